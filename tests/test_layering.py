@@ -1,0 +1,41 @@
+"""The arrows of the house: optkit.ad and optkit.optim never import each other."""
+
+import ast
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1] / "optkit"
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                # resolve relative imports against the module's package
+                pkg = path.relative_to(ROOT.parent).with_suffix("").parts[:-1]
+                base = pkg[: len(pkg) - node.level + 1]
+                yield ".".join(base + ((node.module,) if node.module else ()))
+            else:
+                yield node.module or ""
+
+
+@pytest.mark.parametrize(
+    "package, forbidden",
+    [("ad", ("optkit.optim", "scipy.optimize", "optkit.minimize", "optkit.scipy")),
+     ("optim", ("optkit.ad", "optkit.minimize", "optkit.scipy"))],
+)
+def test_package_does_not_import(package, forbidden):
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"no files under optkit/{package}"
+    offenders = [
+        f"{f.relative_to(ROOT.parent)} imports {name}"
+        for f in files
+        for name in _imports(f)
+        if any(name == bad or name.startswith(bad + ".") for bad in forbidden)
+    ]
+    assert not offenders, "\n".join(offenders)
