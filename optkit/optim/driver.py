@@ -1,0 +1,183 @@
+"""The only iteration loop: stopping tests, callbacks, history, counting and the result.
+
+Solver protocol (every file under ``solvers/``):
+    ``solver.init(objective, x0) -> state`` and ``solver.step(objective, state) -> state``,
+    where a state is a dataclass with at least ``x``, ``f``, ``g``; it may also carry
+    ``step_norm`` (2-norm of the step just taken) and ``accepted`` (False when the iteration
+    left x unchanged, e.g. a rejected trust-region step; the ftol/xtol tests then do not apply).
+
+Invariant on entry to ``step``: ``state.f == f(state.x)``, ``state.g == grad f(state.x)``, both
+finite. ``step`` returns a new state and does not modify the x, g arrays of the one it received
+(the driver keeps the best state seen). A solver that cannot make progress raises an
+:class:`~optkit.optim.errors.SolverError`; only this driver turns it into a Status.
+"""
+
+import math
+import numbers
+import time
+
+import numpy as np
+
+from .errors import SolverError
+from .result import History, OptimizeResult, Status
+
+__all__ = ["DRIVER_OPTIONS", "run"]
+
+DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "history")
+
+FTOL_DEFAULT = 2.220446049250313e-09  # L-BFGS-B's factr=1e7 times machine epsilon
+
+
+def _check_tolerance(name, value):
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or value < 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_count(name, value, minimum):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be None or an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_x0(x0):
+    """x0 as a fresh 1-D float64 array; scalars become 1-element arrays."""
+    try:
+        x = np.array(x0, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"x0 must be a 1-D array of real numbers, got {type(x0).__name__}") from exc
+    if x.ndim == 0:
+        x = x.reshape(1)
+    if x.ndim != 1:
+        raise ValueError(f"x0 must be 1-D, got an array of shape {x.shape}")
+    if x.size == 0:
+        raise ValueError("x0 must have at least one element")
+    if not np.isfinite(x).all():
+        raise ValueError("x0 must be finite")
+    return x
+
+
+def _gnorm(g):
+    """||g||_inf without a temporary array; nan when g has a nan, inf when it has an inf."""
+    return float(max(g.max(), -g.min()))
+
+
+def _intermediate(state, nit, objective, method):
+    nfev, njev, nhev = objective.counts()
+    return OptimizeResult(x=np.array(state.x), fun=float(state.f), jac=np.array(state.g), nit=nit,
+                          nfev=nfev, njev=njev, nhev=nhev, method=method)
+
+
+def run(solver, objective, x0, *, gtol=1e-5, ftol=FTOL_DEFAULT, xtol=0.0, maxiter=None,
+        maxfev=None, max_time=None, callback=None, history=False, method=None):
+    """Minimize ``objective`` from ``x0`` with ``solver``; return an OptimizeResult.
+
+    Stopping (checked between iterations, in this order):
+      gtol      ||g||_inf <= gtol (default 1e-5)                       -> CONVERGED_GTOL
+      ftol      0 <= f_prev - f <= ftol * max(|f_prev|, |f|, 1) after a step that moved
+                (default 2.2e-9, L-BFGS-B's; 0 disables)             -> CONVERGED_FTOL
+      xtol      step_norm <= xtol after a step that moved (default 0: off) -> CONVERGED_XTOL
+      maxiter   iterations (default max(1000, 200 n))                  -> MAXITER
+      maxfev    function evaluations (default: no limit; one iteration may overshoot) -> MAXFEV
+      max_time  seconds of wall clock (default: no limit)              -> MAX_TIME
+    ``callback(intermediate_result)`` runs after each iteration; returning True or raising
+    StopIteration stops with CALLBACK_STOP. KeyboardInterrupt stops with INTERRUPTED. A
+    SolverError stops with the status its class names. A converged solve returns its last
+    point; every other outcome returns the best (lowest f) point seen, so no progress is lost.
+    ``history=True`` records a :class:`History` row per iteration.
+
+    Raises ValueError for bad options and when f or g is non-finite at x0.
+    """
+    gtol = _check_tolerance("gtol", gtol)
+    ftol = _check_tolerance("ftol", ftol)
+    xtol = _check_tolerance("xtol", xtol)
+    x0 = check_x0(x0)
+    maxiter = _check_count("maxiter", maxiter, 0)
+    if maxiter is None:
+        maxiter = max(1000, 200 * x0.size)
+    maxfev = _check_count("maxfev", maxfev, 1)
+    if max_time is not None:
+        if isinstance(max_time, bool) or not isinstance(max_time, numbers.Real) or not max_time > 0:
+            raise ValueError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    if not isinstance(history, bool):
+        raise TypeError(f"history must be True or False, got {history!r}")
+
+    start = time.perf_counter()
+    f0, g0 = objective.f_and_g(x0)
+    if not math.isfinite(f0):
+        raise ValueError(f"non-finite objective at x0 (f = {f0})")
+    if not np.isfinite(g0).all():
+        raise ValueError("non-finite gradient at x0 (entries "
+                         f"{np.flatnonzero(~np.isfinite(g0))[:5].tolist()} ...)")
+    state = solver.init(objective, x0)
+    trace = History() if history else None
+    if trace is not None:
+        trace.append(0, state.f, _gnorm(state.g), 0.0, *objective.counts())
+
+    best, nit, status, detail = state, 0, None, ""
+    gnorm = _gnorm(state.g)
+    try:
+        while True:
+            if gnorm <= gtol:
+                status = Status.CONVERGED_GTOL
+                break
+            if nit >= maxiter:
+                status = Status.MAXITER
+                break
+            if maxfev is not None and objective.nfev >= maxfev:
+                status = Status.MAXFEV
+                break
+            if max_time is not None and time.perf_counter() - start >= max_time:
+                status = Status.MAX_TIME
+                break
+            try:
+                new = solver.step(objective, state)
+            except SolverError as exc:
+                status, detail = exc.status, exc.reason
+                found = exc.state
+                if (found is not None and math.isfinite(found.f)
+                        and math.isfinite(_gnorm(found.g)) and found.f < best.f):
+                    best = found
+                break
+            nit += 1
+            gnorm = _gnorm(new.g)
+            if not (math.isfinite(new.f) and math.isfinite(gnorm)):
+                status, detail = Status.NONFINITE, "the solver produced a non-finite f or g"
+                break
+            prev, state = state, new
+            if state.f <= best.f:
+                best = state
+            step_norm = float(getattr(state, "step_norm", math.nan))
+            if trace is not None:
+                trace.append(nit, state.f, gnorm, step_norm, *objective.counts())
+            if getattr(state, "accepted", True):
+                if ftol > 0 and 0 <= prev.f - state.f <= ftol * max(abs(prev.f), abs(state.f), 1.0):
+                    status = Status.CONVERGED_FTOL
+                    break
+                if xtol > 0 and step_norm <= xtol:
+                    status = Status.CONVERGED_XTOL
+                    break
+            if callback is not None:
+                try:
+                    stop = callback(_intermediate(state, nit, objective, method))
+                except StopIteration:
+                    stop = True
+                if stop is True:
+                    status = Status.CALLBACK_STOP
+                    break
+    except KeyboardInterrupt:
+        status = Status.INTERRUPTED
+
+    final = state if status.success else best
+    nfev, njev, nhev = objective.counts()
+    message = f"{status.message}: {detail}" if detail else status.message
+    return OptimizeResult(
+        x=np.array(final.x), fun=float(final.f), jac=np.array(final.g), nit=nit, nfev=nfev,
+        njev=njev, nhev=nhev, status=status.code, success=status.success, message=message,
+        status_enum=status, method=method, history=trace, time=time.perf_counter() - start,
+    )

@@ -1,0 +1,69 @@
+"""What every line search shares: the result record and the line phi(alpha) = f(x + alpha p).
+
+The scalar searches only ever call ``line.phi(alpha)`` and ``line.phi_dphi(alpha)``; any object
+with those two methods is a line (the tests use plain scalar functions).
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Line", "StepResult", "is_finite"]
+
+
+def is_finite(*values) -> bool:
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """An accepted step: alpha, phi(alpha), phi'(alpha) (None when not evaluated) and the
+    number of phi evaluations the search spent."""
+
+    alpha: float
+    phi: float
+    dphi: float | None
+    nfev: int
+
+
+class Line:
+    """phi(alpha) = f(x + alpha p) on an :class:`~optkit.optim.objective.Objective`.
+
+    Remembers its last trial point so that the solver gets x, f and g at the accepted step
+    without evaluating again.
+    """
+
+    def __init__(self, objective, x, p):
+        self.objective = objective
+        self.x = x
+        self.p = p
+        self._alpha = None
+        self._trial = None  # (x, f, g or None) at self._alpha
+
+    def _point(self, alpha):
+        if alpha != self._alpha:
+            self._alpha = alpha
+            self._trial = (self.x + alpha * self.p, None, None)
+        return self._trial[0]
+
+    def phi(self, alpha) -> float:
+        x = self._point(alpha)
+        f = self.objective.f(x)
+        self._trial = (x, f, self._trial[2])
+        return f
+
+    def phi_dphi(self, alpha):
+        x = self._point(alpha)
+        f, g = self.objective.f_and_g(x)
+        self._trial = (x, f, g)
+        # a non-finite value makes the slope meaningless; report it as nan
+        dphi = float(np.dot(g, self.p)) if math.isfinite(f) else math.nan
+        return f, dphi
+
+    def point(self, alpha):
+        """(x, f, g) at x + alpha p, reusing the last evaluation when alpha matches it."""
+        x = self._point(alpha)
+        f, g = self.objective.f_and_g(x)
+        self._trial = (x, f, g)
+        return x, f, g

@@ -1,0 +1,137 @@
+"""Strong-Wolfe line search: bracketing then zoom with safeguarded cubic interpolation.
+
+Nocedal & Wright, Numerical Optimization (2nd ed.), Alg. 3.5 (bracketing) and Alg. 3.6 (zoom),
+with the cubic interpolation of eq. (3.59) safeguarded away from the bracket ends.
+Notation: phi(a) = f(x + a p), phi0 = phi(0), dphi0 = phi'(0) < 0. A step a is accepted when
+    phi(a) <= phi0 + c1 a dphi0          (sufficient decrease)
+    |phi'(a)| <= c2 |dphi0|              (strong curvature condition)
+A non-finite phi(a) is treated as "too long": the step becomes the upper end of the bracket.
+"""
+
+import math
+from dataclasses import dataclass
+
+from ..errors import LineSearchError
+from .base import StepResult, is_finite
+
+__all__ = ["StrongWolfe"]
+
+
+def _cubic_min(a, fa, da, b, fb, db):
+    """Minimizer of the cubic through (a, fa, da), (b, fb, db) (N&W eq. 3.59), or nan."""
+    d1 = da + db - 3.0 * (fa - fb) / (a - b)
+    rad = d1 * d1 - da * db
+    if not rad >= 0:
+        return math.nan
+    d2 = math.copysign(math.sqrt(rad), b - a)
+    denom = db - da + 2.0 * d2
+    if denom == 0:
+        return math.nan
+    return b - (b - a) * (db + d2 - d1) / denom
+
+
+def _quadratic_min(a, fa, da, b, fb):
+    """Minimizer of the quadratic through (a, fa, da), (b, fb), or nan."""
+    w = b - a
+    denom = 2.0 * (fb - fa - da * w)
+    return a - da * w * w / denom if denom > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class StrongWolfe:
+    """Strong-Wolfe line search (N&W Alg. 3.5 and 3.6)."""
+
+    c1: float = 1e-4          # sufficient decrease constant (N&W p. 33)
+    c2: float = 0.9           # curvature constant; 0.9 for quasi-Newton, 0.1 for CG (N&W p. 34)
+    alpha_max: float = 1e10   # largest step tried while bracketing
+    maxiter: int = 30         # phi evaluations before giving up
+    grow_min: float = 1.1     # an extrapolated step lies in [grow_min, grow_max] x the last one
+    grow_max: float = 4.0
+    safeguard: float = 0.1    # zoom trials keep this fraction of the bracket from its ends
+    memory = 1                # monotone: phi_ref is phi0
+    needs_slope = True        # every trial evaluates phi and phi'
+
+    def __post_init__(self):
+        if not 0 < self.c1 < self.c2 < 1:
+            raise ValueError(f"c1, c2 must satisfy 0 < c1 < c2 < 1, got c1={self.c1!r}, "
+                             f"c2={self.c2!r}")
+        if not self.alpha_max > 0:
+            raise ValueError(f"alpha_max must be > 0, got {self.alpha_max!r}")
+        if not isinstance(self.maxiter, int) or self.maxiter < 1:
+            raise ValueError(f"maxiter must be an integer >= 1, got {self.maxiter!r}")
+        if not 1 < self.grow_min <= self.grow_max:
+            raise ValueError("grow_min, grow_max must satisfy 1 < grow_min <= grow_max, got "
+                             f"{self.grow_min!r}, {self.grow_max!r}")
+        if not 0 < self.safeguard < 0.5:
+            raise ValueError(f"safeguard must lie in (0, 0.5), got {self.safeguard!r}")
+
+    def search(self, line, phi0, dphi0, alpha0, *, phi_ref=None):
+        """Return a StepResult satisfying the strong Wolfe conditions.
+
+        ``phi_ref`` is accepted for interface uniformity and ignored (the search is monotone).
+        Raises LineSearchError carrying the best step satisfying sufficient decrease (alpha=0
+        when none did) if no acceptable step is found within ``maxiter`` evaluations.
+        """
+        if not dphi0 < 0:
+            raise LineSearchError(f"not a descent direction (phi'(0) = {dphi0:g})", phi=phi0,
+                                  dphi=dphi0)
+        c1, c2 = self.c1, self.c2
+        prev = (0.0, phi0, dphi0)
+        a = min(alpha0, self.alpha_max)
+        for nfev in range(1, self.maxiter + 1):
+            phi_a, dphi_a = line.phi_dphi(a)
+            if not is_finite(phi_a, dphi_a):
+                return self._zoom(line, phi0, dphi0, prev, (a, None, None), nfev)
+            if phi_a > phi0 + c1 * a * dphi0 or (nfev > 1 and phi_a >= prev[1]):
+                return self._zoom(line, phi0, dphi0, prev, (a, phi_a, dphi_a), nfev)
+            if abs(dphi_a) <= -c2 * dphi0:
+                return StepResult(a, phi_a, dphi_a, nfev)
+            if dphi_a >= 0:
+                return self._zoom(line, phi0, dphi0, (a, phi_a, dphi_a), prev, nfev)
+            if a >= self.alpha_max:
+                break
+            guess = _cubic_min(prev[0], prev[1], prev[2], a, phi_a, dphi_a)
+            if not math.isfinite(guess):
+                guess = 2.0 * a
+            prev = (a, phi_a, dphi_a)
+            a = min(min(max(guess, self.grow_min * a), self.grow_max * a), self.alpha_max)
+        a_best, phi_best, dphi_best = prev
+        raise LineSearchError("no strong-Wolfe step while extrapolating (phi decreasing up to "
+                              f"alpha={a_best:g})", alpha=a_best, phi=phi_best, dphi=dphi_best,
+                              nfev=self.maxiter)
+
+    def _zoom(self, line, phi0, dphi0, lo, hi, nfev):
+        """N&W Alg. 3.6. ``lo`` satisfies sufficient decrease and has the lowest phi so far;
+        phi'(lo) (b_hi - a_lo) < 0. ``hi`` has phi None when phi was non-finite there."""
+        c1, c2 = self.c1, self.c2
+        while nfev < self.maxiter:
+            a_lo, phi_lo, dphi_lo = lo
+            a_hi, phi_hi, dphi_hi = hi
+            width = a_hi - a_lo
+            if abs(width) <= 1e-12 * max(abs(a_lo), abs(a_hi)):
+                break
+            if phi_hi is None:
+                t = a_lo + 0.5 * width
+            else:
+                t = _cubic_min(a_lo, phi_lo, dphi_lo, a_hi, phi_hi, dphi_hi)
+                if not math.isfinite(t):
+                    t = _quadratic_min(a_lo, phi_lo, dphi_lo, a_hi, phi_hi)
+                lower, upper = sorted((a_lo + self.safeguard * width, a_hi - self.safeguard * width))
+                if not lower <= t <= upper:
+                    t = a_lo + 0.5 * width
+            nfev += 1
+            phi_t, dphi_t = line.phi_dphi(t)
+            if not is_finite(phi_t, dphi_t):
+                hi = (t, None, None)
+            elif phi_t > phi0 + c1 * t * dphi0 or phi_t >= phi_lo:
+                hi = (t, phi_t, dphi_t)
+            else:
+                if abs(dphi_t) <= -c2 * dphi0:
+                    return StepResult(t, phi_t, dphi_t, nfev)
+                if dphi_t * width >= 0:
+                    hi = lo
+                lo = (t, phi_t, dphi_t)
+        a_lo, phi_lo, dphi_lo = lo
+        raise LineSearchError(f"zoom found no strong-Wolfe step in [{min(lo[0], hi[0]):g}, "
+                              f"{max(lo[0], hi[0]):g}]", alpha=a_lo, phi=phi_lo, dphi=dphi_lo,
+                              nfev=nfev)

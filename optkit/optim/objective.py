@@ -1,0 +1,138 @@
+"""The objective seen by every solver: plain callables, exact counts, a one-point cache."""
+
+import numpy as np
+
+__all__ = ["Objective"]
+
+
+def _check_callable(name, value):
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be callable or None, got {type(value).__name__}")
+
+
+class Objective:
+    """Wraps plain callables, counts every evaluation exactly, caches the last point.
+
+    ``fun(x, *args) -> float``; ``jac(x, *args) -> ndarray``; ``fun_and_jac(x, *args) ->
+    (float, ndarray)``; ``hessp(x, p, *args) -> ndarray``. ``jac=True`` means ``fun`` itself
+    returns ``(f, g)`` (SciPy's convention). At least one gradient source (``jac`` or
+    ``fun_and_jac``) is required.
+
+    Counting: every call of ``fun`` adds one to ``nfev``, of ``jac`` one to ``njev``, of
+    ``fun_and_jac`` one to each, of ``hessp`` one to ``nhev``. A request at the same x as the
+    last evaluation (exact equality) is answered from the cache and not counted again.
+
+    Arrays handed back (g, hessp results) are float64 1-D arrays owned by this object and
+    marked read-only, so no caller can corrupt the cache; copy them before modifying.
+    """
+
+    def __init__(self, fun=None, jac=None, hessp=None, *, fun_and_jac=None, args=()):
+        if jac is True:
+            if fun_and_jac is not None:
+                raise ValueError("jac=True (fun returns (f, g)) cannot be combined with fun_and_jac")
+            fun, fun_and_jac, jac = None, fun, None
+        elif jac is False:
+            jac = None
+        _check_callable("fun", fun)
+        _check_callable("jac", jac)
+        _check_callable("hessp", hessp)
+        _check_callable("fun_and_jac", fun_and_jac)
+        if jac is None and fun_and_jac is None:
+            raise ValueError("jac: a gradient is required; pass jac=callable, jac=True "
+                             "(fun returns (f, g)) or fun_and_jac=callable")
+        if fun is None and fun_and_jac is None:
+            raise ValueError("fun: an objective callable is required")
+        if not isinstance(args, tuple):
+            args = (args,)
+        self._fun, self._jac, self._fun_and_jac, self._hessp = fun, jac, fun_and_jac, hessp
+        self._args = args
+        self.nfev = 0
+        self.njev = 0
+        self.nhev = 0
+        self._x = None  # read-only copy of the last evaluated point
+        self._f = None
+        self._g = None
+
+    @property
+    def has_hessp(self) -> bool:
+        return self._hessp is not None
+
+    # -- evaluation --------------------------------------------------------------------------
+    def _is_cached(self, x):
+        cached = self._x
+        return cached is not None and (x is cached or np.array_equal(x, cached))
+
+    def _remember(self, x, f, g):
+        if not self._is_cached(x):
+            x = np.array(x, dtype=np.float64)
+            x.flags.writeable = False
+            self._x, self._f, self._g = x, f, None
+        self._f = f
+        if g is not None:
+            self._g = g
+
+    def _as_value(self, value, source):
+        try:
+            return float(value)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{source} must return a scalar, got {type(value).__name__}") from exc
+
+    def _as_gradient(self, g, x, source):
+        g = np.array(g, dtype=np.float64)  # a copy: the caller's buffer may be reused
+        if g.shape != x.shape:
+            raise ValueError(f"{source} returned an array of shape {g.shape}; expected {x.shape}")
+        g.flags.writeable = False
+        return g
+
+    def _call_fun_and_jac(self, x):
+        self.nfev += 1
+        self.njev += 1
+        out = self._fun_and_jac(x, *self._args)
+        try:
+            f, g = out
+        except (TypeError, ValueError) as exc:
+            raise TypeError("fun_and_jac (or fun with jac=True) must return a pair (f, g)") from exc
+        f = self._as_value(f, "fun_and_jac")
+        g = self._as_gradient(g, x, "fun_and_jac")
+        self._remember(x, f, g)
+        return f, g
+
+    def f(self, x) -> float:
+        """The value at x."""
+        if self._is_cached(x) and self._f is not None:
+            return self._f
+        if self._fun is None:
+            return self._call_fun_and_jac(x)[0]
+        self.nfev += 1
+        f = self._as_value(self._fun(x, *self._args), "fun")
+        self._remember(x, f, None)
+        return f
+
+    def f_and_g(self, x):
+        """The value and gradient at x, in one pass when ``fun_and_jac`` exists."""
+        if self._is_cached(x):
+            if self._g is not None:
+                return self._f, self._g
+            if self._jac is not None:  # the value is cached; only the gradient is missing
+                self.njev += 1
+                g = self._as_gradient(self._jac(x, *self._args), x, "jac")
+                self._g = g
+                return self._f, g
+        if self._fun_and_jac is not None:
+            return self._call_fun_and_jac(x)
+        f = self.f(x)
+        self.njev += 1
+        g = self._as_gradient(self._jac(x, *self._args), x, "jac")
+        self._g = g
+        return f, g
+
+    def hessp(self, x, p) -> np.ndarray:
+        """The Hessian at x times p."""
+        if self._hessp is None:
+            raise ValueError("hessp: this solver needs Hessian-vector products; pass hessp=callable")
+        self.nhev += 1
+        return self._as_gradient(self._hessp(x, p, *self._args), np.asarray(x), "hessp")
+
+    def counts(self):
+        """(nfev, njev, nhev) so far."""
+        return self.nfev, self.njev, self.nhev

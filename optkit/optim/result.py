@@ -1,0 +1,118 @@
+"""Termination statuses, the result record and the optional iteration history.
+
+The result uses SciPy's field names (x, fun, jac, nit, nfev, njev, nhev, status, success,
+message) so code written against ``scipy.optimize.OptimizeResult`` keeps working; it is a plain
+``dict`` subclass with attribute access, because this package imports numpy only.
+"""
+
+import enum
+
+import numpy as np
+
+__all__ = ["History", "OptimizeResult", "Status"]
+
+
+class Status(enum.Enum):
+    """Why a solve stopped. Each member carries ``(code, message)``.
+
+    Code 0 means success (as in SciPy); every failure reason has its own positive code.
+    """
+
+    CONVERGED_GTOL = (0, "gradient norm below gtol")
+    CONVERGED_FTOL = (0, "relative reduction of f below ftol")
+    CONVERGED_XTOL = (0, "step size below xtol")
+    MAXITER = (1, "maximum number of iterations reached")
+    MAXFEV = (2, "maximum number of function evaluations reached")
+    MAX_TIME = (3, "time limit reached")
+    LINESEARCH_FAILED = (4, "line search could not find an acceptable step")
+    NONFINITE = (5, "numerical trouble: non-finite value")
+    TRUST_REGION_FAILED = (6, "trust region radius fell below its minimum")
+    SOLVER_FAILED = (7, "the solver could not make progress")
+    CALLBACK_STOP = (8, "stopped by the callback")
+    INTERRUPTED = (9, "interrupted by user (KeyboardInterrupt)")
+
+    @property
+    def code(self) -> int:
+        return self.value[0]
+
+    @property
+    def message(self) -> str:
+        return self.value[1]
+
+    @property
+    def success(self) -> bool:
+        return self.value[0] == 0
+
+
+class OptimizeResult(dict):
+    """A dict with attribute access, holding SciPy's result fields.
+
+    Fields: x, fun, jac, nit, nfev, njev, nhev, status (int code), success, message, and
+    status_enum (the :class:`Status` member), method, history (None or :class:`History`), time
+    (seconds of wall clock spent in the solve).
+    """
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def __delattr__(self, name):
+        try:
+            del self[name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+    def __dir__(self):
+        return list(self.keys())
+
+    def __repr__(self):
+        if not self:
+            return f"{type(self).__name__}()"
+        width = max(map(len, self.keys())) + 1
+        lines = []
+        for key, value in self.items():
+            text = repr(value) if not isinstance(value, History) else f"<History: {len(value)} rows>"
+            lines.append(f"{key.rjust(width)}: {text}")
+        return "\n".join(lines)
+
+
+class History:
+    """Per-iteration records: nit, f, gnorm (inf-norm of the gradient), step (2-norm of the
+    step taken to reach the point; 0 at the start) and the cumulative nfev, njev, nhev.
+
+    Row 0 describes the starting point.
+    """
+
+    FIELDS = ("nit", "f", "gnorm", "step", "nfev", "njev", "nhev")
+
+    def __init__(self):
+        self._rows = []
+
+    def append(self, nit, f, gnorm, step, nfev, njev, nhev):
+        self._rows.append((int(nit), float(f), float(gnorm), float(step),
+                           int(nfev), int(njev), int(nhev)))
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __iter__(self):
+        return iter(self.as_list())
+
+    def __getitem__(self, index):
+        return dict(zip(self.FIELDS, self._rows[index], strict=True))
+
+    def as_list(self):
+        """The rows as a list of dicts keyed by :attr:`FIELDS`."""
+        return [dict(zip(self.FIELDS, row, strict=True)) for row in self._rows]
+
+    def as_arrays(self):
+        """The columns as a dict of 1-D numpy arrays keyed by :attr:`FIELDS`."""
+        columns = list(zip(*self._rows, strict=True)) if self._rows else [()] * len(self.FIELDS)
+        types = (np.int64, np.float64, np.float64, np.float64, np.int64, np.int64, np.int64)
+        return {name: np.asarray(col, dtype=t)
+                for name, col, t in zip(self.FIELDS, columns, types, strict=True)}

@@ -1,0 +1,152 @@
+"""Limited-memory BFGS with a strong-Wolfe line search.
+
+Nocedal & Wright, Numerical Optimization (2nd ed.), Alg. 7.4 (two-loop recursion) and
+Alg. 7.5 (L-BFGS), with the initial scaling H0 = gamma I, gamma = s'y / y'y (eq. 7.20).
+Notation: s_k = x_{k+1} - x_k, y_k = g_{k+1} - g_k, rho_k = 1 / y_k's_k; the memory holds the
+last m pairs in (m, n) ring buffers.
+
+Safeguards: a pair with s'y <= eps y'y (curvature condition failed) is skipped; when the line
+search fails along the quasi-Newton direction the memory is cleared and a scaled steepest
+descent step is tried before giving up.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import LineSearchError
+from ..linesearch import Line, StrongWolfe
+
+__all__ = ["LBFGS", "LBFGSState"]
+
+_EPS = np.finfo(np.float64).eps
+
+
+class _Memory:
+    """The last m pairs (s, y) as (m, n) ring buffers, updated in place.
+
+    Shared between successive states of one solve: copying O(mn) per iteration would cost
+    more than the two-loop recursion itself.
+    """
+
+    def __init__(self, m, n):
+        self.S = np.empty((m, n))
+        self.Y = np.empty((m, n))
+        self.rho = np.empty(m)
+        self.work = np.empty(n)
+        self.alpha = np.empty(m)
+        self.m = m
+        self.size = 0      # number of stored pairs
+        self.head = 0      # slot the next pair goes to
+        self.gamma = 1.0
+
+    def clear(self):
+        self.size = 0
+        self.head = 0
+        self.gamma = 1.0
+
+    def push(self, s, y, sy, yy):
+        k = self.head
+        self.S[k] = s
+        self.Y[k] = y
+        self.rho[k] = 1.0 / sy
+        self.gamma = sy / yy
+        self.head = (k + 1) % self.m
+        self.size = min(self.size + 1, self.m)
+
+    def direction(self, g):
+        """-H g by the two-loop recursion (N&W Alg. 7.4)."""
+        q = np.array(g)          # a fresh, writable copy
+        tmp, S, Y, rho, a = self.work, self.S, self.Y, self.rho, self.alpha
+        order = [(self.head - 1 - j) % self.m for j in range(self.size)]  # newest first
+        for i in order:
+            a[i] = rho[i] * S[i].dot(q)
+            np.multiply(Y[i], a[i], out=tmp)
+            q -= tmp
+        q *= self.gamma
+        for i in reversed(order):
+            b = rho[i] * Y[i].dot(q)
+            np.multiply(S[i], a[i] - b, out=tmp)
+            q += tmp
+        np.negative(q, out=q)
+        return q
+
+
+@dataclass
+class LBFGSState:
+    x: np.ndarray
+    f: float
+    g: np.ndarray
+    memory: _Memory = field(repr=False)
+    alpha: float = 0.0        # accepted step length (0 before the first step)
+    step_norm: float = 0.0    # ||x_{k+1} - x_k||_2
+    skipped: int = 0          # pairs skipped because the curvature condition failed
+    resets: int = 0           # memory resets after a failed line search
+
+
+@dataclass(frozen=True)
+class LBFGS:
+    """L-BFGS (N&W Alg. 7.5): two-loop recursion, strong-Wolfe steps."""
+
+    m: int = 10                                             # memory pairs (N&W: 3..20)
+    linesearch: object = field(default_factory=StrongWolfe)  # strong Wolfe c1=1e-4, c2=0.9
+
+    def __post_init__(self):
+        if isinstance(self.m, bool) or not isinstance(self.m, int) or self.m < 1:
+            raise ValueError(f"m must be an integer >= 1, got {self.m!r}")
+        if not callable(getattr(self.linesearch, "search", None)):
+            raise TypeError("linesearch must be a line search object with a search() method, "
+                            f"got {self.linesearch!r}")
+
+    def init(self, objective, x0):
+        x = np.array(x0, dtype=np.float64)
+        f, g = objective.f_and_g(x)
+        return LBFGSState(x=x, f=f, g=g, memory=_Memory(self.m, x.size))
+
+    def _search(self, objective, state, p, alpha0):
+        line = Line(objective, state.x, p)
+        dphi0 = float(np.dot(state.g, p))
+        step = self.linesearch.search(line, state.f, dphi0, alpha0)
+        return step.alpha, line.point(step.alpha)
+
+    def step(self, objective, state):
+        mem = state.memory
+        resets = state.resets
+        p = mem.direction(state.g) if mem.size else -state.g
+        if mem.size == 0 or not np.dot(p, state.g) < 0:
+            mem.clear()
+            p = -state.g
+        alpha0 = 1.0 if mem.size else 1.0 / np.linalg.norm(p)
+        try:
+            alpha, (x, f, g) = self._search(objective, state, p, alpha0)
+        except LineSearchError:
+            if mem.size == 0:
+                raise
+            # Recovery (N&W Sec. 7.2 discussion): drop the memory, try steepest descent.
+            mem.clear()
+            resets += 1
+            p = -state.g
+            try:
+                alpha, (x, f, g) = self._search(objective, state, p, 1.0 / np.linalg.norm(p))
+            except LineSearchError as exc:
+                exc.state = self._improved(objective, state, p, exc)
+                raise
+        s = x - state.x
+        y = g - state.g
+        sy = float(s.dot(y))
+        yy = float(y.dot(y))
+        skipped = state.skipped
+        if sy > _EPS * yy and yy > 0:
+            mem.push(s, y, sy, yy)
+        else:
+            skipped += 1
+        return LBFGSState(x=x, f=f, g=g, memory=mem, alpha=alpha,
+                          step_norm=float(np.linalg.norm(s)), skipped=skipped, resets=resets)
+
+    def _improved(self, objective, state, p, exc):
+        """The best trial of a failed search as a state, when it decreased f."""
+        if not (exc.alpha > 0 and exc.phi is not None and exc.phi < state.f):
+            return None
+        x = state.x + exc.alpha * p
+        f, g = objective.f_and_g(x)
+        return LBFGSState(x=x, f=f, g=g, memory=state.memory, alpha=exc.alpha)
