@@ -1,0 +1,11 @@
+"""optkit.ad: automatic differentiation of plain numpy code (forward, reverse and mixed)."""
+
+from . import rules  # noqa: F401  (registers every primitive)
+from .api import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .core import NotDifferentiableError, TracerConversionError
+from .custom import custom_primitive
+
+__all__ = [
+    "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
+    "custom_primitive", "NotDifferentiableError", "TracerConversionError",
+]

@@ -1,0 +1,23 @@
+"""optkit: exact derivatives of plain numpy code, and optimizers that just work."""
+
+from .ad import (
+    NotDifferentiableError,
+    TracerConversionError,
+    custom_primitive,
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
+    "custom_primitive", "NotDifferentiableError", "TracerConversionError", "__version__",
+]

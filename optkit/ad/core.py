@@ -1,0 +1,186 @@
+"""Primitives, tracers and trace levels: the kernel every AD mode stands on.
+
+A *primitive* is a function optkit knows how to differentiate: a numpy implementation plus a
+JVP rule and a VJP rule per argument (autograd's design; JAX's Autodidax for the levels).
+A *tracer* stands in for an array while a derivative is being taken. Each transformation
+(``jvp``, ``vjp``) opens a *trace* at a fresh level; ``bind`` hands a primitive call to the
+trace of highest level among its arguments, which computes on the arguments' values one level
+down. Nested derivatives stay apart because each level only unwraps its own tracers
+(the "perturbation confusion" of Siskind & Pearlmutter 2005).
+
+Rule signatures, for a primitive ``p(x0, x1, ..., **params)`` with output ``ans``:
+  JVP rule of argument i:  ``jvp_i(t_i, ans, x0, x1, ..., **params)``  -> contribution to dp
+  VJP rule of argument i:  ``vjp_i(g, ans, x0, x1, ..., **params)``    -> cotangent of x_i
+Rules are written with ordinary numpy calls, so on tracer inputs they are themselves traced:
+that is what makes forward-over-reverse (Hessian-vector products) work through every rule.
+Broadcasting is undone once, in ``unbroadcast``; no rule does it itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+__all__ = [
+    "Primitive",
+    "Tracer",
+    "Trace",
+    "bind",
+    "primitive",
+    "unbroadcast",
+    "value_of",
+    "new_level",
+    "NotDifferentiableError",
+    "TracerConversionError",
+    "ZERO",
+]
+
+
+class NotDifferentiableError(TypeError):
+    """A numpy/scipy function was called on a traced value and optkit has no rule for it."""
+
+
+class TracerConversionError(TypeError):
+    """A traced value was converted to a plain array or Python number, losing its derivative."""
+
+
+class _Zero:
+    """Marker rule: this argument's derivative contribution is identically zero."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "ZERO"
+
+
+ZERO = _Zero()
+
+
+class Primitive:
+    """A differentiable operation: ``impl`` on plain arrays, one JVP and one VJP rule per argument.
+
+    ``jvps``/``vjps`` are tuples indexed by argument position; an entry ``None`` means the
+    argument is not differentiable (an index, a shape), ``ZERO`` that its derivative vanishes.
+    A *linear* primitive's JVP is the primitive itself applied to the tangent.
+    """
+
+    __slots__ = ("name", "impl", "jvps", "vjps", "linear", "nondiff", "__weakref__")
+
+    def __init__(self, name, impl, jvps, vjps, linear=False):
+        self.name = name
+        self.impl = impl
+        self.jvps = jvps
+        self.vjps = vjps
+        self.linear = linear
+        # no differentiable argument at all (comparisons, sign, floor): the output is a constant
+        self.nondiff = all(r is None for r in vjps) and all(r is None for r in jvps)
+
+    def __call__(self, *args, **params):
+        return bind(self, args, params)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+def _as_rules(rules, name, kind):
+    if rules is None:
+        return ()
+    if callable(rules) or rules is ZERO:
+        return (rules,)
+    if isinstance(rules, (tuple, list)):
+        return tuple(rules)
+    raise TypeError(f"primitive {name!r}: {kind} must be a callable or a tuple of callables")
+
+
+def primitive(name, impl, jvp=None, vjp=None, *, linear=False):
+    """Define a primitive: ``impl`` computes on plain arrays; ``jvp``/``vjp`` give its rules.
+
+    ``jvp`` and ``vjp`` are a callable (one differentiable argument) or a tuple with one entry
+    per positional argument. ``linear=True`` derives the JVP: ``jvp_i(t) = impl(..., t, ...)``.
+    """
+    vjps = _as_rules(vjp, name, "vjp")
+    jvps = tuple(None if v is None else ZERO for v in vjps) if linear else _as_rules(jvp, name, "jvp")
+    return Primitive(name, impl, jvps, vjps, linear)
+
+
+# Filled by the rule modules: numpy ufunc -> primitive, numpy function -> implementation.
+ufunc_primitives: dict = {}
+function_impls: dict = {}
+EMPTY: dict = {}
+
+
+# --------------------------------------------------------------------------------------------
+# Trace levels
+# --------------------------------------------------------------------------------------------
+
+_level = [0]
+
+
+class Trace:
+    """One active transformation. Subclasses implement ``process(prim, args, params)``."""
+
+    __slots__ = ("level", "__weakref__")
+
+    def process(self, prim, args, params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@contextlib.contextmanager
+def new_level(trace_type, *args):
+    """Open a trace one level above every active one; the level is released on exit."""
+    _level[0] += 1
+    trace = trace_type(*args)
+    trace.level = _level[0]
+    try:
+        yield trace
+    finally:
+        _level[0] -= 1
+
+
+def bind(prim, args, params):
+    """Apply ``prim`` to ``args``: the highest-level tracer's trace handles it, else ``impl``."""
+    top = None
+    for a in args:
+        if isinstance(a, Tracer):
+            t = a._trace
+            if top is None or t.level > top.level:
+                top = t
+    if top is None:
+        return prim.impl(*args, **params)
+    return top.process(prim, args, params)
+
+
+def value_of(x):
+    """The plain numpy value under any number of tracer levels."""
+    while isinstance(x, Tracer):
+        x = x._a
+    return x
+
+
+def unbroadcast(g, shape):
+    """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    extra = len(gshape) - len(shape)
+    if extra:
+        g = np.sum(g, axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(g)[i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return g
+
+
+class Tracer:
+    """Base class of traced values: ``_trace`` owns it, ``_a`` is the value one level down.
+
+    Every subclass shares this slot layout (``_b`` is mode-specific), so that item assignment
+    can re-point a tracer at a new value, even one of another level. The numpy protocols
+    live in ``numpy_dispatch.ArrayTracer``.
+    """
+
+    __slots__ = ("_trace", "_a", "_b")
+
+    def __repr__(self):
+        return f"{type(self).__name__}(level={self._trace.level}, value={value_of(self)!r})"

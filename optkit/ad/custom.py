@@ -1,0 +1,59 @@
+"""User-defined primitives: wrap external code (a simulator, a compiled kernel) with its rules.
+
+    @optkit.custom_primitive
+    def simulate(x, k):            # plain numpy in, plain numpy out
+        ...
+
+    @simulate.defjvp               # one rule per positional argument, as in autograd
+    def _(t, ans, x, k): ...
+    @simulate.defvjp
+    def _(g, ans, x, k): ...
+
+Rules receive the arguments' values (tracers when a higher derivative is taken: write them with
+numpy calls to make them differentiable in turn). An argument with no rule is treated as
+non-differentiable: passing a traced value there raises an error.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .core import Primitive, bind
+
+__all__ = ["custom_primitive", "CustomPrimitive"]
+
+
+class CustomPrimitive:
+    """A callable primitive whose rules are attached with ``defjvp`` / ``defvjp``."""
+
+    def __init__(self, fun, name=None):
+        self._prim = Primitive(name or getattr(fun, "__name__", "custom"), fun, (), ())
+        self._prim.nondiff = False
+        functools.update_wrapper(self, fun)
+
+    def __call__(self, *args, **kwargs):
+        return bind(self._prim, args, kwargs)
+
+    def defjvp(self, *rules):
+        """Attach JVP rules ``jvp_i(t, ans, *args, **kwargs)``, one per positional argument."""
+        self._prim.jvps = _rules(rules, "defjvp")
+        return rules[0] if len(rules) == 1 else rules
+
+    def defvjp(self, *rules):
+        """Attach VJP rules ``vjp_i(g, ans, *args, **kwargs)``, one per positional argument."""
+        self._prim.vjps = _rules(rules, "defvjp")
+        return rules[0] if len(rules) == 1 else rules
+
+
+def _rules(rules, what):
+    for r in rules:
+        if r is not None and not callable(r):
+            raise TypeError(f"{what} takes callables (or None for a non-differentiable argument)")
+    return tuple(rules)
+
+
+def custom_primitive(fun=None, *, name=None):
+    """Decorator: make ``fun`` a primitive; attach rules with ``.defjvp`` and ``.defvjp``."""
+    if fun is None:
+        return functools.partial(custom_primitive, name=name)
+    return CustomPrimitive(fun, name)

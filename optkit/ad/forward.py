@@ -1,0 +1,77 @@
+"""Forward mode: a JVP tracer carries (primal, tangent) through every primitive.
+
+Absent tangents are ``None`` (symbolic zeros), so constants cost nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import ZERO, Trace, Tracer, bind
+from .numpy_dispatch import ArrayTracer
+
+__all__ = ["JVPTrace", "JVPTracer"]
+
+
+class JVPTracer(ArrayTracer):
+    """``_a`` is the primal (one level down), ``_b`` the tangent (same shape)."""
+
+    __slots__ = ()
+
+    def __init__(self, trace, primal, tangent):
+        self._trace = trace
+        self._a = primal
+        self._b = tangent
+
+
+class JVPTrace(Trace):
+    __slots__ = ()
+
+    def process(self, prim, args, params):
+        if prim.nondiff:
+            return bind(prim, [a._a if isinstance(a, Tracer) and a._trace is self else a
+                               for a in args], params)
+        primals = list(args)
+        tangents = None
+        for i, a in enumerate(args):
+            if isinstance(a, JVPTracer) and a._trace is self:
+                primals[i] = a._a
+                if tangents is None:
+                    tangents = [None] * len(args)
+                tangents[i] = a._b
+        ans = bind(prim, primals, params)
+        if prim.linear:
+            targs = list(primals)
+            for i, t in enumerate(tangents):
+                if t is not None:
+                    targs[i] = t
+                elif i < len(prim.jvps) and prim.jvps[i] is not None:
+                    targs[i] = np.zeros_like(primals[i], dtype=float)
+            out = bind(prim, targs, params)
+            return JVPTracer(self, ans, out)
+        out = None
+        jvps = prim.jvps
+        for i, t in enumerate(tangents):
+            if t is None:
+                continue
+            rule = jvps[i] if i < len(jvps) else None
+            if rule is ZERO:
+                continue
+            if rule is None:
+                raise _nondiff_argument(prim, i)
+            c = rule(t, ans, *primals, **params)
+            out = c if out is None else out + c
+        if out is None:
+            out = np.zeros_like(ans, dtype=float)
+        elif np.shape(out) != np.shape(ans):
+            out = np.broadcast_to(out, np.shape(ans))
+        return JVPTracer(self, ans, out)
+
+
+def _nondiff_argument(prim, i):
+    from .core import NotDifferentiableError
+
+    return NotDifferentiableError(
+        f"argument {i} of {prim.name!r} is not differentiable (it is an index, shape or flag); "
+        "pass a constant there"
+    )

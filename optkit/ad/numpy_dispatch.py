@@ -1,0 +1,333 @@
+"""Plain numpy calls on traced values become primitive calls.
+
+``ArrayTracer`` answers numpy's protocols: ``__array_ufunc__`` for ufuncs, ``__array_function__``
+for the rest of the numpy API (NEP 13 and NEP 18), Python operators and the ndarray methods.
+Anything optkit has no rule for raises ``NotDifferentiableError`` naming the function; anything
+that would turn a traced value into a plain one raises ``TracerConversionError``. Nothing is
+ever silently treated as a constant.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .core import (
+    EMPTY,
+    NotDifferentiableError,
+    Tracer,
+    TracerConversionError,
+    bind,
+    function_impls,
+    ufunc_primitives,
+    value_of,
+)
+
+__all__ = ["ArrayTracer", "no_rule_error"]
+
+_REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
+           np.fmax: np.max, np.fmin: np.min}
+_ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
+
+
+def no_rule_error(name):
+    return NotDifferentiableError(
+        f"optkit has no derivative rule for {name}, which was called on a traced value. "
+        "Register one with @optkit.custom_primitive (value, JVP and VJP rules), or pass a "
+        "hand-written derivative (jac=...) instead of differentiating through it."
+    )
+
+
+def _refuse(what, hint):
+    raise TracerConversionError(f"{what} on a traced value would discard its derivative. {hint}")
+
+
+def _ufunc_name(ufunc):
+    return f"numpy.{ufunc.__name__}"
+
+
+class ArrayTracer(Tracer):
+    """The numpy face of every tracer."""
+
+    __slots__ = ()
+    __array_priority__ = 1000.0
+
+    # ---- numpy protocols -----------------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if kwargs:
+            if kwargs.get("out") is not None:
+                _refuse(
+                    f"Writing the result of {_ufunc_name(ufunc)} into `out=`",
+                    "Drop `out=` (and in-place operators on plain arrays such as `a += x`); "
+                    "write `a = a + x` instead.",
+                )
+            kwargs.pop("out", None)
+            if kwargs:
+                raise NotDifferentiableError(
+                    f"{_ufunc_name(ufunc)} with keyword arguments {sorted(kwargs)} is not "
+                    "supported on traced values"
+                )
+        if method == "__call__":
+            prim = ufunc_primitives.get(ufunc)
+            if prim is None:
+                raise no_rule_error(_ufunc_name(ufunc))
+            return bind(prim, inputs, EMPTY)
+        table = _REDUCE if method == "reduce" else _ACCUMULATE if method == "accumulate" else {}
+        func = table.get(ufunc)
+        if func is None:
+            raise no_rule_error(f"{_ufunc_name(ufunc)}.{method}")
+        return func(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        impl = function_impls.get(func)
+        if impl is None:
+            module = getattr(func, "__module__", None) or "numpy"
+            raise no_rule_error(f"{module}.{func.__name__}")
+        return impl(*args, **kwargs)
+
+    # ---- metadata ----------------------------------------------------------------------
+    @property
+    def shape(self):
+        return np.shape(self._a)
+
+    @property
+    def ndim(self):
+        return np.ndim(self._a)
+
+    @property
+    def size(self):
+        return np.size(self._a)
+
+    @property
+    def dtype(self):
+        return np.result_type(value_of(self))
+
+    @property
+    def T(self):
+        return np.transpose(self)
+
+    @property
+    def mT(self):
+        return np.swapaxes(self, -1, -2)
+
+    def __len__(self):
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of a 0-d traced array")
+        return shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # ---- conversions that would lose the derivative --------------------------------------
+    def __array__(self, dtype=None, copy=None):
+        _refuse(
+            "Converting to a plain numpy array (np.asarray, np.array, or writing it into a "
+            "plain ndarray)",
+            "Keep it traced: call numpy functions on it directly, build arrays with "
+            "np.stack/np.concatenate, or assign into y = np.zeros_like(x) where x is traced.",
+        )
+
+    def __float__(self):
+        _refuse("float()", "Use the value in numpy expressions instead.")
+
+    def __int__(self):
+        _refuse("int()", "Integers are not differentiable; compute indices from constants.")
+
+    def __index__(self):
+        _refuse("Using it as an index", "Index with plain integers or integer arrays.")
+
+    def __complex__(self):
+        _refuse("complex()", "optkit differentiates real-valued float64 functions.")
+
+    def __bool__(self):
+        _refuse("bool()", "Compare explicitly (`if s > 1:`), which gives a plain boolean.")
+
+    def tolist(self):
+        _refuse(".tolist()", "Keep it as an array in numpy expressions.")
+
+    def item(self, *args):
+        _refuse(".item()", "Keep it as an array in numpy expressions.")
+
+    __hash__ = object.__hash__
+
+    # comparisons are not differentiable; they give plain booleans, so `if s > 1:` works
+    def __lt__(self, other):
+        return np.less(self, other)
+
+    def __le__(self, other):
+        return np.less_equal(self, other)
+
+    def __gt__(self, other):
+        return np.greater(self, other)
+
+    def __ge__(self, other):
+        return np.greater_equal(self, other)
+
+    def __eq__(self, other):
+        return np.equal(self, other)
+
+    def __ne__(self, other):
+        return np.not_equal(self, other)
+
+    # ---- arithmetic operators ------------------------------------------------------------
+    def __add__(self, other):
+        return bind(ufunc_primitives[np.add], (self, other), EMPTY)
+
+    def __radd__(self, other):
+        return bind(ufunc_primitives[np.add], (other, self), EMPTY)
+
+    def __sub__(self, other):
+        return bind(ufunc_primitives[np.subtract], (self, other), EMPTY)
+
+    def __rsub__(self, other):
+        return bind(ufunc_primitives[np.subtract], (other, self), EMPTY)
+
+    def __mul__(self, other):
+        return bind(ufunc_primitives[np.multiply], (self, other), EMPTY)
+
+    def __rmul__(self, other):
+        return bind(ufunc_primitives[np.multiply], (other, self), EMPTY)
+
+    def __truediv__(self, other):
+        return bind(ufunc_primitives[np.true_divide], (self, other), EMPTY)
+
+    def __rtruediv__(self, other):
+        return bind(ufunc_primitives[np.true_divide], (other, self), EMPTY)
+
+    def __pow__(self, other):
+        return bind(ufunc_primitives[np.power], (self, other), EMPTY)
+
+    def __rpow__(self, other):
+        return bind(ufunc_primitives[np.power], (other, self), EMPTY)
+
+    def __neg__(self):
+        return bind(ufunc_primitives[np.negative], (self,), EMPTY)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return bind(ufunc_primitives[np.absolute], (self,), EMPTY)
+
+    def __matmul__(self, other):
+        return np.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return np.matmul(other, self)
+
+    def __floordiv__(self, other):
+        return np.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return np.floor_divide(other, self)
+
+    # ---- indexing ----------------------------------------------------------------------
+    def __getitem__(self, index):
+        return function_impls[operator.getitem](self, index)
+
+    def __setitem__(self, index, value):
+        new = function_impls[operator.setitem](self, index, value)
+        # re-point this tracer at the updated value (same slot layout in every subclass)
+        self.__class__ = type(new)
+        self._trace, self._a, self._b = new._trace, new._a, new._b
+
+    # ---- ndarray methods -----------------------------------------------------------------
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        return np.sum(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        return np.mean(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        return np.prod(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
+
+    def max(self, axis=None, out=None, keepdims=False, **kwargs):
+        return np.max(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
+
+    def min(self, axis=None, out=None, keepdims=False, **kwargs):
+        return np.min(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return np.var(self, axis=axis, out=out, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return np.std(self, axis=axis, out=out, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return np.cumsum(self, axis=axis, out=out)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        return np.cumprod(self, axis=axis, out=out)
+
+    def reshape(self, *shape, order="C"):
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = shape[0]
+        return np.reshape(self, shape, order=order)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = axes[0]
+        return np.transpose(self, axes or None)
+
+    def swapaxes(self, axis1, axis2):
+        return np.swapaxes(self, axis1, axis2)
+
+    def squeeze(self, axis=None):
+        return np.squeeze(self, axis=axis)
+
+    def ravel(self, order="C"):
+        return np.ravel(self, order=order)
+
+    def flatten(self, order="C"):
+        return np.ravel(self, order=order)
+
+    def dot(self, other):
+        return np.dot(self, other)
+
+    def clip(self, min=None, max=None, **kwargs):  # noqa: A002 - ndarray's own signature
+        return np.clip(self, min, max, **kwargs)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return np.diagonal(self, offset, axis1, axis2)
+
+    def trace(self, offset=0, axis1=0, axis2=1):
+        return np.trace(self, offset, axis1, axis2)
+
+    def repeat(self, repeats, axis=None):
+        return np.repeat(self, repeats, axis=axis)
+
+    def take(self, indices, axis=None):
+        return np.take(self, indices, axis=axis)
+
+    def copy(self, order="C"):
+        # a distinct object, so that item assignment into the copy leaves this one alone
+        twin = object.__new__(type(self))
+        twin._trace, twin._a, twin._b = self._trace, self._a, self._b
+        return twin
+
+    def astype(self, dtype, copy=True, **kwargs):
+        if np.dtype(dtype).kind != "f":
+            _refuse(f".astype({dtype!r})", "Only float dtypes keep a derivative.")
+        if np.dtype(dtype) != np.float64:
+            raise NotDifferentiableError(
+                f".astype({dtype!r}): optkit differentiates in float64 only"
+            )
+        return self
+
+    def all(self, *args, **kwargs):
+        return np.all(value_of(self), *args, **kwargs)
+
+    def any(self, *args, **kwargs):
+        return np.any(value_of(self), *args, **kwargs)
+
+    def argmax(self, *args, **kwargs):
+        return np.argmax(value_of(self), *args, **kwargs)
+
+    def argmin(self, *args, **kwargs):
+        return np.argmin(value_of(self), *args, **kwargs)
+
+    def nonzero(self):
+        return np.nonzero(value_of(self))

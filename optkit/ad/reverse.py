@@ -1,0 +1,111 @@
+"""Reverse mode: a tape of nodes recorded in evaluation order, swept backwards once.
+
+Nodes are appended to the tape as they are created, so the tape is already a topological
+order: the backward pass is one reverse loop, with no recursion and no sort. Each node keeps
+its inputs only until its cotangent has been pushed to its parents, then lets them go.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import ZERO, Trace, Tracer, bind, unbroadcast
+from .forward import _nondiff_argument
+from .numpy_dispatch import ArrayTracer
+
+__all__ = ["ReverseTrace", "ReverseTracer", "Node", "backward"]
+
+
+class Node:
+    """One recorded primitive call: ``parents`` are (argument index, parent node) pairs."""
+
+    __slots__ = ("prim", "args", "params", "ans", "parents", "ct", "shape")
+
+    def __init__(self, prim, args, params, ans, parents):
+        self.prim = prim
+        self.args = args
+        self.params = params
+        self.ans = ans
+        self.parents = parents
+        self.ct = None
+        self.shape = np.shape(ans)
+
+
+class ReverseTracer(ArrayTracer):
+    """``_a`` is the value (one level down), ``_b`` the node that produced it."""
+
+    __slots__ = ()
+
+    def __init__(self, trace, value, node):
+        self._trace = trace
+        self._a = value
+        self._b = node
+
+
+class ReverseTrace(Trace):
+    __slots__ = ("tape",)
+
+    def __init__(self):
+        self.tape = []
+
+    def new_leaf(self, value):
+        node = Node(None, None, None, value, ())
+        return ReverseTracer(self, value, node)
+
+    def process(self, prim, args, params):
+        if prim.nondiff:
+            return bind(prim, [a._a if isinstance(a, Tracer) and a._trace is self else a
+                               for a in args], params)
+        vals = list(args)
+        parents = []
+        for i, a in enumerate(args):
+            if isinstance(a, ReverseTracer) and a._trace is self:
+                vals[i] = a._a
+                parents.append((i, a._b))
+        ans = bind(prim, vals, params)
+        node = Node(prim, vals, params, ans, parents)
+        self.tape.append(node)
+        return ReverseTracer(self, ans, node)
+
+
+def backward(trace, out_node, g, leaves, keep=False):
+    """Push cotangent ``g`` from ``out_node`` back to ``leaves``; return their cotangents.
+
+    Runs after ``trace``'s level is closed, so the rules' own numpy calls are traced by the
+    enclosing levels only (that is how a derivative of a derivative is taken). Unless ``keep``,
+    each node drops its inputs once used, and the tape is consumed.
+    """
+    out_node.ct = g
+    tape = trace.tape
+    trace.tape = None
+    for k in range(len(tape) - 1, -1, -1):
+        node = tape[k]
+        if not keep:
+            tape[k] = None
+        g = node.ct
+        if g is None:
+            continue
+        node.ct = None
+        prim = node.prim
+        args = node.args
+        params = node.params
+        ans = node.ans
+        vjps = prim.vjps
+        for i, parent in node.parents:
+            rule = vjps[i] if i < len(vjps) else None
+            if rule is ZERO:
+                continue
+            if rule is None:
+                raise _nondiff_argument(prim, i)
+            c = rule(g, ans, *args, **params)
+            if np.shape(c) != parent.shape:
+                c = unbroadcast(c, parent.shape)
+            pct = parent.ct
+            parent.ct = c if pct is None else pct + c
+        if not keep:
+            node.args = node.ans = None
+    out = []
+    for leaf in leaves:
+        out.append(leaf.ct)
+        leaf.ct = None
+    return out

@@ -1,0 +1,65 @@
+"""Array creation from a traced template: ``np.zeros_like(x)`` stays traced (with a zero
+derivative), so that ``y = np.zeros_like(x); y[0] = x[1] ** 2`` is differentiated correctly."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import ZERO, function_impls, primitive
+
+
+def _like(fill):
+    def impl(x):
+        return np.full(np.shape(x), fill, dtype=float)
+
+    return impl
+
+
+zeros_like = primitive("zeros_like", _like(0.0), jvp=ZERO, vjp=ZERO)
+ones_like = primitive("ones_like", _like(1.0), jvp=ZERO, vjp=ZERO)
+
+
+def _full_like_impl(x, fill_value):
+    return np.full(np.shape(x), fill_value, dtype=float)
+
+
+_full_like = primitive("full_like", _full_like_impl, jvp=(ZERO, None), vjp=(ZERO, None))
+
+
+def _check_dtype(name, dtype):
+    if dtype is not None and np.dtype(dtype).kind != "f":
+        raise TypeError(f"np.{name}(traced, dtype={dtype!r}): only float arrays can stay traced")
+
+
+def _zeros_like_function(a, dtype=None, order="K", subok=True, shape=None, **kwargs):
+    _check_dtype("zeros_like", dtype)
+    return zeros_like(a if shape is None else np.broadcast_to(a, shape))
+
+
+def _ones_like_function(a, dtype=None, order="K", subok=True, shape=None, **kwargs):
+    _check_dtype("ones_like", dtype)
+    return ones_like(a if shape is None else np.broadcast_to(a, shape))
+
+
+def _full_like_function(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kwargs):
+    _check_dtype("full_like", dtype)
+    if hasattr(fill_value, "_trace"):
+        return zeros_like(a) + fill_value
+    return _full_like(a, fill_value)
+
+
+def _copy_function(a, order="K", subok=False):
+    return a.copy()
+
+
+function_impls.update({
+    np.zeros_like: _zeros_like_function,
+    np.ones_like: _ones_like_function,
+    np.empty_like: _zeros_like_function,
+    np.full_like: _full_like_function,
+    np.copy: _copy_function,
+    np.shape: lambda a: np.shape(a._a),
+    np.ndim: lambda a: np.ndim(a._a),
+    np.size: lambda a, axis=None: np.size(a._a, axis),
+    np.result_type: lambda *a: np.float64,
+})

@@ -1,0 +1,382 @@
+"""Elementwise primitives: arithmetic, powers, exponentials, trigonometry, comparisons.
+
+Each primitive is the numpy ufunc itself plus its rules; the rules use numpy calls so they are
+differentiable in turn. Derivative formulas are the standard ones (Abramowitz & Stegun, ch. 4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import function_impls, primitive, ufunc_primitives
+
+_LN2 = np.log(2.0)
+_LN10 = np.log(10.0)
+
+
+def _ufunc(ufunc, jvp=None, vjp=None, *, linear=False, name=None):
+    prim = primitive(name or ufunc.__name__, ufunc, jvp=jvp, vjp=vjp, linear=linear)
+    ufunc_primitives[ufunc] = prim
+    return prim
+
+
+def _same(t, ans, *args):
+    return t
+
+
+def _negated(t, ans, *args):
+    return -t
+
+
+# ---- arithmetic --------------------------------------------------------------------------
+add = _ufunc(np.add, vjp=(_same, _same), linear=True)
+subtract = _ufunc(np.subtract, vjp=(_same, _negated), linear=True)
+negative = _ufunc(np.negative, vjp=_negated, linear=True)
+positive = _ufunc(np.positive, vjp=_same, linear=True)
+
+
+def _mul_d0(t, ans, x, y):
+    return t * y
+
+
+def _mul_d1(t, ans, x, y):
+    return x * t
+
+
+multiply = _ufunc(np.multiply, jvp=(_mul_d0, _mul_d1), vjp=(_mul_d0, _mul_d1))
+
+
+def _div_d0(t, ans, x, y):
+    return t / y
+
+
+def _div_d1(t, ans, x, y):
+    return -t * ans / y
+
+
+divide = _ufunc(np.true_divide, jvp=(_div_d0, _div_d1), vjp=(_div_d0, _div_d1))
+
+
+def _pow_d0(t, ans, x, y):
+    # d x**y / dx = y x**(y-1); the common constant exponents avoid a float power
+    if isinstance(y, (int, float)):
+        if y == 2:
+            return t * (2.0 * x)
+        if y == 1:
+            return t
+        if y == 0:
+            return t * 0.0
+        if y == 3:
+            return t * (3.0 * (x * x))
+    return t * (y * x ** (y - 1))
+
+
+def _pow_d1(t, ans, x, y):
+    # d x**y / dy = x**y log x, taken as 0 where x == 0 (the limit for y > 0)
+    safe = np.where(x == 0, 1.0, x)
+    return t * (ans * np.log(safe))
+
+
+power = _ufunc(np.power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1))
+float_power = _ufunc(np.float_power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1))
+
+
+def _square_d(t, ans, x):
+    return t * (2.0 * x)
+
+
+square = _ufunc(np.square, jvp=_square_d, vjp=_square_d)
+
+
+def _reciprocal_d(t, ans, x):
+    return -t * (ans * ans)
+
+
+reciprocal = _ufunc(np.reciprocal, jvp=_reciprocal_d, vjp=_reciprocal_d)
+
+
+def _sqrt_d(t, ans, x):
+    return t * (0.5 / ans)
+
+
+sqrt = _ufunc(np.sqrt, jvp=_sqrt_d, vjp=_sqrt_d)
+
+
+def _cbrt_d(t, ans, x):
+    return t / (3.0 * ans * ans)
+
+
+cbrt = _ufunc(np.cbrt, jvp=_cbrt_d, vjp=_cbrt_d)
+
+
+def _abs_d(t, ans, x):
+    return t * np.sign(x)
+
+
+absolute = _ufunc(np.absolute, jvp=_abs_d, vjp=_abs_d)
+fabs = _ufunc(np.fabs, jvp=_abs_d, vjp=_abs_d)
+
+
+# ---- exponentials and logarithms -------------------------------------------------------------
+def _exp_d(t, ans, x):
+    return t * ans
+
+
+exp = _ufunc(np.exp, jvp=_exp_d, vjp=_exp_d)
+
+
+def _exp2_d(t, ans, x):
+    return t * (ans * _LN2)
+
+
+exp2 = _ufunc(np.exp2, jvp=_exp2_d, vjp=_exp2_d)
+
+
+def _expm1_d(t, ans, x):
+    return t * (ans + 1.0)
+
+
+expm1 = _ufunc(np.expm1, jvp=_expm1_d, vjp=_expm1_d)
+
+
+def _log_d(t, ans, x):
+    return t / x
+
+
+log = _ufunc(np.log, jvp=_log_d, vjp=_log_d)
+
+
+def _log2_d(t, ans, x):
+    return t / (x * _LN2)
+
+
+log2 = _ufunc(np.log2, jvp=_log2_d, vjp=_log2_d)
+
+
+def _log10_d(t, ans, x):
+    return t / (x * _LN10)
+
+
+log10 = _ufunc(np.log10, jvp=_log10_d, vjp=_log10_d)
+
+
+def _log1p_d(t, ans, x):
+    return t / (x + 1.0)
+
+
+log1p = _ufunc(np.log1p, jvp=_log1p_d, vjp=_log1p_d)
+
+
+def _logaddexp_d0(t, ans, x, y):
+    return t * np.exp(x - ans)
+
+
+def _logaddexp_d1(t, ans, x, y):
+    return t * np.exp(y - ans)
+
+
+logaddexp = _ufunc(np.logaddexp, jvp=(_logaddexp_d0, _logaddexp_d1),
+                   vjp=(_logaddexp_d0, _logaddexp_d1))
+
+
+def _logaddexp2_d0(t, ans, x, y):
+    return t * np.exp2(x - ans)
+
+
+def _logaddexp2_d1(t, ans, x, y):
+    return t * np.exp2(y - ans)
+
+
+logaddexp2 = _ufunc(np.logaddexp2, jvp=(_logaddexp2_d0, _logaddexp2_d1),
+                    vjp=(_logaddexp2_d0, _logaddexp2_d1))
+
+
+# ---- trigonometric and hyperbolic ---------------------------------------------------------
+def _sin_d(t, ans, x):
+    return t * np.cos(x)
+
+
+def _cos_d(t, ans, x):
+    return -t * np.sin(x)
+
+
+def _tan_d(t, ans, x):
+    return t * (1.0 + ans * ans)
+
+
+def _arcsin_d(t, ans, x):
+    return t / np.sqrt(1.0 - x * x)
+
+
+def _arccos_d(t, ans, x):
+    return -t / np.sqrt(1.0 - x * x)
+
+
+def _arctan_d(t, ans, x):
+    return t / (1.0 + x * x)
+
+
+def _sinh_d(t, ans, x):
+    return t * np.cosh(x)
+
+
+def _cosh_d(t, ans, x):
+    return t * np.sinh(x)
+
+
+def _tanh_d(t, ans, x):
+    return t * (1.0 - ans * ans)
+
+
+def _arcsinh_d(t, ans, x):
+    return t / np.sqrt(x * x + 1.0)
+
+
+def _arccosh_d(t, ans, x):
+    return t / np.sqrt(x * x - 1.0)
+
+
+def _arctanh_d(t, ans, x):
+    return t / (1.0 - x * x)
+
+
+sin = _ufunc(np.sin, jvp=_sin_d, vjp=_sin_d)
+cos = _ufunc(np.cos, jvp=_cos_d, vjp=_cos_d)
+tan = _ufunc(np.tan, jvp=_tan_d, vjp=_tan_d)
+arcsin = _ufunc(np.arcsin, jvp=_arcsin_d, vjp=_arcsin_d)
+arccos = _ufunc(np.arccos, jvp=_arccos_d, vjp=_arccos_d)
+arctan = _ufunc(np.arctan, jvp=_arctan_d, vjp=_arctan_d)
+sinh = _ufunc(np.sinh, jvp=_sinh_d, vjp=_sinh_d)
+cosh = _ufunc(np.cosh, jvp=_cosh_d, vjp=_cosh_d)
+tanh = _ufunc(np.tanh, jvp=_tanh_d, vjp=_tanh_d)
+arcsinh = _ufunc(np.arcsinh, jvp=_arcsinh_d, vjp=_arcsinh_d)
+arccosh = _ufunc(np.arccosh, jvp=_arccosh_d, vjp=_arccosh_d)
+arctanh = _ufunc(np.arctanh, jvp=_arctanh_d, vjp=_arctanh_d)
+
+
+def _arctan2_d0(t, ans, y, x):
+    return t * (x / (x * x + y * y))
+
+
+def _arctan2_d1(t, ans, y, x):
+    return t * (-y / (x * x + y * y))
+
+
+arctan2 = _ufunc(np.arctan2, jvp=(_arctan2_d0, _arctan2_d1), vjp=(_arctan2_d0, _arctan2_d1))
+
+
+def _hypot_d0(t, ans, x, y):
+    return t * (x / ans)
+
+
+def _hypot_d1(t, ans, x, y):
+    return t * (y / ans)
+
+
+hypot = _ufunc(np.hypot, jvp=(_hypot_d0, _hypot_d1), vjp=(_hypot_d0, _hypot_d1))
+
+
+def _deg2rad_d(t, ans, x):
+    return t * (np.pi / 180.0)
+
+
+def _rad2deg_d(t, ans, x):
+    return t * (180.0 / np.pi)
+
+
+deg2rad = _ufunc(np.deg2rad, jvp=_deg2rad_d, vjp=_deg2rad_d)
+rad2deg = _ufunc(np.rad2deg, jvp=_rad2deg_d, vjp=_rad2deg_d)
+
+
+def _sinc_d(t, ans, x):
+    # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0
+    zero = x == 0
+    safe = np.where(zero, 1.0, x)
+    return t * np.where(zero, 0.0, (np.cos(np.pi * safe) - ans) / safe)
+
+
+def _sinc(x):
+    return np.sinc(x)
+
+
+sinc = primitive("sinc", _sinc, jvp=_sinc_d, vjp=_sinc_d)
+
+
+# ---- piecewise: maximum, minimum, where, clip ------------------------------------------------
+def _pick_first(x, y, greater):
+    # share the derivative equally at ties, as JAX does
+    return np.where(x == y, 0.5, np.where(greater(x, y), 1.0, 0.0))
+
+
+def _max_d0(t, ans, x, y):
+    return t * _pick_first(x, y, np.greater)
+
+
+def _max_d1(t, ans, x, y):
+    return t * _pick_first(y, x, np.greater)
+
+
+def _min_d0(t, ans, x, y):
+    return t * _pick_first(x, y, np.less)
+
+
+def _min_d1(t, ans, x, y):
+    return t * _pick_first(y, x, np.less)
+
+
+maximum = _ufunc(np.maximum, jvp=(_max_d0, _max_d1), vjp=(_max_d0, _max_d1))
+minimum = _ufunc(np.minimum, jvp=(_min_d0, _min_d1), vjp=(_min_d0, _min_d1))
+fmax = _ufunc(np.fmax, jvp=(_max_d0, _max_d1), vjp=(_max_d0, _max_d1))
+fmin = _ufunc(np.fmin, jvp=(_min_d0, _min_d1), vjp=(_min_d0, _min_d1))
+
+
+def _where_d1(t, ans, c, x, y):
+    return np.where(c, t, 0.0)
+
+
+def _where_d2(t, ans, c, x, y):
+    return np.where(c, 0.0, t)
+
+
+def _where(c, x, y):
+    return np.where(c, x, y)
+
+
+where = primitive("where", _where, jvp=(None, _where_d1, _where_d2),
+                  vjp=(None, _where_d1, _where_d2))
+
+
+def _where_function(condition, x=None, y=None):
+    if x is None and y is None:
+        from ..core import value_of
+
+        return np.where(value_of(condition))
+    return where(condition, x, y)
+
+
+function_impls[np.where] = _where_function
+
+
+def _clip_function(a, a_min=None, a_max=None, out=None, **kwargs):
+    if out is not None:
+        raise TypeError("np.clip(..., out=) cannot write a traced value; drop `out`")
+    if kwargs.get("min") is not None:
+        a_min = kwargs.pop("min")
+    if kwargs.get("max") is not None:
+        a_max = kwargs.pop("max")
+    if a_min is not None:
+        a = np.maximum(a, a_min)
+    if a_max is not None:
+        a = np.minimum(a, a_max)
+    return a
+
+
+function_impls[np.clip] = _clip_function
+
+
+# ---- not differentiable: constant outputs --------------------------------------------------
+for _u in (np.sign, np.floor, np.ceil, np.trunc, np.rint, np.signbit, np.isnan, np.isinf,
+           np.isfinite, np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
+           np.not_equal, np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
+           np.floor_divide, np.heaviside):
+    _ufunc(_u)
