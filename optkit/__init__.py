@@ -1,6 +1,8 @@
 """optkit: exact derivatives of plain numpy code, and optimizers that just work."""
 
 from .ad import (
+    GradientCheckError,
+    check_grads,
     NotDifferentiableError,
     TracerConversionError,
     custom_primitive,
@@ -19,5 +21,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
-    "custom_primitive", "NotDifferentiableError", "TracerConversionError", "__version__",
+    "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError", "TracerConversionError", "__version__",
 ]

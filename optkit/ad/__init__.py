@@ -2,10 +2,11 @@
 
 from . import rules  # noqa: F401  (registers every primitive)
 from .api import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+from .check import GradientCheckError, check_grads
 from .core import NotDifferentiableError, TracerConversionError
 from .custom import custom_primitive
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
-    "custom_primitive", "NotDifferentiableError", "TracerConversionError",
+    "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError", "TracerConversionError",
 ]

@@ -300,6 +300,7 @@ def _sinc(x):
 
 
 sinc = primitive("sinc", _sinc, jvp=_sinc_d, vjp=_sinc_d)
+function_impls[np.sinc] = sinc
 
 
 # ---- piecewise: maximum, minimum, where, clip ------------------------------------------------
