@@ -29,7 +29,8 @@ class Objective:
     def __init__(self, fun=None, jac=None, hessp=None, *, fun_and_jac=None, args=()):
         if jac is True:
             if fun_and_jac is not None:
-                raise ValueError("jac=True (fun returns (f, g)) cannot be combined with fun_and_jac")
+                raise ValueError("jac=True (fun returns (f, g)) cannot be combined with "
+                                 "fun_and_jac")
             fun, fun_and_jac, jac = None, fun, None
         elif jac is False:
             jac = None
@@ -129,7 +130,8 @@ class Objective:
     def hessp(self, x, p) -> np.ndarray:
         """The Hessian at x times p."""
         if self._hessp is None:
-            raise ValueError("hessp: this solver needs Hessian-vector products; pass hessp=callable")
+            raise ValueError("hessp: this solver needs Hessian-vector products; "
+                             "pass hessp=callable")
         self.nhev += 1
         return self._as_gradient(self._hessp(x, p, *self._args), np.asarray(x), "hessp")
 

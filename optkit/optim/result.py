@@ -76,7 +76,10 @@ class OptimizeResult(dict):
         width = max(map(len, self.keys())) + 1
         lines = []
         for key, value in self.items():
-            text = repr(value) if not isinstance(value, History) else f"<History: {len(value)} rows>"
+            if isinstance(value, History):
+                text = f"<History: {len(value)} rows>"
+            else:
+                text = repr(value)
             lines.append(f"{key.rjust(width)}: {text}")
         return "\n".join(lines)
 

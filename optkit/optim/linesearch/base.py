@@ -44,26 +44,31 @@ class Line:
     def _point(self, alpha):
         if alpha != self._alpha:
             self._alpha = alpha
-            self._trial = (self.x + alpha * self.p, None, None)
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._trial = (self.x + alpha * self.p, None, None)
         return self._trial[0]
 
+    # Trial points may overflow; a non-finite value is an answer the searches handle.
     def phi(self, alpha) -> float:
         x = self._point(alpha)
-        f = self.objective.f(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            f = self.objective.f(x)
         self._trial = (x, f, self._trial[2])
         return f
 
     def phi_dphi(self, alpha):
         x = self._point(alpha)
-        f, g = self.objective.f_and_g(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            f, g = self.objective.f_and_g(x)
+            # a non-finite value makes the slope meaningless; report it as nan
+            dphi = float(np.dot(g, self.p)) if math.isfinite(f) else math.nan
         self._trial = (x, f, g)
-        # a non-finite value makes the slope meaningless; report it as nan
-        dphi = float(np.dot(g, self.p)) if math.isfinite(f) else math.nan
         return f, dphi
 
     def point(self, alpha):
         """(x, f, g) at x + alpha p, reusing the last evaluation when alpha matches it."""
         x = self._point(alpha)
-        f, g = self.objective.f_and_g(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            f, g = self.objective.f_and_g(x)
         self._trial = (x, f, g)
         return x, f, g

@@ -116,7 +116,8 @@ class StrongWolfe:
                 t = _cubic_min(a_lo, phi_lo, dphi_lo, a_hi, phi_hi, dphi_hi)
                 if not math.isfinite(t):
                     t = _quadratic_min(a_lo, phi_lo, dphi_lo, a_hi, phi_hi)
-                lower, upper = sorted((a_lo + self.safeguard * width, a_hi - self.safeguard * width))
+                margin = self.safeguard * width
+                lower, upper = sorted((a_lo + margin, a_hi - margin))
                 if not lower <= t <= upper:
                     t = a_lo + 0.5 * width
             nfev += 1

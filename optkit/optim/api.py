@@ -1,0 +1,72 @@
+"""solve(): the plain-callable entry point (the front door ``optkit.minimize`` calls it)."""
+
+import dataclasses
+import difflib
+
+from .driver import DRIVER_OPTIONS, run
+from .objective import Objective
+from .solvers import METHODS
+
+__all__ = ["solve"]
+
+
+def _suggest(name, choices):
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.4)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _solver(method, solver_options):
+    if isinstance(method, str):
+        key = method.lower()
+        if key not in METHODS:
+            raise ValueError(f"method: unknown method {method!r}; expected one of "
+                             f"{sorted(METHODS)}{_suggest(key, list(METHODS))}")
+        return METHODS[key](**solver_options), key
+    if not (callable(getattr(method, "init", None)) and callable(getattr(method, "step", None))):
+        raise TypeError(f"method must be a name in {sorted(METHODS)} or a solver instance with "
+                        f"init() and step(), got {type(method).__name__}")
+    if solver_options:
+        method = dataclasses.replace(method, **solver_options)
+    return method, type(method).__name__
+
+
+def _split_options(method, options):
+    """(driver options, solver options); an option neither accepts is a ValueError."""
+    if isinstance(method, str):
+        cls = METHODS.get(method.lower())
+    else:
+        cls = type(method)
+    solver_names = ([f.name for f in dataclasses.fields(cls) if f.init]
+                    if cls is not None and dataclasses.is_dataclass(cls) else [])
+    driver, solver = {}, {}
+    for name, value in options.items():
+        if name in DRIVER_OPTIONS:
+            driver[name] = value
+        elif name in solver_names:
+            solver[name] = value
+        elif cls is not None:
+            valid = sorted(DRIVER_OPTIONS) + sorted(solver_names)
+            raise ValueError(f"unknown option {name!r} for method {method!r}; valid options: "
+                             f"{', '.join(valid)}{_suggest(name, valid)}")
+    return driver, solver
+
+
+def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, args=(),
+          callback=None, **options):
+    """Minimize ``fun`` from ``x0``; return an OptimizeResult with SciPy's field names.
+
+    ``method``: "gd", "lbfgs" (default), "newton-cg", or a solver instance such as
+    ``LBFGS(m=5)``. Derivatives are plain callables: ``jac(x, *args)`` (or ``jac=True`` when
+    ``fun`` returns (f, g)), ``fun_and_jac(x, *args) -> (f, g)``, ``hessp(x, p, *args)``.
+    ``options`` are driver options (gtol, ftol, xtol, maxiter, maxfev, max_time, history; see
+    :func:`optkit.optim.driver.run`) or fields of the solver's dataclass (e.g. m, linesearch,
+    momentum, globalization). Unknown methods and options raise ValueError naming them and
+    suggesting the closest valid name; x0 must be 1-D (scalars and lists are accepted).
+    """
+    driver_options, solver_options = _split_options(method, options)
+    solver, name = _solver(method, solver_options)
+    objective = Objective(fun, jac, hessp, fun_and_jac=fun_and_jac, args=args)
+    if getattr(solver, "needs_hessp", False) and not objective.has_hessp:
+        raise ValueError(f"hessp: method {name!r} needs Hessian-vector products; pass "
+                         "hessp=callable")
+    return run(solver, objective, x0, callback=callback, method=name, **driver_options)

@@ -1,0 +1,147 @@
+"""Gradient descent: Armijo line search, Barzilai-Borwein steps, heavy-ball and Nesterov momentum.
+
+Notation: g_k = grad f(x_k), d_k the search direction, alpha_k the step, s = x_k - x_{k-1},
+y = g_k - g_{k-1}.
+
+* ``stepsize="linesearch"`` (default): d_k = -g_k, alpha_k from ``linesearch`` (Armijo
+  backtracking with interpolation, Nocedal & Wright Sec. 3.5), first trial from N&W eq. (3.60),
+  alpha_0 = 2 (f_k - f_{k-1}) / phi'(0), or the last accepted step when larger.
+* ``stepsize="bb"``: first trial alpha = s's / s'y (Barzilai & Borwein 1988, "BB1"), accepted by
+  the Grippo-Lampariello-Lucidi nonmonotone Armijo search (Raydan 1997).
+* ``momentum="heavy-ball"`` (Polyak 1964): d_k = -g_k + beta d_{k-1}, restarted to -g_k when it
+  is not a descent direction; with a constant step this is x_{k+1} = x_k - alpha g_k +
+  beta (x_k - x_{k-1}).
+* ``momentum="nesterov"`` (Nesterov 1983): x_{k+1} = y_k - alpha_k grad f(y_k) with Armijo
+  backtracking from y_k, then y_{k+1} = x_{k+1} + beta (x_{k+1} - x_k), with the function
+  restart of O'Donoghue & Candes (2015): no momentum when f(x_{k+1}) > f(x_k). The state's x
+  is the extrapolated point y_k, where f and g are known.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..linesearch import Backtracking, Line, Nonmonotone
+
+__all__ = ["GDState", "GradientDescent"]
+
+_STEPS = ("linesearch", "bb")
+_MOMENTA = (None, "heavy-ball", "nesterov")
+_ALPHA_MIN, _ALPHA_MAX = 1e-10, 1e10  # safeguards on a BB step (Raydan 1997)
+
+
+@dataclass
+class GDState:
+    x: np.ndarray
+    f: float
+    g: np.ndarray
+    alpha: float = 0.0          # accepted step length (0 before the first step)
+    step_norm: float = 0.0      # ||x_{k+1} - x_k||_2
+    f_recent: tuple = ()        # last f values for a nonmonotone reference (newest last)
+    f_prev: float = math.nan    # f at the previous iterate (for the initial step guess)
+    s: np.ndarray | None = None  # last step x_k - x_{k-1}
+    y: np.ndarray | None = None  # last gradient change g_k - g_{k-1}
+    d: np.ndarray | None = None  # last search direction (heavy-ball)
+    x_main: np.ndarray | None = None  # Nesterov: the iterate x_k behind the lookahead y_k = x
+    f_main: float = math.nan
+
+
+@dataclass(frozen=True)
+class GradientDescent:
+    """Gradient descent with a line search or Barzilai-Borwein steps, optional momentum."""
+
+    # named stepsize, not step: step() is the solver protocol's method
+    stepsize: str = "linesearch"   # "linesearch" or "bb" (Barzilai-Borwein)
+    linesearch: object = None      # None: Backtracking() for "linesearch", Nonmonotone() for "bb"
+    momentum: str | None = None    # None, "heavy-ball" or "nesterov"
+    beta: float = 0.9              # momentum coefficient, 0 <= beta < 1
+
+    def __post_init__(self):
+        if self.stepsize not in _STEPS:
+            raise ValueError(f"stepsize must be one of {_STEPS}, got {self.stepsize!r}")
+        if self.momentum not in _MOMENTA:
+            raise ValueError(f"momentum must be one of {_MOMENTA}, got {self.momentum!r}")
+        if self.momentum is not None and self.stepsize != "linesearch":
+            raise ValueError(f"momentum={self.momentum!r} requires stepsize='linesearch'")
+        if isinstance(self.beta, bool) or not isinstance(self.beta, int | float) or not (
+                0 <= self.beta < 1):
+            raise ValueError(f"beta must lie in [0, 1), got {self.beta!r}")
+        if self.linesearch is None:
+            default = Nonmonotone() if self.stepsize == "bb" else Backtracking()
+            object.__setattr__(self, "linesearch", default)  # frozen: resolve the default once
+        if not callable(getattr(self.linesearch, "search", None)):
+            raise TypeError("linesearch must be a line search object with a search() method, "
+                            f"got {self.linesearch!r}")
+
+    def init(self, objective, x0):
+        x = np.array(x0, dtype=np.float64)
+        f, g = objective.f_and_g(x)
+        return GDState(x=x, f=f, g=g, f_recent=(f,), x_main=x, f_main=f)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _first_trial(self, state, dphi0, p):
+        if self.stepsize == "bb" and state.s is not None:
+            sy = float(state.s.dot(state.y))
+            if sy > 0:
+                alpha = float(state.s.dot(state.s)) / sy
+            else:  # negative curvature along s: keep the step length
+                alpha = float(np.linalg.norm(state.s) / np.linalg.norm(p))
+            return min(max(alpha, _ALPHA_MIN), _ALPHA_MAX)
+        if state.alpha > 0:
+            # First trials measured on the test problems (tests/optim/test_matrix.py):
+            # heavy-ball does best growing the last step, Nesterov with N&W eq. (3.60) alone,
+            # plain descent with the larger of the two.
+            if self.momentum == "heavy-ball":
+                return 2.0 * state.alpha
+            guess = 2.0 * (state.f - state.f_prev) / dphi0  # N&W eq. (3.60)
+            if not (guess > 0 and math.isfinite(guess)):
+                return state.alpha
+            return guess if self.momentum == "nesterov" else max(guess, state.alpha)
+        return 1.0 / max(1.0, float(np.linalg.norm(p)))
+
+    def _reference(self, state, f_new):
+        memory = self.linesearch.memory
+        return (state.f_recent + (f_new,))[-memory:]
+
+    # -- protocol -----------------------------------------------------------------------------
+    def step(self, objective, state):
+        if self.momentum == "nesterov":
+            return self._nesterov_step(objective, state)
+        p = -state.g
+        if self.momentum == "heavy-ball" and state.d is not None:
+            p = p + self.beta * state.d
+            with np.errstate(over="ignore", invalid="ignore"):
+                downhill = np.dot(p, state.g) < 0
+            if not downhill:  # restart: momentum points uphill (or overflowed)
+                p = -state.g
+        dphi0 = float(np.dot(state.g, p))
+        line = Line(objective, state.x, p)
+        found = self.linesearch.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
+                                       phi_ref=max(state.f_recent))
+        x, f, g = line.point(found.alpha)
+        s = x - state.x
+        return GDState(x=x, f=f, g=g, alpha=found.alpha, step_norm=float(np.linalg.norm(s)),
+                       f_recent=self._reference(state, f), f_prev=state.f, s=s, y=g - state.g,
+                       d=p)
+
+    def _nesterov_step(self, objective, state):
+        p = -state.g
+        dphi0 = float(np.dot(state.g, p))
+        line = Line(objective, state.x, p)
+        found = self.linesearch.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
+                                       phi_ref=max(state.f_recent))
+        x_main = state.x + found.alpha * p
+        f_main = found.phi
+        y, f, g = x_main, None, None
+        if f_main <= state.f_main:  # otherwise restart: no momentum this time
+            y = x_main + self.beta * (x_main - state.x_main)
+            f, g = objective.f_and_g(y)
+            if not (math.isfinite(f) and np.isfinite(g).all()):
+                y, f = x_main, None
+        if f is None:
+            f, g = objective.f_and_g(x_main)
+        return GDState(x=y, f=f, g=g, alpha=found.alpha,
+                       step_norm=float(np.linalg.norm(y - state.x)),
+                       f_recent=self._reference(state, f), f_prev=state.f, x_main=x_main,
+                       f_main=f_main)
