@@ -1,0 +1,209 @@
+"""The records of the problem library: a built `Problem`, the `ProblemSpec` that builds it,
+and the error every lookup or load failure raises.
+
+A spec is the catalogue entry (name, tags, allowed dimensions); `spec.build(n)` returns a
+`Problem` for one dimension, with its objective, start point and known optimum.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["KNOWN_TAGS", "DimRange", "Problem", "ProblemError", "ProblemSpec",
+           "fixed_spec", "scalable_spec", "sum_of_squares"]
+
+# The vocabulary of tags used by the built-in problems (user files may add their own).
+KNOWN_TAGS = frozenset({"convex", "nonconvex", "least-squares", "scalable", "ml", "physics",
+                        "quadratic", "mgh"})
+
+
+class ProblemError(ValueError):
+    """A problem could not be found, built or loaded; the message is one line for the user."""
+
+
+def _readonly_vector(value, what: str) -> np.ndarray:
+    arr = np.array(value, dtype=float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ProblemError(f"{what} must be a non-empty 1-D array; got shape {arr.shape}")
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """One minimization problem of fixed dimension: minimize `objective(x)` over R^n.
+
+    `objective` is written in plain numpy (operators and np.* functions on `x` only), so
+    optkit's AD can trace it.  `x0` and `xstar` are read-only float vectors: copy before
+    mutating.  For least-squares problems `objective(x) == sum(residuals(x)**2)`.
+    `gradient`, when given, is a hand-written gradient used to cross-check the AD.
+    """
+
+    name: str
+    description: str
+    objective: Callable
+    x0: np.ndarray
+    fstar: float | None = None
+    xstar: np.ndarray | None = None
+    tags: frozenset = field(default_factory=frozenset)
+    source: str = ""
+    n: int = 0  # 0 means "take it from x0"
+    residuals: Callable | None = None
+    gradient: Callable | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ProblemError(f"name must be a non-empty string; got {self.name!r}")
+        if not callable(self.objective):
+            raise ProblemError(f"{self.name}: objective must be callable")
+        x0 = _readonly_vector(self.x0, f"{self.name}: x0")
+        object.__setattr__(self, "x0", x0)
+        if self.n == 0:
+            object.__setattr__(self, "n", x0.size)
+        if self.n != x0.size:
+            raise ProblemError(f"{self.name}: n={self.n} but x0 has {x0.size} entries")
+        if self.xstar is not None:
+            xstar = _readonly_vector(self.xstar, f"{self.name}: xstar")
+            if xstar.size != self.n:
+                raise ProblemError(
+                    f"{self.name}: xstar has {xstar.size} entries, expected {self.n}")
+            object.__setattr__(self, "xstar", xstar)
+        if self.fstar is not None:
+            fstar = float(self.fstar)
+            if not math.isfinite(fstar):
+                raise ProblemError(f"{self.name}: fstar must be finite; got {fstar}")
+            object.__setattr__(self, "fstar", fstar)
+        object.__setattr__(self, "tags", frozenset(self.tags))
+
+    def is_solved(self, f: float, rtol: float = 1e-6) -> bool:
+        """True when |f - f*| <= rtol * max(1, |f*|); False when f* is unknown."""
+        if self.fstar is None or not math.isfinite(f):
+            return False
+        return abs(f - self.fstar) <= rtol * max(1.0, abs(self.fstar))
+
+    def __repr__(self):
+        return f"Problem({self.name!r}, n={self.n}, fstar={self.fstar!r})"
+
+
+@dataclass(frozen=True)
+class DimRange:
+    """Allowed dimensions of a scalable problem: lo <= n <= hi and n % multiple_of == 0."""
+
+    lo: int
+    hi: int
+    multiple_of: int = 1
+
+    def __post_init__(self):
+        if not (1 <= self.lo <= self.hi):
+            raise ValueError(f"DimRange needs 1 <= lo <= hi; got lo={self.lo}, hi={self.hi}")
+        if self.multiple_of < 1:
+            raise ValueError(f"multiple_of must be >= 1; got {self.multiple_of}")
+
+    def __contains__(self, n) -> bool:
+        return isinstance(n, int) and self.lo <= n <= self.hi and n % self.multiple_of == 0
+
+    def __str__(self):
+        text = f"{self.lo} <= n <= {self.hi}"
+        if self.multiple_of == 2:
+            text += ", n even"
+        elif self.multiple_of > 2:
+            text += f", n a multiple of {self.multiple_of}"
+        return text
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    """A catalogue entry.  `build(n)` checks n against `n_range` and calls `factory(n)`.
+
+    Fixed-dimension problems have `n_range = None` and accept only n = default_n.
+    """
+
+    name: str
+    description: str
+    tags: frozenset
+    source: str
+    default_n: int
+    n_range: DimRange | None
+    factory: Callable[[int], Problem]
+
+    def __post_init__(self):
+        object.__setattr__(self, "tags", frozenset(self.tags))
+        if self.n_range is not None and self.default_n not in self.n_range:
+            raise ValueError(f"{self.name}: default_n={self.default_n} outside {self.n_range}")
+
+    @property
+    def scalable(self) -> bool:
+        return self.n_range is not None
+
+    def check_n(self, n) -> int:
+        """Return n (default_n when None) or raise ProblemError naming n and the allowed range."""
+        if n is None:
+            return self.default_n
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise ProblemError(f"{self.name}: n must be an integer; got {n!r}")
+        n = int(n)
+        if self.n_range is None:
+            if n != self.default_n:
+                raise ProblemError(
+                    f"{self.name} has fixed dimension {self.default_n}; got n={n}")
+        elif n not in self.n_range:
+            raise ProblemError(f"{self.name}: n={n} is outside the allowed range {self.n_range}")
+        return n
+
+    def build(self, n=None) -> Problem:
+        n = self.check_n(n)
+        problem = self.factory(n)
+        if problem.n != n:
+            raise AssertionError(f"{self.name}: factory built n={problem.n}, asked for {n}")
+        return problem
+
+
+def sum_of_squares(residuals: Callable) -> Callable:
+    """The least-squares objective f(x) = sum(r(x)**2) (the More-Garbow-Hillstrom convention)."""
+
+    def objective(x):
+        r = residuals(x)
+        return np.sum(r * r)
+
+    objective.__doc__ = f"sum of squares of {getattr(residuals, '__name__', 'residuals')}(x)"
+    return objective
+
+
+def fixed_spec(name, description, tags, source, *, x0, objective=None, residuals=None,
+               fstar=None, xstar=None, gradient=None) -> ProblemSpec:
+    """A spec for a fixed-dimension problem: `residuals` for least squares, else `objective`."""
+    if (objective is None) == (residuals is None):
+        raise ValueError(f"{name}: give exactly one of objective and residuals")
+    if residuals is not None:
+        objective = sum_of_squares(residuals)
+        tags = set(tags) | {"least-squares"}
+    n = len(x0)
+
+    def factory(_n):
+        return Problem(name=name, description=description, objective=objective, x0=x0,
+                       fstar=fstar, xstar=xstar, tags=tags, source=source, n=n,
+                       residuals=residuals, gradient=gradient)
+
+    return ProblemSpec(name=name, description=description, tags=tags, source=source,
+                       default_n=n, n_range=None, factory=factory)
+
+
+def scalable_spec(name, description, tags, source, default_n, n_range, make) -> ProblemSpec:
+    """A spec for a scalable problem.  `make(n)` returns a dict with x0 and either objective
+    or residuals (then the objective is their sum of squares), and optionally fstar, xstar
+    and gradient."""
+    tags = frozenset(tags) | {"scalable"}
+
+    def factory(n):
+        parts = dict(make(n))
+        if "residuals" in parts and "objective" not in parts:
+            parts["objective"] = sum_of_squares(parts["residuals"])
+        return Problem(name=name, description=description, tags=tags, source=source, n=n,
+                       **parts)
+
+    return ProblemSpec(name=name, description=description, tags=tags, source=source,
+                       default_n=default_n, n_range=n_range, factory=factory)
