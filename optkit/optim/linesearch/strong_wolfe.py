@@ -47,7 +47,7 @@ class StrongWolfe:
     maxiter: int = 30         # phi evaluations before giving up
     grow_min: float = 1.1     # an extrapolated step lies in [grow_min, grow_max] x the last one
     grow_max: float = 4.0
-    safeguard: float = 0.1    # zoom trials keep this fraction of the bracket from its ends
+    safeguard: float = 0.1    # zoom trials are clipped this fraction of the bracket from its ends
     memory = 1                # monotone: phi_ref is phi0
     needs_slope = True        # every trial evaluates phi and phi'
 
@@ -89,6 +89,7 @@ class StrongWolfe:
             if dphi_a >= 0:
                 return self._zoom(line, phi0, dphi0, (a, phi_a, dphi_a), prev, nfev)
             if a >= self.alpha_max:
+                prev = (a, phi_a, dphi_a)
                 break
             guess = _cubic_min(prev[0], prev[1], prev[2], a, phi_a, dphi_a)
             if not math.isfinite(guess):
@@ -118,13 +119,15 @@ class StrongWolfe:
                     t = _quadratic_min(a_lo, phi_lo, dphi_lo, a_hi, phi_hi)
                 margin = self.safeguard * width
                 lower, upper = sorted((a_lo + margin, a_hi - margin))
-                if not lower <= t <= upper:
-                    t = a_lo + 0.5 * width
+                # clip rather than bisect: the bracket still shrinks by the margin when the
+                # minimizer of the model sits next to an end
+                t = min(max(t, lower), upper) if math.isfinite(t) else a_lo + 0.5 * width
             nfev += 1
             phi_t, dphi_t = line.phi_dphi(t)
             if not is_finite(phi_t, dphi_t):
                 hi = (t, None, None)
-            elif phi_t > phi0 + c1 * t * dphi0 or phi_t >= phi_lo:
+            # '>' where N&W write '>=': on a plateau flat to rounding, ties must move lo
+            elif phi_t > phi0 + c1 * t * dphi0 or phi_t > phi_lo:
                 hi = (t, phi_t, dphi_t)
             else:
                 if abs(dphi_t) <= -c2 * dphi0:
