@@ -35,7 +35,8 @@ def _mt_wiggly(a, beta=0.01, ell=39):
     else:
         base, dbase = (a - 1) ** 2 / (2 * beta) + beta / 2, (a - 1) / beta
     k = ell * math.pi / 2
-    return base + 2 * (1 - beta) / (ell * math.pi) * math.sin(k * a), dbase + (1 - beta) * math.cos(k * a)
+    value = base + 2 * (1 - beta) / (ell * math.pi) * math.sin(k * a)
+    return value, dbase + (1 - beta) * math.cos(k * a)
 
 
 # (name, phi, dphi): More & Thuente (1994) test functions and two simple ones
