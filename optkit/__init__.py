@@ -1,5 +1,6 @@
 """optkit: exact derivatives of plain numpy code, and optimizers that just work."""
 
+from . import _malloc  # noqa: F401  (see optkit/_malloc.py: opt out with OPTKIT_MALLOC_TUNING=0)
 from .ad import (
     GradientCheckError,
     check_grads,

@@ -37,8 +37,8 @@ def _as_input(x, name="x"):
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{name} must be a real number or array of real numbers: {exc}") from None
-    if arr.dtype.kind in "iuf" and arr.dtype != object:
-        return arr.astype(np.float64, copy=True)
+    if arr.dtype.kind in "iuf":
+        return arr.astype(np.float64, copy=False)
     if arr.dtype.kind == "b":
         raise TypeError(f"{name} must be a real array, not a boolean array")
     raise TypeError(
@@ -194,7 +194,7 @@ def jacfwd(f):
                           for c in cols], axis=-1)
             return np.reshape(J, y_shape + np.shape(x))
         J = np.stack([np.reshape(c, -1) for c in cols], axis=-1) if cols else np.zeros((0, 0))
-        return J.reshape(y_shape + np.shape(x))
+        return _as_output(J.reshape(y_shape + np.shape(x)), None)
 
     return jac
 
@@ -215,7 +215,7 @@ def _rows(x, y, pullback):
     shape = np.shape(y) + np.shape(x)
     if isinstance(x, Tracer) or any(isinstance(r, Tracer) for r in rows):
         return np.reshape(np.stack(rows, axis=0), shape)
-    return np.asarray(rows, dtype=float).reshape(shape)
+    return _as_output(np.asarray(rows, dtype=float).reshape(shape), None)
 
 
 def jacobian(f):

@@ -65,14 +65,18 @@ class Primitive:
     A *linear* primitive's JVP is the primitive itself applied to the tangent.
     """
 
-    __slots__ = ("name", "impl", "jvps", "vjps", "linear", "nondiff", "__weakref__")
+    __slots__ = ("name", "impl", "jvps", "vjps", "linear", "nondiff", "accumulate",
+                 "__weakref__")
 
-    def __init__(self, name, impl, jvps, vjps, linear=False):
+    def __init__(self, name, impl, jvps, vjps, linear=False, accumulate=None):
         self.name = name
         self.impl = impl
         self.jvps = jvps
         self.vjps = vjps
         self.linear = linear
+        # optional fast path for a first-order backward pass: accumulate(buf, g, *args, **params)
+        # adds the cotangent of argument 0 into ``buf`` in place (``buf`` None: allocate it)
+        self.accumulate = accumulate
         # no differentiable argument at all (comparisons, sign, floor): the output is a constant
         self.nondiff = all(r is None for r in vjps) and all(r is None for r in jvps)
 
@@ -93,15 +97,17 @@ def _as_rules(rules, name, kind):
     raise TypeError(f"primitive {name!r}: {kind} must be a callable or a tuple of callables")
 
 
-def primitive(name, impl, jvp=None, vjp=None, *, linear=False):
+def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None):
     """Define a primitive: ``impl`` computes on plain arrays; ``jvp``/``vjp`` give its rules.
 
     ``jvp`` and ``vjp`` are a callable (one differentiable argument) or a tuple with one entry
     per positional argument. ``linear=True`` derives the JVP: ``jvp_i(t) = impl(..., t, ...)``.
+    ``accumulate(buf, g, *args, **params)``, optional, is an in-place form of argument 0's VJP
+    used when the cotangent is a plain array (it saves a full-size temporary for slicing).
     """
     vjps = _as_rules(vjp, name, "vjp")
     jvps = tuple(None if v is None else ZERO for v in vjps) if linear else _as_rules(jvp, name, "jvp")
-    return Primitive(name, impl, jvps, vjps, linear)
+    return Primitive(name, impl, jvps, vjps, linear, accumulate)
 
 
 # Filled by the rule modules: numpy ufunc -> primitive, numpy function -> implementation.

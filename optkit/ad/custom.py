@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 
-from .core import Primitive, bind
+from .core import NotDifferentiableError, Primitive, Tracer, bind
+from .forward import JVPTrace
 
 __all__ = ["custom_primitive", "CustomPrimitive"]
 
@@ -32,7 +33,24 @@ class CustomPrimitive:
         functools.update_wrapper(self, fun)
 
     def __call__(self, *args, **kwargs):
+        for i, a in enumerate(args):
+            self._require_rules(i, a)
         return bind(self._prim, args, kwargs)
+
+    def _require_rules(self, i, a):
+        """Every trace level holding argument ``i`` needs that argument's rule of its mode."""
+        while isinstance(a, Tracer):
+            forward = isinstance(a._trace, JVPTrace)
+            rules = self._prim.jvps if forward else self._prim.vjps
+            if i >= len(rules) or rules[i] is None:
+                kind = "defjvp" if forward else "defvjp"
+                mode = "forward (JVP)" if forward else "reverse (VJP)"
+                raise NotDifferentiableError(
+                    f"custom primitive {self._prim.name!r} has no {mode} rule for its argument "
+                    f"{i}, which is traced; attach one with @{self._prim.name}.{kind}, or pass "
+                    "a constant there"
+                )
+            a = a._a
 
     def defjvp(self, *rules):
         """Attach JVP rules ``jvp_i(t, ans, *args, **kwargs)``, one per positional argument."""

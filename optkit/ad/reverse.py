@@ -19,7 +19,7 @@ __all__ = ["ReverseTrace", "ReverseTracer", "Node", "backward"]
 class Node:
     """One recorded primitive call: ``parents`` are (argument index, parent node) pairs."""
 
-    __slots__ = ("prim", "args", "params", "ans", "parents", "ct", "shape")
+    __slots__ = ("prim", "args", "params", "ans", "parents", "ct", "owned", "shape")
 
     def __init__(self, prim, args, params, ans, parents):
         self.prim = prim
@@ -28,6 +28,7 @@ class Node:
         self.ans = ans
         self.parents = parents
         self.ct = None
+        self.owned = False  # ct is a buffer the backward pass allocated and may add into
         self.shape = np.shape(ans)
 
 
@@ -76,6 +77,7 @@ def backward(trace, out_node, g, leaves, keep=False):
     each node drops its inputs once used, and the tape is consumed.
     """
     out_node.ct = g
+    out_node.owned = False
     tape = trace.tape
     trace.tape = None
     for k in range(len(tape) - 1, -1, -1):
@@ -91,17 +93,31 @@ def backward(trace, out_node, g, leaves, keep=False):
         params = node.params
         ans = node.ans
         vjps = prim.vjps
+        plain = not isinstance(g, Tracer)
         for i, parent in node.parents:
             rule = vjps[i] if i < len(vjps) else None
             if rule is ZERO:
                 continue
             if rule is None:
                 raise _nondiff_argument(prim, i)
+            pct = parent.ct
+            if plain and i == 0 and prim.accumulate is not None:
+                if pct is not None and not parent.owned:
+                    pct = np.array(pct, dtype=float)
+                parent.ct = prim.accumulate(pct, g, *args, **params)
+                parent.owned = True
+                continue
             c = rule(g, ans, *args, **params)
             if np.shape(c) != parent.shape:
                 c = unbroadcast(c, parent.shape)
-            pct = parent.ct
-            parent.ct = c if pct is None else pct + c
+            if pct is None:
+                parent.ct = c
+            elif parent.owned and plain and not isinstance(c, Tracer):
+                np.add(pct, c, out=pct)
+            else:
+                parent.ct = pct + c
+                parent.owned = plain and not isinstance(parent.ct, Tracer) and np.ndim(
+                    parent.ct) > 0
         if not keep:
             node.args = node.ans = None
     out = []

@@ -77,7 +77,13 @@ def _pow_d1(t, ans, x, y):
     return t * (ans * np.log(safe))
 
 
-power = _ufunc(np.power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1))
+def _power(x, y):
+    # ndarray.__pow__ fast-paths the exponents 2, 0.5, -1 ...; np.power does not
+    return x**y if isinstance(x, np.ndarray) else np.power(x, y)
+
+
+power = primitive("power", _power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1))
+ufunc_primitives[np.power] = power
 float_power = _ufunc(np.float_power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1))
 
 

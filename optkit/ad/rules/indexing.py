@@ -34,7 +34,18 @@ def _getitem_vjp(g, ans, x, index):
     return scatter_add(g, index=index, shape=np.shape(x))
 
 
-getitem = primitive("getitem", _getitem, vjp=_getitem_vjp, linear=True)
+def _getitem_accumulate(buf, g, x, index):
+    if buf is None:
+        buf = np.zeros(np.shape(x))
+    if _is_basic(index):
+        buf[index] += g
+    else:
+        np.add.at(buf, index, g)
+    return buf
+
+
+getitem = primitive("getitem", _getitem, vjp=_getitem_vjp, linear=True,
+                    accumulate=_getitem_accumulate)
 
 
 def _scatter_add(g, index, shape):

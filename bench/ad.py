@@ -1,0 +1,170 @@
+"""AD overhead: value+gradient and HVP time divided by the plain numpy f time, in one process.
+
+Run: python bench/ad.py [--quick]. BLAS is pinned to one thread before numpy loads. Every
+derivative is checked against a hand-written or finite-difference reference before timing.
+"""
+
+import os
+
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["MKL_NUM_THREADS"] = "1"
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import optkit  # noqa: E402
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def rosenbrock_grad(x):
+    g = np.zeros_like(x)
+    d = x[1:] - x[:-1] ** 2
+    g[:-1] = -400.0 * x[:-1] * d - 2.0 * (1.0 - x[:-1])
+    g[1:] += 200.0 * d
+    return g
+
+
+def rosenbrock_hvp(x, v):
+    hv = np.zeros_like(x)
+    hv[:-1] = (1200 * x[:-1] ** 2 - 400 * x[1:] + 2) * v[:-1] - 400 * x[:-1] * v[1:]
+    hv[1:] += -400 * x[:-1] * v[:-1] + 200 * v[1:]
+    return hv
+
+
+def make_logistic(m, n, lam=1e-2, seed=0):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((m, n)) / np.sqrt(n)
+    y = np.where(rng.standard_normal(m) > 0, 1.0, -1.0)
+
+    def f(w):
+        z = y * (A @ w)
+        return np.mean(np.logaddexp(0.0, -z)) + 0.5 * lam * np.dot(w, w)
+
+    def g(w):
+        z = y * (A @ w)
+        s = -y / (1.0 + np.exp(z))
+        return A.T @ s / m + lam * w
+
+    def hvp(w, v):
+        z = y * (A @ w)
+        p = 1.0 / (1.0 + np.exp(-z))
+        return A.T @ (p * (1 - p) * (A @ v)) / m + lam * v
+
+    return f, g, hvp, n
+
+
+def make_mlp(d_in=32, hidden=64, batch=256, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, d_in))
+    t = np.sin(X @ rng.standard_normal(d_in))
+    sizes = [(d_in, hidden), (hidden,), (hidden, 1), (1,)]
+    n = sum(int(np.prod(s)) for s in sizes)
+
+    def f(p):
+        W1 = p[: d_in * hidden].reshape(d_in, hidden)
+        b1 = p[d_in * hidden: d_in * hidden + hidden]
+        k = d_in * hidden + hidden
+        W2 = p[k: k + hidden].reshape(hidden, 1)
+        b2 = p[k + hidden]
+        h = np.tanh(X @ W1 + b1)
+        out = (h @ W2)[:, 0] + b2
+        return np.mean((out - t) ** 2)
+
+    return f, None, None, n
+
+
+def scalar_loop(x):
+    s = 0.0
+    for i in range(50):
+        s = s * 0.9 + np.sin(x[i % 10] * x[(7 * i + 3) % 10])
+    return s
+
+
+def timeit(fn, *args, min_time=0.2, repeat=5):
+    fn(*args)
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn(*args)
+        dt = time.perf_counter() - t0
+        if dt > min_time / repeat:
+            break
+        n *= 2
+    best = dt / n
+    for _ in range(repeat - 1):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn(*args)
+        best = min(best, (time.perf_counter() - t0) / n)
+    return best
+
+
+def fd_grad(f, x, h=1e-6):
+    e = np.zeros_like(x)
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+        e[i] = 0
+    return g
+
+
+def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
+    rng = np.random.default_rng(1)
+    v = rng.standard_normal(x.shape)
+    val, g = optkit.value_and_grad(f)(x)
+    ref = g_ref(x) if g_ref is not None else fd_grad(f, x)
+    tol = 1e-8 if g_ref is not None else 1e-5
+    assert np.allclose(g, ref, rtol=tol, atol=tol * max(1.0, np.abs(ref).max())), name
+    assert np.isclose(val, f(x))
+    row = {"case": name}
+    min_time = 0.05 if quick else 0.3
+    tf = timeit(f, x, min_time=min_time)
+    row["f"] = tf
+    row["vg"] = timeit(optkit.value_and_grad(f), x, min_time=min_time) / tf
+    if do_hvp:
+        hv = optkit.hvp(f, x, v)
+        if hvp_ref is not None:
+            href = hvp_ref(x, v)
+        else:
+            href = (optkit.grad(f)(x + 1e-6 * v) - optkit.grad(f)(x - 1e-6 * v)) / 2e-6
+        assert np.allclose(hv, href, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(href).max())), name
+        row["hvp"] = timeit(optkit.hvp, f, x, v, min_time=min_time) / tf
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="short timings, small cases only")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    rows = []
+    sizes = [10, 1000] if args.quick else [10, 1000, 100_000, 1_000_000]
+    for n in sizes:
+        x = rng.uniform(-1, 1, n)
+        rows.append(case(f"rosenbrock n={n:g}", rosenbrock, x, rosenbrock_grad, rosenbrock_hvp,
+                         quick=args.quick))
+    for m, n in ([(2000, 500)] if args.quick else [(2000, 500), (20000, 200)]):
+        f, g, hvp, n = make_logistic(m, n)
+        rows.append(case(f"logistic {m}x{n}", f, rng.standard_normal(n) * 0.1, g, hvp,
+                         quick=args.quick))
+    f, _, _, n = make_mlp()
+    rows.append(case("mlp 32-64-1 b=256", f, rng.standard_normal(n) * 0.1, do_hvp=False,
+                     quick=args.quick))
+    rows.append(case("scalar loop (50 it)", scalar_loop, rng.uniform(-1, 1, 10),
+                     quick=args.quick))
+    print(f"{'case':24s} {'f time':>10s} {'v+g / f':>9s} {'hvp / f':>9s}")
+    for r in rows:
+        hv = f"{r['hvp']:9.2f}" if "hvp" in r else f"{'-':>9s}"
+        print(f"{r['case']:24s} {r['f'] * 1e6:8.1f}us {r['vg']:9.2f} {hv}")
+
+
+if __name__ == "__main__":
+    main()
