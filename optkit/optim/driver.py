@@ -155,20 +155,21 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=FTOL_DEFAULT, xtol=0.0, maxite
             step_norm = float(getattr(state, "step_norm", math.nan))
             if trace is not None:
                 trace.append(nit, state.f, gnorm, step_norm, *objective.counts())
-            if getattr(state, "accepted", True):
-                if ftol > 0 and 0 <= prev.f - state.f <= ftol * max(abs(prev.f), abs(state.f), 1.0):
-                    status = Status.CONVERGED_FTOL
-                    break
-                if xtol > 0 and step_norm <= xtol:
-                    status = Status.CONVERGED_XTOL
-                    break
             if callback is not None:
                 try:
                     stop = callback(_intermediate(state, nit, objective, method))
                 except StopIteration:
                     stop = True
-                if stop is True:
+                if stop:
                     status = Status.CALLBACK_STOP
+                    break
+            if getattr(state, "accepted", True):
+                scale = max(abs(prev.f), abs(state.f), 1.0)
+                if ftol > 0 and 0 <= prev.f - state.f <= ftol * scale:
+                    status = Status.CONVERGED_FTOL
+                    break
+                if xtol > 0 and step_norm <= xtol:
+                    status = Status.CONVERGED_XTOL
                     break
     except KeyboardInterrupt:
         status = Status.INTERRUPTED

@@ -1,0 +1,194 @@
+"""The driver's loop, stopping rules and result, with tiny stand-in solvers."""
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from optkit.optim.driver import run
+from optkit.optim.errors import LineSearchError, SolverError, TrustRegionError
+from optkit.optim.objective import Objective
+from optkit.optim.result import History, OptimizeResult, Status
+from optkit.optim.solvers import LBFGS
+
+
+@dataclass
+class _State:
+    x: np.ndarray
+    f: float
+    g: np.ndarray
+    step_norm: float = 0.0
+
+
+class FixedStep:
+    """x <- x - t g: the smallest solver obeying the protocol (not a dataclass on purpose)."""
+
+    def __init__(self, t=0.25):
+        self.t = t
+
+    def init(self, objective, x0):
+        f, g = objective.f_and_g(x0)
+        return _State(x0, f, g)
+
+    def step(self, objective, state):
+        x = state.x - self.t * state.g
+        f, g = objective.f_and_g(x)
+        return _State(x, f, g, float(np.linalg.norm(x - state.x)))
+
+
+class Scripted(FixedStep):
+    """Moves to the points it is given, then raises the given error."""
+
+    def __init__(self, points, error):
+        super().__init__()
+        self.points = list(points)
+        self.error = error
+
+    def step(self, objective, state):
+        if not self.points:
+            raise self.error
+        x = np.array(self.points.pop(0), dtype=float)
+        f, g = objective.f_and_g(x)
+        return _State(x, f, g, 1.0)
+
+
+def _bowl():
+    return Objective(lambda x: float(x @ x), lambda x: 2.0 * x)
+
+
+def test_converges_on_gtol():
+    res = run(FixedStep(), _bowl(), [1.0, -2.0], ftol=0.0)
+    assert res.status_enum is Status.CONVERGED_GTOL and res.success and res.status == 0
+    assert np.max(np.abs(res.jac)) <= 1e-5
+    assert res.message == "gradient norm below gtol"
+
+
+def test_stationary_start_needs_no_iteration():
+    res = run(FixedStep(), _bowl(), [0.0, 0.0])
+    assert res.nit == 0 and res.status_enum is Status.CONVERGED_GTOL and res.nfev == 1
+
+
+def test_ftol_stops_on_small_relative_reduction():
+    res = run(FixedStep(t=0.01), _bowl(), [1.0], gtol=0.0, ftol=1e-3)
+    assert res.status_enum is Status.CONVERGED_FTOL and res.success
+    assert res.fun > 1e-6  # stopped early, as asked
+
+
+def test_xtol_stops_on_small_step():
+    res = run(FixedStep(), _bowl(), [1.0], gtol=0.0, ftol=0.0, xtol=1e-3, history=True)
+    assert res.status_enum is Status.CONVERGED_XTOL
+    assert res.history[-1]["step"] <= 1e-3 < res.history[-2]["step"]
+
+
+def test_maxiter():
+    res = run(FixedStep(t=0.01), _bowl(), [1.0], maxiter=3)
+    assert res.status_enum is Status.MAXITER and res.nit == 3 and not res.success
+    assert res.status == 1
+
+
+def test_default_maxiter_is_documented_value():
+    res = run(FixedStep(t=1e-6), _bowl(), [1.0], ftol=0.0)
+    assert res.status_enum is Status.MAXITER and res.nit == 1000
+
+
+def test_maxfev():
+    res = run(FixedStep(t=0.01), _bowl(), [1.0], maxfev=5)
+    assert res.status_enum is Status.MAXFEV and res.nfev == 5
+
+
+def test_max_time():
+    def slow(x):
+        time.sleep(0.002)
+        return float(x @ x)
+
+    res = run(FixedStep(t=0.01), Objective(slow, lambda x: 2 * x), [1.0], max_time=0.001)
+    assert res.status_enum is Status.MAX_TIME and res.nit == 0  # x0 alone took 2 ms
+
+
+def test_history_records_every_iteration():
+    res = run(LBFGS(), _bowl(), [3.0, 4.0], history=True)
+    hist = res.history
+    assert isinstance(hist, History) and len(hist) == res.nit + 1
+    cols = hist.as_arrays()
+    assert cols["f"][0] == 25.0 and cols["gnorm"][0] == 8.0 and cols["step"][0] == 0.0
+    assert cols["f"][-1] == res.fun and cols["nfev"][-1] == res.nfev
+    assert np.all(np.diff(cols["nfev"]) >= 0) and np.all(np.diff(cols["nit"]) == 1)
+    assert hist.as_list()[1]["nit"] == 1
+    assert run(LBFGS(), _bowl(), [3.0, 4.0]).history is None
+
+
+def test_callback_sees_intermediate_results():
+    seen = []
+
+    def callback(r):
+        seen.append((r.nit, r.fun, r.nfev))
+
+    res = run(FixedStep(), _bowl(), [1.0], callback=callback)
+    assert [s[0] for s in seen] == list(range(1, res.nit + 1))
+    assert seen[-1][1] == res.fun and seen[-1][2] == res.nfev
+
+
+@pytest.mark.parametrize("error, status", [
+    (LineSearchError("no step"), Status.LINESEARCH_FAILED),
+    (TrustRegionError("tiny radius"), Status.TRUST_REGION_FAILED),
+    (SolverError("stuck"), Status.SOLVER_FAILED),
+])
+def test_solver_error_becomes_status_with_best_point(error, status):
+    # f goes 4 -> 1 -> 9, then the solver fails: the result is the best point, x = [1]
+    res = run(Scripted([[1.0], [3.0]], error), _bowl(), [2.0])
+    assert res.status_enum is status and not res.success
+    assert res.x.tolist() == [1.0] and res.fun == 1.0 and res.nit == 2
+    assert error.reason in res.message
+
+
+def test_error_may_carry_a_better_state():
+    better = _State(np.array([0.5]), 0.25, np.array([1.0]))
+    res = run(Scripted([], LineSearchError("no step", state=better)), _bowl(), [2.0])
+    assert res.x.tolist() == [0.5] and res.fun == 0.25
+
+
+def test_non_finite_step_result_is_numerical_trouble():
+    obj = Objective(lambda x: math.nan if x[0] < 0 else float(x @ x), lambda x: 2 * x)
+    res = run(Scripted([[-1.0]], SolverError("unreachable")), obj, [2.0])
+    assert res.status_enum is Status.NONFINITE and res.x.tolist() == [2.0] and res.fun == 4.0
+
+
+@pytest.mark.parametrize("option, value, match", [
+    ("gtol", -1.0, "gtol must be a finite number >= 0"),
+    ("gtol", math.nan, "gtol"),
+    ("ftol", -1e-9, "ftol"),
+    ("xtol", math.inf, "xtol"),
+    ("maxiter", -1, "maxiter must be None or an integer >= 0"),
+    ("maxiter", 2.5, "maxiter"),
+    ("maxfev", 0, "maxfev must be None or an integer >= 1"),
+    ("max_time", 0.0, "max_time"),
+])
+def test_bad_driver_options(option, value, match):
+    with pytest.raises(ValueError, match=match):
+        run(FixedStep(), _bowl(), [1.0], **{option: value})
+
+
+def test_bad_history_and_callback_types():
+    with pytest.raises(TypeError, match="history"):
+        run(FixedStep(), _bowl(), [1.0], history="yes")
+    with pytest.raises(TypeError, match="callback"):
+        run(FixedStep(), _bowl(), [1.0], callback=3)
+
+
+def test_status_members():
+    codes = {s.code for s in Status if not s.success}
+    assert len(codes) == len([s for s in Status if not s.success])  # failures distinguishable
+    assert all(s.code == 0 for s in Status if s.success)
+    assert len({s.message for s in Status}) == len(Status)
+    assert Status.INTERRUPTED.message == "interrupted by user (KeyboardInterrupt)"
+
+
+def test_result_is_a_dict_with_attributes():
+    r = OptimizeResult(x=1, fun=2.0)
+    r.nit = 3
+    assert r["nit"] == 3 and r.fun == 2.0 and "fun" in repr(r)
+    del r.nit
+    with pytest.raises(AttributeError):
+        r.nit  # noqa: B018
