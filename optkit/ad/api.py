@@ -53,7 +53,10 @@ def _as_output(value, like):
         return value
     if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
         return float(value)
-    return np.asarray(value, dtype=np.float64)
+    out = np.asarray(value, dtype=np.float64)
+    if not out.flags.writeable:  # a broadcast view from a rule (sum's VJP): give a real array
+        out = out.copy()
+    return out
 
 
 def _zeros_like(x):

@@ -24,6 +24,8 @@ from .core import (
     value_of,
 )
 
+from .rules.indexing import getitem
+
 __all__ = ["ArrayTracer", "no_rule_error"]
 
 _REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
@@ -226,6 +228,8 @@ class ArrayTracer(Tracer):
 
     # ---- indexing ----------------------------------------------------------------------
     def __getitem__(self, index):
+        if type(index) is int or type(index) is slice:  # the common case, straight to the rule
+            return bind(getitem, (self,), {"index": index})
         return function_impls[operator.getitem](self, index)
 
     def __setitem__(self, index, value):

@@ -29,7 +29,7 @@ class Node:
         self.parents = parents
         self.ct = None
         self.owned = False  # ct is a buffer the backward pass allocated and may add into
-        self.shape = np.shape(ans)
+        self.shape = getattr(ans, "shape", ())
 
 
 class ReverseTracer(ArrayTracer):
@@ -59,11 +59,17 @@ class ReverseTrace(Trace):
                                for a in args], params)
         vals = list(args)
         parents = []
+        lower = False  # does any argument carry a tracer of an enclosing level?
         for i, a in enumerate(args):
-            if isinstance(a, ReverseTracer) and a._trace is self:
-                vals[i] = a._a
-                parents.append((i, a._b))
-        ans = bind(prim, vals, params)
+            if isinstance(a, Tracer):
+                if a._trace is self:
+                    vals[i] = v = a._a
+                    parents.append((i, a._b))
+                    if isinstance(v, Tracer):
+                        lower = True
+                else:
+                    lower = True
+        ans = bind(prim, vals, params) if lower else prim.impl(*vals, **params)
         node = Node(prim, vals, params, ans, parents)
         self.tape.append(node)
         return ReverseTracer(self, ans, node)
@@ -108,7 +114,7 @@ def backward(trace, out_node, g, leaves, keep=False):
                 parent.owned = True
                 continue
             c = rule(g, ans, *args, **params)
-            if np.shape(c) != parent.shape:
+            if getattr(c, "shape", ()) != parent.shape:
                 c = unbroadcast(c, parent.shape)
             if pct is None:
                 parent.ct = c

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import function_impls, primitive, value_of
+from ..core import Tracer, function_impls, primitive, value_of
 
 
 def _normalize_axis(axis, ndim):
@@ -16,7 +16,7 @@ def _normalize_axis(axis, ndim):
 
 
 def _sum(x, axis, keepdims):
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 
 def _expand_reduced(g, shape, axis, keepdims):
@@ -33,7 +33,13 @@ def _expand_reduced(g, shape, axis, keepdims):
 
 def _sum_vjp(g, ans, x, axis, keepdims):
     shape = np.shape(x)
-    return np.broadcast_to(_expand_reduced(g, shape, axis, keepdims), shape)
+    g = _expand_reduced(g, shape, axis, keepdims)
+    if isinstance(g, Tracer) or np.size(x) > _SMALL:
+        return np.broadcast_to(g, shape)  # a view: no pass over memory
+    return np.full(shape, g)  # for small arrays, 5x cheaper to call than broadcast_to
+
+
+_SMALL = 1 << 14
 
 
 sum_ = primitive("sum", _sum, vjp=_sum_vjp, linear=True)
@@ -44,7 +50,8 @@ def _sum_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=No
         raise TypeError("np.sum(..., out=) cannot write a traced value; drop `out`")
     if initial is not None or where is not None:
         raise TypeError("np.sum(initial=, where=) is not supported on traced values")
-    axis = _normalize_axis(axis, np.ndim(value_of(a)))
+    if axis is not None:
+        axis = _normalize_axis(axis, np.ndim(value_of(a)))
     return sum_(a, axis=axis, keepdims=bool(keepdims))
 
 
