@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from ..errors import LineSearchError
-from .base import StepResult, is_finite
+from .base import StepResult, is_finite, sufficient_decrease
 
 __all__ = ["Backtracking", "armijo_backtrack"]
 
@@ -58,7 +58,7 @@ def armijo_backtrack(line, phi0, dphi0, alpha0, *, phi_ref=None, c1=1e-4, shrink
         if not is_finite(phi_a):
             a_prev, a = None, a * shrink_max
         else:
-            if phi_a <= ref + c1 * a * dphi0:
+            if sufficient_decrease(phi_a, ref, c1, a, dphi0):
                 return StepResult(a, phi_a, None, k)
             if phi_a < best_phi:
                 best_a, best_phi = a, phi_a

@@ -9,11 +9,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Line", "StepResult", "is_finite"]
+__all__ = ["Line", "StepResult", "is_finite", "sufficient_decrease"]
 
 
 def is_finite(*values) -> bool:
     return all(v is not None and math.isfinite(v) for v in values)
+
+
+def sufficient_decrease(phi_a, phi_ref, c1, a, dphi0) -> bool:
+    """Armijo: phi(a) <= phi_ref + c1 a dphi0, and a real decrease when c1 a dphi0 is below
+    the rounding of phi_ref (else a step too small to move x would be accepted)."""
+    bound = phi_ref + c1 * a * dphi0
+    return phi_a <= bound and (bound < phi_ref or phi_a < phi_ref)
 
 
 @dataclass(frozen=True)

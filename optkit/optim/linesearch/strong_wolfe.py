@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from ..errors import LineSearchError
-from .base import StepResult, is_finite
+from .base import StepResult, is_finite, sufficient_decrease
 
 __all__ = ["StrongWolfe"]
 
@@ -82,7 +82,8 @@ class StrongWolfe:
             phi_a, dphi_a = line.phi_dphi(a)
             if not is_finite(phi_a, dphi_a):
                 return self._zoom(line, phi0, dphi0, prev, (a, None, None), nfev)
-            if phi_a > phi0 + c1 * a * dphi0 or (nfev > 1 and phi_a >= prev[1]):
+            rose = nfev > 1 and phi_a >= prev[1]
+            if rose or not sufficient_decrease(phi_a, phi0, c1, a, dphi0):
                 return self._zoom(line, phi0, dphi0, prev, (a, phi_a, dphi_a), nfev)
             if abs(dphi_a) <= -c2 * dphi0:
                 return StepResult(a, phi_a, dphi_a, nfev)
@@ -127,7 +128,7 @@ class StrongWolfe:
             if not is_finite(phi_t, dphi_t):
                 hi = (t, None, None)
             # '>' where N&W write '>=': on a plateau flat to rounding, ties must move lo
-            elif phi_t > phi0 + c1 * t * dphi0 or phi_t > phi_lo:
+            elif not sufficient_decrease(phi_t, phi0, c1, t, dphi0) or phi_t > phi_lo:
                 hi = (t, phi_t, dphi_t)
             else:
                 if abs(dphi_t) <= -c2 * dphi0:
