@@ -1,3 +1,3 @@
 """Primitive rules, one module per family. Importing this package registers all of them."""
 
-from . import creation, elementwise, indexing, reductions, shape  # noqa: F401
+from . import creation, elementwise, indexing, joining, norms, reductions, scans, shape  # noqa: F401

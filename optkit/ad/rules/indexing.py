@@ -64,24 +64,45 @@ def _scatter_add_vjp(g, ans, x, index, shape):
 scatter_add = primitive("scatter_add", _scatter_add, vjp=_scatter_add_vjp, linear=True)
 
 
-def _setitem(x, v, index):
+def _setitem(x, v, index, won):
     out = np.array(x, dtype=float, copy=True)
     out[index] = v
     return out
 
 
-def _setitem_vjp_x(g, ans, x, v, index):
-    return _setitem_prim(g, 0.0, index=index)
+def _setitem_vjp_x(g, ans, x, v, index, won):
+    return _setitem_prim(g, 0.0, index=index, won=None)
 
 
-def _setitem_vjp_v(g, ans, x, v, index):
-    return getitem(g, index=index)
+def _setitem_vjp_v(g, ans, x, v, index, won):
+    c = getitem(g, index=index)
+    if won is not None:
+        c = c * won
+    extra = np.ndim(v) - np.ndim(c)
+    if extra > 0:  # numpy lets the value carry extra leading size-1 dims
+        c = np.reshape(c, (1,) * extra + np.shape(c))
+    return c
 
 
+# ``won`` (None for indices without repeats) marks the entries of ``x[index]`` whose write
+# survives: with a repeated fancy index numpy keeps the last write, so only that one counts.
 _setitem_prim = primitive("setitem", _setitem, vjp=(_setitem_vjp_x, _setitem_vjp_v), linear=True)
 
 
+def _surviving_writes(shape, index):
+    """Which entries of ``x[index] = v`` survive (None if all do): numpy's own order decides."""
+    if _is_basic(index):
+        return None
+    target = np.full(shape, -1, dtype=np.intp)
+    selected = np.shape(target[index])
+    target[index] = np.arange(int(np.prod(selected)), dtype=np.intp).reshape(selected)
+    won = np.zeros(int(np.prod(selected)), dtype=bool)
+    won[target[index].ravel()] = True
+    return None if won.all() else won.reshape(selected).astype(float)
+
+
 def _check_index(index):
+    """A plain index, with lists turned into arrays (numpy's meaning of a list index)."""
     items = index if isinstance(index, tuple) else (index,)
     for item in items:
         if hasattr(item, "_trace"):
@@ -89,21 +110,20 @@ def _check_index(index):
                 "an index must be a plain integer, slice or integer/boolean array, not a traced "
                 "value"
             )
+    if isinstance(index, list):
+        return np.asarray(index)
+    if isinstance(index, tuple) and any(isinstance(item, list) for item in index):
+        return tuple(np.asarray(item) if isinstance(item, list) else item for item in index)
     return index
 
 
 def _getitem_function(x, index):
-    index = _check_index(index)
-    if isinstance(index, list):
-        index = np.asarray(index)
-    return getitem(x, index=index)
+    return getitem(x, index=_check_index(index))
 
 
 def _setitem_function(x, index, v):
     index = _check_index(index)
-    if isinstance(index, list):
-        index = np.asarray(index)
-    return _setitem_prim(x, v, index=index)
+    return _setitem_prim(x, v, index=index, won=_surviving_writes(np.shape(value_of(x)), index))
 
 
 function_impls[operator.getitem] = _getitem_function
@@ -113,11 +133,99 @@ function_impls[operator.setitem] = _setitem_function
 def _take(a, indices, axis=None, out=None, mode="raise"):
     if out is not None:
         raise TypeError("np.take(..., out=) cannot write a traced value; drop `out`")
-    indices = np.asarray(indices)
     if axis is None:
-        return getitem(np.ravel(a), index=indices)
-    axis = axis % np.ndim(value_of(a))
+        a = np.ravel(a)
+        axis = 0
+    shape = np.shape(value_of(a))
+    if not -len(shape) <= axis < len(shape):
+        raise ValueError(f"np.take: axis {axis} is out of bounds for {len(shape)}-d input")
+    axis = int(axis) % len(shape)
+    indices = np.asarray(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"np.take: indices must be integers, got dtype {indices.dtype}")
+    if mode == "wrap":
+        indices = indices % shape[axis]
+    elif mode == "clip":
+        indices = np.clip(indices, 0, shape[axis] - 1)
+    elif mode != "raise":
+        raise ValueError(f"np.take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
     return getitem(a, index=(slice(None),) * axis + (indices,))
 
 
-function_impls[np.take] = _take
+# ---- diagonals and triangles ---------------------------------------------------------------
+def _diagonal(x, offset, axis1, axis2):
+    return np.diagonal(x, offset, axis1, axis2)
+
+
+def _diagonal_vjp(g, ans, x, offset, axis1, axis2):
+    return diag_embed(g, offset=offset, axis1=axis1, axis2=axis2, shape=np.shape(x))
+
+
+diagonal = primitive("diagonal", _diagonal, vjp=_diagonal_vjp, linear=True)
+
+
+def _diag_embed(v, offset, axis1, axis2, shape):
+    """Zeros of ``shape`` with ``v`` written on the diagonal that ``np.diagonal`` reads."""
+    out = np.zeros(shape)
+    n = np.shape(v)[-1]
+    rows = np.arange(n) + max(-offset, 0)
+    cols = np.arange(n) + max(offset, 0)
+    np.moveaxis(out, (axis1, axis2), (-2, -1))[..., rows, cols] = v  # writes through the view
+    return out
+
+
+def _diag_embed_vjp(g, ans, v, offset, axis1, axis2, shape):
+    return diagonal(g, offset=offset, axis1=axis1, axis2=axis2)
+
+
+diag_embed = primitive("diag_embed", _diag_embed, vjp=_diag_embed_vjp, linear=True)
+
+
+def _diagonal_function(a, offset=0, axis1=0, axis2=1):
+    ndim = np.ndim(value_of(a))
+    if ndim < 2:
+        raise ValueError("np.diagonal: the input must be at least 2-d")
+    for name, ax in (("axis1", axis1), ("axis2", axis2)):
+        if not -ndim <= ax < ndim:
+            raise ValueError(f"np.diagonal: {name}={ax} is out of bounds for {ndim}-d input")
+    axis1, axis2 = int(axis1) % ndim, int(axis2) % ndim
+    if axis1 == axis2:
+        raise ValueError("np.diagonal: axis1 and axis2 cannot be the same")
+    return diagonal(a, offset=int(offset), axis1=axis1, axis2=axis2)
+
+
+def _diag_function(v, k=0):
+    shape = np.shape(value_of(v))
+    if len(shape) == 2:
+        return diagonal(v, offset=int(k), axis1=0, axis2=1)
+    if len(shape) != 1:
+        raise ValueError("np.diag: the input must be 1-d (to build a matrix) or 2-d")
+    n = shape[0] + abs(int(k))
+    return diag_embed(v, offset=int(k), axis1=0, axis2=1, shape=(n, n))
+
+
+def _diagflat_function(v, k=0):
+    return _diag_function(np.ravel(v), k)
+
+
+def _triangle_mask(x, k, lower):
+    shape = np.shape(value_of(x))[-2:]
+    return np.tri(*shape, k=k if lower else k - 1, dtype=bool)
+
+
+def _tril_function(m, k=0):
+    return np.where(_triangle_mask(m, k, True), m, 0.0)
+
+
+def _triu_function(m, k=0):
+    return np.where(_triangle_mask(m, k, False), 0.0, m)
+
+
+function_impls.update({
+    np.take: _take,
+    np.diagonal: _diagonal_function,
+    np.diag: _diag_function,
+    np.diagflat: _diagflat_function,
+    np.tril: _tril_function,
+    np.triu: _triu_function,
+})

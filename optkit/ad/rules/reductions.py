@@ -1,4 +1,10 @@
-"""Reductions: sum (linear) and the reductions built on it or written with their own rules."""
+"""Reductions: sum (linear), prod, max/min with their own rules, and composites (mean, var, std,
+trace) written with numpy calls on top of them.
+
+prod's rule multiplies the other entries, built from cumulative products from both sides, so it
+is exact when entries are zero (no division by x). max and min share the derivative evenly among
+tied maximal entries, as JAX does.
+"""
 
 from __future__ import annotations
 
@@ -64,4 +70,139 @@ def _mean_function(a, axis=None, dtype=None, out=None, keepdims=False, where=Non
     return _sum_function(a, axis=naxis, out=out, keepdims=keepdims) / float(count)
 
 
-function_impls.update({np.sum: _sum_function, np.mean: _mean_function})
+def _reduced_count(shape, axis):
+    return int(np.prod(shape if axis is None else [shape[i] for i in axis]))
+
+
+def _check_plain_kwargs(name, out, where=None, initial=None):
+    if out is not None:
+        raise TypeError(f"np.{name}(..., out=) cannot write a traced value; drop `out`")
+    if where is not None or initial is not None:
+        raise TypeError(f"np.{name}(initial=, where=) is not supported on traced values")
+
+
+# ---- prod --------------------------------------------------------------------------------
+def _others_last(x):
+    """Product of the other entries along the last axis, with no division (zeros are fine)."""
+    ones = np.ones(np.shape(x)[:-1] + (1,))
+    before = np.cumprod(np.concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(x[..., 1:], -1)], axis=-1),
+                               axis=-1), -1)
+    return before * after
+
+
+def _prod_others(x, axis):
+    """``out[i] = prod of x over the reduced axes, leaving out entry i`` (shape of ``x``)."""
+    shape = np.shape(x)
+    if axis is None:
+        axis = tuple(range(len(shape)))
+    if not shape or not axis or _reduced_count(shape, axis) == 0:
+        return np.ones(shape)
+    kept = [i for i in range(len(shape)) if i not in axis]
+    perm = tuple(kept) + tuple(axis)
+    moved = np.transpose(x, perm) if perm != tuple(range(len(shape))) else x
+    flat = np.reshape(moved, tuple(shape[i] for i in kept) + (_reduced_count(shape, axis),))
+    out = np.reshape(_others_last(flat), np.shape(moved))
+    return np.transpose(out, tuple(np.argsort(perm))) if moved is not x else out
+
+
+def _prod(x, axis, keepdims):
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+def _prod_jvp(t, ans, x, axis, keepdims):
+    return np.sum(t * _prod_others(x, axis), axis=axis, keepdims=keepdims)
+
+
+def _prod_vjp(g, ans, x, axis, keepdims):
+    return _expand_reduced(g, np.shape(x), axis, keepdims) * _prod_others(x, axis)
+
+
+prod = primitive("prod", _prod, jvp=_prod_jvp, vjp=_prod_vjp)
+
+
+def _prod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    _check_plain_kwargs("prod", out, where, initial)
+    return prod(a, axis=_normalize_axis(axis, np.ndim(value_of(a))), keepdims=bool(keepdims))
+
+
+# ---- max and min ---------------------------------------------------------------------------
+def _tie_share(ans, x, axis, keepdims):
+    """1/k on each of the k entries equal to the extremum, 0 elsewhere (a plain array)."""
+    hit = x == _expand_reduced(ans, np.shape(x), axis, keepdims)  # comparisons are constants
+    return hit / np.sum(hit, axis=axis, keepdims=True)
+
+
+def _extremum_jvp(t, ans, x, axis, keepdims):
+    return np.sum(t * _tie_share(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+def _extremum_vjp(g, ans, x, axis, keepdims):
+    share = _tie_share(ans, x, axis, keepdims)
+    return _expand_reduced(g, np.shape(x), axis, keepdims) * share
+
+
+def _max(x, axis, keepdims):
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def _min(x, axis, keepdims):
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+max_ = primitive("max", _max, jvp=_extremum_jvp, vjp=_extremum_vjp)
+min_ = primitive("min", _min, jvp=_extremum_jvp, vjp=_extremum_vjp)
+
+
+def _extremum_function(prim, name):
+    def function(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+        _check_plain_kwargs(name, out, where, initial)
+        shape = np.shape(value_of(a))
+        naxis = _normalize_axis(axis, len(shape))
+        if _reduced_count(shape, naxis) == 0:
+            raise ValueError(f"np.{name}: zero-size reduction has no identity")
+        return prim(a, axis=naxis, keepdims=bool(keepdims))
+
+    return function
+
+
+# ---- moments and trace ---------------------------------------------------------------------
+def _var_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+                  mean=None, correction=None):
+    if where is not None or mean is not None:
+        raise TypeError("np.var(where=, mean=) is not supported on traced values")
+    if correction is not None:
+        ddof = correction
+    shape = np.shape(value_of(a))
+    naxis = _normalize_axis(axis, len(shape))
+    dev = a - _mean_function(a, axis=naxis, keepdims=True)
+    dof = _reduced_count(shape, naxis) - ddof
+    if dof <= 0:
+        raise ValueError(f"np.var: ddof={ddof} leaves no degrees of freedom on traced values")
+    return _sum_function(dev * dev, axis=naxis, out=out, keepdims=keepdims) / float(dof)
+
+
+def _std_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+                  mean=None, correction=None):
+    return np.sqrt(_var_function(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                                 correction=correction))
+
+
+def _trace_function(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    if out is not None:
+        raise TypeError("np.trace(..., out=) cannot write a traced value; drop `out`")
+    return _sum_function(np.diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+function_impls.update({
+    np.sum: _sum_function,
+    np.mean: _mean_function,
+    np.prod: _prod_function,
+    np.max: _extremum_function(max_, "max"),
+    np.amax: _extremum_function(max_, "amax"),
+    np.min: _extremum_function(min_, "min"),
+    np.amin: _extremum_function(min_, "amin"),
+    np.var: _var_function,
+    np.std: _std_function,
+    np.trace: _trace_function,
+})

@@ -1,0 +1,105 @@
+"""``np.linalg.norm``: vector norms (2, 1, inf, -inf, 0, general p) and the matrix norms that
+need no singular values (Frobenius, 1, inf, -1, -inf), with ``axis`` and ``keepdims``.
+
+The 2-norm is a primitive of its own: its rule ``x / ||x||`` is given the subgradient 0 at
+``x = 0`` (no NaN, no warning), where the square root of a sum of squares would give 0/0.
+The other norms are compositions of abs, sum, max, min and powers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import NotDifferentiableError, function_impls, primitive, value_of
+from .reductions import _expand_reduced
+
+
+def _norm2(x, axis, keepdims):
+    return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+
+
+def _unit(x, ans, axis, keepdims):
+    """``x / ||x||`` with 0 where the norm is 0 (the minimum-norm subgradient)."""
+    n = _expand_reduced(ans, np.shape(x), axis, keepdims)
+    zero = n == 0.0  # a comparison: a plain boolean array at every level
+    if not np.any(zero):
+        return x / n
+    return np.where(zero, 0.0, x / np.where(zero, 1.0, n))
+
+
+def _norm2_jvp(t, ans, x, axis, keepdims):
+    return np.sum(t * _unit(x, ans, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+def _norm2_vjp(g, ans, x, axis, keepdims):
+    return _expand_reduced(g, np.shape(x), axis, keepdims) * _unit(x, ans, axis, keepdims)
+
+
+norm2 = primitive("norm2", _norm2, jvp=_norm2_jvp, vjp=_norm2_vjp)
+
+
+def _vector_norm(x, ord, axis, keepdims):  # noqa: A002 - numpy's parameter name
+    if ord is None or ord == 2:
+        return norm2(x, axis=axis, keepdims=keepdims)
+    if isinstance(ord, str):
+        raise ValueError(f"np.linalg.norm: ord={ord!r} is not valid for a vector norm")
+    if ord == np.inf:
+        return np.max(np.abs(x), axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return np.min(np.abs(x), axis=axis, keepdims=keepdims)
+    if ord == 0:  # the count of nonzeros: piecewise constant, its derivative is 0
+        return np.sum(value_of(x) != 0, axis=axis, keepdims=keepdims).astype(float)
+    if ord == 1:
+        return np.sum(np.abs(x), axis=axis, keepdims=keepdims)
+    p = float(ord)
+    return np.sum(np.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1.0 / p)
+
+
+def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002 - numpy's parameter name
+    row, col = axis
+    if ord is None or ord == "fro":
+        return norm2(x, axis=tuple(sorted(axis)), keepdims=keepdims)
+    if ord in ("nuc", 2, -2):
+        raise NotDifferentiableError(
+            f"np.linalg.norm(ord={ord!r}) of a matrix needs singular values, which optkit has "
+            "no rule for; use the Frobenius norm or register a custom primitive"
+        )
+    if ord in (1, -1):
+        inner, outer = row, col  # column sums, then the largest (or smallest)
+    elif ord in (np.inf, -np.inf):
+        inner, outer = col, row  # row sums, then the largest (or smallest)
+    else:
+        raise ValueError(f"np.linalg.norm: ord={ord!r} is not valid for a matrix norm")
+    if outer > inner:
+        outer -= 1
+    sums = np.sum(np.abs(x), axis=inner)
+    out = np.max(sums, axis=outer) if ord > 0 else np.min(sums, axis=outer)
+    if keepdims:
+        shape = list(np.shape(value_of(x)))
+        shape[row] = shape[col] = 1
+        out = np.reshape(out, tuple(shape))
+    return out
+
+
+def _norm_function(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
+    ndim = np.ndim(value_of(x))
+    if axis is None:
+        if ord is None:
+            return norm2(x, axis=None, keepdims=bool(keepdims))
+        if ndim not in (1, 2):
+            raise ValueError("np.linalg.norm: with ord given and no axis, the input must be "
+                             "1-d or 2-d")
+        axis = tuple(range(ndim))
+    axis = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    for ax in axis:
+        if not -ndim <= ax < ndim:
+            raise ValueError(f"np.linalg.norm: axis {ax} is out of bounds for {ndim}-d input")
+    axis = tuple(int(ax) % ndim for ax in axis)
+    if len(axis) == 1:
+        return _vector_norm(x, ord, axis, bool(keepdims))
+    if len(axis) == 2 and axis[0] != axis[1]:
+        return _matrix_norm(x, ord, axis, bool(keepdims))
+    raise ValueError(f"np.linalg.norm: axis must name one or two distinct axes, got {axis}")
+
+
+function_impls[np.linalg.norm] = _norm_function
