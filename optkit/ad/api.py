@@ -83,9 +83,12 @@ def _record(f, args, argnums):
 
 
 def _argnums(argnums, nargs):
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    nums = (argnums,) if isinstance(argnums, int) else argnums
+    if not isinstance(nums, (tuple, list)) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in nums):
+        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     for i in nums:
-        if not isinstance(i, int) or not -nargs <= i < nargs:
+        if not -nargs <= i < nargs:
             raise ValueError(f"argnums={argnums!r} is out of range for {nargs} positional arguments")
     return tuple(i % nargs for i in nums)
 
