@@ -1,0 +1,116 @@
+"""Solver x problem matrix: f ~= f*, the status, and a ceiling on evaluations.
+
+Each row: (solver, problem, driver options, expected status, ceiling on nfev + njev + nhev).
+Ceilings are about 1.3x the count measured when the row was written, so an efficiency
+regression fails here instead of passing silently. Gradient-descent rows run with ftol=0: the
+default relative ftol (L-BFGS-B's) stops slow first-order methods early.
+"""
+
+import functools
+import math
+
+import pytest
+from _problems import double_well, logistic, quadratic, rosenbrock, saddle
+
+from optkit.optim import LBFGS, GradientDescent, NewtonCG, Objective, run
+
+SOLVERS = {
+    "lbfgs": LBFGS,
+    "gd": GradientDescent,
+    "gd-bb": lambda: GradientDescent(stepsize="bb"),
+    "gd-heavy-ball": lambda: GradientDescent(momentum="heavy-ball"),
+    "gd-nesterov": lambda: GradientDescent(momentum="nesterov"),
+    "newton-cg": NewtonCG,
+}
+
+PROBLEMS = {
+    "rosenbrock-2": lambda: rosenbrock(2),
+    "rosenbrock-100": lambda: rosenbrock(100),
+    "quadratic-1e2": lambda: quadratic(1e2),
+    "quadratic-1e4": lambda: quadratic(1e4),
+    "quadratic-1e6": lambda: quadratic(1e6),
+    "double-well": double_well,  # negative curvature at x0
+    "saddle": saddle,            # starts next to a saddle point
+    "logistic": logistic,
+}
+
+GD = {"ftol": 0.0}
+
+ROWS = [
+    ("lbfgs", "rosenbrock-2", {}, "CONVERGED_FTOL", 117),
+    ("lbfgs", "rosenbrock-100", {}, "CONVERGED_FTOL", 1560),
+    ("lbfgs", "quadratic-1e2", {}, "CONVERGED_FTOL", 138),
+    ("lbfgs", "quadratic-1e4", {}, "CONVERGED_FTOL", 1040),
+    ("lbfgs", "quadratic-1e6", {}, "CONVERGED_FTOL", 7900),
+    ("lbfgs", "double-well", {}, "CONVERGED_FTOL", 70),
+    ("lbfgs", "saddle", {}, "CONVERGED_GTOL", 44),
+    ("lbfgs", "logistic", {}, "CONVERGED_GTOL", 26),
+    ("lbfgs", "rosenbrock-2", GD, "CONVERGED_GTOL", 117),
+    ("lbfgs", "quadratic-1e4", GD, "CONVERGED_GTOL", 1600),
+    ("gd", "rosenbrock-2", GD, "CONVERGED_GTOL", 12300),
+    ("gd", "quadratic-1e2", GD, "CONVERGED_GTOL", 720),
+    ("gd", "double-well", GD, "CONVERGED_GTOL", 168),
+    ("gd", "saddle", GD, "CONVERGED_GTOL", 52),
+    ("gd", "logistic", GD, "CONVERGED_GTOL", 92),
+    ("gd-bb", "rosenbrock-2", GD, "CONVERGED_GTOL", 210),
+    ("gd-bb", "quadratic-1e2", GD, "CONVERGED_GTOL", 230),
+    ("gd-bb", "quadratic-1e4", GD, "CONVERGED_GTOL", 5470),
+    ("gd-bb", "double-well", GD, "CONVERGED_GTOL", 103),
+    ("gd-bb", "saddle", GD, "CONVERGED_GTOL", 777),
+    ("gd-bb", "logistic", GD, "CONVERGED_GTOL", 39),
+    ("gd-heavy-ball", "rosenbrock-2", GD, "CONVERGED_GTOL", 3670),
+    ("gd-heavy-ball", "rosenbrock-100", GD, "CONVERGED_GTOL", 9110),
+    ("gd-heavy-ball", "quadratic-1e2", GD, "CONVERGED_GTOL", 800),
+    ("gd-heavy-ball", "quadratic-1e4", GD, "CONVERGED_GTOL", 13480),
+    ("gd-heavy-ball", "double-well", GD, "CONVERGED_GTOL", 694),
+    ("gd-heavy-ball", "saddle", GD, "CONVERGED_GTOL", 420),
+    ("gd-heavy-ball", "logistic", GD, "CONVERGED_GTOL", 311),
+    ("gd-nesterov", "rosenbrock-2", GD, "CONVERGED_GTOL", 9300),
+    ("gd-nesterov", "quadratic-1e2", GD, "CONVERGED_GTOL", 394),
+    ("gd-nesterov", "double-well", GD, "CONVERGED_GTOL", 215),
+    ("gd-nesterov", "saddle", GD, "CONVERGED_GTOL", 92),
+    ("gd-nesterov", "logistic", GD, "CONVERGED_GTOL", 120),
+]
+
+# Newton-CG rows (the Newton-CG owner may retune these).
+NEWTON_CG_ROWS = [
+    ("newton-cg", "rosenbrock-2", {}, "CONVERGED_FTOL", 160),
+    ("newton-cg", "rosenbrock-100", {}, "CONVERGED_GTOL", 3270),
+    ("newton-cg", "quadratic-1e2", {}, "CONVERGED_GTOL", 118),
+    ("newton-cg", "quadratic-1e4", {}, "CONVERGED_GTOL", 261),
+    ("newton-cg", "quadratic-1e6", {}, "CONVERGED_FTOL", 1375),
+    ("newton-cg", "double-well", {}, "CONVERGED_GTOL", 98),
+    ("newton-cg", "saddle", {}, "CONVERGED_FTOL", 38),
+    ("newton-cg", "logistic", {}, "CONVERGED_GTOL", 38),
+]
+
+
+@functools.cache
+def _problem(name):
+    return PROBLEMS[name]()
+
+
+def _id(row):
+    return f"{row[0]}-{row[1]}" + ("-ftol0" if row[2] else "")
+
+
+@pytest.mark.parametrize("solver, problem, options, status, ceiling", ROWS + NEWTON_CG_ROWS,
+                         ids=[_id(r) for r in ROWS + NEWTON_CG_ROWS])
+def test_solver_on_problem(solver, problem, options, status, ceiling):
+    prob = _problem(problem)
+    res = run(SOLVERS[solver](), Objective(prob.fun, prob.jac, prob.hessp), prob.x0,
+              maxiter=20000, **options)
+    assert abs(res.fun - prob.fstar) <= 1e-6 * max(1.0, abs(prob.fstar))
+    assert res.status_enum.name == status
+    evaluations = res.nfev + res.njev + res.nhev
+    assert evaluations <= ceiling
+    assert math.isfinite(res.fun) and res.fun == prob.fun(res.x)
+
+
+def test_matrix_covers_every_solver_and_problem():
+    rows = ROWS + NEWTON_CG_ROWS
+    assert {r[0] for r in rows} == set(SOLVERS)
+    assert {r[1] for r in rows} == set(PROBLEMS)
+    for problem in PROBLEMS:  # the two quasi-/Newton methods are tested on every problem
+        assert ("lbfgs", problem) in {(r[0], r[1]) for r in rows}
+        assert ("newton-cg", problem) in {(r[0], r[1]) for r in rows}
