@@ -1,0 +1,251 @@
+"""Never silently wrong: every way of losing a derivative raises an error that names it."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import special
+
+import optkit
+from optkit import NotDifferentiableError, TracerConversionError
+
+X = np.array([0.3, 0.6, 0.9])
+
+
+def _grad(f):
+    return optkit.grad(f)(X)
+
+
+def _jvp(f):
+    return optkit.jvp(f, X, np.ones(3))
+
+
+def _hvp(f):
+    return optkit.hvp(f, X, np.ones(3))
+
+
+MODES = {"grad": _grad, "jvp": _jvp, "hvp": _hvp}
+
+
+def test_error_classes_are_type_errors_exported_at_top_level():
+    assert issubclass(NotDifferentiableError, TypeError)
+    assert issubclass(TracerConversionError, TypeError)
+    assert optkit.NotDifferentiableError is NotDifferentiableError
+    assert optkit.TracerConversionError is TracerConversionError
+
+
+# ---- functions without a rule ----------------------------------------------------------------
+NO_RULE = [
+    ("numpy.fft.fft", lambda x: np.sum(np.fft.fft(x).real)),
+    ("numpy.fft.rfft", lambda x: np.sum(np.fft.rfft(x).imag)),
+    ("numpy.sort", lambda x: np.sum(np.sort(x) * X)),
+    ("numpy.median", lambda x: np.median(x)),
+    ("numpy.percentile", lambda x: np.percentile(x, 30.0)),
+    ("numpy.convolve", lambda x: np.sum(np.convolve(x, X))),
+    ("numpy.interp", lambda x: np.sum(np.interp(x, [0.0, 1.0], [0.0, 2.0]))),
+    ("numpy.linalg.lstsq", lambda x: np.sum(np.linalg.lstsq(np.eye(3), x)[0])),
+    ("numpy.linalg.eigvals", lambda x: np.sum(np.linalg.eigvals(np.eye(3) * x).real)),
+    ("numpy.remainder", lambda x: np.sum(np.mod(x, 0.5))),
+    ("scipy.special.jv", lambda x: np.sum(special.jv(1.0, x))),
+    ("numpy.multiply.outer", lambda x: np.sum(np.multiply.outer(x, x))),
+    ("numpy.add.reduceat", lambda x: np.sum(np.add.reduceat(x, [0, 2]))),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name, f", NO_RULE, ids=[n for n, _ in NO_RULE])
+def test_function_without_rule_raises_naming_it(name, f, mode):
+    with pytest.raises(NotDifferentiableError) as info:
+        MODES[mode](f)
+    msg = str(info.value)
+    assert name in msg
+    assert "custom_primitive" in msg  # and says how to register a rule
+
+
+def test_ufunc_keyword_arguments_are_refused_not_ignored():
+    msg = r"numpy\.sin with keyword arguments \['where'\]"
+    with pytest.raises(NotDifferentiableError, match=msg):
+        _grad(lambda x: np.sum(np.sin(x, where=x > 0.5)))
+
+
+@pytest.mark.parametrize("f", [special.logsumexp, lambda x: special.softmax(x)[0]],
+                         ids=["logsumexp", "softmax"])
+def test_scipy_python_level_functions_are_right_or_refused(f):
+    # scipy converts with np.asarray first: optkit either differentiates correctly or refuses
+    try:
+        g = _grad(f)
+    except (TracerConversionError, NotDifferentiableError):
+        return
+    h = 1e-6
+    ref = [(f(X + h * e) - f(X - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(g, ref, rtol=1e-7)
+
+
+# ---- conversions that would drop the derivative ---------------------------------------------
+def write_slice_into_plain(x):
+    y = np.zeros(4)
+    y[1:] = x
+    return np.sum(y)
+
+
+def write_fancy_into_plain(x):
+    y = np.zeros(4)
+    y[[0, 1, 3]] = x
+    return np.sum(y)
+
+
+def write_element_into_plain(x):
+    y = np.zeros(3)
+    y[0] = x[0]
+    return np.sum(y * x)
+
+
+def fill_plain(x):
+    y = np.zeros(3)
+    y.fill(x[1])
+    return np.sum(y)
+
+
+def iadd_into_plain(x):
+    a = np.zeros(3)
+    a += x
+    return np.sum(a)
+
+
+def imul_slice_of_plain(x):
+    a = np.ones(4)
+    a[1:] *= x
+    return np.sum(a)
+
+
+def ufunc_out_plain(x):
+    buf = np.empty(3)
+    np.sin(x, out=buf)
+    return np.sum(buf)
+
+
+CONVERSIONS = [
+    ("float", lambda x: float(x[0]) * x[1], "float()"),
+    ("int", lambda x: x[int(x[0])], "int()"),
+    ("bool", lambda x: x[0] if x[1] else x[2], "bool()"),
+    ("complex", lambda x: complex(x[0]).real * x[1], "complex()"),
+    ("math.sin", lambda x: math.sin(x[0]), "float()"),
+    ("np.asarray", lambda x: np.sum(np.asarray(x)), "np.asarray"),
+    ("np.array", lambda x: np.sum(np.array(x)), "np.asarray"),
+    ("np.array-of-list", lambda x: np.sum(np.array([x[0], x[1]])), "np.asarray"),
+    ("np.float64", lambda x: np.float64(x[0]), "np.asarray"),
+    ("tolist", lambda x: sum(x.tolist()), ".tolist()"),
+    ("item", lambda x: x[0].item(), ".item()"),
+    ("astype-int", lambda x: np.sum(x.astype(int)), ".astype"),
+    ("write-slice", write_slice_into_plain, "plain ndarray"),
+    ("write-fancy", write_fancy_into_plain, "plain ndarray"),
+    ("iadd", iadd_into_plain, "a += x"),
+    ("imul-slice", imul_slice_of_plain, "a += x"),
+    ("ufunc-out", ufunc_out_plain, "out="),
+    ("index-with-traced", lambda x: np.sum(np.arange(3.0)[x]), "np.asarray"),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name, f, phrase", CONVERSIONS, ids=[c[0] for c in CONVERSIONS])
+def test_conversion_of_traced_value_raises(name, f, phrase, mode):
+    with pytest.raises(TracerConversionError) as info:
+        MODES[mode](f)
+    msg = str(info.value)
+    assert phrase in msg
+    assert "discard its derivative" in msg
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("f", [write_element_into_plain, fill_plain], ids=["y[0]=x[0]", "fill"])
+def test_writing_a_traced_scalar_into_a_plain_array_raises(f, mode):
+    # numpy stores a single element through float(); the error must still be ours, not
+    # numpy's "setting an array element with a sequence"
+    with pytest.raises(TracerConversionError):
+        MODES[mode](f)
+
+
+def test_astype_to_float32_is_refused():
+    with pytest.raises(NotDifferentiableError, match="float64 only"):
+        _grad(lambda x: np.sum(x.astype(np.float32)))
+
+
+def test_writing_into_a_traced_array_is_fine():
+    # the supported form of the same code: the target array is itself traced
+    def f(x):
+        y = np.zeros_like(x)
+        y[0] = x[1] ** 2
+        y[1:] = x[:-1] * 3.0
+        return np.sum(y * y)
+
+    g = _grad(f)
+    ref = [18 * X[0], 4 * X[1] ** 3 + 18 * X[1], 0.0]
+    np.testing.assert_allclose(g, ref, rtol=1e-14)
+
+
+# ---- grad of a non-scalar ------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(3,), (1,), (2, 2)])
+def test_grad_of_non_scalar_output(shape):
+    def f(x):
+        return np.reshape(x[0] * np.ones(int(np.prod(shape))), shape)
+
+    for transform in (optkit.grad, optkit.value_and_grad):
+        with pytest.raises(TypeError) as info:
+            transform(f)(X)
+        msg = str(info.value)
+        assert "scalar" in msg and str(shape) in msg
+        assert "jacobian" in msg and "vjp" in msg
+        assert "but f returned" in msg  # names the function
+
+
+def test_hvp_and_hessian_of_non_scalar_output():
+    for call in (lambda: optkit.hvp(np.sin, X, X), lambda: optkit.hessian(np.sin)(X)):
+        with pytest.raises(TypeError, match="jacobian"):
+            call()
+
+
+# ---- inputs of a non-numeric type ---------------------------------------------------------
+BAD_INPUTS = [
+    ("str", "1.0"),
+    ("None", None),
+    ("dict", {"x": 1.0}),
+    ("object-array", np.array([1.0, None], dtype=object)),
+    ("bool", True),
+    ("bool-array", np.array([True, False])),
+    ("complex", 1.0 + 2.0j),
+    ("complex-array", np.ones(2, dtype=complex)),
+    ("ragged-list", [[1.0, 2.0], [3.0]]),
+    ("set", {1.0, 2.0}),
+    ("string-array", np.array(["a", "b"])),
+]
+
+
+def _sum(x):
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("name, bad", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_non_numeric_input_is_refused_naming_the_argument(name, bad):
+    with pytest.raises(TypeError, match="argument 0 must be a real"):
+        optkit.grad(_sum)(bad)
+    with pytest.raises(TypeError, match="argument 1 must be a real"):
+        optkit.grad(lambda a, b: np.sum(a * b), argnums=(0, 1))(1.0, bad)
+    with pytest.raises(TypeError, match="x must be a real"):
+        optkit.jvp(_sum, bad, 1.0)
+    with pytest.raises(TypeError, match="x must be a real"):
+        optkit.vjp(_sum, bad)
+    with pytest.raises(TypeError, match="x must be a real"):
+        optkit.hessian(_sum)(bad)
+    with pytest.raises(TypeError, match="x must be a real"):
+        optkit.jacobian(_sum)(bad)
+
+
+@pytest.mark.parametrize("name, bad", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_non_numeric_tangent_or_cotangent_is_refused(name, bad):
+    with pytest.raises(TypeError, match="v must be a real"):
+        optkit.jvp(_sum, 1.0, bad)
+    with pytest.raises(TypeError, match="v must be a real"):
+        optkit.hvp(_sum, 1.0, bad)
+    _, pullback = optkit.vjp(np.sin, 1.0)
+    with pytest.raises(TypeError, match="u must be a real"):
+        pullback(bad)
