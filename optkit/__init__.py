@@ -18,11 +18,12 @@ from .ad import (
     vjp,
 )
 
+from . import special
 from .minimize import minimize
 
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
-    "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError", "TracerConversionError", "minimize", "__version__",
+    "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError", "TracerConversionError", "minimize", "special", "__version__",
 ]

@@ -1,3 +1,14 @@
 """Primitive rules, one module per family. Importing this package registers all of them."""
 
-from . import creation, elementwise, indexing, joining, norms, reductions, scans, shape  # noqa: F401
+from . import (  # noqa: F401
+    creation,
+    elementwise,
+    indexing,
+    joining,
+    linalg,
+    norms,
+    reductions,
+    scans,
+    shape,
+    special,
+)

@@ -1,0 +1,145 @@
+"""scipy.special ufuncs: each is registered under the scipy ufunc object itself, so a user's
+``special.expit(x)`` on a traced ``x`` dispatches here through ``__array_ufunc__``.
+
+Derivatives: DLMF (NIST Digital Library of Mathematical Functions) 7.2 and 7.10 (erf family),
+5.15 (digamma, polygamma), 5.2 (gamma); the logistic and normal-distribution identities are
+elementary. ``polygamma`` is a Python-level function in SciPy (it calls ``np.asarray``), so the
+primitive here takes the order ``n`` as a keyword and is exposed as ``optkit.special.polygamma``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special as sc
+
+from ..core import primitive, ufunc_primitives
+
+_TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
+_SQRT_PI_OVER_TWO = np.sqrt(np.pi) / 2.0
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+_SQRT_2PI = np.sqrt(2.0 * np.pi)
+
+
+def _ufunc(ufunc, jvp, vjp=None):
+    prim = primitive(ufunc.__name__, ufunc, jvp=jvp, vjp=jvp if vjp is None else vjp)
+    ufunc_primitives[ufunc] = prim
+    return prim
+
+
+# ---- logistic -------------------------------------------------------------------------------
+def _expit_d(t, ans, x):
+    return t * (ans * (1.0 - ans))
+
+
+def _logit_d(t, ans, x):
+    return t / (x * (1.0 - x))
+
+
+def _log_expit_d(t, ans, x):
+    return t * sc.expit(-x)          # d log(expit x) = 1 - expit(x) = expit(-x)
+
+
+expit = _ufunc(sc.expit, _expit_d)
+logit = _ufunc(sc.logit, _logit_d)
+log_expit = _ufunc(sc.log_expit, _log_expit_d)
+
+
+# ---- error function and the normal distribution ---------------------------------------------
+def _erf_d(t, ans, x):
+    return t * (_TWO_OVER_SQRT_PI * np.exp(-(x * x)))
+
+
+def _erfc_d(t, ans, x):
+    return t * (-_TWO_OVER_SQRT_PI * np.exp(-(x * x)))
+
+
+def _erfcx_d(t, ans, x):
+    return t * (2.0 * x * ans - _TWO_OVER_SQRT_PI)   # erfcx = exp(x^2) erfc(x)
+
+
+def _erfinv_d(t, ans, x):
+    return t * (_SQRT_PI_OVER_TWO * np.exp(ans * ans))
+
+
+def _erfcinv_d(t, ans, x):
+    return t * (-_SQRT_PI_OVER_TWO * np.exp(ans * ans))
+
+
+def _ndtr_d(t, ans, x):
+    return t * (_INV_SQRT_2PI * np.exp(-0.5 * (x * x)))
+
+
+def _log_ndtr_d(t, ans, x):
+    return t * (_INV_SQRT_2PI * np.exp(-0.5 * (x * x) - ans))
+
+
+def _ndtri_d(t, ans, x):
+    return t * (_SQRT_2PI * np.exp(0.5 * (ans * ans)))
+
+
+erf = _ufunc(sc.erf, _erf_d)
+erfc = _ufunc(sc.erfc, _erfc_d)
+erfcx = _ufunc(sc.erfcx, _erfcx_d)
+erfinv = _ufunc(sc.erfinv, _erfinv_d)
+erfcinv = _ufunc(sc.erfcinv, _erfcinv_d)
+ndtr = _ufunc(sc.ndtr, _ndtr_d)
+log_ndtr = _ufunc(sc.log_ndtr, _log_ndtr_d)
+ndtri = _ufunc(sc.ndtri, _ndtri_d)
+
+
+# ---- gamma family -----------------------------------------------------------------------------
+def _polygamma_impl(x, n):
+    if n == 0:
+        return sc.digamma(x)
+    return sc.polygamma(n, x)
+
+
+def _polygamma_d(t, ans, x, n):
+    return t * polygamma(x, n=n + 1)
+
+
+polygamma = primitive("polygamma", _polygamma_impl, jvp=_polygamma_d, vjp=_polygamma_d)
+
+
+def _gammaln_d(t, ans, x):
+    return t * sc.digamma(x)
+
+
+def _digamma_d(t, ans, x):
+    return t * polygamma(x, n=1)
+
+
+def _gamma_d(t, ans, x):
+    return t * (ans * sc.digamma(x))
+
+
+gammaln = _ufunc(sc.gammaln, _gammaln_d)
+digamma = _ufunc(sc.digamma, _digamma_d)   # scipy.special.psi is the same ufunc
+gamma = _ufunc(sc.gamma, _gamma_d)
+
+
+# ---- x log y and entropy ---------------------------------------------------------------------
+def _xlogy_d0(t, ans, x, y):
+    return t * np.log(y)
+
+
+def _xlogy_d1(t, ans, x, y):
+    # x / y, taken as 0 where x == 0 (where xlogy itself is 0 whatever y is)
+    return t * (x / np.where(x == 0, 1.0, y))
+
+
+def _xlog1py_d0(t, ans, x, y):
+    return t * np.log1p(y)
+
+
+def _xlog1py_d1(t, ans, x, y):
+    return t * (x / np.where(x == 0, 1.0, 1.0 + y))
+
+
+def _entr_d(t, ans, x):
+    return t * (-np.log(x) - 1.0)      # entr(x) = -x log x, for x > 0
+
+
+xlogy = _ufunc(sc.xlogy, (_xlogy_d0, _xlogy_d1))
+xlog1py = _ufunc(sc.xlog1py, (_xlog1py_d0, _xlog1py_d1))
+entr = _ufunc(sc.entr, _entr_d)

@@ -1,0 +1,106 @@
+"""Differentiable equivalents of SciPy's Python-level special functions.
+
+``scipy.special.logsumexp``, ``softmax`` and ``log_softmax`` convert their input with
+``np.asarray`` before computing, which no numpy protocol can intercept, so on a traced value
+they raise ``TracerConversionError``. The functions here take the same arguments and return the
+same values, written as numpy code: they work on plain arrays and on traced values alike.
+
+Stability: the usual max-shift, ``logsumexp(a) = m + log(sum(exp(a - m)))`` with ``m = max(a)``.
+The shift is taken from the plain value of ``a`` and treated as a constant, which is exact (the
+identity holds for any constant ``m``) and spares a derivative of ``max``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .ad.core import Tracer, value_of
+from .ad.rules.special import polygamma as _polygamma
+
+__all__ = ["logsumexp", "softmax", "log_softmax", "polygamma"]
+
+
+def _as_array(a, name):
+    if isinstance(a, Tracer):
+        return a
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _axis(axis, ndim):
+    """Normalize ``axis`` (None, int or tuple of ints) to a tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (numbers.Integral, np.integer)) else tuple(axis)
+    out = []
+    for ax in axes:
+        if not isinstance(ax, (numbers.Integral, np.integer)) or not -ndim <= ax < max(ndim, 1):
+            raise ValueError(f"axis {ax!r} is out of bounds for an array of dimension {ndim}")
+        out.append(int(ax) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"axis {axis!r} repeats an axis")
+    return tuple(out)
+
+
+def _shift(a, axes):
+    """The max over ``axes`` (kept as size-1 axes), as a plain constant; 0 where not finite."""
+    m = np.max(value_of(a), axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0.0)
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    """``log(sum(b * exp(a), axis))``, computed stably; as ``scipy.special.logsumexp``.
+
+    ``b`` (optional) scales ``exp(a)`` and broadcasts against ``a``; negative entries
+    subtract. With ``return_sign=True`` the result is ``(log|s|, sign(s))`` for the sum ``s``;
+    otherwise a negative sum gives NaN, as in SciPy. Differentiable in ``a`` and ``b``.
+    """
+    a = _as_array(a, "a")
+    if b is not None:
+        b = _as_array(b, "b")
+        shape = np.broadcast_shapes(np.shape(value_of(a)), np.shape(value_of(b)))
+        if np.shape(value_of(a)) != shape:
+            a = np.broadcast_to(a, shape)
+    axes = _axis(axis, np.ndim(value_of(a)))
+    m = _shift(a, axes)
+    e = np.exp(a - m)
+    if b is not None:
+        e = b * e
+    s = np.sum(e, axis=axes, keepdims=bool(keepdims))
+    m = np.reshape(m, np.shape(value_of(s)))
+    if return_sign:
+        sign = np.sign(value_of(s))
+        return np.log(np.abs(s)) + m, sign
+    return np.log(s) + m
+
+
+def softmax(x, axis=None):
+    """``exp(x) / sum(exp(x), axis)``, computed stably; as ``scipy.special.softmax``."""
+    x = _as_array(x, "x")
+    axes = _axis(axis, np.ndim(value_of(x)))
+    e = np.exp(x - _shift(x, axes))
+    return e / np.sum(e, axis=axes, keepdims=True)
+
+
+def log_softmax(x, axis=None):
+    """``x - logsumexp(x, axis, keepdims=True)``, computed stably; as SciPy's ``log_softmax``."""
+    x = _as_array(x, "x")
+    axes = _axis(axis, np.ndim(value_of(x)))
+    z = x - _shift(x, axes)
+    return z - np.log(np.sum(np.exp(z), axis=axes, keepdims=True))
+
+
+def polygamma(n, x):
+    """The polygamma function psi^(n)(x), differentiable in ``x`` (SciPy's calls np.asarray).
+
+    ``n`` is the order, an integer >= 0 (``n = 0`` is the digamma function).
+    """
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (numbers.Integral, np.integer)):
+        raise TypeError(f"n must be an integer order >= 0, got {n!r}")
+    if n < 0:
+        raise ValueError(f"n must be an integer order >= 0, got {n}")
+    return _polygamma(_as_array(x, "x"), n=int(n))
