@@ -107,7 +107,8 @@ def backward(trace, out_node, g, leaves, keep=False):
             if rule is None:
                 raise _nondiff_argument(prim, i)
             pct = parent.ct
-            if plain and i == 0 and prim.accumulate is not None:
+            if (plain and i == 0 and prim.accumulate is not None
+                    and not isinstance(pct, Tracer)):  # a traced pct must stay traced
                 if pct is not None and not parent.owned:
                     pct = np.array(pct, dtype=float)
                 parent.ct = prim.accumulate(pct, g, *args, **params)
