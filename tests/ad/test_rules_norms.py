@@ -1,0 +1,94 @@
+"""Table: ``np.linalg.norm`` (vector and matrix norms, axis, keepdims), both modes, order 2.
+
+Plus the 2-norm at zero: subgradient 0, no NaN and no warning (warnings are errors here).
+"""
+
+import numpy as np
+import pytest
+
+import optkit
+
+from .table import Row, check_row, rng
+from .values import check_values
+
+R = rng(2)
+# entries bounded away from 0 (abs is smooth there) and from each other (max/min are too)
+X = R.permutation(np.linspace(0.2, 1.3, 12)).reshape(3, 4) * R.choice([-1.0, 1.0], (3, 4))
+T = R.uniform(-1.0, 1.0, size=(2, 3, 4))
+V = np.array([0.3, -1.2, 0.7, 1.9, -0.5])
+
+ROWS = [
+    Row("norm-vector", np.linalg.norm, (V,)),
+    Row("norm-vector-2", lambda a: np.linalg.norm(a, 2), (V,)),
+    Row("norm-vector-1", lambda a: np.linalg.norm(a, 1), (V,)),
+    Row("norm-vector-inf", lambda a: np.linalg.norm(a, np.inf), (V,)),
+    Row("norm-vector-neg-inf", lambda a: np.linalg.norm(a, -np.inf), (V,)),
+    Row("norm-vector-p3", lambda a: np.linalg.norm(a, 3), (V,)),
+    Row("norm-vector-p1.5", lambda a: np.linalg.norm(a, 1.5), (V,)),
+    Row("norm-vector-0", lambda a: np.linalg.norm(a, 0) * np.sum(a), (V,)),
+    Row("norm-flattened", np.linalg.norm, (T,)),
+    Row("norm-frobenius", lambda a: np.linalg.norm(a, "fro"), (X,)),
+    Row("norm-frobenius-keepdims", lambda a: np.linalg.norm(a, keepdims=True), (X,)),
+    Row("norm-axis0", lambda a: np.linalg.norm(a, axis=0), (X,)),
+    Row("norm-axis-neg-keepdims", lambda a: np.linalg.norm(a, axis=-1, keepdims=True), (T,)),
+    Row("norm-axis-1", lambda a: np.linalg.norm(a, 1, axis=1), (X,)),
+    Row("norm-axis-inf", lambda a: np.linalg.norm(a, np.inf, axis=0), (X,)),
+    Row("norm-axis-p4", lambda a: np.linalg.norm(a, 4, axis=1), (T,)),
+    Row("norm-matrix-axes", lambda a: np.linalg.norm(a, axis=(0, 2)), (T,)),
+    Row("norm-matrix-fro-axes", lambda a: np.linalg.norm(a, "fro", axis=(2, 1)), (T,)),
+    Row("norm-matrix-1", lambda a: np.linalg.norm(a, 1), (X,)),
+    Row("norm-matrix-neg-1", lambda a: np.linalg.norm(a, -1), (X,)),
+    Row("norm-matrix-inf", lambda a: np.linalg.norm(a, np.inf), (X,)),
+    Row("norm-matrix-neg-inf", lambda a: np.linalg.norm(a, -np.inf), (X,)),
+    Row("norm-matrix-1-keepdims", lambda a: np.linalg.norm(a, 1, keepdims=True), (X,)),
+    Row("norm-matrix-inf-axes", lambda a: np.linalg.norm(a, np.inf, axis=(1, 0)), (X,)),
+]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_derivatives(row):
+    check_row(row)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_values(row):
+    check_values(row)
+
+
+def test_two_norm_at_zero_has_zero_subgradient_and_no_nan():
+    zero = np.zeros(3)
+    assert np.all(optkit.grad(np.linalg.norm)(zero) == 0.0)
+    assert np.all(optkit.hvp(np.linalg.norm, zero, np.ones(3)) == 0.0)
+    _, tangent = optkit.jvp(np.linalg.norm, zero, np.ones(3))
+    assert tangent == 0.0
+
+
+def test_two_norm_with_one_zero_column():
+    x = np.array([[0.0, 3.0], [0.0, 4.0]])
+    g = optkit.grad(lambda a: np.sum(np.linalg.norm(a, axis=0)))(x)
+    np.testing.assert_allclose(g, [[0.0, 0.6], [0.0, 0.8]])
+    h = optkit.hvp(lambda a: np.sum(np.linalg.norm(a, axis=0)), x, np.ones((2, 2)))
+    assert np.all(np.isfinite(h))
+
+
+def test_two_norm_hessian_matches_formula():
+    # H = (I - u u^T) / ||x||, u = x / ||x||
+    x = np.array([1.0, -2.0, 2.0])
+    u = x / 3.0
+    np.testing.assert_allclose(optkit.hessian(np.linalg.norm)(x),
+                               (np.eye(3) - np.outer(u, u)) / 3.0, rtol=1e-14)
+
+
+@pytest.mark.parametrize("ord_", ["nuc", 2, -2])
+def test_matrix_norms_needing_singular_values_raise(ord_):
+    with pytest.raises(optkit.NotDifferentiableError, match="singular values"):
+        optkit.grad(lambda a: np.linalg.norm(a, ord_))(X)
+
+
+def test_bad_norm_arguments_raise():
+    with pytest.raises(ValueError, match="ord"):
+        optkit.grad(lambda a: np.linalg.norm(a, "fro"))(V)
+    with pytest.raises(ValueError, match="1-d or 2-d"):
+        optkit.grad(lambda a: np.linalg.norm(a, 1))(T)
+    with pytest.raises(ValueError, match="axis"):
+        optkit.grad(lambda a: np.linalg.norm(a, axis=(0, 1, 2)))(T)

@@ -1,0 +1,153 @@
+"""Table: reductions (sum, mean, prod, max/min/amax/amin, var, std, trace), both modes, order 2.
+
+Plus the cases a table cannot show: ties in max/min split the derivative evenly, and prod's
+derivatives are exact when entries are zero.
+"""
+
+import numpy as np
+import pytest
+
+import optkit
+
+from .table import Row, check_row, rng
+from .values import check_values
+
+R = rng(0)
+X = R.uniform(-1.0, 1.0, size=(3, 4))
+T = R.uniform(-1.0, 1.0, size=(2, 3, 4))
+V = R.uniform(0.5, 1.5, size=(5,))
+Z1 = X.copy()
+Z1[1, 2] = 0.0                          # one zero
+Z2 = X.copy()
+Z2[0, 1] = Z2[0, 3] = 0.0               # two zeros in row 0
+SQ = R.uniform(-1.0, 1.0, size=(4, 4))
+
+ROWS = [
+    Row("sum", np.sum, (X,)),
+    Row("sum-axis0", lambda a: np.sum(a, axis=0), (X,)),
+    Row("sum-axis-neg", lambda a: np.sum(a, axis=-1), (T,)),
+    Row("sum-axis-tuple", lambda a: np.sum(a, axis=(0, 2)), (T,)),
+    Row("sum-keepdims", lambda a: np.sum(a, axis=1, keepdims=True), (T,)),
+    Row("sum-method", lambda a: a.sum(axis=0) * a.sum(), (X,)),
+    Row("mean", np.mean, (X,)),
+    Row("mean-axis", lambda a: np.mean(a, axis=1), (T,)),
+    Row("mean-tuple-keepdims", lambda a: np.mean(a, axis=(-1, 0), keepdims=True), (T,)),
+    Row("mean-method", lambda a: a.mean(axis=0), (X,)),
+    Row("prod", np.prod, (X,)),
+    Row("prod-axis0", lambda a: np.prod(a, axis=0), (X,)),
+    Row("prod-axis-neg", lambda a: np.prod(a, axis=-1), (T,)),
+    Row("prod-axis-tuple", lambda a: np.prod(a, axis=(0, 2)), (T,)),
+    Row("prod-keepdims", lambda a: np.prod(a, axis=1, keepdims=True), (T,)),
+    Row("prod-method", lambda a: a.prod(axis=1), (X,)),
+    Row("prod-vector", np.prod, (V,)),
+    Row("prod-one-zero", lambda a: np.prod(a, axis=1), (Z1,)),
+    Row("prod-one-zero-all", np.prod, (Z1,)),
+    Row("prod-two-zeros", lambda a: np.prod(a, axis=1), (Z2,)),
+    Row("prod-two-zeros-all", lambda a: np.prod(a) + np.sum(a), (Z2,)),
+    Row("prod-ufunc-reduce", np.multiply.reduce, (V,)),
+    Row("max", np.max, (X,)),
+    Row("max-axis", lambda a: np.max(a, axis=0), (X,)),
+    Row("max-axis-tuple", lambda a: np.max(a, axis=(0, 2)), (T,)),
+    Row("max-keepdims", lambda a: np.max(a, axis=-1, keepdims=True), (T,)),
+    Row("max-method", lambda a: a.max(axis=1), (X,)),
+    Row("amax", lambda a: np.amax(a, axis=1), (X,)),
+    Row("min", np.min, (X,)),
+    Row("min-axis", lambda a: np.min(a, axis=1), (T,)),
+    Row("min-keepdims", lambda a: np.min(a, axis=(1, 2), keepdims=True), (T,)),
+    Row("min-method", lambda a: a.min(axis=0), (X,)),
+    Row("amin", lambda a: np.amin(a, axis=0), (X,)),
+    Row("var", np.var, (X,)),
+    Row("var-axis", lambda a: np.var(a, axis=0), (X,)),
+    Row("var-ddof", lambda a: np.var(a, axis=1, ddof=1), (T,)),
+    Row("var-tuple-keepdims", lambda a: np.var(a, axis=(0, 2), keepdims=True), (T,)),
+    Row("var-method", lambda a: a.var(ddof=1), (X,)),
+    Row("std", np.std, (X,)),
+    Row("std-axis-ddof", lambda a: np.std(a, axis=0, ddof=1), (X,)),
+    Row("std-keepdims", lambda a: np.std(a, axis=-1, keepdims=True), (T,)),
+    Row("std-method", lambda a: a.std(axis=1), (X,)),
+    Row("trace", np.trace, (SQ,)),
+    Row("trace-offset", lambda a: np.trace(a, 1), (X,)),
+    Row("trace-offset-neg", lambda a: np.trace(a, offset=-2), (X,)),
+    Row("trace-3d-axes", lambda a: np.trace(a, axis1=1, axis2=2), (T,)),
+    Row("trace-method", lambda a: a.trace(offset=1, axis1=2, axis2=0), (T,)),
+]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_derivatives(row):
+    check_row(row)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_values(row):
+    check_values(row)
+
+
+# ---- ties: the derivative is shared evenly among the extreme entries ---------------------------
+@pytest.mark.parametrize("fun", [np.max, np.amax, lambda a: -np.min(-a), lambda a: a.max()])
+def test_max_tie_splits_the_gradient(fun):
+    x = np.array([1.0, 3.0, 3.0, 2.0])
+    np.testing.assert_array_equal(optkit.grad(fun)(x), [0.0, 0.5, 0.5, 0.0])
+    _, tangent = optkit.jvp(fun, x, np.array([0.0, 1.0, 3.0, 5.0]))
+    assert tangent == 2.0  # the mean of the tied entries' tangents
+
+
+def test_min_tie_along_an_axis():
+    x = np.array([[1.0, 1.0, 1.0], [4.0, 2.0, 2.0]])
+    g = optkit.grad(lambda a: np.sum(np.min(a, axis=1) * np.array([3.0, 1.0])))(x)
+    np.testing.assert_allclose(g, [[1.0, 1.0, 1.0], [0.0, 0.5, 0.5]])
+
+
+# ---- prod at zeros: exact, with no division by the entries -------------------------------------
+def test_prod_gradient_with_one_zero():
+    x = np.array([2.0, 0.0, 3.0, 4.0])
+    np.testing.assert_array_equal(optkit.grad(np.prod)(x), [0.0, 24.0, 0.0, 0.0])
+
+
+def test_prod_gradient_with_two_zeros_vanishes():
+    x = np.array([2.0, 0.0, 3.0, 0.0])
+    np.testing.assert_array_equal(optkit.grad(np.prod)(x), np.zeros(4))
+
+
+def test_prod_hessian_at_zero_matches_hand_derivation():
+    # d2 prod / dx_i dx_j = product of the entries other than i and j (0 on the diagonal)
+    x = np.array([2.0, 0.0, 3.0, 4.0])
+    expected = np.zeros((4, 4))
+    for i in range(4):
+        for j in range(4):
+            if i != j:
+                expected[i, j] = np.prod(np.delete(x, [i, j]))
+    np.testing.assert_allclose(optkit.hessian(np.prod)(x), expected, rtol=1e-14)
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    np.testing.assert_allclose(optkit.hvp(np.prod, x, v), expected @ v, rtol=1e-14)
+
+
+def test_prod_along_axis_with_zeros_matches_finite_differences():
+    x = Z2[:, :3]
+    f = lambda a: np.sum(np.prod(a, axis=0) ** 2)  # noqa: E731
+    g = optkit.grad(f)(x)
+    h = 1e-6
+    fd = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        e = np.zeros_like(x)
+        e[idx] = h
+        fd[idx] = (f(x + e) - f(x - e)) / (2 * h)
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
+
+
+# ---- argument errors ------------------------------------------------------------------------
+def test_reduction_with_out_raises():
+    with pytest.raises(TypeError, match="out="):
+        optkit.grad(lambda a: np.prod(a, out=np.empty(())))(V)
+    with pytest.raises(TypeError, match="out="):
+        optkit.grad(lambda a: np.max(a, out=np.empty(())))(V)
+
+
+def test_max_of_empty_raises():
+    with pytest.raises(ValueError, match="zero-size"):
+        optkit.jvp(lambda a: np.max(a[:0]), V, V)
+
+
+def test_var_without_degrees_of_freedom_raises():
+    with pytest.raises(ValueError, match="ddof"):
+        optkit.grad(lambda a: np.var(a, ddof=5))(V)
