@@ -2,6 +2,9 @@
 
 from . import _malloc  # noqa: F401  (see optkit/_malloc.py: opt out with OPTKIT_MALLOC_TUNING=0)
 from .ad import (
+    CompiledFunction,
+    CompileWarning,
+    compile,
     GradientCheckError,
     check_grads,
     NotDifferentiableError,
@@ -25,5 +28,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
-    "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError", "TracerConversionError", "minimize", "special", "__version__",
+    "custom_primitive", "compile", "CompiledFunction", "CompileWarning", "check_grads", "GradientCheckError", "NotDifferentiableError", "TracerConversionError", "minimize", "special", "__version__",
 ]

@@ -100,8 +100,12 @@ def value_and_grad(f, argnums=0):
     tuple the gradient is a tuple too.
     """
 
+    compiled = getattr(f, "_optkit_compiled", False) and argnums == 0
+
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
+        if compiled and len(args) == 1 and not kwargs and not isinstance(args[0], Tracer):
+            return f.value_and_grad(args[0])  # replay the compiled program (optkit.compile)
         nums = _argnums(argnums, len(args))
         fk = functools.partial(f, **kwargs) if kwargs else f
         trace, out, leaves = _record(fk, args, nums)
@@ -175,6 +179,9 @@ def jvp(f, x, v):
 
 def hvp(f, x, v):
     """Hessian-vector product ``H(x) v`` by forward-over-reverse: no dense Hessian is formed."""
+    if getattr(f, "_optkit_compiled", False) and not isinstance(x, Tracer) \
+            and not isinstance(v, Tracer):
+        return f.hvp(x, v)  # replay the compiled program (optkit.compile)
     return jvp(grad(f), x, v)[1]
 
 

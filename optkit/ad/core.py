@@ -28,6 +28,7 @@ __all__ = [
     "primitive",
     "unbroadcast",
     "value_of",
+    "concrete",
     "new_level",
     "NotDifferentiableError",
     "TracerConversionError",
@@ -129,6 +130,9 @@ class Trace:
     def process(self, prim, args, params):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def on_leak(self, what):
+        """A concrete value is being read out of one of this trace's tracers (see ``concrete``)."""
+
 
 class new_level:  # noqa: N801 - used as a context manager, reads as a function
     """``with new_level(TraceType) as trace``: a trace one level above every active one.
@@ -166,8 +170,19 @@ def bind(prim, args, params):
 
 
 def value_of(x):
-    """The plain numpy value under any number of tracer levels."""
+    """The plain numpy value under any number of tracer levels (for shapes and dtypes)."""
     while isinstance(x, Tracer):
+        x = x._a
+    return x
+
+
+def concrete(x, what):
+    """Like ``value_of``, for a *value* that leaves the traced world (an argmax, a mask).
+
+    Each trace is told, so that a staged (compiled) program knows it depends on the value.
+    """
+    while isinstance(x, Tracer):
+        x._trace.on_leak(what)
         x = x._a
     return x
 

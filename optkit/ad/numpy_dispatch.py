@@ -10,6 +10,7 @@ ever silently treated as a constant.
 from __future__ import annotations
 
 import operator
+import sys
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from .core import (
     Tracer,
     TracerConversionError,
     bind,
+    concrete,
     function_impls,
     ufunc_primitives,
     value_of,
@@ -46,7 +48,14 @@ def _refuse(what, hint):
 
 
 def _ufunc_name(ufunc):
-    return f"numpy.{ufunc.__name__}"
+    """``numpy.sin``, ``scipy.special.jv``: where the user found the ufunc."""
+    name = ufunc.__name__
+    if getattr(np, name, None) is ufunc:
+        return f"numpy.{name}"
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return f"the ufunc {name}"
 
 
 class ArrayTracer(Tracer):
@@ -322,16 +331,16 @@ class ArrayTracer(Tracer):
         return self
 
     def all(self, *args, **kwargs):
-        return np.all(value_of(self), *args, **kwargs)
+        return np.all(concrete(self, ".all()"), *args, **kwargs)
 
     def any(self, *args, **kwargs):
-        return np.any(value_of(self), *args, **kwargs)
+        return np.any(concrete(self, ".any()"), *args, **kwargs)
 
     def argmax(self, *args, **kwargs):
-        return np.argmax(value_of(self), *args, **kwargs)
+        return np.argmax(concrete(self, ".argmax()"), *args, **kwargs)
 
     def argmin(self, *args, **kwargs):
-        return np.argmin(value_of(self), *args, **kwargs)
+        return np.argmin(concrete(self, ".argmin()"), *args, **kwargs)
 
     def nonzero(self):
-        return np.nonzero(value_of(self))
+        return np.nonzero(concrete(self, ".nonzero()"))

@@ -1,0 +1,172 @@
+"""Staging: run a function once on real values and record every primitive call as a program.
+
+The staging trace is the outermost level while a function is compiled; forward and reverse
+traces opened inside it (``value_and_grad``, ``hvp``) record their own work through it, so the
+recorded program is the whole straight-line computation: value, gradient or HVP.
+
+A staged tracer carries a concrete value, so user code runs exactly as it does eagerly. Anything
+that turns a traced value into a Python value (``bool``, ``float``, ``int``, an index,
+``np.asarray``) would bake that value into the program, so it marks the trace *dynamic*
+instead: such a function is then run eagerly on every call (``jax.jit`` refuses these; optkit
+falls back).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Trace, Tracer
+from .numpy_dispatch import ArrayTracer
+
+__all__ = ["Var", "Const", "Eqn", "Program", "StagingTrace", "StagedTracer", "stage"]
+
+
+class Var:
+    """A value computed inside the program."""
+
+    __slots__ = ("id", "shape", "dtype")
+
+    def __init__(self, id, value):
+        self.id = id
+        self.shape = np.shape(value)
+        self.dtype = np.result_type(value)
+
+    def __repr__(self):
+        return f"v{self.id}"
+
+
+class Const:
+    """A value from outside: closed-over data, a Python number, a seed cotangent."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return f"Const({self.value!r})"
+
+
+class Eqn:
+    """``out = prim(*inputs, **params)``."""
+
+    __slots__ = ("prim", "inputs", "params", "out")
+
+    def __init__(self, prim, inputs, params, out):
+        self.prim = prim
+        self.inputs = inputs
+        self.params = params
+        self.out = out
+
+
+class Program:
+    """A recorded straight-line program: ``outputs = eqns(inputs)``."""
+
+    def __init__(self, inputs, eqns, outputs, dynamic_reason):
+        self.inputs = inputs
+        self.eqns = eqns
+        self.outputs = outputs          # Var or Const per output
+        self.dynamic_reason = dynamic_reason
+
+
+class StagedTracer(ArrayTracer):
+    """``_a`` is the concrete value, ``_b`` the program variable holding it."""
+
+    __slots__ = ()
+
+    def __init__(self, trace, value, var):
+        self._trace = trace
+        self._a = value
+        self._b = var
+
+    # conversions to Python values still work, but make the program value-dependent
+    def __bool__(self):
+        self._trace.on_leak("bool() of a traced value (value-dependent control flow)")
+        return bool(self._a)
+
+    def __float__(self):
+        self._trace.on_leak("float() of a traced value")
+        return float(self._a)
+
+    def __int__(self):
+        self._trace.on_leak("int() of a traced value")
+        return int(self._a)
+
+    def __index__(self):
+        self._trace.on_leak("a traced value used as an index")
+        return int(self._a)
+
+    def __array__(self, dtype=None, copy=None):
+        self._trace.on_leak("np.asarray()/np.array() of a traced value")
+        return np.asarray(self._a, dtype=dtype)
+
+    def tolist(self):
+        self._trace.on_leak(".tolist() of a traced value")
+        return np.asarray(self._a).tolist()
+
+    def item(self, *args):
+        self._trace.on_leak(".item() of a traced value")
+        return np.asarray(self._a).item(*args)
+
+
+class StagingTrace(Trace):
+    __slots__ = ("eqns", "dynamic_reason", "counter")
+
+    def __init__(self):
+        self.eqns = []
+        self.dynamic_reason = None
+        self.counter = 0
+
+    def on_leak(self, what):
+        if self.dynamic_reason is None:
+            self.dynamic_reason = what
+
+    def new_var(self, value):
+        self.counter += 1
+        return Var(self.counter, value)
+
+    def process(self, prim, args, params):
+        vals = list(args)
+        ins = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tracer):  # staging is the outermost level: only ours reach here
+                vals[i] = a._a
+                ins.append(a._b)
+            else:
+                ins.append(Const(a))
+        ans = prim.impl(*vals, **params)
+        if isinstance(ans, tuple):  # pragma: no cover - no primitive returns several outputs
+            raise TypeError(f"primitive {prim.name} returned a tuple; cannot stage it")
+        out = self.new_var(ans)
+        self.eqns.append(Eqn(prim, ins, params, out))
+        return StagedTracer(self, ans, out)
+
+
+def _flatten(out):
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def stage(fn, example_args):
+    """Run ``fn(*example_args)`` under a staging trace; return ``(program, outputs)``."""
+    from .core import new_level
+
+    with new_level(StagingTrace) as trace:
+        tracers = []
+        inputs = []
+        for a in example_args:
+            var = trace.new_var(a)
+            inputs.append(var)
+            tracers.append(StagedTracer(trace, a, var))
+        out = fn(*tracers)
+    outs = []
+    values = []
+    for o in _flatten(out):
+        if isinstance(o, StagedTracer) and o._trace is trace:
+            outs.append(o._b)
+            values.append(o._a)
+        elif isinstance(o, Tracer):
+            raise TypeError("a compiled function returned a tracer of another transformation")
+        else:
+            outs.append(Const(o))
+            values.append(o)
+    return Program(inputs, trace.eqns, outs, trace.dynamic_reason), out
