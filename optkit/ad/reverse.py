@@ -119,6 +119,7 @@ def backward(trace, out_node, g, leaves, keep=False):
                 c = unbroadcast(c, parent.shape)
             if pct is None:
                 parent.ct = c
+                parent.owned = False
             elif parent.owned and plain and not isinstance(c, Tracer):
                 np.add(pct, c, out=pct)
             else:
