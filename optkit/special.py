@@ -72,10 +72,10 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         e = b * e
     s = np.sum(e, axis=axes, keepdims=bool(keepdims))
     m = np.reshape(m, np.shape(value_of(s)))
-    if return_sign:
-        sign = np.sign(value_of(s))
-        return np.log(np.abs(s)) + m, sign
-    return np.log(s) + m
+    with np.errstate(divide="ignore"):   # log(0) = -inf is the answer, as in SciPy
+        if return_sign:
+            return np.log(np.abs(s)) + m, np.sign(value_of(s))
+        return np.log(s) + m
 
 
 def softmax(x, axis=None):

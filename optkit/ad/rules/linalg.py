@@ -21,6 +21,7 @@ symmetric-input derivative; values always equal numpy's, even for a non-symmetri
 from __future__ import annotations
 
 import string
+import warnings
 from collections import Counter
 from typing import NamedTuple
 
@@ -263,6 +264,10 @@ def _cross_function(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if la not in (2, 3) or lb not in (2, 3):
         raise ValueError("np.cross: incompatible dimensions for cross product "
                          "(dimension must be 2 or 3)")
+    if la == 2 or lb == 2:  # as numpy does, since numpy 2.0
+        warnings.warn("Arrays of 2-dimensional vectors are deprecated. Use arrays of "
+                      "3-dimensional vectors instead. (deprecated in NumPy 2.0)",
+                      DeprecationWarning, stacklevel=3)
     c = cross3(a if la == 3 else np.matmul(a, _PAD3), b if lb == 3 else np.matmul(b, _PAD3))
     if la == lb == 2:
         return c[..., 2]
