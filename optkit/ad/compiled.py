@@ -76,7 +76,7 @@ def _fold_and_cse(program):
     eqns = []
     for eqn in program.eqns:
         inputs = [replace.get(v.id, v) if isinstance(v, Var) else v for v in eqn.inputs]
-        if isinstance(eqn.prim.impl, np.ufunc):
+        if _elementwise(eqn.prim):
             inputs = _scalarize_uniform(inputs, eqn.out.shape)
             alias = _identity_operand(eqn.prim.impl, inputs, eqn.out.shape)
             if alias is not None:
@@ -96,6 +96,12 @@ def _fold_and_cse(program):
         eqns.append(eqn)
     outputs = [replace.get(v.id, v) if isinstance(v, Var) else v for v in program.outputs]
     return eqns, outputs
+
+
+def _elementwise(prim):
+    """An elementwise ufunc (not a gufunc such as matmul): safe to scalarize and write out=."""
+    impl = prim.impl
+    return isinstance(impl, np.ufunc) and impl.signature is None
 
 
 def _scalarize_uniform(inputs, out_shape):
@@ -175,7 +181,7 @@ def _plan_buffers(eqns, inputs, outputs, fused=()):
     plan = {}
     for k, eqn in enumerate(eqns):
         out = eqn.out
-        if (k not in fused and isinstance(eqn.prim.impl, np.ufunc) and out.dtype == np.float64
+        if (k not in fused and _elementwise(eqn.prim) and out.dtype == np.float64
                 and int(np.prod(out.shape)) >= _BUFFER_MIN_SIZE and out.id not in pinned):
             pool = free.get(out.shape)
             if pool:
@@ -211,7 +217,7 @@ def _fuse_scatter_adds(eqns, outputs):
     for k, eqn in enumerate(eqns):
         producer[eqn.out.id] = k
         name = eqn.prim.name
-        if name == "scatter_add" or (isinstance(eqn.prim.impl, np.ufunc)
+        if name == "scatter_add" or (_elementwise(eqn.prim)
                                      and eqn.out.dtype == np.float64 and eqn.out.shape):
             private.add(eqn.out.id)
         if name != "add" or len(eqn.inputs) != 2:
@@ -242,8 +248,8 @@ def _codegen(program, name):
     counter = itertools.count()
 
     def const(value):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return repr(value) if np.isfinite(value) else _bind(value)
+        if type(value) in (int, float) and np.isfinite(value):
+            return repr(value)
         return _bind(value)
 
     def _bind(value):
