@@ -1,0 +1,370 @@
+"""Evaluation caches behind ``optkit.scipy``: one AD pass per point, and exact counts.
+
+SciPy asks for ``fun(x)`` and then ``jac(x)`` at the same point in separate calls. Here
+``fun(x)`` records the objective on a reverse-mode tape (one evaluation) and keeps the tape;
+``jac(x)`` at that point runs only the backward pass over it. A point whose gradient is never
+asked for (a rejected trust-region trial) costs no backward pass, and no point is evaluated
+twice. Only the last point is kept: that is all SciPy's methods revisit.
+
+Counting (the numbers a result reports): ``nfev`` is the number of evaluations of the
+objective (a recording or a plain call), ``njev`` the number of gradient (backward) passes,
+``nhev`` the number of Hessian-vector products or dense Hessians. A cache hit counts nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ad import hessian, hvp, jvp, value_and_grad, vjp
+from .minimize import _explain_ad_failure as explain_ad_failure
+
+__all__ = ["Derivatives", "VectorDerivatives"]
+
+
+def _same_args(a, b):
+    return len(a) == len(b) and all(p is q for p, q in zip(a, b, strict=True))
+
+
+class _Cache:
+    """The last point: x (a private copy), the args it was evaluated with, and what is known."""
+
+    def __init__(self):
+        self.x = None
+        self.args = ()
+        self.clear()
+
+    def clear(self):
+        self.items = {}
+
+    def lookup(self, x, args):
+        if (self.x is not None and self.x.shape == x.shape and _same_args(self.args, args)
+                and np.array_equal(self.x, x)):
+            return self.items
+        return None
+
+    def reset(self, x, args):
+        self.x = np.array(x, dtype=float)
+        self.args = args
+        self.clear()
+        return self.items
+
+
+def _as_point(x):
+    return np.asarray(x, dtype=float)
+
+
+class Derivatives:
+    """``fun``, ``jac``, ``fun_and_jac``, ``hessp`` and ``hess`` of a scalar objective for SciPy.
+
+    ``fun(x, *args)`` is the objective. Missing derivatives come from optkit's AD: the gradient
+    from reverse mode, ``hessp`` by forward-over-reverse (no Hessian is formed), ``hess`` as a
+    dense ``optkit.hessian``. A user-supplied ``jac`` (callable, or ``True`` when ``fun``
+    returns ``(f, g)``), ``hessp`` or ``hess`` is used as given (and counted).
+
+    The callables accept extra positional arguments as SciPy passes them; with none, the
+    ``args`` given here are used. All share one cache of the last point.
+    """
+
+    def __init__(self, fun, args=(), *, jac=None, hessp=None, hess=None):
+        if not callable(fun):
+            raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+        for name, value in (("hessp", hessp), ("hess", hess)):
+            if value is not None and not callable(value):
+                raise TypeError(f"{name} must be callable or None, got {type(value).__name__}")
+        if not (jac is None or jac is True or callable(jac)):
+            raise TypeError(f"jac must be None, True or callable, got {jac!r}")
+        self._fun = fun
+        self._args = args if isinstance(args, tuple) else (args,)
+        self._user_jac = jac
+        self._user_hessp = hessp
+        self._user_hess = hess
+        self._cache = _Cache()
+        self._hp_key = None  # (x, p, args) of the last Hessian-vector product
+        self.nfev = 0
+        self.njev = 0
+        self.nhev = 0
+
+    @property
+    def uses_ad_gradient(self) -> bool:
+        return self._user_jac is None
+
+    def _resolve(self, x, args):
+        return _as_point(x), (args if args else self._args)
+
+    def _scalar(self, f):
+        if np.ndim(f) != 0:
+            raise TypeError(f"fun must return a scalar, got an array of shape {np.shape(f)}")
+        return float(f)
+
+    def _objective(self, args):
+        fun = self._fun
+        if self._user_jac is True:
+            return lambda z: fun(z, *args)[0]
+        return lambda z: fun(z, *args)
+
+    # ---- value and gradient -----------------------------------------------------------------
+    def fun(self, x, *args):
+        """f(x); on a new point the evaluation is recorded so ``jac(x)`` needs only a backward pass."""
+        x, args = self._resolve(x, args)
+        items = self._cache.lookup(x, args)
+        if items is not None and "f" in items:
+            return items["f"]
+        if self._user_jac is True:
+            return self.fun_and_jac(x, *args)[0]
+        if items is None:
+            items = self._cache.reset(x, args)
+        if self._user_jac is None:
+            y, pullback = explain_ad_failure(vjp)(self._objective(args), x)
+            items["pullback"] = pullback
+        else:
+            y = self._fun(x, *args)
+        self.nfev += 1
+        items["f"] = self._scalar(y)
+        return items["f"]
+
+    def jac(self, x, *args):
+        """grad f(x): a backward pass over the tape kept by ``fun(x)``, or one full AD pass."""
+        x, args = self._resolve(x, args)
+        items = self._cache.lookup(x, args)
+        if items is not None and "g" in items:
+            return items["g"].copy()
+        if self._user_jac is None and items is not None and "pullback" in items:
+            g = explain_ad_failure(items.pop("pullback"))(1.0)
+            self.njev += 1
+            items["g"] = np.asarray(g, dtype=float)
+            return items["g"].copy()
+        if callable(self._user_jac):
+            if items is None:
+                items = self._cache.reset(x, args)
+            g = self._user_jac(x, *args)
+            self.njev += 1
+            items["g"] = np.asarray(g, dtype=float)
+            return items["g"].copy()
+        return self.fun_and_jac(x, *args)[1]
+
+    def fun_and_jac(self, x, *args):
+        """``(f(x), grad f(x))`` in one pass (SciPy's ``jac=True`` convention)."""
+        x, args = self._resolve(x, args)
+        items = self._cache.lookup(x, args)
+        if items is not None and "g" in items and "f" in items:
+            return items["f"], items["g"].copy()
+        if items is not None and ("pullback" in items or callable(self._user_jac)):
+            return self.fun(x, *args), self.jac(x, *args)
+        if items is None:
+            items = self._cache.reset(x, args)
+        if self._user_jac is None:
+            f, g = explain_ad_failure(value_and_grad(self._objective(args)))(x)
+            self.nfev += 1
+        elif self._user_jac is True:
+            f, g = self._fun(x, *args)
+            self.nfev += 1
+        else:
+            f = self._fun(x, *args)
+            g = self._user_jac(x, *args)
+            self.nfev += 1
+        self.njev += 1
+        items["f"] = self._scalar(f)
+        items["g"] = np.asarray(g, dtype=float)
+        return items["f"], items["g"].copy()
+
+    # ---- second derivatives -------------------------------------------------------------------
+    def hessp(self, x, p, *args):
+        """H(x) p: the user's ``hessp``, the user's ``hess`` times p, or AD forward-over-reverse."""
+        x, args = self._resolve(x, args)
+        p = np.asarray(p, dtype=float)
+        key = self._hp_key
+        if (key is not None and _same_args(key[2], args) and key[0].shape == x.shape
+                and key[1].shape == p.shape and np.array_equal(key[0], x)
+                and np.array_equal(key[1], p)):
+            return key[3].copy()
+        if self._user_hessp is not None:
+            hp = self._user_hessp(x, p, *args)
+            self.nhev += 1
+        elif self._user_hess is not None:
+            hp = self.hess(x, *args) @ p  # hess() counts its own evaluations
+        else:
+            hp = explain_ad_failure(hvp)(self._objective(args), x, p)
+            self.nhev += 1
+        hp = np.asarray(hp, dtype=float)
+        self._hp_key = (x.copy(), p.copy(), args, hp)
+        return hp.copy()
+
+    def hess(self, x, *args):
+        """The dense Hessian: the user's ``hess`` or ``optkit.hessian`` (n HVPs), cached per x."""
+        x, args = self._resolve(x, args)
+        items = self._cache.lookup(x, args)
+        if items is not None and "H" in items:
+            return items["H"].copy()
+        if items is None:
+            items = self._cache.reset(x, args)
+        if self._user_hess is not None:
+            H = self._user_hess(x, *args)
+        else:
+            H = explain_ad_failure(hessian(self._objective(args)))(x)
+        self.nhev += 1
+        items["H"] = np.asarray(H, dtype=float)
+        return items["H"].copy()
+
+
+class VectorDerivatives:
+    """``fun`` and its Jacobian for vector-valued ``fun(x, *args)`` (residuals, constraints, roots).
+
+    ``mode`` picks how a dense Jacobian is built: ``"forward"`` (one JVP per input) or
+    ``"reverse"`` (one VJP per output, over one tape); ``None`` decides at the first evaluation:
+    forward when there are fewer inputs than outputs, else reverse. ``operator(x)`` is a
+    ``LinearOperator`` of JVPs and VJPs, ``sparse(x, sparsity)`` a sparse Jacobian from one JVP
+    per group of structurally orthogonal columns.
+
+    Counters: ``nfev`` (evaluations through ``fun``), ``njev`` (Jacobians or operators
+    built), ``njvp`` and ``nvjp`` (AD passes spent on Jacobians).
+    """
+
+    def __init__(self, fun, args=(), kwargs=None, *, mode=None):
+        if not callable(fun):
+            raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+        if mode not in (None, "forward", "reverse"):
+            raise ValueError(f"mode must be None, 'forward' or 'reverse', got {mode!r}")
+        self._fun = fun
+        self._args = args if isinstance(args, tuple) else (args,)
+        self._kwargs = dict(kwargs or {})
+        self.mode = mode
+        self._cache = _Cache()
+        self._groups = None
+        self.nfev = 0
+        self.njev = 0
+        self.njvp = 0
+        self.nvjp = 0
+
+    def _resolve(self, x, args):
+        return _as_point(x), (args if args else self._args)
+
+    def _f(self, args):
+        fun, kwargs = self._fun, self._kwargs
+        return lambda z: fun(z, *args, **kwargs)
+
+    def choose_mode(self, n_in, n_out):
+        if self.mode is None:
+            self.mode = "forward" if n_in < n_out else "reverse"
+        return self.mode
+
+    def fun(self, x, *args):
+        x, args = self._resolve(x, args)
+        items = self._cache.lookup(x, args)
+        if items is not None and "f" in items:
+            return items["f"].copy()
+        items = self._cache.reset(x, args)
+        if self.mode == "forward":
+            y = self._f(args)(x)
+        else:
+            y, items["pullback"] = explain_ad_failure(vjp)(self._f(args), x)
+        self.nfev += 1
+        items["f"] = np.asarray(y, dtype=float)
+        if self.mode is None:
+            self.choose_mode(x.size, items["f"].size)
+        return items["f"].copy()
+
+    def _pullback(self, x, args):
+        """The VJP at x, reusing the tape recorded by ``fun(x)`` when there is one."""
+        items = self._cache.lookup(x, args)
+        if items is None or "f" not in items:
+            self.fun(x, *args)
+            items = self._cache.lookup(x, args)
+        if "pullback" not in items:
+            _, items["pullback"] = explain_ad_failure(vjp)(self._f(args), x)
+        return items["pullback"], items["f"]
+
+    def jac(self, x, *args):
+        """The dense Jacobian, shape (m, n) (m = 1 for a scalar function)."""
+        x, args = self._resolve(x, args)
+        items = self._cache.lookup(x, args)
+        if items is not None and "J" in items:
+            return items["J"].copy()
+        if items is None or "f" not in items:
+            self.fun(x, *args)
+        y = self._cache.items["f"]
+        m, n = y.size, x.size
+        mode = self.choose_mode(n, m)
+        if mode == "forward":
+            f = self._f(args)
+            cols = [explain_ad_failure(jvp)(f, x, e)[1] for e in np.eye(n)]
+            self.njvp += n
+            J = np.reshape(np.stack([np.reshape(c, -1) for c in cols], axis=1), (m, n))
+        else:
+            pullback, _ = self._pullback(x, args)
+            rows = [pullback(u.reshape(y.shape)) for u in np.eye(m)]
+            self.nvjp += m
+            J = np.reshape(np.asarray(rows, dtype=float), (m, n))
+        self.njev += 1
+        self._cache.items["J"] = J
+        return J.copy()
+
+    def operator(self, x, *args):
+        """``LinearOperator`` (m, n) with ``matvec`` a JVP at x and ``rmatvec`` a VJP at x."""
+        from scipy.sparse.linalg import LinearOperator
+
+        x, args = self._resolve(x, args)
+        pullback, y = self._pullback(x, args)
+        x = x.copy()
+        f = self._f(args)
+        shape_in, shape_out = x.shape, y.shape
+
+        def matvec(v):
+            self.njvp += 1
+            v = np.reshape(np.asarray(v, dtype=float), shape_in)
+            return np.reshape(explain_ad_failure(jvp)(f, x, v)[1], -1)
+
+        def rmatvec(u):
+            self.nvjp += 1
+            u = np.reshape(np.asarray(u, dtype=float), shape_out)
+            return np.reshape(pullback(u), -1)
+
+        self.njev += 1
+        return LinearOperator((y.size, x.size), matvec=matvec, rmatvec=rmatvec, dtype=float)
+
+    def sparse(self, x, sparsity, *args):
+        """CSR Jacobian with the structure of ``sparsity``, one JVP per column group."""
+        import scipy.sparse as sp
+
+        x, args = self._resolve(x, args)
+        if self._cache.lookup(x, args) is None:
+            self.fun(x, *args)
+        y = self._cache.items["f"]
+        S = sp.coo_array(sparsity if sp.issparse(sparsity) else np.atleast_2d(sparsity))
+        if S.shape != (y.size, x.size):
+            raise ValueError(f"jac_sparsity must have shape {(y.size, x.size)} (residuals, "
+                             f"variables), got {S.shape}")
+        if self._groups is None or self._groups[0] is not sparsity:
+            self._groups = (sparsity, group_columns(S))
+        groups = self._groups[1]
+        f = self._f(args)
+        products = np.empty((groups.max() + 1, y.size))
+        for k in range(products.shape[0]):
+            v = (groups == k).astype(float).reshape(x.shape)
+            products[k] = np.reshape(explain_ad_failure(jvp)(f, x, v)[1], -1)
+        self.njvp += products.shape[0]
+        self.njev += 1
+        rows, cols = S.row, S.col
+        return sp.csr_array((products[groups[cols], rows], (rows, cols)), shape=S.shape)
+
+
+def group_columns(S):
+    """Greedy grouping of the columns of sparse ``S`` (m, n) so no two in a group share a row.
+
+    Curtis, Powell & Reid (1974): the columns of a group can be recovered from one product
+    J v with v the group's indicator. Returns the group index of each column.
+    """
+    S = S.tocsc()
+    n = S.shape[1]
+    groups = np.empty(n, dtype=np.intp)
+    used = []  # per group: boolean mask of the rows its columns touch
+    for j in range(n):
+        rows = S.indices[S.indptr[j]:S.indptr[j + 1]]
+        for k, mask in enumerate(used):
+            if not mask[rows].any():
+                break
+        else:
+            k = len(used)
+            used.append(np.zeros(S.shape[0], dtype=bool))
+        used[k][rows] = True
+        groups[j] = k
+    return groups

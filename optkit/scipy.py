@@ -1,0 +1,345 @@
+"""SciPy adapters: exact derivatives for ``scipy.optimize``, and optkit's solvers inside it.
+
+Change one line::
+
+    from optkit.scipy import minimize      # instead of: from scipy.optimize import minimize
+    res = minimize(fun, x0, method="trust-krylov")
+
+and SciPy gets gradients from reverse mode and Hessian-vector products from
+forward-over-reverse (Pearlmutter 1994); ``dogleg`` and ``trust-exact``, which need a dense
+Hessian, get ``optkit.hessian``. ``least_squares`` and ``root`` get Jacobians built in the cheaper
+mode (forward mode costs one pass per input, reverse mode one per output), or, for large
+problems, a ``LinearOperator`` of JVPs and VJPs or a sparse Jacobian from grouped JVPs (Curtis,
+Powell & Reid 1974). ``constraint`` builds a ``NonlinearConstraint`` with an exact Jacobian and
+the Hessian of v^T c(x). ``lbfgs``, ``gradient_descent`` and ``newton_cg`` are custom methods
+for ``scipy.optimize.minimize(..., method=optkit.scipy.lbfgs)``.
+
+This is the one module that imports ``scipy.optimize``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+
+import numpy as np
+import scipy.optimize as _so
+
+from ._scipy_cache import Derivatives, VectorDerivatives
+from .ad import NotDifferentiableError, TracerConversionError, hessian
+from .minimize import minimize as _optkit_minimize
+
+__all__ = ["Derivatives", "constraint", "derivatives", "gradient_descent", "lbfgs",
+           "least_squares", "minimize", "newton_cg", "root"]
+
+_DERIVATIVE_FREE = ("nelder-mead", "powell", "cobyla", "cobyqa")
+_FIRST_ORDER = ("cg", "bfgs", "l-bfgs-b", "tnc", "slsqp")
+_HESSP = ("newton-cg", "trust-ncg", "trust-krylov", "trust-constr")
+_HESS = ("dogleg", "trust-exact")
+_METHODS = _DERIVATIVE_FREE + _FIRST_ORDER + _HESSP + _HESS
+_FINITE_DIFFERENCES = ("2-point", "3-point", "cs")
+
+
+# ---- argument checks ------------------------------------------------------------------------
+def _check_x0(x0):
+    """x0 as a float64 vector; a matrix or non-real input is an error naming x0."""
+    try:
+        arr = np.asarray(x0)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"x0 must be a real vector: {exc}") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"x0 must be a real vector, got dtype {arr.dtype}")
+    if arr.ndim > 1:
+        raise ValueError(f"x0 must be 1-D (a vector) as in scipy.optimize, got shape {arr.shape}; "
+                         "pass x0.ravel() and reshape inside fun")
+    return np.atleast_1d(arr).astype(float)
+
+
+def _method_name(method, bounds, constraints):
+    """SciPy's lower-case method name ('_custom' for a callable), chosen as SciPy does if None."""
+    if method is None:
+        return "slsqp" if constraints else ("l-bfgs-b" if bounds is not None else "bfgs")
+    if callable(method):
+        return "_custom"
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string or a callable, got {type(method).__name__}")
+    meth = method.lower()
+    if meth not in _METHODS:
+        close = difflib.get_close_matches(meth, _METHODS, n=1, cutoff=0.4)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"method: unknown method {method!r}; expected one of {list(_METHODS)} "
+                         f"or a callable{hint}")
+    return meth
+
+
+class _Counted:
+    """A plain objective that counts its calls (derivative-free and finite-difference methods)."""
+
+    def __init__(self, fun):
+        self.fun = fun
+        self.n = 0
+
+    def __call__(self, x, *args, **kwargs):
+        self.n += 1
+        return self.fun(x, *args, **kwargs)
+
+
+def _probe(p0):
+    """A direction for the up-front Hessian check: -g (the first CG direction), else ones."""
+    return -p0 if np.any(p0) else np.ones_like(p0)
+
+
+# ---- exact derivatives for SciPy's solvers ----------------------------------------------------
+def derivatives(fun, args=()):
+    """``Derivatives`` of scalar ``fun(x, *args)`` from optkit's AD, sharing one evaluation cache.
+
+    Use ``d.fun`` with ``jac=d.jac`` (or ``d.fun_and_jac`` with ``jac=True``), ``hessp=d.hessp``
+    or ``hess=d.hess`` when wiring SciPy yourself; ``d.nfev``, ``d.njev``, ``d.nhev`` count the
+    evaluations made.
+    """
+    return Derivatives(fun, args)
+
+
+def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
+             constraints=(), tol=None, callback=None, options=None):
+    """``scipy.optimize.minimize`` with derivatives from optkit's AD; same signature and result.
+
+    Missing derivatives are supplied per method: ``jac`` for every gradient-based method,
+    ``hessp`` for Newton-CG, trust-ncg, trust-krylov and trust-constr, a dense ``hess`` for
+    dogleg and trust-exact. A user's ``jac`` (callable, True or a finite-difference string),
+    ``hess`` and ``hessp`` are used as given. A ``fun(x)`` and the ``jac(x)`` SciPy asks for next
+    share one recording of the objective. Before the solve, the gradient (and, where the method
+    needs it, one Hessian-vector product or the Hessian) is evaluated at x0, so an objective AD
+    cannot differentiate is reported up front; those evaluations are cached and counted.
+    ``nfev``, ``njev`` and ``nhev`` in the result are the true counts (see
+    ``optkit._scipy_cache``). bounds, constraints, callback, options and tol pass through.
+    """
+    x0 = _check_x0(x0)
+    args = args if isinstance(args, tuple) else (args,)
+    meth = _method_name(method, bounds, constraints)
+    if meth != "trust-constr" and constraints:
+        constraints = _without_hess(constraints)
+    passthrough = dict(method=method, bounds=bounds, constraints=constraints, tol=tol,
+                       callback=callback, options=options)
+    if meth in _DERIVATIVE_FREE or isinstance(jac, str):
+        counted = _Counted(fun)
+        res = _so.minimize(counted, x0, args=args, jac=jac, hess=hess, hessp=hessp,
+                           **passthrough)
+        res.nfev = counted.n
+        return res
+
+    der = Derivatives(fun, args, jac=jac or None, hessp=hessp,
+                      hess=hess if callable(hess) else None)
+    if hess is not None:  # the user's: a callable, a HessianUpdateStrategy or an FD string
+        second = {"hess": der.hess if callable(hess) else hess}
+    elif hessp is not None or meth in _HESSP or meth == "_custom":
+        second = {"hessp": der.hessp}
+    elif meth in _HESS:
+        second = {"hess": der.hess}
+    else:
+        second = {}
+    g0 = der.jac(x0)
+    if der.uses_ad_gradient:
+        _check_second_order(der, x0, g0, meth, method, second, hess, hessp)
+    res = _so.minimize(der.fun, x0, args=(), jac=der.jac, **second, **passthrough)
+    res.nfev, res.njev, res.nhev = der.nfev, der.njev, der.nhev
+    return res
+
+
+def _check_second_order(der, x0, g0, meth, method, second, hess, hessp):
+    """Take the method's first Hessian(-vector product) at x0 now, so a failure comes first."""
+    if meth == "_custom" or hess is not None or hessp is not None or not second:
+        return
+    try:
+        if "hessp" in second:
+            der.hessp(x0, _probe(g0))
+        else:
+            der.hess(x0)
+    except (NotDifferentiableError, TracerConversionError) as exc:
+        need = "hessp" if "hessp" in second else "hess"
+        raise type(exc)(
+            f"method {method!r} needs second derivatives ({need}), but optkit's AD cannot "
+            f"differentiate fun twice: {exc}. Pass {need}= explicitly, or use a method that "
+            "needs only the gradient, such as 'L-BFGS-B'"
+        ) from exc
+
+
+# ---- Jacobians: least squares, roots, constraints -------------------------------------------
+def least_squares(fun, x0, jac=None, bounds=(-np.inf, np.inf), method="trf", *, args=(),
+                  kwargs=None, tr_solver=None, jac_sparsity=None, jac_mode=None, **options):
+    """``scipy.optimize.least_squares`` with the Jacobian of the residuals from optkit's AD.
+
+    Dense by default, in the cheaper mode (``jac_mode`` None) or the one named ("forward",
+    "reverse"). With ``jac_sparsity`` the Jacobian is a sparse matrix computed with one JVP per
+    group of structurally orthogonal columns; with ``tr_solver='lsmr'`` it is a
+    ``LinearOperator`` whose ``matvec`` is a JVP and ``rmatvec`` a VJP (both need method 'trf'
+    or 'dogbox', as in SciPy). A user's ``jac`` is passed through unchanged. The result adds
+    ``jac_mode`` ("forward", "reverse", "sparse" or "operator"), ``njvp`` and ``nvjp``; ``nfev``
+    and ``njev`` are true counts.
+    """
+    x0 = _check_x0(x0)
+    if jac is not None:
+        return _so.least_squares(fun, x0, jac, bounds, method, args=args, kwargs=kwargs,
+                                 tr_solver=tr_solver, jac_sparsity=jac_sparsity, **options)
+    large = jac_sparsity is not None or tr_solver == "lsmr"
+    if large and method == "lm":
+        raise ValueError("method: 'lm' needs a dense Jacobian; use method='trf' or 'dogbox' "
+                         "with jac_sparsity or tr_solver='lsmr'")
+    if jac_sparsity is not None and tr_solver == "exact":
+        raise ValueError("tr_solver: 'exact' needs a dense Jacobian; use tr_solver='lsmr' (or "
+                         "None) with jac_sparsity")
+    vd = VectorDerivatives(fun, args, kwargs,
+                           mode="forward" if jac_sparsity is not None else jac_mode)
+    vd.fun(x0)  # an objective AD cannot record fails here, before the solve
+    if jac_sparsity is not None:
+        kind = "sparse"
+
+        def jac_fn(x):
+            return vd.sparse(x, jac_sparsity)
+    elif tr_solver == "lsmr":
+        kind, jac_fn = "operator", vd.operator
+    else:
+        kind, jac_fn = vd.mode, vd.jac
+    res = _so.least_squares(vd.fun, x0, jac_fn, bounds, method, tr_solver=tr_solver,
+                            **options)
+    res.nfev, res.njev = vd.nfev, vd.njev
+    res.jac_mode, res.njvp, res.nvjp = kind, vd.njvp, vd.nvjp
+    return res
+
+
+def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, options=None,
+         *, jac_mode=None):
+    """``scipy.optimize.root`` with a dense AD Jacobian for the methods that take one.
+
+    'hybr' and 'lm' receive the Jacobian, built in the cheaper mode (``jac_mode`` None) or the
+    one named; the quasi-Newton methods take none and run unchanged. A user's ``jac`` passes
+    through. The result adds ``jac_mode``, ``njvp`` and ``nvjp``; ``nfev``/``njev`` are true.
+    """
+    x0 = _check_x0(x0)
+    args = args if isinstance(args, tuple) else (args,)
+    passthrough = dict(method=method, tol=tol, callback=callback, options=options)
+    if jac is not None or str(method).lower() not in ("hybr", "lm"):
+        counted = _Counted(fun)
+        res = _so.root(counted, x0, args=args, jac=jac, **passthrough)
+        res.nfev = counted.n
+        return res
+    vd = VectorDerivatives(fun, args, mode=jac_mode)
+    vd.fun(x0)
+    res = _so.root(vd.fun, x0, jac=vd.jac, **passthrough)
+    res.nfev, res.njev = vd.nfev, vd.njev
+    res.jac_mode, res.njvp, res.nvjp = vd.mode, vd.njvp, vd.nvjp
+    return res
+
+
+def constraint(fun, lb=-np.inf, ub=np.inf, *, args=(), hess=True, **kwargs):
+    """``NonlinearConstraint(lb <= fun(x) <= ub)`` with AD derivatives.
+
+    ``jac`` is the dense Jacobian (m, n) in the cheaper mode; ``hess(x, v)`` is the dense
+    Hessian of v^T c(x), built from n Hessian-vector products (forward-over-reverse), which
+    gives trust-constr exact second derivatives. SLSQP and COBYLA use only ``fun`` and ``jac``
+    and SciPy warns that a ``hess`` is ignored: :func:`minimize` drops it for them; when calling
+    ``scipy.optimize.minimize`` directly with those methods pass ``hess=False``. ``kwargs`` go
+    to ``NonlinearConstraint`` (keep_feasible, ...). The returned object carries its evaluation
+    counters as ``optkit_derivatives``.
+    """
+    args = args if isinstance(args, tuple) else (args,)
+    vd = VectorDerivatives(fun, args)
+
+    def hess_vc(x, v):
+        v = np.asarray(v, dtype=float).reshape(-1)
+        return hessian(lambda z: np.sum(v * np.reshape(fun(z, *args), -1)))(np.asarray(x, float))
+
+    extra = {"hess": hess_vc} if hess else {}
+    con = _so.NonlinearConstraint(vd.fun, lb, ub, jac=vd.jac, **extra, **kwargs)
+    con.optkit_derivatives = vd
+    return con
+
+
+def _without_hess(constraints):
+    """Our constraints minus their ``hess`` (for methods that would warn it is ignored)."""
+    def strip(con):
+        if getattr(con, "optkit_derivatives", None) is None or isinstance(con.hess, _so.BFGS):
+            return con
+        return _so.NonlinearConstraint(con.fun, con.lb, con.ub, jac=con.jac,
+                                       keep_feasible=con.keep_feasible)
+
+    if isinstance(constraints, (dict, _so.NonlinearConstraint, _so.LinearConstraint)):
+        return strip(constraints)
+    return [strip(con) for con in constraints]
+
+
+# ---- optkit's solvers as SciPy custom methods ---------------------------------------------------
+def _check_unconstrained(name, bounds, constraints):
+    if constraints is not None and len(constraints) > 0:
+        raise ValueError(f"constraints: optkit.scipy.{name} handles no constraints; use "
+                         "method='SLSQP' or 'trust-constr'")
+    if bounds is None:
+        return
+    if isinstance(bounds, _so.Bounds):
+        lb, ub = bounds.lb, bounds.ub
+    else:
+        pairs = [(-np.inf if lo is None else lo, np.inf if hi is None else hi)
+                 for lo, hi in bounds]
+        lb, ub = (np.array(side, dtype=float) for side in zip(*pairs, strict=True))
+    if np.any(np.isfinite(lb)) or np.any(np.isfinite(ub)):
+        raise ValueError(f"bounds: optkit.scipy.{name} handles no bounds; use "
+                         "method='L-BFGS-B' (or 'TNC', 'trust-constr')")
+
+
+def _wrap_callback(callback):
+    """SciPy's callback(xk) or callback(intermediate_result=...) as an optkit driver callback."""
+    if callback is None:
+        return None
+    try:
+        params = set(inspect.signature(callback).parameters)
+    except (TypeError, ValueError):
+        params = set()
+    if params == {"intermediate_result"}:
+        return lambda r: callback(intermediate_result=_so.OptimizeResult(r))
+    return lambda r: callback(np.copy(r["x"]))
+
+
+def _run_optkit(name, fun, x0, args, jac, hessp, bounds, constraints, callback, options):
+    _check_unconstrained(name, bounds, constraints)
+    if isinstance(jac, str) or jac is False:
+        raise ValueError(f"jac: optkit.scipy.{name} needs exact gradients; pass a callable, "
+                         f"True (fun returns (f, g)) or None (optkit's AD), got {jac!r}")
+    if "tol" in options:
+        tol = options.pop("tol")
+        options.setdefault("gtol", tol)
+    res = _optkit_minimize(fun, x0, method=name, jac=jac, hessp=hessp, args=args,
+                           callback=_wrap_callback(callback), **options)
+    return _so.OptimizeResult(res)
+
+
+def lbfgs(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None, constraints=(),
+          callback=None, **options):
+    """optkit's L-BFGS (Nocedal & Wright, Alg. 7.5) as a SciPy custom method.
+
+    ``scipy.optimize.minimize(fun, x0, method=optkit.scipy.lbfgs)``; a missing ``jac`` comes
+    from optkit's AD, ``hess``/``hessp`` are not used. ``options`` (and ``tol``, which sets
+    gtol) are optkit's: gtol, ftol, xtol, maxiter, maxfev, max_time, m, linesearch, ...
+    Returns a ``scipy.optimize.OptimizeResult``; bounds or constraints are a ValueError.
+    """
+    return _run_optkit("lbfgs", fun, x0, args, jac, None, bounds, constraints, callback,
+                       options)
+
+
+def gradient_descent(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None,
+                     constraints=(), callback=None, **options):
+    """optkit's gradient descent as a SciPy custom method; see :func:`lbfgs` for the protocol."""
+    return _run_optkit("gd", fun, x0, args, jac, None, bounds, constraints, callback, options)
+
+
+def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None, constraints=(),
+              callback=None, **options):
+    """optkit's Newton-CG (truncated Newton, Nocedal & Wright, Alg. 7.1/7.2) as a custom method.
+
+    Hessian-vector products come from ``hessp``, else ``hess(x) @ p``, else optkit's AD
+    (forward-over-reverse); the rest is as in :func:`lbfgs`.
+    """
+    if hessp is None and callable(hess):
+        def hessp(x, p, *a):
+            return np.asarray(hess(x, *a)) @ p
+    return _run_optkit("newton-cg", fun, x0, args, jac, hessp, bounds, constraints, callback,
+                       options)
