@@ -1,0 +1,179 @@
+"""What the commands share: one-line errors, problem and vector arguments, method names,
+number formatting and atomic file writes.
+
+Every bad input becomes a :class:`CliError` (exit code 2, one line on stderr) here, so the
+command modules only parse, call the public API and echo.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import pathlib
+import tempfile
+
+import click
+import numpy as np
+
+from optkit import problems
+from optkit.optim.solvers import METHODS
+
+__all__ = ["SCIPY_METHODS", "CliError", "atomic_write", "check_method", "fmt", "load_problem",
+           "parse_vector", "read_vector_file", "to_json"]
+
+# scipy.optimize.minimize's unconstrained-capable methods, spelled as SciPy spells them.
+SCIPY_METHODS = ("Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
+                 "COBYLA", "COBYQA", "SLSQP", "trust-constr", "dogleg", "trust-ncg",
+                 "trust-exact", "trust-krylov")
+
+
+class CliError(click.ClickException):
+    """A bad input: printed as one line ``Error: ...`` on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+def _closest(word, choices, n=3):
+    close = difflib.get_close_matches(word.lower(), [c.lower() for c in choices], n=n,
+                                      cutoff=0.5)
+    by_lower = {c.lower(): c for c in choices}
+    return [by_lower[c] for c in close]
+
+
+def load_problem(ref: str, n: int | None) -> problems.Problem:
+    """A problem from the library (`ref` is a name) or from a Python file (`ref` ends in .py,
+    contains a path separator or names an existing file)."""
+    is_file = (ref.endswith(".py") or os.sep in ref or "/" in ref
+               or pathlib.Path(ref).is_file())
+    try:
+        if not is_file:
+            return problems.get(ref, n)
+        problem = problems.load_file(ref)
+    except problems.ProblemError as exc:
+        raise CliError(str(exc)) from None
+    if n is not None and n != problem.n:
+        raise CliError(f"--n: problem file {ref} has fixed dimension {problem.n}; got n={n}")
+    return problem
+
+
+def parse_vector(text: str, n: int, option: str) -> np.ndarray:
+    """'1, 2.5, -3' -> array; a CliError names the bad entry or the wrong length."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    if len(parts) == 1 and " " in parts[0]:
+        parts = parts[0].split()
+    values = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            raise CliError(f"{option}: {part!r} is not a number "
+                           f"(expected {n} comma-separated numbers)") from None
+        if not math.isfinite(value):
+            raise CliError(f"{option}: entries must be finite; got {part!r}")
+        values.append(value)
+    return _check_length(np.array(values), n, option)
+
+
+def read_vector_file(path: str, n: int, option: str) -> np.ndarray:
+    """A vector from a .npy file (or a text file of numbers); CliError on any problem."""
+    file = pathlib.Path(path)
+    if not file.is_file():
+        raise CliError(f"{option}: file {path!r} does not exist")
+    try:
+        if file.suffix == ".npy":
+            arr = np.load(file, allow_pickle=False)
+        else:
+            arr = np.loadtxt(file, delimiter="," if file.suffix == ".csv" else None, ndmin=1)
+    except (ValueError, OSError, EOFError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CliError(f"{option}: cannot read {path!r}: {first}") from None
+    if arr.dtype.kind not in "iuf":
+        raise CliError(f"{option}: {path!r} holds {arr.dtype} values, expected real numbers")
+    arr = np.asarray(arr, dtype=float).reshape(-1) if arr.ndim <= 1 else arr
+    if arr.ndim != 1:
+        raise CliError(f"{option}: {path!r} holds an array of shape {arr.shape}, expected 1-D")
+    if not np.isfinite(arr).all():
+        raise CliError(f"{option}: {path!r} contains non-finite entries")
+    return _check_length(arr, n, option)
+
+
+def _check_length(arr, n, option):
+    if arr.size != n:
+        raise CliError(f"{option} has {arr.size} entries but the problem has n={n}")
+    return arr
+
+
+def check_method(method: str) -> str:
+    """The canonical method name ('lbfgs', 'scipy:L-BFGS-B', ...); CliError suggests the
+    closest valid one."""
+    text = method.strip()
+    if text.lower().startswith("scipy:"):
+        name = text[len("scipy:"):]
+        by_lower = {m.lower(): m for m in SCIPY_METHODS}
+        if name.lower() in by_lower:
+            return "scipy:" + by_lower[name.lower()]
+        close = _closest(name, SCIPY_METHODS)
+        hint = (f"; did you mean {', '.join('scipy:' + c for c in close)}?" if close
+                else f"; scipy methods: {', '.join(SCIPY_METHODS)}")
+        raise CliError(f"--method: unknown scipy method {name!r}{hint}")
+    if text.lower() in METHODS:
+        return text.lower()
+    valid = sorted(METHODS) + ["scipy:" + m for m in SCIPY_METHODS]
+    close = _closest(text, valid)
+    hint = (f"; did you mean {', '.join(close)}?" if close
+            else f"; choose from {', '.join(sorted(METHODS))} or scipy:<method>")
+    raise CliError(f"--method: unknown method {method!r}{hint}")
+
+
+def fmt(value, digits=6) -> str:
+    """A number in a short, fixed-width-friendly form ('-' for None)."""
+    if value is None:
+        return "-"
+    value = float(value)
+    if value == 0:
+        return "0"
+    return f"{value:.{digits}g}"
+
+
+def _plain(value):
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return value if math.isfinite(value) else None  # JSON has no inf/nan
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def to_json(document: dict) -> str:
+    """A JSON text of plain types; non-finite floats become null."""
+    return json.dumps(_plain(document), indent=2)
+
+
+def atomic_write(path: str, text: str, option: str) -> None:
+    """Write `text` to `path` via a temp file in the same directory and os.replace, so a
+    reader never sees a half-written file."""
+    target = pathlib.Path(path)
+    directory = target.parent if str(target.parent) else pathlib.Path(".")
+    if not directory.is_dir():
+        raise CliError(f"{option}: directory {str(directory)!r} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise CliError(f"{option}: cannot write {path!r}: {exc.strerror or exc}") from None

@@ -1,0 +1,163 @@
+"""One solve of one problem by one method, as a plain record the commands print or save.
+
+optkit's own methods go through ``optkit.minimize``; ``scipy:<Method>`` goes through
+``optkit.scipy.minimize`` (SciPy's solvers with AD derivatives), imported only when asked for.
+A KeyboardInterrupt always ends as status "interrupted" with the best point seen so far.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import optkit
+
+__all__ = ["HISTORY_FIELDS", "Outcome", "run"]
+
+HISTORY_FIELDS = ("nit", "f", "gnorm", "step", "nfev", "njev", "nhev")
+
+
+@dataclass
+class Outcome:
+    """The end of a solve: the best/last point and how it was reached.
+
+    ``status`` is a lower-case word (optkit's Status name, e.g. "converged_gtol", or
+    "converged"/"failed" for SciPy, or "interrupted"); ``success`` means converged.
+    ``history`` is a list of dicts keyed by HISTORY_FIELDS when asked for, else None.
+    """
+
+    x: np.ndarray
+    fun: float
+    gnorm: float | None
+    status: str
+    status_code: int
+    message: str
+    success: bool
+    nit: int
+    nfev: int
+    njev: int
+    nhev: int
+    time: float
+    history: list | None = field(default=None)
+
+
+def _inf_norm(g):
+    if g is None:
+        return None
+    g = np.asarray(g, dtype=float)
+    return float(np.max(np.abs(g))) if g.size else 0.0
+
+
+def _gradient(result):
+    """The objective's gradient in a result: trust-constr keeps it in 'grad' ('jac' holds the
+    constraints' Jacobians there); SciPy's derivative-free methods have none."""
+    if "grad" in result:
+        return result["grad"]
+    return result.get("jac")
+
+
+class _Tracker:
+    """The callback the runner always installs: keeps the best point, records history rows
+    for SciPy (optkit keeps its own) and forwards each iteration to ``on_iteration``."""
+
+    def __init__(self, on_iteration, x0, fun):
+        self.on_iteration = on_iteration
+        self.fun = fun
+        self.best_x, self.best_f = None, math.inf
+        self.prev_x = np.array(x0, dtype=float)
+        self.rows = []
+
+    def __call__(self, intermediate):
+        if isinstance(intermediate, np.ndarray):  # SciPy's TNC passes only x: evaluate f
+            intermediate = {"x": intermediate, "fun": self.fun(np.array(intermediate))}
+        x = np.array(intermediate["x"], dtype=float)
+        f = float(intermediate["fun"])
+        step = float(np.linalg.norm(x - self.prev_x))
+        self.prev_x = x
+        if math.isfinite(f) and f <= self.best_f:
+            self.best_x, self.best_f = x, f
+        row = {"nit": int(intermediate.get("nit", len(self.rows) + 1)), "f": f,
+               "gnorm": _inf_norm(_gradient(intermediate)), "step": step,
+               "nfev": intermediate.get("nfev"), "njev": intermediate.get("njev"),
+               "nhev": intermediate.get("nhev")}
+        self.rows.append(row)
+        if self.on_iteration is not None:
+            self.on_iteration(row)
+
+
+def _optkit(problem, method, x0, callback, gtol, maxiter, history):
+    options = {"history": history}
+    if gtol is not None:
+        options["gtol"] = gtol
+    if maxiter is not None:
+        options["maxiter"] = maxiter
+    return optkit.minimize(problem.objective, x0, method, callback=callback, **options)
+
+
+def _scipy(problem, method, x0, callback, gtol, maxiter):
+    from optkit import scipy as optkit_scipy  # SciPy is imported only for scipy:* methods
+
+    def scipy_callback(intermediate_result):  # SciPy passes a result only to this name
+        return callback(intermediate_result)
+
+    options = {}
+    if maxiter is not None:  # TNC counts function evaluations, not iterations
+        options["maxfun" if method == "TNC" else "maxiter"] = maxiter
+    return optkit_scipy.minimize(problem.objective, x0, method=method,
+                                 callback=scipy_callback, tol=gtol, options=options)
+
+
+def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
+        on_iteration=None) -> Outcome:
+    """Minimize ``problem`` with ``method`` (a name checked by ``common.check_method``).
+
+    Exceptions from the objective or the solver propagate (the caller reports them);
+    KeyboardInterrupt does not: it returns the best point seen with status "interrupted".
+    """
+    x0 = np.array(problem.x0 if x0 is None else x0, dtype=float)
+    tracker = _Tracker(on_iteration, x0, problem.objective)
+    start = time.perf_counter()
+    try:
+        if method.startswith("scipy:"):
+            result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter)
+        else:
+            result = _optkit(problem, method, x0, tracker, gtol, maxiter, history)
+    except KeyboardInterrupt:
+        return _interrupted(problem, x0, tracker, time.perf_counter() - start, history)
+    elapsed = time.perf_counter() - start
+    return _outcome(result, tracker, elapsed, history, scipy=method.startswith("scipy:"))
+
+
+def _outcome(result, tracker, elapsed, history, scipy):
+    enum = result.get("status_enum")
+    if enum is not None:
+        status = enum.name.lower()
+    else:
+        status = "converged" if result.get("success") else "failed"
+    rows = None
+    if history:
+        trace = result.get("history")
+        rows = trace.as_list() if trace is not None and not scipy else tracker.rows
+    return Outcome(
+        x=np.asarray(result["x"], dtype=float), fun=float(result["fun"]),
+        gnorm=_inf_norm(_gradient(result)), status=status,
+        status_code=int(result.get("status", 0)), message=str(result.get("message", "")),
+        success=bool(result.get("success")), nit=int(result.get("nit", len(tracker.rows))),
+        nfev=int(result.get("nfev", 0)), njev=int(result.get("njev", 0)),
+        nhev=int(result.get("nhev", 0)), time=float(result.get("time", elapsed)),
+        history=rows)
+
+
+def _interrupted(problem, x0, tracker, elapsed, history):
+    """Ctrl-C escaped the solver (SciPy, or before optkit's loop started): keep the best."""
+    if tracker.best_x is not None:
+        x, f = tracker.best_x, tracker.best_f
+    else:
+        x, f = x0, float(problem.objective(x0))
+    return Outcome(x=x, fun=f, gnorm=None, status="interrupted", status_code=9,
+                   message="interrupted by user (KeyboardInterrupt)", success=False,
+                   nit=len(tracker.rows), nfev=0, njev=0, nhev=0, time=elapsed,
+                   history=tracker.rows if history else None)

@@ -1,0 +1,148 @@
+"""``optkit solve``: minimize one problem; a summary, --json, --output, --history, -v."""
+
+import csv
+import io
+
+import click
+import numpy as np
+
+from .common import (
+    CliError,
+    atomic_write,
+    check_method,
+    fmt,
+    load_problem,
+    parse_vector,
+    read_vector_file,
+    to_json,
+)
+from .runner import HISTORY_FIELDS, run
+
+__all__ = ["solve"]
+
+
+def _document(problem, method, outcome):
+    """The JSON record of a solve (also what --output writes)."""
+    gap = None if problem.fstar is None else abs(outcome.fun - problem.fstar)
+    return {"problem": problem.name, "n": problem.n, "method": method,
+            "status": outcome.status, "status_code": outcome.status_code,
+            "message": outcome.message, "success": outcome.success, "fun": outcome.fun,
+            "fstar": problem.fstar, "fun_minus_fstar": gap, "gnorm": outcome.gnorm,
+            "nit": outcome.nit, "nfev": outcome.nfev, "njev": outcome.njev,
+            "nhev": outcome.nhev, "time": outcome.time, "x": outcome.x}
+
+
+def _summary(doc):
+    x = doc["x"]
+    shown = ", ".join(fmt(v, 8) for v in x[:6]) + (", ..." if len(x) > 6 else "")
+    lines = [
+        ("problem", f"{doc['problem']} (n = {doc['n']})"),
+        ("method", doc["method"]),
+        ("status", f"{doc['status']}: {doc['message']}"),
+        ("f", fmt(doc["fun"], 10)),
+    ]
+    if doc["fstar"] is not None:
+        gap, fstar = fmt(doc["fun_minus_fstar"], 3), fmt(doc["fstar"], 10)
+        lines.append(("|f - f*|", f"{gap}  (f* = {fstar})"))
+    lines += [
+        ("|g|_inf", fmt(doc["gnorm"], 3)),
+        ("iterations", str(doc["nit"])),
+        ("evaluations", f"nfev {doc['nfev']}, njev {doc['njev']}, nhev {doc['nhev']}"),
+        ("time", f"{doc['time']:.3g} s"),
+        ("x", f"[{shown}]"),
+    ]
+    return "\n".join(f"{key:<12}{value}" for key, value in lines)
+
+
+def _history_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HISTORY_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row.get(k) is None else row[k]) for k in HISTORY_FIELDS})
+    return buffer.getvalue()
+
+
+def _live_log():
+    """A per-iteration line on stderr: iteration, f, |g|_inf, step length."""
+    click.echo(f"{'iter':>6}  {'f':>16}  {'|g|_inf':>10}  {'step':>10}", err=True)
+
+    def log(row):
+        click.echo(f"{row['nit']:>6}  {row['f']:>16.9e}  {fmt(row['gnorm'], 4):>10}  "
+                   f"{fmt(row['step'], 4):>10}", err=True)
+
+    return log
+
+
+def _start_point(problem, x0_text, x0_file):
+    if x0_text is not None and x0_file is not None:
+        raise CliError("--x0 and --x0-file are mutually exclusive; give one")
+    if x0_text is not None:
+        return parse_vector(x0_text, problem.n, "--x0")
+    if x0_file is not None:
+        return read_vector_file(x0_file, problem.n, "--x0-file")
+    return np.array(problem.x0)
+
+
+@click.command()
+@click.argument("problem_ref", metavar="PROBLEM|FILE")
+@click.option("-m", "--method", default="lbfgs", show_default=True,
+              help="lbfgs, newton-cg, gd, or scipy:<Method> (e.g. scipy:L-BFGS-B, "
+                   "scipy:trust-ncg).")
+@click.option("--n", type=click.IntRange(min=1), help="Dimension of a scalable problem.")
+@click.option("--x0", "x0_text", metavar='"1,2,..."', help="Starting point (default: the "
+              "problem's standard one).")
+@click.option("--x0-file", metavar="F.npy", help="Starting point from a .npy (or text) file.")
+@click.option("--gtol", type=click.FloatRange(min=0), help="Stop when |g|_inf <= GTOL "
+              "(optkit default 1e-5; passed to SciPy as tol).")
+@click.option("--maxiter", type=click.IntRange(min=0), help="Iteration limit (for "
+              "scipy:TNC, the function-evaluation limit maxfun).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("-o", "--output", metavar="FILE.json", help="Also write the JSON document to "
+              "FILE (atomically).")
+@click.option("--history", "history_path", metavar="FILE.csv",
+              help="Write the per-iteration history as CSV.")
+@click.option("-v", "--verbose", is_flag=True, help="Stream an iteration log to stderr.")
+def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, output,
+          history_path, verbose):
+    """Minimize PROBLEM (a name from `optkit list`) or FILE (a .py file defining
+    objective(x) and x0) and print a summary.
+
+    Exit code 0 when the solver converged, 1 when it stopped without converging (the
+    status says why), 2 for bad input. Ctrl-C stops the solve and reports (and saves with
+    --output) the best point found so far.
+
+    \b
+    Examples:
+      optkit solve rosenbrock
+      optkit solve wood --method newton-cg --json
+      optkit solve extended-rosenbrock --n 1000 -v
+      optkit solve beale --x0 "1,1" --gtol 1e-8
+      optkit solve my_problem.py --method scipy:BFGS --output result.json
+      optkit solve lj13 --history history.csv
+    """
+    method = check_method(method)
+    problem = load_problem(problem_ref, n)
+    x0 = _start_point(problem, x0_text, x0_file)
+    try:
+        outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,
+                      history=history_path is not None,
+                      on_iteration=_live_log() if verbose else None)
+    except Exception as exc:  # the objective or solver failed: report it, no traceback
+        first = (str(exc).splitlines() or [""])[0]
+        if as_json:
+            click.echo(to_json({"problem": problem.name, "n": problem.n, "method": method,
+                                "status": "error", "success": False,
+                                "message": f"{type(exc).__name__}: {first}"}))
+        click.echo(f"Error: solve failed: {type(exc).__name__}: {first}", err=True)
+        raise click.exceptions.Exit(1) from None
+    doc = _document(problem, method, outcome)
+    if output is not None:
+        atomic_write(output, to_json(doc) + "\n", "--output")
+    if history_path is not None:
+        atomic_write(history_path, _history_csv(outcome.history or []), "--history")
+    click.echo(to_json(doc) if as_json else _summary(doc))
+    if outcome.status == "interrupted" and output is not None:
+        click.echo(f"interrupted: best point saved to {output}", err=True)
+    if not outcome.success:
+        raise click.exceptions.Exit(1)
