@@ -67,6 +67,11 @@ def set_leading_one(y, x):
     y[2] = np.reshape(x[0] ** 2, (1, 5))   # numpy accepts a leading size-1 dim
 
 
+def set_list(y, x):
+    y[0, :2] = [x[1, 1] * x[2, 2], 3.0]        # a list of traced scalars, as np.array reads it
+    y[1:3, 0] = (x[0, 0] ** 2, x[3, 4])
+
+
 def iadd(x):
     x = x * 1.0
     x[1] += x[2] ** 2                       # getitem, add, setitem
@@ -113,6 +118,7 @@ ROWS = [
     Row("diagonal-offset-neg", lambda a: np.diagonal(a, -1) ** 2, (X,)),
     Row("diagonal-3d-axes", lambda a: np.diagonal(a, 1, axis1=2, axis2=0) ** 2, (T,)),
     Row("diagonal-method", lambda a: a.diagonal(0, 1, 2) ** 2, (T,)),
+    Row("linalg-diagonal", lambda a: np.linalg.diagonal(a, offset=-1) ** 2, (T,)),
     Row("diag-matrix", lambda a: np.diag(a) ** 2, (X,)),
     Row("diag-matrix-k", lambda a: np.diag(a, k=-2) ** 2, (X,)),
     Row("diag-vector", lambda v: np.diag(v) @ np.diag(v ** 2), (V,)),
@@ -134,6 +140,7 @@ ROWS = [
     Row("setitem-strided", zeros_then(set_strided), (X,)),
     Row("setitem-ellipsis-none", zeros_then(set_ellipsis), (X,)),
     Row("setitem-leading-one", zeros_then(set_leading_one), (X,)),
+    Row("setitem-list", zeros_then(set_list), (X,)),
     Row("setitem-augmented", iadd, (X,)),
     Row("setitem-into-input-copy", assign_into_traced_input, (X,)),
     Row("setitem-two-args", lambda a, v: _put(a, v), (X, W)),

@@ -26,6 +26,7 @@ ROWS = [
     Row("concatenate-axis-none", lambda a, c: np.concatenate([a, c], axis=None) ** 2, (X, C)),
     Row("concatenate-plain", lambda a: np.concatenate([ONES, a, 2 * ONES]) ** 2, (X,)),
     Row("concatenate-list-entry", lambda v: np.concatenate([[1.0, 2.0], v, v]) ** 2, (V,)),
+    Row("concatenate-traced-list", lambda v: np.concatenate([[v[0] * v[1], 2.0], v]) ** 2, (V,)),
     Row("concatenate-single", lambda a: np.concatenate([a]) ** 2, (X,)),
     Row("stack", lambda a, b: np.stack([a, b]) ** 2, (X, Y)),
     Row("stack-axis1", lambda a, b: np.stack([a, b, a * b], axis=1), (X, Y)),

@@ -42,6 +42,15 @@ ROWS = [
     Row("norm-matrix-neg-inf", lambda a: np.linalg.norm(a, -np.inf), (X,)),
     Row("norm-matrix-1-keepdims", lambda a: np.linalg.norm(a, 1, keepdims=True), (X,)),
     Row("norm-matrix-inf-axes", lambda a: np.linalg.norm(a, np.inf, axis=(1, 0)), (X,)),
+    Row("vector_norm", np.linalg.vector_norm, (T,)),
+    Row("vector_norm-axes-keepdims",
+        lambda a: np.linalg.vector_norm(a, axis=(0, 2), keepdims=True), (T,)),
+    Row("vector_norm-ord1-keepdims", lambda a: np.linalg.vector_norm(a, ord=1, keepdims=True),
+        (X,)),
+    Row("vector_norm-axis-p3", lambda a: np.linalg.vector_norm(a, axis=-1, ord=3), (X,)),
+    Row("matrix_norm", np.linalg.matrix_norm, (T,)),
+    Row("matrix_norm-inf-keepdims",
+        lambda a: np.linalg.matrix_norm(a, ord=np.inf, keepdims=True), (X,)),
 ]
 
 

@@ -69,6 +69,7 @@ ROWS = [
     Row("trace-offset", lambda a: np.trace(a, 1), (X,)),
     Row("trace-offset-neg", lambda a: np.trace(a, offset=-2), (X,)),
     Row("trace-3d-axes", lambda a: np.trace(a, axis1=1, axis2=2), (T,)),
+    Row("linalg-trace", lambda a: np.linalg.trace(a, offset=1), (T,)),
     Row("trace-method", lambda a: a.trace(offset=1, axis1=2, axis2=0), (T,)),
 ]
 

@@ -1,6 +1,7 @@
-"""Indexing: ``x[index]``, its transpose (scatter-add) and functional item assignment.
+"""Indexing: ``x[index]``, its transpose (scatter-add), functional item assignment, ``take``,
+diagonals (``diagonal``/``diag``, with their transpose ``diag_embed``) and triangles.
 
-All three are linear, so each declares itself linear and writes only its transpose (VJP).
+All are linear, so each declares itself linear and writes only its transpose (VJP).
 ``x[i] = v`` on a traced ``x`` becomes ``x <- setitem(x, i, v)``: autograd's most requested
 missing feature (HIPS/autograd #58), done by re-pointing the tracer at the updated value.
 """
@@ -11,7 +12,7 @@ import operator
 
 import numpy as np
 
-from ..core import function_impls, primitive, value_of
+from ..core import Tracer, concrete, function_impls, primitive, value_of
 
 
 def _is_basic(index):
@@ -104,17 +105,29 @@ def _surviving_writes(shape, index):
 def _check_index(index):
     """A plain index, with lists turned into arrays (numpy's meaning of a list index)."""
     items = index if isinstance(index, tuple) else (index,)
-    for item in items:
-        if hasattr(item, "_trace"):
-            raise TypeError(
-                "an index must be a plain integer, slice or integer/boolean array, not a traced "
-                "value"
-            )
+    if any(isinstance(item, Tracer) for item in items):
+        # a mask or integer array computed from traced values (x[x > 0]) is a constant of
+        # this evaluation; concrete() tells a compiled program not to freeze it
+        items = tuple(concrete(item, "an index computed from traced values")
+                      if isinstance(item, Tracer) else item for item in items)
+        for item in items:
+            if isinstance(item, (np.ndarray, np.generic)) and item.dtype.kind not in "biu":
+                raise TypeError("an index must be a plain integer, slice or integer/boolean "
+                                "array, not a traced float value")
+        index = items if isinstance(index, tuple) else items[0]
     if isinstance(index, list):
         return np.asarray(index)
     if isinstance(index, tuple) and any(isinstance(item, list) for item in index):
         return tuple(np.asarray(item) if isinstance(item, list) else item for item in index)
     return index
+
+
+def stack_sequence(v):
+    """A (nested) list or tuple holding traced values, as one traced array (np.array's
+    meaning of the list); anything else unchanged."""
+    if isinstance(v, (list, tuple)) and any(isinstance(e, (Tracer, list, tuple)) for e in v):
+        return np.stack([stack_sequence(e) for e in v])
+    return v
 
 
 def _getitem_function(x, index):
@@ -123,6 +136,7 @@ def _getitem_function(x, index):
 
 def _setitem_function(x, index, v):
     index = _check_index(index)
+    v = stack_sequence(v)
     return _setitem_prim(x, v, index=index, won=_surviving_writes(np.shape(value_of(x)), index))
 
 
@@ -221,7 +235,12 @@ def _triu_function(m, k=0):
     return np.where(_triangle_mask(m, k, False), 0.0, m)
 
 
+def _linalg_diagonal_function(x, /, *, offset=0):
+    return _diagonal_function(x, offset, -2, -1)
+
+
 function_impls.update({
+    np.linalg.diagonal: _linalg_diagonal_function,
     np.take: _take,
     np.diagonal: _diagonal_function,
     np.diag: _diag_function,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Tracer, function_impls, primitive, value_of
-from .indexing import getitem
+from .indexing import getitem, stack_sequence
 from .shape import _atleast_2d_function, _atleast_3d_function, _reshape_function
 
 _concatenates = {}
@@ -40,6 +40,7 @@ def _concatenate_of(n):
 
 
 def _as_piece(a):
+    a = stack_sequence(a)
     return a if isinstance(a, Tracer) else np.asarray(a, dtype=float)
 
 

@@ -1,5 +1,6 @@
-"""``np.linalg.norm``: vector norms (2, 1, inf, -inf, 0, general p) and the matrix norms that
-need no singular values (Frobenius, 1, inf, -1, -inf), with ``axis`` and ``keepdims``.
+"""``np.linalg.norm`` and the array API's ``vector_norm`` and ``matrix_norm``: vector norms
+(2, 1, inf, -inf, 0, general p) and the matrix norms that need no singular values (Frobenius,
+1, inf, -1, -inf), with ``axis`` and ``keepdims``.
 
 The 2-norm is a primitive of its own: its rule ``x / ||x||`` is given the subgradient 0 at
 ``x = 0`` (no NaN, no warning), where the square root of a sum of squares would give 0/0.
@@ -102,4 +103,41 @@ def _norm_function(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - nump
     raise ValueError(f"np.linalg.norm: axis must name one or two distinct axes, got {axis}")
 
 
-function_impls[np.linalg.norm] = _norm_function
+def _vector_norm_function(x, /, *, axis=None, keepdims=False, ord=2):  # noqa: A002
+    """The array API's ``vector_norm``: several axes (or none: all) form one vector."""
+    shape = np.shape(value_of(x))
+    ndim = len(shape)
+    if axis is None:
+        axes = tuple(range(ndim))
+    else:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        for ax in axes:
+            if not -ndim <= ax < ndim:
+                raise ValueError(f"np.linalg.vector_norm: axis {ax} is out of bounds for "
+                                 f"{ndim}-d input")
+        axes = tuple(sorted({int(ax) % ndim for ax in axes}))
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes, bool(keepdims))
+    kept = tuple(i for i in range(ndim) if i not in axes)
+    if kept:
+        x = np.transpose(x, kept + axes)
+    out = _vector_norm(np.reshape(x, tuple(shape[i] for i in kept) + (-1,)), ord,
+                       (len(kept),), False)
+    if keepdims:
+        out = np.reshape(out, tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return out
+
+
+def _matrix_norm_function(x, /, *, keepdims=False, ord="fro"):  # noqa: A002
+    """The array API's ``matrix_norm``, over the last two axes."""
+    ndim = np.ndim(value_of(x))
+    if ndim < 2:
+        raise ValueError("np.linalg.matrix_norm: the input must be at least 2-d")
+    return _matrix_norm(x, ord, (ndim - 2, ndim - 1), bool(keepdims))
+
+
+function_impls.update({
+    np.linalg.norm: _norm_function,
+    np.linalg.vector_norm: _vector_norm_function,
+    np.linalg.matrix_norm: _matrix_norm_function,
+})

@@ -194,7 +194,12 @@ def _trace_function(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return _sum_function(np.diagonal(a, offset, axis1, axis2), axis=-1)
 
 
+def _linalg_trace_function(x, /, *, offset=0, dtype=None):
+    return _sum_function(np.diagonal(x, offset, -2, -1), axis=-1)
+
+
 function_impls.update({
+    np.linalg.trace: _linalg_trace_function,
     np.sum: _sum_function,
     np.mean: _mean_function,
     np.prod: _prod_function,
