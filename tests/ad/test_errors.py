@@ -249,3 +249,82 @@ def test_non_numeric_tangent_or_cotangent_is_refused(name, bad):
     _, pullback = optkit.vjp(np.sin, 1.0)
     with pytest.raises(TypeError, match="u must be a real"):
         pullback(bad)
+
+
+# ---- item assignment and numpy's view semantics ------------------------------------------
+def stale_view(x):
+    y = np.zeros_like(x)
+    v = y[:2]  # a view in numpy: it sees the write below
+    y[0] = x[1]
+    return np.sum(v * x)
+
+
+def chained_write(x):
+    y = np.zeros_like(x)
+    y[:2][0] = x[1]  # writes into y through a temporary view
+    return np.sum(y * x)
+
+
+def reshape_view_write(x):
+    y = np.zeros_like(x)
+    r = y.reshape(3, 1)
+    r[0, 0] = x[1]  # writes into y through a reshaped view
+    return np.sum(y * x)
+
+
+def transpose_view_read(x):
+    y = np.zeros_like(x).reshape(1, 3) + 1.0
+    yt = y.T
+    y[0, 0] = x[2] ** 2
+    return np.sum(yt * x[:, None])
+
+
+def alias_write(x):
+    y = x * 1.0
+    z = y  # the same array under two names
+    z[0] = 10.0 * x[2]
+    return np.sum(y * x)
+
+
+def write_into_the_input(x):
+    x[0] = x[1] * x[2]
+    return np.sum(x**2)
+
+
+def copy_then_write(x):
+    y = x * 2.0
+    z = y.copy()  # a copy is independent: the write below must not reach y
+    z[0] = x[2]
+    w = np.copy(z)
+    w[1] = 0.0
+    return np.sum(y * x) + np.sum(z * x) + np.sum(w)
+
+
+VIEW_CASES = [copy_then_write, stale_view, chained_write, reshape_view_write,
+              transpose_view_read, alias_write, write_into_the_input]
+
+
+@pytest.mark.parametrize("f", VIEW_CASES, ids=[f.__name__ for f in VIEW_CASES])
+def test_writes_seen_through_views_are_right_or_refused(f):
+    # numpy semantics: a write is visible through every view of the array. optkit must give
+    # numpy's value and the matching derivative, or refuse; never the value of a stale copy.
+    x0 = np.array([0.5, 2.0, 3.0])
+    v = np.array([1.0, -1.0, 0.5])
+    try:
+        val, g = optkit.value_and_grad(f)(x0.copy())
+        _, jv = optkit.jvp(f, x0.copy(), v)
+    except (NotDifferentiableError, TracerConversionError):
+        return
+    assert val == pytest.approx(f(x0.copy()), rel=1e-14)
+    h = 1e-6
+    fd = [(f(x0 + h * e) - f(x0 - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(g, fd, rtol=1e-7, atol=1e-9)
+    assert jv == pytest.approx(np.dot(fd, v), rel=1e-7)
+
+
+def test_writing_into_the_input_leaves_the_callers_array_alone():
+    x = np.array([0.5, 2.0, 3.0])
+    optkit.grad(write_into_the_input)(x)
+    optkit.jvp(write_into_the_input, x, np.ones(3))
+    optkit.hvp(write_into_the_input, x, np.ones(3))
+    np.testing.assert_array_equal(x, [0.5, 2.0, 3.0])
