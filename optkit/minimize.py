@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from .ad import NotDifferentiableError, TracerConversionError, hvp, value_and_grad
+from .ad import compile as compile_function
 from .optim import solve
 
 __all__ = ["minimize", "ad_derivatives"]
@@ -43,13 +44,13 @@ def ad_derivatives(fun, args=()):
 
     @_explain_ad_failure
     def hessp(x, p, *a):
-        return hvp(lambda z: fun(z, *a), x, p)
+        return hvp(lambda z: fun(z, *a), x, p) if a else hvp(fun, x, p)
 
     return fun_and_jac, hessp
 
 
 def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, args=(), callback=None,
-             **options):
+             compile=True, **options):  # noqa: A002 - `compile` mirrors optkit.compile
     """Minimize ``fun(x, *args)`` from ``x0`` with optkit's solvers; derivatives default to AD.
 
     ``method`` is ``"lbfgs"`` (default), ``"newton-cg"``, ``"gd"`` or a solver instance such as
@@ -58,15 +59,26 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, args=(), callback
     ``optkit.hvp``. Hand-written ``jac`` (or ``jac=True`` if ``fun`` returns ``(f, g)``) and
     ``hessp`` bypass AD, for objectives it cannot trace. ``options`` are the driver's stopping
     options (gtol, ftol, xtol, maxiter, maxfev, max_time, history) and the solver's own fields.
+
+    ``compile=True`` (the default) runs the AD derivatives through ``optkit.compile``: the
+    objective is traced once and its value+gradient and HVP programs are replayed; a function
+    whose trace depends on values (``if`` on a traced value, ``float()``, random numbers) falls
+    back to eager AD with a one-time ``optkit.CompileWarning``. ``compile=False`` turns it off.
     Returns an ``OptimizeResult`` with SciPy's field names.
     """
     if not isinstance(args, tuple):
         args = (args,)
-    fun_and_jac = None
+    if compile and (jac is None or hessp is None):
+        # the compiled closure holds the extra arguments, so the solver passes none
+        fun = compile_function(functools.partial(_with_args, fun, args) if args else fun)
+        args = ()
     ad_fun_and_jac, ad_hessp = ad_derivatives(fun, args)
-    if jac is None:
-        fun_and_jac = ad_fun_and_jac
+    fun_and_jac = ad_fun_and_jac if jac is None else None
     if hessp is None:
         hessp = ad_hessp
     return solve(fun, x0, method, jac=jac, hessp=hessp, fun_and_jac=fun_and_jac, args=args,
                  callback=callback, **options)
+
+
+def _with_args(fun, args, x):
+    return fun(x, *args)

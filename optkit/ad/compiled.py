@@ -358,7 +358,12 @@ class CompiledFunction:
         if fn is not None:
             return fn
         target = self._target(kind)
-        program, _ = stage(target, args)
+        try:
+            program, _ = stage(target, args)
+        except Exception as exc:  # eager evaluation will raise it again, or succeed
+            entry.dynamic = f"an error while tracing ({type(exc).__name__}: {exc})"
+            self._warn(entry.dynamic)
+            return None
         reason = program.dynamic_reason
         if reason is None:
             again, _ = stage(target, args)
