@@ -72,6 +72,17 @@ ROWS = [
     Row("inner-scalar", lambda a: np.inner(a, 3.0), (A34,)),
     Row("outer", np.outer, (W3, V4)),
     Row("outer-ravels", np.outer, (A34, W3)),
+    Row("vecdot", np.vecdot, (_normal(2, 4), V4)),
+    Row("linalg.vecdot-axis", lambda a, b: np.linalg.vecdot(a, b, axis=0), (A34, _normal(3, 1))),
+    Row("matvec", np.matvec, (_normal(2, 3, 4), V4)),
+    Row("vecmat", np.vecmat, (W3, _normal(2, 3, 4))),
+    Row("linalg.tensordot", lambda a, b: np.linalg.tensordot(a, b, axes=1), (A34, B45)),
+    Row("linalg.outer", np.linalg.outer, (W3, V4)),
+    Row("linalg.cross", lambda a, b: np.linalg.cross(a, b, axis=0), (_normal(3, 2), W3[:, None])),
+    Row("matrix_transpose", lambda a: np.linalg.matrix_transpose(a) @ a, (A34,)),
+    Row("matrix_power-3", lambda a: np.linalg.matrix_power(a, 3), (M4 / 3.0,)),
+    Row("matrix_power-0", lambda a: np.linalg.matrix_power(a, 0) * a, (M4,)),
+    Row("matrix_power-neg", lambda a: np.linalg.matrix_power(a, -2), (M3B,)),
     Row("multi_dot", lambda a, b, c: np.linalg.multi_dot([a, b, c]), (W3, A34, B45)),
     # tensordot
     Row("tensordot-0", lambda a, b: np.tensordot(a, b, axes=0), (W3, _normal(2, 2))),
@@ -247,3 +258,15 @@ def test_einsum_too_many_operands_is_refused():
 def test_cross_of_2_vectors_warns_as_numpy_does():
     with pytest.warns(DeprecationWarning, match="2-dimensional vectors"):
         optkit.grad(lambda a: np.cross(a, np.ones(2)))(np.array([1.0, 2.0]))
+
+
+def test_eigh_at_repeated_eigenvalues():
+    # spectral functions f(w) keep their gradient V diag(f'(w)) V^T (Lewis 1996) ...
+    a = 2.0 * np.eye(3)
+    g = optkit.grad(lambda m: np.sum(np.log(np.linalg.eigvalsh(m))))(a)
+    np.testing.assert_allclose(g, 0.5 * np.eye(3), atol=1e-15)
+    _, dw = optkit.jvp(lambda m: np.sum(np.linalg.eigvalsh(m) ** 2), a, S4[:3, :3])
+    np.testing.assert_allclose(dw, 4.0 * np.trace(S4[:3, :3]), rtol=1e-14)
+    # ... while eigenvector derivatives are undefined there: NaN, never a plausible number
+    g = optkit.grad(lambda m: np.sum(np.linalg.eigh(m)[1] ** 3))(a)
+    assert np.all(np.isnan(g))

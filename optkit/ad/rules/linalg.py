@@ -1,12 +1,14 @@
 """Linear algebra: products and ``numpy.linalg`` factorizations, with forward and reverse rules.
 
-Products (``matmul``/``@``, ``tensordot``, ``einsum``, ``cross``) are primitives; ``dot``,
-``inner``, ``outer``, ``kron``, ``vdot`` and ``multi_dot`` are numpy code over them. The
-``linalg`` rules are the standard matrix-calculus results: Giles 2008, "An extended collection
-of matrix derivative results for forward and reverse mode AD" (solve, inv, det, slogdet);
-Murray 2016, "Differentiation of the Cholesky decomposition" (cholesky); Magnus & Neudecker
-1999, ch. 8 (eigh, distinct eigenvalues assumed). Every rule is numpy code over primitives, so
-the rules are differentiated in turn (Hessian-vector products through a solve, a Cholesky...).
+Products (``matmul``/``@``, the ``vecdot``/``matvec``/``vecmat`` ufuncs, ``tensordot``,
+``einsum``, ``cross``) are primitives; ``dot``, ``inner``, ``outer``, ``kron``, ``vdot``,
+``multi_dot``, ``matrix_power`` and the ``np.linalg`` array-API aliases are numpy code over
+them. The ``linalg`` rules are the standard matrix-calculus results: Giles 2008, "An extended
+collection of matrix derivative results for forward and reverse mode AD" (solve, inv, det,
+slogdet); Murray 2016, "Differentiation of the Cholesky decomposition" (cholesky); Magnus &
+Neudecker 1999, ch. 8 (eigh; eigenvector derivatives need distinct eigenvalues). Every rule
+is numpy code over primitives, so the rules are differentiated in turn (Hessian-vector products
+through a solve, a Cholesky...).
 
 Notation: ``A`` the matrix argument, ``t`` a tangent, ``g`` a cotangent, ``X.mT`` the
 transpose of the last two axes. Stacks of matrices (leading batch axes) work as in numpy.
@@ -105,6 +107,70 @@ ufunc_primitives[np.matmul] = matmul
 
 def _matmul_function(x1, x2, /):
     return matmul(x1, x2)
+
+
+# ---- vecdot, matvec, vecmat (numpy >= 2.2 ufuncs, real inputs) ---------------------------
+def _vecdot_d0(t, ans, a, b):
+    return np.vecdot(t, b)
+
+
+def _vecdot_d1(t, ans, a, b):
+    return np.vecdot(a, t)
+
+
+def _vecdot_vjp0(g, ans, a, b):
+    return _col(g) * b
+
+
+def _vecdot_vjp1(g, ans, a, b):
+    return _col(g) * a
+
+
+def _matvec_d0(t, ans, a, v):
+    return np.matvec(t, v)
+
+
+def _matvec_d1(t, ans, a, v):
+    return np.matvec(a, t)
+
+
+def _matvec_vjp0(g, ans, a, v):
+    return _col(g) * v[..., None, :]
+
+
+def _matvec_vjp1(g, ans, a, v):
+    return np.vecmat(g, a)
+
+
+def _vecmat_d0(t, ans, v, a):
+    return np.vecmat(t, a)
+
+
+def _vecmat_d1(t, ans, v, a):
+    return np.vecmat(v, t)
+
+
+def _vecmat_vjp0(g, ans, v, a):
+    return np.matvec(a, g)
+
+
+def _vecmat_vjp1(g, ans, v, a):
+    return _col(v) * g[..., None, :]
+
+
+vecdot = primitive("vecdot", np.vecdot, jvp=(_vecdot_d0, _vecdot_d1),
+                   vjp=(_vecdot_vjp0, _vecdot_vjp1))
+matvec = primitive("matvec", np.matvec, jvp=(_matvec_d0, _matvec_d1),
+                   vjp=(_matvec_vjp0, _matvec_vjp1))
+vecmat = primitive("vecmat", np.vecmat, jvp=(_vecmat_d0, _vecmat_d1),
+                   vjp=(_vecmat_vjp0, _vecmat_vjp1))
+ufunc_primitives.update({np.vecdot: vecdot, np.matvec: matvec, np.vecmat: vecmat})
+
+
+def _linalg_vecdot_function(x1, x2, /, *, axis=-1):
+    if axis != -1:
+        x1, x2 = np.moveaxis(x1, axis, -1), np.moveaxis(x2, axis, -1)
+    return vecdot(x1, x2)
 
 
 # ---- tensordot ----------------------------------------------------------------------------
@@ -218,6 +284,38 @@ def _kron_function(a, b):
     return np.reshape(a2 * b2, tuple(m * n for m, n in zip(sa, sb, strict=True)))
 
 
+def _linalg_tensordot_function(x1, x2, /, *, axes=2):
+    return _tensordot_function(x1, x2, axes)
+
+
+def _linalg_outer_function(x1, x2, /):
+    if np.ndim(value_of(x1)) != 1 or np.ndim(value_of(x2)) != 1:
+        raise ValueError("np.linalg.outer: both inputs must be 1-dimensional")
+    return _outer_function(x1, x2)
+
+
+def _matrix_transpose_function(x, /):
+    return np.swapaxes(x, -1, -2)
+
+
+def _matrix_power_function(a, n):
+    if not isinstance(n, (int, np.integer)):
+        raise TypeError(f"np.linalg.matrix_power: exponent n must be an integer, got {n!r}")
+    if n < 0:
+        a, n = inv(a), -n
+    if n == 0:
+        return np.zeros_like(a) + np.eye(np.shape(value_of(a))[-1])
+    result = None
+    power = a
+    while True:  # binary powering: O(log n) products
+        if n & 1:
+            result = power if result is None else matmul(result, power)
+        n >>= 1
+        if not n:
+            return result
+        power = matmul(power, power)
+
+
 def _multi_dot_function(arrays, *, out=None):
     if out is not None:
         raise TypeError("np.linalg.multi_dot(..., out=) cannot write a traced value; drop `out`")
@@ -253,6 +351,13 @@ def _cross_vjp1(g, ans, a, b):
 
 cross3 = primitive("cross", _cross3, jvp=(_cross_d0, _cross_d1), vjp=(_cross_vjp0, _cross_vjp1))
 _PAD3 = np.eye(2, 3)   # v @ _PAD3 appends a zero third component to 2-vectors
+
+
+def _linalg_cross_function(x1, x2, /, *, axis=-1):
+    for x in (x1, x2):
+        if np.shape(value_of(x))[axis] != 3:
+            raise ValueError("np.linalg.cross: both inputs must have 3 elements along `axis`")
+    return _cross_function(x1, x2, axis=axis)
 
 
 def _cross_function(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
@@ -568,12 +673,16 @@ def _eigh_packed(a, uplo):
     return np.concatenate([w[..., None, :], v], axis=-2)
 
 
-def _eigh_parts(ans, n):
-    lower, eye, _ = _masks(n)
-    w, v = ans[..., 0, :], ans[..., 1:, :]
-    gap = w[..., None, :] - _col(w)              # gap[i, j] = w_j - w_i
-    f = (1.0 - eye) / (gap + eye)                # F of Magnus & Neudecker; zero diagonal
-    return w, v, f, lower, eye
+def _eigh_gaps(w, eye):
+    """F of Magnus & Neudecker: F[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it.
+
+    A repeated eigenvalue gives an infinite entry: the eigenvectors' derivative is undefined
+    there (it comes out inf/nan, never a plausible number), while the eigenvalues' derivative
+    does not involve F and stays finite.
+    """
+    gap = w[..., None, :] - _col(w)
+    with np.errstate(divide="ignore"):
+        return (1.0 - eye) / (gap + eye)
 
 
 def _triangle(uplo, t):
@@ -583,21 +692,28 @@ def _triangle(uplo, t):
 
 def _eigh_d(t, ans, a, uplo):
     n = np.shape(value_of(a))[-1]
-    w, v, f, lower, eye = _eigh_parts(ans, n)
+    lower, eye, _ = _masks(n)
+    w, v = ans[..., 0, :], ans[..., 1:, :]
     ds = _sym_from_lower(_triangle(uplo, t), lower, eye)
     x = np.matmul(_mT(v), np.matmul(ds, v))
     dw = np.sum(x * eye, axis=-1)                # dw_i = v_i^T dA v_i
-    dv = np.matmul(v, f * x)                     # dV = V (F o V^T dA V)
-    first_row = np.eye(n + 1, 1)                 # scatter into the packed layout
-    shift = np.eye(n + 1, n, -1)
-    return first_row * dw[..., None, :] + np.matmul(shift, dv)
+    with np.errstate(invalid="ignore"):          # inf * 0 where eigenvalues repeat
+        dv = np.matmul(v, _eigh_gaps(w, eye) * x)   # dV = V (F o V^T dA V)
+    return np.concatenate([dw[..., None, :], dv], axis=-2)   # the packed layout
 
 
 def _eigh_vjp(g, ans, a, uplo):
     n = np.shape(value_of(a))[-1]
-    w, v, f, lower, eye = _eigh_parts(ans, n)
+    lower, eye, _ = _masks(n)
+    w, v = ans[..., 0, :], ans[..., 1:, :]
     gw, gv = g[..., 0, :], g[..., 1:, :]
-    inner = gw[..., None, :] * eye + f * np.matmul(_mT(v), gv)
+    inner = gw[..., None, :] * eye
+    if isinstance(gv, Tracer) or np.any(gv):
+        # a plain zero V-bar (only eigenvalues used) is exactly zero at every order: skip F, so
+        # that spectral functions f(w) stay finite at repeated eigenvalues, where
+        # V diag(f'(w)) V^T is still their gradient for symmetric f (Lewis 1996)
+        with np.errstate(invalid="ignore"):
+            inner = inner + _eigh_gaps(w, eye) * np.matmul(_mT(v), gv)
     s = np.matmul(v, np.matmul(inner, _mT(v)))   # A-bar = V (diag(w-bar) + F o V^T V-bar) V^T
     return _triangle(uplo, _to_lower(s, lower, eye))
 
@@ -637,6 +753,12 @@ function_impls.update({
     np.einsum: _einsum_function,
     np.cross: _cross_function,
     np.linalg.matmul: _matmul_function,
+    np.linalg.vecdot: _linalg_vecdot_function,
+    np.linalg.tensordot: _linalg_tensordot_function,
+    np.linalg.outer: _linalg_outer_function,
+    np.linalg.cross: _linalg_cross_function,
+    np.linalg.matrix_transpose: _matrix_transpose_function,
+    np.linalg.matrix_power: _matrix_power_function,
     np.linalg.multi_dot: _multi_dot_function,
     np.linalg.solve: _solve_function,
     np.linalg.inv: _inv_function,
