@@ -16,6 +16,8 @@ from .base import StepResult, is_finite, sufficient_decrease
 
 __all__ = ["StrongWolfe"]
 
+_SHRINK = 2.0 / 3.0  # a zoom bracket must shrink by this factor every two trials
+
 
 def _cubic_min(a, fa, da, b, fb, db):
     """Minimizer of the cubic through (a, fa, da), (b, fb, db) (N&W eq. 3.59), or nan."""
@@ -47,7 +49,7 @@ class StrongWolfe:
     maxiter: int = 30         # phi evaluations before giving up
     grow_min: float = 1.1     # an extrapolated step lies in [grow_min, grow_max] x the last one
     grow_max: float = 4.0
-    safeguard: float = 0.1    # zoom trials are clipped this fraction of the bracket from its ends
+    safeguard: float = 1e-3   # zoom trials keep this fraction of the bracket from its ends
     memory = 1                # monotone: phi_ref is phi0
     needs_slope = True        # every trial evaluates phi and phi'
 
@@ -106,23 +108,27 @@ class StrongWolfe:
         """N&W Alg. 3.6. ``lo`` satisfies sufficient decrease and has the lowest phi so far;
         phi'(lo) (b_hi - a_lo) < 0. ``hi`` has phi None when phi was non-finite there."""
         c1, c2 = self.c1, self.c2
+        widths = [math.inf, math.inf]  # bracket widths one and two trials ago
         while nfev < self.maxiter:
             a_lo, phi_lo, dphi_lo = lo
             a_hi, phi_hi, dphi_hi = hi
             width = a_hi - a_lo
             if abs(width) <= 1e-12 * max(abs(a_lo), abs(a_hi)):
                 break
-            if phi_hi is None:
-                t = a_lo + 0.5 * width
-            else:
+            t = math.nan
+            # Interpolate unless the bracket failed to shrink to 2/3 over the last two trials
+            # (the safeguard of More & Thuente 1994, Sec. 3); then bisect.
+            if phi_hi is not None and abs(width) <= _SHRINK * widths[0]:
                 t = _cubic_min(a_lo, phi_lo, dphi_lo, a_hi, phi_hi, dphi_hi)
                 if not math.isfinite(t):
                     t = _quadratic_min(a_lo, phi_lo, dphi_lo, a_hi, phi_hi)
+            widths = [widths[1], abs(width)]
+            if math.isfinite(t):
                 margin = self.safeguard * width
                 lower, upper = sorted((a_lo + margin, a_hi - margin))
-                # clip rather than bisect: the bracket still shrinks by the margin when the
-                # minimizer of the model sits next to an end
-                t = min(max(t, lower), upper) if math.isfinite(t) else a_lo + 0.5 * width
+                t = min(max(t, lower), upper)
+            else:
+                t = a_lo + 0.5 * width
             nfev += 1
             phi_t, dphi_t = line.phi_dphi(t)
             if not is_finite(phi_t, dphi_t):
