@@ -116,27 +116,44 @@ def fd_grad(f, x, h=1e-6):
     return g
 
 
+def _check(name, got, ref, tol):
+    scale = max(1.0, float(np.abs(ref).max()))
+    assert np.allclose(got, ref, rtol=tol, atol=tol * scale), f"{name}: wrong derivative"
+
+
 def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
+    """Time f, eager and compiled value+grad and HVP; every derivative is checked first."""
     rng = np.random.default_rng(1)
     v = rng.standard_normal(x.shape)
-    val, g = optkit.value_and_grad(f)(x)
     ref = g_ref(x) if g_ref is not None else fd_grad(f, x)
     tol = 1e-8 if g_ref is not None else 1e-5
-    assert np.allclose(g, ref, rtol=tol, atol=tol * max(1.0, np.abs(ref).max())), name
+    val, g = optkit.value_and_grad(f)(x)
+    _check(name, g, ref, tol)
     assert np.isclose(val, f(x))
-    row = {"case": name}
+    t0 = time.perf_counter()
+    fc = optkit.compile(f)
+    cval, cg = optkit.value_and_grad(fc)(x)  # first call: traces and builds
+    build_vg = time.perf_counter() - t0
+    _check(name + " (compiled)", cg, ref, tol)
+    assert np.isclose(cval, val)
+    row = {"case": name, "build_vg": build_vg}
     min_time = 0.05 if quick else 0.3
     tf = timeit(f, x, min_time=min_time)
     row["f"] = tf
     row["vg"] = timeit(optkit.value_and_grad(f), x, min_time=min_time) / tf
+    row["cvg"] = timeit(optkit.value_and_grad(fc), x, min_time=min_time) / tf
     if do_hvp:
         hv = optkit.hvp(f, x, v)
         if hvp_ref is not None:
             href = hvp_ref(x, v)
         else:
             href = (optkit.grad(f)(x + 1e-6 * v) - optkit.grad(f)(x - 1e-6 * v)) / 2e-6
-        assert np.allclose(hv, href, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(href).max())), name
+        _check(name + " hvp", hv, href, 1e-5)
+        t0 = time.perf_counter()
+        _check(name + " hvp (compiled)", optkit.hvp(fc, x, v), href, 1e-5)
+        row["build_hvp"] = time.perf_counter() - t0
         row["hvp"] = timeit(optkit.hvp, f, x, v, min_time=min_time) / tf
+        row["chvp"] = timeit(optkit.hvp, fc, x, v, min_time=min_time) / tf
     return row
 
 
@@ -160,10 +177,52 @@ def main():
                      quick=args.quick))
     rows.append(case("scalar loop (50 it)", scalar_loop, rng.uniform(-1, 1, 10),
                      quick=args.quick))
-    print(f"{'case':24s} {'f time':>10s} {'v+g / f':>9s} {'hvp / f':>9s}")
+    print("value+gradient and HVP time / plain numpy f time (1 BLAS thread); "
+          "cmp = optkit.compile; build = first compiled call")
+    head = (f"{'case':22s} {'f time':>10s} {'v+g':>7s} {'v+g cmp':>8s} {'hvp':>7s} "
+            f"{'hvp cmp':>8s} {'build v+g':>10s} {'build hvp':>10s}")
+    print(head)
+    print("-" * len(head))
+
+    def fmt(r, key, width, scale=1.0, unit=""):
+        if key not in r:
+            return f"{'-':>{width}s}"
+        return f"{r[key] * scale:{width - len(unit)}.2f}{unit}"
+
     for r in rows:
-        hv = f"{r['hvp']:9.2f}" if "hvp" in r else f"{'-':>9s}"
-        print(f"{r['case']:24s} {r['f'] * 1e6:8.1f}us {r['vg']:9.2f} {hv}")
+        print(f"{r['case']:22s} {r['f'] * 1e6:8.1f}us {fmt(r, 'vg', 7)} {fmt(r, 'cvg', 8)} "
+              f"{fmt(r, 'hvp', 7)} {fmt(r, 'chvp', 8)} {fmt(r, 'build_vg', 10, 1e3, 'ms')} "
+              f"{fmt(r, 'build_hvp', 10, 1e3, 'ms')}")
+    if not args.quick:
+        time_to_solution()
+
+
+def time_to_solution():
+    """minimize(compile=True) against compile=False on the small problems of the library."""
+    import warnings
+
+    from optkit import problems
+
+    print()
+    print("time to solution, L-BFGS, eager vs compiled (same iterates):")
+    ratios = []
+    for name in problems.names():
+        p = problems.get(name)
+        if p.n > 100:
+            continue
+        times = {}
+        for compiled in (False, True):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t0 = time.perf_counter()
+                res = optkit.minimize(p.objective, p.x0, "lbfgs", compile=compiled)
+                times[compiled] = (time.perf_counter() - t0, res.nfev)
+        ratios.append(times[False][0] / times[True][0])
+        print(f"  {name:28s} n={p.n:<4d} nfev={times[True][1]:<5d} eager "
+              f"{times[False][0] * 1e3:8.1f}ms  compiled {times[True][0] * 1e3:8.1f}ms  "
+              f"speed-up {ratios[-1]:5.2f}x")
+    print(f"  median speed-up of compile=True: {np.median(ratios):.2f}x "
+          f"over {len(ratios)} problems")
 
 
 if __name__ == "__main__":

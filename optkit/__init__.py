@@ -1,14 +1,15 @@
 """optkit: exact derivatives of plain numpy code, and optimizers that just work."""
 
-from . import _malloc  # noqa: F401  (see optkit/_malloc.py: opt out with OPTKIT_MALLOC_TUNING=0)
+# optkit/_malloc.py tunes glibc once at import; OPTKIT_MALLOC_TUNING=0 opts out
+from . import _malloc, special  # noqa: F401
 from .ad import (
     CompiledFunction,
     CompileWarning,
-    compile,
     GradientCheckError,
-    check_grads,
     NotDifferentiableError,
     TracerConversionError,
+    check_grads,
+    compile,
     custom_primitive,
     grad,
     hessian,
@@ -20,13 +21,13 @@ from .ad import (
     value_and_grad,
     vjp,
 )
-
-from . import special
 from .minimize import minimize
 
 __version__ = "0.1.0"
 
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
-    "custom_primitive", "compile", "CompiledFunction", "CompileWarning", "check_grads", "GradientCheckError", "NotDifferentiableError", "TracerConversionError", "minimize", "special", "__version__",
+    "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
+    "TracerConversionError", "compile", "CompiledFunction", "CompileWarning", "minimize",
+    "special", "__version__",
 ]

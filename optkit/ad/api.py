@@ -89,7 +89,8 @@ def _argnums(argnums, nargs):
         raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     for i in nums:
         if not -nargs <= i < nargs:
-            raise ValueError(f"argnums={argnums!r} is out of range for {nargs} positional arguments")
+            raise ValueError(
+                f"argnums={argnums!r} is out of range for {nargs} positional arguments")
     return tuple(i % nargs for i in nums)
 
 

@@ -27,8 +27,8 @@ import warnings
 import numpy as np
 
 from .api import _as_input, hvp, value_and_grad
-from .rules.indexing import _is_basic as _basic_index
 from .core import Tracer
+from .rules.indexing import _is_basic as _basic_index
 from .staging import Const, Var, stage
 
 __all__ = ["compile", "CompiledFunction", "CompileWarning"]

@@ -105,7 +105,10 @@ def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None):
     used when the cotangent is a plain array (it saves a full-size temporary for slicing).
     """
     vjps = _as_rules(vjp, name, "vjp")
-    jvps = tuple(None if v is None else ZERO for v in vjps) if linear else _as_rules(jvp, name, "jvp")
+    if linear:  # the JVP is the primitive itself, applied by the forward trace
+        jvps = tuple(None if v is None else ZERO for v in vjps)
+    else:
+        jvps = _as_rules(jvp, name, "jvp")
     return Primitive(name, impl, jvps, vjps, linear, accumulate)
 
 
