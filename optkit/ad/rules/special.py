@@ -2,9 +2,10 @@
 ``special.expit(x)`` on a traced ``x`` dispatches here through ``__array_ufunc__``.
 
 Derivatives: DLMF (NIST Digital Library of Mathematical Functions) 7.2 and 7.10 (erf family),
-5.15 (digamma, polygamma), 5.2 (gamma); the logistic and normal-distribution identities are
-elementary. ``polygamma`` is a Python-level function in SciPy (it calls ``np.asarray``), so the
-primitive here takes the order ``n`` as a keyword and is exposed as ``optkit.special.polygamma``.
+5.15 (digamma, polygamma), 5.2 (gamma), 5.12 (beta); the logistic, normal-distribution and
+entropy identities are elementary. ``polygamma`` is a Python-level function in SciPy (it calls
+``np.asarray``), so the primitive here takes the order ``n`` as a keyword and is exposed as
+``optkit.special.polygamma``.
 """
 
 from __future__ import annotations
@@ -118,6 +119,59 @@ digamma = _ufunc(sc.digamma, _digamma_d)   # scipy.special.psi is the same ufunc
 gamma = _ufunc(sc.gamma, _gamma_d)
 
 
+def _betaln_d0(t, ans, a, b):
+    return t * (sc.digamma(a) - sc.digamma(a + b))
+
+
+def _betaln_d1(t, ans, a, b):
+    return t * (sc.digamma(b) - sc.digamma(a + b))
+
+
+def _beta_d0(t, ans, a, b):
+    return t * (ans * (sc.digamma(a) - sc.digamma(a + b)))
+
+
+def _beta_d1(t, ans, a, b):
+    return t * (ans * (sc.digamma(b) - sc.digamma(a + b)))
+
+
+betaln = _ufunc(sc.betaln, (_betaln_d0, _betaln_d1))
+beta = _ufunc(sc.beta, (_beta_d0, _beta_d1))
+
+
+# ---- scipy's own copies of elementary functions ------------------------------------------------
+def _log1p_d(t, ans, x):
+    return t / (x + 1.0)
+
+
+def _expm1_d(t, ans, x):
+    return t * (ans + 1.0)
+
+
+def _exp2_d(t, ans, x):
+    return t * (ans * np.log(2.0))
+
+
+def _exp10_d(t, ans, x):
+    return t * (ans * np.log(10.0))
+
+
+def _cbrt_d(t, ans, x):
+    return t / (3.0 * ans * ans)
+
+
+def _cosm1_d(t, ans, x):
+    return -t * np.sin(x)
+
+
+log1p = _ufunc(sc.log1p, _log1p_d)
+expm1 = _ufunc(sc.expm1, _expm1_d)
+exp2 = _ufunc(sc.exp2, _exp2_d)
+exp10 = _ufunc(sc.exp10, _exp10_d)
+cbrt = _ufunc(sc.cbrt, _cbrt_d)
+cosm1 = _ufunc(sc.cosm1, _cosm1_d)
+
+
 # ---- x log y and entropy ---------------------------------------------------------------------
 def _xlogy_d0(t, ans, x, y):
     return t * np.log(y)
@@ -140,6 +194,24 @@ def _entr_d(t, ans, x):
     return t * (-np.log(x) - 1.0)      # entr(x) = -x log x, for x > 0
 
 
+def _rel_entr_d0(t, ans, x, y):
+    return t * (np.log(x / y) + 1.0)   # rel_entr(x, y) = x log(x / y), for x, y > 0
+
+
+def _rel_entr_d1(t, ans, x, y):
+    return -t * (x / y)
+
+
+def _kl_div_d0(t, ans, x, y):
+    return t * np.log(x / y)           # kl_div(x, y) = x log(x / y) - x + y, for x, y > 0
+
+
+def _kl_div_d1(t, ans, x, y):
+    return t * (1.0 - x / y)
+
+
 xlogy = _ufunc(sc.xlogy, (_xlogy_d0, _xlogy_d1))
 xlog1py = _ufunc(sc.xlog1py, (_xlog1py_d0, _xlog1py_d1))
 entr = _ufunc(sc.entr, _entr_d)
+rel_entr = _ufunc(sc.rel_entr, (_rel_entr_d0, _rel_entr_d1))
+kl_div = _ufunc(sc.kl_div, (_kl_div_d0, _kl_div_d1))
