@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 from _problems import quadratic
@@ -6,9 +8,16 @@ from optkit.optim import Backtracking, GradientDescent, Nonmonotone, Objective, 
 
 
 def test_defaults_follow_the_literature():
-    assert isinstance(GradientDescent().linesearch, Backtracking)
+    assert isinstance(GradientDescent().search, Backtracking)
     bb = GradientDescent(stepsize="bb")
-    assert isinstance(bb.linesearch, Nonmonotone) and bb.linesearch.memory == 10
+    assert isinstance(bb.search, Nonmonotone) and bb.search.memory == 10
+
+
+def test_default_search_follows_the_stepsize_after_replace():
+    bb = dataclasses.replace(GradientDescent(), stepsize="bb")
+    assert isinstance(bb.search, Nonmonotone)
+    mine = Backtracking(c1=0.3)
+    assert GradientDescent(stepsize="bb", linesearch=mine).search is mine
 
 
 def test_plain_descent_steps_are_armijo_steps_along_minus_g():

@@ -67,10 +67,7 @@ class GradientDescent:
         if isinstance(self.beta, bool) or not isinstance(self.beta, int | float) or not (
                 0 <= self.beta < 1):
             raise ValueError(f"beta must lie in [0, 1), got {self.beta!r}")
-        if self.linesearch is None:
-            default = Nonmonotone() if self.stepsize == "bb" else Backtracking()
-            object.__setattr__(self, "linesearch", default)  # frozen: resolve the default once
-        if not callable(getattr(self.linesearch, "search", None)):
+        if self.linesearch is not None and not callable(getattr(self.linesearch, "search", None)):
             raise TypeError("linesearch must be a line search object with a search() method, "
                             f"got {self.linesearch!r}")
 
@@ -100,8 +97,15 @@ class GradientDescent:
             return guess if self.momentum == "nesterov" else max(guess, state.alpha)
         return 1.0 / max(1.0, float(np.linalg.norm(p)))
 
+    @property
+    def search(self):
+        """The line search in use: ``linesearch``, or the default for ``stepsize``."""
+        if self.linesearch is not None:
+            return self.linesearch
+        return Nonmonotone() if self.stepsize == "bb" else Backtracking()
+
     def _reference(self, state, f_new):
-        memory = self.linesearch.memory
+        memory = self.search.memory
         return (state.f_recent + (f_new,))[-memory:]
 
     # -- protocol -----------------------------------------------------------------------------
@@ -117,7 +121,7 @@ class GradientDescent:
                 p = -state.g
         dphi0 = float(np.dot(state.g, p))
         line = Line(objective, state.x, p)
-        found = self.linesearch.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
+        found = self.search.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
                                        phi_ref=max(state.f_recent))
         x, f, g = line.point(found.alpha)
         s = x - state.x
@@ -129,7 +133,7 @@ class GradientDescent:
         p = -state.g
         dphi0 = float(np.dot(state.g, p))
         line = Line(objective, state.x, p)
-        found = self.linesearch.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
+        found = self.search.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
                                        phi_ref=max(state.f_recent))
         x_main = state.x + found.alpha * p
         f_main = found.phi
