@@ -113,6 +113,8 @@ ROWS = [
     Row("take-wrap", lambda a: np.take(a, [7, -1], mode="wrap") ** 2, (V,)),
     Row("take-clip", lambda a: np.take(a, [9, 2], mode="clip") ** 2, (V,)),
     Row("take-method", lambda a: a.take([1, 1], axis=0) ** 2, (X,)),
+    Row("delete", lambda a: np.delete(a, [0, 2], axis=1) ** 2, (X,)),
+    Row("delete-flat", lambda a: np.delete(a, slice(3, 9)) ** 2, (X,)),
     Row("diagonal", lambda a: np.diagonal(a) ** 2, (X,)),
     Row("diagonal-offset", lambda a: np.diagonal(a, 2) ** 2, (X,)),
     Row("diagonal-offset-neg", lambda a: np.diagonal(a, -1) ** 2, (X,)),

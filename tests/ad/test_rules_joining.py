@@ -18,6 +18,7 @@ C = R.uniform(-1.0, 1.0, size=(3, 2))
 V = R.uniform(-1.0, 1.0, size=(4,))
 U = R.uniform(-1.0, 1.0, size=(4,))
 ONES = np.ones((1, 4))
+B = R.uniform(-1.0, 1.0, size=(4, 6))
 
 ROWS = [
     Row("concatenate", lambda a, b: np.concatenate([a, b]), (X, Y)),
@@ -42,6 +43,21 @@ ROWS = [
     Row("dstack", lambda a, b: np.dstack([a, b]) ** 2, (X, Y)),
     Row("dstack-1d", lambda v, u: np.dstack([v, u]) ** 2, (V, U)),
     Row("append", lambda a, v: np.append(a, v) ** 2, (X, V)),
+    Row("split", lambda b: np.split(b, 3, axis=1)[1] ** 2, (B,)),
+    Row("split-indices", lambda b: np.split(b, [1, 3])[1] ** 2, (B,)),
+    Row("split-rejoined", lambda b: np.concatenate(np.split(b, 2)[::-1]) * B, (B,)),
+    Row("array_split", lambda b: np.array_split(b, 4, axis=-1)[3] ** 2, (B,)),
+    Row("hsplit", lambda b: np.hsplit(b, [1, 4])[2] ** 2, (B,)),
+    Row("hsplit-1d", lambda v: np.hsplit(v, 2)[0] ** 2, (V,)),
+    Row("vsplit", lambda b: np.vsplit(b, 2)[1] ** 2, (B,)),
+    Row("dsplit", lambda b: np.dsplit(b.reshape(2, 2, 6), 3)[2] ** 2, (B,)),
+    Row("pad", lambda b: np.pad(b, 1) ** 2, (B,)),
+    Row("pad-constant-values", lambda b: np.pad(b, ((1, 0), (2, 3)), constant_values=2.0) ** 2,
+        (B,)),
+    Row("pad-edge", lambda b: np.pad(b, 2, mode="edge") ** 2, (B,)),
+    Row("pad-reflect", lambda b: np.pad(b, (1, 3), mode="reflect") ** 2, (B,)),
+    Row("pad-symmetric", lambda b: np.pad(b, 2, mode="symmetric") ** 2, (B,)),
+    Row("pad-wrap-wide", lambda b: np.pad(b, ((0, 0), (5, 7)), mode="wrap") ** 2, (B,)),
     Row("append-axis", lambda a, v: np.append(a, v[None, :], axis=0) ** 2, (X, V)),
 ]
 
@@ -76,6 +92,11 @@ def test_concatenated_copy_does_not_alias():
     np.testing.assert_array_equal(optkit.grad(f)(V), [1.0, 2.0, 2.0, 2.0])
 
 
+def test_pad_edge_gradient_counts_copies():
+    g = optkit.grad(lambda v: np.sum(np.pad(v, (2, 1), mode="edge")))(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(g, [3.0, 1.0, 2.0])
+
+
 def test_joining_errors():
     with pytest.raises(ValueError, match="same shape"):
         optkit.grad(lambda v: np.sum(np.stack([v, v[:2]])))(V)
@@ -83,3 +104,7 @@ def test_joining_errors():
         optkit.grad(lambda v: np.sum(np.concatenate([v, v], out=np.empty(8))))(V)
     with pytest.raises(ValueError, match="out of bounds"):
         optkit.grad(lambda v: np.sum(np.concatenate([v, v], axis=1)))(V)
+    with pytest.raises(ValueError, match="equal division"):
+        optkit.grad(lambda v: np.sum(np.split(v, 3)[0]))(V)
+    with pytest.raises(optkit.NotDifferentiableError, match="mean"):
+        optkit.grad(lambda v: np.sum(np.pad(v, 1, mode="mean")))(V)

@@ -10,5 +10,6 @@ from . import (  # noqa: F401
     reductions,
     scans,
     shape,
+    sorting,
     special,
 )

@@ -166,6 +166,14 @@ def _take(a, indices, axis=None, out=None, mode="raise"):
     return getitem(a, index=(slice(None),) * axis + (indices,))
 
 
+def _delete_function(arr, obj, axis=None):
+    if axis is None:
+        arr = np.ravel(arr)
+        axis = 0
+    n = np.shape(value_of(arr))[axis]
+    return _take(arr, np.delete(np.arange(n), obj), axis=axis)
+
+
 # ---- diagonals and triangles ---------------------------------------------------------------
 def _diagonal(x, offset, axis1, axis2):
     return np.diagonal(x, offset, axis1, axis2)
@@ -242,6 +250,7 @@ def _linalg_diagonal_function(x, /, *, offset=0):
 function_impls.update({
     np.linalg.diagonal: _linalg_diagonal_function,
     np.take: _take,
+    np.delete: _delete_function,
     np.diagonal: _diagonal_function,
     np.diag: _diag_function,
     np.diagflat: _diagflat_function,

@@ -1,4 +1,5 @@
-"""Joining arrays: concatenate and the stacking functions built on it.
+"""Joining and splitting arrays: concatenate, the stacking functions built on it, the split
+functions (slices) and ``pad``.
 
 ``concatenate`` is linear in every argument; the transpose of argument ``i`` is the slice of
 the cotangent where that argument landed (a ``getitem``, so higher orders work too). The list
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Tracer, function_impls, primitive, value_of
-from .indexing import getitem, stack_sequence
+from ..core import NotDifferentiableError, Tracer, function_impls, primitive, value_of
+from .indexing import getitem, scatter_add, stack_sequence
 from .shape import _atleast_2d_function, _atleast_3d_function, _reshape_function
 
 _concatenates = {}
@@ -132,7 +133,91 @@ def _append_function(arr, values, axis=None):
     return _join(pieces, axis)
 
 
+# ---- splitting: each piece is a slice ------------------------------------------------------
+def _split_pieces(ary, indices_or_sections, axis, name, even):
+    shape = np.shape(value_of(ary))
+    if not -len(shape) <= axis < len(shape):
+        raise ValueError(f"np.{name}: axis {axis} is out of bounds for {len(shape)}-d input")
+    axis = int(axis) % len(shape)
+    n = shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise ValueError(f"np.{name}: the number of sections must be larger than 0")
+        if even and n % sections:
+            raise ValueError(f"np.{name}: array split does not result in an equal division")
+        each, extra = divmod(n, sections)
+        sizes = [each + 1] * extra + [each] * (sections - extra)
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(int).tolist()
+    else:
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
+    lead = (slice(None),) * axis
+    return [getitem(ary, index=lead + (slice(start, stop),))
+            for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _split_function(ary, indices_or_sections, axis=0):
+    return _split_pieces(ary, indices_or_sections, axis, "split", even=True)
+
+
+def _array_split_function(ary, indices_or_sections, axis=0):
+    return _split_pieces(ary, indices_or_sections, axis, "array_split", even=False)
+
+
+def _hsplit_function(ary, indices_or_sections):
+    ndim = np.ndim(value_of(ary))
+    if ndim == 0:
+        raise ValueError("np.hsplit: the input must be at least 1-d")
+    return _split_pieces(ary, indices_or_sections, 1 if ndim > 1 else 0, "hsplit", even=True)
+
+
+def _axis_split(axis, name):
+    def function(ary, indices_or_sections):
+        if np.ndim(value_of(ary)) <= axis:
+            raise ValueError(f"np.{name}: the input must be at least {axis + 1}-d")
+        return _split_pieces(ary, indices_or_sections, axis, name, even=True)
+
+    return function
+
+
+# ---- pad --------------------------------------------------------------------------------
+_GATHER_MODES = ("edge", "reflect", "symmetric", "wrap")
+
+
+def _pad_function(array, pad_width, mode="constant", **kwargs):
+    """Constant padding is a scatter into a frame of constants; edge/reflect/symmetric/wrap
+    padding is a gather whose index is numpy's own padding of ``arange`` along each axis."""
+    shape = np.shape(value_of(array))
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (len(shape), 2))
+    if np.any(widths < 0):
+        raise ValueError("np.pad: pad_width may not be negative")
+    if mode == "constant":
+        values = kwargs.pop("constant_values", 0.0)
+        if kwargs:
+            raise TypeError(f"np.pad(mode='constant'): unexpected arguments {sorted(kwargs)}")
+        if isinstance(values, Tracer):
+            raise NotDifferentiableError("np.pad: constant_values must be plain numbers")
+        new = tuple(int(n + b + a) for n, (b, a) in zip(shape, widths, strict=True))
+        inner = tuple(slice(int(b), int(b) + n) for n, (b, _) in zip(shape, widths, strict=True))
+        out = scatter_add(array, index=inner, shape=new)
+        frame = np.pad(np.zeros(shape), widths, mode="constant", constant_values=values)
+        return out + frame if np.any(frame) else out
+    if mode not in _GATHER_MODES:
+        raise NotDifferentiableError(
+            f"np.pad(mode={mode!r}) has no rule in optkit; use one of 'constant', "
+            + ", ".join(repr(m) for m in _GATHER_MODES))
+    index = [np.pad(np.arange(n), (int(b), int(a)), mode=mode, **kwargs)
+             for n, (b, a) in zip(shape, widths, strict=True)]
+    return getitem(array, index=np.ix_(*index))
+
+
 function_impls.update({
+    np.split: _split_function,
+    np.array_split: _array_split_function,
+    np.hsplit: _hsplit_function,
+    np.vsplit: _axis_split(0, "vsplit"),
+    np.dsplit: _axis_split(2, "dsplit"),
+    np.pad: _pad_function,
     np.concatenate: _concatenate_function,
     np.stack: _stack_function,
     np.hstack: _hstack_function,

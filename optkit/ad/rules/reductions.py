@@ -194,6 +194,34 @@ def _trace_function(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return _sum_function(np.diagonal(a, offset, axis1, axis2), axis=-1)
 
 
+def _ptp_function(a, axis=None, out=None, keepdims=False):
+    _check_plain_kwargs("ptp", out)
+    return np.max(a, axis=axis, keepdims=keepdims) - np.min(a, axis=axis, keepdims=keepdims)
+
+
+def _average_function(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    if weights is None:
+        avg = _mean_function(a, axis=axis, keepdims=keepdims)
+        if not returned:
+            return avg
+        shape = np.shape(value_of(a))
+        count = float(_reduced_count(shape, _normalize_axis(axis, len(shape))))
+        return avg, np.full(np.shape(value_of(avg)), count)
+    shape = np.shape(value_of(a))
+    wshape = np.shape(value_of(weights))
+    if wshape != shape:
+        # numpy: 1-d weights of a's length along one given axis
+        if axis is None or not isinstance(axis, (int, np.integer)) or len(wshape) != 1:
+            raise TypeError("np.average: weights must have a's shape, or be 1-d along an int axis")
+        ax = int(axis) % len(shape)
+        if wshape[0] != shape[ax]:
+            raise ValueError("np.average: the length of weights differs from a's along axis")
+        weights = np.reshape(weights, tuple(n if i == ax else 1 for i, n in enumerate(shape)))
+    total = np.sum(weights * np.ones(shape), axis=axis, keepdims=keepdims)
+    avg = np.sum(a * weights, axis=axis, keepdims=keepdims) / total
+    return (avg, total) if returned else avg
+
+
 def _linalg_trace_function(x, /, *, offset=0, dtype=None):
     return _sum_function(np.diagonal(x, offset, -2, -1), axis=-1)
 
@@ -210,4 +238,6 @@ function_impls.update({
     np.var: _var_function,
     np.std: _std_function,
     np.trace: _trace_function,
+    np.ptp: _ptp_function,
+    np.average: _average_function,
 })

@@ -85,7 +85,29 @@ def _diff_function(a, n=1, axis=-1, prepend=None, append=None):
     return a
 
 
+def _cumulative(name, scan, start):
+    """The array API's ``cumulative_sum``/``cumulative_prod``: ``include_initial`` prepends the
+    identity; ``axis`` may be omitted for 1-d input only."""
+    def function(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+        _check_out(name, out)
+        shape = np.shape(value_of(x))
+        if axis is None:
+            if len(shape) != 1:
+                raise ValueError(f"np.{name}: axis is required for input of more than 1 dim")
+            axis = 0
+        x, axis = _scan_axis(x, axis, name)
+        y = scan(x, axis=axis)
+        if include_initial:
+            first = tuple(1 if i == axis else n for i, n in enumerate(shape))
+            y = np.concatenate([np.full(first, start), y], axis=axis)
+        return y
+
+    return function
+
+
 function_impls.update({
+    np.cumulative_sum: _cumulative("cumulative_sum", _cumsum_function, 0.0),
+    np.cumulative_prod: _cumulative("cumulative_prod", _cumprod_function, 1.0),
     np.cumsum: _cumsum_function,
     np.cumprod: _cumprod_function,
     np.diff: _diff_function,
