@@ -25,7 +25,6 @@ from .core import (
     ufunc_primitives,
     value_of,
 )
-
 from .rules.indexing import getitem
 
 __all__ = ["ArrayTracer", "no_rule_error"]
@@ -234,6 +233,40 @@ class ArrayTracer(Tracer):
 
     def __rfloordiv__(self, other):
         return np.floor_divide(other, self)
+
+    # ---- in-place operators ------------------------------------------------------------------
+    # numpy updates an array in place, so every name bound to it sees the change: re-point this
+    # tracer as __setitem__ does. A 0-d value stays immutable like the numpy scalar it usually
+    # stands for (x[0], np.sum(x)): `s += t` rebinds s and leaves other references alone.
+    def _inplace(self, new):
+        if not self.shape:
+            return new
+        if np.shape(value_of(new)) != self.shape:
+            raise ValueError(
+                f"in-place operation would change the traced array's shape {self.shape} to "
+                f"{np.shape(value_of(new))}"
+            )
+        self.__class__ = type(new)
+        self._trace, self._a, self._b = new._trace, new._a, new._b
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(self + other)
+
+    def __isub__(self, other):
+        return self._inplace(self - other)
+
+    def __imul__(self, other):
+        return self._inplace(self * other)
+
+    def __itruediv__(self, other):
+        return self._inplace(self / other)
+
+    def __ipow__(self, other):
+        return self._inplace(self**other)
+
+    def __imatmul__(self, other):
+        return self._inplace(self @ other)
 
     # ---- indexing ----------------------------------------------------------------------
     def __getitem__(self, index):

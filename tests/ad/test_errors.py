@@ -300,8 +300,49 @@ def copy_then_write(x):
     return np.sum(y * x) + np.sum(z * x) + np.sum(w)
 
 
+def alias_iadd(x):
+    y = x * 1.0
+    z = y
+    z += x  # in place: y is z, so y changes too
+    z *= x
+    return np.sum(y * x)
+
+
+def iadd_into_the_input(x):
+    z = x
+    z -= 1.0
+    z /= x[1]
+    z **= 2
+    return np.sum(x * x[2])
+
+
+def slice_iadd(x):
+    y = x * 1.0
+    y[:2] += x[1:]
+    return np.sum(y * x)
+
+
+def view_iadd(x):
+    y = x * 1.0
+    v = y[:2]  # a view: the in-place update below reaches y
+    v += x[1:]
+    return np.sum(y * x)
+
+
+def scalar_snapshots(x):
+    # x[i] and np.sum give numpy *scalars*, which are immutable: `s += ...` rebinds s and the
+    # values already in the list keep theirs
+    s = np.sum(x) * 0.0
+    seen = []
+    for i in range(3):
+        s += x[i] ** 2
+        seen.append(s)
+    return seen[0] + 2.0 * seen[1] + 3.0 * seen[2]
+
+
 VIEW_CASES = [copy_then_write, stale_view, chained_write, reshape_view_write,
-              transpose_view_read, alias_write, write_into_the_input]
+              transpose_view_read, alias_write, write_into_the_input, alias_iadd,
+              iadd_into_the_input, slice_iadd, view_iadd, scalar_snapshots]
 
 
 @pytest.mark.parametrize("f", VIEW_CASES, ids=[f.__name__ for f in VIEW_CASES])
@@ -328,3 +369,13 @@ def test_writing_into_the_input_leaves_the_callers_array_alone():
     optkit.jvp(write_into_the_input, x, np.ones(3))
     optkit.hvp(write_into_the_input, x, np.ones(3))
     np.testing.assert_array_equal(x, [0.5, 2.0, 3.0])
+
+
+def test_in_place_operator_cannot_change_the_shape():
+    def f(x):
+        y = x[:1] * 1.0
+        y += x  # numpy: "non-broadcastable output operand"
+        return np.sum(y)
+
+    with pytest.raises(ValueError, match="in-place"):
+        optkit.grad(f)(np.ones(3))
