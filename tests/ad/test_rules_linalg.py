@@ -9,6 +9,7 @@ import optkit
 from optkit import NotDifferentiableError
 
 from .table import Row, check_row, rng
+from .values import check_values
 
 R = rng(0)
 
@@ -155,7 +156,9 @@ ROWS = [
     Row("eigh-both", lambda a: np.linalg.eigh(a).eigenvalues * np.linalg.eigh(a)[1] ** 2, (S4,)),
     Row("eigh-upper", lambda a: _eigvec_invariant(np.linalg.eigh(a, UPLO="U")[1]), (S4,)),
     Row("eigh-batch", lambda a: _eigvec_invariant(np.linalg.eigh(a)[1]), (S3B,)),
-    Row("eigvalsh", np.linalg.eigvalsh, (S3B,)),
+    Row("eigvalsh", np.linalg.eigvalsh, (S4,)),
+    Row("eigvalsh-upper", lambda a: np.linalg.eigvalsh(a, UPLO="U"), (S4,)),
+    Row("eigvalsh-batch", np.linalg.eigvalsh, (S3B,)),
 ]
 
 
@@ -166,17 +169,7 @@ def test_linalg(row):
 
 @pytest.mark.parametrize("row", ROWS, ids=str)
 def test_linalg_value_through_tracer(row):
-    expected = row.fun(*row.args)
-    for i in range(len(row.args)):
-        def partial(x, i=i):
-            args = list(row.args)
-            args[i] = x
-            return row.fun(*args)
-
-        y, _ = optkit.jvp(partial, row.args[i], np.ones_like(row.args[i]))
-        np.testing.assert_allclose(y, expected, rtol=1e-13, atol=1e-13)
-        y, _ = optkit.vjp(partial, row.args[i])
-        np.testing.assert_allclose(y, expected, rtol=1e-13, atol=1e-13)
+    check_values(row, rtol=1e-13, atol=1e-13)
 
 
 # ---- specific values and derivatives ---------------------------------------------------------
@@ -261,12 +254,15 @@ def test_cross_of_2_vectors_warns_as_numpy_does():
 
 
 def test_eigh_at_repeated_eigenvalues():
-    # spectral functions f(w) keep their gradient V diag(f'(w)) V^T (Lewis 1996) ...
+    # spectral functions f(w) through eigvalsh keep their gradient V diag(f'(w)) V^T
+    # (Lewis 1996) where eigenvalues repeat ...
     a = 2.0 * np.eye(3)
     g = optkit.grad(lambda m: np.sum(np.log(np.linalg.eigvalsh(m))))(a)
     np.testing.assert_allclose(g, 0.5 * np.eye(3), atol=1e-15)
     _, dw = optkit.jvp(lambda m: np.sum(np.linalg.eigvalsh(m) ** 2), a, S4[:3, :3])
     np.testing.assert_allclose(dw, 4.0 * np.trace(S4[:3, :3]), rtol=1e-14)
+    _, dw = optkit.jvp(lambda m: np.linalg.eigh(m)[0], a, S4[:3, :3])
+    np.testing.assert_allclose(np.sum(dw), np.trace(S4[:3, :3]), rtol=1e-14)
     # ... while eigenvector derivatives are undefined there: NaN, never a plausible number
     g = optkit.grad(lambda m: np.sum(np.linalg.eigh(m)[1] ** 3))(a)
     assert np.all(np.isnan(g))

@@ -707,18 +707,37 @@ def _eigh_vjp(g, ans, a, uplo):
     lower, eye, _ = _masks(n)
     w, v = ans[..., 0, :], ans[..., 1:, :]
     gw, gv = g[..., 0, :], g[..., 1:, :]
-    inner = gw[..., None, :] * eye
-    if isinstance(gv, Tracer) or np.any(gv):
-        # a plain zero V-bar (only eigenvalues used) is exactly zero at every order: skip F, so
-        # that spectral functions f(w) stay finite at repeated eigenvalues, where
-        # V diag(f'(w)) V^T is still their gradient for symmetric f (Lewis 1996)
-        with np.errstate(invalid="ignore"):
-            inner = inner + _eigh_gaps(w, eye) * np.matmul(_mT(v), gv)
+    with np.errstate(invalid="ignore"):          # inf * 0 where eigenvalues repeat
+        inner = gw[..., None, :] * eye + _eigh_gaps(w, eye) * np.matmul(_mT(v), gv)
     s = np.matmul(v, np.matmul(inner, _mT(v)))   # A-bar = V (diag(w-bar) + F o V^T V-bar) V^T
     return _triangle(uplo, _to_lower(s, lower, eye))
 
 
 eigh_packed = primitive("eigh", _eigh_packed, jvp=(_eigh_d,), vjp=(_eigh_vjp,))
+
+
+# eigvalsh: eigenvalues only, so its rules never meet F. For a spectral function f(w) with f
+# symmetric, V diag(f'(w)) V^T is the gradient even where eigenvalues repeat (Lewis 1996,
+# "Derivatives of spectral functions"), so such functions stay finite there.
+def _eigvalsh(a, uplo):
+    return np.linalg.eigvalsh(a, UPLO=uplo)
+
+
+def _eigvalsh_d(t, ans, a, uplo):
+    lower, eye, _ = _masks(np.shape(value_of(a))[-1])
+    v = np.linalg.eigh(a, UPLO=uplo)[1]
+    ds = _sym_from_lower(_triangle(uplo, t), lower, eye)
+    return np.sum(v * np.matmul(ds, v), axis=-2)       # dw_i = v_i^T dA v_i
+
+
+def _eigvalsh_vjp(g, ans, a, uplo):
+    lower, eye, _ = _masks(np.shape(value_of(a))[-1])
+    v = np.linalg.eigh(a, UPLO=uplo)[1]
+    s = np.matmul(v * g[..., None, :], _mT(v))         # V diag(w-bar) V^T
+    return _triangle(uplo, _to_lower(s, lower, eye))
+
+
+eigvalsh = primitive("eigvalsh", _eigvalsh, jvp=(_eigvalsh_d,), vjp=(_eigvalsh_vjp,))
 
 
 class EighResult(NamedTuple):
@@ -740,7 +759,7 @@ def _eigh_function(a, UPLO="L"):  # noqa: N803 - numpy's parameter name
 
 
 def _eigvalsh_function(a, UPLO="L"):  # noqa: N803 - numpy's parameter name
-    return eigh_packed(a, uplo=_uplo(UPLO))[..., 0, :]
+    return eigvalsh(a, uplo=_uplo(UPLO))
 
 
 function_impls.update({
