@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ad import hessian, hvp, jvp, value_and_grad, vjp
+from .ad import compile as compile_function
+from .ad import hvp, jvp, value_and_grad, vjp
 from .minimize import _explain_ad_failure as explain_ad_failure
 
 __all__ = ["Derivatives", "VectorDerivatives"]
@@ -57,15 +58,19 @@ class Derivatives:
     """``fun``, ``jac``, ``fun_and_jac``, ``hessp`` and ``hess`` of a scalar objective for SciPy.
 
     ``fun(x, *args)`` is the objective. Missing derivatives come from optkit's AD: the gradient
-    from reverse mode, ``hessp`` by forward-over-reverse (no Hessian is formed), ``hess`` as a
-    dense ``optkit.hessian``. A user-supplied ``jac`` (callable, or ``True`` when ``fun``
+    from reverse mode, ``hessp`` by forward-over-reverse (no Hessian is formed), ``hess`` from
+    n Hessian-vector products. A user-supplied ``jac`` (callable, or ``True`` when ``fun``
     returns ``(f, g)``), ``hessp`` or ``hess`` is used as given (and counted).
+
+    With ``compile=True`` the AD derivatives replay ``optkit.compile`` programs; ``fun(x)`` then
+    runs the fused value-and-gradient program (one pass), so ``jac(x)`` is a cache hit. Without
+    it, ``fun(x)`` records a tape and ``jac(x)`` runs only the backward pass over it.
 
     The callables accept extra positional arguments as SciPy passes them; with none, the
     ``args`` given here are used. All share one cache of the last point.
     """
 
-    def __init__(self, fun, args=(), *, jac=None, hessp=None, hess=None):
+    def __init__(self, fun, args=(), *, jac=None, hessp=None, hess=None, compile=True):  # noqa: A002
         if not callable(fun):
             raise TypeError(f"fun must be callable, got {type(fun).__name__}")
         for name, value in (("hessp", hessp), ("hess", hess)):
@@ -78,8 +83,10 @@ class Derivatives:
         self._user_jac = jac
         self._user_hessp = hessp
         self._user_hess = hess
+        self._compile = bool(compile)
+        self._compiled = None  # (args, CompiledFunction)
         self._cache = _Cache()
-        self._hp_key = None  # (x, p, args) of the last Hessian-vector product
+        self._hp_key = None  # (x, p, args, result) of the last Hessian-vector product
         self.nfev = 0
         self.njev = 0
         self.nhev = 0
@@ -97,19 +104,28 @@ class Derivatives:
         return float(f)
 
     def _objective(self, args):
+        """The scalar objective of x alone, compiled when asked (one program per args)."""
         fun = self._fun
         if self._user_jac is True:
-            return lambda z: fun(z, *args)[0]
-        return lambda z: fun(z, *args)
+            def objective(z):
+                return fun(z, *args)[0]
+        else:
+            def objective(z):
+                return fun(z, *args)
+        if not self._compile:
+            return objective
+        if self._compiled is None or not _same_args(self._compiled[0], args):
+            self._compiled = (args, compile_function(objective))
+        return self._compiled[1]
 
     # ---- value and gradient -----------------------------------------------------------------
     def fun(self, x, *args):
-        """f(x); on a new point the evaluation is recorded so ``jac(x)`` needs only a backward pass."""
+        """f(x), remembered with what the pass that computed it also yields (gradient or tape)."""
         x, args = self._resolve(x, args)
         items = self._cache.lookup(x, args)
         if items is not None and "f" in items:
             return items["f"]
-        if self._user_jac is True:
+        if self._user_jac is True or (self._user_jac is None and self._compile):
             return self.fun_and_jac(x, *args)[0]
         if items is None:
             items = self._cache.reset(x, args)
@@ -123,7 +139,7 @@ class Derivatives:
         return items["f"]
 
     def jac(self, x, *args):
-        """grad f(x): a backward pass over the tape kept by ``fun(x)``, or one full AD pass."""
+        """grad f(x): from the cache, a backward pass over the tape of ``fun(x)``, or one pass."""
         x, args = self._resolve(x, args)
         items = self._cache.lookup(x, args)
         if items is not None and "g" in items:
@@ -154,14 +170,12 @@ class Derivatives:
             items = self._cache.reset(x, args)
         if self._user_jac is None:
             f, g = explain_ad_failure(value_and_grad(self._objective(args)))(x)
-            self.nfev += 1
         elif self._user_jac is True:
             f, g = self._fun(x, *args)
-            self.nfev += 1
         else:
             f = self._fun(x, *args)
             g = self._user_jac(x, *args)
-            self.nfev += 1
+        self.nfev += 1
         self.njev += 1
         items["f"] = self._scalar(f)
         items["g"] = np.asarray(g, dtype=float)
@@ -190,7 +204,7 @@ class Derivatives:
         return hp.copy()
 
     def hess(self, x, *args):
-        """The dense Hessian: the user's ``hess`` or ``optkit.hessian`` (n HVPs), cached per x."""
+        """The dense Hessian: the user's ``hess`` or n AD Hessian-vector products; cached per x."""
         x, args = self._resolve(x, args)
         items = self._cache.lookup(x, args)
         if items is not None and "H" in items:
@@ -200,7 +214,10 @@ class Derivatives:
         if self._user_hess is not None:
             H = self._user_hess(x, *args)
         else:
-            H = explain_ad_failure(hessian(self._objective(args)))(x)
+            f = self._objective(args)
+            H = np.empty((x.size, x.size))
+            for k, e in enumerate(np.eye(x.size)):
+                H[:, k] = np.reshape(explain_ad_failure(hvp)(f, x, e.reshape(x.shape)), -1)
         self.nhev += 1
         items["H"] = np.asarray(H, dtype=float)
         return items["H"].copy()
@@ -359,11 +376,8 @@ def group_columns(S):
     used = []  # per group: boolean mask of the rows its columns touch
     for j in range(n):
         rows = S.indices[S.indptr[j]:S.indptr[j + 1]]
-        for k, mask in enumerate(used):
-            if not mask[rows].any():
-                break
-        else:
-            k = len(used)
+        k = next((i for i, mask in enumerate(used) if not mask[rows].any()), len(used))
+        if k == len(used):
             used.append(np.zeros(S.shape[0], dtype=bool))
         used[k][rows] = True
         groups[j] = k

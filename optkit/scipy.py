@@ -90,18 +90,19 @@ def _probe(p0):
 
 
 # ---- exact derivatives for SciPy's solvers ----------------------------------------------------
-def derivatives(fun, args=()):
+def derivatives(fun, args=(), *, compile=True):  # noqa: A002 - mirrors optkit.compile
     """``Derivatives`` of scalar ``fun(x, *args)`` from optkit's AD, sharing one evaluation cache.
 
     Use ``d.fun`` with ``jac=d.jac`` (or ``d.fun_and_jac`` with ``jac=True``), ``hessp=d.hessp``
     or ``hess=d.hess`` when wiring SciPy yourself; ``d.nfev``, ``d.njev``, ``d.nhev`` count the
-    evaluations made.
+    evaluations made. ``compile`` as in :func:`minimize`.
     """
-    return Derivatives(fun, args)
+    return Derivatives(fun, args, compile=compile)
 
 
 def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
-             constraints=(), tol=None, callback=None, options=None):
+             constraints=(), tol=None, callback=None, options=None, *,
+             compile=True):  # noqa: A002 - mirrors optkit.compile
     """``scipy.optimize.minimize`` with derivatives from optkit's AD; same signature and result.
 
     Missing derivatives are supplied per method: ``jac`` for every gradient-based method,
@@ -113,6 +114,10 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     cannot differentiate is reported up front; those evaluations are cached and counted.
     ``nfev``, ``njev`` and ``nhev`` in the result are the true counts (see
     ``optkit._scipy_cache``). bounds, constraints, callback, options and tol pass through.
+
+    ``compile=True`` (the default, as in ``optkit.minimize``) replays ``optkit.compile``
+    programs for the value+gradient and the Hessian-vector products; an objective whose trace
+    depends on values runs eagerly with a one-time ``optkit.CompileWarning``.
     """
     x0 = _check_x0(x0)
     args = args if isinstance(args, tuple) else (args,)
@@ -129,7 +134,7 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
         return res
 
     der = Derivatives(fun, args, jac=jac or None, hessp=hessp,
-                      hess=hess if callable(hess) else None)
+                      hess=hess if callable(hess) else None, compile=compile)
     if hess is not None:  # the user's: a callable, a HessianUpdateStrategy or an FD string
         second = {"hess": der.hess if callable(hess) else hess}
     elif hessp is not None or meth in _HESSP or meth == "_custom":
@@ -307,6 +312,9 @@ def _run_optkit(name, fun, x0, args, jac, hessp, bounds, constraints, callback, 
     if "tol" in options:
         tol = options.pop("tol")
         options.setdefault("gtol", tol)
+    # compile only what AD will differentiate: a given jac may come with an untraceable fun
+    needs_ad = jac is None or (name == "newton-cg" and hessp is None)
+    options.setdefault("compile", needs_ad)
     res = _optkit_minimize(fun, x0, method=name, jac=jac, hessp=hessp, args=args,
                            callback=_wrap_callback(callback), **options)
     return _so.OptimizeResult(res)
