@@ -238,6 +238,10 @@ def _fuse_scatter_adds(eqns, outputs):
     return fused, skipped
 
 
+_OPERATORS = {np.add: "{} + {}", np.subtract: "{} - {}", np.multiply: "{} * {}",
+              np.true_divide: "{} / {}", np.negative: "-{}"}
+
+
 # ---- code generation -------------------------------------------------------------------------
 def _codegen(program, name):
     eqns, outputs = _fold_and_cse(program)
@@ -280,6 +284,10 @@ def _codegen(program, name):
         fname = _bind(impl if not eqn.params else functools.partial(impl, **eqn.params))
         if k in plan:
             lines.append(f"    {out} = {fname}({args}, out=v{plan[k]})")
+        elif eqn.prim.impl in _OPERATORS and not eqn.params:
+            # operators take numpy's scalar fast path, which ufunc calls do not
+            lines.append(f"    {out} = " + _OPERATORS[eqn.prim.impl].format(
+                *(ref(v) for v in eqn.inputs)))
         elif eqn.prim.name == "getitem":
             lines.append(f"    {out} = {ref(eqn.inputs[0])}[{_bind(eqn.params['index'])}]")
         else:
