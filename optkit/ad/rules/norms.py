@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import NotDifferentiableError, function_impls, primitive, value_of
+from ..core import NotDifferentiableError, Tracer, function_impls, primitive, value_of
 from .reductions import _expand_reduced
 
 
@@ -22,9 +22,10 @@ def _norm2(x, axis, keepdims):
 def _unit(x, ans, axis, keepdims):
     """``x / ||x||`` with 0 where the norm is 0 (the minimum-norm subgradient)."""
     n = _expand_reduced(ans, np.shape(x), axis, keepdims)
-    zero = n == 0.0  # a comparison: a plain boolean array at every level
-    if not np.any(zero):
-        return x / n
+    zero = n == 0.0
+    if not isinstance(zero, Tracer) and not zero.any():
+        return x / n  # the common case, checked only on plain values (no value-dependent
+        # branch is taken on traced ones, so a compiled program stays valid at x = 0)
     return np.where(zero, 0.0, x / np.where(zero, 1.0, n))
 
 
@@ -49,7 +50,7 @@ def _vector_norm(x, ord, axis, keepdims):  # noqa: A002 - numpy's parameter name
     if ord == -np.inf:
         return np.min(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:  # the count of nonzeros: piecewise constant, its derivative is 0
-        return np.sum(value_of(x) != 0, axis=axis, keepdims=keepdims).astype(float)
+        return np.sum(np.not_equal(x, 0.0) * 1.0, axis=axis, keepdims=keepdims)
     if ord == 1:
         return np.sum(np.abs(x), axis=axis, keepdims=keepdims)
     p = float(ord)

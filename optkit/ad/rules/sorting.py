@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import function_impls, value_of
+from ..core import concrete, function_impls, value_of
 from .indexing import getitem
 
 
@@ -50,7 +50,8 @@ def _sort_function(a, axis=-1, kind=None, order=None, *, stable=None):
     if axis is None:
         a = np.ravel(a)
         axis = -1
-    order_ = np.argsort(value_of(a), axis=axis, kind="stable")
+    # the permutation is a constant of this evaluation (concrete() tells a compiled program)
+    order_ = np.argsort(concrete(a, "np.sort of a traced value"), axis=axis, kind="stable")
     return _take_along_axis_function(a, order_, axis)
 
 
@@ -122,9 +123,11 @@ def _median_function(a, axis=None, out=None, overwrite_input=False, keepdims=Fal
 
 def _constant(func):
     """A function whose output carries no derivative (indices, counts, booleans)."""
+    what = f"np.{func.__name__} of a traced value"
+
     def on_values(*args, **kwargs):
-        return func(*[value_of(a) for a in args],
-                    **{k: value_of(v) for k, v in kwargs.items()})
+        return func(*[concrete(a, what) for a in args],
+                    **{k: concrete(v, what) for k, v in kwargs.items()})
 
     return on_values
 
