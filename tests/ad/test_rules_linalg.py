@@ -266,3 +266,27 @@ def test_eigh_at_repeated_eigenvalues():
     # ... while eigenvector derivatives are undefined there: NaN, never a plausible number
     g = optkit.grad(lambda m: np.sum(np.linalg.eigh(m)[1] ** 3))(a)
     assert np.all(np.isnan(g))
+
+
+SCALAR_OUTPUTS = [
+    ("matmul-1d-1d", lambda x: x @ x),
+    ("dot", lambda x: np.dot(x, 2.0 * x)),
+    ("inner", lambda x: np.inner(x, x)),
+    ("vdot", lambda x: np.vdot(x, x)),
+    ("vecdot", lambda x: np.vecdot(x, x)),
+    ("linalg.vecdot", lambda x: np.linalg.vecdot(x, x)),
+    ("tensordot", lambda x: np.tensordot(x, x, axes=1)),
+    ("einsum", lambda x: np.einsum("i,i", x, x)),
+    ("det", lambda x: np.linalg.det(np.outer(x, x) + np.eye(3))),
+    ("slogdet", lambda x: np.linalg.slogdet(np.outer(x, x) + np.eye(3))[1]),
+    ("cross-2d", lambda x: _cross_2d(x[:2], x[1:])),
+]
+
+
+@pytest.mark.parametrize("fun", [f for _, f in SCALAR_OUTPUTS], ids=[n for n, _ in SCALAR_OUTPUTS])
+def test_grad_of_scalar_outputs(fun):
+    # grad seeds the backward pass with a Python float: every rule must accept it
+    x = np.array([0.3, -1.2, 0.7])
+    _, pullback = optkit.vjp(fun, x)
+    np.testing.assert_allclose(optkit.grad(fun)(x), pullback(np.array(1.0)), rtol=1e-14)
+    optkit.check_grads(fun, x, order=2)

@@ -60,6 +60,8 @@ def _nd(x):
 
 
 def _col(v):
+    if isinstance(v, float):   # the cotangent seed of a scalar output
+        v = np.float64(v)
     return v[..., None]
 
 
