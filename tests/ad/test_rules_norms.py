@@ -101,3 +101,17 @@ def test_bad_norm_arguments_raise():
         optkit.grad(lambda a: np.linalg.norm(a, 1))(T)
     with pytest.raises(ValueError, match="axis"):
         optkit.grad(lambda a: np.linalg.norm(a, axis=(0, 1, 2)))(T)
+
+
+def test_compiled_two_norm_stays_valid_at_zero():
+    # traced at a nonzero point, replayed at 0: the rule must not have frozen a branch
+    def f(a):
+        return np.linalg.norm(a[:2]) + np.sum(a * a)
+
+    compiled = optkit.compile(f)
+    x = np.array([3.0, 4.0, 1.0])
+    np.testing.assert_allclose(compiled.value_and_grad(x)[1], optkit.grad(f)(x), rtol=1e-14)
+    assert compiled.is_dynamic(x) is None
+    zero = np.array([0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(compiled.value_and_grad(zero)[1], [0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(compiled.hvp(zero, np.ones(3)), [2.0, 2.0, 2.0])

@@ -92,3 +92,14 @@ def test_quantile_rejects_other_methods_and_bad_q():
         optkit.grad(lambda a: np.quantile(a, 0.5, method="nearest"))(V)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         optkit.grad(lambda a: np.quantile(a, 1.5))(V)
+
+
+def test_compiled_sort_runs_eagerly_rather_than_freezing_the_order():
+    def f(a):
+        return np.sum(np.sort(a) * np.arange(3.0))
+
+    compiled = optkit.compile(f)
+    with pytest.warns(optkit.CompileWarning, match="np.sort"):
+        compiled.value_and_grad(np.array([3.0, 1.0, 2.0]))
+    other = np.array([1.0, 3.0, 2.0])
+    np.testing.assert_array_equal(compiled.value_and_grad(other)[1], optkit.grad(f)(other))
