@@ -32,14 +32,18 @@ class JVPTrace(Trace):
             return bind(prim, [a._a if isinstance(a, Tracer) and a._trace is self else a
                                for a in args], params)
         primals = list(args)
-        tangents = None
+        tangents = [None] * len(args)
+        lower = False  # does any argument carry a tracer of an enclosing level?
         for i, a in enumerate(args):
-            if isinstance(a, JVPTracer) and a._trace is self:
-                primals[i] = a._a
-                if tangents is None:
-                    tangents = [None] * len(args)
-                tangents[i] = a._b
-        ans = bind(prim, primals, params)
+            if isinstance(a, Tracer):
+                if a._trace is self:
+                    primals[i] = p = a._a
+                    tangents[i] = a._b
+                    if isinstance(p, Tracer):
+                        lower = True
+                else:
+                    lower = True
+        ans = bind(prim, primals, params) if lower else prim.impl(*primals, **params)
         if prim.linear:
             targs = list(primals)
             for i, t in enumerate(tangents):
@@ -63,8 +67,10 @@ class JVPTrace(Trace):
             out = c if out is None else out + c
         if out is None:
             out = np.zeros_like(ans, dtype=float)
-        elif np.shape(out) != np.shape(ans):
-            out = np.broadcast_to(out, np.shape(ans))
+        else:
+            shape = getattr(ans, "shape", ())
+            if getattr(out, "shape", ()) != shape:
+                out = np.broadcast_to(out, shape)
         return JVPTracer(self, ans, out)
 
 

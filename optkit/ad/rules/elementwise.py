@@ -29,10 +29,12 @@ def _negated(t, ans, *args):
 
 
 # ---- arithmetic --------------------------------------------------------------------------
-add = _ufunc(np.add, vjp=(_same, _same), linear=True)
-subtract = _ufunc(np.subtract, vjp=(_same, _negated), linear=True)
-negative = _ufunc(np.negative, vjp=_negated, linear=True)
-positive = _ufunc(np.positive, vjp=_same, linear=True)
+# linear, but with explicit JVP rules: an absent tangent then costs nothing (a linear
+# primitive's derived JVP would materialise zeros for it)
+add = _ufunc(np.add, jvp=(_same, _same), vjp=(_same, _same))
+subtract = _ufunc(np.subtract, jvp=(_same, _negated), vjp=(_same, _negated))
+negative = _ufunc(np.negative, jvp=_negated, vjp=_negated)
+positive = _ufunc(np.positive, jvp=_same, vjp=_same)
 
 
 def _mul_d0(t, ans, x, y):
