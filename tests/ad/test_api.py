@@ -599,3 +599,40 @@ def test_hessian_through_linalg(f, df):
     np.testing.assert_allclose(H, H.T, rtol=1e-12, atol=1e-14)
     v = np.array([1.0, 0.5, -2.0])
     np.testing.assert_allclose(optkit.hvp(f, x, v), H @ v, rtol=1e-12, atol=1e-14)
+
+
+# ---- every transformation accepts ints and lists ---------------------------------------------
+def cubic(x):
+    return np.sum(x**3) / 6.0
+
+
+@pytest.mark.parametrize("x", [[1, 2, 3], np.array([1, 2, 3], dtype=np.int32), (1.0, 2, 3.0)],
+                         ids=["list-of-ints", "int32-array", "tuple"])
+def test_every_transformation_accepts_ints_and_sequences(x):
+    xf = np.array([1.0, 2.0, 3.0])
+    v = [1, 0, 2]
+    val, g = optkit.value_and_grad(cubic)(x)
+    assert val == pytest.approx(6.0, rel=1e-15)
+    np.testing.assert_allclose(g, xf**2 / 2, rtol=1e-15)
+    y, t = optkit.jvp(cubic, x, v)
+    assert_plain_float(y)
+    assert t == pytest.approx(np.dot(xf**2 / 2, v), rel=1e-15)
+    y, pullback = optkit.vjp(lambda z: z**2, x)
+    assert_plain_array(y, (3,))
+    np.testing.assert_allclose(pullback(v), 2 * xf * v, rtol=1e-15)
+    hv = optkit.hvp(cubic, x, v)
+    assert_plain_array(hv, (3,))
+    np.testing.assert_allclose(hv, xf * v, rtol=1e-15)
+    for how in ("hessian", "jacfwd", "jacrev", "jacobian"):
+        fun = cubic if how == "hessian" else (lambda z: z**2)
+        J = getattr(optkit, how)(fun)(x)
+        assert_plain_array(J, (3, 3))
+        np.testing.assert_allclose(J, np.diag(xf if how == "hessian" else 2 * xf), rtol=1e-15)
+
+
+def test_integer_scalar_in_every_transformation():
+    assert optkit.jvp(lambda z: z**3, 2, 1) == (8.0, 12.0)
+    assert optkit.hvp(lambda z: z**3, 2, 1) == 12.0
+    y, pullback = optkit.vjp(lambda z: z**3, 2)
+    assert (y, pullback(1)) == (8.0, 12.0)
+    assert optkit.hessian(lambda z: z**3)(2) == 12.0
