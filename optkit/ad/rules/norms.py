@@ -2,42 +2,17 @@
 (2, 1, inf, -inf, 0, general p) and the matrix norms that need no singular values (Frobenius,
 1, inf, -1, -inf), with ``axis`` and ``keepdims``.
 
-The 2-norm is a primitive of its own: its rule ``x / ||x||`` is given the subgradient 0 at
-``x = 0`` (no NaN, no warning), where the square root of a sum of squares would give 0/0.
-The other norms are compositions of abs, sum, max, min and powers.
+The 2-norm is the primitive ``reductions.norm2``, whose rule gives the subgradient 0 at
+``x = 0`` (no NaN, no warning). The other norms are compositions of abs, sum, max, min and
+powers.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core import NotDifferentiableError, Tracer, function_impls, primitive, value_of
-from .reductions import _expand_reduced
-
-
-def _norm2(x, axis, keepdims):
-    return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
-
-
-def _unit(x, ans, axis, keepdims):
-    """``x / ||x||`` with 0 where the norm is 0 (the minimum-norm subgradient)."""
-    n = _expand_reduced(ans, np.shape(x), axis, keepdims)
-    zero = n == 0.0
-    if not isinstance(zero, Tracer) and not zero.any():
-        return x / n  # the common case, checked only on plain values (no value-dependent
-        # branch is taken on traced ones, so a compiled program stays valid at x = 0)
-    return np.where(zero, 0.0, x / np.where(zero, 1.0, n))
-
-
-def _norm2_jvp(t, ans, x, axis, keepdims):
-    return np.sum(t * _unit(x, ans, axis, keepdims), axis=axis, keepdims=keepdims)
-
-
-def _norm2_vjp(g, ans, x, axis, keepdims):
-    return _expand_reduced(g, np.shape(x), axis, keepdims) * _unit(x, ans, axis, keepdims)
-
-
-norm2 = primitive("norm2", _norm2, jvp=_norm2_jvp, vjp=_norm2_vjp)
+from ..core import NotDifferentiableError, function_impls, value_of
+from .reductions import norm2
 
 
 def _vector_norm(x, ord, axis, keepdims):  # noqa: A002 - numpy's parameter name

@@ -1,5 +1,5 @@
 """Reductions: sum (linear), prod, max/min with their own rules, and composites (mean, var, std,
-trace) written with numpy calls on top of them.
+trace) written with numpy calls on top of them, and the 2-norm (std, np.linalg.norm).
 
 prod's rule multiplies the other entries, built from cumulative products from both sides, so it
 is exact when entries are zero (no division by x). max and min share the derivative evenly among
@@ -166,6 +166,32 @@ def _extremum_function(prim, name):
     return function
 
 
+# ---- the 2-norm (std and np.linalg.norm) ----------------------------------------------------
+def _norm2(x, axis, keepdims):
+    return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+
+
+def _unit(x, ans, axis, keepdims):
+    """``x / ||x||`` with 0 where the norm is 0 (the minimum-norm subgradient)."""
+    n = _expand_reduced(ans, np.shape(x), axis, keepdims)
+    zero = n == 0.0
+    if not isinstance(zero, Tracer) and not zero.any():
+        return x / n  # the common case, checked only on plain values (no value-dependent
+        # branch is taken on traced ones, so a compiled program stays valid at x = 0)
+    return np.where(zero, 0.0, x / np.where(zero, 1.0, n))
+
+
+def _norm2_jvp(t, ans, x, axis, keepdims):
+    return np.sum(t * _unit(x, ans, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+def _norm2_vjp(g, ans, x, axis, keepdims):
+    return _expand_reduced(g, np.shape(x), axis, keepdims) * _unit(x, ans, axis, keepdims)
+
+
+norm2 = primitive("norm2", _norm2, jvp=_norm2_jvp, vjp=_norm2_vjp)
+
+
 # ---- moments and trace ---------------------------------------------------------------------
 def _var_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                   mean=None, correction=None):
@@ -184,8 +210,20 @@ def _var_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
 
 def _std_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                   mean=None, correction=None):
-    return np.sqrt(_var_function(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
-                                 correction=correction))
+    # ||a - mean|| / sqrt(dof): the 2-norm's rule gives 0, not 0/0, where all entries are equal
+    if where is not None or mean is not None:
+        raise TypeError("np.std(where=, mean=) is not supported on traced values")
+    if out is not None:
+        raise TypeError("np.std(..., out=) cannot write a traced value; drop `out`")
+    if correction is not None:
+        ddof = correction
+    shape = np.shape(value_of(a))
+    naxis = _normalize_axis(axis, len(shape))
+    dof = _reduced_count(shape, naxis) - ddof
+    if dof <= 0:
+        raise ValueError(f"np.std: ddof={ddof} leaves no degrees of freedom on traced values")
+    dev = a - _mean_function(a, axis=naxis, keepdims=True)
+    return norm2(dev, axis=naxis, keepdims=bool(keepdims)) / np.sqrt(float(dof))
 
 
 def _trace_function(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
