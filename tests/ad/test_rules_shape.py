@@ -28,6 +28,9 @@ ROWS = [
     Row("reshape-method-args", lambda a: a.reshape(6, 4), (T,)),
     Row("reshape-method-tuple", lambda a: a.reshape((2, 2, 3)), (X,)),
     Row("reshape-int", lambda a: np.reshape(a, 12), (X,)),
+    Row("reshape-fortran", lambda a: weighted(np.reshape(a, (4, -1), order="F")), (T,)),
+    Row("ravel-fortran", lambda a: weighted(np.ravel(a, order="F")), (T,)),
+    Row("flatten-fortran", lambda a: weighted(a.flatten("F")), (X,)),
     Row("ravel", lambda a: np.ravel(a) * np.arange(24.0), (T,)),
     Row("ravel-method", lambda a: a.ravel() ** 2, (X,)),
     Row("flatten-method", lambda a: a.flatten() ** 3, (X,)),
@@ -103,5 +106,7 @@ def test_shape_errors_name_the_function():
         optkit.grad(lambda a: np.sum(np.fliplr(a)))(V)
     with pytest.raises(ValueError, match="rot90"):
         optkit.grad(lambda a: np.sum(np.rot90(a, axes=(1, 1))))(X)
+    with pytest.raises(ValueError, match="order"):
+        optkit.grad(lambda a: np.sum(np.ravel(a, order="K")))(X)
     with pytest.raises(TypeError, match="repeat"):
         optkit.grad(lambda a: np.sum(np.repeat(a, 1.5)))(V)

@@ -55,11 +55,16 @@ def _shape_of(x):
 def _reshape_function(a, shape=None, order="C", **kwargs):
     if shape is None:
         shape = kwargs.pop("newshape")
-    if order != "C":
-        raise ValueError("np.reshape on traced values supports order='C' only")
+    if order not in ("C", "F"):
+        # 'A' and 'K' follow the memory layout, which a traced value does not have
+        raise ValueError(f"np.reshape/ravel on traced values supports order 'C' or 'F', not "
+                         f"{order!r}")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     # resolve -1 once, so the rule sees a concrete shape
     shape = np.empty(_shape_of(a), dtype=bool).reshape(shape).shape
+    if order == "F":  # Fortran order is C order on the reversed axes
+        flipped = reshape(transpose(a, axes=None), shape=shape[::-1])
+        return transpose(flipped, axes=None)
     return reshape(a, shape=shape)
 
 
