@@ -1,6 +1,5 @@
 """``optkit bench``: the method x problem matrix, a summary table, a performance profile."""
 
-import importlib.util
 import os
 import pathlib
 import sys
@@ -103,9 +102,11 @@ def _table(runs, summary, problem_names, methods):
 
 
 def _check_plot_target(path):
-    if importlib.util.find_spec("matplotlib") is None:
+    try:
+        import matplotlib  # noqa: F401  (only to learn whether the optional extra is there)
+    except ImportError:
         raise CliError("--plot needs matplotlib, an optional extra: "
-                       "pip install 'optkit[plot]'")
+                       "pip install 'optkit[plot]'") from None
     directory = pathlib.Path(path).parent
     if not directory.is_dir():
         raise CliError(f"--plot: directory {str(directory)!r} does not exist")

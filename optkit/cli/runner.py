@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ class Outcome:
     ``status`` is a lower-case word (optkit's Status name, e.g. "converged_gtol", or
     "converged"/"failed" for SciPy, or "interrupted"); ``success`` means converged.
     ``history`` is a list of dicts keyed by HISTORY_FIELDS when asked for, else None.
+    ``warnings`` are the distinct warnings raised during the solve, one line each.
     """
 
     x: np.ndarray
@@ -42,6 +44,7 @@ class Outcome:
     nhev: int
     time: float
     history: list | None = field(default=None)
+    warnings: list = field(default_factory=list)
 
 
 def _inf_norm(g):
@@ -120,15 +123,32 @@ def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
     x0 = np.array(problem.x0 if x0 is None else x0, dtype=float)
     tracker = _Tracker(on_iteration, x0, problem.objective)
     start = time.perf_counter()
-    try:
-        if method.startswith("scipy:"):
-            result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter)
+    # Warnings (AD falling back to eager mode, overflow in a trial step, SciPy's notes) are
+    # collected and handed to the command to print once, after the live log.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            if method.startswith("scipy:"):
+                result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter)
+            else:
+                result = _optkit(problem, method, x0, tracker, gtol, maxiter, history)
+        except KeyboardInterrupt:
+            outcome = _interrupted(problem, x0, tracker, time.perf_counter() - start, history)
         else:
-            result = _optkit(problem, method, x0, tracker, gtol, maxiter, history)
-    except KeyboardInterrupt:
-        return _interrupted(problem, x0, tracker, time.perf_counter() - start, history)
-    elapsed = time.perf_counter() - start
-    return _outcome(result, tracker, elapsed, history, scipy=method.startswith("scipy:"))
+            outcome = _outcome(result, tracker, time.perf_counter() - start, history,
+                               scipy=method.startswith("scipy:"))
+    outcome.warnings = _distinct(caught)
+    return outcome
+
+
+def _distinct(caught):
+    lines = []
+    for w in caught:
+        text = (str(w.message).splitlines() or [""])[0]
+        line = f"{w.category.__name__}: {text}"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def _outcome(result, tracker, elapsed, history, scipy):

@@ -136,6 +136,8 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, outp
                                 "message": f"{type(exc).__name__}: {first}"}))
         click.echo(f"Error: solve failed: {type(exc).__name__}: {first}", err=True)
         raise click.exceptions.Exit(1) from None
+    for line in outcome.warnings:
+        click.echo(f"Warning: {line}", err=True)
     doc = _document(problem, method, outcome)
     if output is not None:
         atomic_write(output, to_json(doc) + "\n", "--output")

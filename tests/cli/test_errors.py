@@ -1,0 +1,100 @@
+"""Every bad input: one line on stderr starting 'Error:', exit code 2, nothing on stdout."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from .conftest import ROSENBROCK_FILE
+
+NO_OBJECTIVE = """
+    x0 = [1.0, 2.0]
+
+    def objetive(x):
+        return x[0] ** 2
+"""
+
+SYNTAX_ERROR = """
+    x0 = [1.0, 2.0]
+
+    def objective(x)
+        return x[0] ** 2
+"""
+
+# (arguments, a piece of the expected message); "{file}", "{bad_syntax}", "{no_objective}",
+# "{matrix}" and "{tmp}" are filled in with paths made by the test.
+CASES = [
+    (["solve", "rosenbrok"], "unknown problem 'rosenbrok'; did you mean rosenbrock"),
+    (["solve", "hımmelblau"], "did you mean himmelblau"),
+    (["solve", "{tmp}/missing.py"], "does not exist"),
+    (["solve", "{bad_syntax}"], "syntax error"),
+    (["solve", "{no_objective}"], "does not define objective(x)"),
+    (["solve", "rosenbrock", "--x0", "1,a"], "--x0: 'a' is not a number"),
+    (["solve", "rosenbrock", "--x0", "1,nan"], "--x0: entries must be finite"),
+    (["solve", "rosenbrock", "--x0", "1,2,3"], "--x0 has 3 entries but the problem has n=2"),
+    (["solve", "rosenbrock", "--x0", "1,1", "--x0-file", "{tmp}/x.npy"], "mutually exclusive"),
+    (["solve", "rosenbrock", "--x0-file", "{tmp}/missing.npy"], "does not exist"),
+    (["solve", "rosenbrock", "--x0-file", "{matrix}"], "expected 1-D"),
+    (["solve", "extended-rosenbrock", "--n", "3"], "n=3 is outside the allowed range"),
+    (["solve", "rosenbrock", "--n", "5"], "fixed dimension 2"),
+    (["solve", "{file}", "--n", "5"], "fixed dimension 2"),
+    (["solve", "rosenbrock", "--n", "0"], "Invalid value for '--n'"),
+    (["solve", "rosenbrock", "--method", "lbfsg"], "unknown method 'lbfsg'; did you mean lbfgs"),
+    (["solve", "rosenbrock", "--method", "scipy:BFSG"], "did you mean scipy:BFGS"),
+    (["solve", "rosenbrock", "--method", "newton"], "did you mean newton-cg"),
+    (["solve", "rosenbrock", "--gtol", "-1"], "Invalid value for '--gtol'"),
+    (["solve", "rosenbrock", "--output", "{tmp}/no/such/dir/r.json"], "does not exist"),
+    (["solve", "rosenbrock", "--bogus"], "No such option '--bogus'"),
+    (["solve"], "Missing argument 'PROBLEM|FILE'"),
+    (["frobnicate"], "No such command 'frobnicate'"),
+    (["check", "rosenbrok"], "did you mean rosenbrock"),
+    (["check", "rosenbrock", "--at", "1"], "--at has 1 entries but the problem has n=2"),
+    (["check", "{no_objective}"], "does not define objective(x)"),
+    (["list", "--tag", "convx"], "no problem is tagged 'convx'"),
+    (["bench", "--methods", "lbfgs,bfgs"], "unknown method 'bfgs'"),
+    (["bench", "--problems", "rosenbrock,wod"], "did you mean wood"),
+    (["bench", "--problems", "rosenbrock", "--tag", "convex"], "mutually exclusive"),
+    (["bench", "--tag", "nope"], "no problem is tagged 'nope'"),
+]
+
+
+@pytest.fixture
+def paths(tmp_path, problem_file):
+    np.save(tmp_path / "x.npy", np.ones(2))
+    np.save(tmp_path / "matrix.npy", np.ones((2, 2)))
+    return {"tmp": str(tmp_path), "file": problem_file("rosen.py", ROSENBROCK_FILE),
+            "bad_syntax": problem_file("bad_syntax.py", SYNTAX_ERROR),
+            "no_objective": problem_file("no_objective.py", NO_OBJECTIVE),
+            "matrix": str(tmp_path / "matrix.npy")}
+
+
+@pytest.mark.parametrize("args, message", CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_bad_input_is_one_line_and_exit_code_2(cli, paths, args, message):
+    run = cli(*[a.format(**paths) for a in args])
+    assert run.code == 2
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("Error: ")
+    assert message in lines[0]
+    assert "Traceback" not in run.stderr
+
+
+def test_the_syntax_error_names_the_line(cli, paths):
+    run = cli("solve", paths["bad_syntax"])
+    assert f"{paths['bad_syntax']}:4: syntax error" in run.stderr
+
+
+def test_plot_without_matplotlib_explains_the_extra(cli, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    run = cli("bench", "--problems", "rosenbrock", "--plot", str(tmp_path / "p.png"))
+    assert run.code == 2
+    assert run.stderr == ("Error: --plot needs matplotlib, an optional extra: "
+                          "pip install 'optkit[plot]'\n")
+    assert not (tmp_path / "p.png").exists()
+
+
+def test_usage_errors_point_to_the_command_help(cli):
+    run = cli("solve", "rosenbrock", "--maxiter", "many")
+    assert run.stderr.startswith("Error: Invalid value for '--maxiter': 'many'")
+    assert run.stderr.endswith(" (see 'optkit solve --help')\n")

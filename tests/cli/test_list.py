@@ -1,0 +1,36 @@
+"""`optkit list`: the problem table, --tag and --json."""
+
+from optkit import problems
+
+
+def test_table_lists_every_problem_with_dimension_fstar_and_tags(cli):
+    run = cli("list")
+    assert run.code == 0
+    lines = run.stdout.splitlines()
+    assert lines[0].split() == ["name", "n", "f*", "tags"]
+    names = [line.split()[0] for line in lines[1:] if line.strip()][:-1]  # last: the count
+    assert names == problems.names()
+    assert lines[-1] == f"{len(names)} problems"
+    row = next(line for line in lines if line.startswith("extended-rosenbrock "))
+    assert "100 (2..100000, even)" in row and "scalable" in row
+    row = next(line for line in lines if line.startswith("lj13 "))
+    assert "-44.326801" in row and "physics" in row
+
+
+def test_tag_filters_the_table(cli):
+    run = cli("list", "--tag", "physics")
+    assert run.code == 0
+    rows = run.stdout.splitlines()
+    assert [r.split()[0] for r in rows[1:-2]] == ["lj13"]
+    assert rows[-1] == "1 problems tagged physics"
+
+
+def test_json_list(cli):
+    run = cli("list", "--json", "--tag", "ml")
+    assert run.code == 0
+    rows = run.json()
+    assert [r["name"] for r in rows] == problems.names("ml")
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["logistic-regression"]["n_range"] == [2, 500]
+    assert by_name["mlp-regression"]["n_range"] is None
+    assert all("ml" in r["tags"] and r["description"] for r in rows)
