@@ -70,7 +70,7 @@ def main():
       optkit bench --methods lbfgs,newton-cg --plot profile.png
 
     A problem is a name from `optkit list` or a Python file defining objective(x) in plain
-    numpy and x0 (optionally fstar, name, description).
+    numpy and x0 (optionally fstar, xstar, name, description, tags, gradient).
     """
 
 

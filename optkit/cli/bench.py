@@ -132,7 +132,7 @@ def _write_plot(runs, problem_names, methods, path, metric):
         raise
 
 
-@click.command()
+@click.command(short_help="Methods x problems: solved counts, profile.")
 @click.option("--problems", "problem_names", metavar="a,b,c",
               help="Comma-separated problem names or files (default: 16 quick ones).")
 @click.option("--tag", metavar="T", help="All problems carrying tag T instead.")
@@ -162,13 +162,14 @@ def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
         _check_plot_target(plot_path)
     chosen = _select_problems(problem_names, tag)
     jobs = [(p, m) for p in chosen for m in method_list]
-    runs = []
+    runs, interrupted = [], False
     with click.progressbar(jobs, label="bench", file=sys.stderr,
                            item_show_func=lambda j: j and f"{j[0].name} / {j[1]}") as bar:
         for problem, method in bar:
             record = _run_one(problem, method, maxiter)
             runs.append(record)
             if record["status"] == "interrupted":
+                interrupted = True
                 click.echo("\ninterrupted: reporting the runs so far", err=True)
                 break
     names = list(dict.fromkeys(p.name for p in chosen))
@@ -182,3 +183,5 @@ def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
         click.echo(_table(runs, summary, names, method_list))
         if plot_path is not None:
             click.echo(f"performance profile written to {plot_path}")
+    if interrupted:
+        raise click.exceptions.Exit(1)

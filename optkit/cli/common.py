@@ -18,7 +18,7 @@ import click
 import numpy as np
 
 from optkit import problems
-from optkit.optim.solvers import METHODS
+from optkit.optim import METHODS
 
 __all__ = ["SCIPY_METHODS", "CliError", "atomic_write", "check_method", "fmt", "load_problem",
            "parse_vector", "read_vector_file", "to_json"]

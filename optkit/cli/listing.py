@@ -34,7 +34,7 @@ def _fstar(spec):
     return problems.get(spec.name).fstar
 
 
-@click.command("list")
+@click.command("list", short_help="The problem library as a table.")
 @click.option("--tag", metavar="T", help="Only problems carrying tag T (e.g. convex, scalable).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def list_problems(tag, as_json):

@@ -29,7 +29,8 @@ def _document(problem, method, outcome):
             "message": outcome.message, "success": outcome.success, "fun": outcome.fun,
             "fstar": problem.fstar, "fun_minus_fstar": gap, "gnorm": outcome.gnorm,
             "nit": outcome.nit, "nfev": outcome.nfev, "njev": outcome.njev,
-            "nhev": outcome.nhev, "time": outcome.time, "x": outcome.x}
+            "nhev": outcome.nhev, "time": outcome.time, "warnings": outcome.warnings,
+            "x": outcome.x}
 
 
 def _summary(doc):
@@ -84,7 +85,7 @@ def _start_point(problem, x0_text, x0_file):
     return np.array(problem.x0)
 
 
-@click.command()
+@click.command(short_help="Minimize a problem; summary or --json.")
 @click.argument("problem_ref", metavar="PROBLEM|FILE")
 @click.option("-m", "--method", default="lbfgs", show_default=True,
               help="lbfgs, newton-cg, gd, or scipy:<Method> (e.g. scipy:L-BFGS-B, "

@@ -90,3 +90,17 @@ def test_performance_ratios_and_profile():
 def test_performance_ratios_reject_bad_costs(costs):
     with pytest.raises(ValueError, match="costs"):
         performance_ratios(costs)
+
+
+def test_ctrl_c_stops_the_matrix_and_reports_what_ran(cli, monkeypatch):
+    from optkit.cli import runner
+
+    def interrupt(self, intermediate):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner._Tracker, "__call__", interrupt)
+    run = cli("bench", *SMALL, "--json")
+    assert run.code == 0
+    doc = run.json()
+    assert [r["status"] for r in doc["runs"]] == ["interrupted"]
+    assert "interrupted: reporting the runs so far" in run.stderr

@@ -66,3 +66,9 @@ def test_every_library_problem_passes_at_its_start(cli, name):
     run = cli("check", name, "--json")
     assert run.code == 0, run.stdout
     assert run.json()["worst"] <= 1e-6
+
+
+def test_a_large_problem_is_checked_on_a_sample_of_coordinates(cli):
+    doc = cli("check", "extended-powell", "--n", "400", "--json").json()
+    assert doc["ok"] is True
+    assert "(100 of 400 coordinates)" in doc["checks"][0]["compared"]

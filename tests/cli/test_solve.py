@@ -11,7 +11,8 @@ from optkit.cli import runner
 from .conftest import NOT_DIFFERENTIABLE_FILE, ROSENBROCK_FILE
 
 JSON_KEYS = {"problem", "n", "method", "status", "status_code", "message", "success", "fun",
-             "fstar", "fun_minus_fstar", "gnorm", "nit", "nfev", "njev", "nhev", "time", "x"}
+             "fstar", "fun_minus_fstar", "gnorm", "nit", "nfev", "njev", "nhev", "time", "warnings",
+             "x"}
 
 
 def test_summary_of_the_default_solve(cli):
