@@ -147,6 +147,7 @@ def _write_plot(runs, problem_names, methods, path, metric):
 def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
     """Run every method on every problem and print how many each solved, with its
     evaluations and time. A problem counts as solved when |f - f*| <= 1e-6 max(1, |f*|).
+    Ctrl-C stops the matrix, reports the runs so far and exits with code 1.
 
     \b
     Examples:

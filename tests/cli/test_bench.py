@@ -100,7 +100,7 @@ def test_ctrl_c_stops_the_matrix_and_reports_what_ran(cli, monkeypatch):
 
     monkeypatch.setattr(runner._Tracker, "__call__", interrupt)
     run = cli("bench", *SMALL, "--json")
-    assert run.code == 0
+    assert run.code == 1
     doc = run.json()
     assert [r["status"] for r in doc["runs"]] == ["interrupted"]
     assert "interrupted: reporting the runs so far" in run.stderr
