@@ -154,9 +154,22 @@ def _plain(value):
     return value
 
 
-def to_json(document: dict) -> str:
-    """A JSON text of plain types; non-finite floats become null."""
-    return json.dumps(_plain(document), indent=2)
+def to_json(document) -> str:
+    """A JSON text of plain types, one top-level entry per line (so a long x stays on one
+    line and a list of runs reads as a table); non-finite floats become null."""
+    doc = _plain(document)
+    if isinstance(doc, dict) and doc:
+        items = [f"  {json.dumps(k)}: {_rows(v, '  ')}" for k, v in doc.items()]
+        return "{\n" + ",\n".join(items) + "\n}"
+    return _rows(doc, "")
+
+
+def _rows(value, indent):
+    """A list of records with one record per line; anything else compact."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + json.dumps(v) for v in value) + f"\n{indent}]"
+    return json.dumps(value)
 
 
 def atomic_write(path: str, text: str, option: str) -> None:
