@@ -1,0 +1,279 @@
+"""Truncated Newton (Newton-CG) with Hessian-vector products only.
+
+A direction plus a step strategy: the direction comes from conjugate gradients on the Newton
+system H p = -g, truncated by an Eisenstat-Walker forcing term; the step strategy is either
+
+* ``TrustRegion(Steihaug())`` (default): Steihaug-Toint CG inside a trust region
+  (Nocedal & Wright, Alg. 4.1 with Alg. 7.2), or
+* ``LineSearch(StrongWolfe())``: Dembo-Steihaug truncated CG then a line search
+  (Nocedal & Wright, Alg. 7.1), where negative curvature is used, not passed over.
+
+Notation map (Nocedal & Wright, Ch. 7 -> code):
+    x_k, f_k, g_k        state.x, state.f, state.g
+    eta_k                state.forcing   (CG stops at ||g + H p|| <= eta_k ||g||)
+    Delta_k              state.radius    (inf for a line search)
+    p_k                  the step, x_{k+1} = x_k + alpha_k p_k
+
+Forcing terms (Eisenstat & Walker 1996), eta_0 = 0.5:
+    "eisenstat-walker"   choice 1: | ||g_k|| - ||g_{k-1} + H_{k-1} p_{k-1}|| | / ||g_{k-1}||,
+                         safeguarded by eta_{k-1}^((1+sqrt 5)/2) when that exceeds 0.1
+    "eisenstat-walker-2" choice 2: 0.9 (||g_k|| / ||g_{k-1}||)^2, safeguarded by 0.9 eta_{k-1}^2
+    "superlinear"        min(0.5, sqrt(||g_k||)) (Nocedal & Wright, eq. 7.3)
+    a float in (0, 1)    a constant relative tolerance
+All are capped at 0.9 and floored at ``_ETA_MIN``.
+
+Negative curvature in the line-search variant (after Royer, O'Neill & Wright 2020, and
+Nocedal & Wright, Sec. 7.1): when CG meets a direction d with d.H d <= 0 after the iterate
+p_j, the search direction is p_j + c d, scaled so that ||c d|| = |d.H d| / ||d||^2 and
+oriented downhill. Since d is H-conjugate to p_j, the model decrease of both parts adds up:
+the direction is never worse than either one, and a saddle point is left, not converged to.
+
+The Hessian is never formed; every ``hessp`` call goes through the Objective and is counted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import LineSearchError, NumericalError, TrustRegionError
+from ..linesearch.base import Line
+from ..linesearch.strong_wolfe import StrongWolfe
+from ..trust_region.radius import TrustRegion, reduction_ratio
+from ..trust_region.steihaug import CGExit, Steihaug, as_preconditioner
+
+__all__ = ["LineSearch", "NewtonCG", "NewtonCGState"]
+
+_ETA_0 = 0.5  # first forcing term (Eisenstat & Walker 1996)
+_ETA_MAX = 0.9  # cap: CG must reduce the residual by at least 10 %
+_ETA_MIN = 1e-10  # floor: finite-precision CG cannot do much better on hard problems
+_GOLDEN = (1.0 + math.sqrt(5.0)) / 2.0
+_SMALL = 1e-8  # predicted reductions below _SMALL * max(1, |f|) are checked with gradients
+_FORCING = ("eisenstat-walker", "eisenstat-walker-2", "superlinear")
+
+
+@dataclass(frozen=True)
+class LineSearch:
+    """Globalize the truncated-Newton direction with a line search (Nocedal & Wright, Alg. 7.1).
+
+    ``linesearch`` is any optkit line search (``search(line, phi0, dphi0, alpha0)``);
+    ``cg`` is the truncated CG, run without a radius.
+    """
+
+    linesearch: object = field(default_factory=StrongWolfe)  # the step-length rule
+    cg: Steihaug = field(default_factory=Steihaug)  # the inner CG (radius = inf)
+
+    def __post_init__(self):
+        if not callable(getattr(self.linesearch, "search", None)):
+            raise TypeError(
+                "linesearch: expected a line search with a search() method (e.g. StrongWolfe()),"
+                f" got {type(self.linesearch).__name__}"
+            )
+        if not isinstance(self.cg, Steihaug):
+            raise TypeError(f"cg: expected a Steihaug instance, got {type(self.cg).__name__}")
+
+
+@dataclass(frozen=True)
+class NewtonCGState:
+    """Iterate of NewtonCG. ``radius`` is inf under a line search."""
+
+    x: np.ndarray
+    f: float
+    g: np.ndarray
+    radius: float  # trust-region radius Delta_k for the next step
+    forcing: float  # eta_k for the next CG solve
+    step_norm: float = 0.0  # ||x_k - x_{k-1}||
+    alpha: float = 1.0  # step length along the direction (1 in a trust region)
+    cg_iterations: int = 0  # hessp calls in the last step
+    cg_exit: CGExit | None = None  # why the last CG stopped
+    rejected: int = 0  # trust-region trial steps rejected in the last step
+
+
+@dataclass(frozen=True, eq=False)
+class NewtonCG:
+    """Truncated Newton with Hessian-vector products (Nocedal & Wright, Ch. 7).
+
+    ``globalization``: ``TrustRegion(Steihaug())`` (default) or ``LineSearch(...)``.
+    ``forcing``: the CG tolerance rule (see the module docstring). ``preconditioner``: None,
+    a callable ``v -> M^{-1} v`` with M symmetric positive definite (close to the Hessian),
+    or a 1-D array with the positive diagonal of M; the trust region is then measured in
+    ``||.||_M``. Requires ``hessp``: ``needs_hessp`` is True.
+    """
+
+    globalization: TrustRegion | LineSearch = field(default_factory=TrustRegion)
+    forcing: str | float = "eisenstat-walker"  # CG tolerance rule, see module docstring
+    preconditioner: object = None  # None, callable M^{-1} v, or diagonal of M
+
+    needs_hessp: ClassVar[bool] = True
+
+    def __post_init__(self):
+        if not isinstance(self.globalization, TrustRegion | LineSearch):
+            raise TypeError(
+                "globalization: expected TrustRegion(...) or LineSearch(...), got "
+                f"{type(self.globalization).__name__}"
+            )
+        forcing = self.forcing
+        if isinstance(forcing, str):
+            if forcing not in _FORCING:
+                raise ValueError(
+                    f"forcing: expected one of {', '.join(map(repr, _FORCING))} or a float in "
+                    f"(0, 1), got {forcing!r}"
+                )
+        elif isinstance(forcing, bool) or not isinstance(forcing, int | float) or not (
+            0 < forcing < 1
+        ):
+            raise ValueError(
+                f"forcing: expected one of {', '.join(map(repr, _FORCING))} or a float in "
+                f"(0, 1), got {forcing!r}"
+            )
+        pre = self.preconditioner
+        if pre is not None and not callable(pre):
+            diag = np.asarray(pre, dtype=float)
+            if diag.ndim != 1:
+                raise ValueError(
+                    "preconditioner: expected None, a callable M^{-1} v, or a 1-D array (the "
+                    f"diagonal of M), got an array of shape {diag.shape}"
+                )
+            as_preconditioner(diag, diag.size)  # validates positivity
+
+    # -- protocol ----------------------------------------------------------------------------
+    def init(self, objective, x0) -> NewtonCGState:
+        """Evaluate f and g at x0 and set the first radius and forcing term."""
+        if not objective.has_hessp:
+            raise ValueError("hessp: NewtonCG needs Hessian-vector products; pass hessp=callable")
+        x = np.array(x0, dtype=float)
+        as_preconditioner(self.preconditioner, x.size)  # shape check against x0
+        f, g = objective.f_and_g(x)
+        if isinstance(self.globalization, TrustRegion):
+            radius = self.globalization.first_radius(
+                float(np.linalg.norm(x)), float(np.linalg.norm(g))
+            )
+        else:
+            radius = math.inf
+        forcing = self.forcing if not isinstance(self.forcing, str) else _ETA_0
+        if self.forcing == "superlinear":
+            forcing = _clip(min(0.5, math.sqrt(float(np.linalg.norm(g)))))
+        return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=forcing)
+
+    def step(self, objective, state: NewtonCGState) -> NewtonCGState:
+        """One accepted Newton-CG step (state.f, state.g are f and grad f at state.x)."""
+        precond = as_preconditioner(self.preconditioner, state.x.size)
+
+        def hessp(v):
+            return objective.hessp(state.x, v)
+
+        if isinstance(self.globalization, TrustRegion):
+            return self._trust_region_step(objective, state, hessp, precond)
+        return self._line_search_step(objective, state, hessp, precond)
+
+    # -- trust region ------------------------------------------------------------------------
+    def _trust_region_step(self, objective, state, hessp, precond):
+        tr = self.globalization
+        solve = tr.subproblem.solve
+        sub = solve(hessp, state.g, state.radius, state.forcing, precond)
+        niter = sub.niter
+        radius = state.radius
+        for rejected in range(tr.max_rejections + 1):
+            x_trial = state.x + sub.step
+            if np.array_equal(x_trial, state.x):
+                raise TrustRegionError(
+                    f"trust region step vanished at radius {radius:.3g} without decrease",
+                    state=None,
+                )
+            f_trial = objective.f(x_trial)
+            rho = reduction_ratio(state.f, f_trial, sub.model_decrease)
+            g_new = None
+            if math.isfinite(f_trial) and sub.model_decrease <= _SMALL * max(1.0, abs(state.f)):
+                # f differences drown in rounding here: measure the reduction by the
+                # trapezoid rule on the gradients instead (exact for quadratics)
+                f_trial, g_new = objective.f_and_g(x_trial)
+                if np.all(np.isfinite(g_new)):
+                    actual = -0.5 * float((state.g + g_new) @ sub.step)
+                    rho = actual / sub.model_decrease if sub.model_decrease > 0 else -math.inf
+            if tr.accepts(rho):
+                f_new, g_new = objective.f_and_g(x_trial)
+                if np.all(np.isfinite(g_new)):
+                    new_radius = tr.update(radius, rho, sub.step_norm, sub.on_boundary)
+                    return NewtonCGState(
+                        x=x_trial, f=f_new, g=g_new, radius=new_radius,
+                        forcing=self._next_forcing(state, g_new, sub.residual_norm),
+                        step_norm=float(np.linalg.norm(sub.step)), alpha=1.0,
+                        cg_iterations=niter, cg_exit=sub.exit, rejected=rejected,
+                    )
+                rho = -math.inf  # non-finite gradient at the trial point: shrink as for f
+            radius = tr.update(radius, rho, sub.step_norm, sub.on_boundary)
+            truncated = sub.truncate(radius)
+            if truncated is None:
+                truncated = solve(hessp, state.g, radius, state.forcing, precond)
+                niter += truncated.niter
+            sub = truncated
+        raise TrustRegionError(
+            f"{tr.max_rejections} consecutive trust region steps rejected "
+            f"(radius {radius:.3g})"
+        )
+
+    # -- line search -------------------------------------------------------------------------
+    def _line_search_step(self, objective, state, hessp, precond):
+        glob = self.globalization
+        sub = glob.cg.solve(hessp, state.g, math.inf, state.forcing, precond)
+        p = sub.step
+        if sub.exit is CGExit.NEGATIVE_CURVATURE:
+            p = p + _negative_curvature_step(sub.curvature_direction, sub.curvature, state.g)
+        dphi0 = float(state.g @ p)
+        if not (dphi0 < 0 and math.isfinite(dphi0)):
+            raise LineSearchError(
+                f"truncated CG gave no descent direction (g.p = {dphi0:g})", phi=state.f,
+                dphi=dphi0,
+            )
+        line = Line(objective, state.x, p)
+        found = glob.linesearch.search(line, state.f, dphi0, 1.0)
+        x_new, f_new, g_new = line.point(found.alpha)
+        if not (math.isfinite(f_new) and np.all(np.isfinite(g_new))):
+            raise NumericalError("non-finite gradient at the accepted line search step")
+        # ||g + H p|| scales with alpha only for a full step; use the CG residual as is
+        return replace(
+            state, x=x_new, f=f_new, g=g_new,
+            forcing=self._next_forcing(state, g_new, sub.residual_norm),
+            step_norm=float(found.alpha * np.linalg.norm(p)), alpha=float(found.alpha),
+            cg_iterations=sub.niter, cg_exit=sub.exit, rejected=0,
+        )
+
+    # -- forcing -----------------------------------------------------------------------------
+    def _next_forcing(self, state, g_new, residual_norm) -> float:
+        """eta_{k+1} from the rule in ``self.forcing`` (Eisenstat & Walker 1996)."""
+        rule = self.forcing
+        if not isinstance(rule, str):
+            return float(rule)
+        g_new_norm = float(np.linalg.norm(g_new))
+        if rule == "superlinear":
+            return _clip(min(0.5, math.sqrt(g_new_norm)))
+        g_norm = float(np.linalg.norm(state.g))
+        prev = state.forcing
+        if rule == "eisenstat-walker":
+            eta = abs(g_new_norm - residual_norm) / g_norm
+            guard = prev**_GOLDEN
+        else:
+            eta = 0.9 * (g_new_norm / g_norm) ** 2
+            guard = 0.9 * prev**2
+        if guard > 0.1:
+            eta = max(eta, guard)
+        return _clip(eta)
+
+
+def _clip(eta: float) -> float:
+    return min(max(eta, _ETA_MIN), _ETA_MAX)
+
+
+def _negative_curvature_step(d: np.ndarray, curvature: float, g: np.ndarray) -> np.ndarray:
+    """d scaled to length |curvature| (its Rayleigh quotient), pointing downhill.
+
+    With zero curvature the Rayleigh quotient gives no length; then ||g|| is used and the
+    line search finds the scale.
+    """
+    d_norm = float(np.linalg.norm(d))
+    length = abs(curvature) if curvature < 0 else float(np.linalg.norm(g))
+    sign = -1.0 if float(g @ d) > 0 else 1.0
+    return (sign * length / d_norm) * d

@@ -1,0 +1,116 @@
+"""Trust-region globalization: step acceptance and the radius update.
+
+Nocedal & Wright, Alg. 4.1. With rho = (actual reduction) / (predicted reduction):
+
+    rho < shrink_below                       radius <- shrink * min(radius, ||p||)
+    rho > expand_above and ||p|| = radius    radius <- min(expand * radius, max_radius)
+    otherwise                                radius unchanged
+    the step is accepted iff rho > accept
+
+Deviation from Alg. 4.1 (as allowed by Conn, Gould & Toint, Sec. 6.1): the shrink is applied
+to ``min(radius, ||p||)`` rather than to the radius, so an interior step that failed is not
+proposed again. A non-finite trial value counts as rho = -inf: the region shrinks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .steihaug import Steihaug
+
+__all__ = ["TrustRegion", "reduction_ratio"]
+
+
+def reduction_ratio(f: float, f_trial: float, predicted: float) -> float:
+    """rho = (f - f_trial) / predicted, robust to round-off and non-finite trial values.
+
+    When both reductions are at the level of rounding in f the quotient is noise; then the
+    step counts as perfectly predicted if f did not increase beyond that level (a standard
+    safeguard, Conn, Gould & Toint, Sec. 17.4.2).
+    """
+    if not math.isfinite(f_trial):
+        return -math.inf
+    actual = f - f_trial
+    noise = 10.0 * 2.220446049250313e-16 * max(abs(f), 1.0)
+    if abs(actual) <= noise and abs(predicted) <= noise:
+        return 1.0
+    if predicted <= 0:
+        return -math.inf
+    return actual / predicted
+
+
+@dataclass(frozen=True)
+class TrustRegion:
+    """Globalize a Newton-type direction with a trust region (Nocedal & Wright, Alg. 4.1).
+
+    ``subproblem`` approximately minimizes the quadratic model within the radius (default:
+    Steihaug-Toint CG). ``initial_radius=None`` starts at ``max(1, ||x0||) / 10``... see
+    ``first_radius``.
+    """
+
+    subproblem: Steihaug = field(default_factory=Steihaug)  # trust-region subproblem solver
+    initial_radius: float | None = None  # None: chosen from x0 and g0, see first_radius
+    max_radius: float = 1e10  # cap on the radius (Delta_hat in Alg. 4.1)
+    accept: float = 0.1  # eta in Alg. 4.1: accept the step iff rho > accept; in [0, 1/4)
+    shrink_below: float = 0.25  # rho below this shrinks the region
+    expand_above: float = 0.75  # rho above this (on the boundary) expands it
+    shrink: float = 0.25  # shrink factor, in (0, 1)
+    expand: float = 2.0  # expansion factor, > 1
+    max_rejections: int = 60  # consecutive rejected steps before giving up
+
+    def __post_init__(self):
+        if not isinstance(self.subproblem, Steihaug):
+            raise TypeError(
+                f"subproblem: expected a Steihaug instance, got {type(self.subproblem).__name__}"
+            )
+        if self.initial_radius is not None and not (
+            math.isfinite(self.initial_radius) and self.initial_radius > 0
+        ):
+            raise ValueError(
+                f"initial_radius: expected None or a finite value > 0, got {self.initial_radius!r}"
+            )
+        if not self.max_radius > 0:
+            raise ValueError(f"max_radius: expected a value > 0, got {self.max_radius!r}")
+        if self.initial_radius is not None and self.initial_radius > self.max_radius:
+            raise ValueError(
+                f"initial_radius: must not exceed max_radius={self.max_radius!r}, "
+                f"got {self.initial_radius!r}"
+            )
+        if not 0 <= self.accept < 0.25:
+            raise ValueError(f"accept: expected a value in [0, 0.25), got {self.accept!r}")
+        if not self.accept <= self.shrink_below < self.expand_above < 1:
+            raise ValueError(
+                "shrink_below, expand_above: expected accept <= shrink_below < expand_above < 1, "
+                f"got {self.shrink_below!r}, {self.expand_above!r}"
+            )
+        if not 0 < self.shrink < 1:
+            raise ValueError(f"shrink: expected a value in (0, 1), got {self.shrink!r}")
+        if not self.expand > 1:
+            raise ValueError(f"expand: expected a value > 1, got {self.expand!r}")
+        if (
+            isinstance(self.max_rejections, bool)
+            or not isinstance(self.max_rejections, int)
+            or self.max_rejections < 1
+        ):
+            raise ValueError(
+                f"max_rejections: expected an int >= 1, got {self.max_rejections!r}"
+            )
+
+    def first_radius(self, x_norm: float, g_norm: float) -> float:
+        """The starting radius: ``initial_radius`` if given, else ``max(1, ||x0||) / 10``... """
+        if self.initial_radius is not None:
+            return self.initial_radius
+        return min(max(1.0, 0.1 * x_norm), self.max_radius)
+
+    def update(self, radius: float, rho: float, step_norm: float, on_boundary: bool) -> float:
+        """The next radius after a step of norm ``step_norm`` with reduction ratio ``rho``."""
+        if rho < self.shrink_below:
+            return self.shrink * min(radius, step_norm)
+        if rho > self.expand_above and on_boundary:
+            return min(self.expand * radius, self.max_radius)
+        return radius
+
+    def accepts(self, rho: float) -> bool:
+        """Whether a step with reduction ratio ``rho`` is taken."""
+        return rho > self.accept
