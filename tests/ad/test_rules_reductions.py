@@ -169,3 +169,36 @@ def test_std_of_constant_data_has_zero_subgradient_and_no_warning():
     g = optkit.grad(lambda a: np.sum(np.std(a, axis=1, ddof=1)))(np.array([[1.0, 1.0],
                                                                           [0.0, 2.0]]))
     np.testing.assert_allclose(g, [[0.0, 0.0], [-0.5 ** 0.5, 0.5 ** 0.5]], rtol=1e-15)
+
+
+# ---- NaN-ignoring reductions ------------------------------------------------------------------
+N = X.copy()
+N[1, 2] = N[2, 0] = np.nan
+KNOWN = ~np.isnan(N)
+NAN_FUNCTIONS = [
+    ("nansum", np.nansum),
+    ("nansum-axis", lambda a: np.nansum(a, axis=0)),
+    ("nanprod-axis", lambda a: np.nanprod(a, axis=1)),
+    ("nanmean-keepdims", lambda a: np.nanmean(a, axis=1, keepdims=True)),
+    ("nanmax-axis", lambda a: np.nanmax(a, axis=0)),
+    ("nanmin", np.nanmin),
+    ("nanvar-ddof", lambda a: np.nanvar(a, axis=1, ddof=1)),
+    ("nanstd-axis", lambda a: np.nanstd(a, axis=0)),
+    ("nanstd", np.nanstd),
+]
+
+
+@pytest.mark.parametrize("name, fun", NAN_FUNCTIONS, ids=[f[0] for f in NAN_FUNCTIONS])
+def test_nan_reductions(name, fun):
+    # the NaN entries are fixed; the others vary: derivatives and values as for numpy
+    row = Row(name, lambda a: fun(np.where(KNOWN, a, np.nan)), (np.where(KNOWN, N, 0.5),))
+    check_row(row)
+    check_values(row)
+
+
+def test_nanmax_of_an_all_nan_slice_is_nan():
+    x = np.array([[np.nan, np.nan], [1.0, np.nan]])
+    with pytest.warns(RuntimeWarning):
+        expected = np.nanmax(x, axis=1)
+    got, _ = optkit.jvp(lambda a: np.nanmax(a, axis=1), x, np.ones((2, 2)))
+    np.testing.assert_array_equal(got, expected)
