@@ -167,9 +167,24 @@ def bind(prim, args, params):
             t = a._trace
             if top is None or t.level > top.level:
                 top = t
+            view = a._view
+            if view is not None:
+                _check_view(view)
     if top is None:
         return prim.impl(*args, **params)
     return top.process(prim, args, params)
+
+
+def _check_view(view):
+    """Refuse a stale view, or an array with an update pending through one of its views."""
+    from . import numpy_dispatch
+
+    if view.__class__ is tuple:
+        if view[0][0] != view[1]:
+            raise numpy_dispatch.stale_view_error()
+        view = view[0]
+    if view[1] is not None:
+        raise numpy_dispatch.pending_update_error()
 
 
 def value_of(x):
@@ -212,7 +227,9 @@ class Tracer:
     live in ``numpy_dispatch.ArrayTracer``.
     """
 
-    __slots__ = ("_trace", "_a", "_b")
+    # _view: None, or for arrays written after a view was taken a [version] list, or for a view
+    # (owner's version list, version when taken); see numpy_dispatch._mark_view
+    __slots__ = ("_trace", "_a", "_b", "_view")
 
     def __repr__(self):
         return f"{type(self).__name__}(level={self._trace.level}, value={value_of(self)!r})"

@@ -8,21 +8,34 @@ from __future__ import annotations
 import numpy as np
 
 from .core import ZERO, Trace, Tracer, bind
-from .numpy_dispatch import ArrayTracer
+from .numpy_dispatch import ArrayTracer, ScalarTracer
 
 __all__ = ["JVPTrace", "JVPTracer"]
 
 
-class JVPTracer(ArrayTracer):
+class JVPTracer(ScalarTracer):
     """``_a`` is the primal (one level down), ``_b`` the tangent (same shape)."""
 
     __slots__ = ()
+
+    def __new__(cls, trace, primal, tangent):
+        # arrays get the sequence protocol (indexing, len); 0-d values must not have it
+        if cls is JVPTracer and getattr(primal, "ndim", 0):
+            cls = JVPTracerArray
+        return object.__new__(cls)
 
     def __init__(self, trace, primal, tangent):
         self._trace = trace
         self._a = primal
         self._b = tangent
+        self._view = None
 
+
+
+class JVPTracerArray(JVPTracer, ArrayTracer):
+    """A JVPTracer of an array with at least one dimension."""
+
+    __slots__ = ()
 
 class JVPTrace(Trace):
     __slots__ = ()

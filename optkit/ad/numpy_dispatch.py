@@ -27,7 +27,8 @@ from .core import (
 )
 from .rules.indexing import getitem
 
-__all__ = ["ArrayTracer", "no_rule_error"]
+__all__ = ["ArrayTracer", "ScalarTracer", "no_rule_error", "stale_view_error",
+           "pending_update_error"]
 
 _REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
            np.fmax: np.max, np.fmin: np.min}
@@ -39,6 +40,22 @@ def no_rule_error(name):
         f"optkit has no derivative rule for {name}, which was called on a traced value. "
         "Register one with @optkit.custom_primitive (value, JVP and VJP rules), or pass a "
         "hand-written derivative (jac=...) instead of differentiating through it."
+    )
+
+
+def stale_view_error():
+    return NotDifferentiableError(
+        "a view of a traced array (a slice, reshape or transpose of it) was used after its base "
+        "array was written to; numpy would show the write through the view, optkit's view is a "
+        "copy. Take the view after the write, or index the array again."
+    )
+
+
+def pending_update_error():
+    return NotDifferentiableError(
+        "an in-place operator changed a view of a traced array (v = y[:2]; v += 1), and the "
+        "array was used before the change was assigned back: numpy would show it in the array, "
+        "optkit's view is a copy. Write `y[:2] += 1` (or assign the result back) instead."
     )
 
 
@@ -57,8 +74,13 @@ def _ufunc_name(ufunc):
     return f"the ufunc {name}"
 
 
-class ArrayTracer(Tracer):
-    """The numpy face of every tracer."""
+class ScalarTracer(Tracer):
+    """The numpy face of every tracer; a 0-d tracer is exactly this.
+
+    It has no ``__getitem__``/``__len__``: numpy treats any object with them as a sequence, and
+    replaces our clear error with "setting an array element with a sequence" when a traced
+    scalar is written into a plain array. ``ArrayTracer`` adds them for arrays.
+    """
 
     __slots__ = ()
     __array_priority__ = 1000.0
@@ -94,7 +116,10 @@ class ArrayTracer(Tracer):
         if impl is None:
             module = getattr(func, "__module__", None) or "numpy"
             raise no_rule_error(f"{module}.{func.__name__}")
-        return impl(*args, **kwargs)
+        out = impl(*args, **kwargs)
+        if func in _VIEW_FUNCTIONS and args:
+            _mark_view(out, args[0])
+        return out
 
     # ---- metadata ----------------------------------------------------------------------
     @property
@@ -120,16 +145,6 @@ class ArrayTracer(Tracer):
     @property
     def mT(self):
         return np.swapaxes(self, -1, -2)
-
-    def __len__(self):
-        shape = self.shape
-        if not shape:
-            raise TypeError("len() of a 0-d traced array")
-        return shape[0]
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
 
     # ---- conversions that would lose the derivative --------------------------------------
     def __array__(self, dtype=None, copy=None):
@@ -246,6 +261,13 @@ class ArrayTracer(Tracer):
                 f"in-place operation would change the traced array's shape {self.shape} to "
                 f"{np.shape(value_of(new))}"
             )
+        view = self._view
+        if type(view) is tuple:
+            # `x[i] += v`: Python reads the view x[i], updates it, and assigns it back with
+            # x[i] = <this result>. Until that assignment, x itself is out of date: mark it.
+            view[0][1] = new
+            return new
+        _before_write(self, new)
         self.__class__ = type(new)
         self._trace, self._a, self._b = new._trace, new._a, new._b
         return self
@@ -267,18 +289,6 @@ class ArrayTracer(Tracer):
 
     def __imatmul__(self, other):
         return self._inplace(self @ other)
-
-    # ---- indexing ----------------------------------------------------------------------
-    def __getitem__(self, index):
-        if type(index) is int or type(index) is slice:  # the common case, straight to the rule
-            return bind(getitem, (self,), {"index": index})
-        return function_impls[operator.getitem](self, index)
-
-    def __setitem__(self, index, value):
-        new = function_impls[operator.setitem](self, index, value)
-        # re-point this tracer at the updated value (same slot layout in every subclass)
-        self.__class__ = type(new)
-        self._trace, self._a, self._b = new._trace, new._a, new._b
 
     # ---- ndarray methods -----------------------------------------------------------------
     def sum(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
@@ -352,6 +362,7 @@ class ArrayTracer(Tracer):
         # a distinct object, so that item assignment into the copy leaves this one alone
         twin = object.__new__(type(self))
         twin._trace, twin._a, twin._b = self._trace, self._a, self._b
+        twin._view = None
         return twin
 
     def astype(self, dtype, copy=True, **kwargs):
@@ -377,3 +388,80 @@ class ArrayTracer(Tracer):
 
     def nonzero(self):
         return np.nonzero(concrete(self, ".nonzero()"))
+
+
+class ArrayTracer(ScalarTracer):
+    """A tracer of an array with at least one dimension: indexing, ``len``, iteration."""
+
+    __slots__ = ()
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, index):
+        if type(index) is int:  # the common case, straight to the rule
+            out = bind(getitem, (self,), {"index": index})
+        elif type(index) is slice:
+            out = bind(getitem, (self,), {"index": index})
+            _mark_view(out, self)
+            return out
+        else:
+            out = function_impls[operator.getitem](self, index)
+            if not _is_basic(index):
+                return out  # advanced indexing copies, as in numpy
+        if getattr(out, "_a", None) is not None and out.ndim:
+            _mark_view(out, self)
+        return out
+
+    def __setitem__(self, index, value):
+        _before_write(self, value)
+        new = function_impls[operator.setitem](self, index, value)
+        # re-point this tracer at the updated value (same slot layout in every subclass)
+        self.__class__ = type(new)
+        self._trace, self._a, self._b = new._trace, new._a, new._b
+
+
+# ---- views: numpy shares memory between an array and its views; optkit's values are
+# immutable, so a view is a copy. To stay right, a view remembers the version of its base:
+# reading a view after its base was written, or writing through a view, is refused.
+_VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
+                   np.expand_dims, np.broadcast_to, np.diagonal, np.atleast_1d, np.atleast_2d}
+
+
+def _mark_view(out, base):
+    if not isinstance(out, Tracer) or not isinstance(base, Tracer) or out is base:
+        return
+    cell = base._view
+    if cell is None:
+        cell = base._view = [0, None]    # base becomes an owner: [version, pending update]
+    elif type(cell) is tuple:            # a view of a view: same owner
+        cell = cell[0]
+    out._view = (cell, cell[0])
+
+
+def _before_write(tracer, value):
+    """Called before ``tracer`` is overwritten with ``value`` (item assignment, ``+=``)."""
+    cell = tracer._view
+    if cell is None:
+        return
+    if type(cell) is tuple:
+        raise NotDifferentiableError(
+            "item assignment through a view of a traced array (a slice, reshape or transpose "
+            "of it) is not supported: numpy would change the base array too. Write into the "
+            "array itself (y[0] = v instead of y[:2][0] = v), or copy the view first "
+            "(v = y[:2].copy())."
+        )
+    if cell[1] is not None and cell[1] is not value:
+        raise pending_update_error()
+    cell[1] = None
+    cell[0] += 1  # views taken before this write are now stale
+
+
+def _is_basic(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(item is None or item is Ellipsis or isinstance(item, (slice, int, np.integer))
+               for item in items)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .core import ZERO, Trace, Tracer, bind, unbroadcast
 from .forward import _nondiff_argument
-from .numpy_dispatch import ArrayTracer
+from .numpy_dispatch import ArrayTracer, ScalarTracer
 
 __all__ = ["ReverseTrace", "ReverseTracer", "Node", "backward"]
 
@@ -32,16 +32,29 @@ class Node:
         self.shape = getattr(ans, "shape", ())
 
 
-class ReverseTracer(ArrayTracer):
+class ReverseTracer(ScalarTracer):
     """``_a`` is the value (one level down), ``_b`` the node that produced it."""
 
     __slots__ = ()
+
+    def __new__(cls, trace, value, node):
+        # arrays get the sequence protocol (indexing, len); 0-d values must not have it
+        if cls is ReverseTracer and getattr(value, "ndim", 0):
+            cls = ReverseTracerArray
+        return object.__new__(cls)
 
     def __init__(self, trace, value, node):
         self._trace = trace
         self._a = value
         self._b = node
+        self._view = None
 
+
+
+class ReverseTracerArray(ReverseTracer, ArrayTracer):
+    """A ReverseTracer of an array with at least one dimension."""
+
+    __slots__ = ()
 
 class ReverseTrace(Trace):
     __slots__ = ("tape",)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import Trace, Tracer
-from .numpy_dispatch import ArrayTracer
+from .numpy_dispatch import ArrayTracer, ScalarTracer
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagingTrace", "StagedTracer", "stage"]
 
@@ -69,15 +69,22 @@ class Program:
         self.dynamic_reason = dynamic_reason
 
 
-class StagedTracer(ArrayTracer):
+class StagedTracer(ScalarTracer):
     """``_a`` is the concrete value, ``_b`` the program variable holding it."""
 
     __slots__ = ()
+
+    def __new__(cls, trace, value, var):
+        # arrays get the sequence protocol (indexing, len); 0-d values must not have it
+        if cls is StagedTracer and getattr(value, "ndim", 0):
+            cls = StagedTracerArray
+        return object.__new__(cls)
 
     def __init__(self, trace, value, var):
         self._trace = trace
         self._a = value
         self._b = var
+        self._view = None
 
     # conversions to Python values still work, but make the program value-dependent
     def __bool__(self):
@@ -108,6 +115,12 @@ class StagedTracer(ArrayTracer):
         self._trace.on_leak(".item() of a traced value")
         return np.asarray(self._a).item(*args)
 
+
+
+class StagedTracerArray(StagedTracer, ArrayTracer):
+    """A StagedTracer of an array with at least one dimension."""
+
+    __slots__ = ()
 
 class StagingTrace(Trace):
     __slots__ = ("eqns", "dynamic_reason", "counter")

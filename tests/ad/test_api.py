@@ -363,7 +363,9 @@ def _counting(f):
     calls = []
 
     def wrapped(x):
-        calls.append(type(x))
+        # the mode's tracer class (array tracers are subclasses of the 0-d ones)
+        calls.append(JVPTracer if isinstance(x, JVPTracer) else
+                     ReverseTracer if isinstance(x, ReverseTracer) else type(x))
         return f(x)
 
     return wrapped, calls

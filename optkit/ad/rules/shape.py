@@ -109,7 +109,7 @@ def _squeeze_function(a, axis=None):
 def _broadcast_to_function(array, shape, subok=False):
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if _shape_of(array) == shape:
-        return array
+        return array.copy()  # a new object (numpy returns a view): writes must not alias
     return broadcast_to(array, shape=shape)
 
 
