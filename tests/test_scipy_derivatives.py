@@ -1,0 +1,153 @@
+"""optkit.scipy.derivatives and the evaluation counts: no point is ever evaluated twice."""
+
+import numpy as np
+import pytest
+import scipy.optimize as so
+
+import optkit
+import optkit.scipy as oks
+
+X0 = np.array([-1.2, 1.0, -1.2, 1.0])
+
+
+def rosen(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def tapped(points):
+    """Rosenbrock behind an identity primitive whose value rule logs every evaluation point.
+
+    A custom primitive's implementation runs on plain arrays once per pass of the objective
+    (a plain call, a recording, a forward-over-reverse pass), so ``points`` is the list of
+    every point the objective was evaluated at.
+    """
+    @optkit.custom_primitive
+    def tap(x):
+        points.append(np.array(x, dtype=float))
+        return x
+
+    tap.defjvp(lambda t, ans, x: t)
+    tap.defvjp(lambda g, ans, x: g)
+    return lambda x: rosen(tap(x))
+
+
+SECOND_ORDER_AND_GRADIENT = ["CG", "BFGS", "L-BFGS-B", "TNC", "SLSQP", "Newton-CG", "trust-ncg",
+                             "trust-krylov", "trust-constr", "dogleg", "trust-exact"]
+
+
+@pytest.mark.parametrize("method", SECOND_ORDER_AND_GRADIENT)
+def test_no_point_is_evaluated_twice(method):
+    points = []
+    res = oks.minimize(tapped(points), X0, method=method, compile=False)
+    assert res.success
+    distinct = {p.tobytes() for p in points}
+    hess_passes = X0.size * res.nhev if method in ("dogleg", "trust-exact") else res.nhev
+    # every value/gradient pass is at a new point; Hessian products reuse evaluated points
+    assert len(points) == res.nfev + hess_passes
+    assert len(distinct) == res.nfev
+
+
+@pytest.mark.parametrize("method", SECOND_ORDER_AND_GRADIENT)
+def test_no_point_is_evaluated_twice_compiled(method, monkeypatch):
+    """Compiled programs run no Python per call: spy on the program entry points instead."""
+    points, hvps = [], []
+    vg, hvp = optkit.CompiledFunction.value_and_grad, optkit.CompiledFunction.hvp
+
+    def spy_vg(self, x):
+        points.append(np.array(x, dtype=float))
+        return vg(self, x)
+
+    def spy_hvp(self, x, v):
+        hvps.append(np.array(x, dtype=float))
+        return hvp(self, x, v)
+
+    monkeypatch.setattr(optkit.CompiledFunction, "value_and_grad", spy_vg)
+    monkeypatch.setattr(optkit.CompiledFunction, "hvp", spy_hvp)
+    res = oks.minimize(rosen, X0, method=method)
+    assert res.success
+    assert len(points) == len({p.tobytes() for p in points}) == res.nfev == res.njev
+    assert len(hvps) == (X0.size * res.nhev if method in ("dogleg", "trust-exact") else res.nhev)
+
+
+def test_counts_are_scipy_calls_minus_cache_hits():
+    calls = {"f": 0}
+
+    def f(x):
+        calls["f"] += 1
+        return rosen(x)
+
+    d = oks.derivatives(f, compile=False)
+    res = so.minimize(d.fun, X0, jac=d.jac, method="L-BFGS-B")
+    # eager AD calls f once per pass (recording), and L-BFGS-B asks for fun and jac together
+    assert calls["f"] == d.nfev == res.nfev and d.njev == res.njev
+    assert res.success
+
+
+def test_derivatives_object():
+    d = oks.derivatives(rosen)
+    x = np.array([0.3, -0.2, 0.9, 1.4])
+    p = np.array([1.0, 2.0, -1.0, 0.5])
+    assert d.fun(x) == pytest.approx(so.rosen(x))
+    np.testing.assert_allclose(d.jac(x), so.rosen_der(x), rtol=1e-12)
+    f, g = d.fun_and_jac(x)
+    assert f == pytest.approx(so.rosen(x))
+    np.testing.assert_allclose(g, so.rosen_der(x), rtol=1e-12)
+    np.testing.assert_allclose(d.hessp(x, p), so.rosen_hess_prod(x, p), rtol=1e-12)
+    np.testing.assert_allclose(d.hess(x), so.rosen_hess(x), rtol=1e-12)
+    assert (d.nfev, d.njev, d.nhev) == (1, 1, 2)
+    g[0] = 99.0  # returned arrays are copies: the cache cannot be corrupted
+    np.testing.assert_allclose(d.jac(x), so.rosen_der(x), rtol=1e-12)
+
+
+def test_derivatives_with_args_and_jac_true():
+    def f(x, a):
+        return a * np.sum(x ** 2)
+
+    d = oks.derivatives(f, args=(3.0,))
+    res = so.minimize(d.fun_and_jac, np.ones(3), jac=True, method="BFGS")
+    assert res.success and np.allclose(res.x, 0, atol=1e-6)
+    np.testing.assert_allclose(d.jac(np.ones(3), 2.0), 4.0 * np.ones(3))  # SciPy-passed args
+
+
+def test_up_front_evaluation_is_cached_and_counted():
+    res = oks.minimize(rosen, X0, method="BFGS", options={"maxiter": 0})
+    assert res.nfev == res.njev == 1  # the check at x0 is the evaluation SciPy then uses
+
+
+# ---- errors before the solve ------------------------------------------------------------------
+def test_untraceable_fun_names_the_operation_and_the_way_around():
+    def f(x):
+        return np.sum(np.fft.fft(x).real)
+
+    with pytest.raises(optkit.NotDifferentiableError, match=r"fft.*jac="):
+        oks.minimize(f, X0, method="BFGS", compile=False)
+    res = oks.minimize(f, X0, method="BFGS", jac=lambda x: np.r_[len(x), np.zeros(len(x) - 1)],
+                       options={"maxiter": 1})
+    assert res.nfev >= 1  # a hand-written jac bypasses AD
+
+
+def test_method_needing_hessian_rejects_once_differentiable_objective_up_front():
+    @optkit.custom_primitive
+    def cube(x):
+        return x ** 3
+
+    cube.defvjp(lambda g, ans, x: 3.0 * g * x ** 2)  # no JVP rule: no second derivatives
+
+    def f(x):
+        return np.sum(cube(x) ** 2)
+
+    assert oks.minimize(f, np.ones(3), method="L-BFGS-B", compile=False).success
+    for method in ("trust-ncg", "Newton-CG", "dogleg"):
+        with pytest.raises(optkit.NotDifferentiableError, match=rf"{method}.*(hessp|hess)="):
+            oks.minimize(f, np.ones(3), method=method, compile=False)
+
+
+def test_bad_x0_and_method():
+    with pytest.raises(ValueError, match="x0 must be 1-D"):
+        oks.minimize(rosen, np.ones((2, 2)))
+    with pytest.raises(TypeError, match="x0"):
+        oks.minimize(rosen, ["a", "b"])
+    with pytest.raises(ValueError, match="did you mean 'bfgs'"):
+        oks.minimize(rosen, X0, method="BFSG")
+    with pytest.raises(TypeError, match="scalar"):
+        oks.minimize(lambda x: x ** 2, X0, method="BFGS", compile=False)
