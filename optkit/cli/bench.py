@@ -45,7 +45,7 @@ def _cost(run_record, metric):
         return np.inf
     if metric == "time":
         return max(run_record["time"], 1e-9)
-    return max(run_record["nfev"] + run_record["njev"] + run_record["nhev"], 1)
+    return max(sum(run_record[k] or 0 for k in ("nfev", "njev", "nhev")), 1)
 
 
 def _run_one(problem, method, maxiter):
@@ -66,10 +66,10 @@ def _summary(runs, methods, total):
     rows = []
     for method in methods:
         mine = [r for r in runs if r["method"] == method]
-        rows.append({"method": method, "solved": sum(r["solved"] for r in mine),
-                     "problems": total, "nfev": sum(r["nfev"] for r in mine),
-                     "njev": sum(r["njev"] for r in mine), "nhev": sum(r["nhev"] for r in mine),
-                     "time": sum(r["time"] for r in mine)})
+        row = {"method": method, "solved": sum(r["solved"] for r in mine), "problems": total}
+        for key in ("nfev", "njev", "nhev", "time"):  # None: unknown after a Ctrl-C
+            row[key] = sum(r[key] or 0 for r in mine)
+        rows.append(row)
     return rows
 
 
@@ -88,7 +88,7 @@ def _table(runs, summary, problem_names, methods):
             if r is None:
                 cells.append("".rjust(c))
                 continue
-            evals = r["nfev"] + r["njev"] + r["nhev"]
+            evals = sum(r[k] or 0 for k in ("nfev", "njev", "nhev"))
             cells.append((str(evals) + ("" if r["solved"] else "*")).rjust(c))
         lines.append("  ".join([name.ljust(width)] + cells))
     lines.append("(evaluations nfev+njev+nhev; * = f* not reached)")

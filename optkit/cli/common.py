@@ -43,10 +43,10 @@ def _closest(word, choices, n=3):
 
 
 def load_problem(ref: str, n: int | None) -> problems.Problem:
-    """A problem from the library (`ref` is a name) or from a Python file (`ref` ends in .py,
-    contains a path separator or names an existing file)."""
-    is_file = (ref.endswith(".py") or os.sep in ref or "/" in ref
-               or pathlib.Path(ref).is_file())
+    """A problem from the library (`ref` is a name) or from a Python file (`ref` ends in .py
+    or contains a path separator; a bare word is always a name, so a stray file in the
+    working directory is never run by accident)."""
+    is_file = ref.endswith(".py") or os.sep in ref or "/" in ref
     try:
         if not is_file:
             return problems.get(ref, n)

@@ -39,9 +39,9 @@ class Outcome:
     message: str
     success: bool
     nit: int
-    nfev: int
-    njev: int
-    nhev: int
+    nfev: int | None  # None: not known (Ctrl-C escaped from inside SciPy)
+    njev: int | None
+    nhev: int | None
     time: float
     history: list | None = field(default=None)
     warnings: list = field(default_factory=list)
@@ -72,6 +72,11 @@ class _Tracker:
         self.best_x, self.best_f = None, math.inf
         self.prev_x = np.array(x0, dtype=float)
         self.rows = []
+        self.start_row = None
+
+    def history(self):
+        """The rows recorded, after the start row when there is one."""
+        return ([self.start_row] if self.start_row is not None else []) + self.rows
 
     def __call__(self, intermediate):
         if isinstance(intermediate, np.ndarray):  # SciPy's TNC passes only x: evaluate f
@@ -122,21 +127,24 @@ def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
     """
     x0 = np.array(problem.x0 if x0 is None else x0, dtype=float)
     tracker = _Tracker(on_iteration, x0, problem.objective)
+    scipy = method.startswith("scipy:")
+    if scipy and history:  # row 0, the start, as optkit's own History has it
+        tracker.start_row = {"nit": 0, "f": float(problem.objective(x0)), "gnorm": None,
+                             "step": 0.0, "nfev": None, "njev": None, "nhev": None}
     start = time.perf_counter()
     # Warnings (AD falling back to eager mode, overflow in a trial step, SciPy's notes) are
     # collected and handed to the command to print once, after the live log.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if method.startswith("scipy:"):
+            if scipy:
                 result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter)
             else:
                 result = _optkit(problem, method, x0, tracker, gtol, maxiter, history)
         except KeyboardInterrupt:
             outcome = _interrupted(problem, x0, tracker, time.perf_counter() - start, history)
         else:
-            outcome = _outcome(result, tracker, time.perf_counter() - start, history,
-                               scipy=method.startswith("scipy:"))
+            outcome = _outcome(result, tracker, time.perf_counter() - start, history, scipy)
     outcome.warnings = _distinct(caught)
     return outcome
 
@@ -160,7 +168,7 @@ def _outcome(result, tracker, elapsed, history, scipy):
     rows = None
     if history:
         trace = result.get("history")
-        rows = trace.as_list() if trace is not None and not scipy else tracker.rows
+        rows = trace.as_list() if trace is not None and not scipy else tracker.history()
     return Outcome(
         x=np.asarray(result["x"], dtype=float), fun=float(result["fun"]),
         gnorm=_inf_norm(_gradient(result)), status=status,
@@ -179,5 +187,5 @@ def _interrupted(problem, x0, tracker, elapsed, history):
         x, f = x0, float(problem.objective(x0))
     return Outcome(x=x, fun=f, gnorm=None, status="interrupted", status_code=9,
                    message="interrupted by user (KeyboardInterrupt)", success=False,
-                   nit=len(tracker.rows), nfev=0, njev=0, nhev=0, time=elapsed,
-                   history=tracker.rows if history else None)
+                   nit=len(tracker.rows), nfev=None, njev=None, nhev=None, time=elapsed,
+                   history=tracker.history() if history else None)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import warnings
 
 import click
 import numpy as np
@@ -48,7 +49,7 @@ def _summary(doc):
     lines += [
         ("|g|_inf", fmt(doc["gnorm"], 3)),
         ("iterations", str(doc["nit"])),
-        ("evaluations", f"nfev {doc['nfev']}, njev {doc['njev']}, nhev {doc['nhev']}"),
+        ("evaluations", ", ".join(f"{k} {fmt(doc[k])}" for k in ("nfev", "njev", "nhev"))),
         ("time", f"{doc['time']:.3g} s"),
         ("x", f"[{shown}]"),
     ]
@@ -79,10 +80,20 @@ def _start_point(problem, x0_text, x0_file):
     if x0_text is not None and x0_file is not None:
         raise CliError("--x0 and --x0-file are mutually exclusive; give one")
     if x0_text is not None:
-        return parse_vector(x0_text, problem.n, "--x0")
-    if x0_file is not None:
-        return read_vector_file(x0_file, problem.n, "--x0-file")
-    return np.array(problem.x0)
+        option, x0 = "--x0", parse_vector(x0_text, problem.n, "--x0")
+    elif x0_file is not None:
+        option, x0 = "--x0-file", read_vector_file(x0_file, problem.n, "--x0-file")
+    else:
+        return np.array(problem.x0)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the value decides; its warnings add nothing
+            f0 = float(problem.objective(x0.copy()))
+    except Exception:  # an objective that fails at x0 fails the solve, reported there
+        return x0
+    if not np.isfinite(f0):
+        raise CliError(f"{option}: the objective is {f0} there; choose a start where it is finite")
+    return x0
 
 
 @click.command(short_help="Minimize a problem; summary or --json.")

@@ -32,6 +32,7 @@ CASES = [
     (["solve", "rosenbrock", "--x0", "1,a"], "--x0: 'a' is not a number"),
     (["solve", "rosenbrock", "--x0", "1,nan"], "--x0: entries must be finite"),
     (["solve", "rosenbrock", "--x0", "1,2,3"], "--x0 has 3 entries but the problem has n=2"),
+    (["solve", "lj13", "--x0", ",".join(["0"] * 39)], "--x0: the objective is nan there"),
     (["solve", "rosenbrock", "--x0", "1,1", "--x0-file", "{tmp}/x.npy"], "mutually exclusive"),
     (["solve", "rosenbrock", "--x0-file", "{tmp}/missing.npy"], "does not exist"),
     (["solve", "rosenbrock", "--x0-file", "{matrix}"], "expected 1-D"),

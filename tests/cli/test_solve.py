@@ -120,8 +120,16 @@ def test_scipy_derivative_free_method_with_log_and_history(cli, tmp_path):
     doc = run.json()
     assert doc["success"] and doc["njev"] == 0 and doc["gnorm"] is None
     rows = list(csv.DictReader(path.read_text().splitlines()))
-    assert len(rows) == len(run.stderr.strip().splitlines()) - 1 > 0
-    assert rows[-1]["gnorm"] == ""
+    assert len(rows) == len(run.stderr.strip().splitlines()) > 1  # start row + one per line
+    assert rows[0]["nit"] == "0" and float(rows[0]["f"]) == pytest.approx(14.203125)
+    assert rows[-1]["gnorm"] == "" and float(rows[-1]["f"]) == pytest.approx(doc["fun"])
+
+
+def test_a_bare_name_is_never_run_as_a_file(cli, tmp_path, monkeypatch):
+    (tmp_path / "beale").write_text("raise SystemExit('this file must never run')\n")
+    monkeypatch.chdir(tmp_path)
+    doc = cli("solve", "beale", "--json").json()
+    assert doc["problem"] == "beale" and doc["success"]
 
 
 def test_problem_file(cli, problem_file):
