@@ -118,7 +118,11 @@ class ScalarTracer(Tracer):
             raise no_rule_error(f"{module}.{func.__name__}")
         out = impl(*args, **kwargs)
         if func in _VIEW_FUNCTIONS and args:
-            _mark_view(out, args[0])
+            if type(out) is list:  # the split functions: every piece is a view
+                for piece in out:
+                    _mark_view(piece, args[0])
+            else:
+                _mark_view(out, args[0])
         return out
 
     # ---- metadata ----------------------------------------------------------------------
@@ -429,7 +433,9 @@ class ArrayTracer(ScalarTracer):
 # immutable, so a view is a copy. To stay right, a view remembers the version of its base:
 # reading a view after its base was written, or writing through a view, is refused.
 _VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
-                   np.expand_dims, np.broadcast_to, np.diagonal, np.atleast_1d, np.atleast_2d}
+                   np.expand_dims, np.broadcast_to, np.diagonal, np.atleast_1d, np.atleast_2d,
+                   np.atleast_3d, np.flip, np.fliplr, np.flipud, np.rot90, np.linalg.diagonal,
+                   np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}
 
 
 def _mark_view(out, base):
