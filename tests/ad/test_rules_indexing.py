@@ -284,3 +284,34 @@ def test_take_bad_arguments():
 def test_diag_of_3d_raises():
     with pytest.raises(ValueError, match="np.diag"):
         optkit.grad(lambda a: np.sum(np.diag(a)))(T)
+
+
+# ---- views taken by numpy functions: a later write to the base is seen, or refused ---------
+VIEWS = [
+    ("flip", np.flip), ("fliplr", np.fliplr), ("flipud", np.flipud), ("rot90", np.rot90),
+    ("atleast_3d", np.atleast_3d), ("diagonal", np.diagonal), ("diag", np.diag),
+    ("linalg.diagonal", np.linalg.diagonal), ("split", lambda y: np.split(y, 3, axis=1)[0]),
+    ("hsplit", lambda y: np.hsplit(y, [1])[1]), ("vsplit", lambda y: np.vsplit(y, 2)[0]),
+    ("array_split", lambda y: np.array_split(y, 2, axis=1)[1]),
+]
+
+
+@pytest.mark.parametrize("name, view", VIEWS, ids=[v[0] for v in VIEWS])
+def test_stale_view_after_write_is_refused(name, view):
+    def f(x):
+        y = np.zeros_like(x) + 1.0
+        v = view(y)                 # numpy: a view, which sees the write below
+        y[0, 0] = x[0, 1] ** 2
+        return np.sum(v * v)
+
+    with pytest.raises(optkit.NotDifferentiableError, match="view"):
+        optkit.grad(f)(np.arange(1.0, 7.0).reshape(2, 3))
+
+
+def test_matrix_built_by_diag_is_not_a_view():
+    def f(v):
+        d = np.diag(v)
+        d[0, 1] = v[2]
+        return np.sum(d * d)
+
+    np.testing.assert_array_equal(optkit.grad(f)(np.array([1.0, 2.0, 3.0])), [2.0, 4.0, 12.0])

@@ -218,8 +218,8 @@ def _diagonal_function(a, offset=0, axis1=0, axis2=1):
 
 def _diag_function(v, k=0):
     shape = np.shape(value_of(v))
-    if len(shape) == 2:
-        return diagonal(v, offset=int(k), axis1=0, axis2=1)
+    if len(shape) == 2:  # through np.diagonal, which marks the result as a view of v
+        return np.diagonal(v, int(k), 0, 1)
     if len(shape) != 1:
         raise ValueError("np.diag: the input must be 1-d (to build a matrix) or 2-d")
     n = shape[0] + abs(int(k))
