@@ -13,6 +13,8 @@ objective (a recording or a plain call), ``njev`` the number of gradient (backwa
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .ad import compile as compile_function
@@ -54,6 +56,26 @@ def _as_point(x):
     return np.asarray(x, dtype=float)
 
 
+class _ADFunctions:
+    """optkit's AD of ``fun(., *args)``, built once: value_and_grad, record (a tape), hvp."""
+
+    def __init__(self, fun, args, returns_pair, compiled):
+        if returns_pair:  # jac=True: fun returns (f, g); differentiate f
+            def objective(z):
+                return fun(z, *args)[0]
+        else:
+            def objective(z):
+                return fun(z, *args)
+        if compiled:
+            objective = compile_function(objective)
+            self.value_and_grad = explain_ad_failure(objective.value_and_grad)
+            self.hvp = explain_ad_failure(objective.hvp)
+        else:
+            self.value_and_grad = explain_ad_failure(value_and_grad(objective))
+            self.hvp = explain_ad_failure(functools.partial(hvp, objective))
+        self.record = explain_ad_failure(functools.partial(vjp, objective))
+
+
 class Derivatives:
     """``fun``, ``jac``, ``fun_and_jac``, ``hessp`` and ``hess`` of a scalar objective for SciPy.
 
@@ -84,7 +106,7 @@ class Derivatives:
         self._user_hessp = hessp
         self._user_hess = hess
         self._compile = bool(compile)
-        self._compiled = None  # (args, CompiledFunction)
+        self._ad_cache = None  # (args, _ADFunctions)
         self._cache = _Cache()
         self._hp_key = None  # (x, p, args, result) of the last Hessian-vector product
         self.nfev = 0
@@ -103,20 +125,12 @@ class Derivatives:
             raise TypeError(f"fun must return a scalar, got an array of shape {np.shape(f)}")
         return float(f)
 
-    def _objective(self, args):
-        """The scalar objective of x alone, compiled when asked (one program per args)."""
-        fun = self._fun
-        if self._user_jac is True:
-            def objective(z):
-                return fun(z, *args)[0]
-        else:
-            def objective(z):
-                return fun(z, *args)
-        if not self._compile:
-            return objective
-        if self._compiled is None or not _same_args(self._compiled[0], args):
-            self._compiled = (args, compile_function(objective))
-        return self._compiled[1]
+    def _ad(self, args):
+        """optkit's AD of the objective for these args, built once (and compiled if asked)."""
+        if self._ad_cache is None or not _same_args(self._ad_cache[0], args):
+            self._ad_cache = (args, _ADFunctions(self._fun, args, self._user_jac is True,
+                                                 self._compile))
+        return self._ad_cache[1]
 
     # ---- value and gradient -----------------------------------------------------------------
     def fun(self, x, *args):
@@ -125,13 +139,12 @@ class Derivatives:
         items = self._cache.lookup(x, args)
         if items is not None and "f" in items:
             return items["f"]
-        if self._user_jac is True or (self._user_jac is None and self._compile):
-            return self.fun_and_jac(x, *args)[0]
         if items is None:
             items = self._cache.reset(x, args)
+        if self._user_jac is True or (self._user_jac is None and self._compile):
+            return self._both(x, args, items)[0]
         if self._user_jac is None:
-            y, pullback = explain_ad_failure(vjp)(self._objective(args), x)
-            items["pullback"] = pullback
+            y, items["pullback"] = self._ad(args).record(x)
         else:
             y = self._fun(x, *args)
         self.nfev += 1
@@ -142,44 +155,44 @@ class Derivatives:
         """grad f(x): from the cache, a backward pass over the tape of ``fun(x)``, or one pass."""
         x, args = self._resolve(x, args)
         items = self._cache.lookup(x, args)
-        if items is not None and "g" in items:
+        if items is None:
+            items = self._cache.reset(x, args)
+        elif "g" in items:
             return items["g"].copy()
-        if self._user_jac is None and items is not None and "pullback" in items:
+        if "pullback" in items:
             g = explain_ad_failure(items.pop("pullback"))(1.0)
-            self.njev += 1
-            items["g"] = np.asarray(g, dtype=float)
-            return items["g"].copy()
-        if callable(self._user_jac):
-            if items is None:
-                items = self._cache.reset(x, args)
+        elif callable(self._user_jac):
             g = self._user_jac(x, *args)
-            self.njev += 1
-            items["g"] = np.asarray(g, dtype=float)
-            return items["g"].copy()
-        return self.fun_and_jac(x, *args)[1]
+        else:
+            return self._both(x, args, items)[1].copy()
+        self.njev += 1
+        items["g"] = np.asarray(g, dtype=float)
+        return items["g"].copy()
 
     def fun_and_jac(self, x, *args):
         """``(f(x), grad f(x))`` in one pass (SciPy's ``jac=True`` convention)."""
         x, args = self._resolve(x, args)
         items = self._cache.lookup(x, args)
-        if items is not None and "g" in items and "f" in items:
-            return items["f"], items["g"].copy()
-        if items is not None and ("pullback" in items or callable(self._user_jac)):
-            return self.fun(x, *args), self.jac(x, *args)
         if items is None:
             items = self._cache.reset(x, args)
+        elif "g" in items and "f" in items:
+            return items["f"], items["g"].copy()
+        if "pullback" in items or callable(self._user_jac):
+            return self.fun(x, *args), self.jac(x, *args)
+        f, g = self._both(x, args, items)
+        return f, g.copy()
+
+    def _both(self, x, args, items):
+        """Evaluate value and gradient at a point not yet evaluated; store them in ``items``."""
         if self._user_jac is None:
-            f, g = explain_ad_failure(value_and_grad(self._objective(args)))(x)
-        elif self._user_jac is True:
+            f, g = self._ad(args).value_and_grad(x)
+        else:  # jac=True: fun returns (f, g)
             f, g = self._fun(x, *args)
-        else:
-            f = self._fun(x, *args)
-            g = self._user_jac(x, *args)
         self.nfev += 1
         self.njev += 1
         items["f"] = self._scalar(f)
         items["g"] = np.asarray(g, dtype=float)
-        return items["f"], items["g"].copy()
+        return items["f"], items["g"]
 
     # ---- second derivatives -------------------------------------------------------------------
     def hessp(self, x, p, *args):
@@ -197,7 +210,7 @@ class Derivatives:
         elif self._user_hess is not None:
             hp = self.hess(x, *args) @ p  # hess() counts its own evaluations
         else:
-            hp = explain_ad_failure(hvp)(self._objective(args), x, p)
+            hp = self._ad(args).hvp(x, p)
             self.nhev += 1
         hp = np.asarray(hp, dtype=float)
         self._hp_key = (x.copy(), p.copy(), args, hp)
@@ -214,10 +227,10 @@ class Derivatives:
         if self._user_hess is not None:
             H = self._user_hess(x, *args)
         else:
-            f = self._objective(args)
+            ad_hvp = self._ad(args).hvp
             H = np.empty((x.size, x.size))
             for k, e in enumerate(np.eye(x.size)):
-                H[:, k] = np.reshape(explain_ad_failure(hvp)(f, x, e.reshape(x.shape)), -1)
+                H[:, k] = np.reshape(ad_hvp(x, e.reshape(x.shape)), -1)
         self.nhev += 1
         items["H"] = np.asarray(H, dtype=float)
         return items["H"].copy()
