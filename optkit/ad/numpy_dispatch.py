@@ -95,12 +95,12 @@ class ScalarTracer(Tracer):
                     "write `a = a + x` instead.",
                 )
             kwargs.pop("out", None)
+        if method == "__call__":
             if kwargs:
                 raise NotDifferentiableError(
                     f"{_ufunc_name(ufunc)} with keyword arguments {sorted(kwargs)} is not "
                     "supported on traced values"
                 )
-        if method == "__call__":
             prim = ufunc_primitives.get(ufunc)
             if prim is None:
                 raise no_rule_error(_ufunc_name(ufunc))
@@ -109,7 +109,18 @@ class ScalarTracer(Tracer):
         func = table.get(ufunc)
         if func is None:
             raise no_rule_error(f"{_ufunc_name(ufunc)}.{method}")
-        return func(*inputs)
+        # ufunc.reduce/accumulate default to axis=0, where np.sum/np.cumsum default to None
+        params = {"axis": kwargs.pop("axis", 0)}
+        if method == "reduce" and "keepdims" in kwargs:
+            params["keepdims"] = kwargs.pop("keepdims")
+        if kwargs.get("dtype") is None:
+            kwargs.pop("dtype", None)
+        if kwargs:
+            raise NotDifferentiableError(
+                f"{_ufunc_name(ufunc)}.{method} with keyword arguments {sorted(kwargs)} is not "
+                "supported on traced values"
+            )
+        return func(*inputs, **params)
 
     def __array_function__(self, func, types, args, kwargs):
         impl = function_impls.get(func)
