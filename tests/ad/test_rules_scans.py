@@ -22,6 +22,8 @@ ROWS = [
     Row("cumsum-method", lambda a: a.cumsum(axis=1), (T,)),
     Row("cumsum-squared", lambda a: np.cumsum(a * a), (V,)),
     Row("cumsum-ufunc-accumulate", np.add.accumulate, (V,)),
+    Row("ufunc-accumulate-default-axis0", np.add.accumulate, (X,)),
+    Row("ufunc-accumulate-axis", lambda a: np.multiply.accumulate(a, axis=2), (T,)),
     Row("cumprod", np.cumprod, (X,)),
     Row("cumprod-vector-9", np.cumprod, (V,)),
     Row("cumprod-axis0", lambda a: np.cumprod(a, axis=0), (X,)),
