@@ -387,7 +387,7 @@ class ScalarTracer(Tracer):
             raise NotDifferentiableError(
                 f".astype({dtype!r}): optkit differentiates in float64 only"
             )
-        return self
+        return self.copy() if copy else self  # numpy copies by default: writes must not alias
 
     def all(self, *args, **kwargs):
         return np.all(concrete(self, ".all()"), *args, **kwargs)
