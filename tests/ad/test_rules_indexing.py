@@ -315,3 +315,12 @@ def test_matrix_built_by_diag_is_not_a_view():
         return np.sum(d * d)
 
     np.testing.assert_array_equal(optkit.grad(f)(np.array([1.0, 2.0, 3.0])), [2.0, 4.0, 12.0])
+
+
+def test_astype_gives_a_copy_that_writes_do_not_alias():
+    def f(x):
+        y = x.astype(float)
+        y[0] = 0.0
+        return np.sum(x) + 2.0 * np.sum(y)
+
+    np.testing.assert_array_equal(optkit.grad(f)(np.ones(3)), [1.0, 3.0, 3.0])
