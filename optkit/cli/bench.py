@@ -93,10 +93,11 @@ def _table(runs, summary, problem_names, methods):
         lines.append("  ".join([name.ljust(width)] + cells))
     lines.append("(evaluations nfev+njev+nhev; * = f* not reached)")
     lines.append("")
-    lines.append(f"{'method':<12}{'solved':>9}{'nfev':>9}{'njev':>9}{'nhev':>9}{'time':>10}")
+    w = max(len(m) for m in methods + ["method"]) + 2
+    lines.append(f"{'method':<{w}}{'solved':>7}{'nfev':>9}{'njev':>9}{'nhev':>9}{'time':>10}")
     for s in summary:
         solved = f"{s['solved']}/{s['problems']}"
-        lines.append(f"{s['method']:<12}{solved:>9}{s['nfev']:>9}{s['njev']:>9}"
+        lines.append(f"{s['method']:<{w}}{solved:>7}{s['nfev']:>9}{s['njev']:>9}"
                      f"{s['nhev']:>9}{fmt(s['time'], 3) + ' s':>10}")
     return "\n".join(lines)
 
