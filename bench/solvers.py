@@ -32,6 +32,7 @@ from optkit.optim import solve  # noqa: E402
 
 GTOL = 1e-5
 MAXITER = 10_000
+BUDGET = 50_000  # calls of f, gradient and hessp together; a run that exceeds it is unsolved
 
 OPTKIT = ["gd", "lbfgs", "newton-cg"]
 SCIPY = ["L-BFGS-B", "CG", "Newton-CG", "trust-ncg", "trust-krylov"]
@@ -52,6 +53,10 @@ def suite(quick):
     return out
 
 
+class BudgetExhausted(Exception):
+    """More than BUDGET calls: the run is stopped and counts as unsolved."""
+
+
 class Counted:
     """f, grad f and Hessian-vector products of one problem, each call counted."""
 
@@ -60,16 +65,23 @@ class Counted:
         self.value_and_grad = optkit.value_and_grad(prob.objective)
         self.nf = self.ng = self.nh = 0
 
+    def _spend(self):
+        if self.nf + self.ng + self.nh > BUDGET:
+            raise BudgetExhausted
+
     def fun(self, x):
         self.nf += 1
+        self._spend()
         return float(self.objective(x))
 
     def jac(self, x):
         self.ng += 1
+        self._spend()
         return self.value_and_grad(x)[1]
 
     def hessp(self, x, p):
         self.nh += 1
+        self._spend()
         return optkit.hvp(self.objective, x, p)
 
 
@@ -93,6 +105,8 @@ def run_one(method, prob):
                 res = scipy.optimize.minimize(c.fun, x0, method=method, jac=c.jac, hessp=hessp,
                                               options=options)
             f = float(c.objective(res.x))
+        except BudgetExhausted:
+            f = float("nan")
         except Exception as exc:  # a crash counts as unsolved, and is reported
             f = float("nan")
             print(f"    {method} crashed on {prob.name}: {type(exc).__name__}: {exc}")
@@ -139,8 +153,8 @@ def main():
 
     cases = suite(args.quick)
     methods = OPTKIT + SCIPY
-    print(f"{len(cases)} problems with known f*; gtol={GTOL:g}, maxiter={MAXITER}; "
-          "derivatives from optkit AD for every method")
+    print(f"{len(cases)} problems with known f*; gtol={GTOL:g}, maxiter={MAXITER}, at most "
+          f"{BUDGET} calls per run; derivatives from optkit AD for every method")
     results = {m: {} for m in methods}
     for label, prob in cases:
         for m in methods:
