@@ -10,7 +10,7 @@ import numpy as np
 
 from optkit import problems
 
-from .common import CliError, check_method, fmt, load_problem, to_json
+from .common import CliError, check_method, check_writable, fmt, load_problem, to_json
 from .listing import check_tag
 from .runner import run
 
@@ -103,14 +103,12 @@ def _table(runs, summary, problem_names, methods):
 
 
 def _check_plot_target(path):
+    check_writable(path, "--plot")
     try:
         import matplotlib  # noqa: F401  (only to learn whether the optional extra is there)
     except ImportError:
         raise CliError("--plot needs matplotlib, an optional extra: "
                        "pip install 'optkit[plot]'") from None
-    directory = pathlib.Path(path).parent
-    if not directory.is_dir():
-        raise CliError(f"--plot: directory {str(directory)!r} does not exist")
 
 
 def _write_plot(runs, problem_names, methods, path, metric):

@@ -20,8 +20,8 @@ import numpy as np
 from optkit import problems
 from optkit.optim import METHODS
 
-__all__ = ["SCIPY_METHODS", "CliError", "atomic_write", "check_method", "fmt", "load_problem",
-           "parse_vector", "read_vector_file", "to_json"]
+__all__ = ["SCIPY_METHODS", "CliError", "atomic_write", "check_method", "check_writable", "fmt",
+           "load_problem", "parse_vector", "read_vector_file", "to_json"]
 
 # scipy.optimize.minimize's unconstrained-capable methods, spelled as SciPy spells them.
 SCIPY_METHODS = ("Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
@@ -172,13 +172,22 @@ def _rows(value, indent):
     return json.dumps(value)
 
 
+def check_writable(path: str, option: str) -> pathlib.Path:
+    """`path` as a Path when its directory exists and it is not a directory itself (checked
+    before a long solve, so a typo does not cost the result)."""
+    target = pathlib.Path(path)
+    if target.is_dir():
+        raise CliError(f"{option}: {path!r} is a directory, expected a file name")
+    if not target.parent.is_dir():
+        raise CliError(f"{option}: directory {str(target.parent)!r} does not exist")
+    return target
+
+
 def atomic_write(path: str, text: str, option: str) -> None:
     """Write `text` to `path` via a temp file in the same directory and os.replace, so a
     reader never sees a half-written file."""
-    target = pathlib.Path(path)
-    directory = target.parent if str(target.parent) else pathlib.Path(".")
-    if not directory.is_dir():
-        raise CliError(f"{option}: directory {str(directory)!r} does not exist")
+    target = check_writable(path, option)
+    directory = target.parent
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         try:

@@ -11,6 +11,7 @@ from .common import (
     CliError,
     atomic_write,
     check_method,
+    check_writable,
     fmt,
     load_problem,
     parse_vector,
@@ -134,6 +135,9 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, outp
       optkit solve lj13 --history history.csv
     """
     method = check_method(method)
+    for path, option in ((output, "--output"), (history_path, "--history")):
+        if path is not None:
+            check_writable(path, option)
     problem = load_problem(problem_ref, n)
     x0 = _start_point(problem, x0_text, x0_file)
     try:
