@@ -167,7 +167,11 @@ class ScalarTracer(Tracer):
             "Converting to a plain numpy array (np.asarray, np.array, or writing it into a "
             "plain ndarray)",
             "Keep it traced: call numpy functions on it directly, build arrays with "
-            "np.stack/np.concatenate, or assign into y = np.zeros_like(x) where x is traced.",
+            "np.stack/np.concatenate, or assign into y = np.zeros_like(x) where x is traced. "
+            "Library code that converts its input with np.asarray cannot be traced: instead of "
+            "scipy.special.logsumexp, softmax, log_softmax or polygamma use "
+            "optkit.special.logsumexp, softmax, log_softmax or polygamma (same arguments); "
+            "instead of plain_array.dot(x) write plain_array @ x.",
         )
 
     def __float__(self):
