@@ -25,7 +25,7 @@ __all__ = ["Derivatives", "VectorDerivatives"]
 
 
 def _same_args(a, b):
-    return len(a) == len(b) and all(p is q for p, q in zip(a, b, strict=True))
+    return a is b or (len(a) == len(b) and all(p is q for p, q in zip(a, b, strict=True)))
 
 
 class _Cache:
@@ -41,7 +41,7 @@ class _Cache:
 
     def lookup(self, x, args):
         if (self.x is not None and self.x.shape == x.shape and _same_args(self.args, args)
-                and np.array_equal(self.x, x)):
+                and (self.x == x).all()):
             return self.items
         return None
 
@@ -108,7 +108,7 @@ class Derivatives:
         self._compile = bool(compile)
         self._ad_cache = None  # (args, _ADFunctions)
         self._cache = _Cache()
-        self._hp_key = None  # (x, p, args, result) of the last Hessian-vector product
+        self._hp_key = None  # (x, p, args, result) remembered by probe_hessp
         self.nfev = 0
         self.njev = 0
         self.nhev = 0
@@ -127,7 +127,8 @@ class Derivatives:
 
     def _ad(self, args):
         """optkit's AD of the objective for these args, built once (and compiled if asked)."""
-        if self._ad_cache is None or not _same_args(self._ad_cache[0], args):
+        if self._ad_cache is None or not (args is self._ad_cache[0]
+                                          or _same_args(self._ad_cache[0], args)):
             self._ad_cache = (args, _ADFunctions(self._fun, args, self._user_jac is True,
                                                  self._compile))
         return self._ad_cache[1]
@@ -196,14 +197,17 @@ class Derivatives:
 
     # ---- second derivatives -------------------------------------------------------------------
     def hessp(self, x, p, *args):
-        """H(x) p: the user's ``hessp``, the user's ``hess`` times p, or AD forward-over-reverse."""
+        """H(x) p: the user's ``hessp``, the user's ``hess`` times p, or AD forward-over-reverse.
+
+        Products are not cached (each p differs), except the one taken by :meth:`probe_hessp`,
+        which answers the first matching request and is then forgotten.
+        """
         x, args = self._resolve(x, args)
         p = np.asarray(p, dtype=float)
-        key = self._hp_key
+        key, self._hp_key = self._hp_key, None
         if (key is not None and _same_args(key[2], args) and key[0].shape == x.shape
-                and key[1].shape == p.shape and np.array_equal(key[0], x)
-                and np.array_equal(key[1], p)):
-            return key[3].copy()
+                and key[1].shape == p.shape and (key[0] == x).all() and (key[1] == p).all()):
+            return key[3]
         if self._user_hessp is not None:
             hp = self._user_hessp(x, p, *args)
             self.nhev += 1
@@ -212,9 +216,15 @@ class Derivatives:
         else:
             hp = self._ad(args).hvp(x, p)
             self.nhev += 1
-        hp = np.asarray(hp, dtype=float)
-        self._hp_key = (x.copy(), p.copy(), args, hp)
-        return hp.copy()
+        return np.array(hp, dtype=float, copy=None)
+
+    def probe_hessp(self, x, p):
+        """``hessp(x, p)``, remembered for the next request: a check made before a solve
+        costs nothing when the solver's first product is the same one."""
+        hp = self.hessp(x, p)
+        self._hp_key = (np.array(x, dtype=float), np.array(p, dtype=float), self._args,
+                        hp.copy())
+        return hp
 
     def hess(self, x, *args):
         """The dense Hessian: the user's ``hess`` or n AD Hessian-vector products; cached per x."""

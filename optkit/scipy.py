@@ -157,7 +157,7 @@ def _check_second_order(der, x0, g0, meth, method, second, hess, hessp):
         return
     try:
         if "hessp" in second:
-            der.hessp(x0, _probe(g0))
+            der.probe_hessp(x0, _probe(g0))
         else:
             der.hess(x0)
     except (NotDifferentiableError, TracerConversionError) as exc:
