@@ -65,4 +65,5 @@ def list_problems(tag, as_json):
     for row in table:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
                    + "  " + row[3])
-    click.echo(f"\n{len(rows)} problems" + (f" tagged {tag}" if tag else ""))
+    noun = "problem" if len(rows) == 1 else "problems"
+    click.echo(f"\n{len(rows)} {noun}" + (f" tagged {tag}" if tag else ""))

@@ -22,7 +22,7 @@ def test_tag_filters_the_table(cli):
     assert run.code == 0
     rows = run.stdout.splitlines()
     assert [r.split()[0] for r in rows[1:-2]] == ["lj13"]
-    assert rows[-1] == "1 problems tagged physics"
+    assert rows[-1] == "1 problem tagged physics"
 
 
 def test_json_list(cli):
