@@ -102,18 +102,20 @@ def value_and_grad(f, argnums=0):
     """
 
     compiled = getattr(f, "_optkit_compiled", False) and argnums == 0
+    first_only = type(argnums) is int and argnums == 0
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         if compiled and len(args) == 1 and not kwargs and not isinstance(args[0], Tracer):
             return f.value_and_grad(args[0])  # replay the compiled program (optkit.compile)
-        nums = _argnums(argnums, len(args))
+        nums = (0,) if first_only and args else _argnums(argnums, len(args))
         fk = functools.partial(f, **kwargs) if kwargs else f
         trace, out, leaves = _record(fk, args, nums)
-        if np.shape(out) != ():
+        shape = out.shape if isinstance(out, Tracer) else np.shape(out)
+        if shape != ():
             raise TypeError(
                 f"grad requires a scalar-valued function, but {_name(f)} returned shape "
-                f"{np.shape(out)}; use optkit.vjp or optkit.jacobian for vector outputs"
+                f"{shape}; use optkit.vjp or optkit.jacobian for vector outputs"
             )
         if _own(out, trace, ReverseTracer):
             value = out._a

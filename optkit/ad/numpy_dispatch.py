@@ -432,7 +432,7 @@ class ArrayTracer(ScalarTracer):
             out = function_impls[operator.getitem](self, index)
             if not _is_basic(index):
                 return out  # advanced indexing copies, as in numpy
-        if getattr(out, "_a", None) is not None and out.ndim:
+        if isinstance(out, ArrayTracer):  # a view unless it selected one element
             _mark_view(out, self)
         return out
 
