@@ -91,13 +91,16 @@ def _others_last(x):
     return before * after
 
 
-def _prod_others(x, axis):
+def _prod_others(x, ans, axis, keepdims):
     """``out[i] = prod of x over the reduced axes, leaving out entry i`` (shape of ``x``)."""
     shape = np.shape(x)
     if axis is None:
         axis = tuple(range(len(shape)))
     if not shape or not axis or _reduced_count(shape, axis) == 0:
         return np.ones(shape)
+    if not isinstance(x, Tracer) and _safe_to_divide(x, ans):
+        # first order, no zero and a normal product: ans / x is exact to an ulp or two
+        return _expand_reduced(ans, shape, axis, keepdims) / x
     kept = [i for i in range(len(shape)) if i not in axis]
     perm = tuple(kept) + tuple(axis)
     moved = np.transpose(x, perm) if perm != tuple(range(len(shape))) else x
@@ -106,16 +109,23 @@ def _prod_others(x, axis):
     return np.transpose(out, tuple(np.argsort(perm))) if moved is not x else out
 
 
+def _safe_to_divide(x, ans):
+    tiny = np.finfo(float).tiny
+    return np.count_nonzero(x) == np.size(x) and bool(np.all(np.abs(ans) >= tiny)) and bool(
+        np.all(np.isfinite(ans)))
+
+
 def _prod(x, axis, keepdims):
     return np.prod(x, axis=axis, keepdims=keepdims)
 
 
 def _prod_jvp(t, ans, x, axis, keepdims):
-    return np.sum(t * _prod_others(x, axis), axis=axis, keepdims=keepdims)
+    return np.sum(t * _prod_others(x, ans, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 def _prod_vjp(g, ans, x, axis, keepdims):
-    return _expand_reduced(g, np.shape(x), axis, keepdims) * _prod_others(x, axis)
+    others = _prod_others(x, ans, axis, keepdims)
+    return _expand_reduced(g, np.shape(x), axis, keepdims) * others
 
 
 prod = primitive("prod", _prod, jvp=_prod_jvp, vjp=_prod_vjp)
@@ -128,17 +138,41 @@ def _prod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=N
 
 # ---- max and min ---------------------------------------------------------------------------
 def _tie_share(ans, x, axis, keepdims):
-    """1/k on each of the k entries equal to the extremum, 0 elsewhere (a plain array)."""
+    """1/k on each of the k entries equal to the extremum, 0 elsewhere (a constant).
+
+    Without ties (one hit per reduced slice, the common case) it is the boolean mask itself."""
     hit = x == _expand_reduced(ans, np.shape(x), axis, keepdims)  # comparisons are constants
-    return hit / np.sum(hit, axis=axis, keepdims=True)
+    if isinstance(hit, Tracer):  # staged: no branch on values
+        return hit / np.sum(hit, axis=axis, keepdims=True)
+    if np.count_nonzero(hit) == np.size(ans):
+        return hit
+    # ties (or a NaN extremum, which no entry equals: its slice gets no derivative)
+    return hit / np.maximum(np.count_nonzero(hit, axis=axis, keepdims=True), 1)
+
+
+def _single_hit(share, other):
+    """For a full reduction without ties on plain arrays: the flat index of the extremum."""
+    if isinstance(share, np.ndarray) and share.dtype == bool and not isinstance(other, Tracer):
+        return int(np.argmax(share))
+    return None
 
 
 def _extremum_jvp(t, ans, x, axis, keepdims):
+    if axis is None:
+        i = _single_hit(_tie_share(ans, x, axis, keepdims), t)
+        if i is not None:  # a read, not a pass over the array
+            return np.reshape(np.ravel(t)[i], np.shape(ans))
     return np.sum(t * _tie_share(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 def _extremum_vjp(g, ans, x, axis, keepdims):
     share = _tie_share(ans, x, axis, keepdims)
+    if axis is None:
+        i = _single_hit(share, g)
+        if i is not None:  # a one-entry scatter into zeros
+            out = np.zeros(np.shape(x))
+            out.flat[i] = np.reshape(g, ())
+            return out
     return _expand_reduced(g, np.shape(x), axis, keepdims) * share
 
 
@@ -168,25 +202,27 @@ def _extremum_function(prim, name):
 
 # ---- the 2-norm (std and np.linalg.norm) ----------------------------------------------------
 def _norm2(x, axis, keepdims):
+    if axis is None:  # one dot product, no temporary (what np.linalg.norm itself does)
+        flat = np.ravel(x)
+        out = np.sqrt(np.dot(flat, flat))
+        return np.reshape(out, (1,) * np.ndim(x)) if keepdims else out
     return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
 
 
-def _unit(x, ans, axis, keepdims):
-    """``x / ||x||`` with 0 where the norm is 0 (the minimum-norm subgradient)."""
-    n = _expand_reduced(ans, np.shape(x), axis, keepdims)
-    zero = n == 0.0
-    if not isinstance(zero, Tracer) and not zero.any():
-        return x / n  # the common case, checked only on plain values (no value-dependent
-        # branch is taken on traced ones, so a compiled program stays valid at x = 0)
-    return np.where(zero, 0.0, x / np.where(zero, 1.0, n))
+def _inverse_norm(ans):
+    """``1 / ans``, with 0 where the norm is 0: the minimum-norm subgradient at x = 0.
+
+    Computed on the reduced shape only, and branch-free, so a compiled program stays valid."""
+    zero = ans == 0.0
+    return np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, ans))
 
 
 def _norm2_jvp(t, ans, x, axis, keepdims):
-    return np.sum(t * _unit(x, ans, axis, keepdims), axis=axis, keepdims=keepdims)
+    return np.sum(t * x, axis=axis, keepdims=keepdims) * _inverse_norm(ans)
 
 
 def _norm2_vjp(g, ans, x, axis, keepdims):
-    return _expand_reduced(g, np.shape(x), axis, keepdims) * _unit(x, ans, axis, keepdims)
+    return x * _expand_reduced(g * _inverse_norm(ans), np.shape(x), axis, keepdims)
 
 
 norm2 = primitive("norm2", _norm2, jvp=_norm2_jvp, vjp=_norm2_vjp)
