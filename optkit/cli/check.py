@@ -37,7 +37,8 @@ def _derivative(fun, x, d):
     function (a variable's natural scale can be far below max(1, |x_i|), as in Osborne 1,
     and a quadratic has no truncation error at all, so there the largest step wins).
     """
-    estimates = [_richardson(fun, x, d, _STEP * 10.0 ** -k) for k in range(-1, 5)]
+    with np.errstate(all="ignore"):  # a step that leaves f's domain just gives a nan gap
+        estimates = [_richardson(fun, x, d, _STEP * 10.0 ** -k) for k in range(-1, 5)]
     gaps = [np.max(np.abs(a - b)) for a, b in zip(estimates, estimates[1:], strict=False)]
     gaps = [g if np.isfinite(g) else np.inf for g in gaps]
     return estimates[int(np.argmin(gaps))]

@@ -72,3 +72,15 @@ def test_a_large_problem_is_checked_on_a_sample_of_coordinates(cli):
     doc = cli("check", "extended-powell", "--n", "400", "--json").json()
     assert doc["ok"] is True
     assert "(100 of 400 coordinates)" in doc["checks"][0]["compared"]
+
+
+def test_steps_that_leave_the_domain_are_skipped(cli, problem_file):
+    path = problem_file("log_barrier.py", """
+        import numpy as np
+        x0 = [0.001, 0.002]
+
+        def objective(x):
+            return np.sum(x) - np.sum(np.log(x))
+    """)
+    run = cli("check", path, "--json")  # the largest steps reach x < 0, where log is nan
+    assert run.code == 0 and run.json()["worst"] <= 1e-6
