@@ -61,13 +61,14 @@ CONSTANTS = [
     ("argmax", lambda a: np.argmax(a)),
     ("argmin-axis", lambda a: np.argmin(a, axis=0)),
     ("argpartition", lambda a: np.argpartition(a, 2)),
-    ("nonzero", lambda a: np.nonzero(a > 0)[0]),
-    ("flatnonzero", lambda a: np.flatnonzero(a > 0)),
-    ("count_nonzero", lambda a: np.count_nonzero(a > 0)),
+    ("nonzero", lambda a: np.nonzero(a)[0]),
+    ("flatnonzero", lambda a: np.flatnonzero(a - a[0])),
+    ("count_nonzero", lambda a: np.count_nonzero(a - a[1])),
     ("searchsorted", lambda a: np.searchsorted(np.array([-0.5, 0.0, 0.5]), a)),
     ("isclose", lambda a: np.isclose(a, V)),
     ("allclose", lambda a: np.allclose(a, V)),
     ("array_equal", lambda a: np.array_equal(a, V)),
+    ("array_equiv", lambda a: np.array_equiv(a, V[:1])),
 ]
 
 
