@@ -56,16 +56,23 @@ def _as_point(x):
     return np.asarray(x, dtype=float)
 
 
+def _scalar_output(y):
+    """A one-element output as a scalar (SciPy accepts f returning shape (1,)); else as is."""
+    if np.ndim(y) != 0 and np.size(y) == 1:
+        return np.reshape(y, ())
+    return y
+
+
 class _ADFunctions:
     """optkit's AD of ``fun(., *args)``, built once: value_and_grad, record (a tape), hvp."""
 
     def __init__(self, fun, args, returns_pair, compiled):
         if returns_pair:  # jac=True: fun returns (f, g); differentiate f
             def objective(z):
-                return fun(z, *args)[0]
+                return _scalar_output(fun(z, *args)[0])
         else:
             def objective(z):
-                return fun(z, *args)
+                return _scalar_output(fun(z, *args))
         if compiled:
             objective = compile_function(objective)
             self.value_and_grad = explain_ad_failure(objective.value_and_grad)
@@ -121,9 +128,9 @@ class Derivatives:
         return _as_point(x), (args if args else self._args)
 
     def _scalar(self, f):
-        if np.ndim(f) != 0:
+        if np.size(f) != 1:
             raise TypeError(f"fun must return a scalar, got an array of shape {np.shape(f)}")
-        return float(f)
+        return float(np.reshape(f, ()))
 
     def _ad(self, args):
         """optkit's AD of the objective for these args, built once (and compiled if asked)."""

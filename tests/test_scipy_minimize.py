@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.optimize as so
 
+import optkit
 import optkit.scipy as oks
 
 ALL_METHODS = ["Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC", "COBYLA",
@@ -173,3 +174,35 @@ def test_user_derivatives_are_respected():
 
 def test_default_method_as_scipy():
     assert oks.minimize(rosen, X0).nit == so.minimize(so.rosen, X0, jac=so.rosen_der).nit
+
+
+def _shifted(x, a, b):
+    return np.sum(a * (x - b) ** 2) + np.sum(x ** 4)
+
+
+@pytest.mark.parametrize("method", ["BFGS", "Newton-CG", "trust-constr", "dogleg"])
+def test_args_reach_fun_and_every_derivative(method):
+    res = oks.minimize(_shifted, np.ones(3), args=(2.0, 0.5), method=method)
+    # stationary point: 4 (x - 0.5) + 4 x^3 = 0
+    np.testing.assert_allclose(4 * (res.x - 0.5) + 4 * res.x ** 3, 0.0, atol=1e-5)  # gtol
+
+
+def test_hessian_update_strategy_passes_through():
+    res = oks.minimize(_shifted, np.ones(3), args=(2.0, 0.5), method="trust-constr",
+                       hess=so.BFGS())
+    assert res.success and res.nhev == 0  # no AD Hessian products were taken
+
+
+def test_one_element_output_accepted_as_scipy_does():
+    res = oks.minimize(lambda x: (x - 3.0) ** 2, 1.0, method="trust-ncg")
+    np.testing.assert_allclose(res.x, [3.0])
+
+
+def test_value_dependent_objective_warns_then_runs_eagerly():
+    def kinked(x):
+        return np.sum(x ** 2) + (1.0 if x[0] < 0 else 0.0)
+
+    with pytest.warns(optkit.CompileWarning, match="eagerly"):
+        res = oks.minimize(kinked, np.ones(2), method="BFGS")
+    assert res.success
+    assert oks.minimize(kinked, np.ones(2), method="BFGS", compile=False).success
