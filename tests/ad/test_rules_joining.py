@@ -43,6 +43,10 @@ ROWS = [
     Row("dstack", lambda a, b: np.dstack([a, b]) ** 2, (X, Y)),
     Row("dstack-1d", lambda v, u: np.dstack([v, u]) ** 2, (V, U)),
     Row("append", lambda a, v: np.append(a, v) ** 2, (X, V)),
+    Row("block-2x2", lambda a, c: np.block([[a, c], [np.ones((1, 4)), c[:1] ** 2]]) ** 2,
+        (X, C)),
+    Row("block-flat", lambda v: np.block([v[0], v[1:], 3.0]) ** 2, (V,)),
+    Row("block-3d", lambda a: np.block([[[a]], [[a * 2]]]) ** 2, (X,)),
     Row("split", lambda b: np.split(b, 3, axis=1)[1] ** 2, (B,)),
     Row("split-indices", lambda b: np.split(b, [1, 3])[1] ** 2, (B,)),
     Row("split-rejoined", lambda b: np.concatenate(np.split(b, 2)[::-1]) * B, (B,)),
@@ -104,6 +108,8 @@ def test_joining_errors():
         optkit.grad(lambda v: np.sum(np.concatenate([v, v], out=np.empty(8))))(V)
     with pytest.raises(ValueError, match="out of bounds"):
         optkit.grad(lambda v: np.sum(np.concatenate([v, v], axis=1)))(V)
+    with pytest.raises(TypeError, match="tuple"):
+        optkit.grad(lambda v: np.sum(np.block((v, v))))(V)
     with pytest.raises(ValueError, match="equal division"):
         optkit.grad(lambda v: np.sum(np.split(v, 3)[0]))(V)
     with pytest.raises(optkit.NotDifferentiableError, match="mean"):

@@ -52,6 +52,8 @@ ROWS = [
     Row("broadcast_to", lambda a: np.broadcast_to(a, (3, 5)) ** 2, (V,)),
     Row("broadcast_to-column", lambda a: np.broadcast_to(a[:, None], (5, 2)) ** 2, (V,)),
     Row("broadcast_to-same", lambda a: np.broadcast_to(a, (3, 4)) * a, (X,)),
+    Row("broadcast_arrays", lambda a, v: np.prod(np.stack(np.broadcast_arrays(a, v[:4], 2.0)),
+                                                  axis=0), (X, V)),
     Row("atleast_1d", lambda a: np.atleast_1d(np.sum(a)) ** 2, (V,)),
     Row("atleast_2d", lambda a: np.atleast_2d(a) ** 2, (V,)),
     Row("atleast_3d", lambda a: np.atleast_3d(a) ** 2, (X,)),

@@ -133,6 +133,37 @@ def _append_function(arr, values, axis=None):
     return _join(pieces, axis)
 
 
+def _block_function(arrays):
+    """``np.block``: the innermost lists join along the last axis, the next along the one
+    before, and so on; every piece first gets leading size-1 axes up to the result's ndim."""
+    def depth_of(item):
+        if isinstance(item, tuple):
+            raise TypeError("np.block: use lists, not tuples, to nest the blocks")
+        if isinstance(item, list):
+            if not item:
+                raise ValueError("np.block: lists must not be empty")
+            depths = {depth_of(e) for e in item}
+            if len(depths) != 1:
+                raise ValueError("np.block: list depths are mismatched")
+            return depths.pop() + 1
+        return 0
+
+    def leaves(item):
+        return [x for e in item for x in leaves(e)] if isinstance(item, list) else [item]
+
+    depth = depth_of(arrays)
+    ndim = max([depth] + [np.ndim(value_of(a)) for a in leaves(arrays)])
+
+    def build(item, level):
+        if not isinstance(item, list):
+            item = _as_piece(item)
+            shape = np.shape(value_of(item))
+            return _reshape_function(item, (1,) * (ndim - len(shape)) + shape)
+        return _join([build(e, level + 1) for e in item], ndim - depth + level)
+
+    return build(arrays, 0)
+
+
 # ---- splitting: each piece is a slice ------------------------------------------------------
 def _split_pieces(ary, indices_or_sections, axis, name, even):
     shape = np.shape(value_of(ary))
@@ -225,4 +256,5 @@ function_impls.update({
     np.dstack: _dstack_function,
     np.column_stack: _column_stack_function,
     np.append: _append_function,
+    np.block: _block_function,
 })

@@ -249,6 +249,12 @@ def _repeat_function(a, repeats, axis=None):
     return getitem(a, index=(slice(None),) * axis + (index,))
 
 
+def _broadcast_arrays_function(*args, subok=False):
+    shape = np.broadcast_shapes(*(_shape_of(a) for a in args))
+    return tuple(_broadcast_to_function(a, shape) if hasattr(a, "_trace")
+                 else np.broadcast_to(a, shape) for a in args)
+
+
 def _atleast_2d_function(*arys):
     out = []
     for a in arys:
@@ -281,6 +287,7 @@ function_impls.update({
     np.rot90: _rot90_function,
     np.tile: _tile_function,
     np.repeat: _repeat_function,
+    np.broadcast_arrays: _broadcast_arrays_function,
     np.atleast_2d: _atleast_2d_function,
     np.atleast_3d: _atleast_3d_function,
 })
