@@ -63,13 +63,13 @@ def _lj13_optimum():
 
 
 _XSTAR, _FSTAR = _lj13_optimum()
-_X0 = 1.05 * _XSTAR + 0.1 * np.random.default_rng(13).standard_normal(3 * _ATOMS)
+_X0 = 1.1 * _XSTAR + 0.1 * np.random.default_rng(10).standard_normal(3 * _ATOMS)
 
 SPECS = [
     fixed_spec(
         "lj13",
         "Lennard-Jones cluster of 13 atoms (39 coordinates); start: the icosahedral minimum "
-        "stretched 5% with N(0, 0.1^2) noise (seed 13)",
+        "stretched 10% plus N(0, 0.1^2) noise (seed 10)",
         {"nonconvex", "physics"},
         "Wales & Doye 1997, J. Phys. Chem. A 101, 5111 (best known E = -44.326801); "
         "f* and x* from the closed-form icosahedral optimum",
