@@ -1,9 +1,10 @@
 """Indexing: ``x[index]``, its transpose (scatter-add), functional item assignment, ``take``,
-diagonals (``diagonal``/``diag``, with their transpose ``diag_embed``) and triangles.
+``delete``, diagonals (``diagonal``/``diag``, with their transpose ``diag_embed``), triangles.
 
 All are linear, so each declares itself linear and writes only its transpose (VJP).
 ``x[i] = v`` on a traced ``x`` becomes ``x <- setitem(x, i, v)``: autograd's most requested
 missing feature (HIPS/autograd #58), done by re-pointing the tracer at the updated value.
+With a repeated fancy index numpy keeps the last write; only that value gets a derivative.
 """
 
 from __future__ import annotations

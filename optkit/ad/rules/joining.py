@@ -1,5 +1,5 @@
-"""Joining and splitting arrays: concatenate, the stacking functions built on it, the split
-functions (slices) and ``pad``.
+"""Joining and splitting arrays: concatenate, the stacking functions and ``block`` built on it,
+``append``, the split functions (slices) and ``pad``.
 
 ``concatenate`` is linear in every argument; the transpose of argument ``i`` is the slice of
 the cotangent where that argument landed (a ``getitem``, so higher orders work too). The list

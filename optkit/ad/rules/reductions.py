@@ -1,9 +1,11 @@
-"""Reductions: sum (linear), prod, max/min with their own rules, and composites (mean, var, std,
-trace) written with numpy calls on top of them, and the 2-norm (std, np.linalg.norm).
+"""Reductions: sum (linear), prod, max/min and the 2-norm with their own rules, and composites
+written with numpy calls on top of them (mean, var, std, ptp, average, trace, the nan* family).
 
 prod's rule multiplies the other entries, built from cumulative products from both sides, so it
-is exact when entries are zero (no division by x). max and min share the derivative evenly among
-tied maximal entries, as JAX does.
+is exact when entries are zero (at first order, with no zero entry, it divides the product by
+x instead). max and min share the derivative evenly among tied maximal entries, as JAX does.
+The 2-norm's rule gives the subgradient 0 at x = 0; std is the 2-norm of the deviations over
+sqrt(dof), so it has no 0/0 at constant data.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scans along an axis: cumsum (linear), cumprod and diff.
+"""Scans along an axis: cumsum (linear), cumprod, the array API's cumulative_sum/prod, diff.
 
 cumsum's transpose is a cumulative sum taken from the other end. cumprod on traced values is a
 doubling scan of multiplications (Hillis & Steele 1986, "Data parallel algorithms"): log2(n)

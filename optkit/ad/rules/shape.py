@@ -1,5 +1,6 @@
 """Shape primitives: reshape, transpose, broadcast_to, flip, roll and the numpy functions built
-on them (ravel, swapaxes, moveaxis, expand_dims, squeeze, atleast_nd, tile, repeat, rot90).
+on them (ravel, swapaxes, moveaxis, expand_dims, squeeze, atleast_nd, broadcast_arrays, tile,
+repeat, rot90).
 
 All are linear: each writes only its transpose (the VJP); the JVP is the primitive itself.
 Composites (tile, repeat) are plain compositions of the primitives, so every derivative order
