@@ -316,8 +316,9 @@ class VectorDerivatives:
         if items is None or "f" not in items:
             self.fun(x, *args)
             items = self._cache.lookup(x, args)
-        if "pullback" not in items:
+        if "pullback" not in items:  # fun(x) ran plainly (forward mode): record it now
             _, items["pullback"] = explain_ad_failure(vjp)(self._f(args), x)
+            self.nfev += 1
         return items["pullback"], items["f"]
 
     def jac(self, x, *args):

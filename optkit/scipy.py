@@ -109,9 +109,10 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     ``hessp`` for Newton-CG, trust-ncg, trust-krylov and trust-constr, a dense ``hess`` for
     dogleg and trust-exact. A user's ``jac`` (callable, True or a finite-difference string),
     ``hess`` and ``hessp`` are used as given. A ``fun(x)`` and the ``jac(x)`` SciPy asks for next
-    share one recording of the objective. Before the solve, the gradient (and, where the method
-    needs it, one Hessian-vector product or the Hessian) is evaluated at x0, so an objective AD
-    cannot differentiate is reported up front; those evaluations are cached and counted.
+    share one evaluation of the objective (see ``Derivatives``). Before the solve, the gradient
+    (and, where the method needs it, one Hessian-vector product or the Hessian) is evaluated at
+    x0, so an objective AD cannot differentiate is reported up front; those evaluations are
+    cached and counted.
     ``nfev``, ``njev`` and ``nhev`` in the result are the true counts (see
     ``optkit._scipy_cache``). bounds, constraints, callback, options and tol pass through.
 
@@ -193,8 +194,11 @@ def least_squares(fun, x0, jac=None, bounds=(-np.inf, np.inf), method="trf", *, 
     if jac_sparsity is not None and tr_solver == "exact":
         raise ValueError("tr_solver: 'exact' needs a dense Jacobian; use tr_solver='lsmr' (or "
                          "None) with jac_sparsity")
-    vd = VectorDerivatives(fun, args, kwargs,
-                           mode="forward" if jac_sparsity is not None else jac_mode)
+    if jac_sparsity is not None:
+        jac_mode = "forward"  # products J v only: no tape needed
+    elif tr_solver == "lsmr":
+        jac_mode = "reverse"  # keep each point's tape for the operator's rmatvec
+    vd = VectorDerivatives(fun, args, kwargs, mode=jac_mode)
     vd.fun(x0)  # an objective AD cannot record fails here, before the solve
     if jac_sparsity is not None:
         kind = "sparse"
