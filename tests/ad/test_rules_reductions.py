@@ -45,6 +45,7 @@ ROWS = [
     Row("prod-two-zeros", lambda a: np.prod(a, axis=1), (Z2,)),
     Row("prod-two-zeros-all", lambda a: np.prod(a) + np.sum(a), (Z2,)),
     Row("prod-ufunc-reduce", np.multiply.reduce, (V,)),
+    Row("prod-initial-where", lambda a: np.prod(a, axis=0, initial=2.0, where=X > 0), (X,)),
     Row("ufunc-reduce-default-axis0", np.add.reduce, (X,)),
     Row("ufunc-reduce-axis", lambda a: np.multiply.reduce(a, 1), (T,)),
     Row("ufunc-reduce-none-keepdims", lambda a: np.add.reduce(a, axis=None, keepdims=True),
@@ -57,6 +58,9 @@ ROWS = [
     Row("max-keepdims", lambda a: np.max(a, axis=-1, keepdims=True), (T,)),
     Row("max-method", lambda a: a.max(axis=1), (X,)),
     Row("amax", lambda a: np.amax(a, axis=1), (X,)),
+    Row("max-initial", lambda a: np.max(a, axis=1, initial=0.0), (X,)),
+    Row("max-where-initial", lambda a: np.max(a, axis=0, where=X < 0.5, initial=-5.0), (X,)),
+    Row("min-initial-where", lambda a: np.min(a, where=X > -0.5, initial=0.7), (X,)),
     Row("min", np.min, (X,)),
     Row("min-axis", lambda a: np.min(a, axis=1), (T,)),
     Row("min-keepdims", lambda a: np.min(a, axis=(1, 2), keepdims=True), (T,)),
@@ -161,6 +165,8 @@ def test_reduction_with_out_raises():
 def test_max_of_empty_raises():
     with pytest.raises(ValueError, match="zero-size"):
         optkit.jvp(lambda a: np.max(a[:0]), V, V)
+    with pytest.raises(ValueError, match="initial"):
+        optkit.jvp(lambda a: np.max(a, where=V > 0), V, V)
 
 
 def test_var_without_degrees_of_freedom_raises():

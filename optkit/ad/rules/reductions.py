@@ -76,11 +76,9 @@ def _reduced_count(shape, axis):
     return int(np.prod(shape if axis is None else [shape[i] for i in axis]))
 
 
-def _check_plain_kwargs(name, out, where=None, initial=None):
+def _check_out(name, out):
     if out is not None:
         raise TypeError(f"np.{name}(..., out=) cannot write a traced value; drop `out`")
-    if where is not None or initial is not None:
-        raise TypeError(f"np.{name}(initial=, where=) is not supported on traced values")
 
 
 # ---- prod --------------------------------------------------------------------------------
@@ -134,8 +132,11 @@ prod = primitive("prod", _prod, jvp=_prod_jvp, vjp=_prod_vjp)
 
 
 def _prod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    _check_plain_kwargs("prod", out, where, initial)
-    return prod(a, axis=_normalize_axis(axis, np.ndim(value_of(a))), keepdims=bool(keepdims))
+    _check_out("prod", out)
+    if where is not None:
+        a = np.where(where, a, 1.0)
+    p = prod(a, axis=_normalize_axis(axis, np.ndim(value_of(a))), keepdims=bool(keepdims))
+    return p if initial is None else p * initial
 
 
 # ---- max and min ---------------------------------------------------------------------------
@@ -190,14 +191,19 @@ max_ = primitive("max", _max, jvp=_extremum_jvp, vjp=_extremum_vjp)
 min_ = primitive("min", _min, jvp=_extremum_jvp, vjp=_extremum_vjp)
 
 
-def _extremum_function(prim, name):
+def _extremum_function(prim, name, pick, fill):
     def function(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-        _check_plain_kwargs(name, out, where, initial)
+        _check_out(name, out)
+        if where is not None:
+            if initial is None:
+                raise ValueError(f"np.{name}(where=) needs `initial`, as in numpy")
+            a = np.where(where, a, fill)
         shape = np.shape(value_of(a))
         naxis = _normalize_axis(axis, len(shape))
         if _reduced_count(shape, naxis) == 0:
-            raise ValueError(f"np.{name}: zero-size reduction has no identity")
-        return prim(a, axis=naxis, keepdims=bool(keepdims))
+            raise ValueError(f"np.{name}: zero-size reduction on a traced value")
+        out = prim(a, axis=naxis, keepdims=bool(keepdims))
+        return out if initial is None else pick(out, initial)
 
     return function
 
@@ -271,7 +277,7 @@ def _trace_function(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 
 def _ptp_function(a, axis=None, out=None, keepdims=False):
-    _check_plain_kwargs("ptp", out)
+    _check_out("ptp", out)
     return np.max(a, axis=axis, keepdims=keepdims) - np.min(a, axis=axis, keepdims=keepdims)
 
 
@@ -325,7 +331,8 @@ def _nanmean_function(a, axis=None, dtype=None, out=None, keepdims=False, *, whe
 def _nanextremum_function(extremum, fill):
     def function(a, axis=None, out=None, keepdims=False, initial=None, where=None):
         out = extremum(_nan_filled(a, fill), axis=axis, out=out, keepdims=keepdims,
-                       initial=initial, where=where)
+                       **({} if initial is None else {"initial": initial}),
+                       **({} if where is None else {"where": where}))
         # an all-NaN slice gives NaN, as numpy's does (not the fill value)
         return np.where(_nan_count(a, axis, keepdims) == 0.0, np.nan, out)
 
@@ -364,10 +371,10 @@ function_impls.update({
     np.sum: _sum_function,
     np.mean: _mean_function,
     np.prod: _prod_function,
-    np.max: _extremum_function(max_, "max"),
-    np.amax: _extremum_function(max_, "amax"),
-    np.min: _extremum_function(min_, "min"),
-    np.amin: _extremum_function(min_, "amin"),
+    np.max: _extremum_function(max_, "max", np.maximum, -np.inf),
+    np.amax: _extremum_function(max_, "amax", np.maximum, -np.inf),
+    np.min: _extremum_function(min_, "min", np.minimum, np.inf),
+    np.amin: _extremum_function(min_, "amin", np.minimum, np.inf),
     np.var: _var_function,
     np.std: _std_function,
     np.trace: _trace_function,
