@@ -15,12 +15,17 @@ Notation map (Nocedal & Wright, Ch. 7 -> code):
     p_k                  the step, x_{k+1} = x_k + alpha_k p_k
 
 Forcing terms (Eisenstat & Walker 1996), eta_0 = 0.5:
-    "eisenstat-walker"   choice 1: | ||g_k|| - ||g_{k-1} + H_{k-1} p_{k-1}|| | / ||g_{k-1}||,
-                         safeguarded by eta_{k-1}^((1+sqrt 5)/2) when that exceeds 0.1
+    "eisenstat-walker"   choice 1 (the default): | ||g_k|| - ||g_{k-1} + H_{k-1} p_{k-1}|| |
+                         / ||g_{k-1}||, safeguarded by eta_{k-1}^((1+sqrt 5)/2) when that
+                         exceeds 0.1. It is small exactly when the last model predicted the
+                         new gradient well, so CG works hard only where Newton's model is good.
     "eisenstat-walker-2" choice 2: 0.9 (||g_k|| / ||g_{k-1}||)^2, safeguarded by 0.9 eta_{k-1}^2
+                         when that exceeds 0.1
     "superlinear"        min(0.5, sqrt(||g_k||)) (Nocedal & Wright, eq. 7.3)
     a float in (0, 1)    a constant relative tolerance
-All are capped at 0.9 and floored at ``_ETA_MIN``.
+The rules are also capped by sqrt(||g_k||) (Nocedal & Wright, eq. 7.3: superlinear local
+convergence; near a stationary point CG then runs long enough to meet negative curvature, so a
+start next to a saddle is escaped), by 0.9, and floored at ``_ETA_MIN``.
 
 Negative curvature in the line-search variant (after Royer, O'Neill & Wright 2020, and
 Nocedal & Wright, Sec. 7.1): when CG meets a direction d with d.H d <= 0 after the iterate
@@ -148,14 +153,12 @@ class NewtonCG:
         as_preconditioner(self.preconditioner, x.size)  # shape check against x0
         f, g = objective.f_and_g(x)
         if isinstance(self.globalization, TrustRegion):
-            radius = self.globalization.first_radius(
-                float(np.linalg.norm(x)), float(np.linalg.norm(g))
-            )
+            radius = self.globalization.first_radius(float(np.linalg.norm(x)))
         else:
             radius = math.inf
         forcing = self.forcing if not isinstance(self.forcing, str) else _ETA_0
-        if self.forcing == "superlinear":
-            forcing = _clip(min(0.5, math.sqrt(float(np.linalg.norm(g)))))
+        if isinstance(self.forcing, str):
+            forcing = _clip(min(forcing, math.sqrt(float(np.linalg.norm(g)))))
         return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=forcing)
 
     def step(self, objective, state: NewtonCGState) -> NewtonCGState:
@@ -260,7 +263,7 @@ class NewtonCG:
             guard = 0.9 * prev**2
         if guard > 0.1:
             eta = max(eta, guard)
-        return _clip(eta)
+        return _clip(min(eta, math.sqrt(g_new_norm)))
 
 
 def _clip(eta: float) -> float:

@@ -45,8 +45,9 @@ class TrustRegion:
     """Globalize a Newton-type direction with a trust region (Nocedal & Wright, Alg. 4.1).
 
     ``subproblem`` approximately minimizes the quadratic model within the radius (default:
-    Steihaug-Toint CG). ``initial_radius=None`` starts at ``max(1, ||x0||) / 10``... see
-    ``first_radius``.
+    Steihaug-Toint CG); ``initial_radius=None`` picks the start from x0 (``first_radius``).
+    A rejected step is re-solved at the smaller radius and tried again, up to
+    ``max_rejections`` times in a row.
     """
 
     subproblem: Steihaug = field(default_factory=Steihaug)  # trust-region subproblem solver
@@ -97,8 +98,12 @@ class TrustRegion:
                 f"max_rejections: expected an int >= 1, got {self.max_rejections!r}"
             )
 
-    def first_radius(self, x_norm: float, g_norm: float) -> float:
-        """The starting radius: ``initial_radius`` if given, else ``max(1, ||x0||) / 10``... """
+    def first_radius(self, x_norm: float) -> float:
+        """The starting radius: ``initial_radius`` if given, else ``max(1, ||x0|| / 10)``.
+
+        Scaling with x0 lets a far start take long steps early; the floor of 1 is the usual
+        default (Nocedal & Wright's examples, SciPy's trust-region methods).
+        """
         if self.initial_radius is not None:
             return self.initial_radius
         return min(max(1.0, 0.1 * x_norm), self.max_radius)

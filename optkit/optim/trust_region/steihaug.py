@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import NumericalError
+
 __all__ = ["CGExit", "Steihaug", "SubproblemResult", "as_preconditioner"]
 
 # CG directions kept for re-solving at a smaller radius: beyond this many floats the path is
@@ -194,7 +196,7 @@ class Steihaug:
     so the model decrease is at least Cauchy's.
     """
 
-    maxiter: int | None = None  # CG iterations per solve; None means 2 * n (roundoff headroom)
+    maxiter: int | None = None  # CG iterations per solve; None: 10 n (finite-precision headroom)
 
     def __post_init__(self):
         if self.maxiter is not None and (
@@ -221,7 +223,7 @@ class Steihaug:
             raise ValueError(f"rtol: expected a value in (0, 1), got {rtol!r}")
         g = np.asarray(g, dtype=float)
         n = g.size
-        maxiter = 2 * n if self.maxiter is None else self.maxiter
+        maxiter = 10 * n if self.maxiter is None else self.maxiter
         keep = max(1, _PATH_BUDGET // max(n, 1))
         tol = rtol * math.sqrt(float(g @ g))
         p = np.zeros_like(g)
@@ -241,7 +243,7 @@ class Steihaug:
             hd = np.asarray(hessp(d), dtype=float)
             kappa = float(d @ hd)
             if not math.isfinite(kappa):
-                raise FloatingPointError("hessp returned a non-finite product")
+                raise NumericalError("hessp returned a non-finite product")
             rd = float(r @ d)
             rhd = float(r @ hd)
             hdhd = float(hd @ hd)
