@@ -56,16 +56,19 @@ sum_ = primitive("sum", _sum, vjp=_sum_vjp, linear=True)
 def _sum_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     if out is not None:
         raise TypeError("np.sum(..., out=) cannot write a traced value; drop `out`")
-    if initial is not None or where is not None:
-        raise TypeError("np.sum(initial=, where=) is not supported on traced values")
+    if where is not None:
+        a = np.where(where, a, 0.0)
     if axis is not None:
         axis = _normalize_axis(axis, np.ndim(value_of(a)))
-    return sum_(a, axis=axis, keepdims=bool(keepdims))
+    total = sum_(a, axis=axis, keepdims=bool(keepdims))
+    return total if initial is None else total + initial
 
 
 def _mean_function(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
-    if where is not None:
-        raise TypeError("np.mean(where=) is not supported on traced values")
+    if where is not None:  # the mean of the selected entries
+        count = np.sum(np.broadcast_to(where, np.shape(value_of(a))), axis=axis,
+                       keepdims=keepdims)
+        return _sum_function(a, axis=axis, out=out, keepdims=keepdims, where=where) / count
     shape = np.shape(value_of(a))
     naxis = _normalize_axis(axis, len(shape))
     count = np.prod([shape[i] for i in naxis]) if naxis is not None else np.prod(shape)
