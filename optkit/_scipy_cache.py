@@ -40,8 +40,9 @@ class _Cache:
         self.items = {}
 
     def lookup(self, x, args):
-        if (self.x is not None and self.x.shape == x.shape and _same_args(self.args, args)
-                and (self.x == x).all()):
+        last = self.x
+        if (last is not None and last.shape == x.shape and _same_args(self.args, args)
+                and (last == x).all()):
             return self.items
         return None
 
@@ -128,6 +129,8 @@ class Derivatives:
         return _as_point(x), (args if args else self._args)
 
     def _scalar(self, f):
+        if type(f) is float:
+            return f
         if np.size(f) != 1:
             raise TypeError(f"fun must return a scalar, got an array of shape {np.shape(f)}")
         return float(np.reshape(f, ()))
