@@ -72,6 +72,15 @@ def test_two_norm_at_zero_has_zero_subgradient_and_no_nan():
     assert tangent == 0.0
 
 
+@pytest.mark.parametrize("ord_", [1, 3, 1.5, np.inf])
+def test_other_vector_norms_at_zero_have_zero_subgradient(ord_):
+    f = lambda a: np.linalg.norm(a, ord_)  # noqa: E731
+    zero = np.zeros(3)
+    np.testing.assert_array_equal(optkit.grad(f)(zero), np.zeros(3))
+    if ord_ != 1.5:  # |x|**1.5 has infinite curvature at 0: no finite Hessian to check
+        assert np.all(np.isfinite(optkit.hvp(f, zero, np.ones(3))))
+
+
 def test_two_norm_with_one_zero_column():
     x = np.array([[0.0, 3.0], [0.0, 4.0]])
     g = optkit.grad(lambda a: np.sum(np.linalg.norm(a, axis=0)))(x)

@@ -29,7 +29,10 @@ def _vector_norm(x, ord, axis, keepdims):  # noqa: A002 - numpy's parameter name
     if ord == 1:
         return np.sum(np.abs(x), axis=axis, keepdims=keepdims)
     p = float(ord)
-    return np.sum(np.abs(x) ** p, axis=axis, keepdims=keepdims) ** (1.0 / p)
+    total = np.sum(np.abs(x) ** p, axis=axis, keepdims=keepdims)
+    # at x = 0 the root's derivative is infinite: take the subgradient 0 there, as for p = 2
+    zero = total == 0.0
+    return np.where(zero, 0.0, np.where(zero, 1.0, total) ** (1.0 / p))
 
 
 def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002 - numpy's parameter name
