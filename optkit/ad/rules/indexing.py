@@ -93,7 +93,7 @@ _setitem_prim = primitive("setitem", _setitem, vjp=(_setitem_vjp_x, _setitem_vjp
 
 def _surviving_writes(shape, index):
     """Which entries of ``x[index] = v`` survive (None if all do): numpy's own order decides."""
-    if _is_basic(index):
+    if _is_basic(index) or _distinct_integer_index(shape, index):
         return None
     target = np.full(shape, -1, dtype=np.intp)
     selected = np.shape(target[index])
@@ -101,6 +101,21 @@ def _surviving_writes(shape, index):
     won = np.zeros(int(np.prod(selected)), dtype=bool)
     won[target[index].ravel()] = True
     return None if won.all() else won.reshape(selected).astype(float)
+
+
+def _distinct_integer_index(shape, index):
+    """True if ``index`` is made of integer arrays only and names each position once (checked
+    in O(k log k) for k indices, not with a pass over the whole target)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if len(items) > len(shape) or not all(
+            isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items):
+        return False
+    dims = shape[:len(items)]
+    if 0 in dims:
+        return False
+    arrays = np.broadcast_arrays(*items)
+    linear = np.ravel_multi_index(tuple(a % n for a, n in zip(arrays, dims, strict=True)), dims)
+    return np.unique(linear).size == linear.size
 
 
 def _check_index(index):
