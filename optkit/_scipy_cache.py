@@ -18,7 +18,7 @@ import functools
 import numpy as np
 
 from .ad import compile as compile_function
-from .ad import hvp, jvp, value_and_grad, vjp
+from .ad import grad, jvp, value_and_grad, vjp
 from .minimize import _explain_ad_failure as explain_ad_failure
 
 __all__ = ["Derivatives", "VectorDerivatives"]
@@ -65,7 +65,14 @@ def _scalar_output(y):
 
 
 class _ADFunctions:
-    """optkit's AD of ``fun(., *args)``, built once: value_and_grad, record (a tape), hvp."""
+    """optkit's AD of ``fun(., *args)``, built once: value_and_grad, record (a tape), hvp.
+
+    Compiled, value+gradient and Hessian-vector products replay ``optkit.compile`` programs.
+    Eager (``compiled=False``, or an objective the compiler found value-dependent), H(x) p is
+    the reverse-mode pullback of the gradient at x (H is symmetric, so p^T H = (H p)^T): the
+    gradient's tape is recorded once per point, and each product is one backward pass over it,
+    instead of a forward-over-reverse pass through the whole objective per product.
+    """
 
     def __init__(self, fun, args, returns_pair, compiled):
         if returns_pair:  # jac=True: fun returns (f, g); differentiate f
@@ -74,14 +81,32 @@ class _ADFunctions:
         else:
             def objective(z):
                 return _scalar_output(fun(z, *args))
-        if compiled:
-            objective = compile_function(objective)
-            self.value_and_grad = explain_ad_failure(objective.value_and_grad)
-            self.hvp = explain_ad_failure(objective.hvp)
-        else:
-            self.value_and_grad = explain_ad_failure(value_and_grad(objective))
-            self.hvp = explain_ad_failure(functools.partial(hvp, objective))
+        self._compiled = compile_function(objective) if compiled else None
+        self._eager_hvp = not compiled
+        self._vg = explain_ad_failure(
+            self._compiled.value_and_grad if compiled else value_and_grad(objective))
+        self._grad = grad(objective)
         self.record = explain_ad_failure(functools.partial(vjp, objective))
+        self._lin_x = None  # the point of the gradient tape below
+        self._lin = None
+
+    def value_and_grad(self, x):
+        f, g = self._vg(x)
+        if not self._eager_hvp and self._compiled.is_dynamic(x):
+            self._eager_hvp = True  # the compiler runs this objective eagerly
+        return f, g
+
+    @functools.cached_property
+    def _compiled_hvp(self):
+        return explain_ad_failure(self._compiled.hvp)
+
+    def hvp(self, x, p):
+        if not self._eager_hvp:
+            return self._compiled_hvp(x, p)
+        if self._lin_x is None or self._lin_x.shape != x.shape or not (self._lin_x == x).all():
+            self._lin = explain_ad_failure(vjp)(self._grad, x)[1]
+            self._lin_x = np.array(x, dtype=float)
+        return explain_ad_failure(self._lin)(p)
 
 
 class Derivatives:

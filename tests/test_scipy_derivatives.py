@@ -35,16 +35,21 @@ SECOND_ORDER_AND_GRADIENT = ["CG", "BFGS", "L-BFGS-B", "TNC", "SLSQP", "Newton-C
                              "trust-krylov", "trust-constr", "dogleg", "trust-exact"]
 
 
+HESSIAN_METHODS = ["Newton-CG", "trust-ncg", "trust-krylov", "trust-constr", "dogleg",
+                   "trust-exact"]
+
+
 @pytest.mark.parametrize("method", SECOND_ORDER_AND_GRADIENT)
 def test_no_point_is_evaluated_twice(method):
     points = []
     res = oks.minimize(tapped(points), X0, method=method, compile=False)
     assert res.success
     distinct = {p.tobytes() for p in points}
-    hess_passes = X0.size * res.nhev if method in ("dogleg", "trust-exact") else res.nhev
-    # every value/gradient pass is at a new point; Hessian products reuse evaluated points
-    assert len(points) == res.nfev + hess_passes
+    # every value/gradient pass is at a new point ...
     assert len(distinct) == res.nfev
+    # ... and Hessian products at a point share one recording of its gradient
+    tapes = len(points) - res.nfev
+    assert 0 < tapes <= min(res.nfev, res.nhev) if method in HESSIAN_METHODS else tapes == 0
 
 
 @pytest.mark.parametrize("method", SECOND_ORDER_AND_GRADIENT)
@@ -83,8 +88,9 @@ def test_counts_are_scipy_calls_minus_cache_hits():
     assert res.success
 
 
-def test_derivatives_object():
-    d = oks.derivatives(rosen)
+@pytest.mark.parametrize("compile_ad", [True, False])
+def test_derivatives_object(compile_ad):
+    d = oks.derivatives(rosen, compile=compile_ad)
     x = np.array([0.3, -0.2, 0.9, 1.4])
     p = np.array([1.0, 2.0, -1.0, 0.5])
     assert d.fun(x) == pytest.approx(so.rosen(x))
@@ -95,6 +101,10 @@ def test_derivatives_object():
     np.testing.assert_allclose(d.hessp(x, p), so.rosen_hess_prod(x, p), rtol=1e-12)
     np.testing.assert_allclose(d.hess(x), so.rosen_hess(x), rtol=1e-12)
     assert (d.nfev, d.njev, d.nhev) == (1, 1, 2)
+    q = np.array([0.5, -1.0, 2.0, 0.0])  # a second product at the same point
+    np.testing.assert_allclose(d.hessp(x, q), so.rosen_hess_prod(x, q), rtol=1e-12)
+    y = x + 0.25  # and at a new point
+    np.testing.assert_allclose(d.hessp(y, p), so.rosen_hess_prod(y, p), rtol=1e-12)
     g[0] = 99.0  # returned arrays are copies: the cache cannot be corrupted
     np.testing.assert_allclose(d.jac(x), so.rosen_der(x), rtol=1e-12)
 
@@ -128,10 +138,15 @@ def test_untraceable_fun_names_the_operation_and_the_way_around():
 
 def test_method_needing_hessian_rejects_once_differentiable_objective_up_front():
     @optkit.custom_primitive
+    def dcube(x):  # no rules: differentiable zero times
+        return 3.0 * x ** 2
+
+    @optkit.custom_primitive
     def cube(x):
         return x ** 3
 
-    cube.defvjp(lambda g, ans, x: 3.0 * g * x ** 2)  # no JVP rule: no second derivatives
+    cube.defvjp(lambda g, ans, x: g * dcube(x))  # differentiable once only
+    cube.defjvp(lambda t, ans, x: t * dcube(x))
 
     def f(x):
         return np.sum(cube(x) ** 2)
