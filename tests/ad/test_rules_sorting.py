@@ -104,3 +104,14 @@ def test_compiled_sort_runs_eagerly_rather_than_freezing_the_order():
         compiled.value_and_grad(np.array([3.0, 1.0, 2.0]))
     other = np.array([1.0, 3.0, 2.0])
     np.testing.assert_array_equal(compiled.value_and_grad(other)[1], optkit.grad(f)(other))
+
+
+def test_quantiles_of_slices_with_nan_are_nan_and_values_are_numpys_exactly():
+    x = np.array([[1.0, np.nan, 3.0], [1.0, 2.0, 3.0]])
+    r = rng(9).standard_normal((7, 9))
+    for a, f in [(x, lambda a: np.quantile(a, [0.2, 0.9], axis=1)),
+                 (x, lambda a: np.median(a, axis=1)),
+                 (r, lambda a: np.quantile(a, [0.1, 0.33, 0.77], axis=0)),
+                 (r, lambda a: np.percentile(a, 95.0))]:
+        got, _ = optkit.jvp(f, a, np.ones_like(a))
+        np.testing.assert_array_equal(got, f(a))

@@ -88,7 +88,11 @@ def _quantile_linear(a, q, axis, keepdims, name):
     lo = np.floor(position).astype(np.intp)
     hi = np.minimum(lo + 1, n - 1)
     frac = (position - lo).reshape(q.shape + (1,) * len(kept_shape))
-    out = getitem(ordered, index=lo) * (1.0 - frac) + getitem(ordered, index=hi) * frac
+    below, above = getitem(ordered, index=lo), getitem(ordered, index=hi)
+    step = above - below  # numpy's lerp, from the nearer end, for the same rounding
+    out = np.where(frac >= 0.5, above - step * (1.0 - frac), below + step * frac)
+    # numpy: a slice holding a NaN has a NaN quantile (the sort put the NaNs last)
+    out = np.where(np.isnan(getitem(ordered, index=n - 1)), np.nan, out)
     if keepdims:
         full = tuple(1 if i in axes else n_ for i, n_ in
                      enumerate(np.shape(value_of(a)))) if ndim else ()
