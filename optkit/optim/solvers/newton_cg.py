@@ -27,11 +27,12 @@ The rules are also capped by sqrt(||g_k||) (Nocedal & Wright, eq. 7.3: superline
 convergence; near a stationary point CG then runs long enough to meet negative curvature, so a
 start next to a saddle is escaped), by 0.9, and floored at ``_ETA_MIN``.
 
-Negative curvature in the line-search variant (after Royer, O'Neill & Wright 2020, and
-Nocedal & Wright, Sec. 7.1): when CG meets a direction d with d.H d <= 0 after the iterate
-p_j, the search direction is p_j + c d, scaled so that ||c d|| = |d.H d| / ||d||^2 and
-oriented downhill. Since d is H-conjugate to p_j, the model decrease of both parts adds up:
-the direction is never worse than either one, and a saddle point is left, not converged to.
+Negative curvature in the line-search variant (Nocedal & Wright, Sec. 7.1; Royer, O'Neill &
+Wright 2020): when CG meets a direction d with d.H d <= 0 after the iterate p_j, the search
+direction is p_j + c d, oriented downhill, its length the larger of a reflected Newton step
+and |d.H d| / ||d||^2 (see ``_negative_curvature_step``). Since d is H-conjugate to p_j, the
+model decrease of both parts adds up: the direction is never worse than either one, and a
+saddle point is left, not converged to (SciPy's Newton-CG returns p_j and drops d).
 
 The Hessian is never formed; every ``hessp`` call goes through the Objective and is counted.
 """
@@ -190,12 +191,13 @@ class NewtonCG:
             rho = reduction_ratio(state.f, f_trial, sub.model_decrease)
             g_new = None
             if math.isfinite(f_trial) and sub.model_decrease <= _SMALL * max(1.0, abs(state.f)):
-                # f differences drown in rounding here: measure the reduction by the
-                # trapezoid rule on the gradients instead (exact for quadratics)
+                # Differences of f may drown in its rounding error here. If the step reduces
+                # the gradient, measure the reduction by the trapezoid rule on the gradients
+                # instead (exact for quadratics); otherwise keep the verdict of f.
                 f_trial, g_new = objective.f_and_g(x_trial)
-                if np.all(np.isfinite(g_new)):
+                if np.all(np.isfinite(g_new)) and np.linalg.norm(g_new) < np.linalg.norm(state.g):
                     actual = -0.5 * float((state.g + g_new) @ sub.step)
-                    rho = actual / sub.model_decrease if sub.model_decrease > 0 else -math.inf
+                    rho = reduction_ratio(actual, 0.0, sub.model_decrease)
             if tr.accepts(rho):
                 f_new, g_new = objective.f_and_g(x_trial)
                 if np.all(np.isfinite(g_new)):
@@ -271,12 +273,19 @@ def _clip(eta: float) -> float:
 
 
 def _negative_curvature_step(d: np.ndarray, curvature: float, g: np.ndarray) -> np.ndarray:
-    """d scaled to length |curvature| (its Rayleigh quotient), pointing downhill.
+    """A downhill step along d, where d.H d = curvature * ||d||^2 <= 0.
 
-    With zero curvature the Rayleigh quotient gives no length; then ||g|| is used and the
-    line search finds the scale.
+    Its length is the larger of two guesses: the step Newton would take along u = d / ||d||
+    if the curvature were positive, |g.u| / |curvature| (scale invariant; it dominates far
+    from stationary points), and |curvature|, the second-order step of Royer, O'Neill & Wright
+    (2020), which stays long next to a saddle where g.u vanishes. With zero curvature neither
+    applies; ||g|| is used and the line search finds the scale.
     """
     d_norm = float(np.linalg.norm(d))
-    length = abs(curvature) if curvature < 0 else float(np.linalg.norm(g))
-    sign = -1.0 if float(g @ d) > 0 else 1.0
+    slope = float(g @ d) / d_norm
+    if curvature < 0:
+        length = max(abs(slope) / abs(curvature), abs(curvature))
+    else:
+        length = float(np.linalg.norm(g))
+    sign = -1.0 if slope > 0 else 1.0
     return (sign * length / d_norm) * d

@@ -23,21 +23,10 @@ __all__ = ["TrustRegion", "reduction_ratio"]
 
 
 def reduction_ratio(f: float, f_trial: float, predicted: float) -> float:
-    """rho = (f - f_trial) / predicted, robust to round-off and non-finite trial values.
-
-    When both reductions are at the level of rounding in f the quotient is noise; then the
-    step counts as perfectly predicted if f did not increase beyond that level (a standard
-    safeguard, Conn, Gould & Toint, Sec. 17.4.2).
-    """
-    if not math.isfinite(f_trial):
+    """rho = (f - f_trial) / predicted; -inf for a non-finite f_trial or predicted <= 0."""
+    if not math.isfinite(f_trial) or not predicted > 0:
         return -math.inf
-    actual = f - f_trial
-    noise = 10.0 * 2.220446049250313e-16 * max(abs(f), 1.0)
-    if abs(actual) <= noise and abs(predicted) <= noise:
-        return 1.0
-    if predicted <= 0:
-        return -math.inf
-    return actual / predicted
+    return (f - f_trial) / predicted
 
 
 @dataclass(frozen=True)

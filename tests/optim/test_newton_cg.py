@@ -1,0 +1,328 @@
+"""NewtonCG: both globalizations on the test problems, negative curvature, robustness, options.
+
+Ceilings are about 1.3x the counts measured when the rows were written (nfev, njev, nhev each),
+so an efficiency regression fails instead of passing silently.
+"""
+
+import functools
+import math
+
+import numpy as np
+import pytest
+from _problems import Counting, double_well, logistic, quadratic, rosenbrock, saddle
+
+from optkit.optim import Backtracking, Objective, Status, StrongWolfe, run, solve
+from optkit.optim.solvers.newton_cg import LineSearch, NewtonCG
+from optkit.optim.trust_region import CGExit, Steihaug, TrustRegion
+
+PROBLEMS = {
+    "rosenbrock-2": lambda: rosenbrock(2),
+    "rosenbrock-100": lambda: rosenbrock(100),
+    "quadratic-1e2": lambda: quadratic(1e2),
+    "quadratic-1e4": lambda: quadratic(1e4),
+    "quadratic-1e6": lambda: quadratic(1e6),
+    "double-well": double_well,  # negative curvature at x0
+    "saddle": saddle,  # starts next to a saddle point
+    "logistic": logistic,
+}
+
+GLOBALIZATIONS = {
+    "trust-region": lambda: NewtonCG(globalization=TrustRegion(Steihaug())),
+    "line-search": lambda: NewtonCG(globalization=LineSearch(StrongWolfe())),
+}
+
+# (globalization, problem, status, max nfev, max njev, max nhev)
+ROWS = [
+    ("trust-region", "rosenbrock-2", "CONVERGED_FTOL", 50, 45, 63),
+    ("trust-region", "rosenbrock-100", "CONVERGED_GTOL", 552, 442, 2270),
+    ("trust-region", "quadratic-1e2", "CONVERGED_GTOL", 7, 7, 106),
+    ("trust-region", "quadratic-1e4", "CONVERGED_GTOL", 7, 7, 318),
+    ("trust-region", "quadratic-1e6", "CONVERGED_GTOL", 7, 7, 804),
+    ("trust-region", "double-well", "CONVERGED_GTOL", 25, 20, 54),
+    ("trust-region", "saddle", "CONVERGED_FTOL", 16, 12, 12),
+    ("trust-region", "logistic", "CONVERGED_GTOL", 10, 10, 20),
+    ("line-search", "rosenbrock-2", "CONVERGED_GTOL", 83, 83, 60),
+    ("line-search", "rosenbrock-100", "CONVERGED_FTOL", 1060, 1060, 2639),
+    ("line-search", "quadratic-1e2", "CONVERGED_GTOL", 7, 7, 111),
+    ("line-search", "quadratic-1e4", "CONVERGED_GTOL", 7, 7, 318),
+    ("line-search", "quadratic-1e6", "CONVERGED_GTOL", 7, 7, 804),
+    ("line-search", "double-well", "CONVERGED_GTOL", 29, 29, 46),
+    ("line-search", "saddle", "CONVERGED_GTOL", 7, 7, 6),
+    ("line-search", "logistic", "CONVERGED_GTOL", 8, 8, 13),
+]
+
+
+@functools.cache
+def _problem(name):
+    return PROBLEMS[name]()
+
+
+def _objective(prob):
+    return Objective(prob.fun, prob.jac, prob.hessp)
+
+
+@pytest.mark.parametrize("glob, problem, status, nfev, njev, nhev", ROWS,
+                         ids=[f"{r[0]}-{r[1]}" for r in ROWS])
+def test_solves_problem_within_budget(glob, problem, status, nfev, njev, nhev):
+    prob = _problem(problem)
+    res = run(GLOBALIZATIONS[glob](), _objective(prob), prob.x0, maxiter=20000)
+    assert abs(res.fun - prob.fstar) <= 1e-6 * max(1.0, abs(prob.fstar))
+    assert res.status_enum.name == status
+    assert res.nfev <= nfev and res.njev <= njev and res.nhev <= nhev
+
+
+def test_rows_cover_every_problem_and_globalization():
+    assert {(r[0], r[1]) for r in ROWS} == {(g, p) for g in GLOBALIZATIONS for p in PROBLEMS}
+
+
+@pytest.mark.parametrize("glob", list(GLOBALIZATIONS))
+@pytest.mark.parametrize("problem", ["rosenbrock-2", "double-well", "saddle", "logistic"])
+def test_counts_are_exact(glob, problem):
+    counted = Counting(_problem(problem))
+    res = run(GLOBALIZATIONS[glob](), Objective(counted.fun, counted.jac, counted.hessp),
+              _problem(problem).x0)
+    assert res.success
+    assert (res.nfev, res.njev, res.nhev) == (
+        counted.calls["fun"], counted.calls["jac"], counted.calls["hessp"])
+
+
+@pytest.mark.parametrize("problem", ["rosenbrock-2", "rosenbrock-100", "quadratic-1e6",
+                                     "double-well", "saddle", "logistic"])
+def test_fewer_hessian_products_than_scipy_trust_ncg(problem):
+    optimize = pytest.importorskip("scipy.optimize")
+    prob = _problem(problem)
+    ref = optimize.minimize(prob.fun, prob.x0, jac=prob.jac, hessp=prob.hessp,
+                            method="trust-ncg", options={"gtol": 1e-5})
+    res = run(NewtonCG(), _objective(prob), prob.x0, maxiter=20000)
+    assert res.success and ref.success
+    assert res.nhev <= ref.nhev
+
+
+# -- negative curvature --------------------------------------------------------------------------
+@pytest.mark.parametrize("glob", list(GLOBALIZATIONS))
+@pytest.mark.parametrize("x0", [[1.0, 1e-3], [1e-4, 1e-6], [-0.5, -1e-5]])
+def test_escapes_the_saddle(glob, x0):
+    prob = saddle()
+    res = run(GLOBALIZATIONS[glob](), _objective(prob), x0)
+    assert res.success
+    assert res.fun == pytest.approx(-0.25, abs=1e-9)
+    assert abs(abs(res.x[1]) - 1.0) < 1e-4
+
+
+def test_line_search_uses_the_negative_curvature_direction():
+    # At x0 the Hessian is negative definite: CG meets negative curvature at once, and the
+    # step along it covers most of the way down to the wells in one iteration.
+    prob = double_well()
+    solver = GLOBALIZATIONS["line-search"]()
+    objective = _objective(prob)
+    state = solver.init(objective, prob.x0)
+    new = solver.step(objective, state)
+    assert new.cg_exit is CGExit.NEGATIVE_CURVATURE and new.cg_iterations == 1
+    assert new.f < state.f - 0.5 * (state.f - prob.fstar)
+
+
+def test_line_search_combines_newton_and_curvature_steps_at_a_saddle():
+    # Next to the saddle CG first takes the Newton step in x, then meets negative curvature in
+    # y. Both are used: x goes to about 0 and y leaves the saddle in the same iteration
+    # (returning the CG iterate alone would land on the saddle, where gtol stops).
+    prob = saddle()
+    for linesearch in (Backtracking(), StrongWolfe()):
+        solver = NewtonCG(globalization=LineSearch(linesearch))
+        objective = _objective(prob)
+        new = solver.step(objective, solver.init(objective, np.array([1e-4, 1e-6])))
+        assert new.cg_exit is CGExit.NEGATIVE_CURVATURE and new.cg_iterations == 2
+        assert abs(new.x[0]) < 0.02 and abs(new.x[1]) > 0.9
+
+
+def test_trust_region_follows_negative_curvature_to_the_boundary():
+    prob = double_well()
+    solver = NewtonCG(globalization=TrustRegion(initial_radius=0.5))
+    objective = _objective(prob)
+    new = solver.step(objective, solver.init(objective, prob.x0))
+    assert new.cg_exit is CGExit.NEGATIVE_CURVATURE
+    assert new.step_norm == pytest.approx(0.5)
+    assert new.radius == 1.0  # a good boundary step doubles the region
+
+
+# -- robustness ----------------------------------------------------------------------------------
+def _walled(x):
+    """sum(exp(x) - 2 x), minimized at log 2, with f = inf beyond x_i = 1.5."""
+    return math.inf if np.any(x > 1.5) else float(np.sum(np.exp(x) - 2.0 * x))
+
+
+def _walled_jac(x):
+    return np.exp(x) - 2.0
+
+
+def _walled_hessp(x, p):
+    return np.exp(x) * p
+
+
+WALLED_FSTAR = 2.0 * (2.0 - 2.0 * math.log(2.0))
+
+
+def test_nonfinite_trial_value_shrinks_the_radius():
+    solver = NewtonCG(globalization=TrustRegion(initial_radius=10.0))
+    objective = Objective(_walled, _walled_jac, _walled_hessp)
+    state = solver.init(objective, np.array([-3.0, -3.0]))
+    new = solver.step(objective, state)
+    assert new.rejected >= 1 and np.isfinite(new.f) and new.f < state.f
+    assert new.step_norm < 10.0
+    # the rejected step was re-solved from the stored CG path: no further products
+    assert objective.nhev == new.cg_iterations == 1
+    res = run(solver, Objective(_walled, _walled_jac, _walled_hessp), [-3.0, -3.0])
+    assert res.status_enum is Status.CONVERGED_GTOL
+    assert res.fun == pytest.approx(WALLED_FSTAR, abs=1e-10)
+
+
+def test_nonfinite_trial_value_in_line_search_variant():
+    res = run(NewtonCG(globalization=LineSearch()),
+              Objective(_walled, _walled_jac, _walled_hessp), [-3.0, -3.0])
+    assert res.success and res.fun == pytest.approx(WALLED_FSTAR, abs=1e-10)
+
+
+def test_nonfinite_gradient_at_trial_point_shrinks_the_radius():
+    def jac(x):
+        return np.full_like(x, np.nan) if np.any(x > 1.0) else _walled_jac(x)
+
+    def fun(x):
+        return float(np.sum(np.exp(x) - 2.0 * x))
+
+    res = run(NewtonCG(globalization=TrustRegion(initial_radius=10.0)),
+              Objective(fun, jac, _walled_hessp), [-3.0, -3.0])
+    assert res.status_enum is Status.CONVERGED_GTOL
+    assert res.fun == pytest.approx(WALLED_FSTAR, abs=1e-10)
+
+
+def test_no_decrease_possible_is_a_trust_region_failure():
+    # a gradient of the wrong sign: every model step goes uphill
+    res = run(NewtonCG(), Objective(lambda x: float(x @ x), lambda x: -2.0 * x,
+                                    lambda x, p: 2.0 * p), [1.0, 2.0])
+    assert res.status_enum is Status.TRUST_REGION_FAILED and not res.success
+    np.testing.assert_array_equal(res.x, [1.0, 2.0])  # the best point seen
+    assert res.fun == 5.0
+
+
+def test_nonfinite_hessian_product_is_numerical_trouble():
+    res = run(NewtonCG(), Objective(lambda x: float(x @ x), lambda x: 2.0 * x,
+                                    lambda x, p: np.full_like(p, np.nan)), [1.0, 2.0])
+    assert res.status_enum is Status.NONFINITE
+
+
+def test_small_reductions_are_judged_by_gradients():
+    # f evaluates with rounding error far above eps |f| (large cancelling terms); the last
+    # steps predict reductions below that noise yet must still be accepted
+    prob = _problem("quadratic-1e6")
+    big = 1e7
+
+    def fun(x):
+        return (prob.fun(x) + big) - big
+
+    res = run(NewtonCG(), Objective(fun, prob.jac, prob.hessp), prob.x0, ftol=0.0)
+    assert res.status_enum is Status.CONVERGED_GTOL
+    assert res.fun == pytest.approx(prob.fstar, abs=1e-8)
+
+
+# -- preconditioner ------------------------------------------------------------------------------
+def _badly_scaled(n=30):
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    a = (q * np.logspace(0.0, 1.0, n)) @ q.T
+    scale = np.logspace(-2.0, 2.0, n)
+    rng.shuffle(scale)
+    h = (0.5 * (a + a.T) * scale).T * scale
+    b = rng.standard_normal(n)
+
+    def fun(x):
+        return float(0.5 * x @ h @ x - b @ x + 0.25 * np.sum((scale * x) ** 4))
+
+    def jac(x):
+        return h @ x - b + scale**4 * x**3
+
+    def hessp(x, p):
+        return h @ p + 3.0 * scale**4 * x**2 * p
+
+    return fun, jac, hessp, np.diag(h).copy(), np.zeros(n)
+
+
+@pytest.mark.parametrize("form", ["array", "callable"])
+def test_preconditioner_reduces_hessian_products(form):
+    fun, jac, hessp, diag, x0 = _badly_scaled()
+    plain = run(NewtonCG(), Objective(fun, jac, hessp), x0)
+    pre = diag if form == "array" else (lambda v: v / diag)
+    res = run(NewtonCG(preconditioner=pre), Objective(fun, jac, hessp), x0)
+    assert plain.success and res.success
+    assert res.fun == pytest.approx(plain.fun, rel=1e-10)
+    assert 5 * res.nhev <= plain.nhev
+
+
+def test_preconditioner_in_line_search_variant():
+    fun, jac, hessp, diag, x0 = _badly_scaled()
+    plain = run(NewtonCG(globalization=LineSearch()), Objective(fun, jac, hessp), x0)
+    res = run(NewtonCG(globalization=LineSearch(), preconditioner=diag),
+              Objective(fun, jac, hessp), x0)
+    assert res.fun == pytest.approx(plain.fun, rel=1e-10)
+    assert 5 * res.nhev <= plain.nhev
+
+
+# -- options and entry points --------------------------------------------------------------------
+@pytest.mark.parametrize("forcing", ["eisenstat-walker", "eisenstat-walker-2", "superlinear", 0.1])
+@pytest.mark.parametrize("problem", ["rosenbrock-2", "logistic", "double-well"])
+def test_forcing_rules(forcing, problem):
+    prob = _problem(problem)
+    res = run(NewtonCG(forcing=forcing), _objective(prob), prob.x0)
+    assert res.success
+    assert abs(res.fun - prob.fstar) <= 1e-6 * max(1.0, abs(prob.fstar))
+
+
+def test_constructor_combinations():
+    prob = _problem("rosenbrock-2")
+    for solver in (NewtonCG(), NewtonCG(globalization=TrustRegion(Steihaug(maxiter=5))),
+                   NewtonCG(globalization=LineSearch(StrongWolfe())),
+                   NewtonCG(globalization=LineSearch(Backtracking()))):
+        res = run(solver, _objective(prob), prob.x0)
+        assert res.success and res.fun < 1e-10
+    assert NewtonCG().globalization == TrustRegion(Steihaug())
+
+
+def test_needs_hessp():
+    assert NewtonCG.needs_hessp is True
+    prob = _problem("rosenbrock-2")
+    with pytest.raises(ValueError, match="hessp"):
+        NewtonCG().init(Objective(prob.fun, prob.jac), prob.x0)
+    with pytest.raises(ValueError, match="hessp"):
+        solve(prob.fun, prob.x0, "newton-cg", jac=prob.jac)
+
+
+def test_solve_passes_globalization_through():
+    prob = _problem("saddle")
+    res = solve(prob.fun, prob.x0, "newton-cg", jac=prob.jac, hessp=prob.hessp,
+                globalization=LineSearch(), forcing="superlinear")
+    assert res.success and res.fun == pytest.approx(-0.25)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [({"forcing": "fast"}, ValueError, "forcing"), ({"forcing": 1.0}, ValueError, "forcing"),
+     ({"forcing": 0}, ValueError, "forcing"), ({"forcing": True}, ValueError, "forcing"),
+     ({"globalization": "trust-region"}, TypeError, "globalization"),
+     ({"globalization": Steihaug()}, TypeError, "globalization"),
+     ({"preconditioner": np.ones((2, 2))}, ValueError, "preconditioner"),
+     ({"preconditioner": np.array([1.0, -1.0])}, ValueError, "preconditioner")],
+)
+def test_options_are_validated(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        NewtonCG(**kwargs)
+
+
+def test_preconditioner_length_is_checked_against_x0():
+    prob = _problem("rosenbrock-2")
+    with pytest.raises(ValueError, match="preconditioner"):
+        NewtonCG(preconditioner=np.ones(3)).init(_objective(prob), prob.x0)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"linesearch": 3}, "linesearch"),
+                                           ({"cg": "cg"}, "cg")])
+def test_line_search_globalization_is_validated(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        LineSearch(**kwargs)
