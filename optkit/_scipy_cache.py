@@ -83,6 +83,7 @@ class _ADFunctions:
                 return _scalar_output(fun(z, *args))
         self._compiled = compile_function(objective) if compiled else None
         self._eager_hvp = not compiled
+        self._checked = False
         self._vg = explain_ad_failure(
             self._compiled.value_and_grad if compiled else value_and_grad(objective))
         self._grad = grad(objective)
@@ -92,8 +93,9 @@ class _ADFunctions:
 
     def value_and_grad(self, x):
         f, g = self._vg(x)
-        if not self._eager_hvp and self._compiled.is_dynamic(x):
-            self._eager_hvp = True  # the compiler runs this objective eagerly
+        if not self._eager_hvp and not self._checked:
+            self._checked = True  # did the compiler decide to run this objective eagerly?
+            self._eager_hvp = self._compiled.is_dynamic(x) is not None
         return f, g
 
     @functools.cached_property

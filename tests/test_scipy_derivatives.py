@@ -166,3 +166,16 @@ def test_bad_x0_and_method():
         oks.minimize(rosen, X0, method="BFSG")
     with pytest.raises(TypeError, match="scalar"):
         oks.minimize(lambda x: x ** 2, X0, method="BFGS", compile=False)
+
+
+def test_value_dependent_objective_gets_eager_hessian_products():
+    def kinked(x):
+        return rosen(x) + (0.0 if x[0] < 5 else 1.0)
+
+    d = oks.derivatives(kinked)
+    x = np.array([0.3, -0.2, 0.9, 1.4])
+    p = np.array([1.0, 2.0, -1.0, 0.5])
+    with pytest.warns(optkit.CompileWarning):
+        d.jac(x)
+    np.testing.assert_allclose(d.hessp(x, p), so.rosen_hess_prod(x, p), rtol=1e-12)
+    np.testing.assert_allclose(d.hessp(x, 2 * p), 2 * so.rosen_hess_prod(x, p), rtol=1e-12)
