@@ -193,7 +193,9 @@ SPECS = [
         xstar=[0.375410046018397, 1.935846204154671, -1.4646864234508492,
                0.01286753320276643, 0.0221227025283137]),
     fixed_spec(
-        "biggs-exp6", "Biggs EXP6 exponential fit, m = 13, zero-residual solution (1,10,1,5,4,3)",
+        "biggs-exp6",
+        "Biggs EXP6 exponential fit, m = 13: global minimum f* = 0 at (1, 10, 1, 5, 4, 3), but "
+        "BFGS and L-BFGS from the standard start stop at the local minimum f = 5.65565e-3",
         {"nonconvex", "mgh"}, _MGH.format(18),
         residuals=_biggs_exp6_residuals, x0=[1.0, 2.0, 1.0, 1.0, 1.0, 1.0], fstar=0.0,
         xstar=[1.0, 10.0, 1.0, 5.0, 4.0, 3.0]),

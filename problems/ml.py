@@ -133,7 +133,7 @@ SPECS = [
         "logistic-regression",
         "L2-regularized (lambda = 1e-2) logistic regression, m = 10 n synthetic samples",
         {"convex", "ml"}, "Synthetic data, np.random.default_rng(0); f* by Newton's method",
-        20, DimRange(2, 500), _logistic),
+        20, DimRange(2, 200), _logistic),
     scalable_spec(
         "linear-least-squares",
         "Linear least squares ||A x - b||^2, m = 2 n, column scales 1 .. 1e-2",
