@@ -156,30 +156,41 @@ def _tie_share(ans, x, axis, keepdims):
     return hit / np.maximum(np.count_nonzero(hit, axis=axis, keepdims=True), 1)
 
 
-def _single_hit(share, other):
-    """For a full reduction without ties on plain arrays: the flat index of the extremum."""
-    if isinstance(share, np.ndarray) and share.dtype == bool and not isinstance(other, Tracer):
+def _one_hit(share, other, axis):
+    """Without ties, on plain arrays, over all axes or one: where each extremum sits (the flat
+    index, or indices along the axis with that axis kept); else None (use the mask)."""
+    if not isinstance(share, np.ndarray) or share.dtype != bool or isinstance(other, Tracer):
+        return None
+    if axis is None:
         return int(np.argmax(share))
+    if len(axis) == 1:
+        return np.expand_dims(np.argmax(share, axis=axis[0]), axis[0])
     return None
 
 
 def _extremum_jvp(t, ans, x, axis, keepdims):
-    if axis is None:
-        i = _single_hit(_tie_share(ans, x, axis, keepdims), t)
-        if i is not None:  # a read, not a pass over the array
-            return np.reshape(np.ravel(t)[i], np.shape(ans))
-    return np.sum(t * _tie_share(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+    share = _tie_share(ans, x, axis, keepdims)
+    at = _one_hit(share, t, axis)
+    if at is not None:  # a read of the extremal entries, not a pass over t
+        if axis is None:
+            return np.reshape(np.ravel(t)[at], np.shape(ans))
+        out = np.take_along_axis(t, at, axis=axis[0])
+        return out if keepdims else np.squeeze(out, axis[0])
+    return np.sum(t * share, axis=axis, keepdims=keepdims)
 
 
 def _extremum_vjp(g, ans, x, axis, keepdims):
     share = _tie_share(ans, x, axis, keepdims)
-    if axis is None:
-        i = _single_hit(share, g)
-        if i is not None:  # a one-entry scatter into zeros
-            out = np.zeros(np.shape(x))
-            out.flat[i] = np.reshape(g, ())
-            return out
-    return _expand_reduced(g, np.shape(x), axis, keepdims) * share
+    g = _expand_reduced(g, np.shape(x), axis, keepdims)
+    at = _one_hit(share, g, axis)
+    if at is not None:  # a scatter of g into zeros, one entry per reduced slice
+        out = np.zeros(np.shape(x))
+        if axis is None:
+            out.flat[at] = np.reshape(g, ())
+        else:
+            np.put_along_axis(out, at, g, axis=axis[0])
+        return out
+    return g * share
 
 
 def _max(x, axis, keepdims):
