@@ -98,7 +98,7 @@ class NewtonCGState:
     rejected: int = 0  # trust-region trial steps rejected in the last step
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False)  # eq=False: preconditioner may be an array
 class NewtonCG:
     """Truncated Newton with Hessian-vector products (Nocedal & Wright, Ch. 7).
 
@@ -157,9 +157,10 @@ class NewtonCG:
             radius = self.globalization.first_radius(float(np.linalg.norm(x)))
         else:
             radius = math.inf
-        forcing = self.forcing if not isinstance(self.forcing, str) else _ETA_0
         if isinstance(self.forcing, str):
-            forcing = _clip(min(forcing, math.sqrt(float(np.linalg.norm(g)))))
+            forcing = _clip(min(_ETA_0, math.sqrt(float(np.linalg.norm(g)))))
+        else:
+            forcing = float(self.forcing)
         return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=forcing)
 
     def step(self, objective, state: NewtonCGState) -> NewtonCGState:
@@ -184,12 +185,10 @@ class NewtonCG:
             x_trial = state.x + sub.step
             if np.array_equal(x_trial, state.x):
                 raise TrustRegionError(
-                    f"trust region step vanished at radius {radius:.3g} without decrease",
-                    state=None,
+                    f"trust region step vanished at radius {radius:.3g} without decrease"
                 )
             f_trial = objective.f(x_trial)
             rho = reduction_ratio(state.f, f_trial, sub.model_decrease)
-            g_new = None
             if math.isfinite(f_trial) and sub.model_decrease <= _SMALL * max(1.0, abs(state.f)):
                 # Differences of f may drown in its rounding error here. If the step reduces
                 # the gradient, measure the reduction by the trapezoid rule on the gradients
