@@ -1,0 +1,101 @@
+"""Lookup, dimensions and the Problem record."""
+
+import numpy as np
+import pytest
+from optkit.problems import DimRange, Problem, ProblemError
+
+from optkit import problems
+
+
+def test_get_default_and_explicit_dimension():
+    assert problems.get("rosenbrock").n == 2
+    assert problems.get("extended-rosenbrock").n == 100
+    assert problems.get("extended-rosenbrock", n=6).n == 6
+
+
+def test_names_are_normalized():
+    assert problems.get("Extended_Rosenbrock", n=4).name == "extended-rosenbrock"
+
+
+def test_get_is_cached_and_problems_are_immutable():
+    p = problems.get("wood")
+    assert problems.get("wood") is p
+    with pytest.raises(ValueError):
+        p.x0[0] = 1.0
+    with pytest.raises(AttributeError):
+        p.fstar = 3.0
+
+
+def test_unknown_name_suggests_the_closest():
+    with pytest.raises(ProblemError, match="unknown problem 'rosenbrok'; did you mean rosenbrock"):
+        problems.get("rosenbrok")
+    with pytest.raises(ProblemError, match="optkit list"):
+        problems.get("zzzzzz")
+    with pytest.raises(ProblemError, match="must be a string"):
+        problems.get(3)
+
+
+def test_problem_error_is_a_value_error():
+    assert issubclass(ProblemError, ValueError)
+
+
+@pytest.mark.parametrize("name, n, message", [
+    ("beale", 3, "beale has fixed dimension 2; got n=3"),
+    ("extended-rosenbrock", 5, r"n=5 is outside the allowed range 2 <= n <= 100000, n even"),
+    ("extended-powell", 6, "n a multiple of 4"),
+    ("watson", 13, r"n=13 is outside the allowed range 2 <= n <= 12"),
+    ("trid", 1, "n=1"),
+])
+def test_dimension_outside_range(name, n, message):
+    with pytest.raises(ProblemError, match=message):
+        problems.get(name, n=n)
+
+
+@pytest.mark.parametrize("n", [2.5, "10", True])
+def test_dimension_must_be_an_integer(n):
+    with pytest.raises(ProblemError, match="n must be an integer"):
+        problems.get("trid", n=n)
+
+
+def test_fixed_problem_accepts_its_own_dimension():
+    assert problems.get("beale", n=2).n == 2
+    assert problems.get("trid", n=np.int64(7)).n == 7
+
+
+def test_names_by_tag():
+    ml = problems.names("ml")
+    assert set(ml) == {"logistic-regression", "linear-least-squares", "mlp-regression"}
+    assert problems.names("no-such-tag") == []
+    assert [s.name for s in problems.specs("physics")] == ["lj13"]
+    assert problems.names() == [s.name for s in problems.specs()]
+
+
+def test_dim_range():
+    r = DimRange(4, 100, 4)
+    assert 8 in r and 6 not in r and 104 not in r and 8.0 not in r
+    assert str(r) == "4 <= n <= 100, n a multiple of 4"
+    assert str(DimRange(1, 5)) == "1 <= n <= 5"
+    with pytest.raises(ValueError, match="lo <= hi"):
+        DimRange(5, 1)
+
+
+def test_problem_validation():
+    def f(x):
+        return np.sum(x * x)
+
+    with pytest.raises(ProblemError, match="n=3 but x0 has 2"):
+        Problem(name="p", description="", objective=f, x0=[1.0, 2.0], n=3)
+    with pytest.raises(ProblemError, match="xstar has 1 entries, expected 2"):
+        Problem(name="p", description="", objective=f, x0=[1.0, 2.0], xstar=[0.0])
+    with pytest.raises(ProblemError, match="objective must be callable"):
+        Problem(name="p", description="", objective=3, x0=[1.0])
+    with pytest.raises(ProblemError, match="fstar must be finite"):
+        Problem(name="p", description="", objective=f, x0=[1.0], fstar=float("inf"))
+
+
+def test_is_solved_uses_the_benchmark_tolerance():
+    p = problems.get("brown-dennis")                   # f* ~ 8.6e4: relative test
+    assert p.is_solved(p.fstar * (1 + 0.9e-6)) and not p.is_solved(p.fstar * (1 + 1.1e-6))
+    q = problems.get("rosenbrock")                     # f* = 0: absolute test
+    assert q.is_solved(0.9e-6) and not q.is_solved(1.1e-6)
+    assert not q.is_solved(float("nan"))
