@@ -17,7 +17,8 @@ from . import (
 )
 
 MODULES = {f"optkit.ad.rules.{name}" for name in
-           ("reductions", "scans", "norms", "shape", "joining", "indexing", "sorting")}
+           ("reductions", "nan_reductions", "scans", "norms", "shape", "joining", "indexing",
+            "sorting")}
 TABLES = [test_rules_reductions, test_rules_scans, test_rules_norms, test_rules_shape,
           test_rules_joining, test_rules_indexing, test_rules_sorting]
 

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     indexing,
     joining,
     linalg,
+    nan_reductions,
     norms,
     reductions,
     scans,

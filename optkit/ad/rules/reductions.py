@@ -1,5 +1,5 @@
 """Reductions: sum (linear), prod, max/min and the 2-norm with their own rules, and composites
-written with numpy calls on top of them (mean, var, std, ptp, average, trace, the nan* family).
+written with numpy calls on top of them (mean, var, std, ptp, average, trace).
 
 prod's rule multiplies the other entries, built from cumulative products from both sides, so it
 is exact when entries are zero (at first order, with no zero entry, it divides the product by
@@ -318,64 +318,6 @@ def _average_function(a, axis=None, weights=None, returned=False, *, keepdims=Fa
     return (avg, total) if returned else avg
 
 
-# ---- NaN-ignoring reductions: NaN entries are replaced by the operation's identity ------------
-def _nan_filled(a, fill):
-    return np.where(np.isnan(a), fill, a)
-
-
-def _nan_count(a, axis, keepdims):
-    return np.sum(np.logical_not(np.isnan(a)) * 1.0, axis=axis, keepdims=keepdims)
-
-
-def _nansum_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None,
-                     where=None):
-    return _sum_function(_nan_filled(a, 0.0), axis, dtype, out, keepdims, initial, where)
-
-
-def _nanprod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None,
-                      where=None):
-    return _prod_function(_nan_filled(a, 1.0), axis, dtype, out, keepdims, initial, where)
-
-
-def _nanmean_function(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
-    total = _nansum_function(a, axis=axis, out=out, keepdims=keepdims, where=where)
-    return total / _nan_count(a, axis, keepdims)
-
-
-def _nanextremum_function(extremum, fill):
-    def function(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-        out = extremum(_nan_filled(a, fill), axis=axis, out=out, keepdims=keepdims,
-                       **({} if initial is None else {"initial": initial}),
-                       **({} if where is None else {"where": where}))
-        # an all-NaN slice gives NaN, as numpy's does (not the fill value)
-        return np.where(_nan_count(a, axis, keepdims) == 0.0, np.nan, out)
-
-    return function
-
-
-def _nanvar_terms(a, axis, ddof, keepdims):
-    keep = _nan_count(a, axis, True)
-    dev = _nan_filled(a - _nansum_function(a, axis=axis, keepdims=True) / keep, 0.0)
-    return dev, _nan_count(a, axis, keepdims) - ddof
-
-
-def _nanvar_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
-                     where=None, mean=None, correction=None):
-    if where is not None or mean is not None or out is not None:
-        raise TypeError("np.nanvar(out=, where=, mean=) is not supported on traced values")
-    dev, dof = _nanvar_terms(a, axis, correction if correction is not None else ddof, keepdims)
-    return np.sum(dev * dev, axis=axis, keepdims=keepdims) / dof
-
-
-def _nanstd_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
-                     where=None, mean=None, correction=None):
-    if where is not None or mean is not None or out is not None:
-        raise TypeError("np.nanstd(out=, where=, mean=) is not supported on traced values")
-    dev, dof = _nanvar_terms(a, axis, correction if correction is not None else ddof, keepdims)
-    naxis = _normalize_axis(axis, np.ndim(value_of(a)))
-    return norm2(dev, axis=naxis, keepdims=bool(keepdims)) / np.sqrt(dof)
-
-
 def _linalg_trace_function(x, /, *, offset=0, dtype=None):
     return _sum_function(np.diagonal(x, offset, -2, -1), axis=-1)
 
@@ -393,12 +335,5 @@ function_impls.update({
     np.std: _std_function,
     np.trace: _trace_function,
     np.ptp: _ptp_function,
-    np.nansum: _nansum_function,
-    np.nanprod: _nanprod_function,
-    np.nanmean: _nanmean_function,
-    np.nanmax: _nanextremum_function(np.max, -np.inf),
-    np.nanmin: _nanextremum_function(np.min, np.inf),
-    np.nanvar: _nanvar_function,
-    np.nanstd: _nanstd_function,
     np.average: _average_function,
 })
