@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from _problems import Counting, double_well, logistic, quadratic, rosenbrock, saddle
 
-from optkit.optim import Backtracking, Objective, Status, StrongWolfe, run, solve
+from optkit.optim import Backtracking, Nonmonotone, Objective, Status, StrongWolfe, run, solve
 from optkit.optim.solvers.newton_cg import LineSearch, NewtonCG
 from optkit.optim.trust_region import CGExit, Steihaug, TrustRegion
 
@@ -279,7 +279,8 @@ def test_constructor_combinations():
     prob = _problem("rosenbrock-2")
     for solver in (NewtonCG(), NewtonCG(globalization=TrustRegion(Steihaug(maxiter=5))),
                    NewtonCG(globalization=LineSearch(StrongWolfe())),
-                   NewtonCG(globalization=LineSearch(Backtracking()))):
+                   NewtonCG(globalization=LineSearch(Backtracking())),
+                   NewtonCG(globalization=LineSearch(Nonmonotone()))):
         res = run(solver, _objective(prob), prob.x0)
         assert res.success and res.fun < 1e-10
     assert NewtonCG().globalization == TrustRegion(Steihaug())
@@ -326,3 +327,15 @@ def test_preconditioner_length_is_checked_against_x0():
 def test_line_search_globalization_is_validated(kwargs, match):
     with pytest.raises(TypeError, match=match):
         LineSearch(**kwargs)
+
+
+def test_nonmonotone_line_search_sees_recent_values():
+    prob = _problem("rosenbrock-2")
+    solver = NewtonCG(globalization=LineSearch(Nonmonotone(memory=3)))
+    objective = _objective(prob)
+    state = solver.init(objective, prob.x0)
+    seen = [state.f]
+    for _ in range(5):
+        state = solver.step(objective, state)
+        seen.append(state.f)
+    assert state.f_recent == tuple(seen[-4:-1])  # the reference max covers the last 3 values

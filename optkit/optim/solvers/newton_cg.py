@@ -96,6 +96,7 @@ class NewtonCGState:
     cg_iterations: int = 0  # hessp calls in the last step
     cg_exit: CGExit | None = None  # why the last CG stopped
     rejected: int = 0  # trust-region trial steps rejected in the last step
+    f_recent: tuple[float, ...] = ()  # earlier f values, for a nonmonotone line search
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: preconditioner may be an array
@@ -233,7 +234,9 @@ class NewtonCG:
                 dphi=dphi0,
             )
         line = Line(objective, state.x, p)
-        found = glob.linesearch.search(line, state.f, dphi0, 1.0)
+        # a nonmonotone search (memory > 1) compares with the largest recent f
+        recent = (state.f_recent + (state.f,))[-getattr(glob.linesearch, "memory", 1):]
+        found = glob.linesearch.search(line, state.f, dphi0, 1.0, phi_ref=max(recent))
         x_new, f_new, g_new = line.point(found.alpha)
         if not (math.isfinite(f_new) and np.all(np.isfinite(g_new))):
             raise NumericalError("non-finite gradient at the accepted line search step")
@@ -242,7 +245,7 @@ class NewtonCG:
             state, x=x_new, f=f_new, g=g_new,
             forcing=self._next_forcing(state, g_new, sub.residual_norm),
             step_norm=float(found.alpha * np.linalg.norm(p)), alpha=float(found.alpha),
-            cg_iterations=sub.niter, cg_exit=sub.exit, rejected=0,
+            cg_iterations=sub.niter, cg_exit=sub.exit, rejected=0, f_recent=recent,
         )
 
     # -- forcing -----------------------------------------------------------------------------
