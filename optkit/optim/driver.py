@@ -85,8 +85,10 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=FTOL_DEFAULT, xtol=0.0, maxite
       max_time  seconds of wall clock (default: no limit)              -> MAX_TIME
     ``callback(intermediate_result)`` runs after each iteration; returning True or raising
     StopIteration stops with CALLBACK_STOP. KeyboardInterrupt stops with INTERRUPTED. A
-    SolverError stops with the status its class names. A converged solve returns its last
-    point; every other outcome returns the best (lowest f) point seen, so no progress is lost.
+    SolverError stops with the status its class names; a FloatingPointError raised during a
+    step (numpy under ``np.seterr(all="raise")``) with NONFINITE. A converged solve returns
+    its last point; every other outcome returns the best (lowest f) point seen, so no
+    progress is lost.
     ``history=True`` records a :class:`History` row per iteration.
 
     Raises ValueError for bad options and when f or g is non-finite at x0.
@@ -143,6 +145,9 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=FTOL_DEFAULT, xtol=0.0, maxite
                 if (found is not None and math.isfinite(found.f)
                         and math.isfinite(_gnorm(found.g)) and found.f < best.f):
                     best = found
+                break
+            except FloatingPointError as exc:  # numpy raising on overflow/invalid (np.seterr)
+                status, detail = Status.NONFINITE, str(exc)
                 break
             nit += 1
             gnorm = _gnorm(new.g)

@@ -155,6 +155,12 @@ def test_non_finite_step_result_is_numerical_trouble():
     assert res.status_enum is Status.NONFINITE and res.x.tolist() == [2.0] and res.fun == 4.0
 
 
+def test_floating_point_error_in_a_step_is_numerical_trouble():
+    res = run(Scripted([[1.0]], FloatingPointError("overflow in hessp")), _bowl(), [2.0])
+    assert res.status_enum is Status.NONFINITE and "overflow in hessp" in res.message
+    assert res.x.tolist() == [1.0]
+
+
 @pytest.mark.parametrize("option, value, match", [
     ("gtol", -1.0, "gtol must be a finite number >= 0"),
     ("gtol", math.nan, "gtol"),
