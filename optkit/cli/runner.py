@@ -96,8 +96,8 @@ class _Tracker:
             self.on_iteration(row)
 
 
-def _optkit(problem, method, x0, callback, gtol, maxiter, history):
-    options = {"history": history}
+def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_):
+    options = {"history": history, "compile": compile_}
     if gtol is not None:
         options["gtol"] = gtol
     if maxiter is not None:
@@ -105,7 +105,7 @@ def _optkit(problem, method, x0, callback, gtol, maxiter, history):
     return optkit.minimize(problem.objective, x0, method, callback=callback, **options)
 
 
-def _scipy(problem, method, x0, callback, gtol, maxiter):
+def _scipy(problem, method, x0, callback, gtol, maxiter, compile_):
     from optkit import scipy as optkit_scipy  # SciPy is imported only for scipy:* methods
 
     def scipy_callback(intermediate_result):  # SciPy passes a result only to this name
@@ -115,12 +115,16 @@ def _scipy(problem, method, x0, callback, gtol, maxiter):
     if maxiter is not None:  # TNC counts function evaluations, not iterations
         options["maxfun" if method == "TNC" else "maxiter"] = maxiter
     return optkit_scipy.minimize(problem.objective, x0, method=method,
-                                 callback=scipy_callback, tol=gtol, options=options)
+                                 callback=scipy_callback, tol=gtol, options=options,
+                                 compile=compile_)
 
 
 def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
-        on_iteration=None) -> Outcome:
+        on_iteration=None, compile_=True) -> Outcome:
     """Minimize ``problem`` with ``method`` (a name checked by ``common.check_method``).
+
+    ``compile_`` runs the AD derivatives through ``optkit.compile`` (the default of
+    ``optkit.minimize``); False evaluates them eagerly.
 
     Exceptions from the objective or the solver propagate (the caller reports them);
     KeyboardInterrupt does not: it returns the best point seen with status "interrupted".
@@ -138,9 +142,11 @@ def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
         warnings.simplefilter("always")
         try:
             if scipy:
-                result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter)
+                result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter,
+                                compile_)
             else:
-                result = _optkit(problem, method, x0, tracker, gtol, maxiter, history)
+                result = _optkit(problem, method, x0, tracker, gtol, maxiter, history,
+                                 compile_)
         except KeyboardInterrupt:
             outcome = _interrupted(problem, x0, tracker, time.perf_counter() - start, history)
         else:

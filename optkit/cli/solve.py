@@ -116,8 +116,11 @@ def _start_point(problem, x0_text, x0_file):
 @click.option("--history", "history_path", metavar="FILE.csv",
               help="Write the per-iteration history as CSV.")
 @click.option("-v", "--verbose", is_flag=True, help="Stream an iteration log to stderr.")
+@click.option("--compile/--no-compile", "compile_", default=True, show_default=True,
+              help="Trace the objective once and replay compiled derivative programs "
+                   "(optkit.compile); --no-compile differentiates eagerly at every point.")
 def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, output,
-          history_path, verbose):
+          history_path, verbose, compile_):
     """Minimize PROBLEM (a name from `optkit list`) or FILE (a .py file defining
     objective(x) and x0) and print a summary.
 
@@ -133,6 +136,7 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, outp
       optkit solve beale --x0 "1,1" --gtol 1e-8
       optkit solve my_problem.py --method scipy:BFGS --output result.json
       optkit solve lj13 --history history.csv
+      optkit solve extended-rosenbrock --n 100000 --no-compile
     """
     method = check_method(method)
     for path, option in ((output, "--output"), (history_path, "--history")):
@@ -143,7 +147,7 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, outp
     try:
         outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,
                       history=history_path is not None,
-                      on_iteration=_live_log() if verbose else None)
+                      on_iteration=_live_log() if verbose else None, compile_=compile_)
     except Exception as exc:  # the objective or solver failed: report it, no traceback
         first = (str(exc).splitlines() or [""])[0]
         if as_json:

@@ -180,3 +180,26 @@ def test_a_failed_solve_with_json_still_prints_a_document(cli, problem_file):
     doc = run.json()
     assert doc["status"] == "error" and doc["success"] is False
     assert doc["message"].startswith("NotDifferentiableError: ")
+
+
+@pytest.mark.parametrize("method", ["lbfgs", "newton-cg", "scipy:trust-krylov"])
+def test_compiled_and_eager_derivatives_give_the_same_solve(cli, monkeypatch, method):
+    seen = []
+    import optkit.ad.compiled as compiled
+
+    real = compiled.CompiledFunction.__init__
+
+    def spy(self, fun):
+        seen.append(fun)
+        real(self, fun)
+
+    monkeypatch.setattr(compiled.CompiledFunction, "__init__", spy)
+    docs = {}
+    for flag in ("--compile", "--no-compile"):
+        seen.clear()
+        run = cli("solve", "wood", "--method", method, "--json", flag)
+        assert run.code == 0, run.stderr
+        docs[flag] = run.json()
+        assert bool(seen) == (flag == "--compile")  # the flag reaches optkit.compile
+    assert docs["--compile"]["nit"] == docs["--no-compile"]["nit"]
+    assert docs["--compile"]["x"] == pytest.approx(docs["--no-compile"]["x"], rel=1e-9)
