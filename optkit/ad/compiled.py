@@ -328,11 +328,12 @@ def _same_constants(p1, p2):
 class _Entry:
     """The programs of one input signature."""
 
-    __slots__ = ("dynamic", "programs", "shapes")
+    __slots__ = ("dynamic", "programs", "checked")
 
     def __init__(self):
-        self.dynamic = None
-        self.programs = {}
+        self.dynamic = None     # why this signature runs eagerly, or None
+        self.programs = {}      # kind -> generated Python function
+        self.checked = False    # two recordings of f were compared
 
 
 class CompiledFunction:
@@ -365,21 +366,24 @@ class CompiledFunction:
         fn = entry.programs.get(kind)
         if fn is not None:
             return fn
-        target = self._target(kind)
+        value_args = args if kind == "value" else args[:1]
         try:
-            program, _ = stage(target, args)
+            program, _ = stage(self._target(kind), args)
+            if not entry.checked and program.dynamic_reason is None:
+                # a second recording of f alone must agree: random numbers drawn inside f or
+                # global state that changed would be frozen into the program otherwise
+                first = program if kind == "value" else stage(self.fun, value_args)[0]
+                again = stage(self.fun, value_args)[0]
+                if not _same_constants(first, again):
+                    entry.dynamic = ("two tracings disagree (random numbers or changing "
+                                     "global state)")
+                entry.checked = True
         except Exception as exc:  # eager evaluation will raise it again, or succeed
             entry.dynamic = f"an error while tracing ({type(exc).__name__}: {exc})"
+        if entry.dynamic is None:
+            entry.dynamic = program.dynamic_reason
+        if entry.dynamic is not None:
             self._warn(entry.dynamic)
-            return None
-        reason = program.dynamic_reason
-        if reason is None:
-            again, _ = stage(target, args)
-            if again.dynamic_reason is None and not _same_constants(program, again):
-                reason = "two tracings disagree (random numbers or changing global state)"
-        if reason is not None:
-            entry.dynamic = reason
-            self._warn(reason)
             return None
         fn = entry.programs[kind] = _codegen(program, kind)
         return fn

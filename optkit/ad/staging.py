@@ -28,8 +28,9 @@ class Var:
 
     def __init__(self, id, value):
         self.id = id
-        self.shape = np.shape(value)
-        self.dtype = np.result_type(value)
+        self.shape = getattr(value, "shape", ())
+        dtype = getattr(value, "dtype", None)
+        self.dtype = dtype if dtype is not None else np.result_type(value)
 
     def __repr__(self):
         return f"v{self.id}"
