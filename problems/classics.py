@@ -82,7 +82,7 @@ SPECS = [
         "freudenstein-roth",
         "Freudenstein & Roth: global minimum f* = 0 at (5, 4), but the standard start is "
         "attracted to the local minimum f = 48.98425367924 at (11.41, -0.8968)",
-        {"nonconvex", "mgh"}, "More, Garbow & Hillstrom 1981, problem 2",
+        {"nonconvex", "mgh", "start-local-min"}, "More, Garbow & Hillstrom 1981, problem 2",
         residuals=_freudenstein_roth_residuals, x0=[0.5, -2.0], fstar=0.0, xstar=[5.0, 4.0]),
     fixed_spec(
         "powell-badly-scaled", "Powell's badly scaled function (solution ~ (1.1e-5, 9.1))",

@@ -196,7 +196,7 @@ SPECS = [
         "biggs-exp6",
         "Biggs EXP6 exponential fit, m = 13: global minimum f* = 0 at (1, 10, 1, 5, 4, 3), but "
         "BFGS and L-BFGS from the standard start stop at the local minimum f = 5.65565e-3",
-        {"nonconvex", "mgh"}, _MGH.format(18),
+        {"nonconvex", "mgh", "start-local-min"}, _MGH.format(18),
         residuals=_biggs_exp6_residuals, x0=[1.0, 2.0, 1.0, 1.0, 1.0, 1.0], fstar=0.0,
         xstar=[1.0, 10.0, 1.0, 5.0, 4.0, 3.0]),
     fixed_spec(

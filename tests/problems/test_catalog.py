@@ -189,3 +189,8 @@ def test_lj13_optimum_matches_the_cambridge_cluster_database():
 def test_freudenstein_roth_records_the_global_minimum():
     p = problems.get("freudenstein-roth")
     assert p.fstar == 0.0 and "48.98" in p.description
+
+
+def test_problems_whose_start_reaches_a_local_minimum_are_tagged():
+    assert set(problems.names("start-local-min")) == {
+        "freudenstein-roth", "biggs-exp6", "trigonometric"}
