@@ -6,7 +6,8 @@ once through ``optkit.scipy.minimize`` (derivatives from optkit's AD, compiled b
 Times are CPU seconds of this process (``time.process_time``; BLAS runs on one thread, so on
 an idle machine that is the wall time), the best of ``--repeat`` interleaved runs: on a shared
 machine wall time measures the other users' load. The ratio is adapter time / hand-written
-time; the adapter's time includes tracing and compiling the objective (once per call). Both runs must reach the same minimum, or the row is flagged.
+time; the adapter's time includes tracing and compiling the objective (once per call). Both
+runs must reach the same minimum, or the row is flagged.
 
 Run: python bench/scipy_adapters.py [--repeat K] [--quick] [--no-compile]
 BLAS is pinned to one thread before numpy loads.
