@@ -1,14 +1,16 @@
 """Evaluation caches behind ``optkit.scipy``: one AD pass per point, and exact counts.
 
-SciPy asks for ``fun(x)`` and then ``jac(x)`` at the same point in separate calls. Here
-``fun(x)`` records the objective on a reverse-mode tape (one evaluation) and keeps the tape;
-``jac(x)`` at that point runs only the backward pass over it. A point whose gradient is never
-asked for (a rejected trust-region trial) costs no backward pass, and no point is evaluated
-twice. Only the last point is kept: that is all SciPy's methods revisit.
+SciPy asks for ``fun(x)`` and then ``jac(x)`` at the same point in separate calls; both are
+answered from one evaluation. Compiled (the default), ``fun(x)`` runs the fused
+value-and-gradient program and caches both. Eager, ``fun(x)`` records the objective on a
+reverse-mode tape and ``jac(x)`` at that point runs only the backward pass over it, so a point
+whose gradient is never asked for (a rejected trust-region trial) costs no backward pass.
+Only the last point is kept: that is all SciPy's methods revisit.
 
 Counting (the numbers a result reports): ``nfev`` is the number of evaluations of the
-objective (a recording or a plain call), ``njev`` the number of gradient (backward) passes,
-``nhev`` the number of Hessian-vector products or dense Hessians. A cache hit counts nothing.
+objective (a fused value-and-gradient pass, a recording, or a plain call), ``njev`` the number
+of gradients computed, ``nhev`` the number of Hessian-vector products or dense Hessians (SciPy's
+trust-constr counts Hessian evaluations of its Lagrangian instead). A cache hit counts nothing.
 """
 
 from __future__ import annotations
