@@ -244,3 +244,17 @@ def test_trust_region_options_are_validated(kwargs, match):
 def test_trust_region_subproblem_type():
     with pytest.raises(TypeError, match="subproblem"):
         TrustRegion(subproblem="cg")
+
+
+def test_path_cut_for_memory_falls_back_to_a_fresh_solve(monkeypatch):
+    import optkit.optim.trust_region.steihaug as steihaug
+
+    h, g = _spd(n=8, cond=1e3)
+    monkeypatch.setattr(steihaug, "_PATH_BUDGET", 2 * g.size)  # keep 2 directions only
+    first = Steihaug().solve(Counted(h), g, radius=1e6, rtol=1e-12)
+    assert first.niter > 3
+    # a radius crossed within the stored directions is replayed; beyond them it is not
+    inner = 0.5 * np.linalg.norm(Steihaug(maxiter=1).solve(Counted(h), g, 1e6, 1e-12).step)
+    fresh = Steihaug().solve(Counted(h), g, radius=inner, rtol=1e-12)
+    np.testing.assert_allclose(first.truncate(inner).step, fresh.step, rtol=1e-10)
+    assert first.truncate(0.99 * first.step_norm) is None

@@ -43,7 +43,7 @@ __all__ = ["CGExit", "Steihaug", "SubproblemResult", "as_preconditioner"]
 
 # CG directions kept for re-solving at a smaller radius: beyond this many floats the path is
 # cut and a re-solve falls back to running CG again (memory stays bounded for huge n).
-_PATH_BUDGET = 1 << 24
+_PATH_BUDGET = 1 << 22  # 32 MB of float64
 
 
 class CGExit(enum.Enum):
@@ -129,7 +129,8 @@ class SubproblemResult:
                 radius * radius
             )
             if crosses:
-                return _to_boundary(p, it, radius, niter=self.niter, path=self._path)
+                return _to_boundary(p, it, radius, niter=self.niter, path=self._path,
+                                    complete=self._complete)
             p = p + it.alpha * it.d
         return None if not self._complete else self
 
@@ -148,7 +149,7 @@ def _boundary_roots(pmp: float, pmd: float, dmd: float, radius: float) -> tuple[
     return small, big
 
 
-def _to_boundary(p, it: _Iteration, radius, *, niter, path) -> SubproblemResult:
+def _to_boundary(p, it: _Iteration, radius, *, niter, path, complete) -> SubproblemResult:
     """Leave p_j along d_j to the boundary, picking the root with the lower model value."""
     roots = _boundary_roots(it.pmp, it.pmd, it.dmd, radius)
 
@@ -172,7 +173,7 @@ def _to_boundary(p, it: _Iteration, radius, *, niter, path) -> SubproblemResult:
         curvature_direction=it.d if negative else None,
         curvature=it.kappa / float(it.d @ it.d) if negative else None,
         _path=path,
-        _complete=True,
+        _complete=complete,
     )
 
 
@@ -258,10 +259,12 @@ class Steihaug:
                         p, CGExit.NEGATIVE_CURVATURE, j + 1, -model, math.sqrt(pmp),
                         math.sqrt(rr), False, d, kappa / float(d @ d), tuple(path), complete,
                     )
-                return _to_boundary(p, it, radius, niter=j + 1, path=tuple(path))
+                return _to_boundary(p, it, radius, niter=j + 1, path=tuple(path),
+                                    complete=complete)
             pmp_next = pmp + alpha * (2 * pmd + alpha * dmd)
             if pmp_next >= radius * radius:
-                return _to_boundary(p, it, radius, niter=j + 1, path=tuple(path))
+                return _to_boundary(p, it, radius, niter=j + 1, path=tuple(path),
+                                    complete=complete)
             p = p + alpha * d
             r = r + alpha * hd
             model = model + alpha * rd + 0.5 * alpha * alpha * kappa
