@@ -23,9 +23,14 @@ Forcing terms (Eisenstat & Walker 1996), eta_0 = 0.5:
                          when that exceeds 0.1
     "superlinear"        min(0.5, sqrt(||g_k||)) (Nocedal & Wright, eq. 7.3)
     a float in (0, 1)    a constant relative tolerance
-The rules are also capped by sqrt(||g_k||) (Nocedal & Wright, eq. 7.3: superlinear local
+The named rules are also capped by sqrt(||g_k||) (Nocedal & Wright, eq. 7.3: superlinear local
 convergence; near a stationary point CG then runs long enough to meet negative curvature, so a
-start next to a saddle is escaped), by 0.9, and floored at ``_ETA_MIN``.
+start next to a saddle is escaped), by 0.9, and floored at ``_ETA_MIN`` = 1e-4.
+
+Trust-region details: a rejected step is re-solved at the smaller radius by replaying the
+stored CG path, at no new Hessian-vector product. When the predicted reduction is below
+1e-8 |f|, where differences of f drown in rounding, a step that reduces ||g|| is judged by the
+trapezoid estimate -1/2 (g_k + g_trial).p of the reduction instead (exact on quadratics).
 
 Negative curvature in the line-search variant (Nocedal & Wright, Sec. 7.1; Royer, O'Neill &
 Wright 2020): when CG meets a direction d with d.H d <= 0 after the iterate p_j, the search
@@ -35,6 +40,8 @@ model decrease of both parts adds up: the direction is never worse than either o
 saddle point is left, not converged to (SciPy's Newton-CG returns p_j and drops d).
 
 The Hessian is never formed; every ``hessp`` call goes through the Objective and is counted.
+One ``step`` is one accepted iteration: the trust region retries internally and raises
+TrustRegionError when no step decreases f; the line search raises LineSearchError.
 """
 
 from __future__ import annotations
