@@ -69,6 +69,9 @@ def _params_key(params):
     return tuple(sorted((k, _freeze(v)) for k, v in params.items()))
 
 
+_COMMUTATIVE = {np.add, np.multiply, np.maximum, np.minimum, np.hypot, np.logaddexp}
+
+
 def _fold_and_cse(program):
     """Constant folding and common-subexpression elimination, in one forward sweep."""
     replace = {}  # var id -> Var or Const it is equal to
@@ -86,7 +89,10 @@ def _fold_and_cse(program):
             value = eqn.prim.impl(*(v.value for v in inputs), **eqn.params)
             replace[eqn.out.id] = Const(value)
             continue
-        key = (id(eqn.prim), tuple(_key_of(v) for v in inputs), _params_key(eqn.params))
+        operands = tuple(_key_of(v) for v in inputs)
+        if eqn.prim.impl in _COMMUTATIVE:  # a*b and b*a are one value
+            operands = tuple(sorted(operands, key=repr))
+        key = (id(eqn.prim), operands, _params_key(eqn.params))
         twin = seen.get(key)
         if twin is not None:
             replace[eqn.out.id] = twin
