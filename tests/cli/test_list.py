@@ -31,6 +31,7 @@ def test_json_list(cli):
     rows = run.json()
     assert [r["name"] for r in rows] == problems.names("ml")
     by_name = {r["name"]: r for r in rows}
-    assert by_name["logistic-regression"]["n_range"] == [2, 500]
+    spec = {s.name: s for s in problems.specs()}["logistic-regression"]
+    assert by_name["logistic-regression"]["n_range"] == [spec.n_range.lo, spec.n_range.hi]
     assert by_name["mlp-regression"]["n_range"] is None
     assert all("ml" in r["tags"] and r["description"] for r in rows)
