@@ -267,7 +267,10 @@ SPECS = [
           "Discrete two-point boundary value problem u'' = (u + t + 1)^3 / 2, residuals "
           "scaled by 1/h^2", {"nonconvex"}, _MGH.format(28) + " (residuals scaled by 1/h^2)",
           100, DimRange(1, _BIG), _discrete_boundary_value),
-    _spec("broyden-tridiagonal", "Broyden tridiagonal function", {"nonconvex"},
+    _spec("broyden-tridiagonal",
+          "Broyden tridiagonal function; at large n the sum of squares has local minima "
+          "that quasi-Newton methods can stop at (n = 1000: L-BFGS-B ends at f = 0.7125)",
+          {"nonconvex"},
           _MGH.format(30), 100, DimRange(1, _BIG), _broyden_tridiagonal),
     _spec("broyden-banded", "Broyden banded function (bandwidths 5 and 1)", {"nonconvex"},
           _MGH.format(31), 100, DimRange(1, _BIG), _broyden_banded),
