@@ -10,9 +10,9 @@
 Each family lives in its own module; `catalog` gathers their `SPECS`.
 """
 
-from .catalog import get, names, specs
+from .catalog import get, names, spec, specs
 from .loader import load_file
 from .registry import KNOWN_TAGS, DimRange, Problem, ProblemError, ProblemSpec
 
 __all__ = ["KNOWN_TAGS", "DimRange", "Problem", "ProblemError", "ProblemSpec", "get",
-           "load_file", "names", "specs"]
+           "load_file", "names", "spec", "specs"]

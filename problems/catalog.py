@@ -6,7 +6,7 @@ import functools
 from . import classics, mgh_fitting, mgh_scalable, ml, physics, quadratics, scalable
 from .registry import Problem, ProblemError, ProblemSpec
 
-__all__ = ["get", "names", "specs"]
+__all__ = ["get", "names", "spec", "specs"]
 
 _FAMILIES = (classics, mgh_fitting, mgh_scalable, scalable, quadratics, ml, physics)
 

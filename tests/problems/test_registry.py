@@ -99,3 +99,12 @@ def test_is_solved_uses_the_benchmark_tolerance():
     q = problems.get("rosenbrock")                     # f* = 0: absolute test
     assert q.is_solved(0.9e-6) and not q.is_solved(1.1e-6)
     assert not q.is_solved(float("nan"))
+
+
+def test_spec_lookup_for_listing_and_range_messages():
+    s = problems.spec("EXTENDED_POWELL")
+    assert s.name == "extended-powell" and s.scalable and s.default_n == 100
+    assert str(s.n_range) == "4 <= n <= 100000, n a multiple of 4"
+    assert problems.spec("lj13").n_range is None
+    with pytest.raises(ProblemError, match="did you mean"):
+        problems.spec("extended-powel")
