@@ -33,9 +33,8 @@ def _const(a):
 
 
 # --- Watson (MGH 20) -----------------------------------------------------------------------
-# f* for n = 2..12, refined numerically (MGH: 2.28767e-3 for n=6, 1.39976e-6 for n=9,
-# 4.72238e-10 for n=12).
-# (Solved in a shifted-Chebyshev basis, where the fit is well conditioned.)
+# f* for n = 2..12, refined numerically in a shifted-Chebyshev basis, where the fit is well
+# conditioned (MGH: 2.28767e-3 for n=6, 1.39976e-6 for n=9, 4.72238e-10 for n=12).
 _WATSON_FSTAR = {
     2: 0.5466078558746468, 3: 0.4713997225209566, 4: 0.06958772678589419,
     5: 0.01715436626901863, 6: 0.0022876700535523174, 7: 0.00022420710116240392,
