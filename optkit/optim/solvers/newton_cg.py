@@ -25,7 +25,7 @@ Forcing terms (Eisenstat & Walker 1996), eta_0 = 0.5:
     a float in (0, 1)    a constant relative tolerance
 The named rules are also capped by sqrt(||g_k||) (Nocedal & Wright, eq. 7.3: superlinear local
 convergence; near a stationary point CG then runs long enough to meet negative curvature, so a
-start next to a saddle is escaped), by 0.9, and floored at ``_ETA_MIN`` = 1e-4.
+start next to a saddle is escaped), by 0.5, and floored at ``_ETA_MIN`` = 1e-4.
 
 Trust-region details: a rejected step is re-solved at the smaller radius by replaying the
 stored CG path, at no new Hessian-vector product. When the predicted reduction is below
@@ -61,7 +61,7 @@ from ..trust_region.steihaug import CGExit, Steihaug, as_preconditioner
 __all__ = ["LineSearch", "NewtonCG", "NewtonCGState"]
 
 _ETA_0 = 0.5  # first forcing term (Eisenstat & Walker 1996)
-_ETA_MAX = 0.9  # cap: CG must reduce the residual by at least 10 %
+_ETA_MAX = 0.5  # cap: CG must at least halve the residual (Nocedal & Wright, eq. 7.3)
 # floor: on ill-conditioned Hessians finite-precision CG pays more products for the last
 # digits than one more outer iteration costs (measured on quadratics of cond 1e2..1e6, n = 50
 # to 1000: 1e-4 used 10-35 % fewer products than 1e-10, with the same f and g evaluations)
