@@ -168,23 +168,22 @@ def bind(prim, args, params):
             if top is None or t.level > top.level:
                 top = t
             view = a._view
-            if view is not None:
-                _check_view(view)
+            if view is not None:  # a view, or an array that has views (rare): still valid?
+                cell = view[0] if view.__class__ is tuple else view
+                if cell[1] is not None or (cell is not view and cell[0] != view[1]):
+                    _view_error(view)
     if top is None:
         return prim.impl(*args, **params)
     return top.process(prim, args, params)
 
 
-def _check_view(view):
-    """Refuse a stale view, or an array with an update pending through one of its views."""
+def _view_error(view):
+    """Raise for a stale view, or an array with an update pending through one of its views."""
     from . import numpy_dispatch
 
-    if view.__class__ is tuple:
-        if view[0][0] != view[1]:
-            raise numpy_dispatch.stale_view_error()
-        view = view[0]
-    if view[1] is not None:
-        raise numpy_dispatch.pending_update_error()
+    if view.__class__ is tuple and view[0][0] != view[1]:
+        raise numpy_dispatch.stale_view_error()
+    raise numpy_dispatch.pending_update_error()
 
 
 def value_of(x):

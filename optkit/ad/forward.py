@@ -10,6 +10,8 @@ import numpy as np
 from .core import ZERO, Trace, Tracer, bind
 from .numpy_dispatch import ArrayTracer, ScalarTracer
 
+_new = object.__new__
+
 __all__ = ["JVPTrace", "JVPTracer"]
 
 
@@ -84,7 +86,10 @@ class JVPTrace(Trace):
             shape = getattr(ans, "shape", ())
             if getattr(out, "shape", ()) != shape:
                 out = np.broadcast_to(out, shape)
-        return JVPTracer(self, ans, out)
+        # inline construction: this is the hot path of every traced operation
+        t = _new(JVPTracerArray if getattr(ans, "ndim", 0) else JVPTracer)
+        t._trace, t._a, t._b, t._view = self, ans, out, None
+        return t
 
 
 def _nondiff_argument(prim, i):

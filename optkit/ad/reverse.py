@@ -13,6 +13,8 @@ from .core import ZERO, Trace, Tracer, bind, unbroadcast
 from .forward import _nondiff_argument
 from .numpy_dispatch import ArrayTracer, ScalarTracer
 
+_new = object.__new__
+
 __all__ = ["ReverseTrace", "ReverseTracer", "Node", "backward"]
 
 
@@ -85,7 +87,10 @@ class ReverseTrace(Trace):
         ans = bind(prim, vals, params) if lower else prim.impl(*vals, **params)
         node = Node(prim, vals, params, ans, parents)
         self.tape.append(node)
-        return ReverseTracer(self, ans, node)
+        # inline construction: this is the hot path of every traced operation
+        t = _new(ReverseTracerArray if getattr(ans, "ndim", 0) else ReverseTracer)
+        t._trace, t._a, t._b, t._view = self, ans, node, None
+        return t
 
 
 def backward(trace, out_node, g, leaves, keep=False):
