@@ -142,8 +142,8 @@ def backward(trace, out_node, g, leaves, keep=False):
                 np.add(pct, c, out=pct)
             else:
                 parent.ct = pct + c
-                parent.owned = plain and not isinstance(parent.ct, Tracer) and np.ndim(
-                    parent.ct) > 0
+                parent.owned = (plain and not isinstance(parent.ct, Tracer)
+                                and getattr(parent.ct, "ndim", 0) > 0)
         if not keep:
             node.args = node.ans = None
     out = []
