@@ -339,3 +339,18 @@ def test_nonmonotone_line_search_sees_recent_values():
         state = solver.step(objective, state)
         seen.append(state.f)
     assert state.f_recent == tuple(seen[-4:-1])  # the reference max covers the last 3 values
+
+
+def test_failed_line_search_falls_back_on_the_cauchy_step():
+    # one Armijo trial only: the full Newton step from this point fails, the Cauchy step
+    # (steepest descent scaled by the curvature along it) is tried before giving up
+    prob = _problem("rosenbrock-2")
+    solver = NewtonCG(globalization=LineSearch(Backtracking(maxiter=1)), forcing=1e-8)
+    objective = _objective(prob)
+    state = solver.step(objective, solver.init(objective, prob.x0))
+    before = objective.nfev
+    new = solver.step(objective, state)
+    assert objective.nfev - before == 2 and new.f < state.f
+    d = new.x - state.x
+    cosine = -float(d @ state.g) / (np.linalg.norm(d) * np.linalg.norm(state.g))
+    assert cosine == pytest.approx(1.0)

@@ -258,3 +258,10 @@ def test_path_cut_for_memory_falls_back_to_a_fresh_solve(monkeypatch):
     fresh = Steihaug().solve(Counted(h), g, radius=inner, rtol=1e-12)
     np.testing.assert_allclose(first.truncate(inner).step, fresh.step, rtol=1e-10)
     assert first.truncate(0.99 * first.step_norm) is None
+
+
+def test_cauchy_step():
+    h, g = _spd()
+    res = Steihaug().solve(Counted(h), g, radius=1e6, rtol=1e-10)
+    np.testing.assert_allclose(res.cauchy_step(), -(g @ g) / (g @ h @ g) * g)
+    assert Steihaug().solve(Counted(-np.eye(3)), np.ones(3), 1.0, 0.5).cauchy_step() is None

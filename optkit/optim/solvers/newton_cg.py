@@ -237,16 +237,18 @@ class NewtonCG:
         p = sub.step
         if sub.exit is CGExit.NEGATIVE_CURVATURE:
             p = p + _negative_curvature_step(sub.curvature_direction, sub.curvature, state.g)
-        dphi0 = float(state.g @ p)
-        if not (dphi0 < 0 and math.isfinite(dphi0)):
-            raise LineSearchError(
-                f"truncated CG gave no descent direction (g.p = {dphi0:g})", phi=state.f,
-                dphi=dphi0,
-            )
-        line = Line(objective, state.x, p)
         # a nonmonotone search (memory > 1) compares with the largest recent f
         recent = (state.f_recent + (state.f,))[-getattr(glob.linesearch, "memory", 1):]
-        found = glob.linesearch.search(line, state.f, dphi0, 1.0, phi_ref=max(recent))
+        try:
+            line, found = self._search(objective, state, p, max(recent))
+        except LineSearchError:
+            # before giving up, fall back on the Cauchy step (steepest descent, scaled by the
+            # curvature along it), unless that is what just failed
+            cauchy = sub.cauchy_step()
+            if cauchy is None or (sub.niter == 1 and sub.exit is not CGExit.NEGATIVE_CURVATURE):
+                raise
+            p = cauchy
+            line, found = self._search(objective, state, p, max(recent))
         x_new, f_new, g_new = line.point(found.alpha)
         if not (math.isfinite(f_new) and np.all(np.isfinite(g_new))):
             raise NumericalError("non-finite gradient at the accepted line search step")
@@ -257,6 +259,18 @@ class NewtonCG:
             step_norm=float(found.alpha * np.linalg.norm(p)), alpha=float(found.alpha),
             cg_iterations=sub.niter, cg_exit=sub.exit, rejected=0, f_recent=recent,
         )
+
+    def _search(self, objective, state, p, phi_ref):
+        """(line, StepResult) of the line search along p from state.x."""
+        dphi0 = float(state.g @ p)
+        if not (dphi0 < 0 and math.isfinite(dphi0)):
+            raise LineSearchError(
+                f"truncated CG gave no descent direction (g.p = {dphi0:g})", phi=state.f,
+                dphi=dphi0,
+            )
+        line = Line(objective, state.x, p)
+        return line, self.globalization.linesearch.search(line, state.f, dphi0, 1.0,
+                                                          phi_ref=phi_ref)
 
     # -- forcing -----------------------------------------------------------------------------
     def _next_forcing(self, state, g_new, residual_norm) -> float:

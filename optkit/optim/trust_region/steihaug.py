@@ -115,6 +115,16 @@ class SubproblemResult:
     _path: tuple[_Iteration, ...] = field(default=(), repr=False)
     _complete: bool = field(default=False, repr=False)
 
+    def cauchy_step(self) -> np.ndarray | None:
+        """The first CG iterate: the minimizer of the model along -M^{-1} g (no radius).
+
+        None when there is none (zero gradient, or negative curvature along -M^{-1} g).
+        """
+        if not self._path or self._path[0].kappa <= 0:
+            return None
+        first = self._path[0]
+        return first.alpha * first.d
+
     def truncate(self, radius: float) -> SubproblemResult | None:
         """The Steihaug step for a radius no larger than ``self.step_norm``, at no cost.
 
