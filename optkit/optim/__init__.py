@@ -7,6 +7,8 @@ from .linesearch import Backtracking, Nonmonotone, StrongWolfe
 from .objective import Objective
 from .result import History, OptimizeResult, Status
 from .solvers import LBFGS, METHODS, GradientDescent, NewtonCG
+from .solvers.newton_cg import LineSearch
+from .trust_region import Steihaug, TrustRegion
 
 __all__ = [
     "LBFGS",
@@ -14,6 +16,7 @@ __all__ = [
     "Backtracking",
     "GradientDescent",
     "History",
+    "LineSearch",
     "LineSearchError",
     "NewtonCG",
     "Nonmonotone",
@@ -22,7 +25,9 @@ __all__ = [
     "OptimizeResult",
     "SolverError",
     "Status",
+    "Steihaug",
     "StrongWolfe",
+    "TrustRegion",
     "TrustRegionError",
     "run",
     "solve",
