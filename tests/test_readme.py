@@ -1,0 +1,27 @@
+"""The README's Python tour runs as written (its first code block)."""
+
+import pathlib
+import re
+
+README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_api_tour_runs():
+    namespace = {}
+    exec(compile(_python_blocks()[0], "README.md", "exec"), namespace)
+    res = namespace["res"]
+    assert res.success and res.fun < 1e-8  # ftol-limited, as L-BFGS-B (1.3e-10 there)
+
+
+def test_quick_start_has_exactly_two_setup_commands():
+    text = README.read_text()
+    quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.*?)```", quick, flags=re.S)
+    assert [c.strip() for c in commands] == [
+        "pip install -e . && optkit solve rosenbrock",
+        'pip install -e ".[test]" && python -m pytest -q',
+    ]
