@@ -22,12 +22,13 @@ from __future__ import annotations
 import builtins
 import functools
 import itertools
+import threading
 import warnings
 
 import numpy as np
 
 from .api import _as_input, hvp, value_and_grad
-from .core import Tracer
+from .core import Tracer, ufunc_primitives
 from .rules.indexing import _is_basic as _basic_index
 from .staging import Const, Var, stage
 
@@ -69,6 +70,7 @@ def _params_key(params):
     return tuple(sorted((k, _freeze(v)) for k, v in params.items()))
 
 
+_SQUARE = ufunc_primitives[np.square]
 _COMMUTATIVE = {np.add, np.multiply, np.maximum, np.minimum, np.hypot, np.logaddexp}
 
 
@@ -79,6 +81,11 @@ def _fold_and_cse(program):
     eqns = []
     for eqn in program.eqns:
         inputs = [replace.get(v.id, v) if isinstance(v, Var) else v for v in eqn.inputs]
+        if (eqn.prim.name == "power" and isinstance(inputs[1], Const)
+                and type(inputs[1].value) in (int, float) and inputs[1].value == 2):
+            # x ** 2 is numpy's square (its own fast path): as a ufunc it can write out=
+            eqn = type(eqn)(_SQUARE, inputs[:1], eqn.params, eqn.out)
+            inputs = inputs[:1]
         if _elementwise(eqn.prim):
             inputs = _scalarize_uniform(inputs, eqn.out.shape)
             alias = _identity_operand(eqn.prim.impl, inputs, eqn.out.shape)
@@ -157,12 +164,13 @@ _VIEW_PRIMS = {"getitem", "reshape", "transpose", "broadcast_to"}
 
 
 def _plan_buffers(eqns, inputs, outputs, fused=()):
-    """Choose, for each large float ufunc output, a dead same-shape buffer to write into.
+    """Give each large float ufunc output a work buffer, reusing buffers that are dead.
 
-    Returns ``{equation index: variable id whose array to write into}``. A variable owns fresh
-    memory when a ufunc wrote it; views (slices, reshapes) alias their base, so a buffer is
-    free only after the last use of every variable aliasing it. Inputs, outputs and
-    constants are never overwritten.
+    Returns ``({equation index: buffer number}, {buffer number: shape})``. The buffers are
+    allocated once per program and written with ``out=`` on every call, so a replay allocates
+    only its outputs. Views (slices, reshapes) alias their base, so a buffer is free only after
+    the last use of every variable aliasing it; a variable an output depends on for its memory
+    (an output, or the base of an output view) never lives in a buffer.
     """
     base = {v.id: None for v in inputs}
     for k, eqn in enumerate(eqns):
@@ -181,24 +189,27 @@ def _plan_buffers(eqns, inputs, outputs, fused=()):
     for b, k in last_use.items():
         release_at.setdefault(k, []).append(b)
     pinned = {base.get(v.id) for v in outputs if isinstance(v, Var)}
-    shapes = {eqn.out.id: eqn.out.shape for eqn in eqns}
-    free = {}      # shape -> storages free for reuse
-    storage = {}   # buffer variable id -> (storage variable id, shape)
-    plan = {}
+    free = {}      # shape -> buffer numbers free for reuse
+    holder = {}    # variable id -> buffer number holding it
+    plan, shapes = {}, {}
     for k, eqn in enumerate(eqns):
         out = eqn.out
-        if (k not in fused and _elementwise(eqn.prim) and out.dtype == np.float64
-                and int(np.prod(out.shape)) >= _BUFFER_MIN_SIZE and out.id not in pinned):
+        planned = (k not in fused and _elementwise(eqn.prim) and out.dtype == np.float64
+                   and int(np.prod(out.shape)) >= _BUFFER_MIN_SIZE and out.id not in pinned)
+        if planned:
+            # an elementwise ufunc may write over an input it reads for the last time (numpy
+            # handles overlapping operands): fewer buffers, a smaller working set in cache
+            for b in release_at.pop(k, ()):
+                if b in holder:
+                    free.setdefault(shapes[holder[b]], []).append(holder[b])
             pool = free.get(out.shape)
-            if pool:
-                plan[k] = pool.pop()
-                storage[out.id] = plan[k]
-            else:
-                storage[out.id] = out.id
+            number = pool.pop() if pool else len(shapes)
+            shapes[number] = out.shape
+            plan[k] = holder[out.id] = number
         for b in release_at.get(k, ()):
-            if b in storage and b not in pinned:
-                free.setdefault(shapes[b], []).append(storage[b])
-    return plan
+            if b in holder:
+                free.setdefault(shapes[holder[b]], []).append(holder[b])
+    return plan, shapes
 
 
 def _fuse_scatter_adds(eqns, outputs):
@@ -253,7 +264,7 @@ def _codegen(program, name):
     eqns, outputs = _fold_and_cse(program)
     eqns = _dce(eqns, outputs)
     fused, skipped = _fuse_scatter_adds(eqns, outputs)
-    plan = _plan_buffers(eqns, program.inputs, outputs, fused)
+    plan, buffer_shapes = _plan_buffers(eqns, program.inputs, outputs, fused)
     namespace = {"np_add_at": np.add.at}
     counter = itertools.count()
 
@@ -270,7 +281,11 @@ def _codegen(program, name):
     def ref(v):
         return f"v{v.id}" if isinstance(v, Var) else const(v.value)
 
-    lines = [f"def {name}({', '.join(f'v{v.id}' for v in program.inputs)}):"]
+    params = [f"v{v.id}" for v in program.inputs]
+    if buffer_shapes:  # work buffers: keyword parameters, so a concurrent call can pass fresh ones
+        params.append("*")
+        params.extend(f"b{i}=None" for i in buffer_shapes)
+    lines = [f"def {name}({', '.join(params)}):"]
     for k, eqn in enumerate(eqns):
         if k in skipped:
             continue
@@ -289,7 +304,7 @@ def _codegen(program, name):
         impl = eqn.prim.impl
         fname = _bind(impl if not eqn.params else functools.partial(impl, **eqn.params))
         if k in plan:
-            lines.append(f"    {out} = {fname}({args}, out=v{plan[k]})")
+            lines.append(f"    {out} = {fname}({args}, out=b{plan[k]})")
         elif eqn.prim.impl in _OPERATORS and not eqn.params:
             # operators take numpy's scalar fast path, which ufunc calls do not
             lines.append(f"    {out} = " + _OPERATORS[eqn.prim.impl].format(
@@ -302,10 +317,38 @@ def _codegen(program, name):
     lines.append(f"    return ({rets},)")
     source = "\n".join(lines) + "\n"
     exec(builtins.compile(source, f"<optkit.compile {name}>", "exec"), namespace)
-    fn = namespace[name]
-    fn.source = source
-    fn.n_eqns = len(eqns)
-    return fn
+    return _Replay(namespace[name], source, len(eqns), buffer_shapes)
+
+
+class _Replay:
+    """A generated program with its work buffers, allocated on the first call.
+
+    One call at a time uses the shared buffers; a concurrent call (another thread) gets
+    private ones, so replays are thread-safe.
+    """
+
+    def __init__(self, fn, source, n_eqns, buffer_shapes):
+        self.fn = fn
+        self.source = source
+        self.n_eqns = n_eqns
+        self.buffer_shapes = buffer_shapes
+        self.buffers = None
+        self.lock = threading.Lock()
+
+    def _fresh(self):
+        return {f"b{i}": np.empty(shape) for i, shape in self.buffer_shapes.items()}
+
+    def __call__(self, *args):
+        if not self.buffer_shapes:
+            return self.fn(*args)
+        if not self.lock.acquire(blocking=False):
+            return self.fn(*args, **self._fresh())
+        try:
+            if self.buffers is None:
+                self.buffers = self._fresh()
+            return self.fn(*args, **self.buffers)
+        finally:
+            self.lock.release()
 
 
 # ---- the compiled function -------------------------------------------------------------------
