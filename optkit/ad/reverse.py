@@ -11,9 +11,12 @@ import numpy as np
 
 from .core import ZERO, Trace, Tracer, bind, unbroadcast
 from .forward import _nondiff_argument
+from .liveness import _cache as _kept
+from .liveness import kept_positions
 from .numpy_dispatch import ArrayTracer, ScalarTracer
 
 _new = object.__new__
+_LIVENESS_MIN_SIZE = 4096  # below this, arrays sit in cache anyway: skip the bookkeeping
 
 __all__ = ["ReverseTrace", "ReverseTracer", "Node", "backward"]
 
@@ -23,7 +26,7 @@ class Node:
 
     __slots__ = ("prim", "args", "params", "ans", "parents", "ct", "owned", "shape")
 
-    def __init__(self, prim, args, params, ans, parents):
+    def __init__(self, prim, args, params, ans, parents, shape):
         self.prim = prim
         self.args = args
         self.params = params
@@ -31,7 +34,7 @@ class Node:
         self.parents = parents
         self.ct = None
         self.owned = False  # ct is a buffer the backward pass allocated and may add into
-        self.shape = getattr(ans, "shape", ())
+        self.shape = shape
 
 
 class ReverseTracer(ScalarTracer):
@@ -65,7 +68,7 @@ class ReverseTrace(Trace):
         self.tape = []
 
     def new_leaf(self, value):
-        node = Node(None, None, None, value, ())
+        node = Node(None, None, None, value, (), getattr(value, "shape", ()))
         return ReverseTracer(self, value, node)
 
     def process(self, prim, args, params):
@@ -74,18 +77,29 @@ class ReverseTrace(Trace):
                                for a in args], params)
         vals = list(args)
         parents = []
+        mask = 0  # bit i: argument i is traced here
         lower = False  # does any argument carry a tracer of an enclosing level?
         for i, a in enumerate(args):
             if isinstance(a, Tracer):
                 if a._trace is self:
                     vals[i] = v = a._a
                     parents.append((i, a._b))
+                    mask |= 1 << i
                     if isinstance(v, Tracer):
                         lower = True
                 else:
                     lower = True
         ans = bind(prim, vals, params) if lower else prim.impl(*vals, **params)
-        node = Node(prim, vals, params, ans, parents)
+        keep_ans = True
+        if getattr(ans, "size", 1) >= _LIVENESS_MIN_SIZE:
+            # let go of inputs no VJP rule of this node reads: a smaller working set in cache
+            nargs = len(vals)
+            keep_ans, keep = (_kept.get((prim, mask, nargs))
+                              or kept_positions(prim, mask, nargs))
+            if keep is not None:
+                vals = [v if j in keep else None for j, v in enumerate(vals)]
+        node = Node(prim, vals, params, ans if keep_ans else None, parents,
+                    getattr(ans, "shape", ()))
         self.tape.append(node)
         # inline construction: this is the hot path of every traced operation
         t = _new(ReverseTracerArray if getattr(ans, "ndim", 0) else ReverseTracer)
