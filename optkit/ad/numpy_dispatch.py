@@ -137,17 +137,18 @@ class ScalarTracer(Tracer):
         return out
 
     # ---- metadata ----------------------------------------------------------------------
+    # the value one level down is an ndarray, a numpy scalar, a tracer, or a Python float
     @property
     def shape(self):
-        return np.shape(self._a)
+        return getattr(self._a, "shape", ())
 
     @property
     def ndim(self):
-        return np.ndim(self._a)
+        return getattr(self._a, "ndim", 0)
 
     @property
     def size(self):
-        return np.size(self._a)
+        return getattr(self._a, "size", 1)
 
     @property
     def dtype(self):
