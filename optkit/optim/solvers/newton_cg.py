@@ -23,9 +23,10 @@ Forcing terms (Eisenstat & Walker 1996), eta_0 = 0.5:
                          when that exceeds 0.1
     "superlinear"        min(0.5, sqrt(||g_k||)) (Nocedal & Wright, eq. 7.3)
     a float in (0, 1)    a constant relative tolerance
-The named rules are also capped by sqrt(||g_k||) (Nocedal & Wright, eq. 7.3: superlinear local
-convergence; near a stationary point CG then runs long enough to meet negative curvature, so a
-start next to a saddle is escaped), by 0.5, and floored at ``_ETA_MIN`` = 1e-4.
+The named rules are also capped by ||g_k|| (Nocedal & Wright, Sec. 7.1: the forcing sequence
+of quadratic local convergence; it makes the last iterations accurate, and near a stationary
+point CG runs long enough to meet negative curvature, so a start next to a saddle is escaped),
+by 0.5, and floored at ``_ETA_MIN`` = 1e-4.
 
 Trust-region details: a rejected step is re-solved at the smaller radius by replaying the
 stored CG path, at no new Hessian-vector product. When the predicted reduction is below
@@ -169,7 +170,7 @@ class NewtonCG:
         else:
             radius = math.inf
         if isinstance(self.forcing, str):
-            forcing = _clip(min(_ETA_0, math.sqrt(float(np.linalg.norm(g)))))
+            forcing = _clip(min(_ETA_0, float(np.linalg.norm(g))))
         else:
             forcing = float(self.forcing)
         return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=forcing)
@@ -291,7 +292,7 @@ class NewtonCG:
             guard = 0.9 * prev**2
         if guard > 0.1:
             eta = max(eta, guard)
-        return _clip(min(eta, math.sqrt(g_new_norm)))
+        return _clip(min(eta, g_new_norm))
 
 
 def _clip(eta: float) -> float:
