@@ -169,8 +169,11 @@ class NewtonCG:
             radius = self.globalization.first_radius(float(np.linalg.norm(x)))
         else:
             radius = math.inf
-        if isinstance(self.forcing, str):
-            forcing = _clip(min(_ETA_0, float(np.linalg.norm(g))))
+        g_norm = float(np.linalg.norm(g))
+        if self.forcing == "superlinear":
+            forcing = _clip(min(0.5, math.sqrt(g_norm)))
+        elif isinstance(self.forcing, str):
+            forcing = _clip(min(_ETA_0, g_norm))
         else:
             forcing = float(self.forcing)
         return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=forcing)
