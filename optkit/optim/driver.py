@@ -71,14 +71,15 @@ def _intermediate(state, nit, objective, method):
                           nfev=nfev, njev=njev, nhev=nhev, method=method)
 
 
-def run(solver, objective, x0, *, gtol=1e-5, ftol=FTOL_DEFAULT, xtol=0.0, maxiter=None,
+def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
         maxfev=None, max_time=None, callback=None, history=False, method=None):
     """Minimize ``objective`` from ``x0`` with ``solver``; return an OptimizeResult.
 
     Stopping (checked between iterations, in this order):
       gtol      ||g||_inf <= gtol (default 1e-5)                       -> CONVERGED_GTOL
       ftol      0 <= f_prev - f <= ftol * max(|f_prev|, |f|, 1) after a step that moved
-                (default 2.2e-9, L-BFGS-B's; 0 disables)             -> CONVERGED_FTOL
+                (default: the solver's ``default_ftol`` if it declares one, else
+                2.2e-9, L-BFGS-B's; 0 disables)                        -> CONVERGED_FTOL
       xtol      step_norm <= xtol after a step that moved (default 0: off) -> CONVERGED_XTOL
       maxiter   iterations (default max(1000, 200 n))                  -> MAXITER
       maxfev    function evaluations (default: no limit; one iteration may overshoot) -> MAXFEV
@@ -94,7 +95,8 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=FTOL_DEFAULT, xtol=0.0, maxite
     Raises ValueError for bad options and when f or g is non-finite at x0.
     """
     gtol = _check_tolerance("gtol", gtol)
-    ftol = _check_tolerance("ftol", ftol)
+    ftol = _check_tolerance("ftol", getattr(solver, "default_ftol", FTOL_DEFAULT)
+                            if ftol is None else ftol)
     xtol = _check_tolerance("xtol", xtol)
     x0 = check_x0(x0)
     maxiter = _check_count("maxiter", maxiter, 0)

@@ -74,13 +74,13 @@ ROWS = [
 
 # Newton-CG rows (the Newton-CG owner may retune these).
 NEWTON_CG_ROWS = [
-    ("newton-cg", "rosenbrock-2", {}, "CONVERGED_FTOL", 125),
-    ("newton-cg", "rosenbrock-100", {}, "CONVERGED_FTOL", 3150),
+    ("newton-cg", "rosenbrock-2", {}, "CONVERGED_GTOL", 125),
+    ("newton-cg", "rosenbrock-100", {}, "CONVERGED_GTOL", 3150),
     ("newton-cg", "quadratic-1e2", {}, "CONVERGED_GTOL", 81),
     ("newton-cg", "quadratic-1e4", {}, "CONVERGED_GTOL", 264),
     ("newton-cg", "quadratic-1e6", {}, "CONVERGED_GTOL", 649),
-    ("newton-cg", "double-well", {}, "CONVERGED_FTOL", 87),
-    ("newton-cg", "saddle", {}, "CONVERGED_FTOL", 39),
+    ("newton-cg", "double-well", {}, "CONVERGED_GTOL", 87),
+    ("newton-cg", "saddle", {}, "CONVERGED_GTOL", 39),
     ("newton-cg", "logistic", {}, "CONVERGED_GTOL", 43),
 ]
 

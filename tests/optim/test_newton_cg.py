@@ -33,20 +33,20 @@ GLOBALIZATIONS = {
 
 # (globalization, problem, status, max nfev, max njev, max nhev)
 ROWS = [
-    ("trust-region", "rosenbrock-2", "CONVERGED_FTOL", 39, 36, 51),
-    ("trust-region", "rosenbrock-100", "CONVERGED_FTOL", 514, 400, 2238),
+    ("trust-region", "rosenbrock-2", "CONVERGED_GTOL", 39, 36, 51),
+    ("trust-region", "rosenbrock-100", "CONVERGED_GTOL", 514, 400, 2238),
     ("trust-region", "quadratic-1e2", "CONVERGED_GTOL", 7, 7, 68),
     ("trust-region", "quadratic-1e4", "CONVERGED_GTOL", 7, 7, 251),
     ("trust-region", "quadratic-1e6", "CONVERGED_GTOL", 7, 7, 636),
-    ("trust-region", "double-well", "CONVERGED_FTOL", 20, 17, 51),
-    ("trust-region", "saddle", "CONVERGED_FTOL", 16, 12, 12),
+    ("trust-region", "double-well", "CONVERGED_GTOL", 20, 17, 51),
+    ("trust-region", "saddle", "CONVERGED_GTOL", 16, 12, 12),
     ("trust-region", "logistic", "CONVERGED_GTOL", 10, 10, 25),
     ("line-search", "rosenbrock-2", "CONVERGED_GTOL", 83, 83, 60),
     ("line-search", "rosenbrock-100", "CONVERGED_GTOL", 930, 930, 2270),
     ("line-search", "quadratic-1e2", "CONVERGED_GTOL", 7, 7, 72),
     ("line-search", "quadratic-1e4", "CONVERGED_GTOL", 7, 7, 251),
     ("line-search", "quadratic-1e6", "CONVERGED_GTOL", 7, 7, 636),
-    ("line-search", "double-well", "CONVERGED_FTOL", 34, 34, 52),
+    ("line-search", "double-well", "CONVERGED_GTOL", 34, 34, 52),
     ("line-search", "saddle", "CONVERGED_GTOL", 7, 7, 6),
     ("line-search", "logistic", "CONVERGED_GTOL", 8, 8, 19),
 ]
