@@ -38,3 +38,14 @@ def check_row(row):
             return row.fun(*args)
 
         check_grads(partial, row.args[i], modes=("fwd", "rev"), order=row.order)
+
+
+def fd_grad(f, x, h=1e-6):
+    """Central-difference gradient of scalar ``f`` at array ``x`` (any shape)."""
+    x = np.asarray(x, dtype=float)
+    g = np.zeros_like(x)
+    for k in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[k] = h
+        g[k] = (f(x + e) - f(x - e)) / (2 * h)
+    return g

@@ -7,15 +7,7 @@ import pytest
 import optkit
 from optkit.ad.core import Tracer
 
-
-def fd_grad(f, x, h=1e-6):
-    x = np.asarray(x, dtype=float)
-    g = np.zeros_like(x)
-    for k in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[k] = h
-        g[k] = (f(x + e) - f(x - e)) / (2 * h)
-    return g
+from .table import fd_grad
 
 
 def check_all_modes(f, x, rtol=1e-6, atol=1e-9):

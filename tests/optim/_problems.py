@@ -155,3 +155,16 @@ class Counting:
     def hessp(self, x, p):
         self.calls["hessp"] += 1
         return self.p.hessp(x, p)
+
+
+# the solver x problem matrix's problems, by name (shared by test_matrix and test_newton_cg)
+PROBLEMS = {
+    "rosenbrock-2": lambda: rosenbrock(2),
+    "rosenbrock-100": lambda: rosenbrock(100),
+    "quadratic-1e2": lambda: quadratic(1e2),
+    "quadratic-1e4": lambda: quadratic(1e4),
+    "quadratic-1e6": lambda: quadratic(1e6),
+    "double-well": double_well,  # negative curvature at x0
+    "saddle": saddle,            # starts next to a saddle point
+    "logistic": logistic,
+}

@@ -10,7 +10,7 @@ import functools
 import math
 
 import pytest
-from _problems import double_well, logistic, quadratic, rosenbrock, saddle
+from _problems import PROBLEMS
 
 from optkit.optim import LBFGS, GradientDescent, NewtonCG, Objective, run
 
@@ -21,17 +21,6 @@ SOLVERS = {
     "gd-heavy-ball": lambda: GradientDescent(momentum="heavy-ball"),
     "gd-nesterov": lambda: GradientDescent(momentum="nesterov"),
     "newton-cg": NewtonCG,
-}
-
-PROBLEMS = {
-    "rosenbrock-2": lambda: rosenbrock(2),
-    "rosenbrock-100": lambda: rosenbrock(100),
-    "quadratic-1e2": lambda: quadratic(1e2),
-    "quadratic-1e4": lambda: quadratic(1e4),
-    "quadratic-1e6": lambda: quadratic(1e6),
-    "double-well": double_well,  # negative curvature at x0
-    "saddle": saddle,            # starts next to a saddle point
-    "logistic": logistic,
 }
 
 GD = {"ftol": 0.0}

@@ -9,22 +9,11 @@ import math
 
 import numpy as np
 import pytest
-from _problems import Counting, double_well, logistic, quadratic, rosenbrock, saddle
+from _problems import PROBLEMS, Counting, double_well, saddle
 
 from optkit.optim import Backtracking, Nonmonotone, Objective, Status, StrongWolfe, run, solve
 from optkit.optim.solvers.newton_cg import LineSearch, NewtonCG
 from optkit.optim.trust_region import CGExit, Steihaug, TrustRegion
-
-PROBLEMS = {
-    "rosenbrock-2": lambda: rosenbrock(2),
-    "rosenbrock-100": lambda: rosenbrock(100),
-    "quadratic-1e2": lambda: quadratic(1e2),
-    "quadratic-1e4": lambda: quadratic(1e4),
-    "quadratic-1e6": lambda: quadratic(1e6),
-    "double-well": double_well,  # negative curvature at x0
-    "saddle": saddle,  # starts next to a saddle point
-    "logistic": logistic,
-}
 
 GLOBALIZATIONS = {
     "trust-region": lambda: NewtonCG(globalization=TrustRegion(Steihaug())),
