@@ -206,15 +206,16 @@ def concrete(x, what):
 
 def unbroadcast(g, shape):
     """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
-    gshape = np.shape(g)
+    gshape = getattr(g, "shape", ())
     if gshape == shape:
         return g
+    # ndarray.sum and the tracers' .sum skip numpy's Python-level np.sum wrapper
     extra = len(gshape) - len(shape)
     if extra:
-        g = np.sum(g, axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(g)[i] != 1)
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if axes:
-        g = np.sum(g, axis=axes, keepdims=True)
+        g = g.sum(axis=axes, keepdims=True)
     return g
 
 
