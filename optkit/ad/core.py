@@ -18,8 +18,6 @@ Broadcasting is undone once, in ``unbroadcast``; no rule does it itself.
 
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = [
     "Primitive",
     "Tracer",
