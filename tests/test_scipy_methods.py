@@ -6,6 +6,8 @@ import scipy.optimize as so
 
 import optkit.scipy as oks
 
+from .scipy_counting import counting_rosen_derivatives
+
 X0 = np.array([-1.2, 1.0])
 METHODS = [oks.lbfgs, oks.gradient_descent, oks.newton_cg]
 
@@ -35,15 +37,7 @@ def test_gradient_descent_through_scipy():
 
 @pytest.mark.parametrize("method", METHODS)
 def test_hand_written_derivatives_are_used(method):
-    calls = {"jac": 0, "hessp": 0}
-
-    def jac(x):
-        calls["jac"] += 1
-        return so.rosen_der(x)
-
-    def hessp(x, p):
-        calls["hessp"] += 1
-        return so.rosen_hess_prod(x, p)
+    jac, hessp, calls = counting_rosen_derivatives()
 
     res = so.minimize(so.rosen, X0, method=method, jac=jac, hessp=hessp,
                       options={"maxiter": 50})

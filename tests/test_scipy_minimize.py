@@ -7,6 +7,8 @@ import scipy.optimize as so
 import optkit
 import optkit.scipy as oks
 
+from .scipy_counting import counting_rosen_derivatives
+
 ALL_METHODS = ["Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC", "COBYLA",
                "COBYQA", "SLSQP", "trust-constr", "dogleg", "trust-ncg", "trust-exact",
                "trust-krylov"]
@@ -152,15 +154,7 @@ def test_callback_options_and_tol_pass_through():
 
 
 def test_user_derivatives_are_respected():
-    calls = {"jac": 0, "hessp": 0}
-
-    def jac(x):
-        calls["jac"] += 1
-        return so.rosen_der(x)
-
-    def hessp(x, p):
-        calls["hessp"] += 1
-        return so.rosen_hess_prod(x, p)
+    jac, hessp, calls = counting_rosen_derivatives()
 
     res = oks.minimize(so.rosen, X0, method="Newton-CG", jac=jac, hessp=hessp)
     assert res.success
