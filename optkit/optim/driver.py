@@ -6,10 +6,15 @@ Solver protocol (every file under ``solvers/``):
     ``step_norm`` (2-norm of the step just taken) and ``accepted`` (False when the iteration
     left x unchanged, e.g. a rejected trust-region step; the ftol/xtol tests then do not apply).
 
-Invariant on entry to ``step``: ``state.f == f(state.x)``, ``state.g == grad f(state.x)``, both
-finite. ``step`` returns a new state and does not modify the x, g arrays of the one it received
-(the driver keeps the best state seen). A solver that cannot make progress raises an
-:class:`~optkit.optim.errors.SolverError`; only this driver turns it into a Status.
+A solver may also offer ``solver.leave_saddle(objective, state) -> state | None``: when the
+gradient test is met, the driver calls it (while iterations, evaluations and time remain) and
+stops only on None; a returned state is a step off a saddle point and counts as an iteration.
+
+Invariant on entry to ``step`` (and ``leave_saddle``): ``state.f == f(state.x)``,
+``state.g == grad f(state.x)``, both finite. ``step`` returns a new state and does not modify
+the x, g arrays of the one it received (the driver keeps the best state seen). A solver that
+cannot make progress raises an :class:`~optkit.optim.errors.SolverError`; only this driver
+turns it into a Status.
 """
 
 import math
@@ -76,7 +81,8 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
     """Minimize ``objective`` from ``x0`` with ``solver``; return an OptimizeResult.
 
     Stopping (checked between iterations, in this order):
-      gtol      ||g||_inf <= gtol (default 1e-5)                       -> CONVERGED_GTOL
+      gtol      ||g||_inf <= gtol (default 1e-5), and the solver's ``leave_saddle`` (if
+                any) finds no way down                                 -> CONVERGED_GTOL
       ftol      0 <= f_prev - f <= ftol * max(|f_prev|, |f|, 1) after a step that moved
                 (default: the solver's ``default_ftol`` if it declares one, else
                 2.2e-9, L-BFGS-B's; 0 disables)                        -> CONVERGED_FTOL
@@ -125,22 +131,32 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
 
     best, nit, status, detail = state, 0, None, ""
     gnorm = _gnorm(state.g)
+    leave_saddle = getattr(solver, "leave_saddle", None)
     try:
         while True:
-            if gnorm <= gtol:
+            stationary = gnorm <= gtol
+            if nit >= maxiter:
+                limit = Status.MAXITER
+            elif maxfev is not None and objective.nfev >= maxfev:
+                limit = Status.MAXFEV
+            elif max_time is not None and time.perf_counter() - start >= max_time:
+                limit = Status.MAX_TIME
+            else:
+                limit = None
+            if stationary and (leave_saddle is None or limit is not None):
                 status = Status.CONVERGED_GTOL
                 break
-            if nit >= maxiter:
-                status = Status.MAXITER
-                break
-            if maxfev is not None and objective.nfev >= maxfev:
-                status = Status.MAXFEV
-                break
-            if max_time is not None and time.perf_counter() - start >= max_time:
-                status = Status.MAX_TIME
+            if limit is not None:
+                status = limit
                 break
             try:
-                new = solver.step(objective, state)
+                if stationary:
+                    new = leave_saddle(objective, state)
+                    if new is None:
+                        status = Status.CONVERGED_GTOL
+                        break
+                else:
+                    new = solver.step(objective, state)
             except SolverError as exc:
                 status, detail = exc.status, exc.reason
                 found = exc.state

@@ -70,6 +70,43 @@ def test_stationary_start_needs_no_iteration():
     assert res.nit == 0 and res.status_enum is Status.CONVERGED_GTOL and res.nfev == 1
 
 
+class SaddleAware(FixedStep):
+    """FixedStep on x^2 - y^2 + y^4 / 2, whose leave_saddle moves to y = 0.5 once, then confirms."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def leave_saddle(self, objective, state):
+        self.calls.append(np.array(state.x))
+        if state.x[1] != 0.0:
+            return None
+        x = state.x + np.array([0.0, 0.5])
+        f, g = objective.f_and_g(x)
+        return _State(x, f, g, 0.5)
+
+
+def _saddle():
+    return Objective(lambda x: float(x[0] ** 2 - x[1] ** 2 + 0.5 * x[1] ** 4),
+                     lambda x: np.array([2.0 * x[0], -2.0 * x[1] + 2.0 * x[1] ** 3]))
+
+
+def test_leave_saddle_is_asked_at_stationary_points_and_its_step_is_an_iteration():
+    solver, seen = SaddleAware(), []
+    res = run(solver, _saddle(), [0.5, 0.0], ftol=0.0, callback=lambda r: seen.append(r.nit))
+    # stationary at (0, 0) after descent along x, left to y = 0.5, then descent to (0, 1)
+    assert res.status_enum is Status.CONVERGED_GTOL
+    assert res.x == pytest.approx([0.0, 1.0], abs=1e-5) and res.fun == pytest.approx(-0.5)
+    assert len(solver.calls) == 2 and solver.calls[0][1] == 0.0 and solver.calls[1][1] != 0.0
+    assert seen == list(range(1, res.nit + 1))
+
+
+def test_leave_saddle_is_not_asked_once_the_budget_is_spent():
+    solver = SaddleAware()
+    res = run(solver, _saddle(), [0.0, 0.0], maxiter=0)
+    assert res.status_enum is Status.CONVERGED_GTOL and res.nit == 0 and solver.calls == []
+
+
 def test_ftol_stops_on_small_relative_reduction():
     res = run(FixedStep(t=0.01), _bowl(), [1.0], gtol=0.0, ftol=1e-3)
     assert res.status_enum is Status.CONVERGED_FTOL and res.success

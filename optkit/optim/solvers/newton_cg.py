@@ -40,6 +40,15 @@ and |d.H d| / ||d||^2 (see ``_negative_curvature_step``). Since d is H-conjugate
 model decrease of both parts adds up: the direction is never worse than either one, and a
 saddle point is left, not converged to (SciPy's Newton-CG returns p_j and drops d).
 
+Second-order check (``saddle_check``, on by default): a small gradient does not make a
+minimum. Where the driver's gradient test is met, ``leave_saddle`` runs a few Lanczos steps
+from a seeded random vector (``optim.curvature``; Royer, O'Neill & Wright 2020, Alg. 3) and,
+on curvature below ``-saddle_tol`` times the Hessian's norm, steps downhill along it and the
+solve goes on. CG alone cannot do this when the gradient lies in an invariant subspace of the
+Hessian (a symmetric problem on its symmetric subspace: MGH's Biggs EXP6 stops at such a
+saddle, f = 5.66e-3, without it). At a minimum the check costs at most min(n, saddle_check)
+Hessian-vector products and no evaluation of f; ``saddle_check=0`` turns it off.
+
 The Hessian is never formed; every ``hessp`` call goes through the Objective and is counted.
 One ``step`` is one accepted iteration: the trust region retries internally and raises
 TrustRegionError when no step decreases f; the line search raises LineSearchError.
@@ -53,6 +62,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..curvature import smallest_curvature
 from ..errors import LineSearchError, NumericalError, TrustRegionError
 from ..linesearch.base import Line
 from ..linesearch.strong_wolfe import StrongWolfe
@@ -124,6 +134,11 @@ class NewtonCG:
     globalization: TrustRegion | LineSearch = field(default_factory=TrustRegion)
     forcing: str | float = "eisenstat-walker"  # CG tolerance rule, see module docstring
     preconditioner: object = None  # None, callable M^{-1} v, or diagonal of M
+    # second-order check where the gradient test is met: Lanczos steps from a random start
+    # (0 disables), the relative curvature that counts as negative, and the start's seed
+    saddle_check: int = 20
+    saddle_tol: float = 1e-6
+    seed: int = 0
 
     needs_hessp: ClassVar[bool] = True
     # Newton steps are fast near a minimizer; a relative-reduction (ftol) test stops them
@@ -160,6 +175,17 @@ class NewtonCG:
                     f"diagonal of M), got an array of shape {diag.shape}"
                 )
             as_preconditioner(diag, diag.size)  # validates positivity
+        if (isinstance(self.saddle_check, bool) or not isinstance(self.saddle_check, int)
+                or self.saddle_check < 0):
+            raise ValueError(
+                f"saddle_check: expected an int >= 0 (Lanczos steps; 0 disables the check), "
+                f"got {self.saddle_check!r}"
+            )
+        if (isinstance(self.saddle_tol, bool) or not isinstance(self.saddle_tol, int | float)
+                or not 0 < self.saddle_tol < 1):
+            raise ValueError(f"saddle_tol: expected a float in (0, 1), got {self.saddle_tol!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed: expected an int >= 0, got {self.seed!r}")
 
     # -- protocol ----------------------------------------------------------------------------
     def init(self, objective, x0) -> NewtonCGState:
@@ -173,14 +199,7 @@ class NewtonCG:
             radius = self.globalization.first_radius(float(np.linalg.norm(x)))
         else:
             radius = math.inf
-        g_norm = float(np.linalg.norm(g))
-        if self.forcing == "superlinear":
-            forcing = _clip(min(0.5, math.sqrt(g_norm)))
-        elif isinstance(self.forcing, str):
-            forcing = _clip(min(_ETA_0, g_norm))
-        else:
-            forcing = float(self.forcing)
-        return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=forcing)
+        return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=self._first_forcing(g))
 
     def step(self, objective, state: NewtonCGState) -> NewtonCGState:
         """One accepted Newton-CG step (state.f, state.g are f and grad f at state.x)."""
@@ -192,6 +211,58 @@ class NewtonCG:
         if isinstance(self.globalization, TrustRegion):
             return self._trust_region_step(objective, state, hessp, precond)
         return self._line_search_step(objective, state, hessp, precond)
+
+    def leave_saddle(self, objective, state: NewtonCGState) -> NewtonCGState | None:
+        """Called by the driver when the gradient test is met: a step off a saddle, or None.
+
+        Runs ``saddle_check`` Lanczos steps on the Hessian from a random start (seeded by
+        ``seed``; see ``optim.curvature``). If a Ritz value below ``-saddle_tol`` times the
+        Hessian's estimated norm shows negative curvature along a unit vector u, steps along
+        u, downhill, by the trust radius (or max(1, ||x|| / 10) under a line search); the step
+        is taken when f falls by at least a tenth of the quadratic model's prediction
+        ``-(tau g.u + tau^2 u.H u / 2)``, and shortened by 4 otherwise, until that prediction
+        drowns in f's rounding. None (a second-order point, as far as the check can tell) when
+        no negative curvature is found or no step along it decreases f. This is the
+        second-order phase of Royer, O'Neill & Wright (2020, Alg. 1 with Alg. 3).
+        """
+        if self.saddle_check == 0:
+            return None
+        rng = np.random.default_rng(self.seed)
+
+        def hessp(v):
+            return objective.hessp(state.x, v)
+
+        found = smallest_curvature(hessp, state.x.size, steps=self.saddle_check,
+                                   threshold=self.saddle_tol, rng=rng)
+        if found.direction is None:
+            return None
+        u = found.direction
+        slope = float(state.g @ u)
+        if slope > 0:
+            u, slope = -u, -slope
+        tau = state.radius if math.isfinite(state.radius) else max(
+            1.0, 0.1 * float(np.linalg.norm(state.x)))
+        while True:
+            predicted = -(tau * slope + 0.5 * tau * tau * found.smallest)
+            if not predicted > _SMALL * max(1.0, abs(state.f)):
+                return None
+            x_trial = state.x + tau * u
+            f_trial = objective.f(x_trial)
+            if math.isfinite(f_trial) and state.f - f_trial >= 0.1 * predicted:
+                f_new, g_new = objective.f_and_g(x_trial)
+                if np.all(np.isfinite(g_new)):
+                    break
+            tau *= 0.25
+        radius = state.radius
+        if isinstance(self.globalization, TrustRegion):
+            rho = reduction_ratio(state.f, f_new, predicted)
+            radius = self.globalization.update(radius, rho, tau, tau >= radius)
+        return replace(
+            state, x=x_trial, f=f_new, g=g_new, radius=radius,
+            forcing=self._first_forcing(g_new), step_norm=tau,
+            alpha=1.0, cg_iterations=found.products, cg_exit=CGExit.NEGATIVE_CURVATURE,
+            rejected=0,
+        )
 
     # -- trust region ------------------------------------------------------------------------
     def _trust_region_step(self, objective, state, hessp, precond):
@@ -281,6 +352,15 @@ class NewtonCG:
                                                           phi_ref=phi_ref)
 
     # -- forcing -----------------------------------------------------------------------------
+    def _first_forcing(self, g) -> float:
+        """eta_0 at a fresh start (x0, or a point just reached off a saddle)."""
+        g_norm = float(np.linalg.norm(g))
+        if self.forcing == "superlinear":
+            return _clip(min(0.5, math.sqrt(g_norm)))
+        if isinstance(self.forcing, str):
+            return _clip(min(_ETA_0, g_norm))
+        return float(self.forcing)
+
     def _next_forcing(self, state, g_new, residual_norm) -> float:
         """eta_{k+1} from the rule in ``self.forcing`` (Eisenstat & Walker 1996)."""
         rule = self.forcing

@@ -1,0 +1,127 @@
+"""The most negative curvature of a Hessian, from Hessian-vector products only (Lanczos).
+
+A point where the gradient vanishes may be a saddle. First-order tests cannot tell, and Krylov
+methods started from the gradient cannot either when the gradient lies in an invariant
+subspace of the Hessian (symmetric problems: the iterates never leave the symmetric
+subspace). Lanczos from a *random* vector sees every eigendirection with probability one; its
+smallest Ritz value estimates the smallest eigenvalue from above (Kuczynski & Wozniakowski
+1992). This is the minimum eigenvalue oracle of Royer, O'Neill & Wright (2020, Alg. 3), used
+there to certify approximate second-order stationarity.
+
+Notation map (Golub & Van Loan, Alg. 10.1.1 -> code):
+    q_j           basis[j]           Lanczos vectors, orthonormal
+    alpha_j       alphas[j]          diagonal of T_k = Q^T H Q
+    beta_j        betas[j]           off-diagonal of T_k
+    theta, s      theta, s           extreme Ritz value of T_k and its eigenvector
+    y = Q s       direction          the Ritz vector, with y.H y = theta ||y||^2
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import NumericalError
+
+__all__ = ["Curvature", "smallest_curvature"]
+
+# Lanczos vectors kept for full reorthogonalization; beyond this many floats the basis is not
+# stored and the Ritz vector is rebuilt by a second pass (same products, run again).
+_BASIS_BUDGET = 1 << 22  # 32 MB of float64
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """Result of :func:`smallest_curvature`.
+
+    ``smallest`` and ``largest`` are the extreme Ritz values (estimates of the extreme
+    eigenvalues of H; ``smallest`` is never below the true smallest eigenvalue, up to
+    rounding). ``direction`` is a unit Ritz vector with ``d.H d = smallest`` when
+    ``smallest < 0``, else None. ``products`` counts the ``hessp`` calls made.
+    """
+
+    smallest: float
+    largest: float
+    direction: np.ndarray | None
+    products: int
+
+
+def _ritz(alphas, betas):
+    """Eigenvalues (ascending) and eigenvectors of the tridiagonal T_k."""
+    k = len(alphas)
+    off = betas[: k - 1]
+    return np.linalg.eigh(np.diag(alphas) + np.diag(off, 1) + np.diag(off, -1))
+
+
+def smallest_curvature(
+    hessp: Callable[[np.ndarray], np.ndarray],
+    n: int,
+    *,
+    steps: int,
+    threshold: float,
+    rng: np.random.Generator,
+) -> Curvature:
+    """Run at most ``steps`` Lanczos iterations on H from a random unit vector.
+
+    Stops early once the smallest Ritz value falls below ``-threshold * max(1e-300, |largest
+    Ritz value|)`` (negative curvature found, relative to the Hessian's scale) or when the
+    Krylov space is invariant. Raises NumericalError if ``hessp`` returns non-finite values.
+    """
+    steps = min(steps, n)
+    keep = n * steps <= _BASIS_BUDGET
+    q = rng.standard_normal(n)
+    start = q / np.linalg.norm(q)
+    q, q_prev, beta = start, np.zeros(n), 0.0
+    basis: list[np.ndarray] = []
+    alphas: list[float] = []
+    betas: list[float] = []
+    products = 0
+    found = False
+    for _ in range(steps):
+        if keep:
+            basis.append(q)
+        w = np.asarray(hessp(q), dtype=float)
+        products += 1
+        if not np.all(np.isfinite(w)):
+            raise NumericalError("hessp returned a non-finite product")
+        alpha = float(q @ w)
+        alphas.append(alpha)
+        w = w - alpha * q - beta * q_prev
+        if keep:  # full reorthogonalization, twice is enough (Parlett's "twice is enough")
+            for _ in range(2):
+                for b in basis:
+                    w -= float(b @ w) * b
+        beta = float(np.linalg.norm(w))
+        betas.append(beta)
+        lo, hi = _ritz(alphas, betas)[0][[0, -1]]
+        if lo < -threshold * max(abs(hi), abs(lo), 1e-300):
+            found = True
+            break
+        if beta <= 1e-12 * max(abs(hi), abs(lo), 1e-300):
+            break  # invariant subspace: T_k's eigenvalues are eigenvalues of H
+        q_prev, q = q, w / beta
+    theta, s = _ritz(alphas, betas)
+    lo, hi, s = float(theta[0]), float(theta[-1]), s[:, 0]
+    if not found:
+        return Curvature(lo, hi, None, products)
+    if keep:
+        direction = np.column_stack(basis) @ s
+    else:  # second pass: regenerate the same basis and accumulate y = Q s on the fly
+        direction = np.zeros(n)
+        q, q_prev = start, np.zeros(n)
+        for j in range(len(alphas)):
+            direction += s[j] * q
+            if j + 1 == len(alphas):
+                break
+            w = np.asarray(hessp(q), dtype=float) - alphas[j] * q - (
+                betas[j - 1] * q_prev if j else 0.0
+            )
+            products += 1
+            q_prev, q = q, w / betas[j]
+    norm = float(np.linalg.norm(direction))
+    if not (norm > 0 and math.isfinite(norm)):
+        return Curvature(lo, hi, None, products)
+    return Curvature(lo, hi, direction / norm, products)
