@@ -5,6 +5,7 @@ from . import _malloc, special  # noqa: F401
 from .ad import (
     CompiledFunction,
     CompileWarning,
+    EscapedTracerError,
     GradientCheckError,
     NotDifferentiableError,
     TracerConversionError,
@@ -28,6 +29,6 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
     "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
-    "TracerConversionError", "compile", "CompiledFunction", "CompileWarning", "minimize",
-    "special", "__version__",
+    "TracerConversionError", "EscapedTracerError", "compile", "CompiledFunction",
+    "CompileWarning", "minimize", "special", "__version__",
 ]

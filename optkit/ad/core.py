@@ -30,6 +30,7 @@ __all__ = [
     "new_level",
     "NotDifferentiableError",
     "TracerConversionError",
+    "EscapedTracerError",
     "ZERO",
 ]
 
@@ -40,6 +41,19 @@ class NotDifferentiableError(TypeError):
 
 class TracerConversionError(TypeError):
     """A traced value was converted to a plain array or Python number, losing its derivative."""
+
+
+class EscapedTracerError(TypeError):
+    """A traced value was used after the transformation that made it had returned."""
+
+
+def _escaped_error(prim):
+    return EscapedTracerError(
+        f"{prim.name}: this traced value belongs to an optkit transformation (grad, jvp, hvp, "
+        "...) that has already returned; it was kept past its call, e.g. stored in a global, a "
+        "list or an attribute inside the function being differentiated. Return what you need "
+        "from the function instead."
+    )
 
 
 class _Zero:
@@ -154,6 +168,7 @@ class new_level:  # noqa: N801 - used as a context manager, reads as a function
 
     def __exit__(self, *exc):
         _level[0] -= 1
+        self.trace.level = -1  # closed: its tracers may no longer be used (see bind)
         return False
 
 
@@ -172,6 +187,8 @@ def bind(prim, args, params):
                     _view_error(view)
     if top is None:
         return prim.impl(*args, **params)
+    if top.level < 0:  # every tracer here outlived its trace
+        raise _escaped_error(prim)
     return top.process(prim, args, params)
 
 

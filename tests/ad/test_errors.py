@@ -382,3 +382,37 @@ def test_in_place_operator_cannot_change_the_shape():
 
     with pytest.raises(ValueError, match="in-place"):
         optkit.grad(f)(np.ones(3))
+
+
+# ---- tracers that outlive their transformation -------------------------------------------------
+def _leaking(kept):
+    def f(x):
+        kept.append(x * 2.0)
+        return np.sum(x**2)
+
+    return f
+
+
+@pytest.mark.parametrize("transform", [
+    lambda f: optkit.grad(f)(X),
+    lambda f: optkit.jvp(f, X, np.ones(3)),
+    lambda f: optkit.hvp(f, X, np.ones(3)),
+    lambda f: optkit.value_and_grad(optkit.compile(f))(X),
+], ids=["grad", "jvp", "hvp", "compiled"])
+@pytest.mark.parametrize("use", [
+    lambda t: t + 1.0,
+    lambda t: np.sin(t),
+    lambda t: t[0],
+    lambda t: optkit.grad(lambda y: np.sum(y * t))(X),  # a new trace does not adopt it
+], ids=["operator", "ufunc", "index", "inside-new-grad"])
+def test_escaped_tracer_is_refused_with_a_clear_error(transform, use):
+    kept = []
+    transform(_leaking(kept))
+    assert kept
+    with pytest.raises(optkit.EscapedTracerError, match="already returned"):
+        use(kept[-1])
+
+
+def test_escaped_tracer_error_is_exported():
+    assert issubclass(optkit.EscapedTracerError, TypeError)
+    assert optkit.ad.EscapedTracerError is optkit.EscapedTracerError
