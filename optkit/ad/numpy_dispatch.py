@@ -27,12 +27,19 @@ from .core import (
 )
 from .rules.indexing import getitem
 
-__all__ = ["ArrayTracer", "ScalarTracer", "no_rule_error", "stale_view_error",
-           "pending_update_error"]
+__all__ = ["ArrayTracer", "ScalarTracer", "UnsupportedMethodError", "no_rule_error",
+           "stale_view_error", "pending_update_error"]
 
 _REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
            np.fmax: np.max, np.fmin: np.min}
 _ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
+
+
+class UnsupportedMethodError(NotDifferentiableError, AttributeError):
+    """An ndarray method or attribute that traced values do not offer.
+
+    Also an AttributeError, so that ``hasattr(x, name)`` stays False instead of raising.
+    """
 
 
 def no_rule_error(name):
@@ -409,6 +416,65 @@ class ScalarTracer(Tracer):
     def nonzero(self):
         return np.nonzero(concrete(self, ".nonzero()"))
 
+    def argsort(self, axis=-1, kind=None, order=None, **kwargs):
+        return np.argsort(self, axis=axis, kind=kind, order=order, **kwargs)
+
+    def argpartition(self, kth, axis=-1, kind="introselect", order=None):
+        return np.argpartition(self, kth, axis=axis, kind=kind, order=order)
+
+    def searchsorted(self, v, side="left", sorter=None):
+        return np.searchsorted(self, v, side=side, sorter=sorter)
+
+    def compress(self, condition, axis=None, out=None):
+        return np.compress(condition, self, axis=axis, out=out)
+
+    def round(self, decimals=0, out=None):
+        return np.round(self, decimals, out)
+
+    def conjugate(self):
+        return np.conjugate(self)
+
+    conj = conjugate
+
+    @property
+    def real(self):
+        return np.real(self)
+
+    @property
+    def imag(self):
+        return np.imag(self)
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.size * self.dtype.itemsize
+
+    @property
+    def strides(self):
+        return np.empty(self.shape, self.dtype).strides  # C order, as every traced value
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def to_device(self, device, /, *, stream=None):
+        if device != "cpu":
+            raise ValueError(f"device: optkit traces on the CPU only, got {device!r}")
+        return self
+
+    def __getattr__(self, name):
+        # only reached for names the class does not define: say which ndarray API is missing
+        if not name.startswith("_") and hasattr(np.ndarray, name):
+            hint = {"flat": " Use x.ravel() (reading) or x.reshape(-1) instead."}.get(name, "")
+            if not hint and callable(getattr(np, name, None)):
+                hint = f" Try np.{name}(x, ...), which names what is missing if it has no rule."
+            raise UnsupportedMethodError(
+                f"ndarray.{name} is not supported on traced values.{hint}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
 
 class ArrayTracer(ScalarTracer):
     """A tracer of an array with at least one dimension: indexing, ``len``, iteration."""
@@ -439,10 +505,47 @@ class ArrayTracer(ScalarTracer):
 
     def __setitem__(self, index, value):
         _before_write(self, value)
-        new = function_impls[operator.setitem](self, index, value)
-        # re-point this tracer at the updated value (same slot layout in every subclass)
+        self._repoint(function_impls[operator.setitem](self, index, value))
+
+    def _repoint(self, new):
+        # numpy writes in place: re-point this tracer at the new value (same slot layout in
+        # every subclass), so that every name bound to it sees the change
         self.__class__ = type(new)
         self._trace, self._a, self._b = new._trace, new._a, new._b
+
+    def _overwrite(self, new):
+        """An in-place method: this array becomes ``new`` (a traced value of its shape)."""
+        _before_write(self, new)
+        self._repoint(new)
+
+    # ---- in-place ndarray methods ----------------------------------------------------------
+    def sort(self, axis=-1, kind=None, order=None, **kwargs):
+        self._overwrite(np.sort(self, axis=axis, kind=kind, order=order, **kwargs))
+
+    def partition(self, kth, axis=-1, kind="introselect", order=None):
+        self._overwrite(np.partition(self, kth, axis=axis, kind=kind, order=order))
+
+    def fill(self, value):
+        if np.ndim(value_of(value)) != 0:
+            raise ValueError(f"fill: value must be a scalar, got shape {np.shape(value_of(value))}")
+        # np.where keeps this array's trace even when value is a plain constant
+        self._overwrite(np.where(np.ones(self.shape, dtype=bool), value, self))
+
+    def put(self, indices, values, mode="raise"):
+        if mode != "raise":
+            raise ValueError(f"put: only mode='raise' is supported on traced values, got {mode!r}")
+        flat = np.ravel(self).copy()
+        where = np.ravel(np.asarray(indices))
+        if where.dtype.kind not in "iu":
+            raise TypeError(f"put: indices must be integers, got dtype {where.dtype}")
+        vals = np.ravel(values)
+        count = np.shape(value_of(vals))[0]
+        if count == 0:
+            raise ValueError("put: values must not be empty")
+        if count != where.size:  # numpy repeats values cyclically
+            vals = vals[np.arange(where.size) % count]
+        flat[where] = vals
+        self._overwrite(np.reshape(flat, self.shape).copy())
 
 
 # ---- views: numpy shares memory between an array and its views; optkit's values are

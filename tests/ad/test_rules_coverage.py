@@ -7,6 +7,7 @@ import optkit
 from optkit.ad.core import function_impls
 
 from . import (
+    test_ndarray_methods,
     test_rules_indexing,
     test_rules_joining,
     test_rules_norms,
@@ -20,7 +21,7 @@ MODULES = {f"optkit.ad.rules.{name}" for name in
            ("reductions", "nan_reductions", "scans", "norms", "shape", "joining", "indexing",
             "sorting")}
 TABLES = [test_rules_reductions, test_rules_scans, test_rules_norms, test_rules_shape,
-          test_rules_joining, test_rules_indexing, test_rules_sorting]
+          test_rules_joining, test_rules_indexing, test_rules_sorting, test_ndarray_methods]
 
 
 def _calls():

@@ -35,6 +35,8 @@ add = _ufunc(np.add, jvp=(_same, _same), vjp=(_same, _same))
 subtract = _ufunc(np.subtract, jvp=(_same, _negated), vjp=(_same, _negated))
 negative = _ufunc(np.negative, jvp=_negated, vjp=_negated)
 positive = _ufunc(np.positive, jvp=_same, vjp=_same)
+# optkit traces float64 only, where the conjugate is the identity
+conjugate = _ufunc(np.conjugate, jvp=_same, vjp=_same)
 
 
 def _mul_d0(t, ans, x, y):
@@ -383,6 +385,36 @@ def _clip_function(a, a_min=None, a_max=None, out=None, **kwargs):
 
 
 function_impls[np.clip] = _clip_function
+
+
+# ---- real and imaginary parts of a real (float64) traced value --------------------------------
+def _real_function(val):
+    return np.reshape(val, np.shape(val))  # numpy returns a view of a real array: so do we
+
+
+def _imag_function(val):
+    return np.zeros(np.shape(val))  # numpy returns read-only zeros for a real array
+
+
+def _round(a, decimals):
+    return np.round(a, decimals)
+
+
+round_ = primitive("round", _round)  # piecewise constant, like np.rint: no derivative
+
+
+def _round_function(a, decimals=0, out=None):
+    if out is not None:
+        raise TypeError("np.round(..., out=) cannot write a traced value; drop `out`")
+    return round_(a, decimals=int(decimals))
+
+
+function_impls.update({
+    np.real: _real_function,
+    np.imag: _imag_function,
+    np.round: _round_function,
+    np.around: _round_function,
+})
 
 
 # ---- not differentiable: constant outputs --------------------------------------------------

@@ -263,7 +263,17 @@ def _linalg_diagonal_function(x, /, *, offset=0):
     return _diagonal_function(x, offset, -2, -1)
 
 
+def _compress_function(condition, a, axis=None, out=None):
+    if out is not None:
+        raise TypeError("np.compress(..., out=) cannot write a traced value; drop `out`")
+    keep = np.flatnonzero(concrete(condition, "np.compress condition"))
+    if axis is None:
+        return _take(np.ravel(a), keep)
+    return _take(a, keep, axis=axis)
+
+
 function_impls.update({
+    np.compress: _compress_function,
     np.linalg.diagonal: _linalg_diagonal_function,
     np.take: _take,
     np.delete: _delete_function,

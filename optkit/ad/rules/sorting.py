@@ -55,6 +55,17 @@ def _sort_function(a, axis=-1, kind=None, order=None, *, stable=None):
     return _take_along_axis_function(a, order_, axis)
 
 
+def _partition_function(a, kth, axis=-1, kind="introselect", order=None):
+    if order is not None:
+        raise TypeError("np.partition(order=) applies to structured arrays, not traced values")
+    if axis is None:
+        a = np.ravel(a)
+        axis = -1
+    # like sort: the permutation is a constant of this evaluation
+    order_ = np.argpartition(concrete(a, "np.partition of a traced value"), kth, axis=axis)
+    return _take_along_axis_function(a, order_, axis)
+
+
 def _merged_last(a, axis):
     """``a`` with the ``axis`` axes (None: all) merged into one last axis, and the kept shape."""
     shape = np.shape(value_of(a))
@@ -139,6 +150,7 @@ def _constant(func):
 function_impls.update({
     np.take_along_axis: _take_along_axis_function,
     np.sort: _sort_function,
+    np.partition: _partition_function,
     np.median: _median_function,
     np.quantile: _quantile_function,
     np.percentile: _percentile_function,
