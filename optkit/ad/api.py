@@ -94,14 +94,31 @@ def _argnums(argnums, nargs):
     return tuple(i % nargs for i in nums)
 
 
-def value_and_grad(f, argnums=0):
+def _without_trace(aux, trace):
+    """``aux`` with this trace's tracers replaced by their values (tuples, lists, dicts too)."""
+    if isinstance(aux, Tracer):
+        if aux._trace is trace:
+            return _as_output(aux._a, aux._a)
+        return aux
+    if isinstance(aux, (tuple, list)):
+        items = [_without_trace(a, trace) for a in aux]
+        return type(aux)(items) if not hasattr(aux, "_fields") else type(aux)(*items)
+    if isinstance(aux, dict):
+        return {k: _without_trace(v, trace) for k, v in aux.items()}
+    return aux
+
+
+def value_and_grad(f, argnums=0, has_aux=False):
     """Return ``g(*args) -> (f(*args), gradient)`` for scalar-valued ``f``, in one reverse pass.
 
     ``argnums`` (int or tuple of ints) picks the differentiated positional arguments; with a
-    tuple the gradient is a tuple too.
+    tuple the gradient is a tuple too. ``has_aux=True``: ``f`` returns ``(value, aux)``, where
+    ``aux`` (any values: arrays, tuples, lists, dicts of them) is carried out undifferentiated,
+    and ``g`` returns ``((value, aux), gradient)``, as in JAX.
     """
-
-    compiled = getattr(f, "_optkit_compiled", False) and argnums == 0
+    if not isinstance(has_aux, bool):
+        raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
+    compiled = getattr(f, "_optkit_compiled", False) and argnums == 0 and not has_aux
     first_only = type(argnums) is int and argnums == 0
 
     @functools.wraps(f)
@@ -111,6 +128,14 @@ def value_and_grad(f, argnums=0):
         nums = (0,) if first_only and args else _argnums(argnums, len(args))
         fk = functools.partial(f, **kwargs) if kwargs else f
         trace, out, leaves = _record(fk, args, nums)
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(
+                    f"has_aux=True: {_name(f)} must return a pair (value, aux), got "
+                    f"{type(out).__name__}"
+                )
+            out, aux = out
+            aux = _without_trace(aux, trace)
         shape = out.shape if isinstance(out, Tracer) else np.shape(out)
         if shape != ():
             raise TypeError(
@@ -127,17 +152,25 @@ def value_and_grad(f, argnums=0):
             _as_output(_zeros_like(args[i]) if ct is None else ct, args[i])
             for ct, i in zip(cts, nums, strict=True)
         )
-        return _as_output(value, None), grads[0] if isinstance(argnums, int) else grads
+        value = _as_output(value, None)
+        grads = grads[0] if isinstance(argnums, int) else grads
+        return ((value, aux), grads) if has_aux else (value, grads)
 
     return value_and_grad_f
 
 
-def grad(f, argnums=0):
-    """Return ``g(*args) -> gradient of f`` (reverse mode); ``f`` must return a scalar."""
-    vg = value_and_grad(f, argnums)
+def grad(f, argnums=0, has_aux=False):
+    """Return ``g(*args) -> gradient of f`` (reverse mode); ``f`` must return a scalar.
+
+    With ``has_aux=True``, ``f`` returns ``(value, aux)`` and ``g`` returns ``(gradient, aux)``.
+    """
+    vg = value_and_grad(f, argnums, has_aux)
 
     @functools.wraps(f)
     def grad_f(*args, **kwargs):
+        if has_aux:
+            (_, aux), g = vg(*args, **kwargs)
+            return g, aux
         return vg(*args, **kwargs)[1]
 
     return grad_f

@@ -629,3 +629,55 @@ def test_integer_scalar_in_every_transformation():
     y, pullback = optkit.vjp(lambda z: z**3, 2)
     assert (y, pullback(1)) == (8.0, 12.0)
     assert optkit.hessian(lambda z: z**3)(2) == 12.0
+
+
+# ---- has_aux ----------------------------------------------------------------------------------
+def _loss_with_metrics(x):
+    residual = x * 2.0 - 1.0
+    return np.sum(residual**2), {"residual": residual, "count": 3,
+                                 "pair": (np.max(residual), [x[0], "label"])}
+
+
+def test_value_and_grad_has_aux_returns_plain_aux_and_the_same_gradient():
+    x = np.array([0.3, -1.2, 2.0])
+    (value, aux), g = optkit.value_and_grad(_loss_with_metrics, has_aux=True)(x)
+    assert value == pytest.approx(float(np.sum((2 * x - 1) ** 2)))
+    np.testing.assert_allclose(g, optkit.grad(lambda y: _loss_with_metrics(y)[0])(x))
+    np.testing.assert_allclose(aux["residual"], 2 * x - 1)
+    assert aux["count"] == 3 and aux["pair"][1][1] == "label"
+    assert type(aux["pair"][0]) is float and type(aux["pair"][1][0]) is float
+    assert not isinstance(aux["residual"], Tracer)
+
+
+def test_grad_has_aux_returns_gradient_then_aux():
+    x = np.array([0.3, -1.2, 2.0])
+    g, aux = optkit.grad(_loss_with_metrics, has_aux=True)(x)
+    np.testing.assert_allclose(g, 4.0 * (2 * x - 1))
+    np.testing.assert_allclose(aux["residual"], 2 * x - 1)
+
+
+def test_aux_of_an_inner_grad_stays_differentiable_by_an_outer_one():
+    def inner_aux_sum(x):
+        _, aux = optkit.grad(lambda y: (np.sum(y**2), np.sum(y)), has_aux=True)(x)
+        return aux * np.sum(x**3)
+
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(optkit.grad(inner_aux_sum)(x),
+                               np.sum(x**3) + np.sum(x) * 3 * x**2)
+
+
+def test_has_aux_needs_a_pair_and_a_bool():
+    with pytest.raises(TypeError, match="must return a pair"):
+        optkit.grad(lambda x: np.sum(x), has_aux=True)(np.ones(2))
+    with pytest.raises(TypeError, match="has_aux must be True or False"):
+        optkit.grad(lambda x: np.sum(x), has_aux=1)
+
+
+def test_has_aux_on_a_compiled_function_runs_eagerly_and_agrees():
+    fc = optkit.compile(_loss_with_metrics)
+    x = np.array([0.3, -1.2, 2.0])
+    (value, aux), g = optkit.value_and_grad(fc, has_aux=True)(x)
+    (value0, aux0), g0 = optkit.value_and_grad(_loss_with_metrics, has_aux=True)(x)
+    assert value == value0
+    np.testing.assert_array_equal(g, g0)
+    np.testing.assert_array_equal(aux["residual"], aux0["residual"])
