@@ -7,6 +7,7 @@ command modules only parse, call the public API and echo.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 import math
@@ -21,7 +22,7 @@ from optkit import problems
 from optkit.optim import METHODS
 
 __all__ = ["SCIPY_METHODS", "CliError", "atomic_write", "check_method", "check_writable", "fmt",
-           "load_problem", "parse_vector", "read_vector_file", "to_json"]
+           "load_problem", "parse_options", "parse_vector", "read_vector_file", "to_json"]
 
 # scipy.optimize.minimize's unconstrained-capable methods, spelled as SciPy spells them.
 SCIPY_METHODS = ("Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
@@ -125,6 +126,45 @@ def check_method(method: str) -> str:
     hint = (f"; did you mean {', '.join(close)}?" if close
             else f"; choose from {', '.join(sorted(METHODS))} or scipy:<method>")
     raise CliError(f"--method: unknown method {method!r}{hint}")
+
+
+# set by their own flags (or by the runner): refused as --option so that each has one spelling
+_FLAG_OPTIONS = {"gtol": "--gtol", "maxiter": "--maxiter", "history": "--history",
+                 "compile": "--compile/--no-compile", "callback": None, "tol": "--gtol"}
+
+
+def parse_options(raw: tuple[str, ...], method: str) -> dict:
+    """``("m=20", "forcing=superlinear")`` -> ``{"m": 20, "forcing": "superlinear"}``.
+
+    Values are Python literals (numbers, True/False/None, quoted strings); anything else is
+    kept as a string. For optkit's methods the options are checked as ``optkit.minimize``
+    would check them, so a bad one is a CliError before anything runs.
+    """
+    from optkit.optim import check_options
+
+    options = {}
+    for item in raw:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise CliError(f"--option: expected KEY=VALUE (e.g. m=20), got {item!r}")
+        if key in options:
+            raise CliError(f"--option: {key!r} is given twice")
+        if key in _FLAG_OPTIONS:
+            flag = _FLAG_OPTIONS[key]
+            raise CliError(f"--option: {key!r} is not a solver option here"
+                           + (f"; use {flag}" if flag else ""))
+        try:
+            value = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError):
+            value = text.strip()
+        options[key] = value
+    if options and not method.startswith("scipy:"):
+        try:
+            check_options(method, **options)
+        except (ValueError, TypeError) as exc:
+            raise CliError(f"--option: {exc}") from None
+    return options
 
 
 def fmt(value, digits=6) -> str:

@@ -96,8 +96,8 @@ class _Tracker:
             self.on_iteration(row)
 
 
-def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_):
-    options = {"history": history, "compile": compile_}
+def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_, extra):
+    options = {**extra, "history": history, "compile": compile_}
     if gtol is not None:
         options["gtol"] = gtol
     if maxiter is not None:
@@ -105,13 +105,13 @@ def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_):
     return optkit.minimize(problem.objective, x0, method, callback=callback, **options)
 
 
-def _scipy(problem, method, x0, callback, gtol, maxiter, compile_):
+def _scipy(problem, method, x0, callback, gtol, maxiter, compile_, extra):
     from optkit import scipy as optkit_scipy  # SciPy is imported only for scipy:* methods
 
     def scipy_callback(intermediate_result):  # SciPy passes a result only to this name
         return callback(intermediate_result)
 
-    options = {}
+    options = dict(extra)
     if maxiter is not None:  # TNC counts function evaluations, not iterations
         options["maxfun" if method == "TNC" else "maxiter"] = maxiter
     return optkit_scipy.minimize(problem.objective, x0, method=method,
@@ -120,11 +120,13 @@ def _scipy(problem, method, x0, callback, gtol, maxiter, compile_):
 
 
 def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
-        on_iteration=None, compile_=True) -> Outcome:
+        on_iteration=None, compile_=True, options=None) -> Outcome:
     """Minimize ``problem`` with ``method`` (a name checked by ``common.check_method``).
 
     ``compile_`` runs the AD derivatives through ``optkit.compile`` (the default of
-    ``optkit.minimize``); False evaluates them eagerly.
+    ``optkit.minimize``); False evaluates them eagerly. ``options`` (checked by
+    ``common.parse_options``) go to ``optkit.minimize`` as keywords, or into SciPy's
+    ``options`` dict for ``scipy:<Method>``.
 
     Exceptions from the objective or the solver propagate (the caller reports them);
     KeyboardInterrupt does not: it returns the best point seen with status "interrupted".
@@ -143,10 +145,10 @@ def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
         try:
             if scipy:
                 result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter,
-                                compile_)
+                                compile_, options or {})
             else:
                 result = _optkit(problem, method, x0, tracker, gtol, maxiter, history,
-                                 compile_)
+                                 compile_, options or {})
         except KeyboardInterrupt:
             outcome = _interrupted(problem, x0, tracker, time.perf_counter() - start, history)
         else:

@@ -14,6 +14,7 @@ from .common import (
     check_writable,
     fmt,
     load_problem,
+    parse_options,
     parse_vector,
     read_vector_file,
     to_json,
@@ -110,6 +111,11 @@ def _start_point(problem, x0_text, x0_file):
               "(optkit default 1e-5; passed to SciPy as tol).")
 @click.option("--maxiter", type=click.IntRange(min=0), help="Iteration limit (for "
               "scipy:TNC, the function-evaluation limit maxfun).")
+@click.option("-O", "--option", "raw_options", multiple=True, metavar="KEY=VALUE",
+              help="A solver option, repeatable: ftol, xtol, maxfev, max_time, or a field of "
+                   "the method's options (m=20 for lbfgs; saddle_check=0 or "
+                   "forcing=superlinear for newton-cg). For scipy:<Method>, an entry of "
+                   "SciPy's options dict.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("-o", "--output", metavar="FILE.json", help="Also write the JSON document to "
               "FILE (atomically).")
@@ -119,8 +125,8 @@ def _start_point(problem, x0_text, x0_file):
 @click.option("--compile/--no-compile", "compile_", default=True, show_default=True,
               help="Trace the objective once and replay compiled derivative programs "
                    "(optkit.compile); --no-compile differentiates eagerly at every point.")
-def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, output,
-          history_path, verbose, compile_):
+def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, as_json,
+          output, history_path, verbose, compile_):
     """Minimize PROBLEM (a name from `optkit list`) or FILE (a .py file defining
     objective(x) and x0) and print a summary.
 
@@ -134,11 +140,13 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, outp
       optkit solve wood --method newton-cg --json
       optkit solve extended-rosenbrock --n 1000 -v
       optkit solve beale --x0 "1,1" --gtol 1e-8
+      optkit solve wood -O m=20 -O ftol=0
       optkit solve my_problem.py --method scipy:BFGS --output result.json
       optkit solve lj13 --history history.csv
       optkit solve extended-rosenbrock --n 100000 --no-compile
     """
     method = check_method(method)
+    options = parse_options(raw_options, method)
     for path, option in ((output, "--output"), (history_path, "--history")):
         if path is not None:
             check_writable(path, option)
@@ -147,7 +155,8 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, as_json, outp
     try:
         outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,
                       history=history_path is not None,
-                      on_iteration=_live_log() if verbose else None, compile_=compile_)
+                      on_iteration=_live_log() if verbose else None, compile_=compile_,
+                      options=options)
     except Exception as exc:  # the objective or solver failed: report it, no traceback
         first = (str(exc).splitlines() or [""])[0]
         if as_json:

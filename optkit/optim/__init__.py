@@ -1,6 +1,6 @@
 """optkit.optim: gradient descent, L-BFGS and Newton-CG on one driver; imports numpy only."""
 
-from .api import solve
+from .api import check_options, solve
 from .driver import run
 from .errors import LineSearchError, NumericalError, SolverError, TrustRegionError
 from .linesearch import Backtracking, Nonmonotone, StrongWolfe
@@ -29,6 +29,7 @@ __all__ = [
     "StrongWolfe",
     "TrustRegion",
     "TrustRegionError",
+    "check_options",
     "run",
     "solve",
 ]

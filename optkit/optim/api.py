@@ -4,10 +4,11 @@ import dataclasses
 import difflib
 
 from .driver import DRIVER_OPTIONS, run
+from .driver import check_options as _check_driver_options
 from .objective import Objective
 from .solvers import METHODS
 
-__all__ = ["solve"]
+__all__ = ["check_options", "solve"]
 
 
 def _suggest(name, choices):
@@ -49,6 +50,17 @@ def _split_options(method, options):
             raise ValueError(f"unknown option {name!r} for method {method!r}; valid options: "
                              f"{', '.join(valid)}{_suggest(name, valid)}")
     return driver, solver
+
+
+def check_options(method="lbfgs", **options):
+    """Validate ``method`` and ``options`` as :func:`solve` would, without solving.
+
+    Raises ValueError or TypeError naming an unknown method or option (with the closest
+    valid name) or an option value out of its range; returns None when all are valid.
+    """
+    driver_options, solver_options = _split_options(method, options)
+    _solver(method, solver_options)
+    _check_driver_options(**driver_options)
 
 
 def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, args=(),

@@ -26,7 +26,7 @@ import numpy as np
 from .errors import SolverError
 from .result import History, OptimizeResult, Status
 
-__all__ = ["DRIVER_OPTIONS", "run"]
+__all__ = ["DRIVER_OPTIONS", "check_options", "run"]
 
 DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "history")
 
@@ -65,6 +65,28 @@ def check_x0(x0):
     return x
 
 
+def check_options(*, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None, maxfev=None,
+                  max_time=None, callback=None, history=False):
+    """Validate the driver's options (see :func:`run`) without solving.
+
+    Returns ``(gtol, ftol, xtol, maxiter, maxfev)`` as floats and ints (ftol None stays None:
+    the solver's default); raises ValueError or TypeError naming the bad option.
+    """
+    gtol = _check_tolerance("gtol", gtol)
+    ftol = None if ftol is None else _check_tolerance("ftol", ftol)
+    xtol = _check_tolerance("xtol", xtol)
+    maxiter = _check_count("maxiter", maxiter, 0)
+    maxfev = _check_count("maxfev", maxfev, 1)
+    if max_time is not None:
+        if isinstance(max_time, bool) or not isinstance(max_time, numbers.Real) or not max_time > 0:
+            raise ValueError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    if not isinstance(history, bool):
+        raise TypeError(f"history must be True or False, got {history!r}")
+    return gtol, ftol, xtol, maxiter, maxfev
+
+
 def _gnorm(g):
     """||g||_inf without a temporary array; nan when g has a nan, inf when it has an inf."""
     return float(max(g.max(), -g.min()))
@@ -100,22 +122,13 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
 
     Raises ValueError for bad options and when f or g is non-finite at x0.
     """
-    gtol = _check_tolerance("gtol", gtol)
-    ftol = _check_tolerance("ftol", getattr(solver, "default_ftol", FTOL_DEFAULT)
-                            if ftol is None else ftol)
-    xtol = _check_tolerance("xtol", xtol)
+    gtol, ftol, xtol, maxiter, maxfev = check_options(
+        gtol=gtol, ftol=getattr(solver, "default_ftol", FTOL_DEFAULT) if ftol is None else ftol,
+        xtol=xtol, maxiter=maxiter, maxfev=maxfev, max_time=max_time, callback=callback,
+        history=history)
     x0 = check_x0(x0)
-    maxiter = _check_count("maxiter", maxiter, 0)
     if maxiter is None:
         maxiter = max(1000, 200 * x0.size)
-    maxfev = _check_count("maxfev", maxfev, 1)
-    if max_time is not None:
-        if isinstance(max_time, bool) or not isinstance(max_time, numbers.Real) or not max_time > 0:
-            raise ValueError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
-    if not isinstance(history, bool):
-        raise TypeError(f"history must be True or False, got {history!r}")
 
     start = time.perf_counter()
     f0, g0 = objective.f_and_g(x0)

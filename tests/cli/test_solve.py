@@ -203,3 +203,45 @@ def test_compiled_and_eager_derivatives_give_the_same_solve(cli, monkeypatch, me
         assert bool(seen) == (flag == "--compile")  # the flag reaches optkit.compile
     assert docs["--compile"]["nit"] == docs["--no-compile"]["nit"]
     assert docs["--compile"]["x"] == pytest.approx(docs["--no-compile"]["x"], rel=1e-9)
+
+
+# ---- --option KEY=VALUE ---------------------------------------------------------------------
+def test_options_reach_the_solver(cli):
+    # Biggs EXP6 has a saddle at f = 5.66e-3 that newton-cg's second-order check leaves
+    checked = cli("solve", "biggs-exp6", "--method", "newton-cg", "--json").json()
+    unchecked = cli("solve", "biggs-exp6", "--method", "newton-cg", "--json",
+                    "-O", "saddle_check=0").json()
+    assert checked["fun"] < 1e-6
+    assert unchecked["fun"] == pytest.approx(5.655649e-3, rel=1e-5)
+
+
+def test_driver_options_and_string_values(cli):
+    default = cli("solve", "wood", "--json").json()
+    strict = cli("solve", "wood", "--json", "--option", "ftol=0", "-O", "m=20").json()
+    assert strict["status"] == "converged_gtol" and strict["fun"] < 1e-10
+    assert default["status"] == "converged_ftol"  # stops early on Wood, as L-BFGS-B does
+    run = cli("solve", "rosenbrock", "-m", "newton-cg", "-O", "forcing=superlinear")
+    assert run.code == 0, run.stderr
+
+
+def test_scipy_options_go_into_its_options_dict(cli):
+    small = cli("solve", "extended-rosenbrock", "--n", "100", "-m", "scipy:L-BFGS-B", "--json",
+                "-O", "maxcor=2").json()
+    default = cli("solve", "extended-rosenbrock", "--n", "100", "-m", "scipy:L-BFGS-B",
+                  "--json").json()
+    assert small["success"] and default["success"]
+    assert small["nfev"] != default["nfev"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("-O", "mm=3"), "--option: unknown option 'mm' for method 'lbfgs'"),
+    (("-O", "m=0"), "--option: m must be an integer >= 1, got 0"),
+    (("-O", "m"), "--option: expected KEY=VALUE"),
+    (("-O", "m=3", "-O", "m=4"), "--option: 'm' is given twice"),
+    (("-O", "gtol=1e-3"), "--option: 'gtol' is not a solver option here; use --gtol"),
+    (("-m", "newton-cg", "-O", "saddle_tol=2"), "--option: saddle_tol: expected a float"),
+])
+def test_bad_options_are_one_line_errors(cli, args, message):
+    run = cli("solve", "rosenbrock", *args)
+    assert run.code == 2
+    assert run.stderr.startswith(f"Error: {message}") and run.stderr.count("\n") == 1
