@@ -2,7 +2,16 @@ import numpy as np
 import pytest
 from _problems import rosenbrock
 
-from optkit.optim import LBFGS, METHODS, GradientDescent, NewtonCG, Status, StrongWolfe, solve
+from optkit.optim import (
+    LBFGS,
+    METHODS,
+    GradientDescent,
+    NewtonCG,
+    Status,
+    StrongWolfe,
+    check_options,
+    solve,
+)
 
 
 def _sq(x):
@@ -102,3 +111,24 @@ def test_unknown_option_lists_the_valid_ones():
         solve(_sq, [1.0], "lbfgs", jac=_sq_grad, momentum="nesterov")
     text = str(info.value)
     assert "'momentum'" in text and "gtol" in text and "linesearch" in text and " m" in text
+
+
+@pytest.mark.parametrize("method, options, exc, match", [
+    ("lbfgs", {"mm": 3}, ValueError, "unknown option 'mm'.*did you mean 'm'"),
+    ("lbfgs", {"m": 0}, ValueError, "m must be an integer >= 1"),
+    ("newton-cg", {"saddle_check": -1}, ValueError, "saddle_check"),
+    ("gd", {"ftol": -1.0}, ValueError, "ftol must be a finite number >= 0"),
+    ("gd", {"history": "yes"}, TypeError, "history must be True or False"),
+    ("lbgfs", {}, ValueError, "did you mean 'lbfgs'"),
+])
+def test_check_options_refuses_what_solve_would(method, options, exc, match):
+    with pytest.raises(exc, match=match):
+        check_options(method, **options)
+    with pytest.raises(exc, match=match):
+        solve(lambda x: float(x @ x), [1.0], method, jac=lambda x: 2 * x,
+              hessp=lambda x, p: 2 * p, **options)
+
+
+def test_check_options_accepts_valid_ones():
+    assert check_options("lbfgs", m=5, ftol=0.0, max_time=3.0) is None
+    assert check_options("newton-cg", saddle_check=0, forcing="superlinear") is None
