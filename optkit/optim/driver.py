@@ -203,6 +203,9 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
                 scale = max(abs(prev.f), abs(state.f), 1.0)
                 if ftol > 0 and 0 <= prev.f - state.f <= ftol * scale:
                     status = Status.CONVERGED_FTOL
+                    if gnorm > gtol:  # say so: f stalled, but this may not be a minimum
+                        detail = (f"|g|_inf = {gnorm:.2e} is above gtol = {gtol:.2e} (ftol=0 "
+                                  "stops on the gradient only)")
                     break
                 if xtol > 0 and step_norm <= xtol:
                     status = Status.CONVERGED_XTOL

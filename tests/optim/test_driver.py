@@ -235,3 +235,14 @@ def test_result_is_a_dict_with_attributes():
     del r.nit
     with pytest.raises(AttributeError):
         r.nit  # noqa: B018
+
+
+def test_ftol_stop_with_a_large_gradient_says_so():
+    # slow steps on a bowl: f stalls relative to ftol while |g| is still far above gtol
+    res = run(FixedStep(t=1e-4), _bowl(), [1.0], ftol=1e-3)
+    assert res.status_enum is Status.CONVERGED_FTOL
+    assert res.message.startswith("relative reduction of f below ftol: |g|_inf = 2.00e+00")
+    assert "above gtol = 1.00e-05" in res.message
+    # the step that stalls f also brought |g| below gtol: nothing to add
+    quiet = run(FixedStep(t=0.25), _bowl(), [1e-4], gtol=1.5e-4, ftol=1e-6)
+    assert quiet.status_enum is Status.CONVERGED_FTOL and quiet.message == quiet.status_enum.message
