@@ -1,6 +1,7 @@
 """Table: ``np.linalg.norm`` (vector and matrix norms, axis, keepdims), both modes, order 2.
 
-Plus the 2-norm at zero: subgradient 0, no NaN and no warning (warnings are errors here).
+Plus the norms at zero: the 2-norm's subgradient 0, no NaN and no warning (warnings are errors
+here), and a subgradient for the matrix norms from singular values.
 """
 
 import numpy as np
@@ -42,6 +43,12 @@ ROWS = [
     Row("norm-matrix-neg-inf", lambda a: np.linalg.norm(a, -np.inf), (X,)),
     Row("norm-matrix-1-keepdims", lambda a: np.linalg.norm(a, 1, keepdims=True), (X,)),
     Row("norm-matrix-inf-axes", lambda a: np.linalg.norm(a, np.inf, axis=(1, 0)), (X,)),
+    Row("norm-matrix-2", lambda a: np.linalg.norm(a, 2), (X,)),
+    Row("norm-matrix-neg-2", lambda a: np.linalg.norm(a, -2), (X,)),
+    Row("norm-matrix-nuc", lambda a: np.linalg.norm(a, "nuc"), (X,)),
+    Row("norm-matrix-2-axes", lambda a: np.linalg.norm(a, 2, axis=(1, 2)), (T,)),
+    Row("norm-matrix-nuc-axes-keepdims",
+        lambda a: np.linalg.norm(a, "nuc", axis=(2, 0), keepdims=True), (T,)),
     Row("vector_norm", np.linalg.vector_norm, (T,)),
     Row("vector_norm-axes-keepdims",
         lambda a: np.linalg.vector_norm(a, axis=(0, 2), keepdims=True), (T,)),
@@ -51,6 +58,9 @@ ROWS = [
     Row("matrix_norm", np.linalg.matrix_norm, (T,)),
     Row("matrix_norm-inf-keepdims",
         lambda a: np.linalg.matrix_norm(a, ord=np.inf, keepdims=True), (X,)),
+    Row("matrix_norm-nuc", lambda a: np.linalg.matrix_norm(a, ord="nuc"), (T,)),
+    Row("matrix_norm-neg-2-keepdims",
+        lambda a: np.linalg.matrix_norm(a, ord=-2, keepdims=True), (T,)),
 ]
 
 
@@ -97,10 +107,11 @@ def test_two_norm_hessian_matches_formula():
                                (np.eye(3) - np.outer(u, u)) / 3.0, rtol=1e-14)
 
 
-@pytest.mark.parametrize("ord_", ["nuc", 2, -2])
-def test_matrix_norms_needing_singular_values_raise(ord_):
-    with pytest.raises(optkit.NotDifferentiableError, match="singular values"):
-        optkit.grad(lambda a: np.linalg.norm(a, ord_))(X)
+@pytest.mark.parametrize("ord_, dual", [("nuc", 2), (2, "nuc")])
+def test_singular_value_norms_at_zero_have_a_subgradient(ord_, dual):
+    # a subgradient of a norm at 0 is any matrix of dual norm <= 1
+    g = optkit.grad(lambda a: np.linalg.norm(a, ord_))(np.zeros((3, 4)))
+    assert np.all(np.isfinite(g)) and np.linalg.norm(g, dual) <= 1.0 + 1e-15
 
 
 def test_bad_norm_arguments_raise():

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     creation,
+    decompositions,
     elementwise,
     indexing,
     joining,

@@ -1,17 +1,20 @@
 """``np.linalg.norm`` and the array API's ``vector_norm`` and ``matrix_norm``: vector norms
-(2, 1, inf, -inf, 0, general p) and the matrix norms that need no singular values (Frobenius,
-1, inf, -1, -inf), with ``axis`` and ``keepdims``.
+(2, 1, inf, -inf, 0, general p) and matrix norms (Frobenius, 1, inf, -1, -inf, and from the
+singular values 2, -2, 'nuc'), with ``axis`` and ``keepdims``.
 
 The 2-norm is the primitive ``reductions.norm2``, whose rule gives the subgradient 0 at
-``x = 0`` (no NaN, no warning). The other norms are compositions of abs, sum, max, min and
-powers.
+``x = 0`` (no NaN, no warning). The matrix norms 2, -2 and 'nuc' take the singular values from
+the primitive ``decompositions.svdvals``, whose rule ``U diag(sbar) V^T`` stays finite where
+singular values repeat (a subgradient there). The other norms are compositions of abs, sum,
+max, min and powers.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core import NotDifferentiableError, function_impls, value_of
+from ..core import function_impls, value_of
+from .decompositions import svdvals
 from .reductions import norm2
 
 
@@ -40,25 +43,33 @@ def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002 - numpy's parameter name
     if ord is None or ord == "fro":
         return norm2(x, axis=tuple(sorted(axis)), keepdims=keepdims)
     if ord in ("nuc", 2, -2):
-        raise NotDifferentiableError(
-            f"np.linalg.norm(ord={ord!r}) of a matrix needs singular values, which optkit has "
-            "no rule for; use the Frobenius norm or register a custom primitive"
-        )
-    if ord in (1, -1):
-        inner, outer = row, col  # column sums, then the largest (or smallest)
-    elif ord in (np.inf, -np.inf):
-        inner, outer = col, row  # row sums, then the largest (or smallest)
+        out = _singular_value_norm(x, ord, row, col)
+    elif ord in (1, -1, np.inf, -np.inf):
+        out = _max_sum_norm(x, ord, row, col)
     else:
         raise ValueError(f"np.linalg.norm: ord={ord!r} is not valid for a matrix norm")
-    if outer > inner:
-        outer -= 1
-    sums = np.sum(np.abs(x), axis=inner)
-    out = np.max(sums, axis=outer) if ord > 0 else np.min(sums, axis=outer)
     if keepdims:
         shape = list(np.shape(value_of(x)))
         shape[row] = shape[col] = 1
         out = np.reshape(out, tuple(shape))
     return out
+
+
+def _singular_value_norm(x, ord, row, col):  # noqa: A002 - numpy's parameter name
+    """The largest (2) or smallest (-2) singular value, or their sum ('nuc')."""
+    s = svdvals(np.moveaxis(x, (row, col), (-2, -1)))   # descending, as numpy's
+    if ord == "nuc":
+        return np.sum(s, axis=-1)
+    return s[..., 0] if ord == 2 else s[..., -1]
+
+
+def _max_sum_norm(x, ord, row, col):  # noqa: A002 - numpy's parameter name
+    """The largest (or smallest) absolute column sum (ord 1, -1) or row sum (inf, -inf)."""
+    inner, outer = (row, col) if ord in (1, -1) else (col, row)
+    if outer > inner:
+        outer -= 1
+    sums = np.sum(np.abs(x), axis=inner)
+    return np.max(sums, axis=outer) if ord > 0 else np.min(sums, axis=outer)
 
 
 def _norm_function(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name

@@ -1,0 +1,434 @@
+"""Decompositions and what is built on them: ``svd``, ``svdvals``, ``qr``, ``pinv``, ``lstsq``,
+``matrix_rank`` and ``cond``, with forward and reverse rules.
+
+Sources: Townsend 2016, "Differentiating the singular value decomposition" (svd: forward and
+reverse, with the terms for non-square matrices); Walter & Lehmann, "Algorithmic
+differentiation of linear algebra functions with application in optimum experimental design"
+(qr, forward) and Liao, Liu, Wang & Xiang 2019, "Differentiable programming tensor networks"
+(qr, reverse; also in Seeger et al. 2017, "Auto-differentiating linear algebra"); Golub &
+Pereyra 1973, "The differentiation of pseudo-inverses and nonlinear least squares problems
+whose variables separate" (pinv, and through it lstsq). As in ``linalg``, every rule is numpy
+code over primitives, so rules are differentiated in turn (HVPs).
+
+Notation: ``A = U diag(s) V^T`` (reduced: ``U`` m x k, ``V`` n x k, ``k = min(m, n)``),
+``A = QR``, ``A+`` the pseudo-inverse, ``t`` a tangent, ``g`` a cotangent, ``X.mT`` the
+transpose of the last two axes. Stacks of matrices work as in numpy.
+
+Where a derivative exists:
+- the singular vectors need distinct, nonzero singular values; there the reduced SVD is smooth
+  up to LAPACK's choice of a sign per pair of columns (real case: ``U^T dU`` is skew, so no
+  continuous gauge freedom). At a repeated singular value their derivative comes out inf/NaN,
+  never a plausible number. The singular values alone
+  (``svdvals``, ``svd(compute_uv=False)``, the norms 2, -2, 'nuc') keep the first-order rule
+  ``ds_i = u_i^T dA v_i`` there, which gives the gradient ``U diag(f'(s)) V^T`` of a symmetric
+  function ``f(s)`` (Lewis 1996), finite even where singular values repeat.
+- ``full_matrices=True`` (non-square) and QR's ``complete`` mode (m > n) add columns that are
+  any orthonormal basis of a complement: not a function of ``A``, so they are refused.
+- ``qr`` needs an invertible R (full column rank; for a wide matrix, an invertible leading
+  square block).
+- ``pinv`` and ``lstsq`` are differentiable where the rank is locally constant (Golub &
+  Pereyra), e.g. at full-rank inputs; the rank is numpy's, fixed by ``rcond``.
+
+Values read out of the trace: ``lstsq``'s rank (an int, which also decides whether residuals
+are returned), ``matrix_rank`` and the order of ``svd(hermitian=True)``'s singular values are
+constants of an evaluation, so a compiled function calling them runs eagerly
+(``optkit.compile`` says so with a ``CompileWarning``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+from ..core import NotDifferentiableError, concrete, function_impls, primitive, value_of
+from .linalg import _arr, _masks, _mT, _sym_from_lower
+
+
+def _matrix_shape(a, name):
+    shape = np.shape(value_of(a))
+    if len(shape) < 2:
+        raise ValueError(f"np.linalg.{name}: `a` must be at least 2-d (a stack of matrices), "
+                         f"got shape {shape}")
+    return shape[-2:]
+
+
+def _diag(x):
+    """The diagonal of the last two axes of a (stack of) square matrix(es)."""
+    return np.diagonal(x, axis1=-2, axis2=-1)
+
+
+# ---- svd (reduced) ------------------------------------------------------------------------------
+# One primitive computes U, s and V (V = Vh^T, so the three share the last axis k), packed on
+# axis -2: [..., :m, :] U, [..., m, :] s, [..., m+1:, :] V.
+def _svd_packed(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.concatenate([u, s[..., None, :], _mT(vh)], axis=-2)
+
+
+def _svd_parts(packed, m):
+    return packed[..., :m, :], packed[..., m, :], packed[..., m + 1:, :]
+
+
+def _svd_gaps(s, eye):
+    """Townsend's F: F[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it (inf if repeated)."""
+    s2 = s * s
+    gap = s2[..., None, :] - s2[..., :, None]
+    return (1.0 - eye) / (gap + eye)
+
+
+def _svd_d(t, ans, a):
+    m, n = _matrix_shape(a, "svd")
+    k = min(m, n)
+    u, s, v = _svd_parts(ans, m)
+    eye = np.eye(k)
+    p = np.matmul(_mT(u), np.matmul(t, v))          # dP = U^T dA V
+    ps = p * s[..., None, :]                        # dP S
+    sp = s[..., :, None] * p                        # S dP
+    with np.errstate(divide="ignore", invalid="ignore"):   # repeated or zero singular values
+        f = _svd_gaps(s, eye)
+        du = np.matmul(u, f * (ps + _mT(ps)))       # U (F o (dP S + S dP^T))
+        dv = np.matmul(v, f * (sp + _mT(sp)))       # V (F o (S dP + dP^T S))
+        if m > k:   # + (I - U U^T) dA V S^-1
+            du = du + (np.matmul(t, v) - np.matmul(u, p)) / s[..., None, :]
+        if n > k:   # + (I - V V^T) dA^T U S^-1
+            dv = dv + (np.matmul(_mT(t), u) - np.matmul(v, _mT(p))) / s[..., None, :]
+    ds = _diag(p)                                   # ds_i = u_i^T dA v_i
+    return np.concatenate([du, ds[..., None, :], dv], axis=-2)
+
+
+def _svd_vjp(g, ans, a):
+    # Townsend 2016 (real case):
+    # Abar = U [(F o (U^T Ubar - Ubar^T U)) S + diag(sbar) + S (F o (V^T Vbar - Vbar^T V))] V^T
+    #        + (I - U U^T) Ubar S^-1 V^T + U S^-1 Vbar^T (I - V V^T)
+    m, n = _matrix_shape(a, "svd")
+    k = min(m, n)
+    u, s, v = _svd_parts(ans, m)
+    gu, gs, gv = _svd_parts(g, m)
+    eye = np.eye(k)
+    uu = np.matmul(_mT(u), gu)
+    vv = np.matmul(_mT(v), gv)
+    with np.errstate(divide="ignore", invalid="ignore"):   # repeated or zero singular values
+        f = _svd_gaps(s, eye)
+        inner = ((f * (uu - _mT(uu))) * s[..., None, :] + eye * gs[..., None, :]
+                 + s[..., :, None] * (f * (vv - _mT(vv))))
+        out = np.matmul(u, np.matmul(inner, _mT(v)))
+        if m > k:
+            out = out + np.matmul((gu - np.matmul(u, uu)) / s[..., None, :], _mT(v))
+        if n > k:
+            out = out + np.matmul(u, _mT((gv - np.matmul(v, vv)) / s[..., None, :]))
+    return out
+
+
+svd_packed = primitive("svd", _svd_packed, jvp=(_svd_d,), vjp=(_svd_vjp,))
+
+
+class SVDResult(NamedTuple):
+    """As ``numpy.linalg.svd``'s result: ``U``, ``S`` (descending) and ``Vh``."""
+
+    U: object
+    S: object
+    Vh: object
+
+
+# ---- singular values only ---------------------------------------------------------------------
+# The rules use U and V of a fresh reduced SVD (through the svd primitive when ``a`` is traced,
+# so second-order rules differentiate it): ds_i = u_i^T dA v_i, Abar = U diag(sbar) V^T.
+def _svdvals(a):
+    return np.linalg.svd(a, compute_uv=False)
+
+
+def _singular_vectors(a):
+    u, _, v = _svd_parts(svd_packed(a), _matrix_shape(a, "svd")[0])
+    return u, v
+
+
+def _svdvals_d(t, ans, a):
+    u, v = _singular_vectors(a)
+    return np.sum(u * np.matmul(t, v), axis=-2)
+
+
+def _svdvals_vjp(g, ans, a):
+    u, v = _singular_vectors(a)
+    return np.matmul(u * g[..., None, :], _mT(v))
+
+
+svdvals = primitive("svdvals", _svdvals, jvp=(_svdvals_d,), vjp=(_svdvals_vjp,))
+
+
+def _lower_symmetric(a, name):
+    """The symmetric matrix numpy's ``hermitian=True`` paths see: eigh reads the lower triangle."""
+    m, n = _matrix_shape(a, name)
+    if m != n:
+        raise ValueError(f"np.linalg.{name}(hermitian=True): `a` must be square, got {m} x {n}")
+    lower, eye, _ = _masks(n)
+    return _sym_from_lower(a, lower, eye)
+
+
+def _hermitian_svd(a, compute_uv):
+    """numpy's ``hermitian=True`` algorithm step by step (eigh, then |w| sorted descending, the
+    signs moved into Vh), so values and signs are numpy's; derivatives go through eigh."""
+    if not compute_uv:
+        return np.sort(np.abs(np.linalg.eigvalsh(a)), axis=-1)[..., ::-1]
+    w, v = np.linalg.eigh(a)
+    sgn = np.sign(w)
+    s = np.abs(w)
+    order = np.argsort(s, axis=-1)[..., ::-1]
+    sgn = np.take_along_axis(sgn, order, axis=-1)
+    s = np.take_along_axis(s, order, axis=-1)
+    u = np.take_along_axis(v, order[..., None, :], axis=-1)
+    return SVDResult(u, s, _mT(u * sgn[..., None, :]))
+
+
+def _svd_function(a, full_matrices=True, compute_uv=True, hermitian=False):
+    m, n = _matrix_shape(a, "svd")
+    if hermitian:
+        if m != n:
+            raise ValueError(f"np.linalg.svd(hermitian=True): `a` must be square, got {m} x {n}")
+        return _hermitian_svd(a, compute_uv)
+    if not compute_uv:
+        return svdvals(a)
+    if full_matrices and m != n:
+        raise NotDifferentiableError(
+            f"np.linalg.svd(full_matrices=True) of a {m} x {n} matrix: the extra "
+            f"{max(m, n) - min(m, n)} singular vectors are any orthonormal basis of a "
+            "complement, not a differentiable function of `a`; pass full_matrices=False")
+    packed = svd_packed(a)
+    u, s, v = _svd_parts(packed, m)
+    return SVDResult(u, s, _mT(v))
+
+
+def _svdvals_function(x, /):
+    _matrix_shape(x, "svdvals")
+    return svdvals(x)
+
+
+# ---- qr (reduced, m >= n) ----------------------------------------------------------------
+# Packed on axis -2: [..., :m, :] Q (m x n), [..., m:, :] R (n x n, upper triangular).
+def _qr_packed(a):
+    q, r = np.linalg.qr(a)
+    return np.concatenate([q, r], axis=-2)
+
+
+def _times_inv(x, r):
+    """x R^-1, by a solve with R^T rather than an explicit inverse."""
+    return _mT(np.linalg.solve(_mT(r), _mT(x)))
+
+
+def _qr_d(t, ans, a):
+    # Walter & Lehmann: with X = Q^T dA R^-1, Omega = Q^T dQ is the skew matrix whose strictly
+    # lower triangle is X's, dR = (X - Omega) R, dQ = Q Omega + (I - Q Q^T) dA R^-1.
+    m, n = _matrix_shape(a, "qr")
+    q, r = ans[..., :m, :], ans[..., m:, :]
+    t_rinv = _times_inv(t, r)
+    x = np.matmul(_mT(q), t_rinv)
+    low = np.tril(x, -1)
+    omega = low - _mT(low)
+    dq = np.matmul(q, omega)
+    if m > n:
+        dq = dq + t_rinv - np.matmul(q, x)
+    return np.concatenate([dq, np.matmul(x - omega, r)], axis=-2)
+
+
+def _qr_vjp(g, ans, a):
+    # Liao et al. 2019: M = R Rbar^T - Qbar^T Q, Abar = (Qbar + Q copyltu(M)) R^-T, with
+    # copyltu(M) the symmetric matrix with M's lower triangle. That triangle of R Rbar^T reads
+    # only Rbar's upper triangle, so a cotangent on R's (constant zero) lower part is ignored.
+    m, n = _matrix_shape(a, "qr")
+    q, r = ans[..., :m, :], ans[..., m:, :]
+    gq, gr = g[..., :m, :], g[..., m:, :]
+    mm = np.matmul(r, _mT(gr)) - np.matmul(_mT(gq), q)
+    sym = np.tril(mm) + _mT(np.tril(mm, -1))
+    return _mT(np.linalg.solve(r, _mT(gq + np.matmul(q, sym))))
+
+
+qr_packed = primitive("qr", _qr_packed, jvp=(_qr_d,), vjp=(_qr_vjp,))
+
+
+class QRResult(NamedTuple):
+    """As ``numpy.linalg.qr``'s result: ``Q`` and ``R``."""
+
+    Q: object
+    R: object
+
+
+_QR_MODES = ("reduced", "complete", "r", "raw")
+
+
+def _qr_function(a, mode="reduced"):
+    m, n = _matrix_shape(a, "qr")
+    if mode in ("f", "full"):   # numpy's deprecated spelling of 'reduced', with its warning
+        warnings.warn("The 'full' option is deprecated in favor of 'reduced'.\n"
+                      "For backward compatibility let mode default.", DeprecationWarning,
+                      stacklevel=3)
+        mode = "reduced"
+    if mode in ("raw", "e", "economic"):
+        raise NotDifferentiableError(
+            f"np.linalg.qr(mode={mode!r}) returns LAPACK's Householder reflectors, which optkit "
+            "has no rule for; pass mode='reduced'")
+    if mode not in _QR_MODES:
+        raise ValueError(f"np.linalg.qr: mode={mode!r} is not one of {_QR_MODES}")
+    if mode == "complete" and m > n:
+        raise NotDifferentiableError(
+            f"np.linalg.qr(mode='complete') of a {m} x {n} matrix: the extra columns of Q are "
+            "any orthonormal basis of a complement, not a differentiable function of `a`; "
+            "pass mode='reduced'")
+    if m >= n:
+        packed = qr_packed(a)
+        q, r = packed[..., :m, :], packed[..., m:, :]
+    else:
+        # wide: Householder QR of [A1 A2] (A1 square) reflects A1's columns only, so
+        # A1 = Q R1 and R = [R1, Q^T A2] (the values numpy computes)
+        packed = qr_packed(a[..., :m])
+        q, r1 = packed[..., :m, :], packed[..., m:, :]
+        r = np.concatenate([r1, np.matmul(_mT(q), a[..., m:])], axis=-1)
+    if mode == "r":
+        return r
+    return QRResult(q, r)
+
+
+# ---- pinv -------------------------------------------------------------------------------------
+# Golub & Pereyra 1973, for A+ of locally constant rank:
+#   d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+
+# (the two projector terms vanish for full column, resp. row, rank; kept for the general case).
+def _pinv(a, rcond):
+    return np.linalg.pinv(a, rcond=rcond)
+
+
+def _pinv_d(t, ans, a, rcond):
+    x, tt = ans, _mT(t)
+    out = -np.matmul(x, np.matmul(t, x))
+    w = tt - np.matmul(np.matmul(tt, a), x)                 # dA^T (I - A A+)
+    out = out + np.matmul(x, np.matmul(_mT(x), w))
+    z = np.matmul(tt, np.matmul(_mT(x), x))                 # dA^T A+^T A+
+    return out + z - np.matmul(x, np.matmul(a, z))
+
+
+def _pinv_vjp(g, ans, a, rcond):
+    # the adjoint, term by term:
+    #   Abar = -A+^T G A+^T + (I - A A+) G^T A+ A+^T + A+^T A+ G^T (I - A+ A)
+    x, xt, gt = ans, _mT(ans), _mT(g)
+    out = -np.matmul(xt, np.matmul(g, xt))
+    h = np.matmul(gt, np.matmul(x, xt))
+    out = out + h - np.matmul(a, np.matmul(x, h))
+    k = np.matmul(np.matmul(xt, x), gt)
+    return out + k - np.matmul(np.matmul(k, x), a)
+
+
+pinv = primitive("pinv", _pinv, jvp=(_pinv_d,), vjp=(_pinv_vjp,))
+
+_UNSET = object()   # numpy's "argument not given" for pinv's rtol
+
+
+def _pinv_function(a, rcond=None, hermitian=False, *, rtol=_UNSET):
+    m, n = _matrix_shape(a, "pinv")
+    if rcond is None:   # numpy's defaults
+        if rtol is _UNSET:
+            rcond = 1e-15
+        elif rtol is None:
+            rcond = max(m, n) * np.finfo(float).eps
+        else:
+            rcond = rtol
+    elif rtol is not _UNSET:
+        raise ValueError("np.linalg.pinv: `rtol` and `rcond` can't be both set")
+    if hermitian:
+        a = _lower_symmetric(a, "pinv")
+    return pinv(a, rcond=rcond)
+
+
+# ---- lstsq ------------------------------------------------------------------------------------
+# x = A+ b, numpy's value (LAPACK gelsd); its rules are those of A+ b, with r = b - A x:
+#   dx = A+ (db - dA x) + A+ A+^T dA^T r + (I - A+ A) dA^T A+^T x       (Golub & Pereyra)
+# The primitive takes b as a matrix (a vector b is a column, added and removed outside).
+def _lstsq(a, b, rcond):
+    return np.linalg.lstsq(a, b, rcond=rcond)[0]
+
+
+def _lstsq_pinv(a, rcond):
+    """A+ with gelsd's rank: s_i <= rcond * s_1 are zero, a negative rcond means eps."""
+    return pinv(a, rcond=rcond if rcond >= 0 else np.finfo(float).eps)
+
+
+def _lstsq_da(t, ans, a, b, rcond):
+    p, tt = _lstsq_pinv(a, rcond), _mT(t)
+    r = b - np.matmul(a, ans)
+    y = np.matmul(tt, np.matmul(_mT(p), ans))
+    return (-np.matmul(p, np.matmul(t, ans)) + np.matmul(p, np.matmul(_mT(p), np.matmul(tt, r)))
+            + y - np.matmul(p, np.matmul(a, y)))
+
+
+def _lstsq_db(t, ans, a, b, rcond):
+    return np.matmul(_lstsq_pinv(a, rcond), t)
+
+
+def _lstsq_vjp_a(g, ans, a, b, rcond):
+    # Abar = -A+^T g x^T + r (A+ A+^T g)^T + A+^T x ((I - A+ A) g)^T
+    p = _lstsq_pinv(a, rcond)
+    pt_g = np.matmul(_mT(p), g)
+    r = b - np.matmul(a, ans)
+    return (-np.matmul(pt_g, _mT(ans)) + np.matmul(r, _mT(np.matmul(p, pt_g)))
+            + np.matmul(np.matmul(_mT(p), ans), _mT(g - np.matmul(p, np.matmul(a, g)))))
+
+
+def _lstsq_vjp_b(g, ans, a, b, rcond):
+    return np.matmul(_mT(_lstsq_pinv(a, rcond)), g)
+
+
+lstsq = primitive("lstsq", _lstsq, jvp=(_lstsq_da, _lstsq_db), vjp=(_lstsq_vjp_a, _lstsq_vjp_b))
+
+
+def _lstsq_function(a, b, rcond=None):
+    """numpy's 4-tuple: x, residuals (sums of squares, when rank == n < m), rank, s."""
+    a, b = _arr(a), _arr(b)
+    shape_a, shape_b = np.shape(value_of(a)), np.shape(value_of(b))
+    if len(shape_a) != 2:
+        raise ValueError(f"np.linalg.lstsq: `a` must be 2-d, got shape {shape_a}")
+    if len(shape_b) not in (1, 2) or shape_b[0] != shape_a[0]:
+        raise ValueError(f"np.linalg.lstsq: `b` must be 1-d or 2-d with {shape_a[0]} rows "
+                         f"(as `a`), got shape {shape_b}")
+    m, n = shape_a
+    if rcond is None:   # numpy's default
+        rcond = np.finfo(float).eps * max(m, n)
+    rank = np.linalg.lstsq(concrete(a, "the rank in np.linalg.lstsq"), np.zeros(m), rcond)[2]
+    column = len(shape_b) == 1
+    b2 = b[:, None] if column else b
+    x = lstsq(a, b2, rcond=rcond)
+    if rank == n and m > n:
+        residuals = np.sum((b2 - np.matmul(a, x)) ** 2, axis=0)
+    else:   # as numpy: empty unless A has full column rank and more rows than columns
+        residuals = np.zeros(0)
+    return (x[:, 0] if column else x), residuals, rank, svdvals(a)
+
+
+# ---- matrix_rank and cond ---------------------------------------------------------------------
+def _matrix_rank_function(A, tol=None, hermitian=False, *, rtol=None):  # noqa: N803 - numpy's
+    """An integer, piecewise constant in ``A``: numpy's value, a constant of the trace."""
+    return np.linalg.matrix_rank(concrete(A, "np.linalg.matrix_rank of a traced value"),
+                                 tol=concrete(tol, "the tol of np.linalg.matrix_rank"),
+                                 hermitian=hermitian, rtol=rtol)
+
+
+def _cond_function(x, p=None):
+    """numpy's definitions: s_max / s_min (p None or 2), s_min / s_max (-2), or
+    norm(x, p) * norm(inv(x), p) for square x (p 'fro', 'nuc', 1, -1, inf, -inf)."""
+    m, n = _matrix_shape(x, "cond")
+    if p is None or p == 2 or p == -2:
+        s = svdvals(x)
+        big, small = s[..., 0], s[..., -1]
+        return small / big if p == -2 else big / small
+    if m != n:
+        raise ValueError(f"np.linalg.cond(p={p!r}): `x` must be square, got {m} x {n}")
+    axes = (-2, -1)
+    return np.linalg.norm(x, p, axis=axes) * np.linalg.norm(np.linalg.inv(x), p, axis=axes)
+
+
+function_impls.update({
+    np.linalg.svd: _svd_function,
+    np.linalg.svdvals: _svdvals_function,
+    np.linalg.qr: _qr_function,
+    np.linalg.pinv: _pinv_function,
+    np.linalg.lstsq: _lstsq_function,
+    np.linalg.matrix_rank: _matrix_rank_function,
+    np.linalg.cond: _cond_function,
+})
