@@ -80,6 +80,16 @@ def _matmul_d1(t, ans, a, b):
     return np.matmul(a, t)
 
 
+def _product(a, b):
+    """``np.matmul(a, b)``, but ``np.dot`` for an outer product of plain matrices: numpy's
+    matmul skips BLAS when the shared axis has length 1 (a column times a row, the cotangent
+    of a matrix times a one-column matrix) and is then several times slower than np.dot."""
+    if (type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2
+            and a.shape[1] == 1):
+        return np.dot(a, b)
+    return np.matmul(a, b)
+
+
 def _matmul_vjp0(g, ans, a, b):
     b = _arr(b)
     nb = b.ndim
@@ -88,7 +98,7 @@ def _matmul_vjp0(g, ans, a, b):
         return g * b if na == 1 else _col(g) * b          # (..., n, 1) * (k,)
     if na == 1:                                            # g: (..., m), b: (..., k, m)
         return np.matmul(b, g) if nb == 2 else _uncol(np.matmul(b, _col(g)))
-    return np.matmul(g, _mT(b))
+    return _product(g, _mT(b))
 
 
 def _matmul_vjp1(g, ans, a, b):
@@ -99,7 +109,7 @@ def _matmul_vjp1(g, ans, a, b):
         return g * a if nb == 1 else _col(a) * g[..., None, :]   # (k, 1) * (..., 1, m)
     if nb == 1:                                                # g: (..., n), a: (..., n, k)
         return np.matmul(g, a) if na == 2 else _uncol(np.matmul(_mT(a), _col(g)))
-    return np.matmul(_mT(a), g)
+    return _product(_mT(a), g)
 
 
 matmul = primitive("matmul", np.matmul, jvp=(_matmul_d0, _matmul_d1),
