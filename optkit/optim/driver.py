@@ -10,6 +10,9 @@ A solver may also offer ``solver.leave_saddle(objective, state) -> state | None`
 gradient test is met, the driver calls it (while iterations, evaluations and time remain) and
 stops only on None; a returned state is a step off a saddle point and counts as an iteration.
 
+``solver.result_fields(state) -> dict``, also optional, adds fields to the result (L-BFGS's
+``hess_inv``), computed from the state the result reports.
+
 Invariant on entry to ``step`` (and ``leave_saddle``): ``state.f == f(state.x)``,
 ``state.g == grad f(state.x)``, both finite. ``step`` returns a new state and does not modify
 the x, g arrays of the one it received (the driver keeps the best state seen). A solver that
@@ -216,8 +219,10 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
     final = state if status.success else best
     nfev, njev, nhev = objective.counts()
     message = f"{status.message}: {detail}" if detail else status.message
+    extra = getattr(solver, "result_fields", None)
     return OptimizeResult(
         x=np.array(final.x), fun=float(final.f), jac=np.array(final.g), nit=nit, nfev=nfev,
         njev=njev, nhev=nhev, status=status.code, success=status.success, message=message,
         status_enum=status, method=method, history=trace, time=time.perf_counter() - start,
+        **(extra(final) if extra is not None else {}),
     )

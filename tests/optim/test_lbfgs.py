@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from _problems import quadratic, rosenbrock
 
-from optkit.optim import LBFGS, Backtracking, LineSearchError, Objective, StrongWolfe, run
+from optkit.optim import LBFGS, Backtracking, LineSearchError, Objective, StrongWolfe, run, solve
 from optkit.optim.solvers.lbfgs import _Memory
 
 
@@ -145,3 +145,67 @@ def test_bad_memory_size(bad):
 def test_bad_linesearch_type():
     with pytest.raises(TypeError, match="linesearch"):
         LBFGS(linesearch="wolfe")
+
+
+# ---- hess_inv ---------------------------------------------------------------------------------
+def _curved():
+    a = np.diag([1.0, 4.0, 9.0, 16.0])
+
+    def fun(x):
+        return float(0.5 * x @ a @ x + np.sum(np.cos(x)))
+
+    def jac(x):
+        return a @ x - np.sin(x)
+
+    return fun, jac
+
+
+def test_hess_inv_satisfies_the_secant_equation_of_its_newest_pair():
+    fun, jac = _curved()
+    seen = []
+    res = solve(fun, np.full(4, 2.0), "lbfgs", jac=jac, gtol=1e-10,
+                callback=lambda r: seen.append((np.array(r.x), np.array(r.jac))))
+    h = res.hess_inv
+    (x0, g0), (x1, g1) = seen[-2], seen[-1]
+    np.testing.assert_allclose(h @ (g1 - g0), x1 - x0, rtol=1e-9, atol=1e-14)  # H y = s
+    dense = h.todense()
+    assert dense.shape == (4, 4) == h.shape
+    np.testing.assert_allclose(dense, dense.T, rtol=1e-12, atol=1e-14)
+    assert np.all(np.linalg.eigvalsh(dense) > 0)
+
+
+def test_hess_inv_applies_to_vectors_and_matrices_alike():
+    fun, jac = _curved()
+    h = solve(fun, np.full(4, 2.0), "lbfgs", jac=jac).hess_inv
+    v = np.random.default_rng(0).standard_normal((4, 3))
+    np.testing.assert_allclose(h.matvec(v), np.column_stack([h.dot(c) for c in v.T]))
+    np.testing.assert_allclose(h.todense() @ v, h @ v)
+    with pytest.raises(ValueError, match="v: expected shape"):
+        h @ np.ones(5)
+
+
+def test_hess_inv_approximates_the_inverse_hessian_like_scipys():
+    scipy_optimize = pytest.importorskip("scipy.optimize")
+    fun, jac = _curved()
+    x0 = np.full(4, 2.0)
+    ours = solve(fun, x0, "lbfgs", jac=jac, gtol=1e-8)
+    theirs = scipy_optimize.minimize(fun, x0, jac=jac, method="L-BFGS-B",
+                                     options={"gtol": 1e-8})
+    exact = np.linalg.inv(np.diag([1.0, 4.0, 9.0, 16.0]) - np.diag(np.cos(ours.x)))
+    err_ours = np.linalg.norm(ours.hess_inv.todense() - exact) / np.linalg.norm(exact)
+    err_theirs = np.linalg.norm(theirs.hess_inv.todense() - exact) / np.linalg.norm(exact)
+    assert err_ours <= 2.0 * err_theirs + 1e-3
+
+
+def test_hess_inv_is_a_snapshot():
+    fun, jac = _curved()
+    res = solve(fun, np.full(4, 2.0), "lbfgs", jac=jac)
+    before = res.hess_inv.todense()
+    solve(fun, np.full(4, -3.0), "lbfgs", jac=jac)
+    np.testing.assert_array_equal(res.hess_inv.todense(), before)
+
+
+def test_only_lbfgs_reports_hess_inv():
+    fun, jac = _curved()
+    assert "hess_inv" not in solve(fun, np.full(4, 2.0), "gd", jac=jac)
+    assert "hess_inv" in solve(fun, np.full(4, 2.0), "lbfgs", jac=jac)

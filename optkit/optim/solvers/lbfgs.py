@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import LineSearchError
 from ..linesearch import Line, StrongWolfe
 
-__all__ = ["LBFGS", "LBFGSState"]
+__all__ = ["LBFGS", "InverseHessian", "LBFGSState"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -70,6 +70,50 @@ class _Memory:
             q += tmp
         np.negative(q, out=q)
         return q
+
+
+class InverseHessian:
+    """The L-BFGS approximation H of the inverse Hessian at the end of a solve, as an operator.
+
+    ``H @ v`` (also ``matvec(v)``, ``dot(v)``) applies the two-loop recursion (N&W Alg. 7.4) to
+    v, or to each column of a 2-D v; ``todense()`` builds the n x n matrix (O(n^2) memory).
+    Like SciPy's ``LbfgsInvHessProduct``, the result field ``hess_inv`` of L-BFGS-B. The pairs
+    are copied, so the operator does not change if the solver is used again.
+    """
+
+    def __init__(self, memory):
+        order = [(memory.head - 1 - j) % memory.m for j in range(memory.size)]  # newest first
+        self._s = memory.S[order].copy()
+        self._y = memory.Y[order].copy()
+        self._rho = memory.rho[order].copy()
+        self._gamma = memory.gamma
+        self.shape = (memory.S.shape[1],) * 2
+        self.dtype = np.dtype(np.float64)
+
+    def matvec(self, v):
+        v = np.asarray(v, dtype=np.float64)
+        if v.shape[0] != self.shape[0] or v.ndim > 2:
+            raise ValueError(f"v: expected shape ({self.shape[0]},) or ({self.shape[0]}, k), "
+                             f"got {v.shape}")
+        q = np.array(v)
+        a = np.empty((len(self._rho),) + q.shape[1:])
+        for i in range(len(self._rho)):
+            a[i] = self._rho[i] * (self._s[i] @ q)
+            q -= np.multiply.outer(self._y[i], a[i]) if q.ndim == 2 else self._y[i] * a[i]
+        q *= self._gamma
+        for i in reversed(range(len(self._rho))):
+            b = self._rho[i] * (self._y[i] @ q)
+            q += np.multiply.outer(self._s[i], a[i] - b) if q.ndim == 2 else self._s[i] * (
+                a[i] - b)
+        return q
+
+    __matmul__ = dot = matvec
+
+    def todense(self):
+        return self.matvec(np.eye(self.shape[0]))
+
+    def __repr__(self):
+        return f"InverseHessian(n={self.shape[0]}, pairs={len(self._rho)})"
 
 
 @dataclass
@@ -142,6 +186,10 @@ class LBFGS:
             skipped += 1
         return LBFGSState(x=x, f=f, g=g, memory=mem, alpha=alpha,
                           step_norm=float(np.linalg.norm(s)), skipped=skipped, resets=resets)
+
+    def result_fields(self, state):
+        """Extra result fields: ``hess_inv``, the inverse Hessian approximation (SciPy's name)."""
+        return {"hess_inv": InverseHessian(state.memory)}
 
     def _improved(self, objective, state, p, exc):
         """The best trial of a failed search as a state, when it decreased f."""
