@@ -167,3 +167,36 @@ def test_line_on_objective_reuses_the_accepted_point():
     xa, fa, ga = line.point(step.alpha)
     assert obj.counts() == counts  # no new evaluation
     assert fa == step.phi and np.allclose(xa, x + step.alpha * p) and np.allclose(ga, 2 * xa)
+
+
+# ---- approximate Wolfe (Hager & Zhang 2005) -----------------------------------------------------
+def _drowned_quadratic():
+    """phi = 1 + 1e-20 (a - 1)^2: its decrease is far below the rounding of phi = 1, so phi
+    reads 1.0 everywhere near the minimizer, while the slopes are exact."""
+    return ScalarLine(lambda a: 1.0 + 1e-20 * (a - 1.0) ** 2, lambda a: 2e-20 * (a - 1.0))
+
+
+def test_slopes_decide_where_phi_rounding_hides_the_decrease():
+    line = _drowned_quadratic()
+    dphi0 = -2e-20
+    step = StrongWolfe().search(line, 1.0, dphi0, 0.3)
+    # approximate Wolfe: phi'(a) <= (2 c1 - 1) phi'(0) and |phi'(a)| <= c2 |phi'(0)|
+    assert step.dphi <= (2 * 1e-4 - 1) * dphi0 and abs(step.dphi) <= 0.9 * abs(dphi0)
+    assert 0.1 <= step.alpha <= 1.9
+
+
+def test_without_the_noise_allowance_the_drowned_search_fails():
+    with pytest.raises(LineSearchError):
+        StrongWolfe(noise=0.0).search(_drowned_quadratic(), 1.0, -2e-20, 0.3)
+
+
+def test_slopes_do_not_decide_where_phi_can_tell():
+    # (a - 1)^2: phi resolves its decrease, so the exact conditions apply as before
+    line = ScalarLine(lambda a: (a - 1.0) ** 2, lambda a: 2.0 * (a - 1.0))
+    step = StrongWolfe().search(line, 1.0, -2.0, 0.3)
+    assert step.phi <= 1.0 + 1e-4 * step.alpha * -2.0
+
+
+def test_noise_must_be_a_fraction():
+    with pytest.raises(ValueError, match="noise must lie in"):
+        StrongWolfe(noise=1.0)

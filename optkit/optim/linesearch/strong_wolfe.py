@@ -6,6 +6,15 @@ Notation: phi(a) = f(x + a p), phi0 = phi(0), dphi0 = phi'(0) < 0. A step a is a
     phi(a) <= phi0 + c1 a dphi0          (sufficient decrease)
     |phi'(a)| <= c2 |dphi0|              (strong curvature condition)
 A non-finite phi(a) is treated as "too long": the step becomes the upper end of the bracket.
+
+Near a minimizer the decrease a step can bring falls below the rounding error of phi, and
+the sufficient decrease test then answers at random. There, as in Hager & Zhang (2005,
+Sec. 4: the approximate Wolfe conditions), the test is made on the slopes instead: a trial
+whose phi is within ``noise * |phi0|`` of phi0 is accepted when
+    phi'(a) <= (2 c1 - 1) dphi0          (sufficient decrease of the quadratic through the
+                                          slopes: a (dphi0 + phi'(a)) / 2 <= c1 a dphi0)
+    |phi'(a)| <= c2 |dphi0|              (strong curvature, unchanged)
+and the decrease the slopes predict, -a (dphi0 + phi'(a)) / 2, is itself below that noise.
 """
 
 import math
@@ -50,6 +59,7 @@ class StrongWolfe:
     grow_min: float = 1.1     # an extrapolated step lies in [grow_min, grow_max] x the last one
     grow_max: float = 4.0
     safeguard: float = 1e-3   # zoom trials keep this fraction of the bracket from its ends
+    noise: float = 1e-10      # relative rounding of phi below which slopes decide (0: never)
     memory = 1                # monotone: phi_ref is phi0
     needs_slope = True        # every trial evaluates phi and phi'
 
@@ -66,6 +76,16 @@ class StrongWolfe:
                              f"{self.grow_min!r}, {self.grow_max!r}")
         if not 0 < self.safeguard < 0.5:
             raise ValueError(f"safeguard must lie in (0, 0.5), got {self.safeguard!r}")
+        if not 0 <= self.noise < 1:
+            raise ValueError(f"noise must lie in [0, 1), got {self.noise!r}")
+
+    def _approximately_wolfe(self, a, phi_a, dphi_a, phi0, dphi0):
+        """Hager & Zhang's approximate Wolfe test, only where phi's rounding hides decrease."""
+        floor = self.noise * abs(phi0)
+        return (phi_a <= phi0 + floor
+                and -a * (dphi0 + dphi_a) / 2 <= floor
+                and dphi_a <= (2 * self.c1 - 1) * dphi0
+                and abs(dphi_a) <= -self.c2 * dphi0)
 
     def search(self, line, phi0, dphi0, alpha0, *, phi_ref=None):
         """Return a StepResult satisfying the strong Wolfe conditions.
@@ -84,6 +104,8 @@ class StrongWolfe:
             phi_a, dphi_a = line.phi_dphi(a)
             if not is_finite(phi_a, dphi_a):
                 return self._zoom(line, phi0, dphi0, prev, (a, None, None), nfev)
+            if self._approximately_wolfe(a, phi_a, dphi_a, phi0, dphi0):
+                return StepResult(a, phi_a, dphi_a, nfev)
             rose = nfev > 1 and phi_a >= prev[1]
             if rose or not sufficient_decrease(phi_a, phi0, c1, a, dphi0):
                 return self._zoom(line, phi0, dphi0, prev, (a, phi_a, dphi_a), nfev)
@@ -133,6 +155,8 @@ class StrongWolfe:
             phi_t, dphi_t = line.phi_dphi(t)
             if not is_finite(phi_t, dphi_t):
                 hi = (t, None, None)
+            elif self._approximately_wolfe(t, phi_t, dphi_t, phi0, dphi0):
+                return StepResult(t, phi_t, dphi_t, nfev)
             # '>' where N&W write '>=': on a plateau flat to rounding, ties must move lo
             elif not sufficient_decrease(phi_t, phi0, c1, t, dphi0) or phi_t > phi_lo:
                 hi = (t, phi_t, dphi_t)
