@@ -348,7 +348,10 @@ class ScalarTracer(Tracer):
     def reshape(self, *shape, order="C"):
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]
-        return np.reshape(self, shape, order=order)
+        # np.reshape's rule straight away, as __array_function__ would (a view: mark it)
+        out = function_impls[np.reshape](self, shape, order=order)
+        _mark_view(out, self)
+        return out
 
     def transpose(self, *axes):
         if len(axes) == 1 and not isinstance(axes[0], int):
@@ -495,6 +498,8 @@ class ArrayTracer(ScalarTracer):
             out = bind(getitem, (self,), {"index": index})
             _mark_view(out, self)
             return out
+        elif type(index) is tuple and all(type(i) is slice or type(i) is int for i in index):
+            out = bind(getitem, (self,), {"index": index})  # x[:, 0]: nothing to check either
         else:
             out = function_impls[operator.getitem](self, index)
             if not _is_basic(index):

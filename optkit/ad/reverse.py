@@ -77,23 +77,26 @@ class ReverseTrace(Trace):
                                for a in args], params)
         vals = list(args)
         parents = []
-        mask = 0  # bit i: argument i is traced here
         lower = False  # does any argument carry a tracer of an enclosing level?
-        for i, a in enumerate(args):
+        i = 0  # counted by hand: cheaper than enumerate on this hot path
+        for a in args:
             if isinstance(a, Tracer):
                 if a._trace is self:
                     vals[i] = v = a._a
                     parents.append((i, a._b))
-                    mask |= 1 << i
                     if isinstance(v, Tracer):
                         lower = True
                 else:
                     lower = True
+            i += 1
         ans = bind(prim, vals, params) if lower else prim.impl(*vals, **params)
         keep_ans = True
         if getattr(ans, "size", 1) >= _LIVENESS_MIN_SIZE:
             # let go of inputs no VJP rule of this node reads: a smaller working set in cache
             nargs = len(vals)
+            mask = 0  # bit i: argument i is traced here
+            for j, _ in parents:
+                mask |= 1 << j
             keep_ans, keep = (_kept.get((prim, mask, nargs))
                               or kept_positions(prim, mask, nargs))
             if keep is not None:
@@ -118,10 +121,9 @@ def backward(trace, out_node, g, leaves, keep=False):
     out_node.owned = False
     tape = trace.tape
     trace.tape = None
-    for k in range(len(tape) - 1, -1, -1):
-        node = tape[k]
-        if not keep:
-            tape[k] = None
+    pop = tape.pop
+    for _ in range(len(tape)):
+        node = pop()  # last recorded first; popping lets each node go once it is done
         g = node.ct
         if g is None:
             continue

@@ -39,7 +39,7 @@ def _getitem_vjp(g, ans, x, index):
 def _getitem_accumulate(buf, g, x, index):
     if buf is None:
         buf = np.zeros(np.shape(x))
-    if _is_basic(index):
+    if type(index) is slice or type(index) is int or _is_basic(index):
         buf[index] += g
     else:
         np.add.at(buf, index, g)

@@ -9,6 +9,8 @@ comes for free.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..core import function_impls, primitive, value_of
@@ -16,7 +18,8 @@ from .indexing import getitem
 
 
 def _reshape(x, shape):
-    return np.reshape(x, shape)
+    # the method skips np.reshape's Python-level wrapper (most of the cost on small arrays)
+    return x.reshape(shape) if type(x) is np.ndarray else np.reshape(x, shape)
 
 
 def _reshape_vjp(g, ans, x, shape):
@@ -53,6 +56,14 @@ def _shape_of(x):
     return np.shape(value_of(x))
 
 
+@functools.lru_cache(maxsize=1024)
+def _resolve_shape(old, new):
+    """``new`` with its -1 resolved (numpy's own errors for a bad shape), so that the rule
+    sees a concrete shape; cached, since a traced function reshapes the same shapes on every
+    call and asking numpy costs more than the rest of the reshape."""
+    return np.empty(old, dtype=bool).reshape(new).shape
+
+
 def _reshape_function(a, shape=None, order="C", **kwargs):
     if shape is None:
         shape = kwargs.pop("newshape")
@@ -61,8 +72,7 @@ def _reshape_function(a, shape=None, order="C", **kwargs):
         raise ValueError(f"np.reshape/ravel on traced values supports order 'C' or 'F', not "
                          f"{order!r}")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    # resolve -1 once, so the rule sees a concrete shape
-    shape = np.empty(_shape_of(a), dtype=bool).reshape(shape).shape
+    shape = _resolve_shape(_shape_of(a), shape)
     if order == "F":  # Fortran order is C order on the reversed axes
         flipped = reshape(transpose(a, axes=None), shape=shape[::-1])
         return transpose(flipped, axes=None)
