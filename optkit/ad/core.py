@@ -18,6 +18,10 @@ Broadcasting is undone once, in ``unbroadcast``; no rule does it itself.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 __all__ = [
     "Primitive",
     "Tracer",
@@ -219,6 +223,9 @@ def concrete(x, what):
     return x
 
 
+_GEMV_MIN_SIZE = 2048  # below this, numpy's reduction costs no more than the BLAS call
+
+
 def unbroadcast(g, shape):
     """Sum ``g`` over the axes that broadcasting added or stretched, giving ``shape``."""
     gshape = getattr(g, "shape", ())
@@ -227,7 +234,14 @@ def unbroadcast(g, shape):
     # ndarray.sum and the tracers' .sum skip numpy's Python-level np.sum wrapper
     extra = len(gshape) - len(shape)
     if extra:
-        g = g.sum(axis=tuple(range(extra)))
+        if (type(g) is np.ndarray and g.size >= _GEMV_MIN_SIZE and g.dtype == np.float64
+                and g.flags.c_contiguous):
+            # summing the leading axes away (a bias's gradient) as ones @ g: BLAS's gemv is
+            # about 3x faster than numpy's reduction over the outer axis of a C-ordered array
+            rows = math.prod(gshape[:extra])
+            g = np.dot(np.ones(rows), g.reshape(rows, -1)).reshape(gshape[extra:])
+        else:
+            g = g.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
