@@ -27,6 +27,8 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "
 # ---- inputs and outputs ------------------------------------------------------------------
 def _as_input(x, name="x"):
     """Validate a primal or tangent: a traced value, a real number, or an array of them."""
+    if type(x) is np.ndarray and x.dtype == np.float64:  # the common case, nothing to do
+        return x
     if isinstance(x, Tracer):
         return x
     if isinstance(x, (bool, np.bool_)):
@@ -49,8 +51,13 @@ def _as_input(x, name="x"):
 
 def _as_output(value, like):
     """Plain results leave as float (for scalar inputs/outputs) or float64 arrays."""
+    if type(value) is np.ndarray and value.ndim and value.dtype == np.float64 \
+            and value.flags.writeable:  # the common case, nothing to do
+        return value
     if isinstance(value, Tracer):
         return value
+    if like is None and type(value) in (float, np.float64):  # a scalar loss
+        return float(value)
     if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
         return float(value)
     out = np.asarray(value, dtype=np.float64)
