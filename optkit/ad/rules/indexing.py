@@ -37,9 +37,13 @@ def _getitem_vjp(g, ans, x, index):
 
 
 def _getitem_accumulate(buf, g, x, index):
+    basic = type(index) is slice or type(index) is int or _is_basic(index)
     if buf is None:
         buf = np.zeros(np.shape(x))
-    if type(index) is slice or type(index) is int or _is_basic(index):
+        if basic:  # the first contribution: a write into zeros, no need to read them back
+            buf[index] = g
+            return buf
+    if basic:
         buf[index] += g
     else:
         np.add.at(buf, index, g)
