@@ -81,10 +81,10 @@ def _pow_d0(t, ans, x, y):
     # d x**y / dx = y x**(y-1); the common constant exponents avoid a float power
     if isinstance(y, (int, float)):
         if y == 2:
+            v = _one_value(t)
+            if v is not None and getattr(x, "shape", ()) == t.shape:
+                return x * (2.0 * v)  # one product (x may be traced: an HVP)
             if type(t) is np.ndarray and type(x) is np.ndarray and t.shape == x.shape:
-                v = _one_value(t)
-                if v is not None:  # one pass: x times the number 2 t
-                    return np.multiply(x, 2.0 * v)
                 out = np.multiply(t, x)  # plain arrays: scale in place, one temporary less
                 out *= 2.0
                 return out
