@@ -55,6 +55,18 @@ _SMALL = 1 << 14
 sum_ = primitive("sum", _sum, vjp=_sum_vjp, linear=True)
 
 
+# the mean is one primitive, not a sum then a division: one traced operation instead of two
+def _mean(x, axis, keepdims, count):
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) / count
+
+
+def _mean_vjp(g, ans, x, axis, keepdims, count):
+    return _sum_vjp(g / count, ans, x, axis, keepdims)
+
+
+mean_ = primitive("mean", _mean, vjp=_mean_vjp, linear=True)
+
+
 def _sum_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     if out is not None:
         raise TypeError("np.sum(..., out=) cannot write a traced value; drop `out`")
@@ -71,10 +83,11 @@ def _mean_function(a, axis=None, dtype=None, out=None, keepdims=False, where=Non
         count = np.sum(np.broadcast_to(where, np.shape(value_of(a))), axis=axis,
                        keepdims=keepdims)
         return _sum_function(a, axis=axis, out=out, keepdims=keepdims, where=where) / count
+    if out is not None:
+        raise TypeError("np.mean(..., out=) cannot write a traced value; drop `out`")
     shape = np.shape(value_of(a))
     naxis = _normalize_axis(axis, len(shape))
-    count = _reduced_count(shape, naxis)
-    return _sum_function(a, axis=naxis, out=out, keepdims=keepdims) / float(count)
+    return mean_(a, axis=naxis, keepdims=bool(keepdims), count=float(_reduced_count(shape, naxis)))
 
 
 def _reduced_count(shape, axis):
