@@ -265,10 +265,10 @@ class ScalarTracer(Tracer):
         return bind(ufunc_primitives[np.absolute], (self,), EMPTY)
 
     def __matmul__(self, other):
-        return np.matmul(self, other)
+        return bind(ufunc_primitives[np.matmul], (self, other), EMPTY)
 
     def __rmatmul__(self, other):
-        return np.matmul(other, self)
+        return bind(ufunc_primitives[np.matmul], (other, self), EMPTY)
 
     def __floordiv__(self, other):
         return np.floor_divide(self, other)
