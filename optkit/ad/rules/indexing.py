@@ -36,13 +36,28 @@ def _getitem_vjp(g, ans, x, index):
     return scatter_add(g, index=index, shape=np.shape(x))
 
 
+def _scattered(g, index, shape):
+    """Zeros of ``shape`` with ``g`` written at the basic ``index``. For a step-1 slice of a
+    1-d array (x[1:], x[:-1]) only the entries outside it are zeroed: one pass over memory."""
+    if type(index) is slice and len(shape) == 1:
+        start, stop, step = index.indices(shape[0])
+        if step == 1 and start <= stop:
+            out = np.empty(shape)
+            out[:start] = 0.0
+            out[stop:] = 0.0
+            out[start:stop] = g
+            return out
+    out = np.zeros(shape)
+    out[index] = g
+    return out
+
+
 def _getitem_accumulate(buf, g, x, index):
     basic = type(index) is slice or type(index) is int or _is_basic(index)
     if buf is None:
+        if basic:  # the first contribution: written, no zeros to read back
+            return _scattered(g, index, np.shape(x))
         buf = np.zeros(np.shape(x))
-        if basic:  # the first contribution: a write into zeros, no need to read them back
-            buf[index] = g
-            return buf
     if basic:
         buf[index] += g
     else:
@@ -55,11 +70,10 @@ getitem = primitive("getitem", _getitem, vjp=_getitem_vjp, linear=True,
 
 
 def _scatter_add(g, index, shape):
-    out = np.zeros(shape)
     if _is_basic(index):
-        out[index] = g
-    else:
-        np.add.at(out, index, g)
+        return _scattered(g, index, shape)
+    out = np.zeros(shape)
+    np.add.at(out, index, g)
     return out
 
 
