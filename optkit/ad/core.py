@@ -80,8 +80,8 @@ class Primitive:
     A *linear* primitive's JVP is the primitive itself applied to the tangent.
     """
 
-    __slots__ = ("name", "impl", "jvps", "vjps", "linear", "nondiff", "accumulate",
-                 "__weakref__")
+    __slots__ = ("name", "impl", "jvps", "vjps", "linear", "derived_jvp", "nondiff",
+                 "accumulate", "__weakref__")
 
     def __init__(self, name, impl, jvps, vjps, linear=False, accumulate=None):
         self.name = name
@@ -89,6 +89,8 @@ class Primitive:
         self.jvps = jvps
         self.vjps = vjps
         self.linear = linear
+        # linear with no JVP rule of its own: the forward trace applies impl to the tangents
+        self.derived_jvp = linear and all(r is ZERO or r is None for r in jvps)
         # optional fast path for a first-order backward pass: accumulate(buf, g, *args, **params)
         # adds the cotangent of argument 0 into ``buf`` in place (``buf`` None: allocate it)
         self.accumulate = accumulate
@@ -116,12 +118,14 @@ def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None):
     """Define a primitive: ``impl`` computes on plain arrays; ``jvp``/``vjp`` give its rules.
 
     ``jvp`` and ``vjp`` are a callable (one differentiable argument) or a tuple with one entry
-    per positional argument. ``linear=True`` derives the JVP: ``jvp_i(t) = impl(..., t, ...)``.
+    per positional argument. ``linear=True`` derives the JVP: ``jvp_i(t) = impl(..., t, ...)``;
+    with ``jvp`` given too, those rules serve when some tangent is absent (no zeros are formed
+    for it) and the primitive itself, applied to the tangents, when all are present.
     ``accumulate(buf, g, *args, **params)``, optional, is an in-place form of argument 0's VJP
     used when the cotangent is a plain array (it saves a full-size temporary for slicing).
     """
     vjps = _as_rules(vjp, name, "vjp")
-    if linear:  # the JVP is the primitive itself, applied by the forward trace
+    if linear and jvp is None:  # the JVP is the primitive itself, applied by the forward trace
         jvps = tuple(None if v is None else ZERO for v in vjps)
     else:
         jvps = _as_rules(jvp, name, "jvp")

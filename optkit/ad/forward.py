@@ -59,7 +59,10 @@ class JVPTrace(Trace):
                 else:
                     lower = True
         ans = bind(prim, primals, params) if lower else prim.impl(*primals, **params)
-        if prim.linear:
+        jvps = prim.jvps
+        # a linear primitive applied to the tangents: one operation (a - b: ta - tb in one pass,
+        # not ta + (-tb)); with rules of its own, only when no tangent is absent
+        if prim.linear and (prim.derived_jvp or _all_present(tangents)):
             targs = list(primals)
             for i, t in enumerate(tangents):
                 if t is not None:
@@ -69,7 +72,6 @@ class JVPTrace(Trace):
             out = bind(prim, targs, params)
             return JVPTracer(self, ans, out)
         out = None
-        jvps = prim.jvps
         for i, t in enumerate(tangents):
             if t is None:
                 continue
@@ -90,6 +92,13 @@ class JVPTrace(Trace):
         t = _new(JVPTracerArray if getattr(ans, "ndim", 0) else JVPTracer)
         t._trace, t._a, t._b, t._view = self, ans, out, None
         return t
+
+
+def _all_present(tangents):
+    for t in tangents:
+        if t is None:
+            return False
+    return True
 
 
 def _nondiff_argument(prim, i):

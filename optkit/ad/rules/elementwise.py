@@ -39,10 +39,10 @@ def _negated(t, ans, *args):
 
 
 # ---- arithmetic --------------------------------------------------------------------------
-# linear, but with explicit JVP rules: an absent tangent then costs nothing (a linear
+# linear, with explicit JVP rules too: an absent tangent then costs nothing (a linear
 # primitive's derived JVP would materialise zeros for it)
-add = _ufunc(np.add, jvp=(_same, _same), vjp=(_same, _same))
-subtract = _ufunc(np.subtract, jvp=(_same, _negated), vjp=(_same, _negated))
+add = _ufunc(np.add, jvp=(_same, _same), vjp=(_same, _same), linear=True)
+subtract = _ufunc(np.subtract, jvp=(_same, _negated), vjp=(_same, _negated), linear=True)
 negative = _ufunc(np.negative, jvp=_negated, vjp=_negated)
 positive = _ufunc(np.positive, jvp=_same, vjp=_same)
 # optkit traces float64 only, where the conjugate is the identity
