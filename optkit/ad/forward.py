@@ -70,18 +70,18 @@ class JVPTrace(Trace):
                 elif i < len(prim.jvps) and prim.jvps[i] is not None:
                     targs[i] = np.zeros_like(primals[i], dtype=float)
             out = bind(prim, targs, params)
-            return JVPTracer(self, ans, out)
-        out = None
-        for i, t in enumerate(tangents):
-            if t is None:
-                continue
-            rule = jvps[i] if i < len(jvps) else None
-            if rule is ZERO:
-                continue
-            if rule is None:
-                raise _nondiff_argument(prim, i)
-            c = rule(t, ans, *primals, **params)
-            out = c if out is None else out + c
+        else:
+            out = None
+            for i, t in enumerate(tangents):
+                if t is None:
+                    continue
+                rule = jvps[i] if i < len(jvps) else None
+                if rule is ZERO:
+                    continue
+                if rule is None:
+                    raise _nondiff_argument(prim, i)
+                c = rule(t, ans, *primals, **params)
+                out = c if out is None else out + c
         if out is None:
             out = np.zeros_like(ans, dtype=float)
         else:

@@ -24,7 +24,7 @@ def _one_value(t):
     """The number ``t`` holds everywhere if it is a plain array broadcast from one value, else
     None. The VJP of a large sum is such a read-only view (no pass over memory); scaling it
     keeps it one, where numpy's loop over a zero-stride array is ~2x slower than a real pass."""
-    if type(t) is np.ndarray and t.ndim and t.size and not any(t.strides):
+    if type(t) is np.ndarray and t.size > 1 and not any(t.strides):
         return t[(0,) * t.ndim]
     return None
 
@@ -34,8 +34,11 @@ def _same(t, ans, *args):
 
 
 def _negated(t, ans, *args):
-    v = _one_value(t)
-    return -t if v is None else np.broadcast_to(-v, t.shape)
+    if type(t) is np.ndarray:  # (tested first: this rule is hot in forward-over-reverse)
+        v = _one_value(t)
+        if v is not None:
+            return np.broadcast_to(-v, t.shape)
+    return -t
 
 
 # ---- arithmetic --------------------------------------------------------------------------
@@ -50,15 +53,20 @@ conjugate = _ufunc(np.conjugate, jvp=_same, vjp=_same)
 
 
 def _mul_d0(t, ans, x, y):
-    return _scaled(t, y) if isinstance(y, (int, float)) else t * y
+    if type(t) is np.ndarray and isinstance(y, (int, float)):
+        return _scaled(t, y)
+    return t * y
 
 
 def _mul_d1(t, ans, x, y):
-    return _scaled(t, x) if isinstance(x, (int, float)) else x * t
+    if type(t) is np.ndarray and isinstance(x, (int, float)):
+        return _scaled(t, x)
+    return x * t
 
 
 def _scaled(t, c):
-    """``c * t`` for a Python number ``c``; one value broadcast stays so (see _one_value)."""
+    """``c * t`` for a plain array ``t`` and a Python number ``c``; one value broadcast stays
+    so (see _one_value)."""
     v = _one_value(t)
     return c * t if v is None else np.broadcast_to(c * v, t.shape)
 

@@ -36,10 +36,13 @@ def _getitem_vjp(g, ans, x, index):
     return scatter_add(g, index=index, shape=np.shape(x))
 
 
+_SCATTER_MIN_SIZE = 4096  # below this, the extra Python costs more than the pass it saves
+
+
 def _scattered(g, index, shape):
     """Zeros of ``shape`` with ``g`` written at the basic ``index``. For a step-1 slice of a
     1-d array (x[1:], x[:-1]) only the entries outside it are zeroed: one pass over memory."""
-    if type(index) is slice and len(shape) == 1:
+    if type(index) is slice and len(shape) == 1 and shape[0] >= _SCATTER_MIN_SIZE:
         start, stop, step = index.indices(shape[0])
         if step == 1 and start <= stop:
             out = np.empty(shape)
