@@ -126,44 +126,56 @@ def value_and_grad(f, argnums=0, has_aux=False):
     if not isinstance(has_aux, bool):
         raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
     compiled = getattr(f, "_optkit_compiled", False) and argnums == 0 and not has_aux
-    first_only = type(argnums) is int and argnums == 0
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         if compiled and len(args) == 1 and not kwargs and not isinstance(args[0], Tracer):
             return f.value_and_grad(args[0])  # replay the compiled program (optkit.compile)
-        nums = (0,) if first_only and args else _argnums(argnums, len(args))
-        fk = functools.partial(f, **kwargs) if kwargs else f
-        trace, out, leaves = _record(fk, args, nums)
-        if has_aux:
-            if not (isinstance(out, (tuple, list)) and len(out) == 2):
-                raise TypeError(
-                    f"has_aux=True: {_name(f)} must return a pair (value, aux), got "
-                    f"{type(out).__name__}"
-                )
-            out, aux = out
-            aux = _without_trace(aux, trace)
-        shape = out.shape if isinstance(out, Tracer) else np.shape(out)
-        if shape != ():
-            raise TypeError(
-                f"grad requires a scalar-valued function, but {_name(f)} returned shape "
-                f"{shape}; use optkit.vjp or optkit.jacobian for vector outputs"
-            )
-        if _own(out, trace, ReverseTracer):
-            value = out._a
-            cts = backward(trace, out._b, 1.0, leaves)
-        else:
-            value = out
-            cts = [None] * len(leaves)
-        grads = tuple(
-            _as_output(_zeros_like(args[i]) if ct is None else ct, args[i])
-            for ct, i in zip(cts, nums, strict=True)
-        )
-        value = _as_output(value, None)
-        grads = grads[0] if isinstance(argnums, int) else grads
-        return ((value, aux), grads) if has_aux else (value, grads)
+        return _value_and_grad(f, args, kwargs, argnums, has_aux)
 
     return value_and_grad_f
+
+
+def _value_and_grad(f, args, kwargs, argnums, has_aux):
+    """One reverse pass: ``value_and_grad(f, argnums, has_aux)(*args, **kwargs)``."""
+    if type(argnums) is int and argnums == 0 and args:
+        nums = (0,)
+    else:
+        nums = _argnums(argnums, len(args))
+    fk = functools.partial(f, **kwargs) if kwargs else f
+    trace, out, leaves = _record(fk, args, nums)
+    if has_aux:
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise TypeError(
+                f"has_aux=True: {_name(f)} must return a pair (value, aux), got "
+                f"{type(out).__name__}"
+            )
+        out, aux = out
+        aux = _without_trace(aux, trace)
+    shape = out.shape if isinstance(out, Tracer) else np.shape(out)
+    if shape != ():
+        raise TypeError(
+            f"grad requires a scalar-valued function, but {_name(f)} returned shape "
+            f"{shape}; use optkit.vjp or optkit.jacobian for vector outputs"
+        )
+    if _own(out, trace, ReverseTracer):
+        value = out._a
+        cts = backward(trace, out._b, 1.0, leaves)
+    else:
+        value = out
+        cts = [None] * len(leaves)
+    grads = tuple(
+        _as_output(_zeros_like(args[i]) if ct is None else ct, args[i])
+        for ct, i in zip(cts, nums, strict=True)
+    )
+    value = _as_output(value, None)
+    grads = grads[0] if isinstance(argnums, int) else grads
+    return ((value, aux), grads) if has_aux else (value, grads)
+
+
+def _gradient(f, x):
+    """``grad(f)(x)`` without building the wrapper functions (hvp calls it once per product)."""
+    return _value_and_grad(f, (x,), {}, 0, False)[1]
 
 
 def grad(f, argnums=0, has_aux=False):
@@ -225,7 +237,7 @@ def hvp(f, x, v):
     if getattr(f, "_optkit_compiled", False) and not isinstance(x, Tracer) \
             and not isinstance(v, Tracer):
         return f.hvp(x, v)  # replay the compiled program (optkit.compile)
-    return jvp(grad(f), x, v)[1]
+    return jvp(functools.partial(_gradient, f), x, v)[1]
 
 
 # ---- dense Jacobians ----------------------------------------------------------------------
