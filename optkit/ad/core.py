@@ -238,10 +238,12 @@ def unbroadcast(g, shape):
     # ndarray.sum and the tracers' .sum skip numpy's Python-level np.sum wrapper
     extra = len(gshape) - len(shape)
     if extra:
-        if (type(g) is np.ndarray and g.size >= _GEMV_MIN_SIZE and g.dtype == np.float64
-                and g.flags.c_contiguous):
+        if (type(g) is np.ndarray and len(gshape) > extra and g.size >= _GEMV_MIN_SIZE
+                and g.dtype == np.float64 and g.flags.c_contiguous):
             # summing the leading axes away (a bias's gradient) as ones @ g: BLAS's gemv is
-            # about 3x faster than numpy's reduction over the outer axis of a C-ordered array
+            # about 3x faster than numpy's reduction over the outer axis of a C-ordered array,
+            # which adds row after row just as gemv does (a sum down to a scalar keeps numpy's
+            # more accurate pairwise summation)
             rows = math.prod(gshape[:extra])
             g = np.dot(np.ones(rows), g.reshape(rows, -1)).reshape(gshape[extra:])
         else:

@@ -114,8 +114,8 @@ def backward(trace, out_node, g, leaves, keep=False):
     """Push cotangent ``g`` from ``out_node`` back to ``leaves``; return their cotangents.
 
     Runs after ``trace``'s level is closed, so the rules' own numpy calls are traced by the
-    enclosing levels only (that is how a derivative of a derivative is taken). Unless ``keep``,
-    each node drops its inputs once used, and the tape is consumed.
+    enclosing levels only (that is how a derivative of a derivative is taken). The tape is
+    consumed; unless ``keep``, each node also drops its inputs once used.
     """
     out_node.ct = g
     out_node.owned = False

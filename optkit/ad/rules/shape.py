@@ -72,7 +72,10 @@ def _reshape_function(a, shape=None, order="C", **kwargs):
         raise ValueError(f"np.reshape/ravel on traced values supports order 'C' or 'F', not "
                          f"{order!r}")
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    shape = _resolve_shape(_shape_of(a), shape)
+    try:
+        shape = _resolve_shape(_shape_of(a), shape)
+    except TypeError:  # an unhashable entry: let numpy name what is wrong with it
+        shape = np.empty(_shape_of(a), dtype=bool).reshape(shape).shape
     if order == "F":  # Fortran order is C order on the reversed axes
         flipped = reshape(transpose(a, axes=None), shape=shape[::-1])
         return transpose(flipped, axes=None)
