@@ -24,9 +24,12 @@ def _one_value(t):
     """The number ``t`` holds everywhere if it is a plain array broadcast from one value, else
     None. The VJP of a large sum is such a read-only view (no pass over memory); scaling it
     keeps it one, where numpy's loop over a zero-stride array is ~2x slower than a real pass."""
-    if type(t) is np.ndarray and t.size > 1 and not any(t.strides):
+    if type(t) is np.ndarray and t.size >= _ONE_VALUE_MIN_SIZE and not any(t.strides):
         return t[(0,) * t.ndim]
     return None
+
+
+_ONE_VALUE_MIN_SIZE = 1024  # smaller arrays gain nothing worth the test
 
 
 def _same(t, ans, *args):
@@ -89,13 +92,14 @@ def _pow_d0(t, ans, x, y):
     # d x**y / dx = y x**(y-1); the common constant exponents avoid a float power
     if isinstance(y, (int, float)):
         if y == 2:
-            v = _one_value(t)
-            if v is not None and getattr(x, "shape", ()) == t.shape:
-                return x * (2.0 * v)  # one product (x may be traced: an HVP)
-            if type(t) is np.ndarray and type(x) is np.ndarray and t.shape == x.shape:
-                out = np.multiply(t, x)  # plain arrays: scale in place, one temporary less
-                out *= 2.0
-                return out
+            if type(t) is np.ndarray:
+                v = _one_value(t)
+                if v is not None and getattr(x, "shape", ()) == t.shape:
+                    return x * (2.0 * v)  # one product (x may be traced: an HVP)
+                if type(x) is np.ndarray and t.shape == x.shape:
+                    out = np.multiply(t, x)  # plain arrays: scale in place, one temporary less
+                    out *= 2.0
+                    return out
             return t * (2.0 * x)
         if y == 1:
             return t
