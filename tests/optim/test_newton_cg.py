@@ -420,3 +420,15 @@ def test_failed_line_search_falls_back_on_the_cauchy_step():
     d = new.x - state.x
     cosine = -float(d @ state.g) / (np.linalg.norm(d) * np.linalg.norm(state.g))
     assert cosine == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("glob", list(GLOBALIZATIONS))
+@pytest.mark.parametrize("scale", [1e-12, 1e12])
+def test_second_order_check_does_not_depend_on_the_scale_of_f(glob, scale):
+    fun, jac, hessp = _symmetric_saddle()
+    res = run(GLOBALIZATIONS[glob](),
+              Objective(lambda z: scale * fun(z), lambda z: scale * jac(z),
+                        lambda z, p: scale * hessp(z, p)),
+              [1.0, 1.0], gtol=1e-5 * scale)
+    assert res.success and res.fun < 1e-10 * scale
+    assert sorted(res.x) == pytest.approx([0.5, 1.5], abs=1e-5)

@@ -79,6 +79,7 @@ _ETA_MAX = 0.5  # cap: CG must at least halve the residual (Nocedal & Wright, eq
 _ETA_MIN = 1e-4
 _GOLDEN = (1.0 + math.sqrt(5.0)) / 2.0
 _SMALL = 1e-8  # predicted reductions below _SMALL * max(1, |f|) are checked with gradients
+_ESCAPE_TRIES = 40  # step lengths tried along negative curvature, each 1/4 of the last
 _FORCING = ("eisenstat-walker", "eisenstat-walker-2", "superlinear")
 
 
@@ -220,9 +221,10 @@ class NewtonCG:
         Hessian's estimated norm shows negative curvature along a unit vector u, steps along
         u, downhill, by the trust radius (or max(1, ||x|| / 10) under a line search); the step
         is taken when f falls by at least a tenth of the quadratic model's prediction
-        ``-(tau g.u + tau^2 u.H u / 2)``, and shortened by 4 otherwise, until that prediction
-        drowns in f's rounding. None (a second-order point, as far as the check can tell) when
-        no negative curvature is found or no step along it decreases f. This is the
+        ``-(tau g.u + tau^2 u.H u / 2)`` (measured with the gradients' trapezoid rule where that
+        prediction is below f's rounding), and shortened by 4 otherwise, at most 40 times.
+        None (a second-order point, as far as the check can tell) when no negative curvature
+        is found or no step along it decreases f. This is the
         second-order phase of Royer, O'Neill & Wright (2020, Alg. 1 with Alg. 3).
         """
         if self.saddle_check == 0:
@@ -242,17 +244,26 @@ class NewtonCG:
             u, slope = -u, -slope
         tau = state.radius if math.isfinite(state.radius) else max(
             1.0, 0.1 * float(np.linalg.norm(state.x)))
-        while True:
+        for _ in range(_ESCAPE_TRIES):
             predicted = -(tau * slope + 0.5 * tau * tau * found.smallest)
-            if not predicted > _SMALL * max(1.0, abs(state.f)):
-                return None
             x_trial = state.x + tau * u
+            if np.array_equal(x_trial, state.x):
+                return None
             f_trial = objective.f(x_trial)
-            if math.isfinite(f_trial) and state.f - f_trial >= 0.1 * predicted:
+            actual = state.f - f_trial
+            if math.isfinite(f_trial) and predicted <= _SMALL * max(1.0, abs(state.f)):
+                # differences of f may drown in its rounding: judge by the trapezoid rule on
+                # the gradients, as a trust-region step does
+                f_trial, g_trial = objective.f_and_g(x_trial)
+                if np.all(np.isfinite(g_trial)):
+                    actual = -0.5 * tau * float((state.g + g_trial) @ u)
+            if math.isfinite(f_trial) and actual >= 0.1 * predicted:
                 f_new, g_new = objective.f_and_g(x_trial)
                 if np.all(np.isfinite(g_new)):
                     break
             tau *= 0.25
+        else:
+            return None
         radius = state.radius
         if isinstance(self.globalization, TrustRegion):
             rho = reduction_ratio(state.f, f_new, predicted)
