@@ -112,6 +112,10 @@ class ScalarTracer(Tracer):
             if prim is None:
                 raise no_rule_error(_ufunc_name(ufunc))
             return bind(prim, inputs, EMPTY)
+        if method == "outer" and len(inputs) == 2 and not kwargs:
+            # ufunc.outer(a, b) is ufunc(a, b) with a's axes in front of b's
+            a, b = inputs
+            return ufunc(np.reshape(a, np.shape(value_of(a)) + (1,) * np.ndim(value_of(b))), b)
         table = _REDUCE if method == "reduce" else _ACCUMULATE if method == "accumulate" else {}
         func = table.get(ufunc)
         if func is None:
@@ -276,6 +280,12 @@ class ScalarTracer(Tracer):
     def __rfloordiv__(self, other):
         return np.floor_divide(other, self)
 
+    def __mod__(self, other):
+        return np.remainder(self, other)
+
+    def __rmod__(self, other):
+        return np.remainder(other, self)
+
     # ---- in-place operators ------------------------------------------------------------------
     # numpy updates an array in place, so every name bound to it sees the change: re-point this
     # tracer as __setitem__ does. A 0-d value stays immutable like the numpy scalar it usually
@@ -316,6 +326,9 @@ class ScalarTracer(Tracer):
 
     def __imatmul__(self, other):
         return self._inplace(self @ other)
+
+    def __imod__(self, other):
+        return self._inplace(self % other)
 
     # ---- ndarray methods -----------------------------------------------------------------
     def sum(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):

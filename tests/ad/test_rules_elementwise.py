@@ -68,6 +68,13 @@ ROWS = [
     Row("sinc", np.sinc, (X,)),
     Row("deg2rad", np.deg2rad, (X,)),
     Row("rad2deg", np.rad2deg, (X,)),
+    Row("copysign", lambda a, b: np.copysign(a, b) * a, (X, Y)),
+    Row("copysign-const", lambda a: np.copysign(a**2, -1.0), (X,)),
+    Row("remainder", lambda a, b: np.remainder(3.0 * a, b), (X, P)),
+    Row("mod-operator", lambda a: (3.0 * a) % 0.7 + 2.3 % (a + 2.0), (X,)),
+    Row("fmod", lambda a, b: np.fmod(3.0 * a, b), (X, P)),
+    Row("multiply-outer", lambda a, b: np.multiply.outer(a, b), (ROW, Y)),
+    Row("subtract-outer", lambda a: np.subtract.outer(a, a**2), (ROW,)),
 ]
 
 

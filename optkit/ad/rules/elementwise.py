@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import concrete, function_impls, primitive, ufunc_primitives
+from ..core import ZERO, concrete, function_impls, primitive, ufunc_primitives
 
 _LN2 = np.log(2.0)
 _LN10 = np.log(10.0)
@@ -324,6 +324,26 @@ def _hypot_d1(t, ans, x, y):
 
 
 hypot = _ufunc(np.hypot, jvp=(_hypot_d0, _hypot_d1), vjp=(_hypot_d0, _hypot_d1))
+
+
+# copysign(x, y) = |x| sign(y); remainder and fmod are x - n y with n = floor(x / y) or
+# trunc(x / y), constant between jumps. Where a jump or x = 0 falls, the one-sided derivative
+# is given (numpy's own conventions for which side a tie lies on).
+def _copysign_d0(t, ans, x, y):
+    return t * (np.copysign(1.0, x) * np.copysign(1.0, y))
+
+
+def _remainder_d1(t, ans, x, y):
+    return -t * np.floor_divide(x, y)
+
+
+def _fmod_d1(t, ans, x, y):
+    return -t * np.trunc(x / y)
+
+
+copysign = _ufunc(np.copysign, jvp=(_copysign_d0, ZERO), vjp=(_copysign_d0, ZERO))
+remainder = _ufunc(np.remainder, jvp=(_same, _remainder_d1), vjp=(_same, _remainder_d1))
+fmod = _ufunc(np.fmod, jvp=(_same, _fmod_d1), vjp=(_same, _fmod_d1))
 
 
 def _deg2rad_d(t, ans, x):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sc
 
-from ..core import primitive, ufunc_primitives
+from ..core import function_impls, primitive, ufunc_primitives
 
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
 _SQRT_PI_OVER_TWO = np.sqrt(np.pi) / 2.0
@@ -215,3 +215,106 @@ xlog1py = _ufunc(sc.xlog1py, (_xlog1py_d0, _xlog1py_d1))
 entr = _ufunc(sc.entr, _entr_d)
 rel_entr = _ufunc(sc.rel_entr, (_rel_entr_d0, _rel_entr_d1))
 kl_div = _ufunc(sc.kl_div, (_kl_div_d0, _kl_div_d1))
+
+
+# ---- Bessel functions (DLMF 10.6.1 and 10.29.1; the scaled forms by the product rule) -------
+# The order v is not differentiated: a traced order has no rule and is refused.
+def _jv_d(t, ans, v, x):
+    return t * (0.5 * (sc.jv(v - 1.0, x) - sc.jv(v + 1.0, x)))
+
+
+def _yv_d(t, ans, v, x):
+    return t * (0.5 * (sc.yv(v - 1.0, x) - sc.yv(v + 1.0, x)))
+
+
+def _iv_d(t, ans, v, x):
+    return t * (0.5 * (sc.iv(v - 1.0, x) + sc.iv(v + 1.0, x)))
+
+
+def _kv_d(t, ans, v, x):
+    return t * (-0.5 * (sc.kv(v - 1.0, x) + sc.kv(v + 1.0, x)))
+
+
+def _ive_d(t, ans, v, x):   # ive = iv exp(-|x|)
+    return t * (0.5 * (sc.ive(v - 1.0, x) + sc.ive(v + 1.0, x)) - np.sign(x) * ans)
+
+
+def _kve_d(t, ans, v, x):   # kve = kv exp(x)
+    return t * (ans - 0.5 * (sc.kve(v - 1.0, x) + sc.kve(v + 1.0, x)))
+
+
+jv = _ufunc(sc.jv, (None, _jv_d))
+yv = _ufunc(sc.yv, (None, _yv_d))
+iv = _ufunc(sc.iv, (None, _iv_d))
+kv = _ufunc(sc.kv, (None, _kv_d))
+ive = _ufunc(sc.ive, (None, _ive_d))
+kve = _ufunc(sc.kve, (None, _kve_d))
+
+
+def _j0_d(t, ans, x):
+    return -t * sc.j1(x)
+
+
+def _j1_d(t, ans, x):
+    return t * (0.5 * (sc.j0(x) - sc.jv(2.0, x)))
+
+
+def _y0_d(t, ans, x):
+    return -t * sc.y1(x)
+
+
+def _y1_d(t, ans, x):
+    return t * (0.5 * (sc.y0(x) - sc.yv(2.0, x)))
+
+
+def _i0_d(t, ans, x):
+    return t * sc.i1(x)
+
+
+def _i1_d(t, ans, x):
+    return t * (0.5 * (sc.i0(x) + sc.iv(2.0, x)))
+
+
+def _k0_d(t, ans, x):
+    return -t * sc.k1(x)
+
+
+def _k1_d(t, ans, x):
+    return -t * (0.5 * (sc.k0(x) + sc.kv(2.0, x)))
+
+
+def _i0e_d(t, ans, x):
+    return t * (sc.i1e(x) - np.sign(x) * ans)
+
+
+def _i1e_d(t, ans, x):
+    return t * (0.5 * (sc.i0e(x) + sc.ive(2.0, x)) - np.sign(x) * ans)
+
+
+def _k0e_d(t, ans, x):
+    return t * (ans - sc.k1e(x))
+
+
+def _k1e_d(t, ans, x):
+    return t * (ans - 0.5 * (sc.k0e(x) + sc.kve(2.0, x)))
+
+
+j0 = _ufunc(sc.j0, _j0_d)
+j1 = _ufunc(sc.j1, _j1_d)
+y0 = _ufunc(sc.y0, _y0_d)
+y1 = _ufunc(sc.y1, _y1_d)
+i0 = _ufunc(sc.i0, _i0_d)
+i1 = _ufunc(sc.i1, _i1_d)
+k0 = _ufunc(sc.k0, _k0_d)
+k1 = _ufunc(sc.k1, _k1_d)
+i0e = _ufunc(sc.i0e, _i0e_d)
+i1e = _ufunc(sc.i1e, _i1e_d)
+k0e = _ufunc(sc.k0e, _k0e_d)
+k1e = _ufunc(sc.k1e, _k1e_d)
+
+
+def _np_i0_function(x):
+    return sc.i0(x)  # numpy's Python-level i0, same function as scipy's ufunc
+
+
+function_impls[np.i0] = _np_i0_function
