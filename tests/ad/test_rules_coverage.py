@@ -1,6 +1,6 @@
-"""Every numpy function that the reduction, scan, norm, decomposition, shape, joining, indexing
-and sorting rule modules register is exercised by at least one table row (or constant-output
-check)."""
+"""Every numpy function that the reduction, scan, norm, decomposition, shape, joining, indexing,
+sorting and composite rule modules register is exercised by at least one table row (or
+constant-output check)."""
 
 import numpy as np
 
@@ -9,6 +9,7 @@ from optkit.ad.core import function_impls
 
 from . import (
     test_ndarray_methods,
+    test_rules_composites,
     test_rules_indexing,
     test_rules_joining,
     test_rules_norms,
@@ -20,9 +21,10 @@ from . import (
 
 MODULES = {f"optkit.ad.rules.{name}" for name in
            ("reductions", "nan_reductions", "scans", "norms", "shape", "joining", "indexing",
-            "sorting")}
+            "sorting", "composites")}
 TABLES = [test_rules_reductions, test_rules_scans, test_rules_norms, test_rules_shape,
-          test_rules_joining, test_rules_indexing, test_rules_sorting, test_ndarray_methods]
+          test_rules_joining, test_rules_indexing, test_rules_sorting, test_ndarray_methods,
+          test_rules_composites]
 
 
 def _calls():
