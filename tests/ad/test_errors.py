@@ -39,9 +39,9 @@ def test_error_classes_are_type_errors_exported_at_top_level():
 NO_RULE = [
     ("numpy.fft.fft", lambda x: np.sum(np.fft.fft(x).real)),
     ("numpy.fft.rfft", lambda x: np.sum(np.fft.rfft(x).imag)),
-    ("numpy.unique", lambda x: np.sum(np.unique(x) * X)),
+    ("numpy.bincount", lambda x: np.sum(np.bincount(np.array([0, 1, 1]), weights=x))),
     ("numpy.histogram", lambda x: np.sum(np.histogram(x, bins=2)[1])),
-    ("numpy.gradient", lambda x: np.sum(np.gradient(x) * X)),
+    ("numpy.fft.hfft", lambda x: np.sum(np.fft.hfft(x))),
     ("numpy.fft.ifft", lambda x: np.sum(np.fft.ifft(x).real)),
     ("numpy.correlate", lambda x: np.sum(np.correlate(x, X))),
     ("numpy.polyfit", lambda x: np.sum(np.polyfit(X, x, 1))),
