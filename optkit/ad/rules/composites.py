@@ -2,9 +2,9 @@
 polyval, convolve, linspace, meshgrid, vander; cov, corrcoef, gradient, ediff1d, insert, select,
 nan_to_num, resize, unique.
 
-None of these is a primitive (bar ``x mod period``, a sawtooth of slope 1 under np.interp's
-``period``): each follows numpy's own arithmetic on the traced values, so its forward, reverse
-and higher-order derivatives come from the rules of the pieces, and its values are numpy's.
+None of these is a primitive: each follows numpy's own arithmetic on the traced values, so its
+forward, reverse and higher-order derivatives come from the rules of the pieces, and its values
+are numpy's.
 Where numpy's result depends on a comparison of values (the segment np.interp evaluates, the
 first occurrences np.unique keeps, whether np.gradient's coordinates are evenly spaced), that is
 read with ``concrete()`` and is a constant of the evaluation, as the permutation of np.sort is;
@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from ..core import Tracer, concrete, function_impls, primitive, value_of
+from ..core import Tracer, concrete, function_impls, value_of
 from .indexing import getitem, stack_sequence
 
 
@@ -34,22 +34,6 @@ def _as_operand(a, name, arg):
 
 
 # ---- interp ----------------------------------------------------------------------------------
-def _wrap_impl(x, period):
-    return np.mod(x, period)
-
-
-def _wrap_jvp(t, ans, x, period):
-    return t
-
-
-def _wrap_vjp(g, ans, x, period):
-    return g
-
-
-# x mod period: a sawtooth of slope 1 (np.mod itself, so the values are numpy's to the bit)
-_wrap = primitive("wrap_period", _wrap_impl, jvp=_wrap_jvp, vjp=_wrap_vjp)
-
-
 def _interp_function(x, xp, fp, left=None, right=None, period=None):
     """Piecewise-linear interpolation, numpy's formula ``fp[j] + slope_j (x - xp[j])`` on the
     segment ``xp[j] <= x < xp[j+1]``; ``left``/``right`` (default ``fp[0]``/``fp[-1]``) outside.
@@ -74,8 +58,7 @@ def _interp_function(x, xp, fp, left=None, right=None, period=None):
             raise ValueError(f"np.interp: `period` must be a non-zero scalar, got {period!r}")
         # numpy: both ends wrap around, left/right are ignored (one period padded on each side)
         period = abs(float(period))
-        x = _wrap(x, period=period)
-        xp = _wrap(xp, period=period)
+        x, xp = np.mod(x, period), np.mod(xp, period)
         order = np.argsort(concrete(xp, "np.interp sample points"))
         xp, fp = getitem(xp, index=order), getitem(fp, index=order)
         xp = np.concatenate([xp[-1:] - period, xp, xp[:1] + period])
@@ -97,7 +80,7 @@ def _interp_function(x, xp, fp, left=None, right=None, period=None):
         # nonzero run instead, so that no inf or NaN reaches a derivative through np.where
         if not np.all(np.isfinite(xv)):
             x = np.where(np.isfinite(xv), x, xpv[0])
-        safe = np.where(xpv[j + 1] == xpv[j], 1.0, 0.0)  # only at duplicates outside [xp0, xpn]
+        safe = np.where(xpv[j + 1] == xpv[j], 1.0, 0.0)  # a zero run: only where unused
         x0, f0 = getitem(xp, index=j), getitem(fp, index=j)
         slope = (getitem(fp, index=j + 1) - f0) / (getitem(xp, index=j + 1) - x0 + safe)
         inner = np.where(xv == xpv[-1], fp[-1], slope * (x - x0) + f0)
