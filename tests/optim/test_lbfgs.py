@@ -197,7 +197,7 @@ def test_hess_inv_approximates_the_inverse_hessian_like_scipys():
     assert err_ours <= 2.0 * err_theirs + 1e-3
 
 
-def test_hess_inv_is_a_snapshot():
+def test_hess_inv_is_unaffected_by_later_solves():
     fun, jac = _curved()
     res = solve(fun, np.full(4, 2.0), "lbfgs", jac=jac)
     before = res.hess_inv.todense()

@@ -77,15 +77,17 @@ class InverseHessian:
 
     ``H @ v`` (also ``matvec(v)``, ``dot(v)``) applies the two-loop recursion (N&W Alg. 7.4) to
     v, or to each column of a 2-D v; ``todense()`` builds the n x n matrix (O(n^2) memory).
-    Like SciPy's ``LbfgsInvHessProduct``, the result field ``hess_inv`` of L-BFGS-B. The pairs
-    are copied, so the operator does not change if the solver is used again.
+    Like SciPy's ``LbfgsInvHessProduct``, the result field ``hess_inv`` of L-BFGS-B. It reads
+    the pairs of the finished solve in place (each solve has its own memory, so nothing changes
+    them afterwards; copying 2 m n floats at the end of a large solve would cost more than an
+    iteration).
     """
 
     def __init__(self, memory):
         order = [(memory.head - 1 - j) % memory.m for j in range(memory.size)]  # newest first
-        self._s = memory.S[order].copy()
-        self._y = memory.Y[order].copy()
-        self._rho = memory.rho[order].copy()
+        self._s = [memory.S[i] for i in order]  # row views, no copies
+        self._y = [memory.Y[i] for i in order]
+        self._rho = [float(memory.rho[i]) for i in order]
         self._gamma = memory.gamma
         self.shape = (memory.S.shape[1],) * 2
         self.dtype = np.dtype(np.float64)
