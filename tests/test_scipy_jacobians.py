@@ -84,7 +84,7 @@ def test_operator_products_are_jvp_and_vjp():
     v, u = np.ones(30), np.arange(30.0)
     np.testing.assert_allclose(op.matvec(v), J @ v, rtol=1e-12)
     np.testing.assert_allclose(op.rmatvec(u), J.T @ u, rtol=1e-12)
-    np.testing.assert_allclose(op.matvec(v[:, None]).ravel(), J @ v, rtol=1e-12)
+    np.testing.assert_allclose(op.matmat(v[:, None]).ravel(), J @ v, rtol=1e-12)
 
 
 def test_sparse_jacobian_from_grouped_jvps():

@@ -372,6 +372,10 @@ def _linalg_cross_function(x1, x2, /, *, axis=-1):
     return _cross_function(x1, x2, axis=axis)
 
 
+# numpy 2.0 deprecated np.cross of 2-vectors and 2.5 removed it: follow the installed numpy
+CROSS_OF_2_VECTORS = np.lib.NumpyVersion(np.__version__) < "2.5.0"
+
+
 def _cross_function(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is not None:
         axisa = axisb = axisc = axis
@@ -381,10 +385,13 @@ def _cross_function(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if la not in (2, 3) or lb not in (2, 3):
         raise ValueError("np.cross: incompatible dimensions for cross product "
                          "(dimension must be 2 or 3)")
-    if la == 2 or lb == 2:  # as numpy does, since numpy 2.0
+    if (la == 2 or lb == 2) and CROSS_OF_2_VECTORS:  # as numpy does, from 2.0 to 2.4
         warnings.warn("Arrays of 2-dimensional vectors are deprecated. Use arrays of "
                       "3-dimensional vectors instead. (deprecated in NumPy 2.0)",
                       DeprecationWarning, stacklevel=3)
+    elif la == 2 or lb == 2:  # numpy 2.5 removed them
+        raise ValueError("Both input arrays must be (arrays of) 3-dimensional vectors, but they "
+                         f"are {la} and {lb} dimensional instead.")
     c = cross3(a if la == 3 else np.matmul(a, _PAD3), b if lb == 3 else np.matmul(b, _PAD3))
     if la == lb == 2:
         return c[..., 2]
