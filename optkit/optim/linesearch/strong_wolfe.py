@@ -59,7 +59,7 @@ class StrongWolfe:
     grow_min: float = 1.1     # an extrapolated step lies in [grow_min, grow_max] x the last one
     grow_max: float = 4.0
     safeguard: float = 1e-3   # zoom trials keep this fraction of the bracket from its ends
-    noise: float = 1e-10      # relative rounding of phi below which slopes decide (0: never)
+    noise: float = 1e-12      # relative rounding of phi below which slopes decide (0: never)
     memory = 1                # monotone: phi_ref is phi0
     needs_slope = True        # every trial evaluates phi and phi'
 
