@@ -19,7 +19,7 @@ import click
 import numpy as np
 
 from optkit import problems
-from optkit.optim import METHODS
+from optkit.optim import METHODS, check_options
 
 __all__ = ["SCIPY_METHODS", "CliError", "atomic_write", "check_method", "check_writable", "fmt",
            "load_problem", "parse_options", "parse_vector", "read_vector_file", "to_json"]
@@ -140,8 +140,6 @@ def parse_options(raw: tuple[str, ...], method: str) -> dict:
     kept as a string. For optkit's methods the options are checked as ``optkit.minimize``
     would check them, so a bad one is a CliError before anything runs.
     """
-    from optkit.optim import check_options
-
     options = {}
     for item in raw:
         key, sep, text = item.partition("=")

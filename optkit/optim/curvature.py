@@ -96,17 +96,17 @@ def smallest_curvature(
                     w -= float(b @ w) * b
         beta = float(np.linalg.norm(w))
         betas.append(beta)
-        lo, hi = _ritz(alphas, betas)[0][[0, -1]]
+        theta, s = _ritz(alphas, betas)
+        lo, hi = float(theta[0]), float(theta[-1])
         if lo < -threshold * max(abs(hi), abs(lo), 1e-300):
             found = True
             break
         if beta <= 1e-12 * max(abs(hi), abs(lo), 1e-300):
             break  # invariant subspace: T_k's eigenvalues are eigenvalues of H
         q_prev, q = q, w / beta
-    theta, s = _ritz(alphas, betas)
-    lo, hi, s = float(theta[0]), float(theta[-1]), s[:, 0]
     if not found:
         return Curvature(lo, hi, None, products)
+    s = s[:, 0]  # the Ritz vector of the smallest Ritz value, in the Lanczos basis
     if keep:
         direction = np.column_stack(basis) @ s
     else:  # second pass: regenerate the same basis and accumulate y = Q s on the fly

@@ -5,6 +5,7 @@ derandomized, so CI sees the same ones on every run.
 """
 
 import numpy as np
+from _problems import rosenbrock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,34 +75,16 @@ def rosenbrock_starts(draw):
     return np.random.default_rng(seed).uniform(-2.0, 2.0, size=n)
 
 
-def _rosenbrock(x):
-    return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
-
-
-def _rosenbrock_grad(x):
-    g = np.zeros_like(x)
-    d = x[1:] - x[:-1] ** 2
-    g[:-1] = -400.0 * x[:-1] * d - 2.0 * (1.0 - x[:-1])
-    g[1:] += 200.0 * d
-    return g
-
-
-def _rosenbrock_hessp(x, v):
-    hv = np.zeros_like(x)
-    hv[:-1] = (1200.0 * x[:-1] ** 2 - 400.0 * x[1:] + 2.0) * v[:-1] - 400.0 * x[:-1] * v[1:]
-    hv[1:] += -400.0 * x[:-1] * v[:-1] + 200.0 * v[1:]
-    return hv
-
-
 @SETTINGS
 @given(rosenbrock_starts())
 def test_newton_cg_reaches_a_second_order_point_of_rosenbrock_from_anywhere(x0):
     # this (chained) Rosenbrock has the minimum f = 0 at ones and, for 4 <= n <= 30, one more
     # local minimum near x_1 = -1 (Kok & Sandrock 2009); newton-cg must stop at a point with a
     # positive definite Hessian, that is at one of the two
-    res = solve(_rosenbrock, x0, "newton-cg", jac=_rosenbrock_grad, hessp=_rosenbrock_hessp)
-    assert res.status_enum is Status.CONVERGED_GTOL, res.message
     n = x0.size
-    hessian = np.column_stack([_rosenbrock_hessp(res.x, e) for e in np.eye(n)])
+    prob = rosenbrock(n)
+    res = solve(prob.fun, x0, "newton-cg", jac=prob.jac, hessp=prob.hessp)
+    assert res.status_enum is Status.CONVERGED_GTOL, res.message
+    hessian = np.column_stack([prob.hessp(res.x, e) for e in np.eye(n)])
     assert np.linalg.eigvalsh(hessian)[0] > 0
     assert res.fun < 1e-8 or (n >= 4 and res.x[0] < 0)

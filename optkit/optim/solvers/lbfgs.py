@@ -78,17 +78,13 @@ class InverseHessian:
     ``H @ v`` (also ``matvec(v)``, ``dot(v)``) applies the two-loop recursion (N&W Alg. 7.4) to
     v, or to each column of a 2-D v; ``todense()`` builds the n x n matrix (O(n^2) memory).
     Like SciPy's ``LbfgsInvHessProduct``, the result field ``hess_inv`` of L-BFGS-B. It reads
-    the pairs of the finished solve in place (each solve has its own memory, so nothing changes
-    them afterwards; copying 2 m n floats at the end of a large solve would cost more than an
+    the memory of the finished solve in place (each solve has its own memory, so nothing changes
+    it afterwards; copying 2 m n floats at the end of a large solve would cost more than an
     iteration).
     """
 
     def __init__(self, memory):
-        order = [(memory.head - 1 - j) % memory.m for j in range(memory.size)]  # newest first
-        self._s = [memory.S[i] for i in order]  # row views, no copies
-        self._y = [memory.Y[i] for i in order]
-        self._rho = [float(memory.rho[i]) for i in order]
-        self._gamma = memory.gamma
+        self._memory = memory
         self.shape = (memory.S.shape[1],) * 2
         self.dtype = np.dtype(np.float64)
 
@@ -97,17 +93,9 @@ class InverseHessian:
         if v.shape[0] != self.shape[0] or v.ndim > 2:
             raise ValueError(f"v: expected shape ({self.shape[0]},) or ({self.shape[0]}, k), "
                              f"got {v.shape}")
-        q = np.array(v)
-        a = np.empty((len(self._rho),) + q.shape[1:])
-        for i in range(len(self._rho)):
-            a[i] = self._rho[i] * (self._s[i] @ q)
-            q -= np.multiply.outer(self._y[i], a[i]) if q.ndim == 2 else self._y[i] * a[i]
-        q *= self._gamma
-        for i in reversed(range(len(self._rho))):
-            b = self._rho[i] * (self._y[i] @ q)
-            q += np.multiply.outer(self._s[i], a[i] - b) if q.ndim == 2 else self._s[i] * (
-                a[i] - b)
-        return q
+        if v.ndim == 1:
+            return -self._memory.direction(v)  # direction(v) is -H v
+        return np.column_stack([-self._memory.direction(c) for c in v.T])
 
     __matmul__ = dot = matvec
 
@@ -115,7 +103,7 @@ class InverseHessian:
         return self.matvec(np.eye(self.shape[0]))
 
     def __repr__(self):
-        return f"InverseHessian(n={self.shape[0]}, pairs={len(self._rho)})"
+        return f"InverseHessian(n={self.shape[0]}, pairs={self._memory.size})"
 
 
 @dataclass
