@@ -2,6 +2,7 @@
 
 import pathlib
 import re
+import tomllib
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
@@ -25,3 +26,18 @@ def test_quick_start_has_exactly_two_setup_commands():
         "pip install -e . && optkit solve rosenbrock",
         'pip install -e ".[test]" && python -m pytest -q',
     ]
+
+
+def test_versions_sentence_matches_pyproject():
+    # the README's tested ranges start at pyproject's floors, and pyproject has no upper caps
+    project = tomllib.loads((README.parent / "pyproject.toml").read_text())["project"]
+    floors = {}
+    for dep in project["dependencies"]:
+        name, sep, floor = dep.partition(">=")
+        assert sep and "<" not in floor and "," not in floor, dep
+        floors[name] = floor
+    python_floor = project["requires-python"].removeprefix(">=")
+    sentence = re.search(r"\(Python ≥ ([\d.]+), .*?numpy ([\d.]+)–[\d.]+, scipy ([\d.]+)–[\d.]+",
+                         README.read_text(), flags=re.S)
+    assert sentence is not None
+    assert sentence.groups() == (python_floor, floors["numpy"], floors["scipy"])
