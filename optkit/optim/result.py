@@ -88,7 +88,8 @@ class History:
     """Per-iteration records: nit, f, gnorm (inf-norm of the gradient), step (2-norm of the
     step taken to reach the point; 0 at the start) and the cumulative nfev, njev, nhev.
 
-    Row 0 describes the starting point.
+    Row 0 describes the starting point. It indexes like a list: ``h[i]`` is one row as a dict,
+    ``h[i:j]`` (any slice) is a new History of those rows.
     """
 
     FIELDS = ("nit", "f", "gnorm", "step", "nfev", "njev", "nhev")
@@ -106,7 +107,14 @@ class History:
     def __iter__(self):
         return iter(self.as_list())
 
+    def __repr__(self):
+        return f"History({self.as_list()!r})"
+
     def __getitem__(self, index):
+        if isinstance(index, slice):
+            part = History()
+            part._rows = self._rows[index]
+            return part
         return dict(zip(self.FIELDS, self._rows[index], strict=True))
 
     def as_list(self):
