@@ -23,6 +23,7 @@ from .ad import (
     vjp,
 )
 from .minimize import minimize
+from .optim.bounds import Bounds
 
 __version__ = "0.1.0"
 
@@ -30,5 +31,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
     "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
     "TracerConversionError", "EscapedTracerError", "compile", "CompiledFunction",
-    "CompileWarning", "minimize", "special", "__version__",
+    "CompileWarning", "minimize", "Bounds", "special", "__version__",
 ]
