@@ -432,8 +432,7 @@ class CompiledFunction:
         if entry.dynamic is None:
             entry.dynamic = program.dynamic_reason
         if entry.dynamic is not None:
-            self._warn(entry.dynamic)
-            return None
+            return None  # the caller runs eagerly, then warns (see _eager)
         fn = entry.programs[kind] = _codegen(program, kind)
         return fn
 
@@ -446,6 +445,15 @@ class CompiledFunction:
         if kind == "hvp":
             return lambda x, v: hvp(f, x, v)
         raise ValueError(kind)  # pragma: no cover
+
+    def _eager(self, args, run):
+        """``run()``, the eager evaluation of a dynamic signature, then the one-time warning.
+
+        The warning comes after: when eager evaluation raises (the error tracing met, most
+        often), the error is said once, by the exception alone."""
+        out = run()
+        self._warn(self._entry(args).dynamic)
+        return out
 
     def _warn(self, reason):
         if not self._warned:
@@ -464,7 +472,7 @@ class CompiledFunction:
         args = tuple(_as_input(a, f"argument {i}") for i, a in enumerate(args))
         fn = self._program("value", args)
         if fn is None:
-            return self.fun(*args)
+            return self._eager(args, lambda: self.fun(*args))
         out = fn(*args)
         return out[0] if len(out) == 1 else out
 
@@ -473,7 +481,7 @@ class CompiledFunction:
         x = _as_input(x)
         fn = self._program("value_and_grad", (x,))
         if fn is None:
-            return value_and_grad(self.fun)(x)
+            return self._eager((x,), lambda: value_and_grad(self.fun)(x))
         value, g = fn(x)
         return _plain(value, None), _plain(g, x)
 
@@ -483,7 +491,7 @@ class CompiledFunction:
         v = _as_input(v, "v")
         fn = self._program("hvp", (x, v))
         if fn is None:
-            return hvp(self.fun, x, v)
+            return self._eager((x, v), lambda: hvp(self.fun, x, v))
         (out,) = fn(x, v)
         return _plain(out, x)
 

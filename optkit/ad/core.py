@@ -35,6 +35,9 @@ __all__ = [
     "NotDifferentiableError",
     "TracerConversionError",
     "EscapedTracerError",
+    "ComplexValueError",
+    "check_real",
+    "FLOAT64",
     "ZERO",
 ]
 
@@ -45,6 +48,10 @@ class NotDifferentiableError(TypeError):
 
 class TracerConversionError(TypeError):
     """A traced value was converted to a plain array or Python number, losing its derivative."""
+
+
+class ComplexValueError(NotDifferentiableError):
+    """A traced computation produced a complex value; optkit differentiates real values only."""
 
 
 class EscapedTracerError(TypeError):
@@ -130,6 +137,31 @@ def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None):
     else:
         jvps = _as_rules(jvp, name, "jvp")
     return Primitive(name, impl, jvps, vjps, linear, accumulate)
+
+
+FLOAT64 = np.dtype(np.float64)
+
+
+def check_real(prim, ans):
+    """Raise ``ComplexValueError`` if ``ans``, a primitive's result on traced input, is complex.
+
+    Every trace calls this on each result whose dtype is not exactly float64 (a cheap identity
+    test on the hot path), so the first complex value is refused where it appears: a complex
+    value would otherwise be cast back to real by the backward pass (numpy only warns), and
+    ``np.real``/``np.imag`` of traced values, which are real by construction, would be wrong.
+    """
+    if isinstance(ans, complex) or getattr(getattr(ans, "dtype", None), "kind", "") == "c":
+        raise complex_error(f"{prim.name} produced a complex value")
+
+
+def complex_error(what):
+    return ComplexValueError(
+        f"{what} from a traced value. optkit differentiates real (float64) computations "
+        "only; complex support is not available yet (an open issue). Work with real and "
+        "imaginary parts separately: for exp(1j*x) use np.cos(x) and np.sin(x) (then "
+        "|sum(exp(1j*x))|**2 = sum(cos x)**2 + sum(sin x)**2); x*(a+bj) has real part a*x and "
+        "imaginary part b*x."
+    )
 
 
 # Filled by the rule modules: numpy ufunc -> primitive, numpy function -> implementation.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import ZERO, Trace, Tracer, bind
+from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real
 from .numpy_dispatch import ArrayTracer, ScalarTracer
 
 _new = object.__new__
@@ -60,7 +60,12 @@ class JVPTrace(Trace):
                 else:
                     lower = True
             i += 1
-        ans = bind(prim, primals, params) if lower else prim.impl(*primals, **params)
+        if lower:  # the enclosing level computes (and checks) the value
+            ans = bind(prim, primals, params)
+        else:
+            ans = prim.impl(*primals, **params)
+            if getattr(ans, "dtype", None) is not FLOAT64:
+                check_real(prim, ans)
         jvps = prim.jvps
         # a linear primitive applied to the tangents: one operation (a - b: ta - tb in one pass,
         # not ta + (-tb)); with rules of its own, only when no tangent is absent

@@ -20,6 +20,7 @@ from .core import (
     Tracer,
     TracerConversionError,
     bind,
+    complex_error,
     concrete,
     function_impls,
     ufunc_primitives,
@@ -196,7 +197,9 @@ class ScalarTracer(Tracer):
         _refuse("Using it as an index", "Index with plain integers or integer arrays.")
 
     def __complex__(self):
-        _refuse("complex()", "optkit differentiates real-valued float64 functions.")
+        _refuse("complex()", "optkit differentiates real float64 computations; complex "
+                "support is not available yet (an open issue). Work with the real and "
+                "imaginary parts separately, as real arrays.")
 
     def __bool__(self):
         _refuse("bool()", "Compare explicitly (`if s > 1:`), which gives a plain boolean.")
@@ -409,6 +412,8 @@ class ScalarTracer(Tracer):
         return twin
 
     def astype(self, dtype, copy=True, **kwargs):
+        if np.dtype(dtype).kind == "c":
+            raise complex_error(f".astype({dtype!r}) asked for a complex value")
         if np.dtype(dtype).kind != "f":
             _refuse(f".astype({dtype!r})", "Only float dtypes keep a derivative.")
         if np.dtype(dtype) != np.float64:

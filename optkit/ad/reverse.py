@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import ZERO, Trace, Tracer, bind, unbroadcast
+from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real, unbroadcast
 from .forward import _nondiff_argument
 from .liveness import _cache as _kept
 from .liveness import kept_positions
@@ -89,7 +89,12 @@ class ReverseTrace(Trace):
                 else:
                     lower = True
             i += 1
-        ans = bind(prim, vals, params) if lower else prim.impl(*vals, **params)
+        if lower:  # the enclosing level computes (and checks) the value
+            ans = bind(prim, vals, params)
+        else:
+            ans = prim.impl(*vals, **params)
+            if getattr(ans, "dtype", None) is not FLOAT64:
+                check_real(prim, ans)
         keep_ans = True
         if getattr(ans, "size", 1) >= _LIVENESS_MIN_SIZE:
             # let go of inputs no VJP rule of this node reads: a smaller working set in cache

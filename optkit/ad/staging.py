@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Trace, Tracer
+from .core import Trace, Tracer, check_real, new_level
 from .numpy_dispatch import ArrayTracer, ScalarTracer
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagingTrace", "StagedTracer", "stage"]
@@ -149,6 +149,9 @@ class StagingTrace(Trace):
             else:
                 ins.append(Const(a))
         ans = prim.impl(*vals, **params)
+        # complex values are refused as in eager differentiation (the rules of np.real and
+        # np.imag assume a real traced value): such a function runs eagerly instead
+        check_real(prim, ans)
         if isinstance(ans, tuple):  # pragma: no cover - no primitive returns several outputs
             raise TypeError(f"primitive {prim.name} returned a tuple; cannot stage it")
         out = self.new_var(ans)
@@ -162,8 +165,6 @@ def _flatten(out):
 
 def stage(fn, example_args):
     """Run ``fn(*example_args)`` under a staging trace; return ``(program, outputs)``."""
-    from .core import new_level
-
     with new_level(StagingTrace) as trace:
         tracers = []
         inputs = []

@@ -174,3 +174,21 @@ def test_problem_library_compiled_matches_eager():
 def test_compile_rejects_non_callables():
     with pytest.raises(TypeError, match="callable"):
         optkit.compile(3.0)
+
+
+def _no_rule_inside(x):
+    return np.sum(np.spacing(x))  # numpy.spacing has no derivative rule
+
+
+@pytest.mark.parametrize("call", [
+    lambda cf, x: optkit.grad(cf)(x),
+    lambda cf, x: optkit.value_and_grad(cf)(x),
+    lambda cf, x: optkit.hvp(cf, x, np.ones(3)),
+])
+def test_an_error_is_said_once_not_warned_first(call):
+    # tracing fails, eager evaluation fails the same way: the exception alone reports it
+    cf = optkit.compile(_no_rule_inside)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a CompileWarning would surface here instead
+        with pytest.raises(optkit.NotDifferentiableError, match="numpy.spacing"):
+            call(cf, np.array([0.5, -0.25, 1.0]))
