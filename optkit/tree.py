@@ -1,0 +1,493 @@
+"""Parameter structures ("pytrees"): flatten, rebuild, ravel to one vector, map over leaves.
+
+A *tree* is a nested combination of containers; anything else is a *leaf* (numpy arrays,
+Python and numpy scalars, and any other object). The containers follow JAX's pytree
+conventions (``jax.tree_util``, ``jax.flatten_util.ravel_pytree``):
+
+=============  ==============================================================================
+dict           children in sorted-key order (keys must be mutually sortable)
+OrderedDict    children in insertion order; the order is part of the structure
+defaultdict    children in sorted-key order; rebuilt with the same ``default_factory``
+list, tuple    children in order
+namedtuple     children in field order; rebuilt as the same namedtuple type
+dataclass      instances whose fields are all init fields; children in declaration order,
+               rebuilt by calling the class with keyword arguments
+None           an empty subtree: no leaves
+=============  ==============================================================================
+
+Only these exact types are containers: a subclass of dict or list is a leaf, as in JAX
+(namedtuples and dataclasses are recognised by their marks, not by a registry).
+
+The structure left after taking the leaves out is a :class:`TreeDef`: hashable and comparable,
+so a cache can key on it. ``flatten`` walks the tree once and allocates one list; the hot
+direction in an optimizer, a flat vector back to the structure, is ``ravel``'s ``unravel``,
+which slices precomputed offsets into views of the vector.
+
+This module is a leaf of the package: it imports numpy and the standard library only, so that
+``optkit.ad``, ``optkit.optim`` and the front door can all use it.
+"""
+
+import dataclasses
+import math
+from collections import OrderedDict, defaultdict
+
+import numpy as np
+
+# `map` is left out so that `from optkit.tree import *` cannot shadow the builtin; call it as
+# `optkit.tree.map`, as JAX users call `jax.tree.map`.
+__all__ = ["TreeDef", "flatten", "unflatten", "leaves", "structure", "flatten_with_path", "ravel"]
+
+# The structure is a nested tuple "spec": a leaf is LEAF, a container is (kind, aux, children),
+# where aux is what rebuilding needs beyond the children (sorted keys, a type, field names).
+# Tuples and strings hash and compare in C, which makes TreeDef equality and hashing cheap.
+LEAF = "*"
+
+
+class _StructureError(Exception):
+    """Raised inside the walk; each container on the way out adds its path part."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+        self.parts = []  # innermost first
+
+    def path(self):
+        return "".join(reversed(self.parts))
+
+
+# ---------------------------------------------------------------- containers, one level each
+# A node function takes a container and returns (kind, aux, children): the kind, what
+# rebuilding needs besides the children (sorted keys, a type, field names), and the children
+# in flatten order. The walk recurses; mismatch checks and messages read the same triple.
+
+
+def _sorted_keys(d):
+    try:
+        return tuple(sorted(d))
+    except TypeError:
+        types = sorted({type(k).__name__ for k in d})
+        raise _StructureError(
+            f"dict keys must be sortable (dicts are flattened in sorted-key order, as in JAX); "
+            f"got keys of types {', '.join(types)}"
+        ) from None
+
+
+def _dict_node(x):
+    keys = _sorted_keys(x)
+    return "dict", keys, [x[k] for k in keys]
+
+
+def _ordereddict_node(x):
+    return "odict", tuple(x), list(x.values())
+
+
+def _defaultdict_node(x):
+    keys = _sorted_keys(x)
+    return "ddict", (x.default_factory, keys), [x[k] for k in keys]
+
+
+def _list_node(x):
+    return "list", None, x
+
+
+def _tuple_node(x):
+    return "tuple", None, x
+
+
+def _none_node(x):
+    return "none", None, ()
+
+
+def _namedtuple_node(x):
+    return "namedtuple", type(x), x
+
+
+def _dataclass_node_for(cls):
+    fields = dataclasses.fields(cls)
+    not_init = [f.name for f in fields if not f.init]
+    if not_init:
+        message = (
+            f"dataclass {cls.__qualname__} has field {not_init[0]!r} with init=False; "
+            "only dataclasses whose fields are all init fields can be rebuilt"
+        )
+
+        def refuse(x):
+            raise _StructureError(message)
+
+        return refuse
+    names = tuple(f.name for f in fields)
+    aux = (cls, names)
+
+    def dataclass_node(x):
+        return "dataclass", aux, [getattr(x, name) for name in names]
+
+    return dataclass_node
+
+
+# type -> node function, or None for a leaf type. namedtuple, dataclass and leaf types are
+# added by _classify on first sight, so each type is inspected once.
+_NODES = {
+    dict: _dict_node,
+    OrderedDict: _ordereddict_node,
+    defaultdict: _defaultdict_node,
+    list: _list_node,
+    tuple: _tuple_node,
+    type(None): _none_node,
+}
+_UNSEEN = object()
+
+
+def _classify(cls):
+    if issubclass(cls, tuple) and hasattr(cls, "_fields"):
+        node = _namedtuple_node
+    elif dataclasses.is_dataclass(cls):
+        node = _dataclass_node_for(cls)
+    else:
+        node = None
+    _NODES[cls] = node
+    return node
+
+
+def _node_of(x):
+    node = _NODES.get(type(x), _UNSEEN)
+    return _classify(type(x)) if node is _UNSEEN else node
+
+
+def _labels(kind, aux, n):
+    """Path parts of the ``n`` children of a container: ``['key']``, ``[0]`` or ``.field``."""
+    if kind in ("dict", "odict"):
+        return [f"[{k!r}]" for k in aux]
+    if kind == "ddict":
+        return [f"[{k!r}]" for k in aux[1]]
+    if kind == "namedtuple":
+        return [f".{name}" for name in aux._fields]
+    if kind == "dataclass":
+        return [f".{name}" for name in aux[1]]
+    return [f"[{i}]" for i in range(n)]
+
+
+def _walk(x, leaves):
+    """The spec of ``x``; its leaves are appended to ``leaves``."""
+    node = _node_of(x)
+    if node is None:
+        leaves.append(x)
+        return LEAF
+    kind, aux, values = node(x)
+    nodes = _NODES
+    children = []
+    try:
+        for v in values:
+            if nodes.get(type(v), _UNSEEN) is None:  # the common case, a known leaf type
+                leaves.append(v)
+                children.append(LEAF)
+            else:
+                children.append(_walk(v, leaves))
+    except _StructureError as e:
+        e.parts.append(_labels(kind, aux, len(values))[len(children)])
+        raise
+    return (kind, aux, tuple(children))
+
+
+# ---------------------------------------------------------------- rebuilding
+
+
+def _rebuild_dataclass(aux, values):
+    cls, names = aux
+    return cls(**dict(zip(names, values, strict=True)))
+
+
+_BUILDERS = {
+    "dict": lambda keys, values: dict(zip(keys, values, strict=True)),
+    "odict": lambda keys, values: OrderedDict(zip(keys, values, strict=True)),
+    "ddict": lambda aux, values: defaultdict(aux[0], zip(aux[1], values, strict=True)),
+    "list": lambda aux, values: list(values),
+    "tuple": lambda aux, values: tuple(values),
+    "none": lambda aux, values: None,
+    "namedtuple": lambda cls, values: cls(*values),
+    "dataclass": _rebuild_dataclass,
+}
+
+
+def _build(spec, it):
+    if spec is LEAF:
+        return next(it)
+    kind, aux, children = spec
+    values = [next(it) if c is LEAF else _build(c, it) for c in children]
+    return _BUILDERS[kind](aux, values)
+
+
+def _paths(spec, prefix, out):
+    if spec is LEAF:
+        out.append(prefix)
+        return out
+    kind, aux, children = spec
+    for label, child in zip(_labels(kind, aux, len(children)), children, strict=True):
+        _paths(child, prefix + label, out)
+    return out
+
+
+def _describe(kind, aux, n):
+    """A short description of a container for mismatch messages."""
+    if kind in ("dict", "odict", "ddict"):
+        keys = aux[1] if kind == "ddict" else aux
+        name = {"dict": "dict", "odict": "OrderedDict", "ddict": "defaultdict"}[kind]
+        return f"a {name} with keys {list(keys)}"
+    if kind in ("list", "tuple"):
+        return f"a {kind} of length {n}"
+    if kind == "none":
+        return "None"
+    return f"a {(aux if kind == 'namedtuple' else aux[0]).__qualname__}"
+
+
+def _upto(spec, tree, out):
+    """Append to ``out`` the subtrees of ``tree`` found at the leaves of ``spec``."""
+    if spec is LEAF:
+        out.append(tree)
+        return
+    kind, aux, children = spec
+    node = _node_of(tree)
+    if node is None:
+        raise _StructureError(f"expected {_describe(kind, aux, len(children))}, got a leaf "
+                              f"of type {type(tree).__name__}")
+    their_kind, their_aux, values = node(tree)
+    if their_kind != kind or their_aux != aux or len(values) != len(children):
+        raise _StructureError(f"expected {_describe(kind, aux, len(children))}, got "
+                              f"{_describe(their_kind, their_aux, len(values))}")
+    for i, (child, value) in enumerate(zip(children, values, strict=True)):
+        try:
+            _upto(child, value, out)
+        except _StructureError as e:
+            e.parts.append(_labels(kind, aux, len(children))[i])
+            raise
+
+
+def _spec_repr(spec):
+    if spec is LEAF:
+        return "*"
+    kind, aux, children = spec
+    inner = [_spec_repr(c) for c in children]
+    if kind in ("dict", "odict", "ddict"):
+        keys = aux[1] if kind == "ddict" else aux
+        body = "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(keys, inner, strict=True)) + "}"
+        if kind == "odict":
+            return f"OrderedDict({body})"
+        if kind == "ddict":
+            factory = getattr(aux[0], "__qualname__", repr(aux[0]))
+            return f"defaultdict({factory}, {body})"
+        return body
+    if kind == "list":
+        return "[" + ", ".join(inner) + "]"
+    if kind == "tuple":
+        return "(" + ", ".join(inner) + (",)" if len(inner) == 1 else ")")
+    if kind == "none":
+        return "None"
+    cls, names = (aux, aux._fields) if kind == "namedtuple" else aux
+    fields = ", ".join(f"{n}={v}" for n, v in zip(names, inner, strict=True))
+    return f"{cls.__qualname__}({fields})"
+
+
+class TreeDef:
+    """The structure of a tree without its leaves.
+
+    Hashable, and equal exactly when two trees have the same containers (types, sorted dict
+    keys, namedtuple and dataclass types) in the same arrangement; ``num_leaves`` is the number
+    of leaves ``unflatten`` expects.
+    """
+
+    __slots__ = ("_spec", "num_leaves", "_hash")
+
+    def __init__(self, spec, num_leaves):
+        self._spec = spec
+        self.num_leaves = num_leaves
+        self._hash = None
+
+    def __eq__(self, other):
+        if not isinstance(other, TreeDef):
+            return NotImplemented
+        return self is other or self._spec == other._spec
+
+    def __hash__(self):
+        if self._hash is None:
+            self._hash = hash(self._spec)
+        return self._hash
+
+    def __repr__(self):
+        return f"TreeDef({_spec_repr(self._spec)})"
+
+    def unflatten(self, leaves):
+        """The tree of this structure with ``leaves`` (a sequence, in flatten order) put back."""
+        try:
+            n = len(leaves)
+        except TypeError:  # an iterator
+            leaves = list(leaves)
+            n = len(leaves)
+        if n != self.num_leaves:
+            raise ValueError(f"unflatten: {self!r} has {self.num_leaves} leaves, got {n}")
+        spec = self._spec
+        if spec is LEAF:
+            return leaves[0]
+        kind, aux, children = spec
+        if children.count(LEAF) == len(children):  # one container of leaves: the usual case
+            return _BUILDERS[kind](aux, leaves)
+        return _build(spec, iter(leaves))
+
+    def flatten_up_to(self, tree, *, name="tree"):
+        """The subtrees of ``tree`` at this structure's leaves (JAX's ``flatten_up_to``).
+
+        ``tree`` must have this structure, or this structure as a prefix (a leaf here may be a
+        whole subtree there). A mismatch is a ValueError naming the path, prefixed by ``name``.
+        """
+        out = []
+        try:
+            _upto(self._spec, tree, out)
+        except _StructureError as e:
+            raise ValueError(f"{name}{e.path()}: {e.message}") from None
+        return out
+
+    def paths(self):
+        """The path of each leaf, in flatten order: ``['layer1'][0]``, ``.bias``, ``''``."""
+        return _paths(self._spec, "", [])
+
+
+# ---------------------------------------------------------------- the public functions
+
+
+def flatten(tree):
+    """``(leaves, treedef)``: the leaves of ``tree`` in a fixed order, and its structure.
+
+    A TypeError names the path to a container that cannot be flattened (a dict whose keys do
+    not sort, a dataclass with a field that is not an init field).
+    """
+    return _flatten(tree, "tree")
+
+
+def _flatten(tree, name):
+    leaves = []
+    try:
+        spec = _walk(tree, leaves)
+    except _StructureError as e:
+        raise TypeError(f"{name}{e.path()}: {e.message}") from None
+    return leaves, TreeDef(spec, len(leaves))
+
+
+def unflatten(treedef, leaves):
+    """The tree with structure ``treedef`` and the given ``leaves`` (JAX's ``tree_unflatten``)."""
+    if not isinstance(treedef, TreeDef):
+        raise TypeError(
+            f"unflatten(treedef, leaves): treedef must be a TreeDef, got "
+            f"{type(treedef).__name__} (arguments swapped?)"
+        )
+    return treedef.unflatten(leaves)
+
+
+def leaves(tree):
+    """The leaves of ``tree`` in flatten order."""
+    return flatten(tree)[0]
+
+
+def structure(tree):
+    """The :class:`TreeDef` of ``tree``."""
+    return flatten(tree)[1]
+
+
+def flatten_with_path(tree):
+    """``[(path, leaf)]`` in flatten order; paths read like ``['layer1'][0]`` or ``.bias``.
+
+    The root leaf's path is ``''``; prefix the argument's name for a message (``x0['w']``).
+    """
+    leaves_, treedef = flatten(tree)
+    return list(zip(treedef.paths(), leaves_, strict=True))
+
+
+def map(f, tree, *rest):  # JAX's name (jax.tree.map); this module never calls the builtin
+    """The tree of ``f(leaf, *others)`` over the leaves of ``tree`` (JAX's ``tree_map``).
+
+    Each tree in ``rest`` must have the structure of ``tree`` or have it as a prefix; a
+    mismatch is a ValueError naming the path in ``rest[i]``.
+    """
+    leaves_, treedef = flatten(tree)
+    if not rest:
+        return treedef.unflatten([f(x) for x in leaves_])
+    others = [treedef.flatten_up_to(r, name=f"rest[{i}]") for i, r in enumerate(rest)]
+    return treedef.unflatten([f(*xs) for xs in zip(leaves_, *others, strict=True)])
+
+
+# ---------------------------------------------------------------- ravel
+
+
+class Unravel:
+    """The inverse of :func:`ravel` for one structure: a flat vector back to the tree.
+
+    Each leaf comes back with its own shape and dtype: a view ``flat[a:b].reshape(shape)``
+    when its dtype is the vector's (so the leaves share memory with ``flat``; copy them before
+    writing in place), a converted copy otherwise. Scalar leaves come back as 0-d arrays, as in
+    JAX. ``treedef``, ``size`` and ``dtype`` describe the expected vector; any real floating
+    vector of that size is accepted (each leaf is converted to its own dtype).
+    """
+
+    __slots__ = ("treedef", "size", "dtype", "_dtypes", "_pieces", "_shape")
+
+    def __init__(self, treedef, shapes, dtypes, dtype):
+        self.treedef = treedef
+        self.dtype = dtype
+        self._dtypes = dtypes
+        # (start, stop, shape, dtype to convert to or None), computed once for the hot path
+        pieces, start = [], 0
+        for shape, leaf_dtype in zip(shapes, dtypes, strict=True):
+            stop = start + math.prod(shape)
+            pieces.append((slice(start, stop), shape, None if leaf_dtype == dtype else leaf_dtype))
+            start = stop
+        self.size = start
+        self._shape = (start,)
+        self._pieces = pieces
+
+    def __repr__(self):
+        return f"Unravel({self.treedef!r}, size={self.size}, dtype={self.dtype})"
+
+    def __call__(self, flat):
+        if type(flat) is not np.ndarray and not hasattr(flat, "dtype"):
+            flat = np.asarray(flat)  # a list; arrays and traced values keep their own type
+        if flat.shape != self._shape:
+            raise ValueError(
+                f"unravel: flat must be a vector of shape ({self.size},), got shape {flat.shape}"
+            )
+        pieces = self._pieces
+        if flat.dtype != self.dtype:
+            if flat.dtype.kind != "f":
+                raise TypeError(
+                    f"unravel: flat must have a real floating dtype, got {flat.dtype}"
+                )
+            pieces = [(part, shape, None if d == flat.dtype else d)
+                      for (part, shape, _), d in zip(pieces, self._dtypes, strict=True)]
+        return self.treedef.unflatten([
+            flat[part].reshape(shape) if cast is None else flat[part].reshape(shape).astype(cast)
+            for part, shape, cast in pieces
+        ])
+
+
+def ravel(tree, *, name="tree"):
+    """``(flat, unravel)``: the leaves of ``tree`` concatenated into one 1-D vector, and the
+    function that rebuilds the tree from such a vector (JAX's ``ravel_pytree``).
+
+    Leaves must be arrays or scalars of a real floating dtype; any other leaf (int, bool,
+    complex, object) is a TypeError naming its path, prefixed by ``name`` (for example
+    ``params['layer1'][0]: dtype object``). ``flat`` is a new array whose dtype is the
+    promoted dtype of the leaves (float64 for a tree without leaves).
+    """
+    leaves_, treedef = _flatten(tree, name)
+    arrays = [np.asarray(x) for x in leaves_]
+    for i, a in enumerate(arrays):
+        if a.dtype.kind != "f":
+            hint = (" (write 3.0 rather than 3, or convert with .astype(float))"
+                    if a.dtype.kind in "biu" else "")
+            raise TypeError(
+                f"{name}{treedef.paths()[i]}: dtype {a.dtype}; leaves must be arrays or "
+                f"scalars of a real floating dtype{hint}"
+            )
+    dtypes = [a.dtype for a in arrays]
+    dtype = np.result_type(*dtypes) if arrays else np.dtype(np.float64)
+    if arrays:
+        flat = np.concatenate([a.reshape(-1) for a in arrays], dtype=dtype)
+    else:
+        flat = np.zeros(0, dtype)
+    return flat, Unravel(treedef, [a.shape for a in arrays], dtypes, dtype)
