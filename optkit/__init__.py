@@ -1,7 +1,7 @@
 """optkit: exact derivatives of plain numpy code, and optimizers that just work."""
 
 # optkit/_malloc.py tunes glibc once at import; OPTKIT_MALLOC_TUNING=0 opts out
-from . import _malloc, special  # noqa: F401
+from . import _malloc, special, tree  # noqa: F401
 from .ad import (
     CompiledFunction,
     CompileWarning,
@@ -31,5 +31,5 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
     "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
     "TracerConversionError", "EscapedTracerError", "compile", "CompiledFunction",
-    "CompileWarning", "minimize", "Bounds", "special", "__version__",
+    "CompileWarning", "minimize", "Bounds", "special", "tree", "__version__",
 ]
