@@ -2,6 +2,7 @@
 
 import ast
 import pathlib
+import sys
 
 import pytest
 
@@ -39,3 +40,14 @@ def test_package_does_not_import(package, forbidden):
         if any(name == bad or name.startswith(bad + ".") for bad in forbidden)
     ]
     assert not offenders, "\n".join(offenders)
+
+
+def test_tree_is_a_leaf_module():
+    """optkit/tree.py is shared by ad, optim and the front door: numpy and the stdlib only."""
+    names = list(_imports(ROOT / "tree.py"))
+    assert names, "optkit/tree.py imports nothing?"
+    offenders = [
+        name for name in names
+        if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "numpy"
+    ]
+    assert not offenders, f"optkit/tree.py imports {offenders}"
