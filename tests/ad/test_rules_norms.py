@@ -82,11 +82,15 @@ def test_two_norm_at_zero_has_zero_subgradient_and_no_nan():
     assert tangent == 0.0
 
 
-@pytest.mark.parametrize("ord_", [1, 3, 1.5, np.inf])
-def test_other_vector_norms_at_zero_have_zero_subgradient(ord_):
+@pytest.mark.parametrize("ord_, expected", [
+    (3, [0.0, 0.0, 0.0]), (1.5, [0.0, 0.0, 0.0]),  # the subgradient 0, as for p = 2
+    (1, [1.0, 1.0, 1.0]),       # sum |x_i|: abs's one-sided derivative sign(0) = +1
+    (np.inf, [1.0, 0.0, 0.0]),  # max |x_i|: +1, to the first of the tied entries
+])
+def test_other_vector_norms_at_zero(ord_, expected):
     f = lambda a: np.linalg.norm(a, ord_)  # noqa: E731
     zero = np.zeros(3)
-    np.testing.assert_array_equal(optkit.grad(f)(zero), np.zeros(3))
+    np.testing.assert_array_equal(optkit.grad(f)(zero), expected)
     if ord_ != 1.5:  # |x|**1.5 has infinite curvature at 0: no finite Hessian to check
         assert np.all(np.isfinite(optkit.hvp(f, zero, np.ones(3))))
 

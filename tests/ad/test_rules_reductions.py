@@ -107,19 +107,36 @@ def test_values(row):
     check_values(row)
 
 
-# ---- ties: the derivative is shared evenly among the extreme entries ---------------------------
-@pytest.mark.parametrize("fun", [np.max, np.amax, lambda a: -np.min(-a), lambda a: a.max()])
-def test_max_tie_splits_the_gradient(fun):
+# ---- ties: an earlier entry counts as the larger (one-sided; see tests/ad/test_kinks.py) -------
+@pytest.mark.parametrize("fun, first", [
+    (np.max, True), (np.amax, True), (lambda a: a.max(), True),
+    (lambda a: -np.min(-a), False),  # min takes the last tied entry
+])
+def test_max_tie_goes_to_the_first_tied_entry(fun, first):
     x = np.array([1.0, 3.0, 3.0, 2.0])
-    np.testing.assert_array_equal(optkit.grad(fun)(x), [0.0, 0.5, 0.5, 0.0])
+    expected = [0.0, 1.0, 0.0, 0.0] if first else [0.0, 0.0, 1.0, 0.0]
+    np.testing.assert_array_equal(optkit.grad(fun)(x), expected)
     _, tangent = optkit.jvp(fun, x, np.array([0.0, 1.0, 3.0, 5.0]))
-    assert tangent == 2.0  # the mean of the tied entries' tangents
+    assert tangent == (1.0 if first else 3.0)  # the chosen tied entry's tangent
 
 
-def test_min_tie_along_an_axis():
+def test_min_tie_along_an_axis_goes_to_the_last_tied_entry():
     x = np.array([[1.0, 1.0, 1.0], [4.0, 2.0, 2.0]])
     g = optkit.grad(lambda a: np.sum(np.min(a, axis=1) * np.array([3.0, 1.0])))(x)
-    np.testing.assert_allclose(g, [[1.0, 1.0, 1.0], [0.0, 0.5, 0.5]])
+    np.testing.assert_allclose(g, [[0.0, 0.0, 3.0], [0.0, 0.0, 1.0]])
+
+
+def test_ties_over_several_axes_and_staged():
+    x = np.ones((2, 3, 2))
+
+    def f(a):
+        return np.sum(np.max(a, axis=(0, 2)) * np.array([1.0, 2.0, 3.0])) - np.min(a)
+
+    expected = np.zeros((2, 3, 2))
+    expected[0, :, 0] = [1.0, 2.0, 3.0]  # max over axes (0, 2): the first of each slice
+    expected[1, 2, 1] -= 1.0             # min over everything: the last entry
+    np.testing.assert_array_equal(optkit.grad(f)(x), expected)
+    np.testing.assert_array_equal(optkit.grad(optkit.compile(f))(x), expected)
 
 
 # ---- prod at zeros: exact, with no division by the entries -------------------------------------

@@ -155,7 +155,11 @@ cbrt = _ufunc(np.cbrt, jvp=_cbrt_d, vjp=_cbrt_d)
 
 
 def _abs_d(t, ans, x):
-    return t * np.sign(x)
+    # the one-sided derivative at the kink, sign(0) = +1 as in JAX: exact for every composition
+    # smooth at 0 (|x|**2, |t| log1p|t|: their second derivatives need sign(0)**2 = 1); NaN
+    # stays NaN. np.sign is not differentiable, so s is a plain constant even when x is traced
+    s = np.sign(x)
+    return t * (s + (s == 0))
 
 
 absolute = _ufunc(np.absolute, jvp=_abs_d, vjp=_abs_d)
@@ -374,31 +378,50 @@ function_impls[np.sinc] = sinc
 
 
 # ---- piecewise: maximum, minimum, where, clip ------------------------------------------------
-def _pick_first(x, y, greater):
-    # share the derivative equally at ties, as JAX does
-    return np.where(x == y, 0.5, np.where(greater(x, y), 1.0, 0.0))
-
-
+# At a tie the first argument counts as the larger, infinitesimally: maximum's derivative goes
+# to the first argument, minimum's to the second. Each is a one-sided derivative (the right
+# derivative in the first argument, like abs's sign(0) = +1), and the choices agree with each
+# other and with sort's: maximum(x, x) = x, max + min = x + y, max**2 + min**2 = x**2 + y**2 and
+# max * min = x * y come out exact to second order, and clip(x, lo, hi) gets its right
+# derivative at both ends. (Sharing 0.5 each way, as JAX does, is exact at first order only, and
+# gives maximum(x, 0) the slope 0.5, which is neither one-sided derivative.) fmax and fmin pass
+# the derivative to the argument they return when the other is NaN.
 def _max_d0(t, ans, x, y):
-    return t * _pick_first(x, y, np.greater)
+    return t * (x >= y)
 
 
 def _max_d1(t, ans, x, y):
-    return t * _pick_first(y, x, np.greater)
+    return t * (y > x)
 
 
 def _min_d0(t, ans, x, y):
-    return t * _pick_first(x, y, np.less)
+    return t * (x < y)
 
 
 def _min_d1(t, ans, x, y):
-    return t * _pick_first(y, x, np.less)
+    return t * (y <= x)
+
+
+def _fmax_d0(t, ans, x, y):
+    return t * np.logical_or(x >= y, np.isnan(y))
+
+
+def _fmax_d1(t, ans, x, y):
+    return t * np.logical_or(y > x, np.logical_and(np.isnan(x), np.logical_not(np.isnan(y))))
+
+
+def _fmin_d0(t, ans, x, y):
+    return t * np.logical_or(x < y, np.logical_and(np.isnan(y), np.logical_not(np.isnan(x))))
+
+
+def _fmin_d1(t, ans, x, y):
+    return t * np.logical_or(y <= x, np.isnan(x))
 
 
 maximum = _ufunc(np.maximum, jvp=(_max_d0, _max_d1), vjp=(_max_d0, _max_d1))
 minimum = _ufunc(np.minimum, jvp=(_min_d0, _min_d1), vjp=(_min_d0, _min_d1))
-fmax = _ufunc(np.fmax, jvp=(_max_d0, _max_d1), vjp=(_max_d0, _max_d1))
-fmin = _ufunc(np.fmin, jvp=(_min_d0, _min_d1), vjp=(_min_d0, _min_d1))
+fmax = _ufunc(np.fmax, jvp=(_fmax_d0, _fmax_d1), vjp=(_fmax_d0, _fmax_d1))
+fmin = _ufunc(np.fmin, jvp=(_fmin_d0, _fmin_d1), vjp=(_fmin_d0, _fmin_d1))
 
 
 def _where_d1(t, ans, c, x, y):

@@ -3,7 +3,8 @@ written with numpy calls on top of them (mean, var, std, ptp, average, trace).
 
 prod's rule multiplies the other entries, built from cumulative products from both sides, so it
 is exact when entries are zero (at first order, with no zero entry, it divides the product by
-x instead). max and min share the derivative evenly among tied maximal entries, as JAX does.
+x instead). At ties, max's derivative goes to the first tied entry and min's to the last (a
+one-sided derivative, consistent with np.maximum's and np.sort's).
 The 2-norm's rule gives the subgradient 0 at x = 0; std is the 2-norm of the deviations over
 sqrt(dof), so it has no 0/0 at constant data.
 """
@@ -159,17 +160,32 @@ def _prod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=N
 
 
 # ---- max and min ---------------------------------------------------------------------------
-def _tie_share(ans, x, axis, keepdims):
-    """1/k on each of the k entries equal to the extremum, 0 elsewhere (a constant).
-
-    Without ties (one hit per reduced slice, the common case) it is the boolean mask itself."""
+# At a tie an earlier entry counts as the larger, infinitesimally, as for np.maximum (whose first
+# argument wins a tie) and for np.sort: max's derivative goes to the first of the tied entries,
+# min's to the last. That is a one-sided derivative, and it keeps the order statistics apart, so
+# max(x)**2 + min(x)**2 or max(x) * min(x) at x = (a, a) are exact to second order (sharing
+# 1/k among the k tied entries is exact at first order only).
+def _selected(ans, x, axis, keepdims, last):
+    """The 0/1 mask of the entry each max (``last=False``) or min (``last=True``) takes (a
+    constant). Without ties (one hit per reduced slice, the common case) it is the boolean mask
+    of entries equal to the extremum itself."""
     hit = x == _expand_reduced(ans, np.shape(x), axis, keepdims)  # comparisons are constants
-    if isinstance(hit, Tracer):  # staged: no branch on values
-        return hit / np.sum(hit, axis=axis, keepdims=True)
-    if np.count_nonzero(hit) == np.size(ans):
+    if not isinstance(hit, Tracer) and np.count_nonzero(hit) == np.size(ans):
         return hit
-    # ties (or a NaN extremum, which no entry equals: its slice gets no derivative)
-    return hit / np.maximum(np.count_nonzero(hit, axis=axis, keepdims=True), 1)
+    # ties, a NaN extremum (no entry equals it: its slice gets no derivative), or a staged
+    # program (no branch on values): the first (or last) hit of each slice, found by counting
+    shape = np.shape(value_of(hit))
+    reduced = tuple(range(len(shape))) if axis is None else axis
+    kept = tuple(i for i in range(len(shape)) if i not in reduced)
+    order = kept + reduced
+    flat = np.reshape(np.transpose(hit, order), tuple(shape[i] for i in kept) + (-1,))
+    if last:
+        flat = flat[..., ::-1]
+    first = flat * (np.cumsum(flat, axis=-1) == 1)
+    if last:
+        first = first[..., ::-1]
+    first = np.reshape(first, tuple(shape[i] for i in order))
+    return np.transpose(first, np.argsort(order))
 
 
 def _one_hit(share, other, axis):
@@ -184,8 +200,8 @@ def _one_hit(share, other, axis):
     return None
 
 
-def _extremum_jvp(t, ans, x, axis, keepdims):
-    share = _tie_share(ans, x, axis, keepdims)
+def _extremum_jvp(t, ans, x, axis, keepdims, last):
+    share = _selected(ans, x, axis, keepdims, last)
     at = _one_hit(share, t, axis)
     if at is not None:  # a read of the extremal entries, not a pass over t
         if axis is None:
@@ -195,8 +211,8 @@ def _extremum_jvp(t, ans, x, axis, keepdims):
     return np.sum(t * share, axis=axis, keepdims=keepdims)
 
 
-def _extremum_vjp(g, ans, x, axis, keepdims):
-    share = _tie_share(ans, x, axis, keepdims)
+def _extremum_vjp(g, ans, x, axis, keepdims, last):
+    share = _selected(ans, x, axis, keepdims, last)
     g = _expand_reduced(g, np.shape(x), axis, keepdims)
     at = _one_hit(share, g, axis)
     if at is not None:  # a scatter of g into zeros, one entry per reduced slice
@@ -209,6 +225,22 @@ def _extremum_vjp(g, ans, x, axis, keepdims):
     return g * share
 
 
+def _max_jvp(t, ans, x, axis, keepdims):
+    return _extremum_jvp(t, ans, x, axis, keepdims, last=False)
+
+
+def _max_vjp(g, ans, x, axis, keepdims):
+    return _extremum_vjp(g, ans, x, axis, keepdims, last=False)
+
+
+def _min_jvp(t, ans, x, axis, keepdims):
+    return _extremum_jvp(t, ans, x, axis, keepdims, last=True)
+
+
+def _min_vjp(g, ans, x, axis, keepdims):
+    return _extremum_vjp(g, ans, x, axis, keepdims, last=True)
+
+
 def _max(x, axis, keepdims):
     return np.max(x, axis=axis, keepdims=keepdims)
 
@@ -217,8 +249,8 @@ def _min(x, axis, keepdims):
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
-max_ = primitive("max", _max, jvp=_extremum_jvp, vjp=_extremum_vjp)
-min_ = primitive("min", _min, jvp=_extremum_jvp, vjp=_extremum_vjp)
+max_ = primitive("max", _max, jvp=_max_jvp, vjp=_max_vjp)
+min_ = primitive("min", _min, jvp=_min_jvp, vjp=_min_vjp)
 
 
 def _extremum_function(prim, name, pick, fill):

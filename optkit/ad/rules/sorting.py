@@ -3,7 +3,8 @@ index-valued functions (argsort, argmax, searchsorted, ...), whose outputs are c
 
 A sort is a permutation fixed by the values: ``sort(x) = x[argsort(x)]``, a gather with a
 constant index, so its derivative moves each cotangent back to where the entry came from
-(ties pick numpy's stable order, one valid choice where the map is not differentiable).
+(ties put the earlier entry last, one valid choice where the map is not differentiable, and
+the one max, min, np.maximum and np.minimum make).
 Order statistics are then fixed linear combinations of sorted entries.
 """
 
@@ -51,8 +52,16 @@ def _sort_function(a, axis=-1, kind=None, order=None, *, stable=None):
         a = np.ravel(a)
         axis = -1
     # the permutation is a constant of this evaluation (concrete() tells a compiled program)
-    order_ = np.argsort(concrete(a, "np.sort of a traced value"), axis=axis, kind="stable")
-    return _take_along_axis_function(a, order_, axis)
+    return _take_along_axis_function(a, _tie_order(concrete(a, "np.sort of a traced value"),
+                                                   axis), axis)
+
+
+def _tie_order(values, axis):
+    """``np.argsort(values, axis)`` with tied entries in reverse order of position: an earlier
+    entry counts as the larger, infinitesimally, as for max, min, maximum and minimum. So the
+    last of the sorted entries is the one np.max's derivative takes, and the first np.min's."""
+    n = np.shape(values)[axis]
+    return (n - 1) - np.argsort(np.flip(values, axis), axis=axis, kind="stable")
 
 
 def _partition_function(a, kth, axis=-1, kind="introselect", order=None):
