@@ -5,8 +5,8 @@ prod's rule multiplies the other entries, built from cumulative products from bo
 is exact when entries are zero (at first order, with no zero entry, it divides the product by
 x instead). At ties, max's derivative goes to the first tied entry and min's to the last (a
 one-sided derivative, consistent with np.maximum's and np.sort's).
-The 2-norm's rule gives the subgradient 0 at x = 0; std is the 2-norm of the deviations over
-sqrt(dof), so it has no 0/0 at constant data.
+The 2-norm's rule gives the subgradient 0 at x = 0 (its own derivative there is NaN); std is
+the 2-norm of the deviations over sqrt(dof), so it has no 0/0 at constant data.
 """
 
 from __future__ import annotations
@@ -279,12 +279,25 @@ def _norm2(x, axis, keepdims):
     return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
 
 
-def _inverse_norm(ans):
-    """``1 / ans``, with 0 where the norm is 0: the minimum-norm subgradient at x = 0.
-
-    Computed on the reduced shape only, and branch-free, so a compiled program stays valid."""
+def _inverse_norm_value(ans):
     zero = ans == 0.0
     return np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, ans))
+
+
+def _inverse_norm_d(t, out, ans):
+    # d(1/n) = -dn / n**2; NaN at n = 0 (see _inverse_norm)
+    zero = ans == 0.0
+    return t * np.where(zero, np.nan, -np.square(out))
+
+
+# ``1 / ans``, with 0 where the norm is 0: the minimum-norm subgradient of the norm at x = 0.
+# Its own derivative there is NaN: the norm has no second derivative at 0, and no local rule
+# can give the exact one of a composition that has one (np.linalg.norm(x)**2 = x @ x has the
+# Hessian 2I at 0, but the norm's rule sees only n = 0 and a zero tangent), so a Hessian
+# through a norm at 0 is refused with NaN rather than silently wrong (write x @ x instead).
+# Computed on the reduced shape only, and branch-free, so a compiled program stays valid.
+_inverse_norm = primitive("inverse_norm", _inverse_norm_value, jvp=_inverse_norm_d,
+                          vjp=_inverse_norm_d)
 
 
 def _norm2_jvp(t, ans, x, axis, keepdims):
