@@ -21,7 +21,7 @@ import numpy as np
 
 from .ad import compile as compile_function
 from .ad import grad, jvp, value_and_grad, vjp
-from .minimize import _explain_ad_failure as explain_ad_failure
+from .minimize import explain_ad_failure
 
 __all__ = ["Derivatives", "VectorDerivatives"]
 

@@ -1,21 +1,30 @@
 """The front door: ``optkit.minimize`` fills missing derivatives from optkit.ad, then solves.
 
 This module is where the two halves meet: ``optkit.optim`` takes plain callables and never
-imports ``optkit.ad``; here the AD supplies them.
+imports ``optkit.ad``; here the AD supplies them. It also speaks SciPy's habits (``tol``,
+``options``, ``callback(xk)``) and points SciPy's method names to ``optkit.scipy``.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
 
 from .ad import NotDifferentiableError, TracerConversionError, hvp, value_and_grad
 from .ad import compile as compile_function
+from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
+from .optim.objective import check_scalar
 
-__all__ = ["minimize", "ad_derivatives"]
+__all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermediate_result"]
 
 
-def _explain_ad_failure(fn):
+def explain_ad_failure(fn):
     """Re-raise AD failures with the way around them: hand-written derivatives."""
 
     @functools.wraps(fn)
@@ -35,50 +44,185 @@ def ad_derivatives(fun, args=()):
     """``(fun_and_jac, hessp)`` for ``fun(x, *args)``, from reverse mode and forward-over-reverse.
 
     Value and gradient come from one reverse pass; ``hessp(x, p, *args)`` never forms a Hessian.
+    Nothing is evaluated until one of them is called.
     """
     vg = value_and_grad(fun)
 
-    @_explain_ad_failure
+    @explain_ad_failure
     def fun_and_jac(x, *a):
         return vg(x, *a)
 
-    @_explain_ad_failure
+    @explain_ad_failure
     def hessp(x, p, *a):
         return hvp(lambda z: fun(z, *a), x, p) if a else hvp(fun, x, p)
 
     return fun_and_jac, hessp
 
 
-def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, args=(), callback=None,
-             compile=True, **options):  # noqa: A002 - `compile` mirrors optkit.compile
+def takes_intermediate_result(callback) -> bool:
+    """SciPy's rule: a callback whose only parameter is named ``intermediate_result`` is given
+    the OptimizeResult (as that keyword); any other callback is given ``xk``."""
+    try:
+        params = inspect.signature(callback).parameters
+    except (TypeError, ValueError):  # a builtin without a signature: the plain xk style
+        return False
+    return set(params) == {"intermediate_result"}
+
+
+def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(),
+             callback=None, tol=None, options=None, compile=True,  # noqa: A002 - as optkit.compile
+             **kwargs):
     """Minimize ``fun(x, *args)`` from ``x0`` with optkit's solvers; derivatives default to AD.
 
-    ``method`` is ``"lbfgs"`` (default), ``"newton-cg"``, ``"gd"`` or a solver instance such as
-    ``optkit.optim.LBFGS(m=5)``. When ``jac`` is None the value and gradient come from one
-    reverse-mode pass; when ``hessp`` is None Hessian-vector products come from
-    ``optkit.hvp``. Hand-written ``jac`` (or ``jac=True`` if ``fun`` returns ``(f, g)``) and
-    ``hessp`` bypass AD, for objectives it cannot trace. ``options`` are the driver's stopping
-    options (gtol, ftol, xtol, maxiter, maxfev, max_time, history) and the solver's own fields.
+    ``method`` is ``"lbfgs"`` (default), ``"newton-cg"``, ``"gd"`` (any case) or a solver
+    instance such as ``optkit.optim.LBFGS(m=5)``; a ``scipy.optimize`` name such as
+    ``"L-BFGS-B"`` is a ValueError pointing to ``optkit.scipy.minimize``. ``fun`` returns one
+    number (a float or 0-d array); anything else (None, an array of shape (1,)) is an error
+    naming what it returned.
+
+    Derivatives: when ``jac`` is None the value and gradient come from one reverse-mode pass;
+    when a Hessian-vector product is needed (newton-cg) and neither ``hessp(x, p, *args)`` nor
+    ``hess(x, *args)`` (a dense matrix) is given, it comes from ``optkit.hvp``. A hand-written
+    ``jac`` (a callable, or ``jac=True`` when ``fun`` returns ``(f, g)``) bypasses AD: ``fun``
+    and ``jac`` are then called with plain arrays and nothing is traced, unless the method
+    needs an AD Hessian-vector product.
+
+    Options: the driver's stopping options (gtol, ftol, xtol, maxiter, maxfev, max_time,
+    history) and the solver's own fields, as keywords or, SciPy's way, in ``options={...}``
+    (a name in both is a TypeError). ``tol`` sets gtol, as SciPy's ``tol`` does (a different
+    gtol as well is a ValueError).
+
+    ``callback`` runs after each iteration, called as SciPy calls it: with the
+    ``OptimizeResult`` if its only parameter is named ``intermediate_result``, else with
+    ``xk`` (a copy of the current point). It stops the solve (status "stopped by the
+    callback") by raising StopIteration or by returning True.
 
     ``compile=True`` (the default) runs the AD derivatives through ``optkit.compile``: the
     objective is traced once and its value+gradient and HVP programs are replayed; a function
     whose trace depends on values (``if`` on a traced value, ``float()``, random numbers) falls
     back to eager AD with a one-time ``optkit.CompileWarning``. ``compile=False`` turns it off.
-    Returns an ``OptimizeResult`` with SciPy's field names.
+    Returns an ``OptimizeResult`` with SciPy's field names. A non-finite f or gradient at
+    ``x0`` is a ValueError.
     """
-    if not isinstance(args, tuple):
-        args = (args,)
-    if compile and (jac is None or hessp is None):
-        # the compiled closure holds the extra arguments, so the solver passes none
-        fun = compile_function(functools.partial(_with_args, fun, args) if args else fun)
-        args = ()
-    ad_fun_and_jac, ad_hessp = ad_derivatives(fun, args)
-    fun_and_jac = ad_fun_and_jac if jac is None else None
+    kwargs = _merge_options(options, kwargs)
+    if tol is not None:
+        _set_gtol_from_tol(tol, kwargs)
+    _refuse_scipy_method(method)
+    args = args if isinstance(args, tuple) else (args,)
+    hessp = _hessp_from_hess(hess, hessp)
+    if args:  # bound once here, so the AD's callables and the user's take the same x alone
+        fun, jac, hessp = _bind_args(fun, jac, hessp, args)
+    if not callable(fun):
+        raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+
+    ad_gradient = jac is None or jac is False
+    target = _scalar_valued(fun, returns_pair=jac is True)
+    if compile and (ad_gradient or hessp is None):
+        target = compile_function(target)
+    ad_fun_and_jac, ad_hessp = ad_derivatives(target)
+    if ad_gradient:
+        fun, jac, fun_and_jac = target, None, ad_fun_and_jac
+    else:  # the user's fun and jac, called with plain arrays
+        fun_and_jac = None
     if hessp is None:
-        hessp = ad_hessp
-    return solve(fun, x0, method, jac=jac, hessp=hessp, fun_and_jac=fun_and_jac, args=args,
-                 callback=callback, **options)
+        hessp = ad_hessp  # evaluated only if the method asks for it
+    return solve(fun, x0, method, jac=jac, hessp=hessp, fun_and_jac=fun_and_jac,
+                 callback=_driver_callback(callback), **kwargs)
 
 
-def _with_args(fun, args, x):
-    return fun(x, *args)
+# ---- SciPy's habits ---------------------------------------------------------------------------
+def _merge_options(options, keywords):
+    """``options={...}`` merged into the keyword options; a name given both ways is an error."""
+    if options is None:
+        return keywords
+    if not isinstance(options, Mapping):
+        raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
+    both = sorted(set(options) & set(keywords))
+    if both:
+        raise TypeError(f"options: {both[0]!r} is given both as a keyword argument and in "
+                        "options=; pass it once")
+    return {**options, **keywords}
+
+
+def _set_gtol_from_tol(tol, options):
+    """SciPy's ``tol``: here the gradient tolerance gtol (||g||_inf <= tol)."""
+    if (isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not math.isfinite(tol)
+            or tol < 0):
+        raise ValueError(f"tol must be a finite number >= 0 (it sets gtol), got {tol!r}")
+    if "gtol" in options and options["gtol"] != tol:
+        raise ValueError(f"tol={tol!r} and gtol={options['gtol']!r} disagree; tol sets gtol, "
+                         "so pass only one of them")
+    options["gtol"] = tol
+
+
+def _refuse_scipy_method(method):
+    """A SciPy method name that optkit lacks is an error pointing to ``optkit.scipy.minimize``."""
+    if not isinstance(method, str):
+        return
+    key = method.lower()
+    if key in SCIPY_METHODS and key not in OPTKIT_METHODS:
+        raise ValueError(
+            f"method: {method!r} is a scipy.optimize method; optkit.minimize runs optkit's own "
+            f"solvers {list(OPTKIT_METHODS)}. For SciPy's {method!r} with optkit's derivatives, "
+            f"call optkit.scipy.minimize(fun, x0, method={method!r})")
+
+
+def _driver_callback(callback):
+    """The user's callback as the driver calls it (with the result), following SciPy's rule."""
+    if callback is None:
+        return None
+    if not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    if takes_intermediate_result(callback):
+        return lambda result: callback(intermediate_result=result)
+    return lambda result: callback(result["x"])  # the driver's result holds a fresh copy of x
+
+
+# ---- the objective as the solver and the AD see it -------------------------------------------
+def _hessp_from_hess(hess, hessp):
+    """``hessp(x, p, *args)`` from a dense ``hess(x, *args)``; both given is an error."""
+    if hess is None:
+        return hessp
+    if hessp is not None:
+        raise ValueError("hess, hessp: pass one of them, not both")
+    if not callable(hess):
+        raise TypeError(f"hess must be callable or None, got {type(hess).__name__}")
+
+    def hessp_from_hess(x, p, *a):
+        return np.asarray(hess(x, *a), dtype=np.float64) @ p
+
+    return hessp_from_hess
+
+
+def _bind_args(fun, jac, hessp, args):
+    """``fun``, ``jac`` and ``hessp`` with ``args`` bound after x (and p)."""
+    def bind(f):
+        if not callable(f):
+            return f
+
+        @functools.wraps(f)
+        def bound(x):
+            return f(x, *args)
+
+        return bound
+
+    def hessp_bound(x, p):
+        return hessp(x, p, *args)
+
+    return bind(fun), bind(jac), hessp_bound if callable(hessp) else hessp
+
+
+def _scalar_valued(fun, *, returns_pair):
+    """The function the AD differentiates: ``fun``'s value (the first of its pair when it
+    returns ``(f, g)``), refused with an error naming what ``fun`` returned unless a scalar."""
+    @functools.wraps(fun)
+    def scalar_fun(x):
+        out = fun(x)
+        if returns_pair:
+            try:
+                out, _ = out
+            except (TypeError, ValueError) as exc:
+                raise TypeError("fun (with jac=True) must return a pair (f, g)") from exc
+        return check_scalar(out, "fun")
+
+    return scalar_fun

@@ -19,25 +19,25 @@ This is the one module that imports ``scipy.optimize``.
 
 from __future__ import annotations
 
-import difflib
-import inspect
-
 import numpy as np
 import scipy.optimize as _so
 
 from ._scipy_cache import Derivatives, VectorDerivatives
 from .ad import NotDifferentiableError, TracerConversionError, hessian
+from .methods import (
+    SCIPY_CUSTOM_METHODS,
+    SCIPY_DERIVATIVE_FREE,
+    SCIPY_HESS,
+    SCIPY_HESSP,
+    SCIPY_METHODS,
+    did_you_mean,
+)
 from .minimize import minimize as _optkit_minimize
+from .minimize import takes_intermediate_result
 
 __all__ = ["Derivatives", "constraint", "derivatives", "gradient_descent", "lbfgs",
            "least_squares", "minimize", "newton_cg", "root"]
 
-_DERIVATIVE_FREE = ("nelder-mead", "powell", "cobyla", "cobyqa")
-_FIRST_ORDER = ("cg", "bfgs", "l-bfgs-b", "tnc", "slsqp")
-_HESSP = ("newton-cg", "trust-ncg", "trust-krylov", "trust-constr")
-_HESS = ("dogleg", "trust-exact")
-_METHODS = _DERIVATIVE_FREE + _FIRST_ORDER + _HESSP + _HESS
-_FINITE_DIFFERENCES = ("2-point", "3-point", "cs")
 
 
 # ---- argument checks ------------------------------------------------------------------------
@@ -64,11 +64,14 @@ def _method_name(method, bounds, constraints):
     if not isinstance(method, str):
         raise TypeError(f"method must be a string or a callable, got {type(method).__name__}")
     meth = method.lower()
-    if meth not in _METHODS:
-        close = difflib.get_close_matches(meth, _METHODS, n=1, cutoff=0.4)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"method: unknown method {method!r}; expected one of {list(_METHODS)} "
-                         f"or a callable{hint}")
+    if meth in SCIPY_CUSTOM_METHODS:
+        custom = SCIPY_CUSTOM_METHODS[meth]
+        raise ValueError(f"method: {method!r} is optkit's own solver, not a scipy.optimize "
+                         f"method; pass it as a custom method: method=optkit.scipy.{custom} "
+                         f"(or call optkit.minimize(fun, x0, method={meth!r}))")
+    if meth not in SCIPY_METHODS:
+        raise ValueError(f"method: unknown method {method!r}; expected one of "
+                         f"{list(SCIPY_METHODS)} or a callable{did_you_mean(meth, SCIPY_METHODS)}")
     return meth
 
 
@@ -127,7 +130,7 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
         constraints = _without_hess(constraints)
     passthrough = dict(method=method, bounds=bounds, constraints=constraints, tol=tol,
                        callback=callback, options=options)
-    if meth in _DERIVATIVE_FREE or isinstance(jac, str):
+    if meth in SCIPY_DERIVATIVE_FREE or isinstance(jac, str):
         counted = _Counted(fun)
         res = _so.minimize(counted, x0, args=args, jac=jac, hess=hess, hessp=hessp,
                            **passthrough)
@@ -138,9 +141,9 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
                       hess=hess if callable(hess) else None, compile=compile)
     if hess is not None:  # the user's: a callable, a HessianUpdateStrategy or an FD string
         second = {"hess": der.hess if callable(hess) else hess}
-    elif hessp is not None or meth in _HESSP or meth == "_custom":
+    elif hessp is not None or meth in SCIPY_HESSP or meth == "_custom":
         second = {"hessp": der.hessp}
-    elif meth in _HESS:
+    elif meth in SCIPY_HESS:
         second = {"hess": der.hess}
     else:
         second = {}
@@ -296,16 +299,15 @@ def _check_unconstrained(name, bounds, constraints):
 
 
 def _wrap_callback(callback):
-    """SciPy's callback(xk) or callback(intermediate_result=...) as an optkit driver callback."""
-    if callback is None:
-        return None
-    try:
-        params = set(inspect.signature(callback).parameters)
-    except (TypeError, ValueError):
-        params = set()
-    if params == {"intermediate_result"}:
-        return lambda r: callback(intermediate_result=_so.OptimizeResult(r))
-    return lambda r: callback(np.copy(r["x"]))
+    """The callback for optkit.minimize, which follows SciPy's rule (xk or intermediate_result);
+    only the result's type changes: a ``scipy.optimize.OptimizeResult``, as SciPy gives."""
+    if callback is None or not takes_intermediate_result(callback):
+        return callback
+
+    def with_scipy_result(intermediate_result):
+        return callback(intermediate_result=_so.OptimizeResult(intermediate_result))
+
+    return with_scipy_result
 
 
 def _run_optkit(name, fun, x0, args, jac, hessp, bounds, constraints, callback, options):
@@ -316,9 +318,6 @@ def _run_optkit(name, fun, x0, args, jac, hessp, bounds, constraints, callback, 
     if "tol" in options:
         tol = options.pop("tol")
         options.setdefault("gtol", tol)
-    # compile only what AD will differentiate: a given jac may come with an untraceable fun
-    needs_ad = jac is None or (name == "newton-cg" and hessp is None)
-    options.setdefault("compile", needs_ad)
     res = _optkit_minimize(fun, x0, method=name, jac=jac, hessp=hessp, args=args,
                            callback=_wrap_callback(callback), **options)
     return _so.OptimizeResult(res)

@@ -102,7 +102,11 @@ def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_, ext
         options["gtol"] = gtol
     if maxiter is not None:
         options["maxiter"] = maxiter
-    return optkit.minimize(problem.objective, x0, method, callback=callback, **options)
+
+    def optkit_callback(intermediate_result):  # as SciPy: a result only to this name
+        return callback(intermediate_result)
+
+    return optkit.minimize(problem.objective, x0, method, callback=optkit_callback, **options)
 
 
 def _scipy(problem, method, x0, callback, gtol, maxiter, compile_, extra):

@@ -2,7 +2,26 @@
 
 import numpy as np
 
-__all__ = ["Objective"]
+__all__ = ["Objective", "check_scalar"]
+
+
+def check_scalar(value, source):
+    """``value``, if it is one number (a 0-d array, plain or traced, counts).
+
+    Otherwise a TypeError (as numpy's for ``float(array)``) that names ``source`` (the callable
+    whose return value this is), what came back (None, text, an array's shape) and the fix.
+    """
+    if value is None:
+        raise TypeError(f"{source} must return a scalar, got None (is a return statement "
+                        "missing?)")
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{source} must return a scalar, got {type(value).__name__} {value!r}")
+    shape = getattr(value, "shape", None)
+    shape = np.shape(value) if shape is None else tuple(shape)
+    if shape != ():
+        raise TypeError(f"{source} must return a scalar, got an array of shape {shape}; return "
+                        "one number: f[0] if it holds one value, np.sum(f) to add up terms")
+    return value
 
 
 def _check_callable(name, value):
@@ -27,11 +46,13 @@ class Objective:
     """
 
     def __init__(self, fun=None, jac=None, hessp=None, *, fun_and_jac=None, args=()):
+        self._pair_name = "fun_and_jac"  # names the (f, g) callable in errors
         if jac is True:
             if fun_and_jac is not None:
                 raise ValueError("jac=True (fun returns (f, g)) cannot be combined with "
                                  "fun_and_jac")
             fun, fun_and_jac, jac = None, fun, None
+            self._pair_name = "fun (with jac=True)"
         elif jac is False:
             jac = None
         _check_callable("fun", fun)
@@ -73,6 +94,7 @@ class Objective:
             self._g = g
 
     def _as_value(self, value, source):
+        check_scalar(value, source)
         try:
             return float(value)
         except (TypeError, ValueError) as exc:
@@ -92,9 +114,9 @@ class Objective:
         try:
             f, g = out
         except (TypeError, ValueError) as exc:
-            raise TypeError("fun_and_jac (or fun with jac=True) must return a pair (f, g)") from exc
-        f = self._as_value(f, "fun_and_jac")
-        g = self._as_gradient(g, x, "fun_and_jac")
+            raise TypeError(f"{self._pair_name} must return a pair (f, g)") from exc
+        f = self._as_value(f, self._pair_name)
+        g = self._as_gradient(g, x, self._pair_name)
         self._remember(x, f, g)
         return f, g
 
