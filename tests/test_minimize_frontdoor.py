@@ -81,6 +81,24 @@ def test_hand_written_jac_with_ad_hessian_vector_products():
     assert res.success and res.nhev > 0 and np.allclose(res.x, 1.0, atol=1e-5)
 
 
+@pytest.mark.parametrize("compile_", [True, False])
+def test_jac_true_with_ad_hessian_vector_products_differentiates_f_alone(compile_):
+    def fun_and_grad(x, a):
+        return np.sum((x - a) ** 4 + (x - a) ** 2), 4 * (x - a) ** 3 + 2 * (x - a)
+
+    res = optkit.minimize(fun_and_grad, X0, "newton-cg", jac=True, args=(3.0,), compile=compile_)
+    assert res.success and res.nhev > 0 and np.allclose(res.x, 3.0, atol=1e-6)
+
+
+def test_dense_hess_with_args():
+    seen = set()
+    res = optkit.minimize(lambda x, a: np.sum((x - a) ** 2), X0, "newton-cg", args=3.0,
+                          jac=lambda x, a: 2 * (x - a),
+                          hess=_recording(lambda x, a: 2 * np.eye(x.size), seen))
+    assert res.success and res.nhev > 0 and np.allclose(res.x, 3.0)
+    assert seen == {np.ndarray, float}
+
+
 def test_hess_and_hessp_together_are_refused():
     with pytest.raises(ValueError, match="hess, hessp"):
         optkit.minimize(rosen, X0, "newton-cg", hess=so.rosen_hess, hessp=so.rosen_hess_prod)
