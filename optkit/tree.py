@@ -35,7 +35,8 @@ import numpy as np
 
 # `map` is left out so that `from optkit.tree import *` cannot shadow the builtin; call it as
 # `optkit.tree.map`, as JAX users call `jax.tree.map`.
-__all__ = ["TreeDef", "flatten", "unflatten", "leaves", "structure", "flatten_with_path", "ravel"]
+__all__ = ["TreeDef", "Unravel", "flatten", "unflatten", "leaves", "structure",
+           "flatten_with_path", "ravel"]
 
 # The structure is a nested tuple "spec": a leaf is LEAF, a container is (kind, aux, children),
 # where aux is what rebuilding needs beyond the children (sorted keys, a type, field names).
@@ -472,7 +473,8 @@ def ravel(tree, *, name="tree"):
     Leaves must be arrays or scalars of a real floating dtype; any other leaf (int, bool,
     complex, object) is a TypeError naming its path, prefixed by ``name`` (for example
     ``params['layer1'][0]: dtype object``). ``flat`` is a new array whose dtype is the
-    promoted dtype of the leaves (float64 for a tree without leaves).
+    promoted dtype of the leaves (float64 for a tree without leaves); ``unravel`` is an
+    :class:`Unravel`, whose leaves are views of the vector it is given where dtypes agree.
     """
     leaves_, treedef = _flatten(tree, name)
     arrays = [np.asarray(x) for x in leaves_]
