@@ -188,7 +188,14 @@ class ScalarTracer(Tracer):
         )
 
     def __float__(self):
-        _refuse("float()", "Use the value in numpy expressions instead.")
+        _refuse(
+            "float() (also what writing it into a plain numpy array does, as in "
+            "`y = np.zeros(3); y[0] = x[0] ** 2`)",
+            "To fill an array with traced entries, create it from the traced value: "
+            "y = np.zeros_like(x) (then y[0] = x[0] ** 2 works), or build it with "
+            "np.stack([...]) of traced entries. Otherwise use the value in numpy "
+            "expressions instead of float().",
+        )
 
     def __int__(self):
         _refuse("int()", "Integers are not differentiable; compute indices from constants.")

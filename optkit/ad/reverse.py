@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real, unbroadcast
+from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real, unbroadcast, value_of
 from .forward import _nondiff_argument
 from .liveness import _cache as _kept
 from .liveness import kept_positions
@@ -121,7 +121,19 @@ def backward(trace, out_node, g, leaves, keep=False):
     Runs after ``trace``'s level is closed, so the rules' own numpy calls are traced by the
     enclosing levels only (that is how a derivative of a derivative is taken). The tape is
     consumed; unless ``keep``, each node also drops its inputs once used.
+
+    Where the output is not finite (f is NaN or inf at x: log of a negative number, x / 0),
+    the rules' arithmetic on those values would warn too; numpy has already warned about the
+    user's own computation, so the pass runs with numpy's floating-point warnings off.
     """
+    value = value_of(out_node.ans)
+    if value is not None and not np.all(np.isfinite(value)):
+        with np.errstate(all="ignore"):
+            return _backward(trace, out_node, g, leaves, keep)
+    return _backward(trace, out_node, g, leaves, keep)
+
+
+def _backward(trace, out_node, g, leaves, keep):
     out_node.ct = g
     out_node.owned = False
     tape = trace.tape

@@ -72,10 +72,18 @@ def _svd_parts(packed, m):
 
 
 def _svd_gaps(s, eye):
-    """Townsend's F: F[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it (inf if repeated)."""
+    """Townsend's F: F[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it, inf where s_i and
+    s_j repeat. LAPACK returns equal singular values a few ulps apart (how many depends on the
+    build), so "repeated" is a relative test, |s_j^2 - s_i^2| <= 16 k eps max(s)^2 (backward
+    stable SVDs: each s_i is within a few k eps max(s) of the exact one; Golub & Van Loan,
+    sec. 8.6): there the singular vectors are not differentiable, and the derivatives that
+    need them come out inf/NaN, never as huge plausible numbers."""
     s2 = s * s
     gap = s2[..., None, :] - s2[..., :, None]
-    return (1.0 - eye) / (gap + eye)
+    k = eye.shape[-1]
+    tol = (16.0 * k * np.finfo(np.float64).eps) * np.max(s2, axis=-1, keepdims=True)[..., None]
+    repeated = np.logical_and(np.abs(gap) <= tol, eye == 0.0)  # comparisons are constants
+    return np.where(repeated, np.inf, (1.0 - eye) / np.where(repeated, 1.0, gap + eye))
 
 
 def _svd_d(t, ans, a):
