@@ -3,12 +3,24 @@
 import difflib
 import functools
 
-from . import classics, mgh_fitting, mgh_scalable, ml, physics, quadratics, scalable
+from . import (
+    box,
+    classics,
+    hock_schittkowski,
+    mgh_fitting,
+    mgh_scalable,
+    minpack2,
+    ml,
+    physics,
+    quadratics,
+    scalable,
+)
 from .registry import Problem, ProblemError, ProblemSpec
 
 __all__ = ["get", "names", "spec", "specs"]
 
-_FAMILIES = (classics, mgh_fitting, mgh_scalable, scalable, quadratics, ml, physics)
+_FAMILIES = (classics, mgh_fitting, mgh_scalable, scalable, quadratics, ml, physics,
+             hock_schittkowski, box, minpack2)
 
 
 def _collect() -> dict:

@@ -1,8 +1,9 @@
 """Load a user's problem from a Python file.
 
 The file defines `objective(x)` in plain numpy and `x0`; optionally `fstar`, `xstar`,
-`name`, `description`, `tags` and `gradient`.  Every failure raises ProblemError with one
-line naming the file (and the line, for a syntax error).
+`name`, `description`, `tags`, `gradient` and `bounds` (any form `optkit.minimize` accepts:
+a list of (lo, hi) pairs, `optkit.Bounds(lb, ub)`, a `scipy.optimize.Bounds`).  Every
+failure raises ProblemError with one line naming the file (and the line, for a syntax error).
 """
 
 import math
@@ -10,6 +11,8 @@ import pathlib
 import runpy
 
 import numpy as np
+
+from optkit.optim.bounds import as_bounds
 
 from .registry import Problem, ProblemError
 
@@ -56,12 +59,14 @@ def load_file(path) -> Problem:
     if isinstance(tags, str) or not all(isinstance(t, str) for t in tags):
         raise ProblemError(f"{path}: tags must be a list of strings")
 
-    _check_value_at_start(objective, x0, path)
+    bounds = _bounds(namespace.get("bounds"), x0.size, path)
+    # the objective may be undefined outside the box: check it where a solver starts
+    _check_value_at_start(objective, x0 if bounds is None else bounds.project(x0), path)
     return Problem(
         name=str(namespace.get("name", path.stem)),
         description=str(namespace.get("description", f"user problem from {path.name}")),
         objective=objective, x0=x0, fstar=fstar, xstar=xstar, tags=frozenset(tags),
-        source=f"user file {path}", gradient=gradient)
+        source=f"user file {path}", gradient=gradient, bounds=bounds)
 
 
 def _vector(value, what, path) -> np.ndarray:
@@ -86,6 +91,13 @@ def _number(value, what, path) -> float:
     if not math.isfinite(number):
         raise ProblemError(f"{path}: {what} must be finite; got {number}")
     return number
+
+
+def _bounds(value, n, path):
+    try:
+        return as_bounds(value, n)
+    except (TypeError, ValueError) as exc:
+        raise ProblemError(f"{path}: {exc}") from None
 
 
 def _check_value_at_start(objective, x0, path):

@@ -13,14 +13,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optkit.optim.bounds import as_bounds
+
 __all__ = ["KNOWN_TAGS", "DimRange", "Problem", "ProblemError", "ProblemSpec",
            "fixed_spec", "scalable_spec", "sum_of_squares"]
 
 # The vocabulary of tags used by the built-in problems (user files may add their own).
 # "start-local-min" marks problems whose standard start leads BFGS and L-BFGS to a local
 # minimum above the recorded (global) f*, so a benchmark may want to leave them out.
+# "bounds" marks the bound-constrained problems (`problem.bounds` is not None): f* and x*
+# are the minimum over the box, so an unconstrained solver must not be judged by them.
 KNOWN_TAGS = frozenset({"convex", "nonconvex", "least-squares", "scalable", "ml", "physics",
-                        "quadratic", "mgh", "start-local-min"})
+                        "quadratic", "mgh", "start-local-min", "bounds"})
 
 
 class ProblemError(ValueError):
@@ -37,12 +41,16 @@ def _readonly_vector(value, what: str) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """One minimization problem of fixed dimension: minimize `objective(x)` over R^n.
+    """One minimization problem of fixed dimension: minimize `objective(x)` over R^n, or
+    over the box `bounds` (an `optkit.Bounds`, given in any form `optkit.minimize` accepts).
 
     `objective` is written in plain numpy (operators and np.* functions on `x` only), so
     optkit's AD can trace it.  `x0` and `xstar` are read-only float vectors: copy before
     mutating.  For least-squares problems `objective(x) == sum(residuals(x)**2)`.
-    `gradient`, when given, is a hand-written gradient used to cross-check the AD.
+    `gradient`, when given, is a hand-written gradient used to cross-check the AD, and
+    `hessp(x, v)` a hand-written Hessian-vector product.  A bounded problem carries the tag
+    "bounds"; its f* and x* are the minimum over the box, and x0 may lie outside it (as
+    some published starts do): solvers project it.
     """
 
     name: str
@@ -56,6 +64,8 @@ class Problem:
     n: int = 0  # 0 means "take it from x0"
     residuals: Callable | None = None
     gradient: Callable | None = None
+    hessp: Callable | None = None
+    bounds: object = None  # normalised to an optkit.Bounds of length n, or None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -79,7 +89,14 @@ class Problem:
             if not math.isfinite(fstar):
                 raise ProblemError(f"{self.name}: fstar must be finite; got {fstar}")
             object.__setattr__(self, "fstar", fstar)
-        object.__setattr__(self, "tags", frozenset(self.tags))
+        tags = frozenset(self.tags)
+        if self.bounds is not None:
+            try:
+                object.__setattr__(self, "bounds", as_bounds(self.bounds, self.n))
+            except (TypeError, ValueError) as exc:
+                raise ProblemError(f"{self.name}: {exc}") from None
+            tags |= {"bounds"}
+        object.__setattr__(self, "tags", tags)
 
     def is_solved(self, f: float, rtol: float = 1e-6) -> bool:
         """True when |f - f*| <= rtol * max(1, |f*|); False when f* is unknown."""
@@ -176,19 +193,22 @@ def sum_of_squares(residuals: Callable) -> Callable:
 
 
 def fixed_spec(name, description, tags, source, *, x0, objective=None, residuals=None,
-               fstar=None, xstar=None, gradient=None) -> ProblemSpec:
-    """A spec for a fixed-dimension problem: `residuals` for least squares, else `objective`."""
+               fstar=None, xstar=None, gradient=None, hessp=None, bounds=None) -> ProblemSpec:
+    """A spec for a fixed-dimension problem: `residuals` for least squares, else `objective`;
+    `bounds` (any accepted form) makes it bound-constrained and adds the tag "bounds"."""
     if (objective is None) == (residuals is None):
         raise ValueError(f"{name}: give exactly one of objective and residuals")
     if residuals is not None:
         objective = sum_of_squares(residuals)
         tags = set(tags) | {"least-squares"}
+    if bounds is not None:
+        tags = set(tags) | {"bounds"}
     n = len(x0)
 
     def factory(_n):
         return Problem(name=name, description=description, objective=objective, x0=x0,
                        fstar=fstar, xstar=xstar, tags=tags, source=source, n=n,
-                       residuals=residuals, gradient=gradient)
+                       residuals=residuals, gradient=gradient, hessp=hessp, bounds=bounds)
 
     return ProblemSpec(name=name, description=description, tags=tags, source=source,
                        default_n=n, n_range=None, factory=factory)
@@ -196,8 +216,8 @@ def fixed_spec(name, description, tags, source, *, x0, objective=None, residuals
 
 def scalable_spec(name, description, tags, source, default_n, n_range, make) -> ProblemSpec:
     """A spec for a scalable problem.  `make(n)` returns a dict with x0 and either objective
-    or residuals (then the objective is their sum of squares), and optionally fstar, xstar
-    and gradient."""
+    or residuals (then the objective is their sum of squares), and optionally fstar, xstar,
+    gradient, hessp and bounds (a bounded family lists "bounds" in `tags`)."""
     tags = frozenset(tags) | {"scalable"}
 
     def factory(n):
