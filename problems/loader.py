@@ -101,8 +101,11 @@ def _bounds(value, n, path):
 
 
 def _check_value_at_start(objective, x0, path):
+    """objective(x0) must run and return a scalar. Its floating-point warnings are silenced:
+    a nan or inf there is for the caller to judge (the CLI refuses to start from it)."""
     try:
-        value = objective(x0.copy())
+        with np.errstate(all="ignore"):
+            value = objective(x0.copy())
     except Exception as exc:  # report the user's error in one line
         raise ProblemError(
             f"{path}: objective(x0) raised {type(exc).__name__}: {exc}") from exc

@@ -12,7 +12,6 @@ from .registry import DimRange, scalable_spec
 __all__ = ["SPECS"]
 
 _MGH = "More, Garbow & Hillstrom 1981, problem {}"
-_BIG = 100_000  # upper limit for O(n) problems
 
 
 def _spec(name, description, tags, source, default_n, n_range, make):
@@ -247,34 +246,34 @@ SPECS = [
     _spec("watson", "Watson's polynomial fit, m = 31", {"nonconvex"},
           _MGH.format(20), 6, DimRange(2, 12), _watson),
     _spec("extended-rosenbrock", "Extended Rosenbrock: n/2 independent banana valleys",
-          {"nonconvex"}, _MGH.format(21), 100, DimRange(2, _BIG, 2), _extended_rosenbrock),
+          {"nonconvex"}, _MGH.format(21), 100, DimRange(2, multiple_of=2), _extended_rosenbrock),
     _spec("extended-powell", "Extended Powell singular: n/4 copies, singular Hessian at x*",
-          {"convex"}, _MGH.format(22), 100, DimRange(4, _BIG, 4), _extended_powell),
+          {"convex"}, _MGH.format(22), 100, DimRange(4, multiple_of=4), _extended_powell),
     _spec("penalty1", "Penalty function I, f* from the symmetric 1-D reduction",
-          {"nonconvex"}, _MGH.format(23), 10, DimRange(1, _BIG), _penalty1),
+          {"nonconvex"}, _MGH.format(23), 10, DimRange(1), _penalty1),
     _spec("penalty2", "Penalty function II", {"nonconvex"},
           _MGH.format(24), 10, DimRange(2, 20), _penalty2),
     _spec("variably-dimensioned", "Variably dimensioned function (quartic in sum j (x_j - 1))",
-          {"convex"}, _MGH.format(25), 100, DimRange(1, _BIG), _variably_dimensioned),
+          {"convex"}, _MGH.format(25), 100, DimRange(1), _variably_dimensioned),
     _spec("trigonometric",
           "Trigonometric function of Spedicato: global minimum f* = 0 at x = 0; from the "
           "standard start BFGS reaches a local minimum (f = 2.79506e-5 at n = 10, "
           "1.84096e-6 at n = 100)",
           {"nonconvex", "start-local-min"},
-          _MGH.format(26), 10, DimRange(1, _BIG), _trigonometric),
+          _MGH.format(26), 10, DimRange(1), _trigonometric),
     _spec("discrete-boundary-value",
           "Discrete two-point boundary value problem u'' = (u + t + 1)^3 / 2, residuals "
           "scaled by 1/h^2", {"nonconvex"}, _MGH.format(28) + " (residuals scaled by 1/h^2)",
-          100, DimRange(1, _BIG), _discrete_boundary_value),
+          100, DimRange(1), _discrete_boundary_value),
     _spec("broyden-tridiagonal",
           "Broyden tridiagonal function; at large n the sum of squares has local minima "
           "that quasi-Newton methods can stop at (n = 1000: L-BFGS-B ends at f = 0.7125)",
           {"nonconvex"},
-          _MGH.format(30), 100, DimRange(1, _BIG), _broyden_tridiagonal),
+          _MGH.format(30), 100, DimRange(1), _broyden_tridiagonal),
     _spec("broyden-banded", "Broyden banded function (bandwidths 5 and 1)", {"nonconvex"},
-          _MGH.format(31), 100, DimRange(1, _BIG), _broyden_banded),
+          _MGH.format(31), 100, DimRange(1), _broyden_banded),
     _spec("linear-full-rank", "Linear function of full rank, m = 2n, f* = n at x = -1",
-          {"convex", "quadratic"}, _MGH.format(32) + " with m = 2n", 100, DimRange(1, _BIG),
+          {"convex", "quadratic"}, _MGH.format(32) + " with m = 2n", 100, DimRange(1),
           _linear_full_rank),
     _spec("chebyquad", "Fletcher's Chebyquad: equal-weight quadrature nodes on [0, 1], m = n",
           {"nonconvex"}, _MGH.format(35), 8, DimRange(2, 10), _chebyquad),

@@ -15,6 +15,8 @@ import numpy as np
 
 from optkit.optim.bounds import as_bounds
 
+from .memory import check_fits
+
 __all__ = ["KNOWN_TAGS", "DimRange", "Problem", "ProblemError", "ProblemSpec",
            "fixed_spec", "scalable_spec", "sum_of_squares"]
 
@@ -110,23 +112,29 @@ class Problem:
 
 @dataclass(frozen=True)
 class DimRange:
-    """Allowed dimensions of a scalable problem: lo <= n <= hi and n % multiple_of == 0."""
+    """Allowed dimensions of a scalable problem: lo <= n <= hi and n % multiple_of == 0.
+
+    hi = None means no upper limit but memory (checked when a problem is built, see
+    `memory.check_fits`); a finite hi is a limit of the problem itself (f* tabulated only up
+    to hi, or a build cost that grows faster than n).
+    """
 
     lo: int
-    hi: int
+    hi: int | None = None
     multiple_of: int = 1
 
     def __post_init__(self):
-        if not (1 <= self.lo <= self.hi):
+        if self.lo < 1 or (self.hi is not None and self.hi < self.lo):
             raise ValueError(f"DimRange needs 1 <= lo <= hi; got lo={self.lo}, hi={self.hi}")
         if self.multiple_of < 1:
             raise ValueError(f"multiple_of must be >= 1; got {self.multiple_of}")
 
     def __contains__(self, n) -> bool:
-        return isinstance(n, int) and self.lo <= n <= self.hi and n % self.multiple_of == 0
+        return (isinstance(n, int) and self.lo <= n and (self.hi is None or n <= self.hi)
+                and n % self.multiple_of == 0)
 
     def __str__(self):
-        text = f"{self.lo} <= n <= {self.hi}"
+        text = f"n >= {self.lo}" if self.hi is None else f"{self.lo} <= n <= {self.hi}"
         if self.multiple_of == 2:
             text += ", n even"
         elif self.multiple_of > 2:
@@ -159,7 +167,8 @@ class ProblemSpec:
         return self.n_range is not None
 
     def check_n(self, n) -> int:
-        """Return n (default_n when None) or raise ProblemError naming n and the allowed range."""
+        """Return n (default_n when None) or raise ProblemError naming n and the allowed range
+        (or, without an upper limit, the memory it would need)."""
         if n is None:
             return self.default_n
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
@@ -171,6 +180,8 @@ class ProblemSpec:
                     f"{self.name} has fixed dimension {self.default_n}; got n={n}")
         elif n not in self.n_range:
             raise ProblemError(f"{self.name}: n={n} is outside the allowed range {self.n_range}")
+        elif self.n_range.hi is None and (reason := check_fits(self.name, n)) is not None:
+            raise ProblemError(reason)
         return n
 
     def build(self, n=None) -> Problem:

@@ -30,6 +30,15 @@ class _Group(click.Group):
     on one line and the help hint moves into it.
     """
 
+    def parse_args(self, ctx, args):
+        """A bare ``optkit`` prints the same help as ``optkit --help`` and exits 0 (click
+        itself would print it as an error, which our one-line errors would squash): asking
+        for nothing is asking what there is, and exit code 2 stays "one line, bad input"."""
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
         prog_name = prog_name or "optkit"  # also from `python cli.py` and `python -m`

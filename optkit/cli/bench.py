@@ -1,20 +1,26 @@
 """``optkit bench``: the method x problem matrix, a summary table, a performance profile."""
 
-import os
 import pathlib
 import sys
-import tempfile
 
 import click
 import numpy as np
 
 from optkit import problems
 
-from .common import CliError, check_method, check_writable, fmt, load_problem, to_json
+from .common import (
+    CliError,
+    atomic_replace,
+    check_method,
+    check_writable,
+    fmt,
+    load_problem,
+    to_json,
+)
 from .listing import check_tag
 from .runner import run
 
-__all__ = ["DEFAULT_METHODS", "DEFAULT_PROBLEMS", "bench"]
+__all__ = ["DEFAULT_METHODS", "DEFAULT_PROBLEMS", "PLOT_FORMATS", "bench"]
 
 # Small and quick (a few seconds in all), yet varied: classics, scalable, ML, physics.
 DEFAULT_PROBLEMS = ("rosenbrock", "freudenstein-roth", "beale", "helical-valley",
@@ -22,6 +28,13 @@ DEFAULT_PROBLEMS = ("rosenbrock", "freudenstein-roth", "beale", "helical-valley"
                     "extended-rosenbrock", "broyden-tridiagonal", "dixon-price", "trid",
                     "zakharov", "logistic-regression", "lj13")
 DEFAULT_METHODS = ("lbfgs", "newton-cg", "gd")
+
+# The image formats matplotlib writes with its own backends (Agg, PDF, PS, SVG; JPEG, TIFF
+# and WebP through Pillow, a matplotlib dependency), by file extension. Known without
+# importing matplotlib, so a typo is refused before the bench runs. pgf is left out: it
+# needs a LaTeX installation. A name without an extension gets PNG, matplotlib's default.
+PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff",
+                "webp", "raw", "rgba")
 
 
 def _split(text):
@@ -49,25 +62,34 @@ def _cost(run_record, metric):
 
 
 def _run_one(problem, method, maxiter):
+    """One solve as a record. `solved`: f reached f* (|f - f*| <= 1e-6 max(1, |f*|)); where f*
+    is unknown (a user file without fstar), the solver's own verdict, result.success."""
+    record = {"problem": problem.name, "n": problem.n, "method": method,
+              "fstar": problem.fstar}
     try:
         out = run(problem, method, maxiter=maxiter)
     except Exception as exc:  # one failing solve must not stop the matrix
-        return {"problem": problem.name, "n": problem.n, "method": method, "status": "error",
-                "message": f"{type(exc).__name__}: {exc}", "solved": False, "fun": None,
-                "fstar": problem.fstar, "nit": 0, "nfev": 0, "njev": 0, "nhev": 0,
+        return {**record, "status": "error", "message": f"{type(exc).__name__}: {exc}",
+                "solved": False, "fun": None, "nit": 0, "nfev": 0, "njev": 0, "nhev": 0,
                 "time": 0.0}
-    return {"problem": problem.name, "n": problem.n, "method": method, "status": out.status,
-            "message": out.message, "solved": problem.is_solved(out.fun), "fun": out.fun,
-            "fstar": problem.fstar, "nit": out.nit, "nfev": out.nfev, "njev": out.njev,
+    solved = out.success if problem.fstar is None else problem.is_solved(out.fun)
+    return {**record, "status": out.status, "message": out.message, "solved": solved,
+            "fun": out.fun, "nit": out.nit, "nfev": out.nfev, "njev": out.njev,
             "nhev": out.nhev, "time": out.time}
 
 
-def _summary(runs, methods, total):
+def _finished(runs):
+    """The runs that ran to the end (not the one a Ctrl-C cut short)."""
+    return [r for r in runs if r["status"] != "interrupted"]
+
+
+def _summary(runs, methods):
+    """Per method: problems solved out of the runs that finished, evaluations, time."""
     rows = []
     for method in methods:
-        mine = [r for r in runs if r["method"] == method]
-        row = {"method": method, "solved": sum(r["solved"] for r in mine), "problems": total}
-        for key in ("nfev", "njev", "nhev", "time"):  # None: unknown after a Ctrl-C
+        mine = [r for r in _finished(runs) if r["method"] == method]
+        row = {"method": method, "solved": sum(r["solved"] for r in mine), "problems": len(mine)}
+        for key in ("nfev", "njev", "nhev", "time"):
             row[key] = sum(r[key] or 0 for r in mine)
         rows.append(row)
     return rows
@@ -75,9 +97,13 @@ def _summary(runs, methods, total):
 
 def _table(runs, summary, problem_names, methods):
     """Per problem: evaluations (nfev+njev+nhev) of each method, '*' when f* was not
-    reached; then the per-method totals."""
+    reached (or, where f* is unknown, the solver did not converge), '^C' for the run a Ctrl-C
+    cut short; then the per-method totals of the runs that finished."""
     by_key = {(r["problem"], r["method"]): r for r in runs}
-    width = max(len(name) for name in problem_names + ["problem"])
+    unknown = {r["problem"] for r in runs if r["fstar"] is None}
+    labels = {name: name + (" (f* unknown)" if name in unknown else "")
+              for name in problem_names}
+    width = max(len(label) for label in [*labels.values(), "problem"])
     cols = [max(len(m), 9) for m in methods]
     lines = ["  ".join(["problem".ljust(width)] + [m.rjust(c) for m, c in zip(methods, cols,
                                                                              strict=True)])]
@@ -88,10 +114,18 @@ def _table(runs, summary, problem_names, methods):
             if r is None:
                 cells.append("".rjust(c))
                 continue
+            if r["status"] == "interrupted":
+                cells.append("^C".rjust(c))
+                continue
             evals = sum(r[k] or 0 for k in ("nfev", "njev", "nhev"))
             cells.append((str(evals) + ("" if r["solved"] else "*")).rjust(c))
-        lines.append("  ".join([name.ljust(width)] + cells))
-    lines.append("(evaluations nfev+njev+nhev; * = f* not reached)")
+        lines.append("  ".join([labels[name].ljust(width)] + cells))
+    legend = "evaluations nfev+njev+nhev; * = f* not reached"
+    if unknown:
+        legend += "; where f* is unknown, * = the solver did not converge"
+    if any(r["status"] == "interrupted" for r in runs):
+        legend += "; ^C = interrupted, not counted"
+    lines.append(f"({legend})")
     lines.append("")
     w = max(len(m) for m in methods + ["method"]) + 2
     lines.append(f"{'method':<{w}}{'solved':>7}{'nfev':>9}{'njev':>9}{'nhev':>9}{'time':>10}")
@@ -103,7 +137,13 @@ def _table(runs, summary, problem_names, methods):
 
 
 def _check_plot_target(path):
-    check_writable(path, "--plot")
+    """Refuse, before anything runs, a --plot file in a missing directory, with an image
+    format matplotlib does not write, or when matplotlib (the plot extra) is missing."""
+    target = check_writable(path, "--plot")
+    suffix = target.suffix.lower().lstrip(".")
+    if suffix and suffix not in PLOT_FORMATS:
+        raise CliError(f"--plot: cannot write a .{suffix} image; use one of "
+                       + ", ".join("." + f for f in PLOT_FORMATS))
     try:
         import matplotlib  # noqa: F401  (only to learn whether the optional extra is there)
     except ImportError:
@@ -114,21 +154,14 @@ def _check_plot_target(path):
 def _write_plot(runs, problem_names, methods, path, metric):
     from .profile import plot_profile
 
-    by_key = {(r["problem"], r["method"]): r for r in runs}
+    by_key = {(r["problem"], r["method"]): r for r in _finished(runs)}
     costs = np.array([[_cost(by_key[(p, m)], metric) for m in methods]
                       for p in problem_names if all((p, m) in by_key for m in methods)])
     if costs.size == 0:
         raise CliError("--plot: no complete row of results to plot")
-    target = pathlib.Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.",
-                               suffix=target.suffix or ".png")
-    os.close(fd)
-    try:
-        plot_profile(costs, methods, tmp, "evaluations" if metric == "evals" else "time")
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    image_format = pathlib.Path(path).suffix.lower().lstrip(".") or "png"
+    atomic_replace(path, "--plot", lambda tmp: plot_profile(
+        costs, methods, tmp, "evaluations" if metric == "evals" else "time", image_format))
 
 
 @click.command(short_help="Methods x problems: solved counts, profile.")
@@ -142,11 +175,14 @@ def _write_plot(runs, problem_names, methods, path, metric):
               show_default=True, help="Cost in the performance profile.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--plot", "plot_path", metavar="profile.png",
-              help="Write a Dolan-More performance profile (needs optkit[plot]).")
+              help="Write a Dolan-More performance profile (needs optkit[plot]); the "
+                   "format follows the extension (.png, .pdf, .svg, ...).")
 def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
     """Run every method on every problem and print how many each solved, with its
-    evaluations and time. A problem counts as solved when |f - f*| <= 1e-6 max(1, |f*|).
-    Ctrl-C stops the matrix, reports the runs so far and exits with code 1.
+    evaluations and time. A problem counts as solved when |f - f*| <= 1e-6 max(1, |f*|);
+    for a problem file without fstar, when the solver reports convergence. Timings leave
+    out one-time imports. Ctrl-C stops the matrix, reports the runs that finished (the one
+    cut short is marked, not counted) and exits with code 1.
 
     \b
     Examples:
@@ -165,23 +201,26 @@ def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
     runs, interrupted = [], False
     with click.progressbar(jobs, label="bench", file=sys.stderr,
                            item_show_func=lambda j: j and f"{j[0].name} / {j[1]}") as bar:
-        for problem, method in bar:
-            record = _run_one(problem, method, maxiter)
-            runs.append(record)
-            if record["status"] == "interrupted":
-                interrupted = True
-                click.echo("\ninterrupted: reporting the runs so far", err=True)
-                break
-    names = list(dict.fromkeys(p.name for p in chosen))
-    summary = _summary(runs, method_list, len(names))
-    if plot_path is not None:
-        _write_plot(runs, names, method_list, plot_path, metric)
+        try:
+            for problem, method in bar:
+                runs.append(_run_one(problem, method, maxiter))
+                if runs[-1]["status"] == "interrupted":
+                    interrupted = True
+                    break
+        except KeyboardInterrupt:  # between two solves: every run so far finished
+            interrupted = True
+    if interrupted:
+        click.echo("\ninterrupted: reporting the runs that finished", err=True)
+    names = list(dict.fromkeys(r["problem"] for r in runs))
+    summary = _summary(runs, method_list)
     if as_json:
         click.echo(to_json({"methods": method_list, "problems": names, "runs": runs,
-                            "summary": summary}))
+                            "summary": summary, "interrupted": interrupted}))
     else:
         click.echo(_table(runs, summary, names, method_list))
-        if plot_path is not None:
+    if plot_path is not None:
+        _write_plot(runs, names, method_list, plot_path, metric)
+        if not as_json:
             click.echo(f"performance profile written to {plot_path}")
     if interrupted:
         raise click.exceptions.Exit(1)

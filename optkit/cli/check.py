@@ -14,7 +14,7 @@ import numpy as np
 
 import optkit
 
-from .common import fmt, load_problem, parse_vector, to_json
+from .common import check_finite_start, fmt, load_problem, parse_vector, to_json
 
 __all__ = ["check", "compare"]
 
@@ -112,7 +112,7 @@ def check(problem_ref, at_text, n, tol, as_json):
     The direction v of the JVP and HVP is a fixed random vector (seed 0); beyond 100
     variables the gradient is compared on 100 coordinates (first, last, random). Relative
     errors are max|AD - FD| / max(|AD|, |FD|, 1). Exit code 1 when the worst one exceeds
-    --tol.
+    --tol; 2 for bad input, including a point where f is nan or inf.
 
     \b
     Examples:
@@ -123,6 +123,7 @@ def check(problem_ref, at_text, n, tol, as_json):
     """
     problem = load_problem(problem_ref, n)
     x = np.array(problem.x0) if at_text is None else parse_vector(at_text, problem.n, "--at")
+    check_finite_start(problem, x, "--at", given=at_text is not None)
     try:
         rows = compare(problem, x)
     except Exception as exc:  # the objective failed at or near x: report it in one line

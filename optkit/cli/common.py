@@ -1,5 +1,5 @@
 """What the commands share: one-line errors, problem and vector arguments, method names,
-number formatting and atomic file writes.
+solver options, number formatting and atomic file writes.
 
 Every bad input becomes a :class:`CliError` (exit code 2, one line on stderr) here, so the
 command modules only parse, call the public API and echo.
@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import ast
 import difflib
+import inspect
 import json
 import math
 import os
 import pathlib
 import tempfile
+import warnings
+from collections.abc import Callable
 
 import click
 import numpy as np
 
+import optkit
 from optkit import problems
 from optkit.optim import METHODS, check_options
 
-__all__ = ["SCIPY_METHODS", "CliError", "atomic_write", "check_method", "check_writable", "fmt",
-           "load_problem", "parse_options", "parse_vector", "read_vector_file", "to_json"]
+__all__ = ["SCIPY_METHODS", "CliError", "atomic_replace", "atomic_write", "check_finite_start",
+           "check_method", "check_writable", "fmt", "load_problem", "parse_options",
+           "parse_vector", "read_vector_file", "to_json"]
 
 # scipy.optimize.minimize's unconstrained-capable methods, spelled as SciPy spells them.
 SCIPY_METHODS = ("Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
@@ -106,6 +111,28 @@ def _check_length(arr, n, option):
     return arr
 
 
+def check_finite_start(problem: problems.Problem, x: np.ndarray, option: str,
+                       given: bool) -> None:
+    """Refuse a point where the objective is nan or inf: no solve and no derivative check can
+    start there. `given` says whether the user passed `x` with `option` (else it is the
+    problem's own x0, and `option` is where to give another). An objective that raises, or
+    returns something other than a number, is left to the command, which reports that error.
+    """
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the value decides; its warnings add nothing
+            value = float(problem.objective(np.array(x, dtype=float)))
+    except Exception:  # the command's own call reports it, with the objective's message
+        return
+    if math.isfinite(value):
+        return
+    if given:
+        raise CliError(f"{option}: the objective is {value} there; "
+                       "choose a point where it is finite")
+    raise CliError(f"the objective is {value} at x0, the start of {problem.name}; "
+                   f"give a point where it is finite with {option}")
+
+
 def check_method(method: str) -> str:
     """The canonical method name ('lbfgs', 'scipy:L-BFGS-B', ...); CliError suggests the
     closest valid one."""
@@ -132,13 +159,45 @@ def check_method(method: str) -> str:
 _FLAG_OPTIONS = {"gtol": "--gtol", "maxiter": "--maxiter", "history": "--history",
                  "compile": "--compile/--no-compile", "callback": None, "tol": "--gtol"}
 
+# Not options but arguments of the call the CLI makes itself: the problem, its start, the
+# derivatives, the method. scipy.optimize.minimize's signature (stable public API) is spelled
+# out so that checking an option does not import SciPy; SciPy passes these to its method
+# functions next to the options dict, so a key among them collides ("got multiple values").
+_SCIPY_ARGUMENTS = frozenset({"fun", "x0", "args", "method", "jac", "hess", "hessp", "bounds",
+                              "constraints", "tol", "callback", "options"})
+_UNSUPPORTED = frozenset({"bounds", "constraints"})  # the CLI solves unconstrained problems
+
+
+def _call_arguments(method: str) -> frozenset:
+    """The argument names of the front door the CLI calls for `method`."""
+    if method.startswith("scipy:"):
+        return _SCIPY_ARGUMENTS
+    return frozenset(name for name, param in inspect.signature(optkit.minimize).parameters.items()
+                     if param.kind is not inspect.Parameter.VAR_KEYWORD)
+
+
+def _check_key(key: str, method: str) -> None:
+    """A CliError when `key` is set by a flag or collides with an argument the CLI passes."""
+    if key in _FLAG_OPTIONS:
+        flag = _FLAG_OPTIONS[key]
+        raise CliError(f"--option: {key!r} is not a solver option here"
+                       + (f"; use {flag}" if flag else ""))
+    if key in _UNSUPPORTED:
+        raise CliError(f"--option: {key!r} is not supported by the command line yet "
+                       "(it solves unconstrained problems only)")
+    if key in _call_arguments(method):
+        raise CliError(f"--option: {key!r} is an argument the command line sets itself "
+                       "(from the problem and its flags), not a solver option")
+
 
 def parse_options(raw: tuple[str, ...], method: str) -> dict:
     """``("m=20", "forcing=superlinear")`` -> ``{"m": 20, "forcing": "superlinear"}``.
 
     Values are Python literals (numbers, True/False/None, quoted strings); anything else is
-    kept as a string. For optkit's methods the options are checked as ``optkit.minimize``
-    would check them, so a bad one is a CliError before anything runs.
+    kept as a string. A key that a flag sets (gtol, maxiter, ...) or that collides with an
+    argument the CLI passes itself (x0, jac, bounds, ...) is a CliError. For optkit's methods
+    the options are checked as ``optkit.minimize`` would check them, so a bad one is a
+    CliError before anything runs.
     """
     options = {}
     for item in raw:
@@ -148,10 +207,7 @@ def parse_options(raw: tuple[str, ...], method: str) -> dict:
             raise CliError(f"--option: expected KEY=VALUE (e.g. m=20), got {item!r}")
         if key in options:
             raise CliError(f"--option: {key!r} is given twice")
-        if key in _FLAG_OPTIONS:
-            flag = _FLAG_OPTIONS[key]
-            raise CliError(f"--option: {key!r} is not a solver option here"
-                           + (f"; use {flag}" if flag else ""))
+        _check_key(key, method)
         try:
             value = ast.literal_eval(text.strip())
         except (ValueError, SyntaxError):
@@ -221,19 +277,43 @@ def check_writable(path: str, option: str) -> pathlib.Path:
     return target
 
 
-def atomic_write(path: str, text: str, option: str) -> None:
-    """Write `text` to `path` via a temp file in the same directory and os.replace, so a
-    reader never sees a half-written file."""
-    target = check_writable(path, option)
-    directory = target.parent
+def _file_mode(target: pathlib.Path) -> int:
+    """The mode `open(target, "w")` would leave: an existing file keeps its own, a new one
+    gets 0o666 less the umask (mkstemp's temp files are 0o600, too strict for a result)."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)  # reading the umask means setting it; restored at once
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def atomic_replace(path: str, option: str, write: Callable[[str], None]) -> None:
+    """Create `path` by `write(tmp)` on a temp file in the same directory, then os.replace,
+    so a reader never sees a half-written file. The file gets the mode `open` would give it
+    (see `_file_mode`). An OSError becomes a CliError naming `option`; a failed write leaves
+    no temp file behind."""
+    target = check_writable(path, option)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                   suffix=".tmp")
+        os.close(fd)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+            write(tmp)
+            os.chmod(tmp, _file_mode(target))
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
             raise
     except OSError as exc:
         raise CliError(f"{option}: cannot write {path!r}: {exc.strerror or exc}") from None
+
+
+def atomic_write(path: str, text: str, option: str) -> None:
+    """Write `text` (UTF-8) to `path` atomically (see `atomic_replace`)."""
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+
+    atomic_replace(path, option, write)

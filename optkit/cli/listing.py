@@ -21,7 +21,7 @@ def _dimension(spec):
     if not spec.scalable:
         return str(spec.default_n)
     r = spec.n_range
-    text = f"{spec.default_n} ({r.lo}..{r.hi}"
+    text = f"{spec.default_n} (" + (f">= {r.lo}" if r.hi is None else f"{r.lo}..{r.hi}")
     if r.multiple_of == 2:
         text += ", even"
     elif r.multiple_of > 2:
@@ -41,7 +41,8 @@ def list_problems(tag, as_json):
     """List the built-in problems: name, dimension, known minimum f* and tags.
 
     The n column shows the default dimension and, for scalable problems, the allowed range
-    (pass another with `optkit solve NAME --n N`). f* is at the default dimension.
+    (pass another with `optkit solve NAME --n N`); ">= 2" means any n that fits in memory.
+    f* is at the default dimension.
 
     \b
     Examples:

@@ -35,8 +35,10 @@ def profile(ratios, taus) -> np.ndarray:
     return (r[:, :, None] <= taus[None, None, :]).mean(axis=0)
 
 
-def plot_profile(costs, labels, path, metric):
-    """Write the profile as an image (matplotlib with the Agg backend; import deferred)."""
+def plot_profile(costs, labels, path, metric, image_format="png"):
+    """Write the profile as an image of `image_format` (an extension matplotlib knows, such
+    as "png", "pdf" or "svg") with matplotlib's Agg backend; the import is deferred, as
+    matplotlib is an optional extra."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -59,5 +61,5 @@ def plot_profile(costs, labels, path, metric):
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right")
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format=image_format)
     plt.close(fig)

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import warnings
 
 import click
 import numpy as np
@@ -10,6 +9,7 @@ import numpy as np
 from .common import (
     CliError,
     atomic_write,
+    check_finite_start,
     check_method,
     check_writable,
     fmt,
@@ -79,6 +79,7 @@ def _live_log():
 
 
 def _start_point(problem, x0_text, x0_file):
+    """The start: --x0, --x0-file or the problem's x0; a CliError where f is not finite."""
     if x0_text is not None and x0_file is not None:
         raise CliError("--x0 and --x0-file are mutually exclusive; give one")
     if x0_text is not None:
@@ -86,15 +87,8 @@ def _start_point(problem, x0_text, x0_file):
     elif x0_file is not None:
         option, x0 = "--x0-file", read_vector_file(x0_file, problem.n, "--x0-file")
     else:
-        return np.array(problem.x0)
-    try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the value decides; its warnings add nothing
-            f0 = float(problem.objective(x0.copy()))
-    except Exception:  # an objective that fails at x0 fails the solve, reported there
-        return x0
-    if not np.isfinite(f0):
-        raise CliError(f"{option}: the objective is {f0} there; choose a start where it is finite")
+        option, x0 = "--x0", np.array(problem.x0)
+    check_finite_start(problem, x0, option, given=x0_text is not None or x0_file is not None)
     return x0
 
 
@@ -147,6 +141,9 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
     """
     method = check_method(method)
     options = parse_options(raw_options, method)
+    if method == "scipy:TNC" and maxiter is not None and "maxfun" in options:
+        raise CliError("--option: 'maxfun' collides with --maxiter (which sets maxfun for "
+                       "scipy:TNC); give one")
     for path, option in ((output, "--output"), (history_path, "--history")):
         if path is not None:
             check_writable(path, option)

@@ -1,6 +1,7 @@
 """Shared helpers for the CLI tests: a CliRunner call and user problem files."""
 
 import json
+import os
 import textwrap
 
 import pytest
@@ -32,6 +33,15 @@ def cli():
         return Run(result)
 
     return invoke
+
+
+@pytest.fixture
+def umask():
+    """umask(mask) sets the process umask for the test; the old one is restored after."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)
 
 
 @pytest.fixture

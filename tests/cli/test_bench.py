@@ -1,5 +1,11 @@
 """`optkit bench`: the method x problem matrix, its table, --json and --plot."""
 
+import importlib
+import pathlib
+import stat
+import sys
+import types
+
 import pytest
 
 from optkit.cli.bench import DEFAULT_PROBLEMS
@@ -102,5 +108,120 @@ def test_ctrl_c_stops_the_matrix_and_reports_what_ran(cli, monkeypatch):
     run = cli("bench", *SMALL, "--json")
     assert run.code == 1
     doc = run.json()
-    assert [r["status"] for r in doc["runs"]] == ["interrupted"]
-    assert "interrupted: reporting the runs so far" in run.stderr
+    assert [r["status"] for r in doc["runs"]] == ["interrupted"] and doc["interrupted"]
+    assert [s["problems"] for s in doc["summary"]] == [0, 0]  # nothing finished
+    assert "interrupted: reporting the runs that finished" in run.stderr
+
+
+# Ctrl-C on the objective's 8th call: during the first solve of this problem (loading the
+# file evaluates it once). The `if` on a value keeps optkit.compile from replaying a traced
+# program, so every evaluation calls the function.
+CTRL_C_FILE = """
+    import numpy as np
+
+    x0 = [3.0, -1.0]
+    fstar = 0.0
+    calls = [0]
+
+    def objective(x):
+        calls[0] += 1
+        if calls[0] >= 8:
+            raise KeyboardInterrupt
+        if x[0] > 1.0:
+            return np.sum((x - 1.0) ** 2) + np.sum((x - 1.0) ** 4)
+        return np.sum((x - 1.0) ** 2)
+"""
+
+
+def test_ctrl_c_counts_only_the_runs_that_finished(cli, problem_file):
+    path = problem_file("ctrl_c.py", CTRL_C_FILE)
+    run = cli("bench", "--problems", f"rosenbrock,{path},beale", "--methods",
+              "lbfgs,newton-cg", "--json")
+    assert run.code == 1
+    doc = run.json()
+    assert [(r["problem"], r["method"], r["status"] == "interrupted") for r in doc["runs"]] == [
+        ("rosenbrock", "lbfgs", False), ("rosenbrock", "newton-cg", False),
+        ("ctrl_c", "lbfgs", True)]
+    assert doc["problems"] == ["rosenbrock", "ctrl_c"]  # beale never ran
+    for s in doc["summary"]:  # each method finished rosenbrock only
+        assert (s["problems"], s["solved"]) == (1, 1)
+    table = cli("bench", "--problems", f"rosenbrock,{path},beale", "--methods", "lbfgs")
+    assert table.code == 1
+    rows = {line.split()[0]: line.split() for line in table.stdout.splitlines() if line}
+    assert rows["ctrl_c"][1] == "^C" and "beale" not in rows
+    assert rows["lbfgs"][1] == "1/1"
+    assert "^C = interrupted, not counted" in table.stdout
+
+
+NO_FSTAR_FILE = """
+    import numpy as np
+
+    x0 = [3.0, -1.0, 2.0]
+
+    def objective(x):
+        return np.sum((x - 1.0) ** 2) + np.sum((x - 1.0) ** 4)
+"""
+
+
+def test_without_fstar_a_run_is_judged_by_its_status(cli, problem_file):
+    path = problem_file("no_fstar.py", NO_FSTAR_FILE)
+    doc = cli("bench", "--problems", path, "--methods", "lbfgs,newton-cg", "--json").json()
+    assert [r["fstar"] for r in doc["runs"]] == [None, None]
+    assert [r["status"] for r in doc["runs"]] == ["converged_gtol"] * 2
+    assert [r["solved"] for r in doc["runs"]] == [True, True]
+    stopped = cli("bench", "--problems", path, "--methods", "lbfgs", "--maxiter", "1",
+                  "--json").json()["runs"][0]
+    assert stopped["status"] == "maxiter" and stopped["solved"] is False
+    table = cli("bench", "--problems", path, "--methods", "lbfgs", "--maxiter", "1")
+    assert table.code == 0
+    assert "no_fstar (f* unknown)" in table.stdout
+    assert "where f* is unknown, * = the solver did not converge" in table.stdout
+    assert "f* unknown" not in cli("bench", *SMALL).stdout  # only said when it applies
+
+
+@pytest.mark.parametrize("name", ["p.xyz", "p.PNGG", "profile.txt"])
+def test_plot_with_an_unknown_format_is_refused_before_running(cli, tmp_path, monkeypatch,
+                                                              name):
+    bench = importlib.import_module("optkit.cli.bench")  # the package exports the command
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the bench ran")
+
+    monkeypatch.setattr(bench, "run", no_run)
+    run = cli("bench", *SMALL, "--plot", str(tmp_path / name))
+    assert run.code == 2 and run.stdout == ""
+    suffix = name.rsplit(".", 1)[1].lower()
+    assert run.stderr.startswith(f"Error: --plot: cannot write a .{suffix} image; use one of "
+                                 ".png, .pdf, .svg")
+    assert len(run.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_checks_the_format_before_matplotlib(cli, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    run = cli("bench", "--problems", "rosenbrock", "--plot", str(tmp_path / "p.xyz"))
+    assert run.code == 2 and "cannot write a .xyz image" in run.stderr
+
+
+@pytest.mark.parametrize("name, image_format", [("p.svg", "svg"), ("p.PDF", "pdf"),
+                                                ("profile", "png")])
+def test_plot_file_format_and_mode(cli, tmp_path, monkeypatch, umask, name, image_format):
+    """Without matplotlib installed: a stand-in module passes the check and a stand-in
+    plot_profile records the format; the file gets the mode the umask allows."""
+    from optkit.cli import profile
+
+    written = []
+
+    def fake_plot(costs, labels, path, metric, image_format):
+        written.append((costs.shape, tuple(labels), metric, image_format))
+        pathlib.Path(path).write_text("image")
+
+    monkeypatch.setitem(sys.modules, "matplotlib", types.ModuleType("matplotlib"))
+    monkeypatch.setattr(profile, "plot_profile", fake_plot)
+    umask(0o022)
+    target = tmp_path / name
+    run = cli("bench", *SMALL, "--plot", str(target))
+    assert run.code == 0
+    assert written == [((3, 2), ("lbfgs", "newton-cg"), "evaluations", image_format)]
+    assert target.read_text() == "image" and stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == [name]

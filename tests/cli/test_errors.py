@@ -21,6 +21,24 @@ SYNTAX_ERROR = """
         return x[0] ** 2
 """
 
+NAN_START = """
+    import numpy as np
+
+    x0 = [0.5, 2.0]
+
+    def objective(x):
+        return np.sum(x ** 2) + np.sqrt(x[0] - 1.0)
+"""
+
+INF_START = """
+    import numpy as np
+
+    x0 = [1.0, 2.0]
+
+    def objective(x):
+        return np.sum(x ** 2) + np.log(x[0] - 1.0)
+"""
+
 # (arguments, a piece of the expected message); "{file}", "{bad_syntax}", "{no_objective}",
 # "{matrix}" and "{tmp}" are filled in with paths made by the test.
 CASES = [
@@ -59,6 +77,35 @@ CASES = [
     (["bench", "--problems", "rosenbrock,wod"], "did you mean wood"),
     (["bench", "--problems", "rosenbrock", "--tag", "convex"], "mutually exclusive"),
     (["bench", "--tag", "nope"], "no problem is tagged 'nope'"),
+    # f is nan or inf at the start: bad input, whichever command meets it
+    (["solve", "{nan_start}"], "the objective is nan at x0, the start of nan_start; give a "
+                               "point where it is finite with --x0"),
+    (["solve", "{inf_start}", "--method", "scipy:BFGS"], "the objective is -inf at x0"),
+    (["solve", "{nan_start}", "--x0", "0,1"], "--x0: the objective is nan there"),
+    (["check", "{nan_start}"], "the objective is nan at x0, the start of nan_start; give a "
+                               "point where it is finite with --at"),
+    (["check", "{inf_start}", "--json"], "the objective is -inf at x0"),
+    (["check", "rosenbrock", "--at", "1e200,1"], "--at: the objective is inf there"),
+    # -O keys that collide with what the command line passes itself
+    (["solve", "rosenbrock", "-m", "scipy:L-BFGS-B", "-O", "bounds=[(0, 2), (0, 2)]"],
+     "--option: 'bounds' is not supported by the command line yet"),
+    (["solve", "rosenbrock", "-O", "bounds=[(0, 2), (0, 2)]"], "'bounds' is not supported"),
+    (["solve", "rosenbrock", "-m", "scipy:SLSQP", "-O", "constraints=[]"],
+     "'constraints' is not supported"),
+    (["solve", "rosenbrock", "-m", "scipy:BFGS", "-O", "jac=1"],
+     "--option: 'jac' is an argument the command line sets itself"),
+    (["solve", "rosenbrock", "-m", "scipy:Newton-CG", "-O", "hessp=1"], "'hessp' is an argument"),
+    (["solve", "rosenbrock", "-m", "scipy:L-BFGS-B", "-O", "x0=[1, 1]"], "'x0' is an argument"),
+    (["solve", "rosenbrock", "-m", "scipy:L-BFGS-B", "-O", "args=()"], "'args' is an argument"),
+    (["solve", "rosenbrock", "-m", "scipy:BFGS", "-O", "method='CG'"], "'method' is an argument"),
+    (["solve", "rosenbrock", "-O", "method='gd'"], "'method' is an argument"),
+    (["solve", "rosenbrock", "-O", "x0=[1, 1]"], "'x0' is an argument"),
+    (["solve", "rosenbrock", "-O", "jac=True"], "'jac' is an argument"),
+    (["solve", "rosenbrock", "-m", "newton-cg", "-O", "hessp=1"], "'hessp' is an argument"),
+    (["solve", "rosenbrock", "-m", "scipy:BFGS", "-O", "callback=1"], "'callback' is not a "
+                                                                       "solver option here"),
+    (["solve", "rosenbrock", "-m", "scipy:TNC", "--maxiter", "5", "-O", "maxfun=9"],
+     "'maxfun' collides with --maxiter"),
 ]
 
 
@@ -69,6 +116,8 @@ def paths(tmp_path, problem_file):
     return {"tmp": str(tmp_path), "file": problem_file("rosen.py", ROSENBROCK_FILE),
             "bad_syntax": problem_file("bad_syntax.py", SYNTAX_ERROR),
             "no_objective": problem_file("no_objective.py", NO_OBJECTIVE),
+            "nan_start": problem_file("nan_start.py", NAN_START),
+            "inf_start": problem_file("inf_start.py", INF_START),
             "matrix": str(tmp_path / "matrix.npy")}
 
 
@@ -102,3 +151,14 @@ def test_usage_errors_point_to_the_command_help(cli):
     run = cli("solve", "rosenbrock", "--maxiter", "many")
     assert run.stderr.startswith("Error: Invalid value for '--maxiter': 'many'")
     assert run.stderr.endswith(" (see 'optkit solve --help')\n")
+
+
+def test_a_dimension_beyond_memory_is_refused_in_one_line(cli, monkeypatch):
+    from optkit.problems import memory
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 2 * 10**9)
+    run = cli("solve", "extended-rosenbrock", "--n", "10000000")
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr == ("Error: extended-rosenbrock: n=10000000 needs about 5.12 GB of "
+                          "memory to solve (64 vectors of n floats), more than the 2 GB "
+                          "available\n")

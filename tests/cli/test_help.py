@@ -18,3 +18,10 @@ def test_help_has_examples(cli, command, flag):
 def test_version(cli):
     run = cli("--version")
     assert run.code == 0 and run.stdout == f"optkit {optkit.__version__}\n"
+
+
+def test_a_bare_optkit_prints_the_help_as_optkit_help_does(cli):
+    run = cli()
+    assert run.code == 0 and run.stderr == ""
+    assert run.stdout == cli("--help").stdout
+    assert len(run.stdout.splitlines()) > 10 and "Commands:" in run.stdout

@@ -158,7 +158,7 @@ def test_objective_is_plain_numpy(name):
                          ids=[s.name for s in problems.specs() if s.scalable])
 def test_scalable_problems_build_across_their_range(spec):
     rng = spec.n_range
-    candidates = {rng.lo, rng.lo + rng.multiple_of, spec.default_n, min(rng.hi, 40)}
+    candidates = {rng.lo, rng.lo + rng.multiple_of, spec.default_n, min(rng.hi or 40, 40)}
     for n in sorted(c - c % rng.multiple_of for c in candidates):
         if n not in rng:
             continue
@@ -167,15 +167,25 @@ def test_scalable_problems_build_across_their_range(spec):
         assert np.isfinite(p.objective(p.x0.copy()))
         if p.xstar is not None:
             assert abs(p.objective(p.xstar) - p.fstar) <= 1e-9 * max(1.0, abs(p.fstar))
-    for bad in (rng.lo - 1, rng.hi + rng.multiple_of):
+    too_big = () if rng.hi is None else (rng.hi + rng.multiple_of,)  # None: memory decides
+    for bad in (rng.lo - 1, *too_big):
         with pytest.raises(problems.ProblemError, match=f"n={bad}"):
             spec.build(bad)
+    if rng.multiple_of > 1:
+        with pytest.raises(problems.ProblemError, match=f"n={rng.lo + 1}"):
+            spec.build(rng.lo + 1)
 
 
 def test_large_instances_build():
     for name in ("extended-rosenbrock", "trid", "broyden-tridiagonal", "dixon-price"):
         p = problems.get(name, n=1000)
         assert p.n == 1000 and np.isfinite(p.objective(p.x0))
+
+
+@pytest.mark.parametrize("name", ["extended-rosenbrock", "quadratic-cond1e6", "zakharov"])
+def test_o_n_problems_take_any_n_that_fits_in_memory(name):
+    p = problems.spec(name).build(1_000_000)  # not cached: a million-variable problem
+    assert p.n == 1_000_000 and np.isfinite(p.objective(p.x0))
 
 
 @pytest.mark.parametrize("name, n", [("watson", 6), ("watson", 9), ("penalty2", 4),

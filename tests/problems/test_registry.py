@@ -41,7 +41,8 @@ def test_problem_error_is_a_value_error():
 
 @pytest.mark.parametrize("name, n, message", [
     ("beale", 3, "beale has fixed dimension 2; got n=3"),
-    ("extended-rosenbrock", 5, r"n=5 is outside the allowed range 2 <= n <= 100000, n even"),
+    ("extended-rosenbrock", 5, r"n=5 is outside the allowed range n >= 2, n even"),
+    ("logistic-regression", 501, r"n=501 is outside the allowed range 2 <= n <= 500"),
     ("extended-powell", 6, "n a multiple of 4"),
     ("watson", 13, r"n=13 is outside the allowed range 2 <= n <= 12"),
     ("trid", 1, "n=1"),
@@ -104,7 +105,30 @@ def test_is_solved_uses_the_benchmark_tolerance():
 def test_spec_lookup_for_listing_and_range_messages():
     s = problems.spec("EXTENDED_POWELL")
     assert s.name == "extended-powell" and s.scalable and s.default_n == 100
-    assert str(s.n_range) == "4 <= n <= 100000, n a multiple of 4"
+    assert str(s.n_range) == "n >= 4, n a multiple of 4"
     assert problems.spec("lj13").n_range is None
     with pytest.raises(ProblemError, match="did you mean"):
         problems.spec("extended-powel")
+
+
+def test_an_unbounded_range_is_limited_by_memory(monkeypatch):
+    from optkit.problems import memory
+
+    r = DimRange(2, multiple_of=2)
+    assert 10**12 in r and 3 not in r and 0 not in r and str(r) == "n >= 2, n even"
+    monkeypatch.setattr(memory, "available_memory", lambda: 64 * 8 * 1000)
+    assert problems.spec("trid").check_n(1000) == 1000
+    with pytest.raises(ProblemError, match=r"trid: n=1001 needs about 0.000513 GB of memory "
+                                           r"to solve \(64 vectors of n floats\), more than the "
+                                           r"0.000512 GB available"):
+        problems.spec("trid").check_n(1001)
+    assert problems.spec("watson").check_n(12) == 12  # a bounded range: no memory check
+    monkeypatch.setattr(memory, "available_memory", lambda: None)  # platform does not say
+    assert problems.spec("trid").check_n(10**12) == 10**12
+
+
+def test_available_memory_is_positive_here():
+    from optkit.problems import memory
+
+    available = memory.available_memory()
+    assert available is None or available > 0
