@@ -22,6 +22,7 @@ from .ad import (
     value_and_grad,
     vjp,
 )
+from .distributed import minimize_many, multistart, sum_objective
 from .minimize import minimize
 from .optim.bounds import Bounds
 
@@ -31,5 +32,6 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
     "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
     "TracerConversionError", "EscapedTracerError", "compile", "CompiledFunction",
-    "CompileWarning", "minimize", "Bounds", "special", "tree", "__version__",
+    "CompileWarning", "minimize", "minimize_many", "multistart", "sum_objective", "Bounds",
+    "special", "tree", "__version__",
 ]

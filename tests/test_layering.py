@@ -1,4 +1,5 @@
-"""The arrows of the house: optkit.ad and optkit.optim never import each other."""
+"""The arrows of the house: optkit.ad and optkit.optim never import each other, nor
+optkit.distributed (the layer above both)."""
 
 import ast
 import pathlib
@@ -28,7 +29,9 @@ def _imports(path):
 @pytest.mark.parametrize(
     "package, forbidden",
     [("ad", ("optkit.optim", "scipy.optimize", "optkit.minimize", "optkit.scipy")),
-     ("optim", ("optkit.ad", "optkit.minimize", "optkit.scipy"))],
+     ("optim", ("optkit.ad", "optkit.minimize", "optkit.scipy"))]
+    # the distributed layer sits on top of both; neither knows it, nor Dask
+    + [(core, ("optkit.distributed", "dask", "distributed")) for core in ("ad", "optim")],
 )
 def test_package_does_not_import(package, forbidden):
     files = sorted((ROOT / package).rglob("*.py"))

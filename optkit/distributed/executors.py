@@ -1,0 +1,154 @@
+"""Where independent solves run: one ``concurrent.futures.Executor`` for every kind of target.
+
+``open_executor(executor)`` turns what the user passed into an executor, or None for "in this
+process, one after the other":
+
+=====================================  =========================================================
+``None``                               in-process, serially (no pickling, no processes)
+``int`` N / ``"processes"``            a local ``ProcessPoolExecutor`` with N workers (the
+                                       core count for ``"processes"``), started for this call
+                                       and shut down after it
+any ``concurrent.futures.Executor``    used as is (and left running)
+a ``dask.distributed.Client``          its ``get_executor()``: tasks run on the cluster
+an address ``"tcp://host:8786"``       a Client connected for this call (given up with
+                                       ConnectionError after ``connect_timeout`` seconds)
+=====================================  =========================================================
+
+Dask is imported only for the last two, so the rest works without the ``dask`` extra. Local
+processes are started with ``forkserver`` (``spawn`` where it is missing), never ``fork``: a
+forked copy of a process that runs threads (a Dask client, BLAS) can deadlock, and Python 3.12+
+warns about it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import multiprocessing
+import numbers
+import os
+import sys
+
+__all__ = ["ExecutorScope", "open_executor", "require_distributed"]
+
+CONNECT_TIMEOUT = 10.0  # seconds: how long connecting to a scheduler address may take
+
+
+def require_distributed():
+    """The ``distributed`` module, or an ImportError saying how to install it."""
+    # imported on demand: dask is an optional extra and costs ~0.5 s to import
+    try:
+        return importlib.import_module("distributed")
+    except ImportError as exc:
+        raise ImportError("this needs Dask: pip install 'optkit[dask]' "
+                          "(or pip install 'dask[distributed]')") from exc
+
+
+def _is_dask_client(obj):
+    # a Client can only exist if distributed was imported, so this never imports it
+    module = sys.modules.get("distributed")
+    return module is not None and isinstance(obj, module.Client)
+
+
+def _is_address(text):
+    return "://" in text or (":" in text and text.rsplit(":", 1)[1].isdigit())
+
+
+def _process_context():
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # the fork server imports optkit once and every worker forks from it ready to solve;
+    # the setting is process-wide but only adds this module to what the server preloads
+    context.set_forkserver_preload(["optkit.distributed.many"])
+    return context
+
+
+class ExecutorScope:
+    """An executor for the duration of one call; closes only what it opened.
+
+    ``executor`` is a ``concurrent.futures.Executor``, or None for in-process serial work;
+    ``client`` the ``dask.distributed.Client`` behind it, if any.
+    ``close(cancel=True)`` (after Ctrl-C) cancels pending work and does not wait for it.
+    """
+
+    def __init__(self, executor, *, owned=(), description="in-process", client=None):
+        self.executor = executor
+        self.client = client
+        self.description = description
+        self._owned = list(owned)  # closed in reverse order
+
+    def close(self, *, cancel=False):
+        while self._owned:
+            resource = self._owned.pop()
+            if isinstance(resource, cf.Executor):
+                if isinstance(resource, cf.ProcessPoolExecutor):
+                    resource.shutdown(wait=not cancel, cancel_futures=cancel)
+                else:
+                    resource.shutdown(wait=not cancel)
+            else:
+                resource.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close(cancel=exc_type is not None)
+
+
+def _check_timeout(connect_timeout):
+    if (isinstance(connect_timeout, bool) or not isinstance(connect_timeout, numbers.Real)
+            or not connect_timeout > 0):
+        raise ValueError(f"connect_timeout must be a number of seconds > 0, got "
+                         f"{connect_timeout!r}")
+    return float(connect_timeout)
+
+
+def connect(address, *, connect_timeout=CONNECT_TIMEOUT):
+    """A ``dask.distributed.Client`` connected to ``address``; ConnectionError if unreachable.
+
+    Gives up after ``connect_timeout`` seconds with a one-line message naming the address.
+    """
+    connect_timeout = _check_timeout(connect_timeout)
+    distributed = require_distributed()
+    try:
+        return distributed.Client(address, timeout=connect_timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ConnectionError(f"could not connect to the Dask scheduler at {address!r} within "
+                              f"{connect_timeout:g} s ({type(exc).__name__}: {exc})") from None
+
+
+def open_executor(executor=None, *, connect_timeout=CONNECT_TIMEOUT) -> ExecutorScope:
+    """Resolve ``executor`` (see the module docstring) into an :class:`ExecutorScope`.
+
+    Raises TypeError or ValueError naming ``executor`` for anything else, ConnectionError for an
+    unreachable address.
+    """
+    if executor is None:
+        return ExecutorScope(None)
+    if isinstance(executor, cf.Executor):
+        return ExecutorScope(executor, description=type(executor).__name__)
+    if _is_dask_client(executor):
+        return ExecutorScope(executor.get_executor(pure=False), client=executor,
+                             description=f"Dask client of {executor.scheduler.address}")
+    if isinstance(executor, str):
+        if executor == "processes":
+            return _local_processes(os.cpu_count() or 1)
+        if _is_address(executor):
+            client = connect(executor, connect_timeout=connect_timeout)
+            return ExecutorScope(client.get_executor(pure=False), owned=[client], client=client,
+                                 description=f"Dask scheduler at {executor}")
+        raise ValueError(f"executor: unknown string {executor!r}; expected 'processes' or a "
+                         "scheduler address such as 'tcp://host:8786'")
+    if isinstance(executor, numbers.Integral) and not isinstance(executor, bool):
+        if executor < 1:
+            raise ValueError(f"executor: the number of processes must be >= 1, got {executor}")
+        return _local_processes(int(executor))
+    raise TypeError("executor must be None, a number of processes, 'processes', a "
+                    "concurrent.futures.Executor, a dask.distributed.Client or a scheduler "
+                    f"address, got {type(executor).__name__}")
+
+
+def _local_processes(n):
+    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=_process_context())
+    return ExecutorScope(pool, owned=[pool], description=f"{n} local processes")

@@ -1,0 +1,155 @@
+"""``minimize_many``: independent solves from many starting points, on any executor.
+
+Each start is one task: ``optkit.minimize(fun, x0, method, args=args, **options)`` run where the
+executor puts it (see :mod:`optkit.distributed.executors`). The objective, its arguments and
+the options travel once per task as cloudpickle bytes, so lambdas and closures work; they are
+serialized before any task is submitted. A solve is the same computation wherever it runs, so
+the results equal those of a serial loop (``executor=None``) bit for bit.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+
+import numpy as np
+
+from ..minimize import minimize
+from ..optim import OptimizeResult, Status, check_options
+from .executors import CONNECT_TIMEOUT, open_executor
+from .progress import progress as make_progress
+from .shipping import ship, unship
+
+__all__ = ["minimize_many", "not_run"]
+
+# optkit.minimize's own keywords; every other option is the driver's or the solver's
+_MINIMIZE_KEYWORDS = ("jac", "hessp", "callback", "compile")
+
+
+def _starts(x0s):
+    if isinstance(x0s, np.ndarray):
+        if x0s.ndim != 2:
+            raise ValueError(f"x0s must be a 2-D array (one start per row) or a list of "
+                             f"vectors, got shape {x0s.shape}; wrap a single start as [x0]")
+        return [np.array(row, dtype=float) for row in x0s]
+    try:
+        starts = [np.array(x0, dtype=float) for x0 in x0s]
+    except TypeError as exc:
+        raise TypeError(f"x0s must be a list of starting points, got {type(x0s).__name__}"
+                        ) from exc
+    for i, x0 in enumerate(starts):
+        if x0.ndim != 1:
+            raise ValueError(f"x0s[{i}] must be a vector, got shape {x0.shape}")
+    return starts
+
+
+def _method_name(method):
+    return method.lower() if isinstance(method, str) else type(method).__name__
+
+
+def not_run(x0, method) -> OptimizeResult:
+    """The record of a start that never ran because the user interrupted (Ctrl-C) the batch.
+
+    Status INTERRUPTED, ``success=False``, ``x`` the start, ``fun`` nan, zero counts.
+    """
+    status = Status.INTERRUPTED
+    return OptimizeResult(x=np.array(x0, dtype=float), fun=math.nan, jac=None, nit=0, nfev=0,
+                          njev=0, nhev=0, status=status.code, success=False,
+                          message=f"not run: {status.message}", status_enum=status,
+                          method=_method_name(method), history=None, time=0.0)
+
+
+def _solve_shipped(payload, x0):
+    """Worker side of one task: unpack the objective and options, solve from ``x0``."""
+    job = unship(payload)
+    return minimize(job["fun"], x0, job["method"], args=job["args"], **job["options"])
+
+
+def _check(method, args, options):
+    if not isinstance(args, tuple):
+        args = (args,)
+    check_options(method, **{k: v for k, v in options.items() if k not in _MINIMIZE_KEYWORDS})
+    return args
+
+
+def minimize_many(fun, x0s, method="lbfgs", *, executor=None, args=(), progress=False,
+                  connect_timeout=CONNECT_TIMEOUT, **options):
+    """Minimize ``fun(x, *args)`` from each start in ``x0s``; one result per start, in order.
+
+    ``method`` and ``options`` are those of :func:`optkit.minimize` (derivatives default to
+    optkit's AD, computed where the solve runs). ``executor``:
+
+    - None: in this process, one start after the other;
+    - an int N, or ``"processes"``: N local processes (the core count), for this call only;
+    - any ``concurrent.futures.Executor`` (left running);
+    - a ``dask.distributed.Client``, or a scheduler address such as ``"tcp://host:8786"``
+      (connected for this call; ConnectionError after ``connect_timeout`` seconds).
+
+    Off-process, ``fun``, ``args`` and ``options`` are sent with cloudpickle (lambdas and
+    closures work); one that cannot be sent is a TypeError naming it, raised before any work
+    starts, as are unknown methods and options. The results equal a serial run's bit for bit
+    (apart from the ``time`` field).
+
+    ``progress=True`` draws a bar of completed solves on stderr. Ctrl-C (KeyboardInterrupt)
+    cancels the solves not yet finished and returns what completed; the others are
+    :func:`not_run` records (status INTERRUPTED, ``fun`` nan). An exception raised inside a
+    solve cancels the rest and propagates, with a note naming the start.
+    """
+    starts = _starts(x0s)
+    args = _check(method, args, options)
+    bar = make_progress(len(starts), progress)
+    try:
+        if executor is None:
+            return _serial(fun, starts, method, args, options, bar)
+        payload = ship(fun=fun, method=method, args=args, options=options)
+        with open_executor(executor, connect_timeout=connect_timeout) as scope:
+            if scope.executor is None:
+                return _serial(fun, starts, method, args, options, bar)
+            return _parallel(scope, payload, starts, method, bar)
+    finally:
+        bar.close()
+
+
+def _serial(fun, starts, method, args, options, bar):
+    results = [None] * len(starts)
+    try:
+        for i, x0 in enumerate(starts):
+            try:
+                results[i] = minimize(fun, x0, method, args=args, **options)
+            except Exception as exc:
+                exc.add_note(f"(in start {i} of minimize_many, in-process)")
+                raise
+            bar.update(i + 1)
+            if results[i].status_enum is Status.INTERRUPTED:  # Ctrl-C inside the solve
+                break
+    except KeyboardInterrupt:  # Ctrl-C between solves (while compiling, say)
+        pass
+    return [r if r is not None else not_run(x0, method)
+            for r, x0 in zip(results, starts, strict=True)]
+
+
+def _parallel(scope, payload, starts, method, bar):
+    results = [None] * len(starts)
+    futures = {}
+    try:
+        for i, x0 in enumerate(starts):
+            futures[scope.executor.submit(_solve_shipped, payload, x0)] = i
+        for done, future in enumerate(cf.as_completed(futures), 1):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as exc:
+                _cancel(futures)
+                exc.add_note(f"(in start {i} of minimize_many, on {scope.description})")
+                raise
+            bar.update(done)
+    except KeyboardInterrupt:
+        _cancel(futures)
+        scope.close(cancel=True)
+    return [r if r is not None else not_run(x0, method)
+            for r, x0 in zip(results, starts, strict=True)]
+
+
+def _cancel(futures):
+    for future in futures:
+        future.cancel()

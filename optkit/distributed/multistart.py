@@ -1,0 +1,101 @@
+"""``multistart``: Latin hypercube starts in a box, solved with ``minimize_many``, best first.
+
+A nonconvex objective has many local minima; a local solver finds the one whose basin holds
+its start. Spreading the starts over the box with a Latin hypercube (McKay, Beckman & Conover
+1979, "A comparison of three methods for selecting values of input variables in the analysis
+of output from a computer code", Technometrics 21(2)) puts exactly one start in each of
+``n_starts`` equal slices of every coordinate, so no coordinate range is left unexplored by
+chance, as plain uniform sampling may.
+
+Limitation: optkit's solvers do not handle bounds yet, so the box only says where the starts
+are drawn; every solve is unconstrained and may end outside the box.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..optim.bounds import Bounds, as_bounds
+from .executors import CONNECT_TIMEOUT
+from .many import minimize_many
+
+__all__ = ["latin_hypercube", "multistart"]
+
+
+def latin_hypercube(lb, ub, n_starts, rng) -> np.ndarray:
+    """``n_starts`` points in the box [lb, ub], one per slice of each coordinate (McKay 1979).
+
+    Coordinate j of point i is ``lb_j + (pi_j(i) + u_ij) / n_starts * (ub_j - lb_j)`` with
+    pi_j an independent random permutation and u_ij uniform on [0, 1). Returns an array of
+    shape (n_starts, n).
+    """
+    n = lb.size
+    strata = np.argsort(rng.random((n_starts, n)), axis=0)  # a permutation per column
+    unit = (strata + rng.random((n_starts, n))) / n_starts
+    return lb + unit * (ub - lb)
+
+
+def _dimension(bounds, n):
+    if n is not None:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"n must be a positive integer or None, got {n!r}")
+        return int(n)
+    if hasattr(bounds, "lb") and hasattr(bounds, "ub"):
+        return Bounds(bounds.lb, bounds.ub).lb.size
+    try:
+        return len(bounds)
+    except TypeError:
+        raise TypeError("bounds must be a sequence of (lo, hi) pairs, a scipy.optimize.Bounds "
+                        f"or an optkit.Bounds; got {type(bounds).__name__}") from None
+
+
+def _box(bounds, n):
+    if bounds is None:
+        raise ValueError("bounds: multistart needs a box to draw starts from, got None")
+    box = as_bounds(bounds, _dimension(bounds, n))
+    infinite = np.flatnonzero(~(np.isfinite(box.lb) & np.isfinite(box.ub)))
+    if infinite.size:
+        i = int(infinite[0])
+        raise ValueError(f"bounds[{i}] is ({box.lb[i]}, {box.ub[i]}): multistart draws starts "
+                         "in the box, so every bound must be finite")
+    return box
+
+
+def _sort_key(result):
+    f = result["fun"]
+    return math.inf if math.isnan(f) else f
+
+
+def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=None, n=None,
+               args=(), progress=False, connect_timeout=CONNECT_TIMEOUT, **options):
+    """Minimize ``fun(x, *args)`` from ``n_starts`` Latin hypercube starts in ``bounds``.
+
+    ``bounds``: a ``scipy.optimize.Bounds``, an ``optkit.Bounds(lb, ub)`` or a sequence of
+    ``(lo, hi)`` pairs, all finite. Scalar bounds apply to every variable only when ``n`` (the
+    number of variables) is given. The starts come from ``np.random.default_rng(seed)``, so a
+    seed gives the same starts, and the same results, on every executor.
+
+    The solves run through :func:`optkit.minimize_many` with ``method``, ``executor``,
+    ``progress`` and ``options`` (see there). **The solves are unconstrained**: optkit's
+    solvers do not support bounds yet, so ``bounds`` only says where starts are drawn, and a
+    solve may end outside the box.
+
+    Returns the best result (lowest ``fun``; ties go to the earlier start) with ``.all``
+    holding every run sorted by ``fun`` (runs with a nan ``fun``, such as starts never run
+    after Ctrl-C, last). Each run records its start as ``x0``.
+    """
+    if isinstance(n_starts, bool) or not isinstance(n_starts, numbers.Integral) or n_starts < 1:
+        raise ValueError(f"n_starts must be a positive integer, got {n_starts!r}")
+    box = _box(bounds, n)
+    starts = latin_hypercube(box.lb, box.ub, int(n_starts), np.random.default_rng(seed))
+    runs = minimize_many(fun, starts, method, executor=executor, args=args, progress=progress,
+                         connect_timeout=connect_timeout, **options)
+    for run, x0 in zip(runs, starts, strict=True):
+        run["x0"] = x0
+    ordered = sorted(runs, key=_sort_key)
+    best = type(ordered[0])(ordered[0])
+    best["all"] = ordered
+    return best

@@ -1,0 +1,267 @@
+"""``sum_objective``: f(x) = sum_i loss(x, shard_i) with the shards kept on Dask workers.
+
+This is how Spark MLlib runs L-BFGS (``treeAggregate`` of the loss and gradient over the
+partitions) and how dask-glm runs SciPy's: the data stay where they are, only x travels out and
+(f, g) travel back. Each evaluation is one round trip: one task per shard, computed on the
+worker that holds it with optkit's AD (compiled once per shard, see
+:mod:`optkit.distributed.shard_programs`), and a tree of summing tasks with fan-in
+``split_every``, whose root alone comes back. Hessian-vector products (for Newton-CG) are
+distributed the same way.
+
+Fault tolerance: shards given as dask arrays are persisted; if a worker dies, Dask recomputes
+its chunks from the array's graph on another worker and the evaluation waits for them, so a
+solve completes with the same result. Shards given as numpy arrays are scattered: a lost
+worker loses them, and the evaluation raises :class:`DistributedEvaluationError`, which keeps
+the best point evaluated so far, instead of hanging.
+"""
+
+from __future__ import annotations
+
+import importlib
+import numbers
+import uuid
+
+import numpy as np
+
+from .executors import CONNECT_TIMEOUT, connect, require_distributed
+from .shard_programs import (
+    add_arrays,
+    add_values_and_grads,
+    forget,
+    shard_hvp,
+    shard_value_and_grad,
+)
+from .shipping import ship
+
+__all__ = ["DistributedEvaluationError", "SumObjective", "sum_objective"]
+
+
+class DistributedEvaluationError(RuntimeError):
+    """An evaluation on the cluster was lost (a worker died holding data that cannot be
+    recomputed) or timed out. ``x`` and ``fun`` are the best point evaluated so far (None if
+    none was), so no progress is lost."""
+
+    def __init__(self, message, x=None, fun=None):
+        super().__init__(message)
+        self.x = x
+        self.fun = fun
+
+
+class SumObjective:
+    """f(x) = sum over shards of ``loss(x, *shard)``, evaluated where the shards live.
+
+    Built by :func:`sum_objective`. ``obj(x)`` returns f and keeps the gradient computed with
+    it, so ``obj.grad(x)`` at the same point costs nothing: ``optkit.minimize(obj, x0,
+    jac=obj.grad, hessp=obj.hvp)`` and ``scipy.optimize.minimize(obj, x0, jac=obj.grad,
+    hessp=obj.hvp)`` take one round trip per point. ``obj.value_and_grad(x)`` returns both
+    (use it with ``jac=True``), ``obj.hvp(x, v)`` the Hessian at x times v. Counters:
+    ``n_value_and_grad``, ``n_hvp`` (round trips to the cluster). ``close()`` (or leaving a
+    ``with`` block) releases the shards and the workers' compiled programs.
+    """
+
+    def __init__(self, client, payload, shards, *, timeout, split_every, owned_client=False):
+        self._client = client
+        self._payload = payload
+        self._shards = shards  # per shard, the futures of its arrays (kept alive here)
+        self._timeout = timeout
+        self._split_every = split_every
+        self._owned_client = owned_client
+        self._token = uuid.uuid4().hex
+        self._x = None  # the last point and its (f, g)
+        self._fg = None
+        self.best_x = None
+        self.best_fun = None
+        self.n_value_and_grad = 0
+        self.n_hvp = 0
+
+    @property
+    def n_shards(self) -> int:
+        return len(self._shards)
+
+    @property
+    def shard_keys(self):
+        """The Dask keys of every shard's arrays (a list per shard)."""
+        return [[f.key for f in parts] for parts in self._shards]
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def _run(self, leaf, combine, vectors):
+        if self._shards is None:
+            raise RuntimeError("this sum_objective is closed")
+        submit = self._client.submit
+        level = [submit(leaf, self._token, self._payload, i, *vectors, *parts, pure=False)
+                 for i, parts in enumerate(self._shards)]
+        k = self._split_every
+        while len(level) > 1:
+            level = [submit(combine, *level[j:j + k], pure=False)
+                     for j in range(0, len(level), k)]
+        try:
+            return level[0].result(timeout=self._timeout)
+        except (TimeoutError, require_distributed().CancelledError) as exc:
+            self._client.cancel(level)
+            where = ("" if self.best_x is None
+                     else f"; the best point so far (f = {self.best_fun:.10g}) is in .x")
+            raise DistributedEvaluationError(
+                f"sum_objective: an evaluation on the cluster failed ({type(exc).__name__}: "
+                f"{exc or 'timed out'}){where}. Shards given as numpy arrays cannot be "
+                "recomputed after a worker is lost; dask arrays can",
+                x=self.best_x, fun=self.best_fun) from exc
+
+    def _point(self, x, what="x"):
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 1:
+            raise ValueError(f"{what} must be 1-D, got shape {x.shape}")
+        return x
+
+    def value_and_grad(self, x):
+        """``(f(x), grad f(x))`` in one round trip (answered from the last point if equal)."""
+        x = self._point(x)
+        if self._x is not None and np.array_equal(x, self._x):
+            f, g = self._fg
+            return f, g.copy()
+        f, g = self._run(shard_value_and_grad, add_values_and_grads, (x,))
+        f = float(f)
+        self.n_value_and_grad += 1
+        self._x, self._fg = x.copy(), (f, g)
+        if self.best_fun is None or f < self.best_fun:
+            self.best_x, self.best_fun = x.copy(), f
+        return f, g.copy()
+
+    def __call__(self, x):
+        return self.value_and_grad(x)[0]
+
+    def grad(self, x):
+        """grad f(x); free right after ``obj(x)`` at the same x."""
+        return self.value_and_grad(x)[1]
+
+    def hvp(self, x, v):
+        """The Hessian of f at x times v, in one round trip."""
+        x, v = self._point(x), self._point(v, "v")
+        if v.shape != x.shape:
+            raise ValueError(f"v must have the shape of x {x.shape}, got {v.shape}")
+        self.n_hvp += 1
+        return self._run(shard_hvp, add_arrays, (x, v))
+
+    # -- lifetime -----------------------------------------------------------------------------
+    def close(self):
+        """Release the shards and drop the compiled programs on the workers."""
+        if self._shards is None:
+            return
+        futures = [f for parts in self._shards for f in parts]
+        self._shards = None
+        try:
+            if self._client.status == "running":
+                self._client.run(forget, self._token)
+                self._client.cancel(futures)
+        finally:
+            if self._owned_client:
+                self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# -- building ---------------------------------------------------------------------------------
+def _resolve_client(client, connect_timeout):
+    distributed = require_distributed()
+    if client is None:
+        try:
+            return distributed.default_client(), False
+        except ValueError:
+            raise ValueError("client: no Dask client is running; start one "
+                             "(dask.distributed.Client()) or pass client=") from None
+    if isinstance(client, str):
+        return connect(client, connect_timeout=connect_timeout), True
+    if not isinstance(client, distributed.Client):
+        raise TypeError(f"client must be a dask.distributed.Client, a scheduler address or None, "
+                        f"got {type(client).__name__}")
+    return client, False
+
+
+def _dask_shards(client, arrays):
+    dask_array = importlib.import_module("dask.array")
+    flatten = importlib.import_module("dask.core").flatten
+    distributed = require_distributed()
+    for j, a in enumerate(arrays):
+        if not isinstance(a, dask_array.Array):
+            raise TypeError(f"arrays[{j}]: expected a dask array (or pass one list of numpy "
+                            f"shards), got {type(a).__name__}")
+        if a.ndim == 0 or any(len(c) != 1 for c in a.chunks[1:]):
+            raise ValueError(f"arrays[{j}] must be chunked along axis 0 only, got chunks "
+                             f"{a.chunks}; use a.rechunk({{i: -1 for i in range(1, a.ndim)}})")
+        if a.chunks[0] != arrays[0].chunks[0]:
+            raise ValueError(f"arrays[{j}] has row chunks {a.chunks[0]}, arrays[0] has "
+                             f"{arrays[0].chunks[0]}: every array needs the same row chunks")
+    persisted = client.persist(list(arrays))
+    futures = distributed.futures_of(persisted)
+    distributed.wait(futures)  # placed before the first evaluation, so it finds them local
+    by_key = {f.key: f for f in futures}
+    # one chunk per row block: flattening the key grid gives the blocks in row order
+    columns = [[by_key[k] for k in flatten(p.__dask_keys__())] for p in persisted]
+    return [list(parts) for parts in zip(*columns, strict=True)]
+
+
+def _numpy_shards(client, shards):
+    if not isinstance(shards, (list, tuple)) or not shards:
+        raise TypeError("shards must be a non-empty list of tuples of numpy arrays")
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise ValueError("client: the cluster has no workers to hold the shards")
+    out = []
+    for i, shard in enumerate(shards):
+        parts = shard if isinstance(shard, tuple) else (shard,)
+        try:
+            parts = [np.asarray(p) for p in parts]
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"shards[{i}] must hold numpy arrays: {exc}") from None
+        # every array of a shard on the same worker, shards spread round-robin
+        out.append(client.scatter(parts, workers=[workers[i % len(workers)]], hash=False))
+    return out
+
+
+def sum_objective(loss, *arrays, client=None, timeout=None, split_every=8,
+                  connect_timeout=CONNECT_TIMEOUT) -> SumObjective:
+    """The objective f(x) = sum_i ``loss(x, *shard_i)`` with the shards on Dask workers.
+
+    ``loss(x, *shard)`` is plain numpy code returning a scalar; optkit's AD differentiates it
+    on the workers. The shards are either
+
+    - dask arrays ``sum_objective(loss, X, y)`` chunked along axis 0 only, all with the same
+      row chunks (shard i is the i-th row block of each); they are persisted, and a chunk lost
+      with a worker is recomputed from its graph; or
+    - one list of numpy shards ``sum_objective(loss, [(X0, y0), (X1, y1), ...])`` (a bare
+      array counts as a 1-tuple), scattered once, round-robin over the workers.
+
+    ``client``: a ``dask.distributed.Client``, a scheduler address (connected, and closed by
+    ``close()``; ConnectionError after ``connect_timeout`` s) or None for the default client.
+    ``timeout``: seconds an evaluation may take before DistributedEvaluationError (None: no
+    limit). ``split_every``: the fan-in of the summing tree.
+
+    ``loss`` travels with cloudpickle; one that cannot is a TypeError before any data moves.
+    Returns a :class:`SumObjective` (see there for use with ``optkit.minimize`` and SciPy).
+    """
+    if not callable(loss):
+        raise TypeError(f"loss must be callable, got {type(loss).__name__}")
+    if isinstance(split_every, bool) or not isinstance(split_every, numbers.Integral) \
+            or split_every < 2:
+        raise ValueError(f"split_every must be an integer >= 2, got {split_every!r}")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
+                                or not timeout > 0):
+        raise ValueError(f"timeout must be None or a number of seconds > 0, got {timeout!r}")
+    if not arrays:
+        raise TypeError("sum_objective needs the data: dask arrays, or one list of numpy shards")
+    payload = ship(loss=loss)
+    client, owned = _resolve_client(client, connect_timeout)
+    try:
+        if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
+            shards = _numpy_shards(client, arrays[0])
+        else:
+            shards = _dask_shards(client, arrays)
+    except BaseException:
+        if owned:
+            client.close()
+        raise
+    return SumObjective(client, payload, shards, timeout=timeout, split_every=int(split_every),
+                        owned_client=owned)
