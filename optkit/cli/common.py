@@ -26,8 +26,8 @@ from optkit import problems
 from optkit.optim import METHODS, check_options
 
 __all__ = ["SCIPY_METHODS", "CliError", "atomic_replace", "atomic_write", "check_finite_start",
-           "check_method", "check_writable", "fmt", "load_problem", "parse_options",
-           "parse_vector", "read_vector_file", "to_json"]
+           "check_method", "check_unconstrained", "check_writable", "fmt", "load_problem",
+           "parse_options", "parse_vector", "read_vector_file", "to_json"]
 
 # scipy.optimize.minimize's unconstrained-capable methods, spelled as SciPy spells them.
 SCIPY_METHODS = ("Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
@@ -61,6 +61,15 @@ def load_problem(ref: str, n: int | None) -> problems.Problem:
         raise CliError(str(exc)) from None
     if n is not None and n != problem.n:
         raise CliError(f"--n: problem file {ref} has fixed dimension {problem.n}; got n={n}")
+    return problem
+
+
+def check_unconstrained(problem: problems.Problem) -> problems.Problem:
+    """`problem`, unless it has bounds: the command line cannot pass bounds to a solver yet,
+    and solving without them would be judged against the box's f*."""
+    if problem.bounds is not None:
+        raise CliError(f"{problem.name} is bound-constrained; the command line cannot pass "
+                       "bounds to a solver yet (optkit.scipy.minimize can)")
     return problem
 
 

@@ -11,6 +11,7 @@ from .common import (
     atomic_write,
     check_finite_start,
     check_method,
+    check_unconstrained,
     check_writable,
     fmt,
     load_problem,
@@ -147,7 +148,7 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
     for path, option in ((output, "--output"), (history_path, "--history")):
         if path is not None:
             check_writable(path, option)
-    problem = load_problem(problem_ref, n)
+    problem = check_unconstrained(load_problem(problem_ref, n))
     x0 = _start_point(problem, x0_text, x0_file)
     try:
         outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,

@@ -65,6 +65,19 @@ def test_a_failing_solve_is_a_row_not_a_crash(cli, problem_file):
     assert doc["summary"][0]["solved"] == 1
 
 
+def test_a_tag_leaves_out_the_bound_constrained_problems(cli):
+    from optkit import problems
+
+    run = cli("bench", "--tag", "quadratic", "--methods", "lbfgs", "--maxiter", "0", "--json")
+    assert run.code == 0
+    tagged = problems.names("quadratic")
+    unconstrained = [n for n in tagged if problems.get(n).bounds is None]
+    assert run.json()["problems"] == unconstrained and len(unconstrained) < len(tagged)
+    left_out = len(tagged) - len(unconstrained)
+    assert (f"leaving out the {left_out} bound-constrained problems tagged quadratic"
+            in run.stderr)
+
+
 def test_default_problems_exist():
     from optkit import problems
 
@@ -203,11 +216,27 @@ def test_plot_checks_the_format_before_matplotlib(cli, tmp_path, monkeypatch):
     assert run.code == 2 and "cannot write a .xyz image" in run.stderr
 
 
+def _stand_in_matplotlib(monkeypatch, formats):
+    """A matplotlib whose backends write `formats` (whether or not matplotlib is installed)."""
+    bases = types.ModuleType("matplotlib.backend_bases")
+    bases.FigureCanvasBase = types.SimpleNamespace(
+        get_supported_filetypes=lambda: dict.fromkeys(formats, "an image"))
+    monkeypatch.setitem(sys.modules, "matplotlib", types.ModuleType("matplotlib"))
+    monkeypatch.setitem(sys.modules, "matplotlib.backend_bases", bases)
+
+
+def test_plot_refuses_a_format_this_matplotlib_lacks(cli, tmp_path, monkeypatch):
+    _stand_in_matplotlib(monkeypatch, ["png", "pdf"])
+    run = cli("bench", *SMALL, "--plot", str(tmp_path / "p.webp"))
+    assert run.code == 2
+    assert run.stderr == "Error: --plot: this matplotlib cannot write a .webp image\n"
+
+
 @pytest.mark.parametrize("name, image_format", [("p.svg", "svg"), ("p.PDF", "pdf"),
                                                 ("profile", "png")])
 def test_plot_file_format_and_mode(cli, tmp_path, monkeypatch, umask, name, image_format):
-    """Without matplotlib installed: a stand-in module passes the check and a stand-in
-    plot_profile records the format; the file gets the mode the umask allows."""
+    """A stand-in matplotlib passes the checks and a stand-in plot_profile records the
+    format; the file gets the mode the umask allows."""
     from optkit.cli import profile
 
     written = []
@@ -216,7 +245,7 @@ def test_plot_file_format_and_mode(cli, tmp_path, monkeypatch, umask, name, imag
         written.append((costs.shape, tuple(labels), metric, image_format))
         pathlib.Path(path).write_text("image")
 
-    monkeypatch.setitem(sys.modules, "matplotlib", types.ModuleType("matplotlib"))
+    _stand_in_matplotlib(monkeypatch, ["png", "pdf", "svg"])
     monkeypatch.setattr(profile, "plot_profile", fake_plot)
     umask(0o022)
     target = tmp_path / name

@@ -106,6 +106,11 @@ CASES = [
                                                                        "solver option here"),
     (["solve", "rosenbrock", "-m", "scipy:TNC", "--maxiter", "5", "-O", "maxfun=9"],
      "'maxfun' collides with --maxiter"),
+    # a bound-constrained problem solved without its bounds would be judged by the box's f*
+    (["solve", "rosenbrock-box"], "rosenbrock-box is bound-constrained; the command line "
+                                  "cannot pass bounds to a solver yet"),
+    (["bench", "--tag", "bounds"], "is bound-constrained"),
+    (["bench", "--problems", "rosenbrock,trid-box"], "trid-box is bound-constrained"),
 ]
 
 
