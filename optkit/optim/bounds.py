@@ -206,13 +206,13 @@ class Bounds:
 
     def _hit_times(self, x, d) -> np.ndarray:
         """Per component, the t >= 0 at which x_i + t d_i reaches its bound (inf: never)."""
-        lb = np.broadcast_to(self.lb, x.shape)
-        ub = np.broadcast_to(self.ub, x.shape)
-        t = np.full(x.shape, np.inf)
-        up = d > 0
-        down = d < 0
-        t[up] = (ub[up] - x[up]) / d[up]
-        t[down] = (lb[down] - x[down]) / d[down]
+        # (bound - x_i) / d_i on the side d_i points to; an infinite bound gives +inf, and
+        # d_i = 0 (where the quotient is +-inf or 0/0) is set to inf afterwards
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(d > 0, self.ub, self.lb)
+            np.subtract(t, x, out=t)
+            np.divide(t, d, out=t)
+        t[d == 0] = np.inf
         # outside the box on the blocking side (rounding, misuse): no step at all
         np.maximum(t, 0.0, out=t)
         return t
