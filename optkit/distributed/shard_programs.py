@@ -22,7 +22,7 @@ import numpy as np
 from ..ad import compile as compile_function
 from .shipping import unship
 
-__all__ = ["CAPACITY", "add_arrays", "add_values_and_grads", "forget", "shard_hvp",
+__all__ = ["CAPACITY", "add_arrays", "add_values_and_grads", "bundle", "forget", "shard_hvp",
            "shard_value_and_grad"]
 
 CAPACITY = 256  # compiled per-shard programs kept per worker process
@@ -53,12 +53,17 @@ def _program(token, payload, index, parts):
         return program
 
 
-def shard_value_and_grad(token, payload, index, x, *parts):
+def bundle(*parts):
+    """A shard's arrays as one tuple: one Dask key, held (and recomputed) on one worker."""
+    return parts
+
+
+def shard_value_and_grad(token, payload, index, x, parts):
     """``(loss(x, *parts), grad)`` on the worker holding the shard's ``parts``."""
     return _program(token, payload, index, parts).value_and_grad(x)
 
 
-def shard_hvp(token, payload, index, x, v, *parts):
+def shard_hvp(token, payload, index, x, v, parts):
     """The shard's Hessian at ``x`` times ``v`` (forward-over-reverse, compiled)."""
     return _program(token, payload, index, parts).hvp(x, v)
 

@@ -8,8 +8,12 @@ worker that holds it with optkit's AD (compiled once per shard, see
 ``split_every``, whose root alone comes back. Hessian-vector products (for Newton-CG) are
 distributed the same way.
 
+Locality: a shard's arrays are one Dask key (a tuple) on one worker, and each shard's task is
+pinned to that worker, so after the first evaluation no shard data moves.
+
 Fault tolerance: shards given as dask arrays are persisted; if a worker dies, Dask recomputes
-its chunks from the array's graph on another worker and the evaluation waits for them, so a
+its chunks from the array's graph on another worker, the evaluation notices the holder is gone
+(it checks every ``_POLL`` seconds while waiting), finds the new holders and runs again, so a
 solve completes with the same result. Shards given as numpy arrays are scattered: a lost
 worker loses them, and the evaluation raises :class:`DistributedEvaluationError`, which keeps
 the best point evaluated so far, instead of hanging.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import numbers
+import time
 import uuid
 
 import numpy as np
@@ -27,6 +32,7 @@ from .executors import CONNECT_TIMEOUT, connect, require_distributed
 from .shard_programs import (
     add_arrays,
     add_values_and_grads,
+    bundle,
     forget,
     shard_hvp,
     shard_value_and_grad,
@@ -47,6 +53,13 @@ class DistributedEvaluationError(RuntimeError):
         self.fun = fun
 
 
+class _HolderLost(Exception):
+    """A worker holding a shard left the cluster during an evaluation."""
+
+
+_POLL = 0.5  # seconds between checks that the shards' holders are alive, while waiting
+
+
 class SumObjective:
     """f(x) = sum over shards of ``loss(x, *shard)``, evaluated where the shards live.
 
@@ -62,11 +75,12 @@ class SumObjective:
     def __init__(self, client, payload, shards, *, timeout, split_every, owned_client=False):
         self._client = client
         self._payload = payload
-        self._shards = shards  # per shard, the futures of its arrays (kept alive here)
+        self._shards = shards  # per shard, the future of its tuple of arrays (kept alive here)
         self._timeout = timeout
         self._split_every = split_every
         self._owned_client = owned_client
         self._token = uuid.uuid4().hex
+        self._holders = None  # per shard, the address of the worker holding it
         self._x = None  # the last point and its (f, g)
         self._fg = None
         self.best_x = None
@@ -80,31 +94,79 @@ class SumObjective:
 
     @property
     def shard_keys(self):
-        """The Dask keys of every shard's arrays (a list per shard)."""
-        return [[f.key for f in parts] for parts in self._shards]
+        """The Dask key of every shard (a tuple of its arrays, held on one worker)."""
+        return [f.key for f in self._shards]
 
     # -- evaluation ---------------------------------------------------------------------------
     def _run(self, leaf, combine, vectors):
+        """Submit one evaluation and wait for its root; relocate and retry if a holder died."""
         if self._shards is None:
             raise RuntimeError("this sum_objective is closed")
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        if self._holders is None:
+            self._locate(deadline)
+        while True:
+            futures = self._submit(leaf, combine, vectors)
+            try:
+                return self._wait(futures, deadline)
+            except _HolderLost:
+                self._client.cancel(futures)
+                self._locate(deadline)
+            except (TimeoutError, require_distributed().CancelledError) as exc:
+                self._client.cancel(futures)
+                raise self._failure(exc) from exc
+
+    def _submit(self, leaf, combine, vectors):
+        # each shard's task is pinned to the worker holding it: Dask's work stealing would
+        # otherwise move a task, and with it the shard, to an idle worker now and then
         submit = self._client.submit
-        level = [submit(leaf, self._token, self._payload, i, *vectors, *parts, pure=False)
-                 for i, parts in enumerate(self._shards)]
+        level = [submit(leaf, self._token, self._payload, i, *vectors, shard, pure=False,
+                        workers=[holder])
+                 for i, (shard, holder) in enumerate(zip(self._shards, self._holders,
+                                                         strict=True))]
+        futures = list(level)
         k = self._split_every
         while len(level) > 1:
             level = [submit(combine, *level[j:j + k], pure=False)
                      for j in range(0, len(level), k)]
-        try:
-            return level[0].result(timeout=self._timeout)
-        except (TimeoutError, require_distributed().CancelledError) as exc:
-            self._client.cancel(level)
-            where = ("" if self.best_x is None
-                     else f"; the best point so far (f = {self.best_fun:.10g}) is in .x")
-            raise DistributedEvaluationError(
-                f"sum_objective: an evaluation on the cluster failed ({type(exc).__name__}: "
-                f"{exc or 'timed out'}){where}. Shards given as numpy arrays cannot be "
-                "recomputed after a worker is lost; dask arrays can",
-                x=self.best_x, fun=self.best_fun) from exc
+            futures += level
+        return futures
+
+    def _wait(self, futures, deadline):
+        root = futures[-1]
+        while True:
+            wait = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+            try:
+                return root.result(timeout=max(wait, 0.0))
+            except TimeoutError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+                alive = self._client.scheduler_info()["workers"]
+                if any(holder not in alive for holder in self._holders):
+                    raise _HolderLost() from None
+
+    def _locate(self, deadline):
+        """Wait for every shard to be in memory (Dask recomputes lost chunks of dask arrays)
+        and record which worker holds each."""
+        distributed = require_distributed()
+        timeout = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        with self._client.as_current():  # wait() asks for the current client
+            distributed.wait(self._shards, timeout=timeout)
+        lost = [i for i, f in enumerate(self._shards) if f.status != "finished"]
+        if lost:
+            raise self._failure(f"shards {lost} were lost with a worker")
+        who = self._client.who_has(self._shards)
+        self._holders = [who[f.key][0] for f in self._shards]
+
+    def _failure(self, cause):
+        if isinstance(cause, BaseException):
+            cause = f"{type(cause).__name__}: {cause or 'timed out'}"
+        where = ("" if self.best_x is None
+                 else f"; the best point so far (f = {self.best_fun:.10g}) is in .x")
+        return DistributedEvaluationError(
+            f"sum_objective: an evaluation on the cluster failed ({cause}){where}. Shards "
+            "given as numpy arrays cannot be recomputed after a worker is lost; dask arrays can",
+            x=self.best_x, fun=self.best_fun)
 
     def _point(self, x, what="x"):
         x = np.asarray(x, dtype=np.float64)
@@ -146,12 +208,12 @@ class SumObjective:
         """Release the shards and drop the compiled programs on the workers."""
         if self._shards is None:
             return
-        futures = [f for parts in self._shards for f in parts]
         self._shards = None
+        # the futures are only released (dropped here), never cancelled: another objective
+        # built from the same dask arrays shares their keys
         try:
             if self._client.status == "running":
                 self._client.run(forget, self._token)
-                self._client.cancel(futures)
         finally:
             if self._owned_client:
                 self._client.close()
@@ -195,12 +257,12 @@ def _dask_shards(client, arrays):
             raise ValueError(f"arrays[{j}] has row chunks {a.chunks[0]}, arrays[0] has "
                              f"{arrays[0].chunks[0]}: every array needs the same row chunks")
     persisted = client.persist(list(arrays))
-    futures = distributed.futures_of(persisted)
-    distributed.wait(futures)  # placed before the first evaluation, so it finds them local
-    by_key = {f.key: f for f in futures}
+    by_key = {f.key: f for f in distributed.futures_of(persisted)}
     # one chunk per row block: flattening the key grid gives the blocks in row order
     columns = [[by_key[k] for k in flatten(p.__dask_keys__())] for p in persisted]
-    return [list(parts) for parts in zip(*columns, strict=True)]
+    # each shard's blocks bundled on one worker; the bundle is recomputed from the blocks'
+    # graph if its worker is lost
+    return [client.submit(bundle, *blocks, pure=False) for blocks in zip(*columns, strict=True)]
 
 
 def _numpy_shards(client, shards):
@@ -216,8 +278,9 @@ def _numpy_shards(client, shards):
             parts = [np.asarray(p) for p in parts]
         except (TypeError, ValueError) as exc:
             raise TypeError(f"shards[{i}] must hold numpy arrays: {exc}") from None
-        # every array of a shard on the same worker, shards spread round-robin
-        out.append(client.scatter(parts, workers=[workers[i % len(workers)]], hash=False))
+        # a shard's arrays as one tuple on one worker, shards spread round-robin
+        out.append(client.scatter([tuple(parts)], workers=[workers[i % len(workers)]],
+                                  hash=False)[0])
     return out
 
 
@@ -263,5 +326,7 @@ def sum_objective(loss, *arrays, client=None, timeout=None, split_every=8,
         if owned:
             client.close()
         raise
-    return SumObjective(client, payload, shards, timeout=timeout, split_every=int(split_every),
-                        owned_client=owned)
+    objective = SumObjective(client, payload, shards, timeout=timeout,
+                             split_every=int(split_every), owned_client=owned)
+    objective._locate(None if timeout is None else time.monotonic() + timeout)
+    return objective
