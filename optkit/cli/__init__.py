@@ -5,8 +5,9 @@
     optkit check PROBLEM|FILE [...]       AD derivatives against finite differences
     optkit bench [...]                    the method x problem matrix, performance profile
 
-Exit codes: 0 success, 1 a solve that did not converge (or a failed check), 2 bad input
-(one line on stderr, never a traceback), 130 interrupted outside a solve.
+Exit codes: 0 success (``result.success``: the gradient test holds, or a stop the user asked
+for fired), 1 a solve without success (or a failed check), 2 bad input (one line on stderr,
+never a traceback), 130 interrupted outside a solve.
 """
 
 import sys

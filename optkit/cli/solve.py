@@ -125,8 +125,9 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
     """Minimize PROBLEM (a name from `optkit list`) or FILE (a .py file defining
     objective(x) and x0) and print a summary.
 
-    Exit code 0 when the solver converged, 1 when it stopped without converging (the
-    status says why), 2 for bad input. Ctrl-C stops the solve and reports (and saves with
+    Exit code 0 when the result is a success (the gradient test holds, or a stop you asked
+    for, such as -O ftol=..., fired), 1 otherwise (the status says why), 2 for bad input
+    (including a start where f is nan or inf). Ctrl-C stops the solve and reports (and saves with
     --output) the best point found so far.
 
     \b
