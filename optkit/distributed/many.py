@@ -81,6 +81,8 @@ def minimize_many(fun, x0s, method="lbfgs", *, executor=None, args=(), progress=
 
     - None: in this process, one start after the other;
     - an int N, or ``"processes"``: N local processes (the core count), for this call only;
+      they start by the fork server, which re-imports a script's ``__main__``: guard the
+      script's top level with ``if __name__ == "__main__":``, as for any multiprocessing;
     - any ``concurrent.futures.Executor`` (left running);
     - a ``dask.distributed.Client``, or a scheduler address such as ``"tcp://host:8786"``
       (connected for this call; ConnectionError after ``connect_timeout`` seconds).
