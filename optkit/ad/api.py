@@ -24,6 +24,21 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "
            "jacobian"]
 
 
+_REPLAYS = set()  # function types with their own compiled derivatives (register_replay)
+
+
+def register_replay(cls):
+    """Register a function type whose instances replay compiled derivative programs.
+
+    For an instance ``f`` of ``cls`` and plain (untraced) inputs, ``value_and_grad(f)(x)``
+    calls ``f.value_and_grad(x)`` and ``hvp(f, x, v)`` calls ``f.hvp(x, v)``; other
+    transformations, and traced inputs, evaluate ``f`` eagerly. ``optkit.compile`` registers
+    its ``CompiledFunction`` here, so this module never imports the compiler.
+    """
+    _REPLAYS.add(cls)
+    return cls
+
+
 # ---- inputs and outputs ------------------------------------------------------------------
 def _as_input(x, name="x"):
     """Validate a primal or tangent: a traced value, a real number, or an array of them."""
@@ -125,7 +140,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
     """
     if not isinstance(has_aux, bool):
         raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
-    compiled = getattr(f, "_optkit_compiled", False) and argnums == 0 and not has_aux
+    compiled = type(f) in _REPLAYS and argnums == 0 and not has_aux
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
@@ -234,8 +249,7 @@ def jvp(f, x, v):
 
 def hvp(f, x, v):
     """Hessian-vector product ``H(x) v`` by forward-over-reverse: no dense Hessian is formed."""
-    if getattr(f, "_optkit_compiled", False) and not isinstance(x, Tracer) \
-            and not isinstance(v, Tracer):
+    if type(f) in _REPLAYS and not isinstance(x, Tracer) and not isinstance(v, Tracer):
         return f.hvp(x, v)  # replay the compiled program (optkit.compile)
     return jvp(functools.partial(_gradient, f), x, v)[1]
 

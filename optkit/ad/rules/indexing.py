@@ -16,7 +16,7 @@ import numpy as np
 from ..core import Tracer, concrete, function_impls, primitive, value_of
 
 
-def _is_basic(index):
+def selects_each_once(index):
     """True if ``index`` selects each element at most once (slices, ints, None, ..., masks)."""
     items = index if isinstance(index, tuple) else (index,)
     for item in items:
@@ -56,7 +56,7 @@ def _scattered(g, index, shape):
 
 
 def _getitem_accumulate(buf, g, x, index):
-    basic = type(index) is slice or type(index) is int or _is_basic(index)
+    basic = type(index) is slice or type(index) is int or selects_each_once(index)
     if buf is None:
         if basic:  # the first contribution: written, no zeros to read back
             return _scattered(g, index, np.shape(x))
@@ -73,7 +73,7 @@ getitem = primitive("getitem", _getitem, vjp=_getitem_vjp, linear=True,
 
 
 def _scatter_add(g, index, shape):
-    if _is_basic(index):
+    if selects_each_once(index):
         return _scattered(g, index, shape)
     out = np.zeros(shape)
     np.add.at(out, index, g)
@@ -114,7 +114,7 @@ _setitem_prim = primitive("setitem", _setitem, vjp=(_setitem_vjp_x, _setitem_vjp
 
 def _surviving_writes(shape, index):
     """Which entries of ``x[index] = v`` survive (None if all do): numpy's own order decides."""
-    if _is_basic(index) or _distinct_integer_index(shape, index):
+    if selects_each_once(index) or _distinct_integer_index(shape, index):
         return None
     target = np.full(shape, -1, dtype=np.intp)
     selected = np.shape(target[index])

@@ -1,0 +1,22 @@
+"""``optkit.compile``: trace once per input signature, replay straight-line numpy code.
+
+The first call at a given input shape and dtype stages the function (``staging.stage``);
+derivative programs are staged on first use by running the eager transformations
+(``value_and_grad``, ``hvp``) under the staging trace. Each program is optimised
+(constant folding, common-subexpression elimination, dead-code elimination, buffer reuse
+through ufuncs' ``out=``) and turned into Python source whose lines call numpy directly: no
+tracers, no dispatch, no tape on later calls.
+
+Soundness rules (a replay never differs from eager evaluation):
+- a conversion of a traced value to a Python bool/int/float/array while staging marks the
+  signature *dynamic*: it runs eagerly on every call, with a one-time ``CompileWarning``;
+- the function is staged twice on its first call: if the two recordings differ in a constant
+  (random numbers drawn inside the function, global state that changed), it is dynamic too;
+- a new input shape or dtype is staged afresh; programs are cached per signature.
+Like ``jax.jit``, a compiled function must not depend on global state that changes *between*
+calls: values read from it are frozen into the program.
+"""
+
+from .function import CompiledFunction, CompileWarning, compile
+
+__all__ = ["compile", "CompiledFunction", "CompileWarning"]

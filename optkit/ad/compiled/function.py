@@ -1,0 +1,158 @@
+"""``optkit.compile``'s function object: stages per signature, replays generated programs.
+
+See the package docstring (``optkit.ad.compiled``) for the soundness rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+
+from ..api import _as_input, hvp, register_replay, value_and_grad
+from ..core import Tracer
+from ..staging import stage
+from .cache import Entry, same_constants, signature
+from .codegen import codegen
+
+__all__ = ["compile", "CompiledFunction", "CompileWarning"]
+
+
+class CompileWarning(UserWarning):
+    """A compiled function fell back to eager evaluation (the message says why)."""
+
+
+@register_replay
+class CompiledFunction:
+    """The result of ``optkit.compile(f)``: call it like ``f``; differentiate it like ``f``.
+
+    ``value_and_grad``, ``grad`` and ``hvp`` of a compiled function run compiled programs when
+    given plain arrays; other transformations (or traced inputs) evaluate ``f`` eagerly.
+    """
+
+    def __init__(self, fun):
+        self.fun = fun
+        self._cache = {}
+        self._warned = False
+        functools.update_wrapper(self, fun)
+
+    # -- program building --
+    def _entry(self, args):
+        sig = signature(args)
+        entry = self._cache.get(sig)
+        if entry is None:
+            entry = self._cache[sig] = Entry()
+        return entry
+
+    def _program(self, kind, args):
+        entry = self._entry(args)
+        if entry.dynamic is not None:
+            return None
+        fn = entry.programs.get(kind)
+        if fn is not None:
+            return fn
+        value_args = args if kind == "value" else args[:1]
+        try:
+            program, _ = stage(self._target(kind), args)
+            if not entry.checked and program.dynamic_reason is None:
+                # a second recording of f alone must agree: random numbers drawn inside f or
+                # global state that changed would be frozen into the program otherwise
+                first = program if kind == "value" else stage(self.fun, value_args)[0]
+                again = stage(self.fun, value_args)[0]
+                if not same_constants(first, again):
+                    entry.dynamic = ("two tracings disagree (random numbers or changing "
+                                     "global state)")
+                entry.checked = True
+        except Exception as exc:  # eager evaluation will raise it again, or succeed
+            entry.dynamic = f"an error while tracing ({type(exc).__name__}: {exc})"
+        if entry.dynamic is None:
+            entry.dynamic = program.dynamic_reason
+        if entry.dynamic is not None:
+            return None  # the caller runs eagerly, then warns (see _eager)
+        fn = entry.programs[kind] = codegen(program, kind)
+        return fn
+
+    def _target(self, kind):
+        f = self.fun
+        if kind == "value":
+            return f
+        if kind == "value_and_grad":
+            return value_and_grad(f)
+        if kind == "hvp":
+            return lambda x, v: hvp(f, x, v)
+        raise ValueError(kind)  # pragma: no cover
+
+    def _eager(self, args, run):
+        """``run()``, the eager evaluation of a dynamic signature, then the one-time warning.
+
+        The warning comes after: when eager evaluation raises (the error tracing met, most
+        often), the error is said once, by the exception alone."""
+        out = run()
+        self._warn(self._entry(args).dynamic)
+        return out
+
+    def _warn(self, reason):
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"optkit.compile({getattr(self.fun, '__name__', 'f')}): running eagerly, "
+                f"because tracing met {reason}",
+                CompileWarning,
+                stacklevel=4,
+            )
+
+    # -- calling --
+    def __call__(self, *args, **kwargs):
+        if kwargs or any(isinstance(a, Tracer) for a in args):
+            return self.fun(*args, **kwargs)
+        args = tuple(_as_input(a, f"argument {i}") for i, a in enumerate(args))
+        fn = self._program("value", args)
+        if fn is None:
+            return self._eager(args, lambda: self.fun(*args))
+        out = fn(*args)
+        return out[0] if len(out) == 1 else out
+
+    def value_and_grad(self, x):
+        """``(f(x), grad f(x))`` from the compiled program (eager if dynamic)."""
+        x = _as_input(x)
+        fn = self._program("value_and_grad", (x,))
+        if fn is None:
+            return self._eager((x,), lambda: value_and_grad(self.fun)(x))
+        value, g = fn(x)
+        return _plain(value, None), _plain(g, x)
+
+    def hvp(self, x, v):
+        """Hessian-vector product from the compiled program (eager if dynamic)."""
+        x = _as_input(x)
+        v = _as_input(v, "v")
+        fn = self._program("hvp", (x, v))
+        if fn is None:
+            return self._eager((x, v), lambda: hvp(self.fun, x, v))
+        (out,) = fn(x, v)
+        return _plain(out, x)
+
+    def is_dynamic(self, *args):
+        """The reason this signature runs eagerly, or None if it is compiled."""
+        args = tuple(_as_input(a) for a in args)
+        entry = self._cache.get(signature(args))
+        return None if entry is None else entry.dynamic
+
+
+def _plain(value, like):
+    if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
+        return float(value)
+    return np.asarray(value, dtype=np.float64)
+
+
+def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX
+    """Compile ``fun`` for repeated evaluation: trace once per input signature, replay fast.
+
+    Returns a ``CompiledFunction``. ``optkit.value_and_grad``, ``optkit.grad`` and
+    ``optkit.hvp`` of it replay compiled derivative programs.
+    """
+    if isinstance(fun, CompiledFunction):
+        return fun
+    if not callable(fun):
+        raise TypeError(f"compile expects a callable, got {type(fun).__name__}")
+    return CompiledFunction(fun)

@@ -1,0 +1,176 @@
+"""Optimisation passes over a staged program: constant folding, common-subexpression
+elimination, dead-code elimination and the fusion of scatter-adds into their accumulator.
+
+Each pass takes the equations (``staging.Eqn``) and the outputs, and returns new ones; none
+changes what the program computes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import ufunc_primitives
+from ..staging import Const, Var
+
+__all__ = ["fold_and_cse", "dce", "fuse_scatter_adds", "elementwise"]
+
+
+def _key_of(x):
+    if isinstance(x, Var):
+        return ("v", x.id)
+    v = x.value
+    if isinstance(v, (int, float, bool, np.number)) or v is None:
+        return ("c", type(v).__name__, v)
+    return ("c", id(v))
+
+
+def _freeze(v):
+    """A hashable key for a parameter value; arrays by identity (never by truncated repr)."""
+    if isinstance(v, np.ndarray):
+        return ("array", id(v))
+    if isinstance(v, slice):
+        return ("slice", v.start, v.stop, v.step)
+    if isinstance(v, (tuple, list)):
+        return (type(v).__name__,) + tuple(_freeze(i) for i in v)
+    try:
+        hash(v)
+    except TypeError:
+        return ("id", id(v))
+    return (type(v).__name__, v)
+
+
+def _params_key(params):
+    return tuple(sorted((k, _freeze(v)) for k, v in params.items()))
+
+
+_SQUARE = ufunc_primitives[np.square]
+_COMMUTATIVE = {np.add, np.multiply, np.maximum, np.minimum, np.hypot, np.logaddexp}
+
+
+def fold_and_cse(program):
+    """Constant folding and common-subexpression elimination, in one forward sweep."""
+    replace = {}  # var id -> Var or Const it is equal to
+    seen = {}
+    eqns = []
+    for eqn in program.eqns:
+        inputs = [replace.get(v.id, v) if isinstance(v, Var) else v for v in eqn.inputs]
+        if (eqn.prim.name == "power" and isinstance(inputs[1], Const)
+                and type(inputs[1].value) in (int, float) and inputs[1].value == 2):
+            # x ** 2 is numpy's square (its own fast path): as a ufunc it can write out=
+            eqn = type(eqn)(_SQUARE, inputs[:1], eqn.params, eqn.out)
+            inputs = inputs[:1]
+        if elementwise(eqn.prim):
+            inputs = _scalarize_uniform(inputs, eqn.out.shape)
+            alias = _identity_operand(eqn.prim.impl, inputs, eqn.out.shape)
+            if alias is not None:
+                replace[eqn.out.id] = alias
+                continue
+        if all(isinstance(v, Const) for v in inputs):
+            value = eqn.prim.impl(*(v.value for v in inputs), **eqn.params)
+            replace[eqn.out.id] = Const(value)
+            continue
+        operands = tuple(_key_of(v) for v in inputs)
+        if eqn.prim.impl in _COMMUTATIVE:  # a*b and b*a are one value
+            operands = tuple(sorted(operands, key=repr))
+        key = (id(eqn.prim), operands, _params_key(eqn.params))
+        twin = seen.get(key)
+        if twin is not None:
+            replace[eqn.out.id] = twin
+            continue
+        seen[key] = eqn.out
+        eqn = type(eqn)(eqn.prim, inputs, eqn.params, eqn.out)
+        eqns.append(eqn)
+    outputs = [replace.get(v.id, v) if isinstance(v, Var) else v for v in program.outputs]
+    return eqns, outputs
+
+
+def elementwise(prim):
+    """An elementwise ufunc (not a gufunc such as matmul): safe to scalarize and write out=."""
+    impl = prim.impl
+    return isinstance(impl, np.ufunc) and impl.signature is None
+
+
+def _scalarize_uniform(inputs, out_shape):
+    """A constant array of one repeated value becomes a scalar when the others fill the shape."""
+    result = list(inputs)
+    for i, v in enumerate(inputs):
+        if isinstance(v, Const) and isinstance(v.value, np.ndarray) and v.value.size > 1:
+            others = [np.shape(w.value) if isinstance(w, Const) else w.shape
+                      for j, w in enumerate(inputs) if j != i]
+            if np.broadcast_shapes(*others, ()) == out_shape:
+                first = v.value.flat[0]
+                if v.value.dtype.kind == "f" and np.all(v.value == first):
+                    result[i] = Const(float(first))
+    return result
+
+
+def _identity_operand(ufunc, inputs, out_shape):
+    """``x * 1``, ``1 * x``, ``x + 0``, ``0 + x``, ``x - 0``, ``x / 1``: the operand itself."""
+    if len(inputs) != 2:
+        return None
+    a, b = inputs
+    unit = {np.multiply: (1.0, 1.0), np.add: (0.0, 0.0), np.subtract: (None, 0.0),
+            np.true_divide: (None, 1.0)}.get(ufunc)
+    if unit is None:
+        return None
+    for const, other, neutral in ((a, b, unit[0]), (b, a, unit[1])):
+        if (neutral is not None and isinstance(const, Const) and isinstance(other, Var)
+                and isinstance(const.value, (int, float)) and const.value == neutral
+                and other.shape == out_shape and other.dtype == np.float64):
+            return other
+    return None
+
+
+def dce(eqns, outputs):
+    """Dead-code elimination: only the equations some output depends on, in order."""
+    live = {v.id for v in outputs if isinstance(v, Var)}
+    kept = []
+    for eqn in reversed(eqns):
+        if eqn.out.id in live:
+            kept.append(eqn)
+            live.update(v.id for v in eqn.inputs if isinstance(v, Var))
+    kept.reverse()
+    return kept
+
+
+def fuse_scatter_adds(eqns, outputs):
+    """``add(acc, scatter_add(g, index))`` -> ``acc[index] += g`` when ``acc`` is a private array.
+
+    The reverse pass of ``x[i]`` scatters its cotangent into a zero array the size of ``x``
+    and adds it to the running sum; in a compiled program the running sum is a private
+    buffer, so the cotangent is added in place: no zero array, no full-size addition.
+    Returns ``{add index: (accumulator var, scatter eqn)}`` and the set of skipped eqns.
+    """
+    uses = {}
+    for eqn in eqns:
+        for v in eqn.inputs:
+            if isinstance(v, Var):
+                uses[v.id] = uses.get(v.id, 0) + 1
+    for v in outputs:
+        if isinstance(v, Var):
+            uses[v.id] = uses.get(v.id, 0) + 2  # never private
+    producer = {}
+    private = set()  # var ids holding a fresh array nobody else refers to
+    fused, skipped = {}, set()
+    for k, eqn in enumerate(eqns):
+        producer[eqn.out.id] = k
+        name = eqn.prim.name
+        if name == "scatter_add" or (elementwise(eqn.prim)
+                                     and eqn.out.dtype == np.float64 and eqn.out.shape):
+            private.add(eqn.out.id)
+        if name != "add" or len(eqn.inputs) != 2:
+            continue
+        for acc, sc in (eqn.inputs, eqn.inputs[::-1]):
+            if not (isinstance(acc, Var) and isinstance(sc, Var)) or acc.id == sc.id:
+                continue
+            j = producer.get(sc.id)
+            if j is None or eqns[j].prim.name != "scatter_add" or j in skipped:
+                continue
+            if (acc.id in private and uses.get(acc.id) == 1 and uses.get(sc.id) == 1
+                    and acc.shape == eqn.out.shape and acc.dtype == np.float64
+                    and isinstance(eqns[j].inputs[0], Var)):
+                fused[k] = (acc, eqns[j])
+                skipped.add(j)
+                private.add(eqn.out.id)
+                break
+    return fused, skipped
