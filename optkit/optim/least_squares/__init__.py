@@ -1,0 +1,20 @@
+"""Nonlinear least squares: Levenberg-Marquardt, Gauss-Newton-CG, robust losses, covariance.
+
+The solvers run on a :class:`~optkit.optim.residual.ResidualObjective` through the one driver
+(``optkit.optim.driver.run``), with the driver's own tests off (see ``stopping.py``).
+"""
+
+from .geodesic import GeodesicAcceleration
+from .lm import LevenbergMarquardt, LMState
+from .loss import LOSSES, Loss, as_loss
+from .stopping import ConvergenceStop
+
+__all__ = [
+    "LOSSES",
+    "ConvergenceStop",
+    "GeodesicAcceleration",
+    "LMState",
+    "LevenbergMarquardt",
+    "Loss",
+    "as_loss",
+]

@@ -1,0 +1,237 @@
+"""Levenberg-Marquardt as a scaled trust-region method (Moré 1978; MINPACK lmder).
+
+Moré, "The Levenberg-Marquardt algorithm: implementation and theory", Lecture Notes in
+Mathematics 630 (1978), Alg. (7.1), as coded in MINPACK's lmder. Each trial minimizes the
+Gauss-Newton model inside a scaled region:
+
+    p = argmin ||J p + r||^2  subject to  ||D p|| <= Delta,   i.e.  p = p(lambda)
+
+with lambda from Moré's iteration (``lmpar.py``) and p(lambda) from the damped subproblem
+(``subproblem.py``: QR + SVD of J for a dense J, LSMR for an operator). Then, with
+relative reductions of the cost F (= 1/2 ||r||^2 for the linear loss),
+
+    actred = 1 - F(x + p) / F(x)       (-1 when F(x + p) >= 100 F(x) or is not finite)
+    prered = (||J p||^2 + 2 lambda ||D p||^2) / (2 F)      ratio = actred / prered,
+
+MINPACK's radius update: ratio <= 1/4 shrinks Delta by a factor in [0.1, 0.5] from a quadratic
+interpolation of F along p; ratio >= 3/4 (or lambda = 0) sets Delta = 2 ||D p||. The step is
+taken when ratio >= 1e-4. D is MINPACK's "mode 1": the column norms of J at x0, then their
+running maximum (x_scale = None), or fixed at 1 / x_scale. The first radius is
+factor ||D x0|| (factor = 100), cut to ||D p|| after the first trial. Stopping: MINPACK's ftol,
+xtol and gtol tests (``stopping.py``).
+
+Notation map (Moré 1978 / lmder -> code):
+    x, F(x), J^T r          state.x, state.f, state.g
+    Delta, lambda (par)     state.delta, state.par
+    D (diag), ||D x||       state.diag, state.xnorm
+    gnorm (max cosine)      state.cosine
+
+One ``step`` is one trial (one residual evaluation), so the driver's ``maxfev`` stops exactly
+where MINPACK's maxfev would; a rejected trial returns the same x with ``accepted=False``. An
+accepted trial evaluates J at the new point (the driver's invariant needs its gradient).
+
+Robust losses work through the loss-scaled r~ and J~ the objective provides (Triggs et al.
+2000); geodesic acceleration (``geodesic.py``) needs the linear loss, since r''(x)[v, v] is
+the second derivative of the raw residuals. In the operator form the gtol test is
+||J^T r||_inf <= gtol (column norms of J are not available without n products), D = 1 unless
+x_scale is given, and the predicted reduction is computed from one extra product J p,
+since an LSMR step is not exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .geodesic import GeodesicAcceleration
+from .lmpar import lmpar
+from .stopping import Stop, check_tolerance, gtol_test, minpack_tests, raise_if_stopped
+from .subproblem import DenseSubproblem, OperatorSubproblem
+
+__all__ = ["LMState", "LevenbergMarquardt"]
+
+_ACCEPT = 1e-4  # take the step when ratio >= 1e-4 (MINPACK lmder)
+
+
+@dataclass(frozen=True)
+class LMState:
+    """One point of the LM iteration and the trust-region data for the next trial."""
+
+    x: np.ndarray
+    f: float  # the cost F(x)
+    g: np.ndarray  # grad F(x) = J~^T r~
+    lin: object = field(repr=False)  # the objective's Linearization at x
+    sub: object = field(repr=False)  # the damped subproblem at x with this diag
+    diag: np.ndarray  # D
+    delta: float  # trust radius Delta for the next trial
+    par: float  # lambda of the last trial, the next first guess
+    xnorm: float  # ||D x||
+    cosine: float  # max_j |cos(J_j, r)| (operator form: ||g||_inf)
+    step_norm: float = 0.0  # ||x_k - x_{k-1}||, 0 after a rejected trial
+    accepted: bool = True  # False when the trial was rejected and x did not move
+    first: bool = True  # no trial made yet (the first one cuts Delta to ||D p||)
+    ratio: float = math.nan  # actred / prered of the last trial
+    accelerated: bool = False  # the last trial included a geodesic acceleration
+    stop: Stop | None = None  # a test fired: the next step raises it (stopping.py)
+
+
+def _cosine(lin):
+    """MINPACK's gnorm: max_j |J~_j^T r~| / (||J~_j|| ||r~||) over nonzero columns."""
+    rnorm = float(np.linalg.norm(lin.r))
+    if rnorm == 0:
+        return 0.0
+    if lin.dense is None:
+        return float(np.max(np.abs(lin.grad)))
+    acnorm = lin.column_norms()
+    nonzero = acnorm > 0
+    if not nonzero.any():
+        return 0.0
+    return float(np.max(np.abs(lin.grad[nonzero]) / (rnorm * acnorm[nonzero])))
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: x_scale may be an array
+class LevenbergMarquardt:
+    """Levenberg-Marquardt on a ResidualObjective (module docstring).
+
+    Run it through the driver with the driver's own tests off
+    (``driver.run(LevenbergMarquardt(), objective, x0, gtol=0, ftol=0)``): the stops are
+    MINPACK's, reported through ``state.stop`` (see ``stopping.py``).
+    """
+
+    ftol: float = 1e-8  # MINPACK ftol (scipy's least_squares default); 0 turns it off
+    xtol: float = 1e-8  # MINPACK xtol: stop when Delta <= xtol ||D x||
+    gtol: float = 1e-8  # MINPACK gtol: stop when max |cos(J_j, r)| <= gtol
+    x_scale: object = None  # None: D from J's column norms (MINPACK mode 1); array: D = 1/x_scale
+    factor: float = 100.0  # first radius factor ||D x0|| (factor when x0 = 0); MINPACK's 100
+    geodesic: GeodesicAcceleration | None = None  # Transtrum & Sethna 2012; needs rvv
+    lsmr_tol: float = 1e-10  # operator form: LSMR's atol = btol
+    lsmr_maxiter: int | None = None  # operator form: LSMR iterations; None: min(m, n)
+
+    def __post_init__(self):
+        for name in ("ftol", "xtol", "gtol", "lsmr_tol"):
+            check_tolerance(name, getattr(self, name))
+        if (isinstance(self.factor, bool) or not isinstance(self.factor, (int, float))
+                or not math.isfinite(self.factor) or not self.factor > 0):
+            raise ValueError(f"factor: expected a finite number > 0, got {self.factor!r}")
+        if self.geodesic is not None and not isinstance(self.geodesic, GeodesicAcceleration):
+            raise TypeError("geodesic: expected None or GeodesicAcceleration(), got "
+                            f"{type(self.geodesic).__name__}")
+        if self.lsmr_maxiter is not None and (
+                isinstance(self.lsmr_maxiter, bool) or not isinstance(self.lsmr_maxiter, int)
+                or self.lsmr_maxiter < 1):
+            raise ValueError(f"lsmr_maxiter: expected None or an int >= 1, got "
+                             f"{self.lsmr_maxiter!r}")
+        if self.x_scale is not None:
+            scale = np.asarray(self.x_scale, dtype=float)
+            if scale.ndim > 1 or not (np.isfinite(scale).all() and (scale > 0).all()):
+                raise ValueError("x_scale: expected None or positive finite numbers (a scalar "
+                                 "or a 1-D array)")
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _subproblem(self, lin, diag):
+        if lin.dense is not None:
+            return DenseSubproblem(lin.dense, lin.r, diag)
+        return OperatorSubproblem(lin, diag, atol=self.lsmr_tol, maxiter=self.lsmr_maxiter)
+
+    def _first_diag(self, lin, n):
+        if self.x_scale is not None:
+            scale = np.broadcast_to(np.asarray(self.x_scale, dtype=float), (n,))
+            return 1.0 / scale
+        if lin.dense is None:
+            return np.ones(n)
+        acnorm = lin.column_norms()
+        return np.where(acnorm == 0, 1.0, acnorm)
+
+    def _next_diag(self, diag, lin):
+        if self.x_scale is not None or lin.dense is None:
+            return diag
+        return np.maximum(diag, lin.column_norms())
+
+    # -- protocol ------------------------------------------------------------------------------
+    def init(self, objective, x0) -> LMState:
+        """Linearize at x0, set D and Delta = factor ||D x0||; flag gtol if it already holds."""
+        x = np.array(x0, dtype=float)
+        if self.geodesic is not None:
+            if not objective.has_rvv:
+                raise ValueError("rvv: geodesic acceleration needs rvv(x, v) = r''(x)[v, v]")
+            if not objective.loss.is_linear:
+                raise ValueError("loss: geodesic acceleration supports only loss='linear'")
+        if self.x_scale is not None and np.ndim(self.x_scale) == 1 and (
+                np.size(self.x_scale) != x.size):
+            raise ValueError(f"x_scale: expected {x.size} entries, got {np.size(self.x_scale)}")
+        lin = objective.linearize(x)
+        diag = self._first_diag(lin, x.size)
+        xnorm = float(np.linalg.norm(diag * x))
+        delta = self.factor * xnorm if xnorm > 0 else self.factor
+        cosine = _cosine(lin)
+        return LMState(x=x, f=lin.cost, g=lin.grad, lin=lin, sub=self._subproblem(lin, diag),
+                       diag=diag, delta=delta, par=0.0, xnorm=xnorm, cosine=cosine,
+                       stop=gtol_test(cosine, self.gtol))
+
+    def step(self, objective, state: LMState) -> LMState:
+        """One trial step (module docstring)."""
+        raise_if_stopped(state)
+        sub, lin, cost = state.sub, state.lin, state.f
+        par, q = lmpar(sub, state.delta, state.par)
+        p = q / state.diag
+        pnorm = float(np.linalg.norm(q))
+        delta = min(state.delta, pnorm) if state.first else state.delta
+        base = dict(first=False, step_norm=0.0, accepted=False, accelerated=False)
+
+        trial = p
+        if self.geodesic is not None:
+            a, a_ratio = self.geodesic.acceleration(objective, sub, state.x, p, par)
+            if not self.geodesic.accepts(a_ratio):  # rejected: shrink as after a poor step
+                delta, par = 0.5 * min(delta, pnorm / 0.1), par / 0.5
+                stop = minpack_tests(math.nan, math.nan, math.nan, delta, state.xnorm,
+                                     ftol=self.ftol, xtol=self.xtol)
+                return replace(state, **base, delta=delta, par=par, ratio=math.nan, stop=stop)
+            trial = p + 0.5 * a
+            base["accelerated"] = True
+            pnorm = float(np.linalg.norm(state.diag * trial))
+
+        x_trial = state.x + trial
+        cost1 = objective.cost(x_trial)
+        finite = math.isfinite(cost1)
+        actred = 1.0 - cost1 / cost if finite and cost1 < 100.0 * cost else -1.0
+        if lin.dense is not None and not base["accelerated"]:
+            jp2 = sub.model_norm(q) ** 2  # MINPACK's form: exact for the exact p(lambda)
+            prered = (jp2 + 2.0 * par * pnorm * pnorm) / (2.0 * cost)
+            dirder = -(jp2 + par * pnorm * pnorm) / (2.0 * cost)
+        else:  # an inexact (LSMR) or accelerated step: the model's own reduction
+            jp = lin.matvec(trial)
+            gp = float(state.g @ trial)
+            prered = -(gp + 0.5 * float(jp @ jp)) / cost
+            dirder = gp / (2.0 * cost)
+        ratio = actred / prered if prered != 0 else 0.0
+
+        if ratio <= 0.25:
+            if actred >= 0:
+                temp = 0.5
+            else:
+                temp = 0.5 * dirder / (dirder + 0.5 * actred)
+            if not finite or cost1 >= 100.0 * cost or not temp >= 0.1:
+                temp = 0.1
+            delta, par = temp * min(delta, pnorm / 0.1), par / temp
+        elif par == 0 or ratio >= 0.75:
+            delta, par = pnorm / 0.5, 0.5 * par
+
+        if ratio < _ACCEPT:
+            stop = minpack_tests(actred, prered, ratio, delta, state.xnorm,
+                                 ftol=self.ftol, xtol=self.xtol)
+            return replace(state, **base, delta=delta, par=par, ratio=ratio, stop=stop)
+
+        new_lin = objective.linearize(x_trial)
+        xnorm = float(np.linalg.norm(state.diag * x_trial))
+        diag = self._next_diag(state.diag, new_lin)
+        cosine = _cosine(new_lin)
+        stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=self.ftol,
+                             xtol=self.xtol)
+        if stop is None or not stop.status.success:
+            stop = gtol_test(cosine, self.gtol) or stop
+        base.update(accepted=True, step_norm=float(np.linalg.norm(trial)))
+        return LMState(x=new_lin.x, f=new_lin.cost, g=new_lin.grad, lin=new_lin,
+                       sub=self._subproblem(new_lin, diag), diag=diag, delta=delta, par=par,
+                       xnorm=xnorm, cosine=cosine, ratio=ratio, stop=stop, **base)

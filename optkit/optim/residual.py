@@ -1,0 +1,215 @@
+"""The objective of a least-squares solver: residuals r(x) that keep their structure.
+
+``F(x) = 1/2 sum C^2 rho((r_i(x) / C)^2)``, which is ``1/2 ||r(x)||^2`` for the linear loss
+(see ``least_squares.loss``). The Jacobian J of r comes either dense, from ``jac(x)``, or as
+an operator from ``jvp(x, v) = J v`` and ``vjp(x, u) = J^T u``, never formed (the pattern of
+optimistix's ``ResidualJac``). A solver asks for a :class:`Linearization` at a point: the
+loss-scaled residuals r~ and Jacobian J~ (``J~^T r~ = grad F``), dense or as products.
+
+The same object is also a scalar objective (``f``, ``f_and_g``, ``counts``, ``nfev``): the
+view a general minimizer and the driver need, F and its gradient, with no Hessian products.
+
+Counting (``counts()`` returns ``(nfev, njev, nhev)``, the driver's triple):
+    nfev   calls of ``fun`` (residual evaluations)
+    njev   dense form: calls of ``jac``; operator form: Jacobian products, one per call of
+           ``jvp`` or of ``vjp`` (also kept apart as ``njvp`` and ``nvjp``)
+    nhev   always 0 (no Hessian is used); ``nrvv`` counts calls of ``rvv``
+A request at the last point evaluated (exact equality) is answered from the cache and not
+counted again: residuals, cost, the dense J and the gradient.
+"""
+
+import numpy as np
+
+from .least_squares.loss import Loss, as_loss
+
+__all__ = ["Linearization", "ResidualObjective"]
+
+
+def _check_callable(name, value):
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be callable or None, got {type(value).__name__}")
+
+
+class Linearization:
+    """r~ and J~ at one point x (read-only views; copy before modifying).
+
+    ``r`` holds r~, ``cost`` F(x), ``grad`` = J~^T r~ = grad F(x). ``dense`` is J~ as an
+    (m, n) array in the dense form, None in the operator form; ``matvec(v) = J~ v`` and
+    ``rmatvec(u) = J~^T u`` work in both (counted as products in the operator form only).
+    """
+
+    def __init__(self, owner, x, r_model, cost, scale, dense):
+        self._owner = owner
+        self.x = x
+        self.r = r_model
+        self.cost = cost
+        self.scale = scale  # row scale s of the loss, None for the linear loss
+        self.dense = dense
+        self.shape = (r_model.size, x.size)
+        self.grad = self.rmatvec(r_model)
+        self.grad.flags.writeable = False
+
+    def matvec(self, v) -> np.ndarray:
+        """J~ v."""
+        if self.dense is not None:
+            return self.dense @ v
+        jv = self._owner._jvp_at(self.x, v)
+        return jv if self.scale is None else self.scale * jv
+
+    def rmatvec(self, u) -> np.ndarray:
+        """J~^T u."""
+        if self.dense is not None:
+            return self.dense.T @ u
+        if self.scale is not None:
+            u = self.scale * u
+        return self._owner._vjp_at(self.x, u)
+
+    def column_norms(self) -> np.ndarray:
+        """The 2-norms of the columns of J~ (dense form only)."""
+        if self.dense is None:
+            raise ValueError("column_norms needs a dense Jacobian (jac=callable)")
+        return np.sqrt(np.einsum("ij,ij->j", self.dense, self.dense))
+
+
+class ResidualObjective:
+    """Residuals with a dense or operator Jacobian, counted and cached (module docstring).
+
+    ``fun(x, *args)`` returns the m residuals as a 1-D array. Give exactly one Jacobian form:
+    ``jac(x, *args)`` returning the (m, n) array, or both ``jvp(x, v, *args)`` (returns J v,
+    length m) and ``vjp(x, u, *args)`` (returns J^T u, length n). ``rvv(x, v, *args)``,
+    optional, returns the second directional derivative r''(x)[v, v] (length m), for
+    geodesic acceleration. ``loss`` is a :class:`~.least_squares.loss.Loss` or a loss name.
+    """
+
+    has_hessp = False  # the scalar view offers no Hessian-vector products
+
+    def __init__(self, fun, jac=None, *, jvp=None, vjp=None, rvv=None, loss="linear",
+                 f_scale=1.0, args=()):
+        for name, value in (("fun", fun), ("jac", jac), ("jvp", jvp), ("vjp", vjp),
+                            ("rvv", rvv)):
+            _check_callable(name, value)
+        if fun is None:
+            raise ValueError("fun: a residual callable is required")
+        if jac is not None and (jvp is not None or vjp is not None):
+            raise ValueError("jac: give either jac (dense) or jvp and vjp (operator), not both")
+        if jac is None and (jvp is None or vjp is None):
+            raise ValueError("jac: a Jacobian is required; pass jac=callable, or both "
+                             "jvp=callable and vjp=callable")
+        if not isinstance(args, tuple):
+            args = (args,)
+        self._fun, self._jac, self._jvp, self._vjp, self._rvv = fun, jac, jvp, vjp, rvv
+        self._args = args
+        self.loss: Loss = as_loss(loss, f_scale)
+        self.m = None  # number of residuals, fixed by the first evaluation
+        self.nfev = 0
+        self.njev = 0
+        self.njvp = 0
+        self.nvjp = 0
+        self.nrvv = 0
+        self.nhev = 0
+        self._x = None
+        self._r = None
+        self._cost = None
+        self._lin = None
+
+    @property
+    def is_operator(self) -> bool:
+        """True when J is only available through products (jvp/vjp)."""
+        return self._jac is None
+
+    @property
+    def has_rvv(self) -> bool:
+        return self._rvv is not None
+
+    # -- checks ------------------------------------------------------------------------------
+    def _vector(self, value, length, source):
+        out = np.array(value, dtype=np.float64)  # a copy: the caller may reuse its buffer
+        if out.ndim != 1 or (length is not None and out.size != length):
+            want = "a 1-D array" if length is None else f"shape ({length},)"
+            raise ValueError(f"{source} returned an array of shape {out.shape}; expected {want}")
+        return out
+
+    # -- evaluation --------------------------------------------------------------------------
+    def _is_cached(self, x):
+        return self._x is not None and (x is self._x or np.array_equal(x, self._x))
+
+    def residuals(self, x) -> np.ndarray:
+        """r(x) (read-only)."""
+        if self._is_cached(x):
+            return self._r
+        self.nfev += 1
+        r = self._vector(self._fun(x, *self._args), self.m, "fun")
+        if self.m is None:
+            if r.size == 0:
+                raise ValueError("fun returned no residuals")
+            self.m = r.size
+        r.flags.writeable = False
+        x = np.array(x, dtype=np.float64)
+        x.flags.writeable = False
+        self._x, self._r, self._cost, self._lin = x, r, None, None
+        return r
+
+    def cost(self, x) -> float:
+        """F(x) (inf when a residual is not finite)."""
+        r = self.residuals(x)
+        if self._cost is None:
+            self._cost = self.loss.cost(r) if np.isfinite(r).all() else np.inf
+        return self._cost
+
+    def linearize(self, x) -> Linearization:
+        """r~, J~ and grad F at x (one Jacobian evaluation in the dense form; one vjp for the
+        gradient in the operator form)."""
+        r = self.residuals(x)
+        if self._lin is not None:
+            return self._lin
+        r_model, scale = self.loss.scaling(r)
+        dense = None
+        if self._jac is not None:
+            self.njev += 1
+            dense = np.array(self._jac(self._x, *self._args), dtype=np.float64)
+            if dense.shape != (self.m, self._x.size):
+                raise ValueError(f"jac returned an array of shape {dense.shape}; expected "
+                                 f"({self.m}, {self._x.size})")
+            if scale is not None:
+                dense *= scale[:, None]
+            dense.flags.writeable = False
+        if r_model is not r:
+            r_model.flags.writeable = False
+        self._lin = Linearization(self, self._x, r_model, self.cost(x), scale, dense)
+        return self._lin
+
+    def _jvp_at(self, x, v):
+        self.njvp += 1
+        self.njev += 1
+        return self._vector(self._jvp(x, v, *self._args), self.m, "jvp")
+
+    def _vjp_at(self, x, u):
+        self.nvjp += 1
+        self.njev += 1
+        return self._vector(self._vjp(x, u, *self._args), x.size, "vjp")
+
+    def rvv(self, x, v) -> np.ndarray:
+        """r''(x)[v, v], the second directional derivative of the raw residuals."""
+        if self._rvv is None:
+            raise ValueError("rvv: geodesic acceleration needs the second directional "
+                             "derivative; pass rvv=callable")
+        self.nrvv += 1
+        return self._vector(self._rvv(x, v, *self._args), self.m, "rvv")
+
+    # -- the scalar view (optkit.optim.Objective's protocol) -----------------------------------
+    def f(self, x) -> float:
+        """F(x)."""
+        return self.cost(x)
+
+    def f_and_g(self, x):
+        """(F(x), grad F(x)); the gradient costs a Jacobian evaluation or one vjp."""
+        lin = self.linearize(x)
+        return lin.cost, lin.grad
+
+    def hessp(self, x, p):
+        raise ValueError("hessp: a residual objective has no Hessian-vector products; use a "
+                         "least-squares method (lm, gn-cg) or a gradient-only minimizer")
+
+    def counts(self):
+        """(nfev, njev, nhev) so far (module docstring)."""
+        return self.nfev, self.njev, self.nhev
