@@ -4,7 +4,9 @@ The solvers run on a :class:`~optkit.optim.residual.ResidualObjective` through t
 (``optkit.optim.driver.run``), with the driver's own tests off (see ``stopping.py``).
 """
 
+from .covariance import CovarianceWarning, covariance
 from .geodesic import GeodesicAcceleration
+from .gn_cg import GaussNewtonCG, GaussNewtonCGState
 from .lm import LevenbergMarquardt, LMState
 from .loss import LOSSES, Loss, as_loss
 from .stopping import ConvergenceStop
@@ -12,9 +14,13 @@ from .stopping import ConvergenceStop
 __all__ = [
     "LOSSES",
     "ConvergenceStop",
+    "CovarianceWarning",
+    "GaussNewtonCG",
+    "GaussNewtonCGState",
     "GeodesicAcceleration",
     "LMState",
     "LevenbergMarquardt",
     "Loss",
     "as_loss",
+    "covariance",
 ]

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..errors import NumericalError
 from .geodesic import GeodesicAcceleration
 from .lmpar import lmpar
 from .stopping import Stop, check_tolerance, gtol_test, minpack_tests, raise_if_stopped
@@ -183,7 +184,8 @@ class LevenbergMarquardt:
         trial = p
         if self.geodesic is not None:
             a, a_ratio = self.geodesic.acceleration(objective, sub, state.x, p, par)
-            if not self.geodesic.accepts(a_ratio):  # rejected: shrink as after a poor step
+            if not (np.isfinite(a).all() and self.geodesic.accepts(a_ratio)):
+                # rejected: shrink as after a poor step, without evaluating r
                 delta, par = 0.5 * min(delta, pnorm / 0.1), par / 0.5
                 stop = minpack_tests(math.nan, math.nan, math.nan, delta, state.xnorm,
                                      ftol=self.ftol, xtol=self.xtol)
@@ -224,6 +226,10 @@ class LevenbergMarquardt:
             return replace(state, **base, delta=delta, par=par, ratio=ratio, stop=stop)
 
         new_lin = objective.linearize(x_trial)
+        if not (np.isfinite(new_lin.grad).all()
+                and (new_lin.dense is None or np.isfinite(new_lin.dense).all())):
+            raise NumericalError("the Jacobian is not finite at an accepted point",
+                                 state=replace(state, stop=None))
         xnorm = float(np.linalg.norm(state.diag * x_trial))
         diag = self._next_diag(state.diag, new_lin)
         cosine = _cosine(new_lin)
