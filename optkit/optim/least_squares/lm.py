@@ -79,8 +79,13 @@ class LMState:
 
 
 def _cosine(lin):
-    """MINPACK's gnorm: max_j |J~_j^T r~| / (||J~_j|| ||r~||) over nonzero columns."""
-    rnorm = float(np.linalg.norm(lin.r))
+    """MINPACK's gnorm: max_j |J_j^T r| / (||J_j|| ||r||) over nonzero columns.
+
+    With a robust loss, g = J~^T r~ and ||r|| is replaced by sqrt(2 F), which equals ||r||
+    for the linear loss: ||r~|| itself is useless there, since r~_i = rho'_i r_i / s_i grows
+    without bound where the loss flattens (s_i -> sqrt(eps) for huber's outliers).
+    """
+    rnorm = math.sqrt(2.0 * lin.cost)
     if rnorm == 0:
         return 0.0
     if lin.dense is None:

@@ -94,7 +94,8 @@ class Loss:
         c2 = float(self.f_scale) ** 2
         z = (np.asarray(r, dtype=float) ** 2) / c2
         fn = LOSSES[self.rho] if isinstance(self.rho, str) else self.rho
-        rho = np.array(fn(z), dtype=float)
+        with np.errstate(over="ignore"):  # huge z (a wild trial point): rho' and rho'' -> 0
+            rho = np.array(fn(z), dtype=float)
         if rho.shape != (3, z.size):
             raise ValueError(f"loss returned an array of shape {rho.shape}; expected "
                              f"(3, {z.size})")
