@@ -1,13 +1,14 @@
 """Differentiable equivalents of SciPy's Python-level special functions.
 
-``scipy.special.logsumexp``, ``softmax`` and ``log_softmax`` convert their input with
-``np.asarray`` before computing, which no numpy protocol can intercept, so on a traced value
-they raise ``TracerConversionError``. The functions here take the same arguments and return the
-same values, written as numpy code: they work on plain arrays and on traced values alike.
+``scipy.special.logsumexp``, ``softmax``, ``log_softmax``, ``polygamma`` and ``multigammaln``
+convert their input with ``np.asarray`` before computing, which no numpy protocol can
+intercept, so on a traced value they raise ``TracerConversionError``. The functions here take
+the same arguments and return the same values, written as numpy code: they work on plain arrays
+and on traced values alike.
 
-Stability: the usual max-shift, ``logsumexp(a) = m + log(sum(exp(a - m)))`` with ``m = max(a)``.
-The shift is taken from the plain value of ``a`` and treated as a constant, which is exact (the
-identity holds for any constant ``m``) and spares a derivative of ``max``.
+Stability: the usual max-shift, ``logsumexp(a) = m + log(sum(exp(a - m)))`` with ``m =
+max(a)``. The shift is taken from the plain value of ``a`` and treated as a constant, which is
+exact (the identity holds for any constant ``m``) and spares a derivative of ``max``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import numbers
 import numpy as np
 
 from .ad.core import Tracer, value_of
+from .ad.rules.special import gammaln as _gammaln
 from .ad.rules.special import polygamma as _polygamma
 
-__all__ = ["logsumexp", "softmax", "log_softmax", "polygamma"]
+__all__ = ["logsumexp", "softmax", "log_softmax", "polygamma", "multigammaln"]
 
 
 def _as_array(a, name):
@@ -104,3 +106,24 @@ def polygamma(n, x):
     if n < 0:
         raise ValueError(f"n must be an integer order >= 0, got {n}")
     return _polygamma(_as_array(x, "x"), n=int(n))
+
+
+def multigammaln(a, d):
+    """log of the multivariate gamma function of dimension ``d``; as ``scipy.special``'s.
+
+    ``log Gamma_d(a) = d (d-1)/4 log(pi) + sum_{j=1..d} gammaln(a - (j-1)/2)`` (Muirhead 1982,
+    Aspects of Multivariate Statistical Theory, Thm. 2.1.12), elementwise in ``a``, which must
+    exceed ``(d-1)/2``. Differentiable in ``a``; ``d`` is a positive integer.
+    """
+    if isinstance(d, (bool, np.bool_)) or not isinstance(d, (numbers.Integral, np.integer)):
+        if not (isinstance(d, (numbers.Real, np.floating)) and float(d).is_integer()):
+            raise ValueError(f"d should be a positive integer (dimension), got {d!r}")
+    d = int(d)
+    if d < 1:
+        raise ValueError(f"d should be a positive integer (dimension), got {d}")
+    a = _as_array(a, "a")
+    if np.any(value_of(a) <= 0.5 * (d - 1)):
+        raise ValueError(f"a must exceed (d - 1) / 2 = {0.5 * (d - 1)}")
+    offsets = 0.5 * np.arange(d)
+    terms = _gammaln(np.expand_dims(a, -1) - offsets)
+    return np.sum(terms, axis=-1) + (d * (d - 1) * 0.25) * np.log(np.pi)

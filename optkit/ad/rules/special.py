@@ -2,10 +2,11 @@
 ``special.expit(x)`` on a traced ``x`` dispatches here through ``__array_ufunc__``.
 
 Derivatives: DLMF (NIST Digital Library of Mathematical Functions) 7.2 and 7.10 (erf family),
-5.15 (digamma, polygamma), 5.2 (gamma), 5.12 (beta); the logistic, normal-distribution and
-entropy identities are elementary. ``polygamma`` is a Python-level function in SciPy (it calls
-``np.asarray``), so the primitive here takes the order ``n`` as a keyword and is exposed as
-``optkit.special.polygamma``.
+5.15 (digamma, polygamma), 5.2 (gamma), 5.12 (beta), 8.8.13 (regularized incomplete gamma in
+its second argument), 8.17.1 (regularized incomplete beta in x), 10.6.1 (Y_n); the logistic,
+normal-distribution and entropy identities are elementary. ``polygamma`` is a Python-level
+function in SciPy (it calls ``np.asarray``), so the primitive here takes the order ``n`` as a
+keyword and is exposed as ``optkit.special.polygamma``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sc
 
-from ..core import function_impls, primitive, ufunc_primitives
+from ..core import ZERO, NotDifferentiableError, function_impls, primitive, ufunc_primitives
 
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
 _SQRT_PI_OVER_TWO = np.sqrt(np.pi) / 2.0
@@ -139,6 +140,116 @@ betaln = _ufunc(sc.betaln, (_betaln_d0, _betaln_d1))
 beta = _ufunc(sc.beta, (_beta_d0, _beta_d1))
 
 
+def _rgamma_d(t, ans, x):
+    return -t * (ans * sc.digamma(x))     # rgamma = 1 / gamma
+
+
+rgamma = _ufunc(sc.rgamma, _rgamma_d)
+gammasgn = _ufunc(sc.gammasgn, ZERO)      # piecewise constant: derivative 0 away from the poles
+
+
+# ---- regularized incomplete gamma and beta: derivatives in the integration limit only ----
+def _shape_refused(name, arg, what):
+    def rule(t, ans, *args):
+        raise NotDifferentiableError(
+            f"scipy.special.{name}: the derivative in its {arg} argument ({what}) is not "
+            "available (it needs a series optkit does not have); pass a constant there. The "
+            "derivative in the last argument is supported."
+        )
+    return rule
+
+
+def _gammainc_density(a, x):
+    """x**(a-1) exp(-x) / Gamma(a): d gammainc(a, x) / dx (DLMF 8.8.13)."""
+    return np.exp(sc.xlogy(a - 1.0, x) - x - sc.gammaln(a))
+
+
+def _gammainc_d1(t, ans, a, x):
+    return t * _gammainc_density(a, x)
+
+
+def _gammaincc_d1(t, ans, a, x):
+    return -t * _gammainc_density(a, x)
+
+
+def _betainc_d2(t, ans, a, b, x):
+    # x**(a-1) (1-x)**(b-1) / B(a, b) (DLMF 8.17.1)
+    return t * np.exp(sc.xlogy(a - 1.0, x) + sc.xlog1py(b - 1.0, -x) - sc.betaln(a, b))
+
+
+_refuse_a = _shape_refused("gammainc", "first", "the shape a")
+gammainc = _ufunc(sc.gammainc, (_refuse_a, _gammainc_d1))
+gammaincc = _ufunc(sc.gammaincc, (_shape_refused("gammaincc", "first", "the shape a"),
+                                  _gammaincc_d1))
+betainc = _ufunc(sc.betainc, (_shape_refused("betainc", "first", "the shape a"),
+                              _shape_refused("betainc", "second", "the shape b"),
+                              _betainc_d2))
+
+betaincc = _ufunc(sc.betaincc, (_shape_refused("betaincc", "first", "the shape a"),
+                                _shape_refused("betaincc", "second", "the shape b"),
+                                lambda t, ans, a, b, x: -_betainc_d2(t, ans, a, b, x)))
+
+
+# ---- distribution functions scipy.stats is built on: derivatives in the variable only ------
+def _poch_d0(t, ans, z, m):
+    return t * (ans * (sc.digamma(z + m) - sc.digamma(z)))
+
+
+def _poch_d1(t, ans, z, m):
+    return t * (ans * sc.digamma(z + m))
+
+
+poch = _ufunc(sc.poch, (_poch_d0, _poch_d1))    # Gamma(z + m) / Gamma(z)
+
+
+def _stdtr_d1(t, ans, df, x):
+    # Student's t density (DLMF 8.17.1 through the incomplete-beta form of stdtr)
+    log_density = (np.log(sc.poch(0.5 * df, 0.5)) - 0.5 * np.log(df * np.pi)
+                   - 0.5 * (df + 1.0) * np.log1p(x * x / df))
+    return t * np.exp(log_density)
+
+
+def _chdtr_density(v, x):
+    return np.exp(sc.xlogy(0.5 * v - 1.0, x) - 0.5 * x - sc.gammaln(0.5 * v)
+                  - (0.5 * np.log(2.0)) * v)
+
+
+def _poisson_mass(k, m):
+    """m**k exp(-m) / k!, with k = floor(k): minus d pdtr(k, m) / dm (DLMF 8.8.13)."""
+    k = np.floor(k)
+    return np.exp(sc.xlogy(k, m) - m - sc.gammaln(k + 1.0))
+
+
+def _bdtr_d2(t, ans, k, n, p):
+    # bdtr(k, n, p) = I_{1-p}(n - k, k + 1), k = floor(k)
+    k = np.floor(k)
+    return -t * np.exp(sc.xlogy(k, p) + sc.xlog1py(n - k - 1.0, -p) - sc.betaln(n - k, k + 1.0))
+
+
+def _nbdtr_d2(t, ans, k, n, p):
+    # nbdtr(k, n, p) = I_p(n, k + 1), k = floor(k)
+    k = np.floor(k)
+    return t * np.exp(sc.xlogy(n - 1.0, p) + sc.xlog1py(k, -p) - sc.betaln(n, k + 1.0))
+
+
+stdtr = _ufunc(sc.stdtr, (_shape_refused("stdtr", "first", "the degrees of freedom"),
+                          _stdtr_d1))
+chdtr = _ufunc(sc.chdtr, (_shape_refused("chdtr", "first", "the degrees of freedom"),
+                          lambda t, ans, v, x: t * _chdtr_density(v, x)))
+chdtrc = _ufunc(sc.chdtrc, (_shape_refused("chdtrc", "first", "the degrees of freedom"),
+                            lambda t, ans, v, x: -t * _chdtr_density(v, x)))
+pdtr = _ufunc(sc.pdtr, (None, lambda t, ans, k, m: -t * _poisson_mass(k, m)))
+pdtrc = _ufunc(sc.pdtrc, (None, lambda t, ans, k, m: t * _poisson_mass(k, m)))
+bdtr = _ufunc(sc.bdtr, (None, _shape_refused("bdtr", "second", "the number of trials n"),
+                        _bdtr_d2))
+bdtrc = _ufunc(sc.bdtrc, (None, _shape_refused("bdtrc", "second", "the number of trials n"),
+                          lambda t, ans, k, n, p: -_bdtr_d2(t, ans, k, n, p)))
+nbdtr = _ufunc(sc.nbdtr, (None, _shape_refused("nbdtr", "second", "the number of successes n"),
+                          _nbdtr_d2))
+nbdtrc = _ufunc(sc.nbdtrc, (None, _shape_refused("nbdtrc", "second", "the number of successes n"),
+                            lambda t, ans, k, n, p: -_nbdtr_d2(t, ans, k, n, p)))
+
+
 # ---- scipy's own copies of elementary functions ------------------------------------------------
 def _log1p_d(t, ans, x):
     return t / (x + 1.0)
@@ -243,7 +354,12 @@ def _kve_d(t, ans, v, x):   # kve = kv exp(x)
     return t * (ans - 0.5 * (sc.kve(v - 1.0, x) + sc.kve(v + 1.0, x)))
 
 
+def _yn_d(t, ans, n, x):
+    return t * (0.5 * (sc.yn(n - 1, x) - sc.yn(n + 1, x)))
+
+
 jv = _ufunc(sc.jv, (None, _jv_d))
+yn = _ufunc(sc.yn, (None, _yn_d))       # integer order n
 yv = _ufunc(sc.yv, (None, _yv_d))
 iv = _ufunc(sc.iv, (None, _iv_d))
 kv = _ufunc(sc.kv, (None, _kv_d))
