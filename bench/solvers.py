@@ -1,13 +1,17 @@
 """optkit's solvers against SciPy's on the problem library, with the same exact derivatives.
 
-Run: python bench/solvers.py [--quick] [--per-problem]. BLAS is pinned to one thread before
-numpy loads. Every method gets the same plain-numpy objective and the same gradient and
-Hessian-vector products from optkit's AD (``optkit.value_and_grad``, ``optkit.hvp`` of the
-``optkit.ad.compile``-d objective); the
-bench counts the calls itself, so "evals" means the same thing for every method: calls of f
-plus calls of the gradient (Hessian-vector products are counted apart, as "hessp").
+Run: python bench/solvers.py [--quick] [--per-problem] [--ftol F] [--no-overhead]. BLAS is
+pinned to one thread before numpy loads. Every method gets the same plain-numpy objective and
+the same gradient and Hessian-vector products from optkit's AD (``optkit.value_and_grad``,
+``optkit.hvp`` of the ``optkit.ad.compile``-d objective); the bench counts the calls itself, so
+"evals" means the same thing for every method: calls of f plus calls of the gradient
+(Hessian-vector products are counted apart, as "hessp").
 
-A problem counts as solved when |f - f*| <= 1e-6 max(1, |f*|). The suite is every problem of
+A problem counts as solved when |f - f*| <= 1e-6 max(1, |f*|). "false success" counts runs
+that report success while ||grad f||_inf > gtol at the returned x (optkit's methods claim
+success only when the gradient test holds or a stop the user asked for fires, e.g.
+``--ftol``; SciPy's are shown as they are). ``--ftol`` passes an explicit ftol to optkit's
+methods (default: none, their own defaults). The suite is every unconstrained problem of
 ``optkit.problems`` with a known f*, at its default dimension, plus the scalable ones at
 n = 1000. The last section times the per-iteration overhead (time outside f and g) of lbfgs
 and L-BFGS-B at n = 1e6 on a cheap diagonal quadratic, in the same process.
@@ -41,9 +45,15 @@ USES_HESSP = {"newton-cg", "Newton-CG", "trust-ncg", "trust-krylov"}
 
 
 def suite(quick):
-    """[(label, Problem)]: known-f* problems at default n, scalable ones also at n = 1000."""
+    """[(label, Problem)]: known-f* problems at default n, scalable ones also at n = 1000.
+
+    Bound-constrained problems are left out: their f* is the minimum over the box, and these
+    methods are unconstrained.
+    """
     out = []
     for spec in problems.specs():
+        if "bounds" in spec.tags:
+            continue
         dims = [spec.default_n]
         if spec.scalable and not quick and 1000 in spec.n_range and spec.default_n != 1000:
             dims.append(1000)
@@ -89,8 +99,9 @@ class Counted:
         return optkit.hvp(self.compiled, x, p)
 
 
-def run_one(method, prob):
+def run_one(method, prob, ftol=None):
     x0 = np.array(prob.x0)
+    extra = {} if ftol is None else {"ftol": ftol}
     start = time.perf_counter()
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -98,7 +109,7 @@ def run_one(method, prob):
         try:
             if method in OPTKIT:
                 res = solve(c.fun, x0, method, jac=c.jac, hessp=c.hessp, gtol=GTOL,
-                            maxiter=MAXITER)
+                            maxiter=MAXITER, **extra)
             else:
                 options = {"maxiter": MAXITER}
                 if method != "Newton-CG":  # scipy's Newton-CG has no gtol (it uses xtol)
@@ -109,14 +120,21 @@ def run_one(method, prob):
                 res = scipy.optimize.minimize(c.fun, x0, method=method, jac=c.jac, hessp=hessp,
                                               options=options)
             f = float(c.objective(res.x))
+            success = bool(res.success)
         except BudgetExhausted:
-            f = float("nan")
+            f, success = float("nan"), False
         except Exception as exc:  # a crash counts as unsolved, and is reported
-            f = float("nan")
+            f, success = float("nan"), False
             print(f"    {method} crashed on {prob.name}: {type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - start
+    gnorm = float("nan")
+    if success:  # the gradient at the returned point, outside the counts and the timing
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            gnorm = float(np.max(np.abs(c.value_and_grad(np.asarray(res.x, dtype=float))[1])))
     return {"solved": prob.is_solved(f), "evals": c.nf + c.ng, "hessp": c.nh, "time": elapsed,
-            "f": f}
+            "f": f, "success": success, "false_success": success and not gnorm <= GTOL,
+            "gnorm": gnorm}
 
 
 def overhead_at_1e6():
@@ -153,31 +171,39 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="default dimensions only")
     parser.add_argument("--per-problem", action="store_true", help="print every run")
+    parser.add_argument("--ftol", type=float, default=None,
+                        help="an explicit ftol for optkit's methods (default: their own)")
+    parser.add_argument("--no-overhead", action="store_true",
+                        help="skip the per-iteration overhead measure at n = 1e6")
     args = parser.parse_args()
 
     cases = suite(args.quick)
     methods = OPTKIT + SCIPY
+    ftol = "their defaults" if args.ftol is None else f"{args.ftol:g}"
     print(f"{len(cases)} problems with known f*; gtol={GTOL:g}, maxiter={MAXITER}, at most "
-          f"{BUDGET} calls per run; derivatives from optkit AD for every method")
+          f"{BUDGET} calls per run; derivatives from optkit AD for every method; optkit's "
+          f"ftol: {ftol}")
     results = {m: {} for m in methods}
     for label, prob in cases:
         for m in methods:
-            results[m][label] = run_one(m, prob)
+            results[m][label] = run_one(m, prob, args.ftol if m in OPTKIT else None)
         if args.per_problem:
             row = "  ".join(f"{m}:{'ok' if results[m][label]['solved'] else '--'}"
+                            f"{'!' if results[m][label]['false_success'] else ''}"
                             f"/{results[m][label]['evals']}" for m in methods)
             print(f"  {label:32s} {row}")
 
     print()
     print(f"{'method':14s} {'solved':>8s} {'evals total':>12s} {'evals median':>13s} "
-          f"{'hessp total':>12s} {'time [s]':>9s}")
+          f"{'hessp total':>12s} {'time [s]':>9s} {'false success':>14s}")
     for m in methods:
         rs = list(results[m].values())
         evals = [r["evals"] for r in rs]
         hessp = sum(r["hessp"] for r in rs) if m in USES_HESSP else 0
         print(f"{m:14s} {sum(r['solved'] for r in rs):>5d}/{len(rs):<2d} {sum(evals):>12d} "
               f"{statistics.median(evals):>13.1f} {hessp:>12d} "
-              f"{sum(r['time'] for r in rs):>9.2f}")
+              f"{sum(r['time'] for r in rs):>9.2f} "
+              f"{sum(r['false_success'] for r in rs):>14d}")
 
     both = [k for k in results["lbfgs"]
             if results["lbfgs"][k]["solved"] and results["L-BFGS-B"][k]["solved"]]
@@ -191,6 +217,8 @@ def main():
     tncg = sum(results["trust-ncg"][k]["hessp"] for k in hard)
     print(f"newton-cg / trust-ncg hessp totals: {ncg} / {tncg}")
 
+    if args.no_overhead:
+        return
     per_iter = overhead_at_1e6()
     print(f"\nper-iteration overhead at n=1e6 (time outside f, g): lbfgs "
           f"{per_iter['lbfgs'] * 1e3:.1f} ms, L-BFGS-B {per_iter['L-BFGS-B'] * 1e3:.1f} ms, "

@@ -15,7 +15,10 @@ __all__ = ["History", "OptimizeResult", "Status"]
 class Status(enum.Enum):
     """Why a solve stopped. Each member carries ``(code, message)``.
 
-    Code 0 means success (as in SciPy); every failure reason has its own positive code.
+    Code 0 means success (as in SciPy): the first-order test holds (CONVERGED_GTOL), or a
+    tolerance test the caller asked for fired (CONVERGED_FTOL, CONVERGED_XTOL; the driver
+    runs its ftol and xtol tests only when they are passed). Every other reason, a stalled f
+    included, is a failure with its own positive code.
     """
 
     CONVERGED_GTOL = (0, "gradient norm below gtol")
@@ -30,6 +33,7 @@ class Status(enum.Enum):
     SOLVER_FAILED = (7, "the solver could not make progress")
     CALLBACK_STOP = (8, "stopped by the callback")
     INTERRUPTED = (9, "interrupted by user (KeyboardInterrupt)")
+    STALLED = (10, "no progress: f stopped decreasing and |g|_inf stopped falling")
 
     @property
     def code(self) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from optkit.optim.driver import run
+from optkit.optim.driver import STALL_ITERATIONS, run
 from optkit.optim.errors import LineSearchError, SolverError, TrustRegionError
 from optkit.optim.objective import Objective
 from optkit.optim.result import History, OptimizeResult, Status
@@ -123,6 +123,52 @@ def test_maxiter():
     res = run(FixedStep(t=0.01), _bowl(), [1.0], maxiter=3)
     assert res.status_enum is Status.MAXITER and res.nit == 3 and not res.success
     assert res.status == 1
+    # a failure says how far from stationary its point is: |g| = 2 (0.98)^3
+    assert res.message == ("maximum number of iterations reached (|g|_inf = 1.88e+00 at the "
+                           "point returned, gtol = 1.00e-05)")
+
+
+def test_no_f_test_by_default():
+    # slow steps on a bowl: f falls by a relative 4e-6 per step; the old default (2.2e-9,
+    # L-BFGS-B's) would not stop it either, but 1e-5 would, and only an explicit ftol may
+    res = run(FixedStep(t=1e-6), _bowl(), [1.0], maxiter=50)
+    assert res.status_enum is Status.MAXITER and not res.success
+    assert run(FixedStep(t=1e-6), _bowl(), [1.0], maxiter=50,
+               ftol=1e-5).status_enum is Status.CONVERGED_FTOL
+
+
+def _circle(k):
+    """k points of |x| = 1 on the bowl: f = 1 and |g|_inf = 2 at each, as on (1, 0)."""
+    return ([[0.0, 1.0], [-1.0, 0.0], [0.0, -1.0], [1.0, 0.0]] * k)[:k]
+
+
+def test_a_stalled_solve_is_a_failure_that_says_so():
+    # the solver moves, but neither f nor |g|_inf improves: STALLED after
+    # STALL_ITERATIONS steps, not a success, best point returned
+    res = run(Scripted(_circle(12), SolverError("unreachable")), _bowl(), [1.0, 0.0])
+    assert res.status_enum is Status.STALLED and not res.success and res.status == 10
+    assert res.nit == STALL_ITERATIONS and res.fun == 1.0
+    assert res.message == ("no progress: f stopped decreasing and |g|_inf stopped falling: "
+                           f"{STALL_ITERATIONS} iterations in a row (|g|_inf = 2.00e+00 at the "
+                           "point returned, gtol = 1.00e-05)")
+
+
+def test_progress_in_f_or_in_the_gradient_resets_the_stall_count():
+    # f falls by 1e-12 relative (above STALL_RTOL) on every step, |g|_inf flat: no stall
+    fs = iter([1.0 - 1e-12 * k for k in range(40)])
+    obj = Objective(lambda x: next(fs), lambda x: np.array([2.0, 0.0]))
+    res = run(Scripted(_circle(12), SolverError("done")), obj, [1.0, 0.0])
+    assert res.status_enum is Status.SOLVER_FAILED and res.nit == 12
+    # |g|_inf reaching a new low each step also counts as progress, with f flat
+    gs = iter([np.array([2.0 - 0.01 * k, 0.0]) for k in range(40)])
+    obj = Objective(lambda x: 1.0, lambda x: next(gs))
+    res = run(Scripted(_circle(12), SolverError("done")), obj, [1.0, 0.0])
+    assert res.status_enum is Status.SOLVER_FAILED and res.nit == 12
+
+
+def test_the_stall_test_is_off_with_an_explicit_ftol():
+    res = run(Scripted(_circle(12), SolverError("done")), _bowl(), [1.0, 0.0], ftol=0.0)
+    assert res.status_enum is Status.SOLVER_FAILED and res.nit == 12
 
 
 def test_default_maxiter_is_documented_value():

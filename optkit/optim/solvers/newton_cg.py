@@ -142,10 +142,6 @@ class NewtonCG:
     seed: int = 0
 
     needs_hessp: ClassVar[bool] = True
-    # Newton steps are fast near a minimizer; a relative-reduction (ftol) test stops them
-    # part-way along curved valleys (MGH's Meyer), so by default only gtol/xtol stop them,
-    # as in SciPy's trust-region methods. Pass ftol= to restore it.
-    default_ftol: ClassVar[float] = 0.0
 
     def __post_init__(self):
         if not isinstance(self.globalization, TrustRegion | LineSearch):
