@@ -6,11 +6,12 @@ For residuals r = (model - y) / sigma with Jacobian J at the fit,
 
 the pseudo-inverse taken by an SVD of J that drops singular values at or below
 eps max(m, n) s_max (scipy's threshold in ``curve_fit``). When J is rank-deficient (a value
-was dropped), ``singular="inf"`` returns a matrix of inf, as scipy's 'lm' path does (its
-triangular inverse fails), and ``singular="pinv"`` the pseudo-inverse, as scipy's 'trf' and
-'dogbox' paths do. An all-inf matrix, also returned when m <= n without absolute_sigma, comes
-with a :class:`CovarianceWarning` (scipy's OptimizeWarning text: "Covariance of the parameters
-could not be estimated").
+was dropped), ``singular="inf"`` returns a matrix of inf, as scipy's 'lm' path does when its
+triangular inverse fails (an exact zero on R's diagonal; with a rounding-level one scipy returns
+entries near 1e11, where this refuses), and ``singular="pinv"`` the pseudo-inverse, as
+scipy's 'trf' and 'dogbox' paths do. An all-inf matrix, also returned when m <= n without
+absolute_sigma, comes with a :class:`CovarianceWarning` (scipy's OptimizeWarning text:
+"Covariance of the parameters could not be estimated").
 """
 
 import warnings

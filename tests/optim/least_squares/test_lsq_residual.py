@@ -1,0 +1,98 @@
+"""ResidualObjective: counting, caching, dense and operator forms, the scalar view."""
+
+import numpy as np
+import pytest
+
+from optkit.optim.residual import ResidualObjective
+
+A = np.array([[1.0, 2.0], [0.0, 1.0], [3.0, -1.0]])
+
+
+def fun(x):
+    return A @ x + np.array([1.0, -2.0, 0.5]) + 0.1 * x[0] ** 2
+
+
+def jac(x):
+    out = A.copy()
+    out[:, 0] += 0.2 * x[0]
+    return out
+
+
+def jvp(x, v):
+    return jac(x) @ v
+
+
+def vjp(x, u):
+    return jac(x).T @ u
+
+
+def test_counts_and_cache():
+    obj = ResidualObjective(fun, jac)
+    x = np.array([0.5, -1.0])
+    obj.residuals(x)
+    obj.cost(x)
+    lin = obj.linearize(x)
+    obj.linearize(x.copy())
+    assert obj.counts() == (1, 1, 0)
+    obj.residuals(x + 1)
+    assert obj.nfev == 2
+    assert lin.cost == pytest.approx(0.5 * np.sum(fun(x) ** 2))
+    np.testing.assert_allclose(lin.grad, jac(x).T @ fun(x))
+    with pytest.raises(ValueError):
+        lin.r[0] = 1.0  # read-only
+
+
+def test_operator_form_counts_products():
+    obj = ResidualObjective(fun, jvp=jvp, vjp=vjp)
+    x = np.array([0.5, -1.0])
+    lin = obj.linearize(x)  # one vjp for the gradient
+    assert (obj.njvp, obj.nvjp) == (0, 1)
+    np.testing.assert_allclose(lin.matvec(np.ones(2)), jac(x) @ np.ones(2))
+    assert lin.dense is None and obj.njev == 2 and obj.njvp == 1
+    with pytest.raises(ValueError, match="dense"):
+        lin.column_norms()
+
+
+def test_scalar_view_is_half_the_sum_of_squares():
+    obj = ResidualObjective(fun, jac)
+    x = np.array([0.3, 0.7])
+    f, g = obj.f_and_g(x)
+    assert obj.f(x) == f == pytest.approx(0.5 * fun(x) @ fun(x))
+    for j in range(2):
+        e = np.zeros(2)
+        e[j] = 1e-6
+        fd = 0.5 * (fun(x + e) @ fun(x + e) - fun(x - e) @ fun(x - e)) / 2e-6
+        assert g[j] == pytest.approx(fd, rel=1e-7)
+    assert not obj.has_hessp
+    with pytest.raises(ValueError, match="hessp"):
+        obj.hessp(x, x)
+
+
+def test_non_finite_residuals_give_infinite_cost():
+    obj = ResidualObjective(lambda x: np.array([np.inf, 0.0]), lambda x: np.eye(2))
+    assert obj.cost(np.zeros(2)) == np.inf
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(fun=fun), ValueError, "jac"),
+    (dict(fun=fun, jvp=jvp), ValueError, "jac"),
+    (dict(fun=fun, jac=jac, jvp=jvp, vjp=vjp), ValueError, "jac"),
+    (dict(fun=fun, jac=1), TypeError, "jac"),
+    (dict(fun=None, jac=jac), ValueError, "fun"),
+    (dict(fun=fun, jac=jac, loss="l3"), ValueError, "loss"),
+])
+def test_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ResidualObjective(**kwargs)
+
+
+def test_bad_shapes_name_the_callable():
+    obj = ResidualObjective(fun, lambda x: np.ones((2, 2)))
+    with pytest.raises(ValueError, match="jac returned"):
+        obj.linearize(np.zeros(2))
+    obj = ResidualObjective(lambda x: np.ones((2, 2)), jac)
+    with pytest.raises(ValueError, match="fun returned"):
+        obj.residuals(np.zeros(2))
+    obj = ResidualObjective(fun, jac)
+    with pytest.raises(ValueError, match="rvv"):
+        obj.rvv(np.zeros(2), np.ones(2))
