@@ -4,21 +4,25 @@
 forward-over-reverse (Pearlmutter 1994); ``jacfwd``/``jacrev`` build dense Jacobians one column
 or one row at a time, and ``jacobian`` picks the cheaper of the two from the shapes.
 
-Inputs may be Python numbers, lists or arrays of any shape; integers become float64. Plain
-inputs give plain outputs (numpy arrays, or Python floats for scalars); tracer inputs (a
+Inputs may be Python numbers, arrays of any shape, or *structures* of them: dicts, lists,
+tuples, namedtuples and dataclasses, nested (``optkit.tree``; JAX's pytree conventions, so a
+list is a container, not an array). Integers become float64. Derivatives come back in the
+structure of the input, each leaf with its own shape and dtype (``ad.tree``, ``ad.vspace``).
+Plain inputs give plain outputs (numpy arrays, or Python floats for scalars); tracer inputs (a
 derivative of a derivative) give tracers back, which is what lets the transformations nest.
 """
 
 from __future__ import annotations
 
 import functools
-import numbers
 
 import numpy as np
 
 from .core import Tracer, new_level
 from .forward import JVPTrace, JVPTracer
 from .reverse import ReverseTrace, ReverseTracer, backward
+from .tree import FlatFun, Raveler, call, flatten_input, flatten_output, is_leaf_def
+from .vspace import as_input, as_output, tangent_zeros
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev",
            "jacobian"]
@@ -41,50 +45,14 @@ def register_replay(cls):
 
 # ---- inputs and outputs ------------------------------------------------------------------
 def _as_input(x, name="x"):
-    """Validate a primal or tangent: a traced value, a real number, or an array of them."""
-    if type(x) is np.ndarray and x.dtype == np.float64:  # the common case, nothing to do
-        return x
-    if isinstance(x, Tracer):
-        return x
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a real number or array of real numbers, not a bool")
-    if isinstance(x, numbers.Real):
-        return np.float64(x)
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(f"{name} must be a real number or array of real numbers: {exc}") from None
-    if arr.dtype.kind in "iuf":
-        return arr.astype(np.float64, copy=False)
-    if arr.dtype.kind == "b":
-        raise TypeError(f"{name} must be a real array, not a boolean array")
-    raise TypeError(
-        f"{name} must be a real number or array of real numbers, got {type(x).__name__}"
-        + (f" with dtype {arr.dtype}" if hasattr(arr, "dtype") else "")
-    )
-
-
-def _as_output(value, like):
-    """Plain results leave as float (for scalar inputs/outputs) or float64 arrays."""
-    if type(value) is np.ndarray and value.ndim and value.dtype == np.float64 \
-            and value.flags.writeable:  # the common case, nothing to do
-        return value
-    if isinstance(value, Tracer):
-        return value
-    if like is None and type(value) in (float, np.float64):  # a scalar loss
-        return float(value)
-    if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
-        return float(value)
-    out = np.asarray(value, dtype=np.float64)
-    if not out.flags.writeable:  # a broadcast view from a rule (sum's VJP): give a real array
-        out = out.copy()
-    return out
+    """One array or number, validated and converted to the traced dtype (``vspace.as_input``)."""
+    return as_input(x, name)
 
 
 def _zeros_like(x):
     if isinstance(x, Tracer):
         return np.zeros_like(x) * 0.0
-    return np.zeros(np.shape(x))
+    return tangent_zeros(x)
 
 
 def _own(out, trace, cls):
@@ -93,15 +61,22 @@ def _own(out, trace, cls):
 
 # ---- reverse mode -----------------------------------------------------------------------
 def _record(f, args, argnums):
-    """Run ``f`` with the ``argnums`` arguments traced; return (trace, out, leaf nodes)."""
+    """Run ``f`` with the ``argnums`` arguments traced; return (trace, out, leaf nodes, flats).
+
+    ``flats`` holds one ``(Flat, original argument)`` pair per differentiated argument.
+    """
     args = list(args)
+    flats = []
+    nodes = []
     with new_level(ReverseTrace) as trace:
-        leaves = []
         for i in argnums:
-            args[i] = trace.new_leaf(_as_input(args[i], f"argument {i}"))
-            leaves.append(args[i]._b)
-        out = f(*args)
-    return trace, out, leaves
+            fl = flatten_input(args[i], f"argument {i}")
+            flats.append((fl, args[i]))
+            tracers = [trace.new_leaf(v) for v in fl.leaves]
+            nodes.extend(t._b for t in tracers)
+            args[i] = fl.rebuild(tracers)
+        out = call(f, args, flats)
+    return trace, out, nodes, flats
 
 
 def _argnums(argnums, nargs):
@@ -117,24 +92,22 @@ def _argnums(argnums, nargs):
 
 
 def _without_trace(aux, trace):
-    """``aux`` with this trace's tracers replaced by their values (tuples, lists, dicts too)."""
+    """``aux`` with this trace's tracers replaced by their values, in any structure."""
     if isinstance(aux, Tracer):
-        if aux._trace is trace:
-            return _as_output(aux._a, aux._a)
+        return as_output(aux._a, aux._a) if aux._trace is trace else aux
+    leaves, treedef = flatten_output(aux)
+    if is_leaf_def(treedef):
         return aux
-    if isinstance(aux, (tuple, list)):
-        items = [_without_trace(a, trace) for a in aux]
-        return type(aux)(items) if not hasattr(aux, "_fields") else type(aux)(*items)
-    if isinstance(aux, dict):
-        return {k: _without_trace(v, trace) for k, v in aux.items()}
-    return aux
+    return treedef.unflatten([_without_trace(v, trace) if isinstance(v, Tracer) else v
+                              for v in leaves])
 
 
 def value_and_grad(f, argnums=0, has_aux=False):
     """Return ``g(*args) -> (f(*args), gradient)`` for scalar-valued ``f``, in one reverse pass.
 
     ``argnums`` (int or tuple of ints) picks the differentiated positional arguments; with a
-    tuple the gradient is a tuple too. ``has_aux=True``: ``f`` returns ``(value, aux)``, where
+    tuple the gradient is a tuple too. Each differentiated argument may be a structure; its
+    gradient has the same structure. ``has_aux=True``: ``f`` returns ``(value, aux)``, where
     ``aux`` (any values: arrays, tuples, lists, dicts of them) is carried out undifferentiated,
     and ``g`` returns ``((value, aux), gradient)``, as in JAX.
     """
@@ -158,7 +131,7 @@ def _value_and_grad(f, args, kwargs, argnums, has_aux):
     else:
         nums = _argnums(argnums, len(args))
     fk = functools.partial(f, **kwargs) if kwargs else f
-    trace, out, leaves = _record(fk, args, nums)
+    trace, out, nodes, flats = _record(fk, args, nums)
     if has_aux:
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise TypeError(
@@ -175,16 +148,18 @@ def _value_and_grad(f, args, kwargs, argnums, has_aux):
         )
     if _own(out, trace, ReverseTracer):
         value = out._a
-        cts = backward(trace, out._b, 1.0, leaves)
+        cts = backward(trace, out._b, 1.0, nodes)
     else:
         value = out
-        cts = [None] * len(leaves)
-    grads = tuple(
-        _as_output(_zeros_like(args[i]) if ct is None else ct, args[i])
-        for ct, i in zip(cts, nums, strict=True)
-    )
-    value = _as_output(value, None)
-    grads = grads[0] if isinstance(argnums, int) else grads
+        cts = [None] * len(nodes)
+    grads = []
+    start = 0
+    for fl, _ in flats:
+        stop = start + len(fl.leaves)
+        grads.append(fl.project(cts[start:stop]))
+        start = stop
+    value = as_output(value, None)
+    grads = grads[0] if isinstance(argnums, int) else tuple(grads)
     return ((value, aux), grads) if has_aux else (value, grads)
 
 
@@ -211,40 +186,70 @@ def grad(f, argnums=0, has_aux=False):
 
 
 def vjp(f, x):
-    """Return ``(f(x), pullback)`` with ``pullback(u) = u^T J``; the pullback may be reused."""
-    x = _as_input(x)
-    trace, out, leaves = _record(f, (x,), (0,))
-    owned = _own(out, trace, ReverseTracer)
-    y = out._a if owned else out
+    """Return ``(f(x), pullback)`` with ``pullback(u) = u^T J``; the pullback may be reused.
+
+    ``x`` and ``f(x)`` may be structures: ``u`` has the structure of ``f(x)``, and the
+    pullback returns the cotangent in the structure of ``x``.
+    """
+    with new_level(ReverseTrace) as trace:
+        fx = flatten_input(x, "x")
+        tracers = [trace.new_leaf(v) for v in fx.leaves]
+        nodes = [t._b for t in tracers]
+        out = call(f, (fx.rebuild(tracers),), [(fx, x)])
+        outs, out_def = flatten_output(out)
+        single = is_leaf_def(out_def)
+        if not single and outs:  # one output node: the leaves joined into one vector
+            out = Raveler([np.shape(o) for o in outs], False).ravel(outs)
+    owned = bool(outs) and _own(out, trace, ReverseTracer)
+    ys = [o._a if _own(o, trace, ReverseTracer) else o for o in outs]
+    shapes = [np.shape(y) for y in ys]
     tape = list(trace.tape)
 
     def pullback(u):
-        u = _as_input(u, "u")
-        if np.shape(u) != np.shape(y):
-            raise ValueError(f"u must have the output's shape {np.shape(y)}, got {np.shape(u)}")
+        if single:
+            us = [as_input(u, "u")]
+            if np.shape(us[0]) != shapes[0]:
+                raise ValueError(f"u must have the output's shape {shapes[0]}, got "
+                                 f"{np.shape(us[0])}")
+        else:
+            us = out_def.flatten_up_to(u, name="u")
+            paths = out_def.paths()
+            us = [as_input(v, f"u{p}") for v, p in zip(us, paths, strict=True)]
+            for v, s, p in zip(us, shapes, paths, strict=True):
+                if np.shape(v) != s:
+                    raise ValueError(f"u{p} must have the output's shape {s}, got "
+                                     f"{np.shape(v)}")
         if not owned:
-            return _as_output(_zeros_like(x), x)
+            return fx.project([None] * len(nodes))
         trace.tape = list(tape)
-        (ct,) = backward(trace, out._b, u, leaves, keep=True)
-        return _as_output(_zeros_like(x) if ct is None else ct, x)
+        g = us[0] if single else Raveler(shapes, False).ravel(us)
+        return fx.project(backward(trace, out._b, g, nodes, keep=True))
 
-    return _as_output(y, None if np.ndim(y) == 0 else y), pullback
+    y = out_def.unflatten([as_output(v, None if np.ndim(v) == 0 else v) for v in ys])
+    return y, pullback
 
 
 # ---- forward mode -----------------------------------------------------------------------
 def jvp(f, x, v):
-    """Return ``(f(x), J v)``: forward mode, one pass whatever the output size."""
-    x = _as_input(x)
-    v = _as_input(v, "v")
-    if np.shape(v) != np.shape(x):
-        raise ValueError(f"v must have the shape of x {np.shape(x)}, got {np.shape(v)}")
+    """Return ``(f(x), J v)``: forward mode, one pass whatever the output size.
+
+    ``v`` has the structure of ``x``; ``J v`` has the structure of ``f(x)``.
+    """
+    fx = flatten_input(x, "x")
+    vs = fx.match(v, "v")
     with new_level(JVPTrace) as trace:
-        out = f(JVPTracer(trace, x, v))
-    if _own(out, trace, JVPTracer):
-        y, t = out._a, out._b
-    else:
-        y, t = out, _zeros_like(out)
-    return _as_output(y, y), _as_output(t, y)
+        tracers = [JVPTracer(trace, p, t) for p, t in zip(fx.leaves, vs, strict=True)]
+        out = call(f, (fx.rebuild(tracers),), [(fx, x)])
+    outs, out_def = flatten_output(out)
+    ys, ts = [], []
+    for o in outs:
+        if _own(o, trace, JVPTracer):
+            y, t = o._a, o._b
+        else:
+            y, t = o, _zeros_like(o)
+        ys.append(as_output(y, y))
+        ts.append(as_output(t, y))
+    return out_def.unflatten(ys), out_def.unflatten(ts)
 
 
 def hvp(f, x, v):
@@ -264,30 +269,40 @@ def _basis(shape):
 
 
 def jacfwd(f):
-    """Dense Jacobian by forward mode, one JVP per input entry; shape out.shape + x.shape."""
+    """Dense Jacobian by forward mode, one JVP per input entry; shape out.shape + x.shape.
+
+    For structures, nested blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
+    """
 
     @functools.wraps(f)
     def jac(x):
-        x = _as_input(x)
-        cols = [jvp(f, x, e)[1] for e in _basis(np.shape(x))]
-        y_shape = np.shape(cols[0]) if cols else np.shape(f(x))
-        if isinstance(x, Tracer) or any(isinstance(c, Tracer) for c in cols):
-            J = np.stack([np.reshape(c, (-1,)) if np.ndim(c) else np.reshape(c, (1,))
-                          for c in cols], axis=-1)
-            return np.reshape(J, y_shape + np.shape(x))
-        J = np.stack([np.reshape(c, -1) for c in cols], axis=-1) if cols else np.zeros((0, 0))
-        return _as_output(J.reshape(y_shape + np.shape(x)), None)
+        ff = FlatFun(f, x)
+        return ff.blocks(_jacfwd(ff, ff.x))
 
     return jac
 
 
+def _jacfwd(f, x):
+    cols = [jvp(f, x, e)[1] for e in _basis(np.shape(x))]
+    y_shape = np.shape(cols[0]) if cols else np.shape(f(x))
+    if isinstance(x, Tracer) or any(isinstance(c, Tracer) for c in cols):
+        J = np.stack([np.reshape(c, (-1,)) if np.ndim(c) else np.reshape(c, (1,))
+                      for c in cols], axis=-1)
+        return np.reshape(J, y_shape + np.shape(x))
+    J = np.stack([np.reshape(c, -1) for c in cols], axis=-1) if cols else np.zeros((0, 0))
+    return as_output(J.reshape(y_shape + np.shape(x)), None)
+
+
 def jacrev(f):
-    """Dense Jacobian by reverse mode, one VJP per output entry; shape out.shape + x.shape."""
+    """Dense Jacobian by reverse mode, one VJP per output entry; shape out.shape + x.shape.
+
+    For structures, nested blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
+    """
 
     @functools.wraps(f)
     def jac(x):
-        x = _as_input(x)
-        return _rows(x, *vjp(f, x))
+        ff = FlatFun(f, x)
+        return ff.blocks(_rows(ff.x, *vjp(ff, ff.x)))
 
     return jac
 
@@ -297,28 +312,33 @@ def _rows(x, y, pullback):
     shape = np.shape(y) + np.shape(x)
     if isinstance(x, Tracer) or any(isinstance(r, Tracer) for r in rows):
         return np.reshape(np.stack(rows, axis=0), shape)
-    return _as_output(np.asarray(rows, dtype=float).reshape(shape), None)
+    return as_output(np.asarray(rows, dtype=float).reshape(shape), None)
 
 
 def jacobian(f):
     """Dense Jacobian, by forward mode when outputs outnumber inputs, else by reverse mode.
 
-    Forward mode costs one pass per input, reverse mode one per output.
+    Forward mode costs one pass per input, reverse mode one per output. Structures give
+    nested blocks, as ``jacfwd`` and ``jacrev`` do.
     """
 
     @functools.wraps(f)
     def jac(x):
-        x = _as_input(x)
-        y, pullback = vjp(f, x)
-        if np.size(y) > np.size(x):
-            return jacfwd(f)(x)
-        return _rows(x, y, pullback)
+        ff = FlatFun(f, x)
+        y, pullback = vjp(ff, ff.x)
+        if np.size(y) > np.size(ff.x):
+            return ff.blocks(jacfwd(ff)(ff.x))
+        return ff.blocks(_rows(ff.x, y, pullback))
 
     return jac
 
 
 def hessian(f):
-    """Dense Hessian by forward-over-reverse: ``jacfwd(grad(f))``."""
+    """Dense Hessian by forward-over-reverse: ``jacfwd(grad(f))``.
+
+    For a structure, nested blocks as in JAX: ``H[path_i][path_j]`` has shape
+    ``x_i.shape + x_j.shape``.
+    """
     return jacfwd(grad(f))
 
 

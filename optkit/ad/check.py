@@ -5,13 +5,18 @@ central difference of ``f`` along a random direction ``v``. Reverse mode is chec
 adjoint (dot-product) test ``<u, J v> == <u^T J, v>``, with ``J v`` from finite differences.
 Higher orders apply the same checks to the derivative maps ``x -> J(x) v`` and
 ``x -> u^T J(x)`` (autograd's ``check_grads`` does the same recursion).
+
+``x`` and ``f(x)`` may be structures (``optkit.tree``): the checks then run on ``f`` as a
+function of one flat vector to one flat vector, whose JVPs and VJPs go through the structured
+transformations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .api import _as_input, jvp, vjp
+from .api import jvp, vjp
+from .tree import FlatFun
 
 __all__ = ["check_grads", "GradientCheckError"]
 
@@ -39,6 +44,7 @@ def check_grads(f, x, modes=("fwd", "rev"), order=2, *, rtol=1e-5, atol=1e-7, ep
                 seed=0):
     """Check ``f``'s derivatives at ``x`` up to ``order``; raise ``GradientCheckError`` if off.
 
+    ``x`` may be a structure of arrays (dicts, lists, tuples, ...), and ``f`` may return one.
     ``modes`` is any of ``"fwd"`` (JVP) and ``"rev"`` (VJP). Directions are drawn from
     ``np.random.default_rng(seed)``. ``eps`` is the finite-difference step.
     """
@@ -48,9 +54,9 @@ def check_grads(f, x, modes=("fwd", "rev"), order=2, *, rtol=1e-5, atol=1e-7, ep
             raise ValueError(f"modes must contain 'fwd' and/or 'rev', got {m!r}")
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"order must be an integer >= 1, got {order!r}")
-    x = _as_input(x)
+    ff = FlatFun(f, x)
     rng = np.random.default_rng(seed)
-    _check(f, x, modes, order, 1, rng, rtol, atol, eps)
+    _check(ff if ff.structured else f, ff.x, modes, order, 1, rng, rtol, atol, eps)
 
 
 def _check(f, x, modes, order, level, rng, rtol, atol, eps):

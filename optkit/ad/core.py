@@ -22,11 +22,21 @@ import math
 
 import numpy as np
 
+from . import views
+from .errors import (
+    ComplexValueError,
+    EscapedTracerError,
+    NotDifferentiableError,
+    TracerConversionError,
+    complex_error,
+)
+
 __all__ = [
     "Primitive",
     "Tracer",
     "Trace",
     "bind",
+    "split_args",
     "primitive",
     "unbroadcast",
     "value_of",
@@ -40,22 +50,6 @@ __all__ = [
     "FLOAT64",
     "ZERO",
 ]
-
-
-class NotDifferentiableError(TypeError):
-    """A numpy/scipy function was called on a traced value and optkit has no rule for it."""
-
-
-class TracerConversionError(TypeError):
-    """A traced value was converted to a plain array or Python number, losing its derivative."""
-
-
-class ComplexValueError(NotDifferentiableError):
-    """A traced computation produced a complex value; optkit differentiates real values only."""
-
-
-class EscapedTracerError(TypeError):
-    """A traced value was used after the transformation that made it had returned."""
 
 
 def _escaped_error(prim):
@@ -154,16 +148,6 @@ def check_real(prim, ans):
         raise complex_error(f"{prim.name} produced a complex value")
 
 
-def complex_error(what):
-    return ComplexValueError(
-        f"{what} from a traced value. optkit differentiates real (float64) computations "
-        "only; complex support is not available yet (an open issue). Work with real and "
-        "imaginary parts separately: for exp(1j*x) use np.cos(x) and np.sin(x) (then "
-        "|sum(exp(1j*x))|**2 = sum(cos x)**2 + sum(sin x)**2); x*(a+bj) has real part a*x and "
-        "imaginary part b*x."
-    )
-
-
 # Filled by the rule modules: numpy ufunc -> primitive, numpy function -> implementation.
 ufunc_primitives: dict = {}
 function_impls: dict = {}
@@ -222,9 +206,10 @@ def bind(prim, args, params):
                 top = t
             view = a._view
             if view is not None:  # a view, or an array that has views (rare): still valid?
+                # views.check's test, inlined: owners of views are common (x[1:] - x[:-1])
                 cell = view[0] if view.__class__ is tuple else view
                 if cell[1] is not None or (cell is not view and cell[0] != view[1]):
-                    _view_error(view)
+                    views.check(view)
     if top is None:
         return prim.impl(*args, **params)
     if top.level < 0:  # every tracer here outlived its trace
@@ -232,13 +217,29 @@ def bind(prim, args, params):
     return top.process(prim, args, params)
 
 
-def _view_error(view):
-    """Raise for a stale view, or an array with an update pending through one of its views."""
-    from . import numpy_dispatch
+def split_args(trace, args):
+    """Split a primitive call's arguments for ``trace.process``: ``(values, carried, lower)``.
 
-    if view.__class__ is tuple and view[0][0] != view[1]:
-        raise numpy_dispatch.stale_view_error()
-    raise numpy_dispatch.pending_update_error()
+    ``values`` are the arguments with ``trace``'s own tracers replaced by their values one
+    level down; ``carried`` lists ``(position, tracer._b)`` for those tracers (a tangent, a tape
+    node, a program variable); ``lower`` is True when some argument is still traced by an
+    enclosing level, which must then compute the value (``bind`` on ``values``).
+    """
+    values = list(args)
+    carried = []
+    lower = False
+    i = 0  # counted by hand: cheaper than enumerate on this hot path
+    for a in args:
+        if isinstance(a, Tracer):
+            if a._trace is trace:
+                values[i] = v = a._a
+                carried.append((i, a._b))
+                if isinstance(v, Tracer):
+                    lower = True
+            else:
+                lower = True
+        i += 1
+    return values, carried, lower
 
 
 def value_of(x):
@@ -291,11 +292,10 @@ class Tracer:
 
     Every subclass shares this slot layout (``_b`` is mode-specific), so that item assignment
     can re-point a tracer at a new value, even one of another level. The numpy protocols
-    live in ``numpy_dispatch.ArrayTracer``.
+    live in ``numpy_dispatch.ArrayTracer``, view tracking in ``views``.
     """
 
-    # _view: None, or for arrays written after a view was taken a [version] list, or for a view
-    # (owner's version list, version when taken); see numpy_dispatch._mark_view
+    # _view: None, or an owner cell, or a view's (owner cell, version); see ``views``
     __slots__ = ("_trace", "_a", "_b", "_view")
 
     def __repr__(self):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dis
 import inspect
 
-__all__ = ["kept_positions"]
+__all__ = ["kept_positions", "KEPT"]
 
-_cache: dict = {}
+# kept_positions' answers by (prim, mask, nargs): the tape reads it first, on its hot path
+KEPT: dict = {}
 
 
 def _loaded_names(fn):
@@ -66,5 +67,5 @@ def kept_positions(prim, mask, nargs):
             keep_ans |= a
             keep.update(read)
         result = (keep_ans, None if len(keep) == nargs else frozenset(keep))
-    _cache[(prim, mask, nargs)] = result
+    KEPT[(prim, mask, nargs)] = result
     return result

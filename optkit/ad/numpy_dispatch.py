@@ -14,33 +14,25 @@ import sys
 
 import numpy as np
 
+from . import views
 from .core import (
     EMPTY,
-    NotDifferentiableError,
     Tracer,
-    TracerConversionError,
     bind,
-    complex_error,
-    concrete,
     function_impls,
     ufunc_primitives,
     value_of,
 )
+from .errors import NotDifferentiableError, conversion_error
+from .ndarray_methods import ArrayMethods, NdarrayMethods, UnsupportedMethodError
 from .rules.indexing import getitem
 
-__all__ = ["ArrayTracer", "ScalarTracer", "UnsupportedMethodError", "no_rule_error",
-           "stale_view_error", "pending_update_error"]
+__all__ = ["ArrayTracer", "ScalarTracer", "tracer_pair", "UnsupportedMethodError",
+           "no_rule_error"]
 
 _REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
            np.fmax: np.max, np.fmin: np.min}
 _ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
-
-
-class UnsupportedMethodError(NotDifferentiableError, AttributeError):
-    """An ndarray method or attribute that traced values do not offer.
-
-    Also an AttributeError, so that ``hasattr(x, name)`` stays False instead of raising.
-    """
 
 
 def no_rule_error(name):
@@ -51,24 +43,8 @@ def no_rule_error(name):
     )
 
 
-def stale_view_error():
-    return NotDifferentiableError(
-        "a view of a traced array (a slice, reshape or transpose of it) was used after its base "
-        "array was written to; numpy would show the write through the view, optkit's view is a "
-        "copy. Take the view after the write, or index the array again."
-    )
-
-
-def pending_update_error():
-    return NotDifferentiableError(
-        "an in-place operator changed a view of a traced array (v = y[:2]; v += 1), and the "
-        "array was used before the change was assigned back: numpy would show it in the array, "
-        "optkit's view is a copy. Write `y[:2] += 1` (or assign the result back) instead."
-    )
-
-
 def _refuse(what, hint):
-    raise TracerConversionError(f"{what} on a traced value would discard its derivative. {hint}")
+    raise conversion_error(what, hint)
 
 
 def _ufunc_name(ufunc):
@@ -82,7 +58,7 @@ def _ufunc_name(ufunc):
     return f"the ufunc {name}"
 
 
-class ScalarTracer(Tracer):
+class ScalarTracer(NdarrayMethods, Tracer):
     """The numpy face of every tracer; a 0-d tracer is exactly this.
 
     It has no ``__getitem__``/``__len__``: numpy treats any object with them as a sequence, and
@@ -140,12 +116,11 @@ class ScalarTracer(Tracer):
             module = getattr(func, "__module__", None) or "numpy"
             raise no_rule_error(f"{module}.{func.__name__}")
         out = impl(*args, **kwargs)
-        if func in _VIEW_FUNCTIONS and args:
-            if type(out) is list:  # the split functions: every piece is a view
-                for piece in out:
-                    _mark_view(piece, args[0])
-            else:
-                _mark_view(out, args[0])
+        if func in views.VIEW_FUNCTIONS and args and isinstance(args[0], Tracer):
+            # the split functions return a list: every piece is a view
+            for piece in out if type(out) is list else (out,):
+                if isinstance(piece, Tracer):
+                    views.mark_view(piece, args[0])
         return out
 
     # ---- metadata ----------------------------------------------------------------------
@@ -314,7 +289,7 @@ class ScalarTracer(Tracer):
             # x[i] = <this result>. Until that assignment, x itself is out of date: mark it.
             view[0][1] = new
             return new
-        _before_write(self, new)
+        views.before_write(self, new)
         self.__class__ = type(new)
         self._trace, self._a, self._b = new._trace, new._a, new._b
         return self
@@ -340,171 +315,8 @@ class ScalarTracer(Tracer):
     def __imod__(self, other):
         return self._inplace(self % other)
 
-    # ---- ndarray methods -----------------------------------------------------------------
-    def sum(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        return np.sum(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
 
-    def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        return np.mean(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
-
-    def prod(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        return np.prod(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
-
-    def max(self, axis=None, out=None, keepdims=False, **kwargs):
-        return np.max(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
-
-    def min(self, axis=None, out=None, keepdims=False, **kwargs):
-        return np.min(self, axis=axis, out=out, keepdims=keepdims, **kwargs)
-
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return np.var(self, axis=axis, out=out, ddof=ddof, keepdims=keepdims)
-
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return np.std(self, axis=axis, out=out, ddof=ddof, keepdims=keepdims)
-
-    def cumsum(self, axis=None, dtype=None, out=None):
-        return np.cumsum(self, axis=axis, out=out)
-
-    def cumprod(self, axis=None, dtype=None, out=None):
-        return np.cumprod(self, axis=axis, out=out)
-
-    def reshape(self, *shape, order="C"):
-        if len(shape) == 1 and not isinstance(shape[0], int):
-            shape = shape[0]
-        # np.reshape's rule straight away, as __array_function__ would (a view: mark it)
-        out = function_impls[np.reshape](self, shape, order=order)
-        _mark_view(out, self)
-        return out
-
-    def transpose(self, *axes):
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = axes[0]
-        return np.transpose(self, axes or None)
-
-    def swapaxes(self, axis1, axis2):
-        return np.swapaxes(self, axis1, axis2)
-
-    def squeeze(self, axis=None):
-        return np.squeeze(self, axis=axis)
-
-    def ravel(self, order="C"):
-        return np.ravel(self, order=order)
-
-    def flatten(self, order="C"):
-        return np.ravel(self, order=order)
-
-    def dot(self, other):
-        return np.dot(self, other)
-
-    def clip(self, min=None, max=None, **kwargs):  # noqa: A002 - ndarray's own signature
-        return np.clip(self, min, max, **kwargs)
-
-    def diagonal(self, offset=0, axis1=0, axis2=1):
-        return np.diagonal(self, offset, axis1, axis2)
-
-    def trace(self, offset=0, axis1=0, axis2=1):
-        return np.trace(self, offset, axis1, axis2)
-
-    def repeat(self, repeats, axis=None):
-        return np.repeat(self, repeats, axis=axis)
-
-    def take(self, indices, axis=None):
-        return np.take(self, indices, axis=axis)
-
-    def copy(self, order="C"):
-        # a distinct object, so that item assignment into the copy leaves this one alone
-        twin = object.__new__(type(self))
-        twin._trace, twin._a, twin._b = self._trace, self._a, self._b
-        twin._view = None
-        return twin
-
-    def astype(self, dtype, copy=True, **kwargs):
-        if np.dtype(dtype).kind == "c":
-            raise complex_error(f".astype({dtype!r}) asked for a complex value")
-        if np.dtype(dtype).kind != "f":
-            _refuse(f".astype({dtype!r})", "Only float dtypes keep a derivative.")
-        if np.dtype(dtype) != np.float64:
-            raise NotDifferentiableError(
-                f".astype({dtype!r}): optkit differentiates in float64 only"
-            )
-        return self.copy() if copy else self  # numpy copies by default: writes must not alias
-
-    def all(self, *args, **kwargs):
-        return np.all(concrete(self, ".all()"), *args, **kwargs)
-
-    def any(self, *args, **kwargs):
-        return np.any(concrete(self, ".any()"), *args, **kwargs)
-
-    def argmax(self, *args, **kwargs):
-        return np.argmax(concrete(self, ".argmax()"), *args, **kwargs)
-
-    def argmin(self, *args, **kwargs):
-        return np.argmin(concrete(self, ".argmin()"), *args, **kwargs)
-
-    def nonzero(self):
-        return np.nonzero(concrete(self, ".nonzero()"))
-
-    def argsort(self, axis=-1, kind=None, order=None, **kwargs):
-        return np.argsort(self, axis=axis, kind=kind, order=order, **kwargs)
-
-    def argpartition(self, kth, axis=-1, kind="introselect", order=None):
-        return np.argpartition(self, kth, axis=axis, kind=kind, order=order)
-
-    def searchsorted(self, v, side="left", sorter=None):
-        return np.searchsorted(self, v, side=side, sorter=sorter)
-
-    def compress(self, condition, axis=None, out=None):
-        return np.compress(condition, self, axis=axis, out=out)
-
-    def round(self, decimals=0, out=None):
-        return np.round(self, decimals, out)
-
-    def conjugate(self):
-        return np.conjugate(self)
-
-    conj = conjugate
-
-    @property
-    def real(self):
-        return np.real(self)
-
-    @property
-    def imag(self):
-        return np.imag(self)
-
-    @property
-    def itemsize(self):
-        return self.dtype.itemsize
-
-    @property
-    def nbytes(self):
-        return self.size * self.dtype.itemsize
-
-    @property
-    def strides(self):
-        return np.empty(self.shape, self.dtype).strides  # C order, as every traced value
-
-    @property
-    def device(self):
-        return "cpu"
-
-    def to_device(self, device, /, *, stream=None):
-        if device != "cpu":
-            raise ValueError(f"device: optkit traces on the CPU only, got {device!r}")
-        return self
-
-    def __getattr__(self, name):
-        # only reached for names the class does not define: say which ndarray API is missing
-        if not name.startswith("_") and hasattr(np.ndarray, name):
-            hint = {"flat": " Use x.ravel() (reading) or x.reshape(-1) instead."}.get(name, "")
-            if not hint and callable(getattr(np, name, None)):
-                hint = f" Try np.{name}(x, ...), which names what is missing if it has no rule."
-            raise UnsupportedMethodError(
-                f"ndarray.{name} is not supported on traced values.{hint}")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-
-class ArrayTracer(ScalarTracer):
+class ArrayTracer(ArrayMethods, ScalarTracer):
     """A tracer of an array with at least one dimension: indexing, ``len``, iteration."""
 
     __slots__ = ()
@@ -521,7 +333,7 @@ class ArrayTracer(ScalarTracer):
             out = bind(getitem, (self,), {"index": index})
         elif type(index) is slice:
             out = bind(getitem, (self,), {"index": index})
-            _mark_view(out, self)
+            views.mark_view(out, self)
             return out
         elif type(index) is tuple and all(type(i) is slice or type(i) is int for i in index):
             out = bind(getitem, (self,), {"index": index})  # x[:, 0]: nothing to check either
@@ -530,11 +342,11 @@ class ArrayTracer(ScalarTracer):
             if not _is_basic(index):
                 return out  # advanced indexing copies, as in numpy
         if isinstance(out, ArrayTracer):  # a view unless it selected one element
-            _mark_view(out, self)
+            views.mark_view(out, self)
         return out
 
     def __setitem__(self, index, value):
-        _before_write(self, value)
+        views.before_write(self, value)
         self._repoint(function_impls[operator.setitem](self, index, value))
 
     def _repoint(self, new):
@@ -545,75 +357,40 @@ class ArrayTracer(ScalarTracer):
 
     def _overwrite(self, new):
         """An in-place method: this array becomes ``new`` (a traced value of its shape)."""
-        _before_write(self, new)
+        views.before_write(self, new)
         self._repoint(new)
 
-    # ---- in-place ndarray methods ----------------------------------------------------------
-    def sort(self, axis=-1, kind=None, order=None, **kwargs):
-        self._overwrite(np.sort(self, axis=axis, kind=kind, order=order, **kwargs))
 
-    def partition(self, kth, axis=-1, kind="introselect", order=None):
-        self._overwrite(np.partition(self, kth, axis=axis, kind=kind, order=order))
+def tracer_pair(name, doc, module, mixin=None):
+    """The two tracer classes of one trace: ``name`` (0-d values) and ``name + "Array"``.
 
-    def fill(self, value):
-        if np.ndim(value_of(value)) != 0:
-            raise ValueError(f"fill: value must be a scalar, got shape {np.shape(value_of(value))}")
-        # np.where keeps this array's trace even when value is a plain constant
-        self._overwrite(np.where(np.ones(self.shape, dtype=bool), value, self))
+    ``Cls(trace, a, b)`` makes a tracer whose value one level down is ``a`` and whose
+    mode-specific slot ``_b`` is ``b`` (a tangent, a tape node, a program variable); it is an
+    instance of the array class when ``a`` has at least one dimension, since arrays get the
+    sequence protocol (indexing, ``len``) and 0-d values must not have it. ``mixin``, a class
+    with empty ``__slots__``, overrides methods of both (the staging trace's conversions);
+    ``module`` is the caller's ``__name__``, where the classes say they live.
+    """
 
-    def put(self, indices, values, mode="raise"):
-        if mode != "raise":
-            raise ValueError(f"put: only mode='raise' is supported on traced values, got {mode!r}")
-        flat = np.ravel(self).copy()
-        where = np.ravel(np.asarray(indices))
-        if where.dtype.kind not in "iu":
-            raise TypeError(f"put: indices must be integers, got dtype {where.dtype}")
-        vals = np.ravel(values)
-        count = np.shape(value_of(vals))[0]
-        if count == 0:
-            raise ValueError("put: values must not be empty")
-        if count != where.size:  # numpy repeats values cyclically
-            vals = vals[np.arange(where.size) % count]
-        flat[where] = vals
-        self._overwrite(np.reshape(flat, self.shape).copy())
+    def __new__(cls, trace, a, b):
+        if cls is scalar and getattr(a, "ndim", 0):
+            cls = array
+        return object.__new__(cls)
 
+    def __init__(self, trace, a, b):
+        self._trace = trace
+        self._a = a
+        self._b = b
+        self._view = None
 
-# ---- views: numpy shares memory between an array and its views; optkit's values are
-# immutable, so a view is a copy. To stay right, a view remembers the version of its base:
-# reading a view after its base was written, or writing through a view, is refused.
-_VIEW_FUNCTIONS = {np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
-                   np.expand_dims, np.broadcast_to, np.diagonal, np.atleast_1d, np.atleast_2d,
-                   np.atleast_3d, np.flip, np.fliplr, np.flipud, np.rot90, np.linalg.diagonal,
-                   np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit}
-
-
-def _mark_view(out, base):
-    if not isinstance(out, Tracer) or not isinstance(base, Tracer) or out is base:
-        return
-    cell = base._view
-    if cell is None:
-        cell = base._view = [0, None]    # base becomes an owner: [version, pending update]
-    elif type(cell) is tuple:            # a view of a view: same owner
-        cell = cell[0]
-    out._view = (cell, cell[0])
-
-
-def _before_write(tracer, value):
-    """Called before ``tracer`` is overwritten with ``value`` (item assignment, ``+=``)."""
-    cell = tracer._view
-    if cell is None:
-        return
-    if type(cell) is tuple:
-        raise NotDifferentiableError(
-            "item assignment through a view of a traced array (a slice, reshape or transpose "
-            "of it) is not supported: numpy would change the base array too. Write into the "
-            "array itself (y[0] = v instead of y[:2][0] = v), or copy the view first "
-            "(v = y[:2].copy())."
-        )
-    if cell[1] is not None and cell[1] is not value:
-        raise pending_update_error()
-    cell[1] = None
-    cell[0] += 1  # views taken before this write are now stale
+    namespace = {"__slots__": (), "__doc__": doc, "__module__": module, "__new__": __new__,
+                 "__init__": __init__}
+    bases = (ScalarTracer,) if mixin is None else (mixin, ScalarTracer)
+    scalar = type(name, bases, namespace)
+    array = type(name + "Array", (scalar, ArrayTracer), {
+        "__slots__": (), "__module__": module,
+        "__doc__": f"A {name} of an array with at least one dimension."})
+    return scalar, array
 
 
 def _is_basic(index):

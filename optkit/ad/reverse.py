@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real, unbroadcast, value_of
-from .forward import _nondiff_argument
-from .liveness import _cache as _kept
-from .liveness import kept_positions
-from .numpy_dispatch import ArrayTracer, ScalarTracer
+from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real, split_args, unbroadcast, value_of
+from .errors import nondiff_argument_error
+from .liveness import KEPT, kept_positions
+from .numpy_dispatch import tracer_pair
 
 _new = object.__new__
 _LIVENESS_MIN_SIZE = 4096  # below this, arrays sit in cache anyway: skip the bookkeeping
@@ -37,29 +36,10 @@ class Node:
         self.shape = shape
 
 
-class ReverseTracer(ScalarTracer):
-    """``_a`` is the value (one level down), ``_b`` the node that produced it."""
+ReverseTracer, ReverseTracerArray = tracer_pair(
+    "ReverseTracer", """``_a`` is the value (one level down), ``_b`` the node that produced it.""",
+    __name__)
 
-    __slots__ = ()
-
-    def __new__(cls, trace, value, node):
-        # arrays get the sequence protocol (indexing, len); 0-d values must not have it
-        if cls is ReverseTracer and getattr(value, "ndim", 0):
-            cls = ReverseTracerArray
-        return object.__new__(cls)
-
-    def __init__(self, trace, value, node):
-        self._trace = trace
-        self._a = value
-        self._b = node
-        self._view = None
-
-
-
-class ReverseTracerArray(ReverseTracer, ArrayTracer):
-    """A ReverseTracer of an array with at least one dimension."""
-
-    __slots__ = ()
 
 class ReverseTrace(Trace):
     __slots__ = ("tape",)
@@ -72,23 +52,9 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, node)
 
     def process(self, prim, args, params):
+        vals, parents, lower = split_args(self, args)
         if prim.nondiff:
-            return bind(prim, [a._a if isinstance(a, Tracer) and a._trace is self else a
-                               for a in args], params)
-        vals = list(args)
-        parents = []
-        lower = False  # does any argument carry a tracer of an enclosing level?
-        i = 0  # counted by hand: cheaper than enumerate on this hot path
-        for a in args:
-            if isinstance(a, Tracer):
-                if a._trace is self:
-                    vals[i] = v = a._a
-                    parents.append((i, a._b))
-                    if isinstance(v, Tracer):
-                        lower = True
-                else:
-                    lower = True
-            i += 1
+            return bind(prim, vals, params)
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params)
         else:
@@ -102,7 +68,7 @@ class ReverseTrace(Trace):
             mask = 0  # bit i: argument i is traced here
             for j, _ in parents:
                 mask |= 1 << j
-            keep_ans, keep = (_kept.get((prim, mask, nargs))
+            keep_ans, keep = (KEPT.get((prim, mask, nargs))
                               or kept_positions(prim, mask, nargs))
             if keep is not None:
                 vals = [v if j in keep else None for j, v in enumerate(vals)]
@@ -156,7 +122,7 @@ def _backward(trace, out_node, g, leaves, keep):
             if rule is ZERO:
                 continue
             if rule is None:
-                raise _nondiff_argument(prim, i)
+                raise nondiff_argument_error(prim, i)
             pct = parent.ct
             if (plain and i == 0 and prim.accumulate is not None
                     and not isinstance(pct, Tracer)):  # a traced pct must stay traced

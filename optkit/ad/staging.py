@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Trace, Tracer, check_real, new_level
-from .numpy_dispatch import ArrayTracer, ScalarTracer
+from .core import Trace, Tracer, check_real, new_level, split_args
+from .numpy_dispatch import tracer_pair
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagingTrace", "StagedTracer", "stage"]
 
@@ -70,24 +70,12 @@ class Program:
         self.dynamic_reason = dynamic_reason
 
 
-class StagedTracer(ScalarTracer):
-    """``_a`` is the concrete value, ``_b`` the program variable holding it."""
+class _ValueDependentConversions:
+    """Conversions to Python values still work on a staged tracer, but make the program
+    value-dependent (the trace is told, see ``StagingTrace.on_leak``)."""
 
     __slots__ = ()
 
-    def __new__(cls, trace, value, var):
-        # arrays get the sequence protocol (indexing, len); 0-d values must not have it
-        if cls is StagedTracer and getattr(value, "ndim", 0):
-            cls = StagedTracerArray
-        return object.__new__(cls)
-
-    def __init__(self, trace, value, var):
-        self._trace = trace
-        self._a = value
-        self._b = var
-        self._view = None
-
-    # conversions to Python values still work, but make the program value-dependent
     def __bool__(self):
         self._trace.on_leak("bool() of a traced value (value-dependent control flow)")
         return bool(self._a)
@@ -117,11 +105,10 @@ class StagedTracer(ScalarTracer):
         return np.asarray(self._a).item(*args)
 
 
+StagedTracer, StagedTracerArray = tracer_pair(
+    "StagedTracer", """``_a`` is the concrete value, ``_b`` the program variable holding it.""",
+    __name__, _ValueDependentConversions)
 
-class StagedTracerArray(StagedTracer, ArrayTracer):
-    """A StagedTracer of an array with at least one dimension."""
-
-    __slots__ = ()
 
 class StagingTrace(Trace):
     __slots__ = ("eqns", "dynamic_reason", "counter")
@@ -140,14 +127,11 @@ class StagingTrace(Trace):
         return Var(self.counter, value)
 
     def process(self, prim, args, params):
-        vals = list(args)
-        ins = []
-        for i, a in enumerate(args):
-            if isinstance(a, Tracer):  # staging is the outermost level: only ours reach here
-                vals[i] = a._a
-                ins.append(a._b)
-            else:
-                ins.append(Const(a))
+        # staging is the outermost level: every tracer here is one of ours
+        vals, carried, _ = split_args(self, args)
+        ins = [Const(a) for a in args]
+        for i, var in carried:
+            ins[i] = var
         ans = prim.impl(*vals, **params)
         # complex values are refused as in eager differentiation (the rules of np.real and
         # np.imag assume a real traced value): such a function runs eagerly instead

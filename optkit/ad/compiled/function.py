@@ -13,6 +13,7 @@ import numpy as np
 from ..api import _as_input, hvp, register_replay, value_and_grad
 from ..core import Tracer
 from ..staging import stage
+from ..tree import flatten_input
 from .cache import Entry, same_constants, signature
 from .codegen import codegen
 
@@ -38,28 +39,36 @@ class CompiledFunction:
         functools.update_wrapper(self, fun)
 
     # -- program building --
-    def _entry(self, args):
-        sig = signature(args)
+    def _entry(self, args, treedef=None):
+        # a structured input (ad.tree) adds its structure to the key: per TreeDef and shapes
+        sig = signature(args) if treedef is None else (treedef, signature(args))
         entry = self._cache.get(sig)
         if entry is None:
             entry = self._cache[sig] = Entry()
         return entry
 
-    def _program(self, kind, args):
-        entry = self._entry(args)
+    def _program(self, kind, args, treedef=None):
+        entry = self._entry(args, treedef)
         if entry.dynamic is not None:
             return None
         fn = entry.programs.get(kind)
         if fn is not None:
             return fn
-        value_args = args if kind == "value" else args[:1]
+        n = 1 if treedef is None else treedef.num_leaves  # the leaves of x among args
+        value_args = args if kind == "value" else args[:n]
+        if treedef is None:
+            value_fun = self.fun
+        elif kind == "value":
+            value_fun = self._target(kind, treedef)
+        else:
+            value_fun = lambda *leaves: self.fun(treedef.unflatten(leaves))  # noqa: E731
         try:
-            program, _ = stage(self._target(kind), args)
+            program, _ = stage(self._target(kind, treedef), args)
             if not entry.checked and program.dynamic_reason is None:
                 # a second recording of f alone must agree: random numbers drawn inside f or
                 # global state that changed would be frozen into the program otherwise
-                first = program if kind == "value" else stage(self.fun, value_args)[0]
-                again = stage(self.fun, value_args)[0]
+                first = program if kind == "value" else stage(value_fun, value_args)[0]
+                again = stage(value_fun, value_args)[0]
                 if not same_constants(first, again):
                     entry.dynamic = ("two tracings disagree (random numbers or changing "
                                      "global state)")
@@ -73,8 +82,19 @@ class CompiledFunction:
         fn = entry.programs[kind] = codegen(program, kind)
         return fn
 
-    def _target(self, kind):
+    def _target(self, kind, treedef=None):
         f = self.fun
+        if treedef is not None:  # a function of x's leaves (and v's, for the HVP)
+            n = treedef.num_leaves
+            if kind == "value":  # here treedef is the structure of the whole argument tuple
+                return lambda *leaves: f(*treedef.unflatten(leaves))
+            if kind == "value_and_grad":
+                def flat_value_and_grad(*leaves):
+                    value, g = value_and_grad(f)(treedef.unflatten(leaves))
+                    return (value, *treedef.flatten_up_to(g))
+                return flat_value_and_grad
+            return lambda *lv: tuple(treedef.flatten_up_to(
+                hvp(f, treedef.unflatten(lv[:n]), treedef.unflatten(lv[n:]))))
         if kind == "value":
             return f
         if kind == "value_and_grad":
@@ -83,13 +103,13 @@ class CompiledFunction:
             return lambda x, v: hvp(f, x, v)
         raise ValueError(kind)  # pragma: no cover
 
-    def _eager(self, args, run):
+    def _eager(self, args, run, treedef=None):
         """``run()``, the eager evaluation of a dynamic signature, then the one-time warning.
 
         The warning comes after: when eager evaluation raises (the error tracing met, most
         often), the error is said once, by the exception alone."""
         out = run()
-        self._warn(self._entry(args).dynamic)
+        self._warn(self._entry(args, treedef).dynamic)
         return out
 
     def _warn(self, reason):
@@ -106,6 +126,15 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if kwargs or any(isinstance(a, Tracer) for a in args):
             return self.fun(*args, **kwargs)
+        flats = [flatten_input(a, f"argument {i}") for i, a in enumerate(args)]
+        if not all(fl.is_leaf for fl in flats):  # structures: programs per argument structure
+            leaves = tuple(v for fl in flats for v in fl.leaves)
+            treedef = flatten_input(args, "arguments").treedef
+            fn = self._program("value", leaves, treedef)
+            if fn is None:
+                return self._eager(leaves, lambda: self.fun(*args), treedef)
+            out = fn(*leaves)
+            return out[0] if len(out) == 1 else out
         args = tuple(_as_input(a, f"argument {i}") for i, a in enumerate(args))
         fn = self._program("value", args)
         if fn is None:
@@ -114,7 +143,14 @@ class CompiledFunction:
         return out[0] if len(out) == 1 else out
 
     def value_and_grad(self, x):
-        """``(f(x), grad f(x))`` from the compiled program (eager if dynamic)."""
+        """``(f(x), grad f(x))`` from the compiled program (eager if dynamic).
+
+        ``x`` may be a structure (``optkit.tree``): programs are cached per structure and
+        shapes, and the gradient comes back in ``x``'s structure."""
+        if type(x) is not np.ndarray:
+            fx = flatten_input(x, "x")
+            if not fx.is_leaf:
+                return self._structured_value_and_grad(x, fx)
         x = _as_input(x)
         fn = self._program("value_and_grad", (x,))
         if fn is None:
@@ -122,8 +158,25 @@ class CompiledFunction:
         value, g = fn(x)
         return _plain(value, None), _plain(g, x)
 
+    def _structured_value_and_grad(self, x, fx):
+        leaves = tuple(fx.leaves)
+        fn = self._program("value_and_grad", leaves, fx.treedef)
+        if fn is None:
+            return self._eager(leaves, lambda: value_and_grad(self.fun)(x), fx.treedef)
+        value, *g = fn(*leaves)
+        return _plain(value, None), fx.project(g)
+
     def hvp(self, x, v):
-        """Hessian-vector product from the compiled program (eager if dynamic)."""
+        """Hessian-vector product from the compiled program (eager if dynamic); ``x`` and
+        ``v`` may be structures, as in ``value_and_grad``."""
+        if type(x) is not np.ndarray:
+            fx = flatten_input(x, "x")
+            if not fx.is_leaf:
+                leaves = (*fx.leaves, *fx.match(v, "v"))
+                fn = self._program("hvp", leaves, fx.treedef)
+                if fn is None:
+                    return self._eager(leaves, lambda: hvp(self.fun, x, v), fx.treedef)
+                return fx.project(fn(*leaves))
         x = _as_input(x)
         v = _as_input(v, "v")
         fn = self._program("hvp", (x, v))
