@@ -133,6 +133,8 @@ def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None):
     return Primitive(name, impl, jvps, vjps, linear, accumulate)
 
 
+# the traced dtype (vspace.TRACE_DTYPE): the traces test each result's dtype against it by
+# identity, a cheap fast path; any other dtype goes through check_real
 FLOAT64 = np.dtype(np.float64)
 
 
@@ -261,6 +263,7 @@ def concrete(x, what):
 
 
 _GEMV_MIN_SIZE = 2048  # below this, numpy's reduction costs no more than the BLAS call
+_BLAS_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))  # gemv's real dtypes
 
 
 def unbroadcast(g, shape):
@@ -272,13 +275,13 @@ def unbroadcast(g, shape):
     extra = len(gshape) - len(shape)
     if extra:
         if (type(g) is np.ndarray and len(gshape) > extra and g.size >= _GEMV_MIN_SIZE
-                and g.dtype == np.float64 and g.flags.c_contiguous):
+                and g.dtype in _BLAS_DTYPES and g.flags.c_contiguous):
             # summing the leading axes away (a bias's gradient) as ones @ g: BLAS's gemv is
             # about 3x faster than numpy's reduction over the outer axis of a C-ordered array,
             # which adds row after row just as gemv does (a sum down to a scalar keeps numpy's
             # more accurate pairwise summation)
             rows = math.prod(gshape[:extra])
-            g = np.dot(np.ones(rows), g.reshape(rows, -1)).reshape(gshape[extra:])
+            g = np.dot(np.ones(rows, g.dtype), g.reshape(rows, -1)).reshape(gshape[extra:])
         else:
             g = g.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)

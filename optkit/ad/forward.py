@@ -10,6 +10,7 @@ import numpy as np
 from .core import FLOAT64, ZERO, Trace, bind, check_real, split_args
 from .errors import nondiff_argument_error
 from .numpy_dispatch import tracer_pair
+from .vspace import tangent_zeros
 
 _new = object.__new__
 
@@ -45,7 +46,7 @@ class JVPTrace(Trace):
                 absent[i] = False
             for i in range(len(args)):
                 if absent[i] and i < len(jvps) and jvps[i] is not None:
-                    targs[i] = np.zeros_like(primals[i], dtype=float)
+                    targs[i] = tangent_zeros(primals[i])
             out = bind(prim, targs, params)
         else:
             out = None
@@ -58,7 +59,7 @@ class JVPTrace(Trace):
                 c = rule(t, ans, *primals, **params)
                 out = c if out is None else out + c
         if out is None:
-            out = np.zeros_like(ans, dtype=float)
+            out = tangent_zeros(ans)
         else:
             shape = getattr(ans, "shape", ())
             if getattr(out, "shape", ()) != shape:

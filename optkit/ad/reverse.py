@@ -13,6 +13,7 @@ from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real, split_args, un
 from .errors import nondiff_argument_error
 from .liveness import KEPT, kept_positions
 from .numpy_dispatch import tracer_pair
+from .vspace import tangent_dtype
 
 _new = object.__new__
 _LIVENESS_MIN_SIZE = 4096  # below this, arrays sit in cache anyway: skip the bookkeeping
@@ -127,7 +128,7 @@ def _backward(trace, out_node, g, leaves, keep):
             if (plain and i == 0 and prim.accumulate is not None
                     and not isinstance(pct, Tracer)):  # a traced pct must stay traced
                 if pct is not None and not parent.owned:
-                    pct = np.array(pct, dtype=float)
+                    pct = np.array(pct, dtype=tangent_dtype(pct))
                 parent.ct = prim.accumulate(pct, g, *args, **params)
                 parent.owned = True
                 continue
