@@ -101,7 +101,7 @@ class Problem:
         object.__setattr__(self, "tags", tags)
 
     def is_solved(self, f: float, rtol: float = 1e-6) -> bool:
-        """True when |f - f*| <= rtol * max(1, |f*|); False when f* is unknown."""
+        """True when ``|f - f*| <= rtol * max(1, |f*|)``; False when f* is unknown."""
         if self.fstar is None or not math.isfinite(f):
             return False
         return abs(f - self.fstar) <= rtol * max(1.0, abs(self.fstar))
