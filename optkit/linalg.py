@@ -1,0 +1,179 @@
+"""Differentiable equivalents of ``scipy.linalg`` functions, with scipy's signatures.
+
+``scipy.linalg`` converts its input with ``np.asarray``, which no numpy protocol can
+intercept, so on a traced value it raises ``TracerConversionError``. The functions here take
+the same arguments and return the same values (on plain arrays they call scipy), and are
+differentiable in every array argument, to any order; the rules are in
+``optkit.ad.rules.scipy_linalg``. ``overwrite_*`` and ``check_finite`` are accepted and
+ignored: inputs are never overwritten, and LAPACK's own checks apply.
+
+Differences from scipy: ``cho_factor`` returns the factor with zeros in the triangle scipy
+documents as arbitrary; ``sqrtm`` refuses a matrix whose principal root is complex;
+``lu_factor`` takes square matrices only.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .ad.core import Tracer, value_of
+from .ad.rules.linalg import cholesky as _cholesky
+from .ad.rules.scipy_linalg import expm as _expm
+from .ad.rules.scipy_linalg import lu_packed as _lu_packed
+from .ad.rules.scipy_linalg import lu_permutation as _lu_permutation
+from .ad.rules.scipy_linalg import solve_banded_p as _solve_banded
+from .ad.rules.scipy_linalg import solve_sylvester as _solve_sylvester
+from .ad.rules.scipy_linalg import solve_triangular_p as _solve_triangular
+from .ad.rules.scipy_linalg import sqrtm as _sqrtm
+
+__all__ = ["expm", "sqrtm", "solve_triangular", "cho_factor", "cho_solve", "lu_factor",
+           "lu_solve", "solve_sylvester", "solve_banded"]
+
+
+def _array(a, name):
+    if isinstance(a, Tracer):
+        arr = value_of(a)
+        if np.result_type(arr).kind not in "fiub":
+            raise TypeError(f"{name} must be a real array")
+        return a
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _square(a, name, batched=False):
+    a = _array(a, name)
+    shape = np.shape(value_of(a))
+    if len(shape) < 2 or shape[-1] != shape[-2] or (len(shape) != 2 and not batched):
+        want = "a square matrix (or a stack of them)" if batched else "a square 2-D matrix"
+        raise ValueError(f"{name} must be {want}, got shape {shape}")
+    return a
+
+
+def _rhs(b, n, name="b"):
+    b = _array(b, name)
+    shape = np.shape(value_of(b))
+    if len(shape) not in (1, 2) or shape[0] != n:
+        raise ValueError(f"{name} must have {n} rows (shape ({n},) or ({n}, k)), got {shape}")
+    return b
+
+
+def _trans(trans):
+    if trans in (0, "N", "n"):
+        return False
+    if trans in (1, 2, "T", "t", "C", "c"):   # real matrices: conjugate transpose = transpose
+        return True
+    raise ValueError(f"trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
+
+
+def expm(A):  # noqa: N803 - scipy's name
+    """The matrix exponential of ``A`` (or of each matrix in a stack), as scipy's ``expm``."""
+    return _expm(_square(A, "A", batched=True))
+
+
+def sqrtm(A, disp=True, blocksize=64):  # noqa: N803 - scipy's name
+    """The principal square root of ``A`` (real roots only), as scipy's ``sqrtm``.
+
+    ``disp`` and ``blocksize`` are accepted for compatibility and ignored.
+    """
+    return _sqrtm(_square(A, "A"))
+
+
+def solve_sylvester(a, b, q):
+    """``X`` with ``a X + X b = q`` (Bartels-Stewart), as scipy's ``solve_sylvester``."""
+    a, b = _square(a, "a"), _square(b, "b")
+    q = _array(q, "q")
+    want = (np.shape(value_of(a))[0], np.shape(value_of(b))[0])
+    if np.shape(value_of(q)) != want:
+        raise ValueError(f"q must have shape {want}, got {np.shape(value_of(q))}")
+    return _solve_sylvester(a, b, q)
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
+                     check_finite=True):
+    """``x`` with ``op(a) x = b`` reading one triangle of ``a``; as scipy's.
+
+    ``trans``: 0/'N' solves ``a x = b``, 1/'T' and 2/'C' solve ``a^T x = b``. Only the
+    ``lower`` (or upper) triangle of ``a`` is read, without its diagonal when
+    ``unit_diagonal``; the derivative in ``a`` lives on those entries.
+    """
+    a = _square(a, "a")
+    b = _rhs(b, np.shape(value_of(a))[0])
+    return _solve_triangular(a, b, _trans(trans), lower, unit_diagonal)
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    """``(c, lower)``: the Cholesky factor of ``a`` for ``cho_solve``; as scipy's.
+
+    ``c`` is upper triangular with ``c^T c = a`` (lower triangular with ``c c^T = a`` when
+    ``lower``), reading the upper (lower) triangle of ``a`` as LAPACK does. The other triangle,
+    arbitrary in scipy's result, is zero here.
+    """
+    a = _square(a, "a")
+    if lower:
+        return _cholesky(a), True
+    return np.swapaxes(_cholesky(np.swapaxes(a, -1, -2)), -1, -2), False
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """``x`` with ``a x = b``, given ``cho_factor(a)``; as scipy's ``cho_solve``."""
+    c, lower = c_and_lower
+    c = _square(c, "c")
+    b = _rhs(b, np.shape(value_of(c))[0])
+    if lower:    # c c^T x = b
+        return _solve_triangular(c, _solve_triangular(c, b, False, True, False), True, True,
+                                 False)
+    return _solve_triangular(c, _solve_triangular(c, b, True, False, False), False, False,
+                             False)                                    # c^T c x = b
+
+
+def lu_factor(a, overwrite_a=False, check_finite=True):
+    """``(lu, piv)``: the pivoted LU factorization ``P a = L U`` of a square ``a``; as scipy's.
+
+    ``lu`` holds ``U`` and the strict lower triangle of the unit lower ``L``; ``piv`` are
+    LAPACK's (0-based) row interchanges, a plain integer array.
+    """
+    a = _square(a, "a")
+    packed = _lu_packed(a)
+    n = np.shape(value_of(a))[0]
+    return packed[:n], value_of(packed)[n].astype(np.int32)
+
+
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """``x`` with ``a x = b`` (``a^T x = b`` for ``trans`` 1/2), given ``lu_factor(a)``."""
+    lu, piv = lu_and_piv
+    lu = _square(lu, "lu")
+    n = np.shape(value_of(lu))[0]
+    b = _rhs(b, n)
+    perm = _lu_permutation(np.asarray(value_of(piv), dtype=np.intp))
+    if not _trans(trans):    # L U x = P b
+        y = _solve_triangular(lu, b[perm], False, True, True)
+        return _solve_triangular(lu, y, False, False, False)
+    w = _solve_triangular(lu, _solve_triangular(lu, b, True, False, False), True, True, True)
+    inverse = np.empty_like(perm)     # U^T L^T P x = b: x = P^T w
+    inverse[perm] = np.arange(n)
+    return w[inverse]
+
+
+def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
+    """``x`` with ``A x = b`` for the band matrix ``A`` stored as ``ab[u + i - j, j]``.
+
+    ``l_and_u = (l, u)`` counts the nonzero sub- and superdiagonals; as scipy's
+    ``solve_banded``. Differentiable in ``ab`` (on the band) and ``b``.
+    """
+    try:
+        lo, up = l_and_u
+    except (TypeError, ValueError):
+        raise ValueError(f"l_and_u must be a pair of integers (l, u), got {l_and_u!r}") from None
+    for name, v in (("l", lo), ("u", up)):
+        if not isinstance(v, (numbers.Integral, np.integer)) or v < 0:
+            raise ValueError(f"l_and_u: {name} must be a non-negative integer, got {v!r}")
+    ab = _array(ab, "ab")
+    shape = np.shape(value_of(ab))
+    if len(shape) != 2 or shape[0] != lo + up + 1:
+        raise ValueError(f"ab must have shape (l + u + 1, n) = ({lo + up + 1}, n), got {shape}")
+    b = _rhs(b, shape[1])
+    return _solve_banded(ab, b, lo, up)
