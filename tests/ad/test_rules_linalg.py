@@ -7,7 +7,7 @@ import pytest
 
 import optkit
 from optkit import NotDifferentiableError
-from optkit.ad.rules.linalg import CROSS_OF_2_VECTORS
+from optkit.ad.rules.products import CROSS_OF_2_VECTORS
 
 from .table import Row, check_row, rng
 from .values import check_values
@@ -248,7 +248,7 @@ def test_tensordot_rejects_bad_axes():
 
 
 def test_einsum_too_many_operands_is_refused():
-    from optkit.ad.rules.linalg import _EINSUM_MAX_OPERANDS
+    from optkit.ad.rules.einsum import EINSUM_MAX_OPERANDS as _EINSUM_MAX_OPERANDS
 
     n = _EINSUM_MAX_OPERANDS + 1
     with pytest.raises(NotDifferentiableError, match="operands"):

@@ -43,7 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..core import NotDifferentiableError, concrete, function_impls, primitive, value_of
-from .linalg import _arr, _masks, _mT, _sym_from_lower
+from .matrices import as_operand, masks, mT, sym_from_lower
 
 
 def _matrix_shape(a, name):
@@ -64,7 +64,7 @@ def _diag(x):
 # axis -2: [..., :m, :] U, [..., m, :] s, [..., m+1:, :] V.
 def _svd_packed(a):
     u, s, vh = np.linalg.svd(a, full_matrices=False)
-    return np.concatenate([u, s[..., None, :], _mT(vh)], axis=-2)
+    return np.concatenate([u, s[..., None, :], mT(vh)], axis=-2)
 
 
 def _svd_parts(packed, m):
@@ -91,17 +91,17 @@ def _svd_d(t, ans, a):
     k = min(m, n)
     u, s, v = _svd_parts(ans, m)
     eye = np.eye(k)
-    p = np.matmul(_mT(u), np.matmul(t, v))          # dP = U^T dA V
+    p = np.matmul(mT(u), np.matmul(t, v))          # dP = U^T dA V
     ps = p * s[..., None, :]                        # dP S
     sp = s[..., :, None] * p                        # S dP
     with np.errstate(divide="ignore", invalid="ignore"):   # repeated or zero singular values
         f = _svd_gaps(s, eye)
-        du = np.matmul(u, f * (ps + _mT(ps)))       # U (F o (dP S + S dP^T))
-        dv = np.matmul(v, f * (sp + _mT(sp)))       # V (F o (S dP + dP^T S))
+        du = np.matmul(u, f * (ps + mT(ps)))       # U (F o (dP S + S dP^T))
+        dv = np.matmul(v, f * (sp + mT(sp)))       # V (F o (S dP + dP^T S))
         if m > k:   # + (I - U U^T) dA V S^-1
             du = du + (np.matmul(t, v) - np.matmul(u, p)) / s[..., None, :]
         if n > k:   # + (I - V V^T) dA^T U S^-1
-            dv = dv + (np.matmul(_mT(t), u) - np.matmul(v, _mT(p))) / s[..., None, :]
+            dv = dv + (np.matmul(mT(t), u) - np.matmul(v, mT(p))) / s[..., None, :]
     ds = _diag(p)                                   # ds_i = u_i^T dA v_i
     return np.concatenate([du, ds[..., None, :], dv], axis=-2)
 
@@ -115,17 +115,17 @@ def _svd_vjp(g, ans, a):
     u, s, v = _svd_parts(ans, m)
     gu, gs, gv = _svd_parts(g, m)
     eye = np.eye(k)
-    uu = np.matmul(_mT(u), gu)
-    vv = np.matmul(_mT(v), gv)
+    uu = np.matmul(mT(u), gu)
+    vv = np.matmul(mT(v), gv)
     with np.errstate(divide="ignore", invalid="ignore"):   # repeated or zero singular values
         f = _svd_gaps(s, eye)
-        inner = ((f * (uu - _mT(uu))) * s[..., None, :] + eye * gs[..., None, :]
-                 + s[..., :, None] * (f * (vv - _mT(vv))))
-        out = np.matmul(u, np.matmul(inner, _mT(v)))
+        inner = ((f * (uu - mT(uu))) * s[..., None, :] + eye * gs[..., None, :]
+                 + s[..., :, None] * (f * (vv - mT(vv))))
+        out = np.matmul(u, np.matmul(inner, mT(v)))
         if m > k:
-            out = out + np.matmul((gu - np.matmul(u, uu)) / s[..., None, :], _mT(v))
+            out = out + np.matmul((gu - np.matmul(u, uu)) / s[..., None, :], mT(v))
         if n > k:
-            out = out + np.matmul(u, _mT((gv - np.matmul(v, vv)) / s[..., None, :]))
+            out = out + np.matmul(u, mT((gv - np.matmul(v, vv)) / s[..., None, :]))
     return out
 
 
@@ -159,7 +159,7 @@ def _svdvals_d(t, ans, a):
 
 def _svdvals_vjp(g, ans, a):
     u, v = _singular_vectors(a)
-    return np.matmul(u * g[..., None, :], _mT(v))
+    return np.matmul(u * g[..., None, :], mT(v))
 
 
 svdvals = primitive("svdvals", _svdvals, jvp=(_svdvals_d,), vjp=(_svdvals_vjp,))
@@ -170,8 +170,8 @@ def _lower_symmetric(a, name):
     m, n = _matrix_shape(a, name)
     if m != n:
         raise ValueError(f"np.linalg.{name}(hermitian=True): `a` must be square, got {m} x {n}")
-    lower, eye, _ = _masks(n)
-    return _sym_from_lower(a, lower, eye)
+    lower, eye, _ = masks(n)
+    return sym_from_lower(a, lower, eye)
 
 
 def _hermitian_svd(a, compute_uv):
@@ -186,7 +186,7 @@ def _hermitian_svd(a, compute_uv):
     sgn = np.take_along_axis(sgn, order, axis=-1)
     s = np.take_along_axis(s, order, axis=-1)
     u = np.take_along_axis(v, order[..., None, :], axis=-1)
-    return SVDResult(u, s, _mT(u * sgn[..., None, :]))
+    return SVDResult(u, s, mT(u * sgn[..., None, :]))
 
 
 def _svd_function(a, full_matrices=True, compute_uv=True, hermitian=False):
@@ -204,7 +204,7 @@ def _svd_function(a, full_matrices=True, compute_uv=True, hermitian=False):
             "complement, not a differentiable function of `a`; pass full_matrices=False")
     packed = svd_packed(a)
     u, s, v = _svd_parts(packed, m)
-    return SVDResult(u, s, _mT(v))
+    return SVDResult(u, s, mT(v))
 
 
 def _svdvals_function(x, /):
@@ -221,7 +221,7 @@ def _qr_packed(a):
 
 def _times_inv(x, r):
     """x R^-1, by a solve with R^T rather than an explicit inverse."""
-    return _mT(np.linalg.solve(_mT(r), _mT(x)))
+    return mT(np.linalg.solve(mT(r), mT(x)))
 
 
 def _qr_d(t, ans, a):
@@ -230,9 +230,9 @@ def _qr_d(t, ans, a):
     m, n = _matrix_shape(a, "qr")
     q, r = ans[..., :m, :], ans[..., m:, :]
     t_rinv = _times_inv(t, r)
-    x = np.matmul(_mT(q), t_rinv)
+    x = np.matmul(mT(q), t_rinv)
     low = np.tril(x, -1)
-    omega = low - _mT(low)
+    omega = low - mT(low)
     dq = np.matmul(q, omega)
     if m > n:
         dq = dq + t_rinv - np.matmul(q, x)
@@ -246,9 +246,9 @@ def _qr_vjp(g, ans, a):
     m, n = _matrix_shape(a, "qr")
     q, r = ans[..., :m, :], ans[..., m:, :]
     gq, gr = g[..., :m, :], g[..., m:, :]
-    mm = np.matmul(r, _mT(gr)) - np.matmul(_mT(gq), q)
-    sym = np.tril(mm) + _mT(np.tril(mm, -1))
-    return _mT(np.linalg.solve(r, _mT(gq + np.matmul(q, sym))))
+    mm = np.matmul(r, mT(gr)) - np.matmul(mT(gq), q)
+    sym = np.tril(mm) + mT(np.tril(mm, -1))
+    return mT(np.linalg.solve(r, mT(gq + np.matmul(q, sym))))
 
 
 qr_packed = primitive("qr", _qr_packed, jvp=(_qr_d,), vjp=(_qr_vjp,))
@@ -290,7 +290,7 @@ def _qr_function(a, mode="reduced"):
         # A1 = Q R1 and R = [R1, Q^T A2] (the values numpy computes)
         packed = qr_packed(a[..., :m])
         q, r1 = packed[..., :m, :], packed[..., m:, :]
-        r = np.concatenate([r1, np.matmul(_mT(q), a[..., m:])], axis=-1)
+        r = np.concatenate([r1, np.matmul(mT(q), a[..., m:])], axis=-1)
     if mode == "r":
         return r
     return QRResult(q, r)
@@ -305,18 +305,18 @@ def _pinv(a, rcond):
 
 
 def _pinv_d(t, ans, a, rcond):
-    x, tt = ans, _mT(t)
+    x, tt = ans, mT(t)
     out = -np.matmul(x, np.matmul(t, x))
     w = tt - np.matmul(np.matmul(tt, a), x)                 # dA^T (I - A A+)
-    out = out + np.matmul(x, np.matmul(_mT(x), w))
-    z = np.matmul(tt, np.matmul(_mT(x), x))                 # dA^T A+^T A+
+    out = out + np.matmul(x, np.matmul(mT(x), w))
+    z = np.matmul(tt, np.matmul(mT(x), x))                 # dA^T A+^T A+
     return out + z - np.matmul(x, np.matmul(a, z))
 
 
 def _pinv_vjp(g, ans, a, rcond):
     # the adjoint, term by term:
     #   Abar = -A+^T G A+^T + (I - A A+) G^T A+ A+^T + A+^T A+ G^T (I - A+ A)
-    x, xt, gt = ans, _mT(ans), _mT(g)
+    x, xt, gt = ans, mT(ans), mT(g)
     out = -np.matmul(xt, np.matmul(g, xt))
     h = np.matmul(gt, np.matmul(x, xt))
     out = out + h - np.matmul(a, np.matmul(x, h))
@@ -359,10 +359,10 @@ def _lstsq_pinv(a, rcond):
 
 
 def _lstsq_da(t, ans, a, b, rcond):
-    p, tt = _lstsq_pinv(a, rcond), _mT(t)
+    p, tt = _lstsq_pinv(a, rcond), mT(t)
     r = b - np.matmul(a, ans)
-    y = np.matmul(tt, np.matmul(_mT(p), ans))
-    return (-np.matmul(p, np.matmul(t, ans)) + np.matmul(p, np.matmul(_mT(p), np.matmul(tt, r)))
+    y = np.matmul(tt, np.matmul(mT(p), ans))
+    return (-np.matmul(p, np.matmul(t, ans)) + np.matmul(p, np.matmul(mT(p), np.matmul(tt, r)))
             + y - np.matmul(p, np.matmul(a, y)))
 
 
@@ -373,14 +373,14 @@ def _lstsq_db(t, ans, a, b, rcond):
 def _lstsq_vjp_a(g, ans, a, b, rcond):
     # Abar = -A+^T g x^T + r (A+ A+^T g)^T + A+^T x ((I - A+ A) g)^T
     p = _lstsq_pinv(a, rcond)
-    pt_g = np.matmul(_mT(p), g)
+    pt_g = np.matmul(mT(p), g)
     r = b - np.matmul(a, ans)
-    return (-np.matmul(pt_g, _mT(ans)) + np.matmul(r, _mT(np.matmul(p, pt_g)))
-            + np.matmul(np.matmul(_mT(p), ans), _mT(g - np.matmul(p, np.matmul(a, g)))))
+    return (-np.matmul(pt_g, mT(ans)) + np.matmul(r, mT(np.matmul(p, pt_g)))
+            + np.matmul(np.matmul(mT(p), ans), mT(g - np.matmul(p, np.matmul(a, g)))))
 
 
 def _lstsq_vjp_b(g, ans, a, b, rcond):
-    return np.matmul(_mT(_lstsq_pinv(a, rcond)), g)
+    return np.matmul(mT(_lstsq_pinv(a, rcond)), g)
 
 
 lstsq = primitive("lstsq", _lstsq, jvp=(_lstsq_da, _lstsq_db), vjp=(_lstsq_vjp_a, _lstsq_vjp_b))
@@ -388,7 +388,7 @@ lstsq = primitive("lstsq", _lstsq, jvp=(_lstsq_da, _lstsq_db), vjp=(_lstsq_vjp_a
 
 def _lstsq_function(a, b, rcond=None):
     """numpy's 4-tuple: x, residuals (sums of squares, when rank == n < m), rank, s."""
-    a, b = _arr(a), _arr(b)
+    a, b = as_operand(a), as_operand(b)
     shape_a, shape_b = np.shape(value_of(a)), np.shape(value_of(b))
     if len(shape_a) != 2:
         raise ValueError(f"np.linalg.lstsq: `a` must be 2-d, got shape {shape_a}")
