@@ -94,6 +94,26 @@ def logistic_f_and_g(w, X, y):
     return np.sum(np.logaddexp(0.0, z) - y * z), X.T @ (scipy.special.expit(z) - y)
 
 
+def _chunk_f_and_g_ms(rows):
+    """Median ms of numpy f+g on a fresh rows x COLS chunk, run on a worker (for client.run)."""
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((rows, COLS)), (rng.random(rows) < 0.5).astype(float)
+    times = [_timed(logistic_f_and_g, np.full(COLS, 0.01 * i), X, y)[1] for i in range(7)]
+    return 1e3 * statistics.median(times)
+
+
+def machine_parallelism(client, rows):
+    """Numpy f+g on one chunk, on one worker alone and on every worker at once: the ratio is
+    how much the machine itself (cores, memory bandwidth, other load) lets 2 processes gain."""
+    one = list(client.scheduler_info()["workers"])[:1]
+    alone = client.run(_chunk_f_and_g_ms, rows, workers=one)
+    together = client.run(_chunk_f_and_g_ms, rows)
+    t_alone, t_together = statistics.mean(alone.values()), statistics.mean(together.values())
+    print(f"  machine: f+g on a {rows}-row chunk, one worker alone {t_alone:.1f} ms, all "
+          f"{len(together)} at once {t_together:.1f} ms each -> at most "
+          f"{len(together) * t_alone / t_together:.2f}x from {len(together)} processes")
+
+
 def bench_data_parallel(client, workers, rows):
     print(f"== data-parallel: logistic regression, m = {rows:.0e}, n = {COLS}, "
           f"{SHARDS} shards, {workers} workers")
@@ -105,6 +125,7 @@ def bench_data_parallel(client, workers, rows):
     shards = [(X[a:b], y[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     obj, t_scatter = _timed(optkit.sum_objective, logistic_loss, shards, client=client)
     print(f"  scatter {X.nbytes / 2**30:.2f} GiB to the workers: {t_scatter:.2f} s")
+    machine_parallelism(client, rows // SHARDS)
 
     w = rng.standard_normal(COLS) * 0.01
     f_local, g_local = logistic_f_and_g(w, X, y)

@@ -149,12 +149,20 @@ class SumObjective:
         """Wait for every shard to be in memory (Dask recomputes lost chunks of dask arrays)
         and record which worker holds each."""
         distributed = require_distributed()
-        timeout = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-        with self._client.as_current():  # wait() asks for the current client
-            distributed.wait(self._shards, timeout=timeout)
-        lost = [i for i, f in enumerate(self._shards) if f.status != "finished"]
-        if lost:
-            raise self._failure(f"shards {lost} were lost with a worker")
+        while True:
+            # a shard Dask will recompute is "lost" for a while; one it cannot is cancelled
+            gone = [i for i, f in enumerate(self._shards) if f.status in ("cancelled", "error")]
+            if gone:
+                raise self._failure(f"shards {gone} were lost with a worker")
+            step = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+            if step <= 0:
+                raise self._failure("timed out waiting for the shards")
+            try:
+                with self._client.as_current():  # wait() asks for the current client
+                    distributed.wait(self._shards, timeout=step)
+                break
+            except TimeoutError:
+                continue
         who = self._client.who_has(self._shards)
         self._holders = [who[f.key][0] for f in self._shards]
 
