@@ -20,7 +20,8 @@ from ..ad.core import NotDifferentiableError, Tracer, value_of
 __all__ = ["ContinuousDistribution", "DiscreteDistribution"]
 
 
-def _plain(x):
+def plain_value(x):
+    """The value under any tracers, as a float array (for masks and argument checks)."""
     return np.asarray(value_of(x), dtype=float)
 
 
@@ -83,13 +84,13 @@ class ContinuousDistribution(_Distribution):
 
     def _logcdf(self, z, *shapes):
         # log cdf in the lower half, log1p(-sf) in the upper, as scipy's generic _logcdf
-        lower = _plain(self._cdf(value_of(z), *map(value_of, shapes))) < 0.5
+        lower = plain_value(self._cdf(value_of(z), *map(value_of, shapes))) < 0.5
         with np.errstate(divide="ignore"):
             return np.where(lower, np.log(_where(lower, self._cdf(z, *shapes), 1.0)),
                             np.log1p(-_where(lower, 0.0, self._sf(z, *shapes))))
 
     def _logsf(self, z, *shapes):
-        upper = _plain(self._sf(value_of(z), *map(value_of, shapes))) < 0.5
+        upper = plain_value(self._sf(value_of(z), *map(value_of, shapes))) < 0.5
         with np.errstate(divide="ignore"):
             return np.where(upper, np.log(_where(upper, self._sf(z, *shapes), 1.0)),
                             np.log1p(-_where(upper, 0.0, self._cdf(z, *shapes))))
@@ -98,9 +99,10 @@ class ContinuousDistribution(_Distribution):
         """z, shapes (safe), the masks (valid, inside, below, above) and the safe scale."""
         shapes, loc, scale = self._parse(method, args, kwds)
         x = _arg(x)
-        plain_shapes = tuple(_plain(s) for s in shapes)
-        zp = (_plain(x) - _plain(loc)) / np.where(_plain(scale) > 0, _plain(scale), 1.0)
-        valid = self._argcheck(*plain_shapes) & (_plain(scale) > 0) & ~np.isnan(zp)
+        plain_shapes = tuple(plain_value(s) for s in shapes)
+        scale_value = plain_value(scale)
+        zp = (plain_value(x) - plain_value(loc)) / np.where(scale_value > 0, scale_value, 1.0)
+        valid = self._argcheck(*plain_shapes) & (plain_value(scale) > 0) & ~np.isnan(zp)
         valid = np.broadcast_to(valid, np.broadcast_shapes(np.shape(valid), np.shape(zp)))
         lo, hi = self._support(*self._safe(plain_shapes, self._argcheck(*plain_shapes)))
         inside = valid & (zp >= lo) & (zp <= hi)
@@ -158,8 +160,8 @@ class DiscreteDistribution(_Distribution):
                     f"{self.name}.{method}: {name} is an integer count and is not "
                     "differentiable; pass a constant (derivatives in the shape parameters "
                     f"{', '.join(self.shapes)} are supported)")
-        plain_shapes = tuple(_plain(s) for s in shapes)
-        kp = _plain(k) - _plain(loc)
+        plain_shapes = tuple(plain_value(s) for s in shapes)
+        kp = plain_value(k) - plain_value(loc)
         valid = self._argcheck(*plain_shapes) & ~np.isnan(kp)
         valid = np.broadcast_to(valid, np.broadcast_shapes(np.shape(valid), np.shape(kp)))
         lo, hi = self._support(*self._safe(plain_shapes, self._argcheck(*plain_shapes)))

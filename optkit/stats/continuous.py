@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sc
 
-from ._base import ContinuousDistribution, _plain
+from ._base import ContinuousDistribution, plain_value
 
 __all__ = ["norm", "t", "gamma", "beta", "chi2", "expon", "lognorm", "laplace", "cauchy",
            "logistic"]
@@ -175,7 +175,7 @@ class LogNormal(ContinuousDistribution):
 
     def _logpdf(self, z, s):
         # 0 is in the support, where the density is 0: log z of a safe point, then -inf
-        zero = _plain(z) == 0
+        zero = plain_value(z) == 0
         zs = np.where(zero, 1.0, z) if np.any(zero) else z
         out = -np.log(zs) ** 2 / (2.0 * s * s) - np.log(s * zs * np.sqrt(2.0 * np.pi))
         return np.where(zero, -np.inf, out) if np.any(zero) else out
@@ -195,7 +195,7 @@ class LogNormal(ContinuousDistribution):
     @staticmethod
     def _standard(z, s, f, unused, at_zero):
         """``f(log(z) / s)``, with its limit ``at_zero`` at z = 0."""
-        zero = _plain(z) == 0
+        zero = plain_value(z) == 0
         if not np.any(zero):
             return f(np.log(z) / s)
         return np.where(zero, at_zero, f(np.log(np.where(zero, 1.0, z)) / s))
@@ -210,7 +210,7 @@ class Laplace(ContinuousDistribution):
         return -np.abs(z) - np.log(2.0)
 
     def _cdf(self, z):
-        pos = _plain(z) > 0
+        pos = plain_value(z) > 0
         return np.where(pos, 1.0 - 0.5 * np.exp(-np.where(pos, z, 0.0)),
                         0.5 * np.exp(np.where(pos, 0.0, z)))
 

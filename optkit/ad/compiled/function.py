@@ -10,10 +10,11 @@ import warnings
 
 import numpy as np
 
-from ..api import _as_input, hvp, register_replay, value_and_grad
+from ..api import hvp, register_replay, value_and_grad
 from ..core import Tracer
 from ..staging import stage
 from ..tree import flatten_input
+from ..vspace import as_input
 from .cache import Entry, same_constants, signature
 from .codegen import codegen
 
@@ -135,7 +136,7 @@ class CompiledFunction:
                 return self._eager(leaves, lambda: self.fun(*args), treedef)
             out = fn(*leaves)
             return out[0] if len(out) == 1 else out
-        args = tuple(_as_input(a, f"argument {i}") for i, a in enumerate(args))
+        args = tuple(as_input(a, f"argument {i}") for i, a in enumerate(args))
         fn = self._program("value", args)
         if fn is None:
             return self._eager(args, lambda: self.fun(*args))
@@ -151,7 +152,7 @@ class CompiledFunction:
             fx = flatten_input(x, "x")
             if not fx.is_leaf:
                 return self._structured_value_and_grad(x, fx)
-        x = _as_input(x)
+        x = as_input(x)
         fn = self._program("value_and_grad", (x,))
         if fn is None:
             return self._eager((x,), lambda: value_and_grad(self.fun)(x))
@@ -177,8 +178,8 @@ class CompiledFunction:
                 if fn is None:
                     return self._eager(leaves, lambda: hvp(self.fun, x, v), fx.treedef)
                 return fx.project(fn(*leaves))
-        x = _as_input(x)
-        v = _as_input(v, "v")
+        x = as_input(x)
+        v = as_input(v, "v")
         fn = self._program("hvp", (x, v))
         if fn is None:
             return self._eager((x, v), lambda: hvp(self.fun, x, v))
@@ -187,7 +188,7 @@ class CompiledFunction:
 
     def is_dynamic(self, *args):
         """The reason this signature runs eagerly, or None if it is compiled."""
-        args = tuple(_as_input(a) for a in args)
+        args = tuple(as_input(a) for a in args)
         entry = self._cache.get(signature(args))
         return None if entry is None else entry.dynamic
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core import NotDifferentiableError, Tracer, function_impls, primitive, value_of
 from .indexing import getitem, scatter_add, stack_sequence
-from .shape import _atleast_2d_function, _atleast_3d_function, _reshape_function
+from .shape import atleast_2d_function, atleast_3d_function, reshape_function
 
 _concatenates = {}
 
@@ -77,7 +77,7 @@ def _concatenate_function(arrays, axis=0, out=None, dtype=None, casting="same_ki
     _check_join_kwargs("np.concatenate", out, dtype)
     pieces = _pieces(arrays, "np.concatenate")
     if axis is None:
-        pieces = [_reshape_function(p, (-1,)) for p in pieces]
+        pieces = [reshape_function(p, (-1,)) for p in pieces]
         axis = 0
     return _join(pieces, axis)
 
@@ -94,24 +94,24 @@ def _stack_function(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"
         raise ValueError(f"np.stack: axis {axis} is out of bounds for {ndim}-d output")
     axis = int(axis) % ndim
     grown = shape[:axis] + (1,) + shape[axis:]
-    return _join([_reshape_function(p, grown) for p in pieces], axis)
+    return _join([reshape_function(p, grown) for p in pieces], axis)
 
 
 def _hstack_function(tup, *, dtype=None, casting="same_kind"):
     _check_join_kwargs("np.hstack", None, dtype)
-    pieces = [p if np.ndim(value_of(p)) else _reshape_function(p, (1,))
+    pieces = [p if np.ndim(value_of(p)) else reshape_function(p, (1,))
               for p in _pieces(tup, "np.hstack")]
     return _join(pieces, 0 if np.ndim(value_of(pieces[0])) == 1 else 1)
 
 
 def _vstack_function(tup, *, dtype=None, casting="same_kind"):
     _check_join_kwargs("np.vstack", None, dtype)
-    pieces = [_atleast_2d_function(p) for p in _pieces(tup, "np.vstack")]
+    pieces = [atleast_2d_function(p) for p in _pieces(tup, "np.vstack")]
     return _join(pieces, 0)
 
 
 def _dstack_function(tup):
-    pieces = [_atleast_3d_function(p) for p in _pieces(tup, "np.dstack")]
+    pieces = [atleast_3d_function(p) for p in _pieces(tup, "np.dstack")]
     return _join(pieces, 2)
 
 
@@ -120,7 +120,7 @@ def _column_stack_function(tup):
     for p in _pieces(tup, "np.column_stack"):
         shape = np.shape(value_of(p))
         if len(shape) < 2:  # numpy: 0-d and 1-d inputs become columns
-            p = _reshape_function(p, (-1, 1))
+            p = reshape_function(p, (-1, 1))
         pieces.append(p)
     return _join(pieces, 1)
 
@@ -128,7 +128,7 @@ def _column_stack_function(tup):
 def _append_function(arr, values, axis=None):
     pieces = _pieces((arr, values), "np.append")
     if axis is None:
-        pieces = [_reshape_function(p, (-1,)) for p in pieces]
+        pieces = [reshape_function(p, (-1,)) for p in pieces]
         axis = 0
     return _join(pieces, axis)
 
@@ -158,7 +158,7 @@ def _block_function(arrays):
         if not isinstance(item, list):
             item = _as_piece(item)
             shape = np.shape(value_of(item))
-            return _reshape_function(item, (1,) * (ndim - len(shape)) + shape)
+            return reshape_function(item, (1,) * (ndim - len(shape)) + shape)
         return _join([build(e, level + 1) for e in item], ndim - depth + level)
 
     return build(arrays, 0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import function_impls, value_of
-from .reductions import _normalize_axis, _prod_function, _sum_function, norm2
+from .reductions import norm2, normalize_axis, prod_function, sum_function
 
 
 def _nan_filled(a, fill):
@@ -21,12 +21,12 @@ def _nan_count(a, axis, keepdims):
 
 def _nansum_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None,
                      where=None):
-    return _sum_function(_nan_filled(a, 0.0), axis, dtype, out, keepdims, initial, where)
+    return sum_function(_nan_filled(a, 0.0), axis, dtype, out, keepdims, initial, where)
 
 
 def _nanprod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None,
                       where=None):
-    return _prod_function(_nan_filled(a, 1.0), axis, dtype, out, keepdims, initial, where)
+    return prod_function(_nan_filled(a, 1.0), axis, dtype, out, keepdims, initial, where)
 
 
 def _nanmean_function(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
@@ -64,7 +64,7 @@ def _nanstd_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
     if where is not None or mean is not None or out is not None:
         raise TypeError("np.nanstd(out=, where=, mean=) is not supported on traced values")
     dev, dof = _nanvar_terms(a, axis, correction if correction is not None else ddof, keepdims)
-    naxis = _normalize_axis(axis, np.ndim(value_of(a)))
+    naxis = normalize_axis(axis, np.ndim(value_of(a)))
     return norm2(dev, axis=naxis, keepdims=bool(keepdims)) / np.sqrt(dof)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from ..core import Tracer, function_impls, primitive, value_of
 
 
-def _normalize_axis(axis, ndim):
+def normalize_axis(axis, ndim):
     if axis is None:
         return None
     if isinstance(axis, (int, np.integer)):
@@ -68,13 +68,13 @@ def _mean_vjp(g, ans, x, axis, keepdims, count):
 mean_ = primitive("mean", _mean, vjp=_mean_vjp, linear=True)
 
 
-def _sum_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+def sum_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     if out is not None:
         raise TypeError("np.sum(..., out=) cannot write a traced value; drop `out`")
     if where is not None:
         a = np.where(where, a, 0.0)
     if axis is not None:
-        axis = _normalize_axis(axis, np.ndim(value_of(a)))
+        axis = normalize_axis(axis, np.ndim(value_of(a)))
     total = sum_(a, axis=axis, keepdims=bool(keepdims))
     return total if initial is None else total + initial
 
@@ -83,11 +83,11 @@ def _mean_function(a, axis=None, dtype=None, out=None, keepdims=False, where=Non
     if where is not None:  # the mean of the selected entries
         count = np.sum(np.broadcast_to(where, np.shape(value_of(a))), axis=axis,
                        keepdims=keepdims)
-        return _sum_function(a, axis=axis, out=out, keepdims=keepdims, where=where) / count
+        return sum_function(a, axis=axis, out=out, keepdims=keepdims, where=where) / count
     if out is not None:
         raise TypeError("np.mean(..., out=) cannot write a traced value; drop `out`")
     shape = np.shape(value_of(a))
-    naxis = _normalize_axis(axis, len(shape))
+    naxis = normalize_axis(axis, len(shape))
     return mean_(a, axis=naxis, keepdims=bool(keepdims), count=float(_reduced_count(shape, naxis)))
 
 
@@ -151,11 +151,11 @@ def _prod_vjp(g, ans, x, axis, keepdims):
 prod = primitive("prod", _prod, jvp=_prod_jvp, vjp=_prod_vjp)
 
 
-def _prod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+def prod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     _check_out("prod", out)
     if where is not None:
         a = np.where(where, a, 1.0)
-    p = prod(a, axis=_normalize_axis(axis, np.ndim(value_of(a))), keepdims=bool(keepdims))
+    p = prod(a, axis=normalize_axis(axis, np.ndim(value_of(a))), keepdims=bool(keepdims))
     return p if initial is None else p * initial
 
 
@@ -261,7 +261,7 @@ def _extremum_function(prim, name, pick, fill):
                 raise ValueError(f"np.{name}(where=) needs `initial`, as in numpy")
             a = np.where(where, a, fill)
         shape = np.shape(value_of(a))
-        naxis = _normalize_axis(axis, len(shape))
+        naxis = normalize_axis(axis, len(shape))
         if _reduced_count(shape, naxis) == 0:
             raise ValueError(f"np.{name}: zero-size reduction on a traced value")
         out = prim(a, axis=naxis, keepdims=bool(keepdims))
@@ -319,12 +319,12 @@ def _var_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
     if correction is not None:
         ddof = correction
     shape = np.shape(value_of(a))
-    naxis = _normalize_axis(axis, len(shape))
+    naxis = normalize_axis(axis, len(shape))
     dev = a - _mean_function(a, axis=naxis, keepdims=True)
     dof = _reduced_count(shape, naxis) - ddof
     if dof <= 0:
         raise ValueError(f"np.var: ddof={ddof} leaves no degrees of freedom on traced values")
-    return _sum_function(dev * dev, axis=naxis, out=out, keepdims=keepdims) / float(dof)
+    return sum_function(dev * dev, axis=naxis, out=out, keepdims=keepdims) / float(dof)
 
 
 def _std_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
@@ -337,7 +337,7 @@ def _std_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
     if correction is not None:
         ddof = correction
     shape = np.shape(value_of(a))
-    naxis = _normalize_axis(axis, len(shape))
+    naxis = normalize_axis(axis, len(shape))
     dof = _reduced_count(shape, naxis) - ddof
     if dof <= 0:
         raise ValueError(f"np.std: ddof={ddof} leaves no degrees of freedom on traced values")
@@ -348,7 +348,7 @@ def _std_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
 def _trace_function(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     if out is not None:
         raise TypeError("np.trace(..., out=) cannot write a traced value; drop `out`")
-    return _sum_function(np.diagonal(a, offset, axis1, axis2), axis=-1)
+    return sum_function(np.diagonal(a, offset, axis1, axis2), axis=-1)
 
 
 def _ptp_function(a, axis=None, out=None, keepdims=False):
@@ -362,7 +362,7 @@ def _average_function(a, axis=None, weights=None, returned=False, *, keepdims=Fa
         if not returned:
             return avg
         shape = np.shape(value_of(a))
-        count = float(_reduced_count(shape, _normalize_axis(axis, len(shape))))
+        count = float(_reduced_count(shape, normalize_axis(axis, len(shape))))
         return avg, np.full(np.shape(value_of(avg)), count)
     shape = np.shape(value_of(a))
     wshape = np.shape(value_of(weights))
@@ -380,14 +380,14 @@ def _average_function(a, axis=None, weights=None, returned=False, *, keepdims=Fa
 
 
 def _linalg_trace_function(x, /, *, offset=0, dtype=None):
-    return _sum_function(np.diagonal(x, offset, -2, -1), axis=-1)
+    return sum_function(np.diagonal(x, offset, -2, -1), axis=-1)
 
 
 function_impls.update({
     np.linalg.trace: _linalg_trace_function,
-    np.sum: _sum_function,
+    np.sum: sum_function,
     np.mean: _mean_function,
-    np.prod: _prod_function,
+    np.prod: prod_function,
     np.max: _extremum_function(max_, "max", np.maximum, -np.inf),
     np.amax: _extremum_function(max_, "amax", np.maximum, -np.inf),
     np.min: _extremum_function(min_, "min", np.minimum, np.inf),

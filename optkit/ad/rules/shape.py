@@ -64,7 +64,7 @@ def _resolve_shape(old, new):
     return np.empty(old, dtype=bool).reshape(new).shape
 
 
-def _reshape_function(a, shape=None, order="C", **kwargs):
+def reshape_function(a, shape=None, order="C", **kwargs):
     if shape is None:
         shape = kwargs.pop("newshape")
     if order not in ("C", "F"):
@@ -83,7 +83,7 @@ def _reshape_function(a, shape=None, order="C", **kwargs):
 
 
 def _ravel_function(a, order="C"):
-    return _reshape_function(a, (-1,), order=order)
+    return reshape_function(a, (-1,), order=order)
 
 
 def _transpose_function(a, axes=None):
@@ -128,12 +128,12 @@ def _broadcast_to_function(array, shape, subok=False):
 
 
 def _atleast_1d_function(*arys):
-    out = [a if np.ndim(value_of(a)) >= 1 else _reshape_function(a, (1,)) for a in arys]
+    out = [a if np.ndim(value_of(a)) >= 1 else reshape_function(a, (1,)) for a in arys]
     return out[0] if len(out) == 1 else tuple(out)
 
 
 function_impls.update({
-    np.reshape: _reshape_function,
+    np.reshape: reshape_function,
     np.ravel: _ravel_function,
     np.transpose: _transpose_function,
     np.swapaxes: _swapaxes_function,
@@ -233,10 +233,10 @@ def _tile_function(A, reps):
     shape = (1,) * (d - len(shape)) + shape
     reps = (1,) * (d - len(reps)) + reps
     if all(r == 1 for r in reps):
-        return _reshape_function(A, shape)
+        return reshape_function(A, shape)
     spread = tuple(n for pair in zip((1,) * d, shape, strict=True) for n in pair)
     stretched = tuple(n for pair in zip(reps, shape, strict=True) for n in pair)
-    out = broadcast_to(_reshape_function(A, spread), shape=stretched)
+    out = broadcast_to(reshape_function(A, spread), shape=stretched)
     return reshape(out, shape=tuple(r * n for r, n in zip(reps, shape, strict=True)))
 
 
@@ -269,26 +269,26 @@ def _broadcast_arrays_function(*args, subok=False):
                  else np.broadcast_to(a, shape) for a in args)
 
 
-def _atleast_2d_function(*arys):
+def atleast_2d_function(*arys):
     out = []
     for a in arys:
         shape = _shape_of(a)
         if len(shape) < 2:
-            a = _reshape_function(a, (1,) * (2 - len(shape)) + shape)
+            a = reshape_function(a, (1,) * (2 - len(shape)) + shape)
         out.append(a)
     return out[0] if len(out) == 1 else tuple(out)
 
 
-def _atleast_3d_function(*arys):
+def atleast_3d_function(*arys):
     out = []
     for a in arys:
         shape = _shape_of(a)
         if len(shape) == 0:
-            a = _reshape_function(a, (1, 1, 1))
+            a = reshape_function(a, (1, 1, 1))
         elif len(shape) == 1:
-            a = _reshape_function(a, (1,) + shape + (1,))
+            a = reshape_function(a, (1,) + shape + (1,))
         elif len(shape) == 2:
-            a = _reshape_function(a, shape + (1,))
+            a = reshape_function(a, shape + (1,))
         out.append(a)
     return out[0] if len(out) == 1 else tuple(out)
 
@@ -302,6 +302,6 @@ function_impls.update({
     np.tile: _tile_function,
     np.repeat: _repeat_function,
     np.broadcast_arrays: _broadcast_arrays_function,
-    np.atleast_2d: _atleast_2d_function,
-    np.atleast_3d: _atleast_3d_function,
+    np.atleast_2d: atleast_2d_function,
+    np.atleast_3d: atleast_3d_function,
 })
