@@ -79,6 +79,60 @@ def make_mlp(d_in=32, hidden=64, batch=256, seed=0):
     return f, None, None, n
 
 
+def make_mlp_dict(d_in=32, hidden=64, batch=256, seed=0):
+    """The MLP of make_mlp with its parameters as a dict of four arrays (issue 12)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, d_in))
+    t = np.sin(X @ rng.standard_normal(d_in))
+
+    def f(p):
+        h = np.tanh(X @ p["W1"] + p["b1"])
+        out = (h @ p["W2"])[:, 0] + p["b2"]
+        return np.mean((out - t) ** 2)
+
+    shapes = {"W1": (d_in, hidden), "b1": (hidden,), "W2": (hidden, 1), "b2": ()}
+    return f, shapes
+
+
+def structured_vs_flat(quick=False, repeats=5):
+    """Value+gradient of the MLP on a dict of four arrays against the same MLP on one flat
+    vector (same numbers), eager and compiled; best of ``repeats`` interleaved timings."""
+    f_flat, _, _, n = make_mlp()
+    f_dict, shapes = make_mlp_dict()
+    rng = np.random.default_rng(2)
+    flat = rng.standard_normal(n) * 0.1
+    params, k = {}, 0
+    for name in ("W1", "b1", "W2", "b2"):  # make_mlp's slicing order
+        size = int(np.prod(shapes[name]))
+        params[name] = flat[k:k + size].reshape(shapes[name]).copy()
+        k += size
+    v_flat, g_flat = optkit.value_and_grad(f_flat)(flat)
+    v_dict, g_dict = optkit.value_and_grad(f_dict)(params)
+    assert np.isclose(v_flat, v_dict)
+    g_back = np.concatenate([np.reshape(g_dict[k], -1) for k in ("W1", "b1", "W2", "b2")])
+    _check("mlp dict gradient", g_back, g_flat, 1e-10)
+    fc_flat, fc_dict = optkit.compile(f_flat), optkit.compile(f_dict)
+    _check("mlp dict gradient (compiled)", np.concatenate(
+        [np.reshape(optkit.value_and_grad(fc_dict)(params)[1][k], -1)
+         for k in ("W1", "b1", "W2", "b2")]), g_flat, 1e-10)
+    optkit.value_and_grad(fc_flat)(flat)
+    min_time = 0.05 if quick else 0.2
+    best = {}
+    for _ in range(repeats):
+        for key, fn, x in (("flat", optkit.value_and_grad(f_flat), flat),
+                           ("dict", optkit.value_and_grad(f_dict), params),
+                           ("flat cmp", optkit.value_and_grad(fc_flat), flat),
+                           ("dict cmp", optkit.value_and_grad(fc_dict), params)):
+            t = timeit(fn, x, min_time=min_time, repeat=3)
+            best[key] = min(best.get(key, t), t)
+    print()
+    print(f"mlp 32-64-1 b=256, value+gradient, parameters as a dict of four arrays vs one flat "
+          f"vector (best of {repeats} interleaved runs):")
+    for mode, a, b in (("eager", "dict", "flat"), ("compiled", "dict cmp", "flat cmp")):
+        print(f"  {mode:9s} dict {best[a] * 1e6:8.1f}us  flat {best[b] * 1e6:8.1f}us  "
+              f"dict/flat {best[a] / best[b]:5.3f}")
+
+
 def scalar_loop(x):
     s = 0.0
     for i in range(50):
@@ -193,6 +247,7 @@ def main():
         print(f"{r['case']:22s} {r['f'] * 1e6:8.1f}us {fmt(r, 'vg', 7)} {fmt(r, 'cvg', 8)} "
               f"{fmt(r, 'hvp', 7)} {fmt(r, 'chvp', 8)} {fmt(r, 'build_vg', 10, 1e3, 'ms')} "
               f"{fmt(r, 'build_hvp', 10, 1e3, 'ms')}")
+    structured_vs_flat(quick=args.quick)
     if not args.quick:
         time_to_solution()
 
