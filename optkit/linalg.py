@@ -19,7 +19,6 @@ import numbers
 import numpy as np
 
 from .ad.core import Tracer, value_of
-from .ad.rules.linalg import cholesky as _cholesky
 from .ad.rules.scipy_linalg import expm as _expm
 from .ad.rules.scipy_linalg import lu_packed as _lu_packed
 from .ad.rules.scipy_linalg import lu_permutation as _lu_permutation
@@ -114,8 +113,8 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     """
     a = _square(a, "a")
     if lower:
-        return _cholesky(a), True
-    return np.swapaxes(_cholesky(np.swapaxes(a, -1, -2)), -1, -2), False
+        return np.linalg.cholesky(a), True
+    return np.swapaxes(np.linalg.cholesky(np.swapaxes(a, -1, -2)), -1, -2), False
 
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):

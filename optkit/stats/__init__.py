@@ -17,6 +17,7 @@ offered: pass the parameters to each call.
 
 from .continuous import beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm, t
 from .discrete import binom, nbinom, poisson
+from .multivariate import dirichlet, multivariate_normal
 
 __all__ = ["norm", "t", "gamma", "beta", "chi2", "expon", "lognorm", "laplace", "cauchy",
-           "logistic", "poisson", "binom", "nbinom"]
+           "logistic", "poisson", "binom", "nbinom", "multivariate_normal", "dirichlet"]

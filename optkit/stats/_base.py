@@ -25,7 +25,7 @@ def plain_value(x):
     return np.asarray(value_of(x), dtype=float)
 
 
-def _arg(x):
+def float_array(x):
     """A traced value passes; anything else becomes a float array (lists, ints, scalars)."""
     return x if isinstance(x, Tracer) else np.asarray(x, dtype=float)
 
@@ -61,8 +61,9 @@ class _Distribution:
         if missing:
             raise TypeError(f"{self.name}.{method} is missing the shape parameter(s) "
                             f"{', '.join(missing)}")
-        shapes = tuple(_arg(values[n]) for n in self.shapes)
-        return shapes, _arg(values.get("loc", 0.0)), _arg(values.get("scale", 1.0))
+        shapes = tuple(float_array(values[n]) for n in self.shapes)
+        loc, scale = values.get("loc", 0.0), values.get("scale", 1.0)
+        return shapes, float_array(loc), float_array(scale)
 
     def _argcheck(self, *shapes):
         """Plain boolean mask of valid shape parameters (overridden per distribution)."""
@@ -98,7 +99,7 @@ class ContinuousDistribution(_Distribution):
     def _prepare(self, method, x, args, kwds):
         """z, shapes (safe), the masks (valid, inside, below, above) and the safe scale."""
         shapes, loc, scale = self._parse(method, args, kwds)
-        x = _arg(x)
+        x = float_array(x)
         plain_shapes = tuple(plain_value(s) for s in shapes)
         scale_value = plain_value(scale)
         zp = (plain_value(x) - plain_value(loc)) / np.where(scale_value > 0, scale_value, 1.0)
