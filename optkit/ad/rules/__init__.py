@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     composites,
+    convolution,
     creation,
     decompositions,
     einsum,

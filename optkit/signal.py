@@ -1,0 +1,84 @@
+"""Differentiable ``convolve`` and ``correlate`` with ``scipy.signal``'s signatures.
+
+``scipy.signal.convolve``/``correlate`` convert their input with ``np.asarray``; these take the
+same arguments (``in1``, ``in2``, ``mode`` in {'full', 'same', 'valid'}, ``method``) and return
+the same values for real inputs of any (equal) number of dimensions, computed directly
+(``method='direct'``; 'auto' and 'fft' are accepted and also computed directly, which agrees
+with scipy's FFT to rounding). Both arguments are differentiable, to any order: the modes are
+slices of one full-convolution primitive (``optkit.ad.rules.convolution``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ad.core import Tracer, value_of
+from .ad.rules.convolution import convolve_full
+
+__all__ = ["convolve", "correlate"]
+
+_MODES = ("full", "same", "valid")
+_METHODS = ("auto", "direct", "fft")
+
+
+def _operand(x, name):
+    if isinstance(x, Tracer):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _check(in1, in2, mode, method):
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    in1, in2 = _operand(in1, "in1"), _operand(in2, "in2")
+    s1, s2 = np.shape(value_of(in1)), np.shape(value_of(in2))
+    if len(s1) != len(s2):
+        raise ValueError(f"in1 and in2 should have the same dimensionality, got shapes {s1} "
+                         f"and {s2}")
+    if 0 in s1 or 0 in s2:
+        raise ValueError("in1 and in2 must not be empty")
+    if mode == "valid":
+        ge = all(a >= b for a, b in zip(s1, s2, strict=True))
+        le = all(a <= b for a, b in zip(s1, s2, strict=True))
+        if not (ge or le):
+            raise ValueError("For 'valid' mode, one must be at least as large as the other in "
+                             f"every dimension; got shapes {s1} and {s2}")
+    return in1, in2, s1, s2
+
+
+def _slice(full, s1, s2, mode):
+    if mode == "full":
+        return full
+    fs = [a + b - 1 for a, b in zip(s1, s2, strict=True)]
+    if mode == "same":       # centred on the full output, with in1's shape
+        shape = s1
+    else:                    # valid: where the smaller fits entirely inside the larger
+        shape = [abs(a - b) + 1 for a, b in zip(s1, s2, strict=True)]
+    starts = [(f - n) // 2 for f, n in zip(fs, shape, strict=True)]
+    return full[tuple(slice(s, s + n) for s, n in zip(starts, shape, strict=True))]
+
+
+def convolve(in1, in2, mode="full", method="auto"):
+    """The n-dimensional convolution of ``in1`` and ``in2``; as ``scipy.signal.convolve``."""
+    in1, in2, s1, s2 = _check(in1, in2, mode, method)
+    if np.ndim(value_of(in1)) == 0:
+        return in1 * in2
+    return _slice(convolve_full(in1, in2), s1, s2, mode)
+
+
+def correlate(in1, in2, mode="full", method="auto"):
+    """The n-dimensional cross-correlation; as ``scipy.signal.correlate`` for real inputs.
+
+    ``correlate(in1, in2)[k] = sum_j in1[j + k] in2[j]``, with the output indexed as scipy's:
+    the convolution of ``in1`` with ``in2`` reversed along every axis.
+    """
+    in1, in2, s1, s2 = _check(in1, in2, mode, method)
+    if np.ndim(value_of(in1)) == 0:
+        return in1 * in2
+    flipped = np.flip(in2, axis=tuple(range(len(s2))))
+    return _slice(convolve_full(in1, flipped), s1, s2, mode)
