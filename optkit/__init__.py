@@ -1,7 +1,7 @@
 """optkit: exact derivatives of plain numpy code, and optimizers that just work."""
 
 # optkit/_malloc.py tunes glibc once at import; OPTKIT_MALLOC_TUNING=0 opts out
-from . import _malloc, special, tree  # noqa: F401
+from . import _malloc, linalg, signal, special, stats, tree  # noqa: F401
 from .ad import (
     CompiledFunction,
     CompileWarning,
@@ -33,5 +33,5 @@ __all__ = [
     "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
     "TracerConversionError", "EscapedTracerError", "compile", "CompiledFunction",
     "CompileWarning", "minimize", "minimize_many", "multistart", "sum_objective", "Bounds",
-    "special", "tree", "__version__",
+    "special", "stats", "linalg", "signal", "tree", "__version__",
 ]
