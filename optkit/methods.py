@@ -1,13 +1,13 @@
-"""Method names: optkit's solvers and SciPy's, and the one "did you mean" hint for a misspelling.
+"""Method names: optkit's solvers and SciPy's, re-exporting the one "did you mean"
+hint for a misspelling (``optim.suggest``).
 
 ``optkit.minimize`` runs optkit's solvers and ``optkit.scipy.minimize`` SciPy's; each points a
 name of the other family to the right door. The lists live here, apart from ``optkit.scipy``,
 so the front door can recognise a SciPy name without importing ``scipy.optimize``.
 """
 
-import difflib
-
 from .optim.solvers import METHODS
+from .optim.suggest import did_you_mean
 
 __all__ = ["OPTKIT_METHODS", "SCIPY_CUSTOM_METHODS", "SCIPY_DERIVATIVE_FREE", "SCIPY_FIRST_ORDER",
            "SCIPY_HESS", "SCIPY_HESSP", "SCIPY_METHODS", "did_you_mean"]
@@ -25,8 +25,3 @@ SCIPY_METHODS = SCIPY_DERIVATIVE_FREE + SCIPY_FIRST_ORDER + SCIPY_HESSP + SCIPY_
 # ("newton-cg" is not here: to SciPy it means SciPy's own Newton-CG)
 SCIPY_CUSTOM_METHODS = {"gd": "gradient_descent", "lbfgs": "lbfgs"}
 
-
-def did_you_mean(word, choices):
-    """``"; did you mean 'x'?"`` for the closest of ``choices`` to ``word``, or ``""``."""
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.4)
-    return f"; did you mean {close[0]!r}?" if close else ""

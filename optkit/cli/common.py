@@ -8,7 +8,6 @@ command modules only parse, call the public API and echo.
 from __future__ import annotations
 
 import ast
-import difflib
 import inspect
 import json
 import math
@@ -24,6 +23,7 @@ import numpy as np
 import optkit
 from optkit import problems
 from optkit.optim import METHODS, check_options
+from optkit.optim.suggest import close_matches
 
 __all__ = ["SCIPY_METHODS", "CliError", "atomic_replace", "atomic_write", "check_finite_start",
            "check_method", "check_unconstrained", "check_writable", "fmt", "load_problem",
@@ -42,10 +42,7 @@ class CliError(click.ClickException):
 
 
 def _closest(word, choices, n=3):
-    close = difflib.get_close_matches(word.lower(), [c.lower() for c in choices], n=n,
-                                      cutoff=0.5)
-    by_lower = {c.lower(): c for c in choices}
-    return [by_lower[c] for c in close]
+    return close_matches(word, choices, n=n, cutoff=0.5)
 
 
 def load_problem(ref: str, n: int | None) -> problems.Problem:

@@ -1,19 +1,14 @@
 """solve(): the plain-callable entry point (the front door ``optkit.minimize`` calls it)."""
 
 import dataclasses
-import difflib
 
 from .driver import DRIVER_OPTIONS, run
 from .driver import check_options as _check_driver_options
 from .objective import Objective
 from .solvers import METHODS
+from .suggest import did_you_mean
 
 __all__ = ["check_options", "solve"]
-
-
-def _suggest(name, choices):
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.4)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _solver(method, solver_options):
@@ -21,7 +16,7 @@ def _solver(method, solver_options):
         key = method.lower()
         if key not in METHODS:
             raise ValueError(f"method: unknown method {method!r}; expected one of "
-                             f"{sorted(METHODS)}{_suggest(key, list(METHODS))}")
+                             f"{sorted(METHODS)}{did_you_mean(key, list(METHODS))}")
         return METHODS[key](**solver_options), key
     if not (callable(getattr(method, "init", None)) and callable(getattr(method, "step", None))):
         raise TypeError(f"method must be a name in {sorted(METHODS)} or a solver instance with "
@@ -48,7 +43,7 @@ def _split_options(method, options):
         elif cls is not None:
             valid = sorted(DRIVER_OPTIONS) + sorted(solver_names)
             raise ValueError(f"unknown option {name!r} for method {method!r}; valid options: "
-                             f"{', '.join(valid)}{_suggest(name, valid)}")
+                             f"{', '.join(valid)}{did_you_mean(name, valid)}")
     return driver, solver
 
 
