@@ -114,6 +114,7 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         fun, jac, hessp = _bind_args(fun, jac, hessp, args)
     if not callable(fun):
         raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+    fun = _differentiable_equivalent(fun)
 
     ad_gradient = jac is None or jac is False
     target = _scalar_valued(fun, returns_pair=jac is True)
@@ -131,6 +132,25 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
 
 
 # ---- SciPy's habits ---------------------------------------------------------------------------
+def _rosen(x):
+    """``scipy.optimize.rosen`` (Rosenbrock 1960), written with numpy operations AD can trace."""
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2, axis=0)
+
+
+# SciPy's test objectives convert their input (np.asarray / array_namespace), so AD cannot
+# trace them; they are recognised by module and name (scipy.optimize is imported only by
+# optkit.scipy) and replaced by an equivalent with the same values.
+_SCIPY_OBJECTIVES = {("scipy.optimize", "rosen"): _rosen}
+
+
+def _differentiable_equivalent(fun):
+    """``fun``, or the traceable equivalent of a known SciPy objective."""
+    module = getattr(fun, "__module__", None) or ""
+    if module.startswith("scipy.optimize"):
+        return _SCIPY_OBJECTIVES.get(("scipy.optimize", getattr(fun, "__name__", "")), fun)
+    return fun
+
+
 def _merge_options(options, keywords):
     """``options={...}`` merged into the keyword options; a name given both ways is an error."""
     if options is None:

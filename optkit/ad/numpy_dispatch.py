@@ -23,6 +23,7 @@ from .core import (
     ufunc_primitives,
     value_of,
 )
+from .equivalents import conversion_hint
 from .errors import NotDifferentiableError, conversion_error
 from .ndarray_methods import ArrayMethods, NdarrayMethods, UnsupportedMethodError
 from .rules.indexing import getitem
@@ -156,10 +157,10 @@ class ScalarTracer(NdarrayMethods, Tracer):
             "plain ndarray)",
             "Keep it traced: call numpy functions on it directly, build arrays with "
             "np.stack/np.concatenate, or assign into y = np.zeros_like(x) where x is traced. "
-            "Library code that converts its input with np.asarray cannot be traced: instead of "
-            "scipy.special.logsumexp, softmax, log_softmax or polygamma use "
-            "optkit.special.logsumexp, softmax, log_softmax or polygamma (same arguments); "
-            "instead of plain_array.dot(x) write plain_array @ x.",
+            "Library code that converts its input with np.asarray cannot be traced: "
+            "optkit.special, optkit.stats, optkit.linalg and optkit.signal have "
+            "differentiable equivalents of such scipy functions (same arguments); "
+            "instead of plain_array.dot(x) write plain_array @ x." + conversion_hint(),
         )
 
     def __float__(self):
@@ -185,6 +186,14 @@ class ScalarTracer(NdarrayMethods, Tracer):
 
     def __bool__(self):
         _refuse("bool()", "Compare explicitly (`if s > 1:`), which gives a plain boolean.")
+
+    # copy.copy/copy.deepcopy: a new traced value, as np.copy (item assignment into the copy
+    # must not reach the original)
+    def __copy__(self):
+        return np.copy(self)
+
+    def __deepcopy__(self, memo):
+        return np.copy(self)
 
     def tolist(self):
         _refuse(".tolist()", "Keep it as an array in numpy expressions.")

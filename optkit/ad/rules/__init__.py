@@ -1,6 +1,7 @@
 """Primitive rules, one module per family. Importing this package registers all of them."""
 
 from . import (  # noqa: F401
+    aliases,
     composites,
     convolution,
     creation,
