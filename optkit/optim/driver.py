@@ -10,6 +10,12 @@ A solver may also offer ``solver.leave_saddle(objective, state) -> state | None`
 gradient test is met, the driver calls it (while iterations, evaluations and time remain) and
 stops only on None; a returned state is a step off a saddle point and counts as an iteration.
 
+``solver.converged(state) -> (Status, reason) | None``, also optional, is the solver's own
+stopping test (MINPACK's tests for least squares): the driver asks it about every state, the
+one ``init`` returned included, before its own tests and limits, and stops with that status
+when it answers; a success returns that state, a failure the best one. Without it, only the
+driver's tests apply.
+
 ``solver.result_fields(state) -> dict``, also optional, adds fields to the result (L-BFGS's
 ``hess_inv``), computed from the state the result reports.
 
@@ -150,6 +156,7 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
       maxiter   iterations (default max(1000, 200 n))                  -> MAXITER
       maxfev    function evaluations (default: no limit; one iteration may overshoot) -> MAXFEV
       max_time  seconds of wall clock (default: no limit)              -> MAX_TIME
+    A solver's own ``converged(state)`` (module docstring) is asked first, on every state.
     ``callback(intermediate_result)`` runs after each iteration; returning True or raising
     StopIteration stops with CALLBACK_STOP (not a success, as in SciPy). KeyboardInterrupt
     stops with INTERRUPTED. A SolverError stops with the status its class names; a
@@ -184,8 +191,13 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
     gnorm = _gnorm(state.g)
     progress = _Progress(gnorm) if ftol is None else None
     leave_saddle = getattr(solver, "leave_saddle", None)
+    converged = getattr(solver, "converged", None)
     try:
         while True:
+            own = converged(state) if converged is not None else None
+            if own is not None:
+                status, detail = own
+                break
             stationary = gnorm <= gtol
             if nit >= maxiter:
                 limit = Status.MAXITER

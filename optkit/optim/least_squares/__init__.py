@@ -1,7 +1,8 @@
 """Nonlinear least squares: Levenberg-Marquardt, Gauss-Newton-CG, robust losses, covariance.
 
 The solvers run on a :class:`~optkit.optim.residual.ResidualObjective` through the one driver
-(``optkit.optim.driver.run``), with the driver's own tests off (see ``stopping.py``).
+(``optkit.optim.driver.run``), with the driver's own tests off; their MINPACK tests reach the
+driver through ``converged(state)`` (see ``stopping.py``).
 """
 
 from .covariance import CovarianceWarning, covariance
@@ -9,11 +10,10 @@ from .geodesic import GeodesicAcceleration
 from .gn_cg import GaussNewtonCG, GaussNewtonCGState
 from .lm import LevenbergMarquardt, LMState
 from .loss import LOSSES, Loss, as_loss
-from .stopping import ConvergenceStop
+from .stopping import Stop
 
 __all__ = [
     "LOSSES",
-    "ConvergenceStop",
     "CovarianceWarning",
     "GaussNewtonCG",
     "GaussNewtonCGState",
@@ -21,6 +21,7 @@ __all__ = [
     "LMState",
     "LevenbergMarquardt",
     "Loss",
+    "Stop",
     "as_loss",
     "covariance",
 ]

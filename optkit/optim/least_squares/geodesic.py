@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .box import expand
+
 __all__ = ["GeodesicAcceleration"]
 
 
@@ -35,13 +37,16 @@ class GeodesicAcceleration:
                 or not 0 < self.alpha <= 2):
             raise ValueError(f"alpha: expected a number in (0, 2], got {self.alpha!r}")
 
-    def acceleration(self, objective, sub, x, v, par):
-        """(a, ratio): the acceleration for velocity v at x and 2 ||D a|| / ||D v||."""
+    def acceleration(self, objective, sub, x, v, par, free=None):
+        """(a, ratio): the acceleration for velocity v at x and 2 ||D a|| / ||D v||.
+
+        ``free`` (a mask, or None for all) names the variables ``sub`` solves for (bounds:
+        the fixed ones get a = 0); ``sub.diag`` is D on those."""
         diag = sub.diag
         qa = sub.damped(objective.rvv(x, v), par)
-        vnorm = float(np.linalg.norm(diag * v))
+        vnorm = float(np.linalg.norm(diag * (v if free is None else v[free])))
         ratio = 2.0 * float(np.linalg.norm(qa)) / vnorm if vnorm > 0 else np.inf
-        return qa / diag, ratio
+        return expand(free, qa / diag, x.size), ratio
 
     def accepts(self, ratio) -> bool:
         """Transtrum & Sethna's test 2 ||D a|| / ||D v|| <= alpha."""

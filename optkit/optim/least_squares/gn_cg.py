@@ -18,6 +18,10 @@ product. Stopping (``stopping.py``): MINPACK's ftol test on the relative actual 
 reductions, xtol as scipy's 'trf' (||p|| <= xtol (xtol + ||x||) after a step), and gtol as
 scipy's 'trf' (||g||_inf <= gtol), all successes; the driver's maxfev bounds the trials.
 
+Bounds (``box.py``): CG runs on the free variables (the fixed ones are masked out of g and of
+every product), the trial point is P(x + p), never outside the box, the predicted reduction is
+the model's at the projected step, and the gtol test uses the projected gradient.
+
 Notation map (Nocedal & Wright, Ch. 4 and 7 -> code):
     x_k, F(x_k), g_k      state.x, state.f, state.g
     Delta_k               state.radius
@@ -31,10 +35,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..bounds import Bounds
 from ..result import Status
 from ..trust_region.radius import TrustRegion, reduction_ratio
 from ..trust_region.steihaug import Steihaug
-from .stopping import Stop, check_tolerance, raise_if_stopped
+from .box import free_variables, project_step, projected_gradient
+from .stopping import Stop, check_tolerance
 
 __all__ = ["GaussNewtonCG", "GaussNewtonCGState"]
 
@@ -55,13 +61,16 @@ class GaussNewtonCGState:
     accepted: bool = True  # False when the trial was rejected and x did not move
     ratio: float = math.nan  # rho of the last trial
     cg_iterations: int = 0  # CG iterations of the last solve (each two Jacobian products)
-    stop: Stop | None = None  # a test fired: the next step raises it (stopping.py)
+    stop: Stop | None = None  # a test fired: converged() reports it (stopping.py)
+    free: np.ndarray | None = None  # bounds: mask of the free variables (None: all free)
 
 
-def _gtol_stop(g, gtol):
-    gnorm = float(np.max(np.abs(g)))
+def _gtol_stop(pg, gtol):
+    """The gtol test on the projected gradient ``pg`` (-g without bounds)."""
+    gnorm = float(np.max(np.abs(pg)))
     if gnorm <= gtol:
-        return Stop(Status.CONVERGED_GTOL, f"||J^T r||_inf = {gnorm:.1e} <= gtol = {gtol:.1e}")
+        return Stop(Status.CONVERGED_GTOL, f"projected ||J^T r||_inf = {gnorm:.1e} <= gtol = "
+                    f"{gtol:.1e}")
     return None
 
 
@@ -73,10 +82,14 @@ class GaussNewtonCG:
     xtol: float = 1e-8  # stop when ||p|| <= xtol (xtol + ||x||) (scipy 'trf'); 0: off
     gtol: float = 1e-8  # stop when ||J^T r||_inf <= gtol (scipy 'trf'); 0: off
     trust_region: TrustRegion = field(default_factory=TrustRegion)  # radius update, Steihaug
+    bounds: Bounds | None = None  # a box containing x0: projected steps (box.py); None: none
 
     def __post_init__(self):
         for name in ("ftol", "xtol", "gtol"):
             check_tolerance(name, getattr(self, name))
+        if self.bounds is not None and not isinstance(self.bounds, Bounds):
+            raise TypeError("bounds: expected None or an optkit.Bounds, got "
+                            f"{type(self.bounds).__name__}")
         if not isinstance(self.trust_region, TrustRegion):
             raise TypeError("trust_region: expected a TrustRegion instance, got "
                             f"{type(self.trust_region).__name__}")
@@ -84,36 +97,56 @@ class GaussNewtonCG:
     def init(self, objective, x0) -> GaussNewtonCGState:
         """Linearize at x0 and pick the first radius (``TrustRegion.first_radius``)."""
         x = np.array(x0, dtype=float)
+        if self.bounds is not None and not self.bounds.contains(x):
+            raise ValueError("x0: outside the bounds (the residuals are evaluated only "
+                             "inside the box)")
         lin = objective.linearize(x)
         radius = self.trust_region.first_radius(float(np.linalg.norm(x)))
-        return GaussNewtonCGState(x=x, f=lin.cost, g=lin.grad, lin=lin, radius=radius,
-                                  stop=_gtol_stop(lin.grad, self.gtol))
+        return GaussNewtonCGState(
+            x=x, f=lin.cost, g=lin.grad, lin=lin, radius=radius,
+            free=free_variables(self.bounds, x, lin.grad),
+            stop=_gtol_stop(projected_gradient(self.bounds, x, lin.grad), self.gtol))
+
+    def converged(self, state: GaussNewtonCGState):
+        """The test that fired at ``state`` (a Stop for the driver), or None."""
+        return state.stop
 
     def _solve(self, state):
-        lin, g = state.lin, state.g
+        lin, g, free = state.lin, state.g, state.free
         subproblem: Steihaug = self.trust_region.subproblem
+        if free is None:
+            def hessp(v):
+                return lin.rmatvec(lin.matvec(v))
+        else:  # the reduced model: fixed variables masked out of g and of every product
+            g = np.where(free, g, 0.0)
+
+            def hessp(v):
+                return np.where(free, lin.rmatvec(lin.matvec(np.where(free, v, 0.0))), 0.0)
         rtol = min(0.5, math.sqrt(float(np.linalg.norm(g))))
         rtol = max(rtol, _ETA_MIN)
-        return subproblem.solve(lambda v: lin.rmatvec(lin.matvec(v)), g, state.radius, rtol)
+        return subproblem.solve(hessp, g, state.radius, rtol)
 
     def step(self, objective, state: GaussNewtonCGState) -> GaussNewtonCGState:
         """One trial step (module docstring)."""
-        raise_if_stopped(state)
         cg = state.cg
         fresh = cg is None
         if not fresh:
             cg = cg.truncate(state.radius)
         if cg is None or fresh:
             cg = self._solve(state)
-        p = cg.step
+        x_new, p, clipped = project_step(self.bounds, state.x, cg.step)
         pnorm = float(np.linalg.norm(p))
         cost = state.f
-        cost1 = objective.cost(state.x + p)
-        rho = reduction_ratio(cost, cost1, cg.model_decrease)
+        cost1 = objective.cost(x_new)
+        decrease = cg.model_decrease
+        if clipped:  # the model's reduction at the projected step (one more J product)
+            jp = state.lin.matvec(p)
+            decrease = -(float(state.g @ p) + 0.5 * float(jp @ jp))
+        rho = reduction_ratio(cost, cost1, decrease)
         tr = self.trust_region
-        radius = tr.update(state.radius, rho, pnorm, cg.on_boundary)
+        radius = tr.update(state.radius, rho, pnorm, cg.on_boundary and not clipped)
         actred = (cost - cost1) / cost if math.isfinite(cost1) else -math.inf
-        prered = cg.model_decrease / cost
+        prered = decrease / cost
         small_f = abs(actred) <= self.ftol and prered <= self.ftol and rho <= 2.0
         stop = None
         if small_f:
@@ -122,11 +155,11 @@ class GaussNewtonCG:
         common = dict(radius=radius, ratio=rho, cg_iterations=cg.niter if fresh else 0)
         if not tr.accepts(rho):
             return replace(state, cg=cg, step_norm=0.0, accepted=False, stop=stop, **common)
-        x_new = state.x + p
         lin = objective.linearize(x_new)
         if stop is None and pnorm <= self.xtol * (self.xtol + float(np.linalg.norm(x_new))):
             stop = Stop(Status.CONVERGED_XTOL, f"||p|| <= xtol (xtol + ||x||), "
                         f"xtol = {self.xtol:.1e}")
-        stop = stop or _gtol_stop(lin.grad, self.gtol)
+        stop = stop or _gtol_stop(projected_gradient(self.bounds, lin.x, lin.grad), self.gtol)
         return GaussNewtonCGState(x=lin.x, f=lin.cost, g=lin.grad, lin=lin, cg=None,
-                                  step_norm=pnorm, accepted=True, stop=stop, **common)
+                                  step_norm=pnorm, accepted=True, stop=stop,
+                                  free=free_variables(self.bounds, lin.x, lin.grad), **common)

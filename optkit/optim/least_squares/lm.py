@@ -36,6 +36,10 @@ the second derivative of the raw residuals. In the operator form the gtol test i
 ||J^T r||_inf <= gtol (column norms of J are not available without n products), D = 1 unless
 x_scale is given, and the predicted reduction is computed from one extra product J p,
 since an LSMR step is not exact.
+
+Bounds (``box.py``): the subproblem is solved in the free variables, the trial point is
+P(x + p), never outside the box, the predicted reduction is the model's at the projected step,
+and the gtol test uses the projected gradient P(x - g) - x in place of g.
 """
 
 from __future__ import annotations
@@ -45,10 +49,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..bounds import Bounds
 from ..errors import NumericalError
+from .box import Columns, expand, free_variables, project_step, projected_gradient
 from .geodesic import GeodesicAcceleration
 from .lmpar import lmpar
-from .stopping import Stop, check_tolerance, gtol_test, minpack_tests, raise_if_stopped
+from .stopping import Stop, check_tolerance, gtol_test, minpack_tests
 from .subproblem import DenseSubproblem, OperatorSubproblem
 
 __all__ = ["LMState", "LevenbergMarquardt"]
@@ -75,11 +81,13 @@ class LMState:
     first: bool = True  # no trial made yet (the first one cuts Delta to ||D p||)
     ratio: float = math.nan  # actred / prered of the last trial
     accelerated: bool = False  # the last trial included a geodesic acceleration
-    stop: Stop | None = None  # a test fired: the next step raises it (stopping.py)
+    free: np.ndarray | None = None  # bounds: mask of the free variables (None: all free)
+    stop: Stop | None = None  # a test fired: converged() reports it (stopping.py)
 
 
-def _cosine(lin):
-    """MINPACK's gnorm: max_j |J_j^T r| / (||J_j|| ||r||) over nonzero columns.
+def _cosine(lin, pg):
+    """MINPACK's gnorm: max_j |J_j^T r| / (||J_j|| ||r||) over nonzero columns, with the
+    projected gradient ``pg`` in place of J^T r (they agree, up to sign, without bounds).
 
     With a robust loss, g = J~^T r~ and ||r|| is replaced by sqrt(2 F), which equals ||r||
     for the linear loss: ||r~|| itself is useless there, since r~_i = rho'_i r_i / s_i grows
@@ -89,12 +97,12 @@ def _cosine(lin):
     if rnorm == 0:
         return 0.0
     if lin.dense is None:
-        return float(np.max(np.abs(lin.grad)))
+        return float(np.max(np.abs(pg)))
     acnorm = lin.column_norms()
     nonzero = acnorm > 0
     if not nonzero.any():
         return 0.0
-    return float(np.max(np.abs(lin.grad[nonzero]) / (rnorm * acnorm[nonzero])))
+    return float(np.max(np.abs(pg[nonzero]) / (rnorm * acnorm[nonzero])))
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: x_scale may be an array
@@ -103,7 +111,7 @@ class LevenbergMarquardt:
 
     Run it through the driver with the driver's own tests off
     (``driver.run(LevenbergMarquardt(), objective, x0, gtol=0, ftol=0)``): the stops are
-    MINPACK's, reported through ``state.stop`` (see ``stopping.py``).
+    MINPACK's, flagged on ``state.stop`` and reported by ``converged`` (``stopping.py``).
     """
 
     ftol: float = 1e-8  # MINPACK ftol (scipy's least_squares default); 0 turns it off
@@ -114,6 +122,7 @@ class LevenbergMarquardt:
     geodesic: GeodesicAcceleration | None = None  # Transtrum & Sethna 2012; needs rvv
     lsmr_tol: float = 1e-10  # operator form: LSMR's atol = btol
     lsmr_maxiter: int | None = None  # operator form: LSMR iterations; None: min(m, n)
+    bounds: Bounds | None = None  # a box containing x0: projected steps (box.py); None: none
 
     def __post_init__(self):
         for name in ("ftol", "xtol", "gtol", "lsmr_tol"):
@@ -129,6 +138,9 @@ class LevenbergMarquardt:
                 or self.lsmr_maxiter < 1):
             raise ValueError(f"lsmr_maxiter: expected None or an int >= 1, got "
                              f"{self.lsmr_maxiter!r}")
+        if self.bounds is not None and not isinstance(self.bounds, Bounds):
+            raise TypeError("bounds: expected None or an optkit.Bounds, got "
+                            f"{type(self.bounds).__name__}")
         if self.x_scale is not None:
             scale = np.asarray(self.x_scale, dtype=float)
             if scale.ndim > 1 or not (np.isfinite(scale).all() and (scale > 0).all()):
@@ -136,10 +148,24 @@ class LevenbergMarquardt:
                                  "or a 1-D array)")
 
     # -- helpers -------------------------------------------------------------------------------
-    def _subproblem(self, lin, diag):
+    def _subproblem(self, lin, diag, free):
+        """The damped subproblem in the free variables (all when ``free`` is None); None when
+        none is free (then the projected gradient is 0 and the gtol test has fired)."""
+        if free is not None:
+            if not free.any():
+                return None
+            diag = diag[free]
         if lin.dense is not None:
-            return DenseSubproblem(lin.dense, lin.r, diag)
-        return OperatorSubproblem(lin, diag, atol=self.lsmr_tol, maxiter=self.lsmr_maxiter)
+            return DenseSubproblem(lin.dense if free is None else lin.dense[:, free], lin.r,
+                                   diag)
+        return OperatorSubproblem(lin if free is None else Columns(lin, free), diag,
+                                  atol=self.lsmr_tol, maxiter=self.lsmr_maxiter)
+
+    def _point(self, lin, diag):
+        """(free mask, subproblem, cosine) at the point ``lin`` describes."""
+        free = free_variables(self.bounds, lin.x, lin.grad)
+        cosine = _cosine(lin, projected_gradient(self.bounds, lin.x, lin.grad))
+        return free, self._subproblem(lin, diag, free), cosine
 
     def _first_diag(self, lin, n):
         if self.x_scale is not None:
@@ -167,28 +193,35 @@ class LevenbergMarquardt:
         if self.x_scale is not None and np.ndim(self.x_scale) == 1 and (
                 np.size(self.x_scale) != x.size):
             raise ValueError(f"x_scale: expected {x.size} entries, got {np.size(self.x_scale)}")
+        if self.bounds is not None and not self.bounds.contains(x):
+            raise ValueError("x0: outside the bounds (the residuals are evaluated only "
+                             "inside the box)")
         lin = objective.linearize(x)
         diag = self._first_diag(lin, x.size)
         xnorm = float(np.linalg.norm(diag * x))
         delta = self.factor * xnorm if xnorm > 0 else self.factor
-        cosine = _cosine(lin)
-        return LMState(x=x, f=lin.cost, g=lin.grad, lin=lin, sub=self._subproblem(lin, diag),
-                       diag=diag, delta=delta, par=0.0, xnorm=xnorm, cosine=cosine,
+        free, sub, cosine = self._point(lin, diag)
+        return LMState(x=x, f=lin.cost, g=lin.grad, lin=lin, sub=sub, diag=diag, delta=delta,
+                       par=0.0, xnorm=xnorm, cosine=cosine, free=free,
                        stop=gtol_test(cosine, self.gtol))
+
+    def converged(self, state: LMState):
+        """The MINPACK test that fired at ``state`` (a Stop for the driver), or None."""
+        return state.stop
 
     def step(self, objective, state: LMState) -> LMState:
         """One trial step (module docstring)."""
-        raise_if_stopped(state)
         sub, lin, cost = state.sub, state.lin, state.f
         par, q = lmpar(sub, state.delta, state.par)
-        p = q / state.diag
+        p = expand(state.free, q / sub.diag, state.x.size)
         pnorm = float(np.linalg.norm(q))
         delta = min(state.delta, pnorm) if state.first else state.delta
         base = dict(first=False, step_norm=0.0, accepted=False, accelerated=False)
 
         trial = p
         if self.geodesic is not None:
-            a, a_ratio = self.geodesic.acceleration(objective, sub, state.x, p, par)
+            a, a_ratio = self.geodesic.acceleration(objective, sub, state.x, p, par,
+                                                    state.free)
             if not (np.isfinite(a).all() and self.geodesic.accepts(a_ratio)):
                 # rejected: shrink as after a poor step, without evaluating r
                 delta, par = 0.5 * min(delta, pnorm / 0.1), par / 0.5
@@ -199,15 +232,17 @@ class LevenbergMarquardt:
             base["accelerated"] = True
             pnorm = float(np.linalg.norm(state.diag * trial))
 
-        x_trial = state.x + trial
+        x_trial, trial, clipped = project_step(self.bounds, state.x, trial)
+        if clipped:
+            pnorm = float(np.linalg.norm(state.diag * trial))
         cost1 = objective.cost(x_trial)
         finite = math.isfinite(cost1)
         actred = 1.0 - cost1 / cost if finite and cost1 < 100.0 * cost else -1.0
-        if lin.dense is not None and not base["accelerated"]:
+        if lin.dense is not None and not (base["accelerated"] or clipped):
             jp2 = sub.model_norm(q) ** 2  # MINPACK's form: exact for the exact p(lambda)
             prered = (jp2 + 2.0 * par * pnorm * pnorm) / (2.0 * cost)
             dirder = -(jp2 + par * pnorm * pnorm) / (2.0 * cost)
-        else:  # an inexact (LSMR) or accelerated step: the model's own reduction
+        else:  # an inexact (LSMR), accelerated or projected step: the model's own reduction
             jp = lin.matvec(trial)
             gp = float(state.g @ trial)
             prered = -(gp + 0.5 * float(jp @ jp)) / cost
@@ -237,12 +272,12 @@ class LevenbergMarquardt:
                                  state=replace(state, stop=None))
         xnorm = float(np.linalg.norm(state.diag * x_trial))
         diag = self._next_diag(state.diag, new_lin)
-        cosine = _cosine(new_lin)
+        free, sub, cosine = self._point(new_lin, diag)
         stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=self.ftol,
                              xtol=self.xtol)
         if stop is None or not stop.status.success:
             stop = gtol_test(cosine, self.gtol) or stop
         base.update(accepted=True, step_norm=float(np.linalg.norm(trial)))
-        return LMState(x=new_lin.x, f=new_lin.cost, g=new_lin.grad, lin=new_lin,
-                       sub=self._subproblem(new_lin, diag), diag=diag, delta=delta, par=par,
-                       xnorm=xnorm, cosine=cosine, ratio=ratio, stop=stop, **base)
+        return LMState(x=new_lin.x, f=new_lin.cost, g=new_lin.grad, lin=new_lin, sub=sub,
+                       diag=diag, delta=delta, par=par, xnorm=xnorm, cosine=cosine,
+                       ratio=ratio, stop=stop, free=free, **base)

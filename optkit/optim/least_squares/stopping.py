@@ -17,22 +17,20 @@ reductions or the radius fell below machine precision) say that no further progr
 possible and are failures (SOLVER_FAILED); its info 8 (the cosine below machine precision) is
 first-order stationarity and counts as CONVERGED_GTOL.
 
-Reaching the driver: the driver owns the loop and knows only its own gtol/ftol/xtol tests, so a
-solver flags a stop on the state it returns (``state.stop``); the next ``step`` raises
-:class:`ConvergenceStop` before doing anything, and the driver reports that status with the
-flagged state as the result (a success returns the last state). A failure is raised at once as
-a SolverError carrying the state. Run the least-squares solvers with the driver's own tests
-off (``gtol=0, ftol=0, xtol=0``): ftol=0 also turns off the driver's stall test.
+Reaching the driver: a solver flags a stop on the state it returns (``state.stop``), and its
+``converged(state)`` hands it to the driver, which asks before its own tests and limits (so a
+trial that converges while exhausting maxfev reports the convergence). A success returns that
+state; a failure returns the best state seen. Run the least-squares solvers with the driver's
+own tests off (``gtol=0, ftol=0``): ftol=0 also turns off the driver's stall test.
 """
 
 import math
 import numbers
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from ..errors import SolverError
 from ..result import Status
 
-__all__ = ["ConvergenceStop", "Stop", "check_tolerance", "raise_if_stopped"]
+__all__ = ["Stop", "check_tolerance", "gtol_test", "minpack_tests"]
 
 EPS = 2.220446049250313e-16
 
@@ -45,30 +43,12 @@ def check_tolerance(name, value):
     return float(value)
 
 
-@dataclass(frozen=True)
-class Stop:
-    """A stopping test that fired: the status to report and why."""
+class Stop(NamedTuple):
+    """A stopping test that fired: the status to report and why (what ``converged`` returns
+    to the driver)."""
 
     status: Status
     reason: str
-
-
-class ConvergenceStop(SolverError):
-    """A solver's own convergence test fired; ``status`` is the success it reports."""
-
-    def __init__(self, stop: Stop, *, state=None):
-        super().__init__(stop.reason, state=state)
-        self.status = stop.status
-
-
-def raise_if_stopped(state):
-    """Raise the stop flagged on ``state`` (start of every ``step``)."""
-    stop = state.stop
-    if stop is None:
-        return
-    if stop.status.success:
-        raise ConvergenceStop(stop, state=state)
-    raise SolverError(stop.reason, state=state)
 
 
 def minpack_tests(actred, prered, ratio, delta, xnorm, *, ftol, xtol):
