@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize as _so
 
-from ._scipy_cache import Derivatives, VectorDerivatives
+from .scipy_derivatives import Derivatives, VectorDerivatives
 from .ad import NotDifferentiableError, TracerConversionError, hessian
 from .methods import (
     SCIPY_CUSTOM_METHODS,
@@ -117,7 +117,7 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     x0, so an objective AD cannot differentiate is reported up front; those evaluations are
     cached and counted.
     ``nfev``, ``njev`` and ``nhev`` in the result are the true counts (see
-    ``optkit._scipy_cache``). bounds, constraints, callback, options and tol pass through.
+    ``optkit.scipy_derivatives``). bounds, constraints, callback, options and tol pass through.
 
     ``compile=True`` (the default, as in ``optkit.minimize``) replays ``optkit.compile``
     programs for the value+gradient and the Hessian-vector products; an objective whose trace

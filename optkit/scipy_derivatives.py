@@ -1,4 +1,5 @@
-"""Evaluation caches behind ``optkit.scipy``: one AD pass per point, and exact counts.
+"""SciPy-facing derivatives (``Derivatives``, ``VectorDerivatives``, public in ``optkit.scipy``)
+and their evaluation caches: one AD pass per point, and exact counts.
 
 SciPy asks for ``fun(x)`` and then ``jac(x)`` at the same point in separate calls; both are
 answered from one evaluation. Compiled (the default), ``fun(x)`` runs the fused
@@ -22,37 +23,9 @@ import numpy as np
 from .ad import compile as compile_function
 from .ad import grad, jvp, value_and_grad, vjp
 from .minimize import explain_ad_failure
+from .optim.point_cache import PointCache, same_args
 
 __all__ = ["Derivatives", "VectorDerivatives"]
-
-
-def _same_args(a, b):
-    return a is b or (len(a) == len(b) and all(p is q for p, q in zip(a, b, strict=True)))
-
-
-class _Cache:
-    """The last point: x (a private copy), the args it was evaluated with, and what is known."""
-
-    def __init__(self):
-        self.x = None
-        self.args = ()
-        self.clear()
-
-    def clear(self):
-        self.items = {}
-
-    def lookup(self, x, args):
-        last = self.x
-        if (last is not None and last.shape == x.shape and _same_args(self.args, args)
-                and (last == x).all()):
-            return self.items
-        return None
-
-    def reset(self, x, args):
-        self.x = np.array(x, dtype=float)
-        self.args = args
-        self.clear()
-        return self.items
 
 
 def _as_point(x):
@@ -144,7 +117,7 @@ class Derivatives:
         self._user_hess = hess
         self._compile = bool(compile)
         self._ad_cache = None  # (args, _ADFunctions)
-        self._cache = _Cache()
+        self._cache = PointCache()
         self._hp_key = None  # (x, p, args, result) remembered by probe_hessp
         self.nfev = 0
         self.njev = 0
@@ -167,7 +140,7 @@ class Derivatives:
     def _ad(self, args):
         """optkit's AD of the objective for these args, built once (and compiled if asked)."""
         if self._ad_cache is None or not (args is self._ad_cache[0]
-                                          or _same_args(self._ad_cache[0], args)):
+                                          or same_args(self._ad_cache[0], args)):
             self._ad_cache = (args, _ADFunctions(self._fun, args, self._user_jac is True,
                                                  self._compile))
         return self._ad_cache[1]
@@ -244,7 +217,7 @@ class Derivatives:
         x, args = self._resolve(x, args)
         p = np.asarray(p, dtype=float)
         key, self._hp_key = self._hp_key, None
-        if (key is not None and _same_args(key[2], args) and key[0].shape == x.shape
+        if (key is not None and same_args(key[2], args) and key[0].shape == x.shape
                 and key[1].shape == p.shape and (key[0] == x).all() and (key[1] == p).all()):
             return key[3]
         if self._user_hessp is not None:
@@ -307,7 +280,7 @@ class VectorDerivatives:
         self._args = args if isinstance(args, tuple) else (args,)
         self._kwargs = dict(kwargs or {})
         self.mode = mode
-        self._cache = _Cache()
+        self._cache = PointCache()
         self._groups = None
         self.nfev = 0
         self.njev = 0

@@ -75,7 +75,7 @@ def test_linear_operator_jacobian_for_lsmr():
 
 
 def test_operator_products_are_jvp_and_vjp():
-    from optkit._scipy_cache import VectorDerivatives
+    from optkit.scipy_derivatives import VectorDerivatives
 
     vd = VectorDerivatives(broyden_tridiagonal)
     x = np.random.default_rng(1).standard_normal(30)
@@ -94,7 +94,7 @@ def test_sparse_jacobian_from_grouped_jvps():
     assert res.jac_mode == "sparse" and sp.issparse(res.jac)
     assert res.njvp == 3 * res.njev  # a tridiagonal pattern needs 3 column groups
     assert res.cost < 1e-16
-    from optkit._scipy_cache import VectorDerivatives
+    from optkit.scipy_derivatives import VectorDerivatives
 
     dense = VectorDerivatives(broyden_tridiagonal).jac(res.x)
     np.testing.assert_allclose(res.jac.toarray(), dense, rtol=1e-12)

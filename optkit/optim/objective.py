@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .point_cache import PointCache
+
 __all__ = ["Objective", "check_scalar"]
 
 
@@ -71,27 +73,20 @@ class Objective:
         self.nfev = 0
         self.njev = 0
         self.nhev = 0
-        self._x = None  # read-only copy of the last evaluated point
-        self._f = None
-        self._g = None
+        self._cache = PointCache()  # items "f" and "g" at the last evaluated point
 
     @property
     def has_hessp(self) -> bool:
         return self._hessp is not None
 
     # -- evaluation --------------------------------------------------------------------------
-    def _is_cached(self, x):
-        cached = self._x
-        return cached is not None and (x is cached or np.array_equal(x, cached))
-
     def _remember(self, x, f, g):
-        if not self._is_cached(x):
-            x = np.array(x, dtype=np.float64)
-            x.flags.writeable = False
-            self._x, self._f, self._g = x, f, None
-        self._f = f
+        items = self._cache.lookup(x)
+        if items is None:
+            items = self._cache.reset(x)
+        items["f"] = f
         if g is not None:
-            self._g = g
+            items["g"] = g
 
     def _as_value(self, value, source):
         check_scalar(value, source)
@@ -122,8 +117,9 @@ class Objective:
 
     def f(self, x) -> float:
         """The value at x."""
-        if self._is_cached(x) and self._f is not None:
-            return self._f
+        items = self._cache.lookup(x)
+        if items is not None and "f" in items:
+            return items["f"]
         if self._fun is None:
             return self._call_fun_and_jac(x)[0]
         self.nfev += 1
@@ -133,20 +129,20 @@ class Objective:
 
     def f_and_g(self, x):
         """The value and gradient at x, in one pass when ``fun_and_jac`` exists."""
-        if self._is_cached(x):
-            if self._g is not None:
-                return self._f, self._g
+        items = self._cache.lookup(x)
+        if items is not None:
+            if "g" in items:
+                return items["f"], items["g"]
             if self._jac is not None:  # the value is cached; only the gradient is missing
                 self.njev += 1
-                g = self._as_gradient(self._jac(x, *self._args), x, "jac")
-                self._g = g
-                return self._f, g
+                g = items["g"] = self._as_gradient(self._jac(x, *self._args), x, "jac")
+                return items["f"], g
         if self._fun_and_jac is not None:
             return self._call_fun_and_jac(x)
         f = self.f(x)
         self.njev += 1
         g = self._as_gradient(self._jac(x, *self._args), x, "jac")
-        self._g = g
+        self._cache.items["g"] = g  # f(x) just made x the cached point
         return f, g
 
     def hessp(self, x, p) -> np.ndarray:
