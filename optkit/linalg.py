@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from .ad.core import Tracer, value_of
+from .ad.core import Tracer, concrete, value_of
 from .ad.rules.scipy_linalg import expm as _expm
 from .ad.rules.scipy_linalg import lu_packed as _lu_packed
 from .ad.rules.scipy_linalg import lu_permutation as _lu_permutation
@@ -138,7 +138,8 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
     a = _square(a, "a")
     packed = _lu_packed(a)
     n = np.shape(value_of(a))[0]
-    return packed[:n], value_of(packed)[n].astype(np.int32)
+    # the pivots are a plain value read out of the trace: optkit.compile runs it eagerly
+    return packed[:n], concrete(packed, "lu_factor's pivots")[n].astype(np.int32)
 
 
 def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
@@ -147,7 +148,7 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     lu = _square(lu, "lu")
     n = np.shape(value_of(lu))[0]
     b = _rhs(b, n)
-    perm = _lu_permutation(np.asarray(value_of(piv), dtype=np.intp))
+    perm = _lu_permutation(np.asarray(concrete(piv, "lu_solve's pivots"), dtype=np.intp))
     if not _trans(trans):    # L U x = P b
         y = _solve_triangular(lu, b[perm], False, True, True)
         return _solve_triangular(lu, y, False, False, False)

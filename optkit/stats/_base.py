@@ -6,23 +6,21 @@ A distribution is written in its *standard form* (``loc = 0``, ``scale = 1``), a
 points outside the support and the invalid parameters, and return scipy's values there
 (``-inf``/0/1 outside the support, NaN for invalid parameters or a NaN ``x``).
 
-Masks are computed on plain values and used as constants; a traced argument is replaced by a
-safe interior point before it reaches a log or a special function where its entry is masked
-(the "double where"), so that neither the value nor any derivative of a masked entry is NaN.
+Masks are comparisons (not differentiable) of the possibly traced arguments, combined with
+``np.logical_and`` and applied with ``np.where``, never by Python branching on values, so a
+compiled program (``optkit.compile``) recomputes them on every call. A traced argument is
+replaced by a safe interior point before it reaches a log or a special function where its
+entry is masked (the "double where"), so that neither the value nor any derivative of a masked
+entry is NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..ad.core import NotDifferentiableError, Tracer, value_of
+from ..ad.core import NotDifferentiableError, Tracer
 
 __all__ = ["ContinuousDistribution", "DiscreteDistribution"]
-
-
-def plain_value(x):
-    """The value under any tracers, as a float array (for masks and argument checks)."""
-    return np.asarray(value_of(x), dtype=float)
 
 
 def float_array(x):
@@ -30,11 +28,12 @@ def float_array(x):
     return x if isinstance(x, Tracer) else np.asarray(x, dtype=float)
 
 
-def _where(mask, x, safe):
-    """``x`` where ``mask``, else the constant ``safe``; plain arrays stay plain."""
-    if np.all(mask):
-        return x
-    return np.where(mask, x, safe)
+def both(*masks):
+    """The elementwise AND of boolean masks (``np.logical_and``, which traced masks support)."""
+    out = masks[0]
+    for m in masks[1:]:
+        out = np.logical_and(out, m)
+    return out
 
 
 class _Distribution:
@@ -66,12 +65,12 @@ class _Distribution:
         return shapes, float_array(loc), float_array(scale)
 
     def _argcheck(self, *shapes):
-        """Plain boolean mask of valid shape parameters (overridden per distribution)."""
-        return np.ones(np.broadcast_shapes(*(np.shape(s) for s in shapes)), dtype=bool)
+        """Boolean mask of valid shape parameters (overridden per distribution)."""
+        return True
 
     def _safe(self, shapes, valid):
         pairs = zip(shapes, self.safe_shapes, strict=True)
-        return tuple(_where(valid, s, safe) for s, safe in pairs)
+        return tuple(np.where(valid, s, safe) for s, safe in pairs)
 
     def _support(self, *shapes):
         return -np.inf, np.inf
@@ -85,36 +84,36 @@ class ContinuousDistribution(_Distribution):
 
     def _logcdf(self, z, *shapes):
         # log cdf in the lower half, log1p(-sf) in the upper, as scipy's generic _logcdf
-        lower = plain_value(self._cdf(value_of(z), *map(value_of, shapes))) < 0.5
+        cdf = self._cdf(z, *shapes)
+        lower = cdf < 0.5
         with np.errstate(divide="ignore"):
-            return np.where(lower, np.log(_where(lower, self._cdf(z, *shapes), 1.0)),
-                            np.log1p(-_where(lower, 0.0, self._sf(z, *shapes))))
+            return np.where(lower, np.log(np.where(lower, cdf, 1.0)),
+                            np.log1p(-np.where(lower, 0.0, self._sf(z, *shapes))))
 
     def _logsf(self, z, *shapes):
-        upper = plain_value(self._sf(value_of(z), *map(value_of, shapes))) < 0.5
+        sf = self._sf(z, *shapes)
+        upper = sf < 0.5
         with np.errstate(divide="ignore"):
-            return np.where(upper, np.log(_where(upper, self._sf(z, *shapes), 1.0)),
-                            np.log1p(-_where(upper, 0.0, self._cdf(z, *shapes))))
+            return np.where(upper, np.log(np.where(upper, sf, 1.0)),
+                            np.log1p(-np.where(upper, 0.0, self._cdf(z, *shapes))))
 
     def _prepare(self, method, x, args, kwds):
-        """z, shapes (safe), the masks (valid, inside, below, above) and the safe scale."""
+        """z (safe), shapes (safe), scale (safe) and the masks valid, inside, above."""
         shapes, loc, scale = self._parse(method, args, kwds)
         x = float_array(x)
-        plain_shapes = tuple(plain_value(s) for s in shapes)
-        scale_value = plain_value(scale)
-        zp = (plain_value(x) - plain_value(loc)) / np.where(scale_value > 0, scale_value, 1.0)
-        valid = self._argcheck(*plain_shapes) & (plain_value(scale) > 0) & ~np.isnan(zp)
-        valid = np.broadcast_to(valid, np.broadcast_shapes(np.shape(valid), np.shape(zp)))
-        lo, hi = self._support(*self._safe(plain_shapes, self._argcheck(*plain_shapes)))
-        inside = valid & (zp >= lo) & (zp <= hi)
-        scale = _where(valid, scale, 1.0)
-        z = _where(inside, (x - loc) / scale, self.inner)
-        return z, self._safe(shapes, valid), scale, valid, inside, zp >= hi
+        shapes_ok = self._argcheck(*shapes)
+        shapes = self._safe(shapes, shapes_ok)
+        scale_ok = scale > 0
+        scale = np.where(scale_ok, scale, 1.0)
+        z = (x - loc) / scale
+        valid = both(shapes_ok, scale_ok, np.logical_not(np.isnan(z)))
+        lo, hi = self._support(*shapes)
+        inside = both(valid, z >= lo, z <= hi)
+        return np.where(inside, z, self.inner), shapes, scale, valid, inside, z >= hi
 
     @staticmethod
     def _finish(value, valid, inside, outside_value):
-        out = np.where(inside, value, outside_value)
-        return _where(valid, out, np.nan)
+        return np.where(valid, np.where(inside, value, outside_value), np.nan)
 
     def logpdf(self, x, *args, **kwds):
         """Log of the probability density at ``x``; shapes, ``loc`` and ``scale`` as scipy's."""
@@ -161,20 +160,19 @@ class DiscreteDistribution(_Distribution):
                     f"{self.name}.{method}: {name} is an integer count and is not "
                     "differentiable; pass a constant (derivatives in the shape parameters "
                     f"{', '.join(self.shapes)} are supported)")
-        plain_shapes = tuple(plain_value(s) for s in shapes)
-        kp = plain_value(k) - plain_value(loc)
-        valid = self._argcheck(*plain_shapes) & ~np.isnan(kp)
-        valid = np.broadcast_to(valid, np.broadcast_shapes(np.shape(valid), np.shape(kp)))
-        lo, hi = self._support(*self._safe(plain_shapes, self._argcheck(*plain_shapes)))
-        return kp, self._safe(shapes, valid), valid, lo, hi
+        shapes_ok = self._argcheck(*shapes)
+        shapes = self._safe(shapes, shapes_ok)
+        kp = np.asarray(k, dtype=float) - loc
+        valid = both(shapes_ok, np.logical_not(np.isnan(kp)))
+        lo, hi = self._support(*shapes)
+        return kp, shapes, valid, lo, hi
 
     def logpmf(self, k, *args, **kwds):
         """Log of the probability mass at ``k`` (-inf off the integers of the support)."""
         kp, shapes, valid, lo, hi = self._prepare("logpmf", k, args, kwds)
-        inside = valid & (kp >= lo) & (kp <= hi) & (np.floor(kp) == kp)
-        value = self._logpmf(_where(inside, kp, 0.0), *shapes)
-        out = np.where(inside, value, -np.inf)
-        return _where(valid, out, np.nan)
+        inside = both(valid, kp >= lo, kp <= hi, np.floor(kp) == kp)
+        value = self._logpmf(np.where(inside, kp, 0.0), *shapes)
+        return np.where(valid, np.where(inside, value, -np.inf), np.nan)
 
     def pmf(self, k, *args, **kwds):
         """The probability mass at ``k`` (``exp(logpmf)``)."""
@@ -184,19 +182,17 @@ class DiscreteDistribution(_Distribution):
         """``P(K <= k)``; differentiable in the parameters where the rule exists."""
         kp, shapes, valid, lo, hi = self._prepare("cdf", k, args, kwds)
         kp = np.floor(kp)
-        inside = valid & (kp >= lo) & (kp < hi)
-        value = self._cdf(_where(inside, kp, 0.0), *shapes)
-        out = np.where(inside, value, np.where(kp >= hi, 1.0, 0.0))
-        return _where(valid, out, np.nan)
+        inside = both(valid, kp >= lo, kp < hi)
+        value = self._cdf(np.where(inside, kp, 0.0), *shapes)
+        return np.where(valid, np.where(inside, value, np.where(kp >= hi, 1.0, 0.0)), np.nan)
 
     def sf(self, k, *args, **kwds):
         """``P(K > k)``, computed without cancellation."""
         kp, shapes, valid, lo, hi = self._prepare("sf", k, args, kwds)
         kp = np.floor(kp)
-        inside = valid & (kp >= lo) & (kp < hi)
-        value = self._sf(_where(inside, kp, 0.0), *shapes)
-        out = np.where(inside, value, np.where(kp >= hi, 0.0, 1.0))
-        return _where(valid, out, np.nan)
+        inside = both(valid, kp >= lo, kp < hi)
+        value = self._sf(np.where(inside, kp, 0.0), *shapes)
+        return np.where(valid, np.where(inside, value, np.where(kp >= hi, 0.0, 1.0)), np.nan)
 
     def logcdf(self, k, *args, **kwds):
         """Log of the cumulative distribution function at ``k``."""

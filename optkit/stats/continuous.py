@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sc
 
-from ._base import ContinuousDistribution, plain_value
+from ._base import ContinuousDistribution, both
 
 __all__ = ["norm", "t", "gamma", "beta", "chi2", "expon", "lognorm", "laplace", "cauchy",
            "logistic"]
@@ -51,7 +51,7 @@ class StudentT(ContinuousDistribution):
     safe_shapes = (1.0,)
 
     def _argcheck(self, df):
-        return (df > 0) & np.isfinite(df)
+        return both(df > 0, np.isfinite(df))
 
     def _logpdf(self, z, df):
         return (np.log(sc.poch(0.5 * df, 0.5)) - 0.5 * (np.log(df) + np.log(np.pi))
@@ -97,7 +97,7 @@ class BetaDistribution(ContinuousDistribution):
     inner = 0.5
 
     def _argcheck(self, a, b):
-        return (a > 0) & (b > 0)
+        return both(a > 0, b > 0)
 
     def _support(self, a, b):
         return 0.0, 1.0
@@ -174,30 +174,28 @@ class LogNormal(ContinuousDistribution):
         return 0.0, np.inf
 
     def _logpdf(self, z, s):
-        # 0 is in the support, where the density is 0: log z of a safe point, then -inf
-        zero = plain_value(z) == 0
-        zs = np.where(zero, 1.0, z) if np.any(zero) else z
+        # 0 is in the support, where the density is 0: log of a safe point there, then -inf
+        zero = z == 0
+        zs = np.where(zero, 1.0, z)
         out = -np.log(zs) ** 2 / (2.0 * s * s) - np.log(s * zs * np.sqrt(2.0 * np.pi))
-        return np.where(zero, -np.inf, out) if np.any(zero) else out
+        return np.where(zero, -np.inf, out)
 
     def _cdf(self, z, s):
-        return self._standard(z, s, sc.ndtr, 1.0, 0.0)
+        return self._standard(z, s, sc.ndtr, 0.0)
 
     def _sf(self, z, s):
-        return self._standard(z, s, lambda u: sc.ndtr(-u), 0.0, 1.0)
+        return self._standard(z, s, lambda u: sc.ndtr(-u), 1.0)
 
     def _logcdf(self, z, s):
-        return self._standard(z, s, sc.log_ndtr, 0.0, -np.inf)
+        return self._standard(z, s, sc.log_ndtr, -np.inf)
 
     def _logsf(self, z, s):
-        return self._standard(z, s, lambda u: sc.log_ndtr(-u), -np.inf, 0.0)
+        return self._standard(z, s, lambda u: sc.log_ndtr(-u), 0.0)
 
     @staticmethod
-    def _standard(z, s, f, unused, at_zero):
+    def _standard(z, s, f, at_zero):
         """``f(log(z) / s)``, with its limit ``at_zero`` at z = 0."""
-        zero = plain_value(z) == 0
-        if not np.any(zero):
-            return f(np.log(z) / s)
+        zero = z == 0
         return np.where(zero, at_zero, f(np.log(np.where(zero, 1.0, z)) / s))
 
 
@@ -210,7 +208,7 @@ class Laplace(ContinuousDistribution):
         return -np.abs(z) - np.log(2.0)
 
     def _cdf(self, z):
-        pos = plain_value(z) > 0
+        pos = z > 0
         return np.where(pos, 1.0 - 0.5 * np.exp(-np.where(pos, z, 0.0)),
                         0.5 * np.exp(np.where(pos, 0.0, z)))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sc
 
-from ._base import DiscreteDistribution
+from ._base import DiscreteDistribution, both
 
 __all__ = ["poisson", "binom", "nbinom"]
 
@@ -48,7 +48,7 @@ class Binomial(DiscreteDistribution):
     safe_shapes = (1.0, 0.5)
 
     def _argcheck(self, n, p):
-        return (n >= 0) & (n == np.floor(n)) & (p >= 0) & (p <= 1)
+        return both(n >= 0, n == np.floor(n), p >= 0, p <= 1)
 
     def _support(self, n, p):
         return 0.0, n
@@ -72,7 +72,7 @@ class NegativeBinomial(DiscreteDistribution):
     safe_shapes = (1.0, 0.5)
 
     def _argcheck(self, n, p):
-        return (n > 0) & (p > 0) & (p <= 1)
+        return both(n > 0, p > 0, p <= 1)
 
     def _support(self, n, p):
         return 0.0, np.inf

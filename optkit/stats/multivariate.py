@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sc
 
-from ..ad.core import value_of
+from ..ad.core import concrete, value_of
 from ..linalg import solve_triangular
 from ._base import float_array
 
@@ -94,14 +94,18 @@ class MultivariateNormal:
 
 
 class Dirichlet:
-    """``dirichlet``: logpdf and pdf; ``x`` has the components on its first axis (scipy's)."""
+    """``dirichlet``: logpdf and pdf; ``x`` has the components on its first axis (scipy's).
+
+    The arguments are checked as scipy checks them (x on the simplex, alpha > 0); the checks
+    read values, so under ``optkit.compile`` the function runs eagerly (with its warning).
+    """
 
     name = "dirichlet"
 
     @staticmethod
     def _check(x, alpha):
         alpha = float_array(alpha)
-        a = value_of(alpha)
+        a = concrete(alpha, "dirichlet's check of alpha")
         if np.ndim(a) != 1:
             raise ValueError("alpha must be a one-dimensional array of concentrations")
         if np.min(a) <= 0:
@@ -115,7 +119,7 @@ class Dirichlet:
         if xs[0] != k:
             last = 1.0 - np.sum(x, axis=0)
             x = np.concatenate([x, np.expand_dims(last, 0)], axis=0)
-        xv = value_of(x)
+        xv = concrete(x, "dirichlet's check that x lies in the simplex")
         if np.min(xv) < 0:
             raise ValueError("Each entry in 'x' must be greater than or equal to zero.")
         if np.max(xv) > 1:

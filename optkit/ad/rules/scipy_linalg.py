@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from ..core import primitive, value_of
+from ..core import concrete, primitive, value_of
 
 
 def _mT(a):
@@ -180,7 +180,7 @@ def lu_permutation(piv):
 def _lu_parts(ans):
     n = np.shape(value_of(ans))[-1]
     lu = ans[:n]
-    piv = value_of(ans)[n].astype(np.intp)
+    piv = concrete(ans, "lu_factor's pivots")[n].astype(np.intp)
     strict = np.tril(np.ones((n, n)), -1)
     lower = strict * lu + np.eye(n)
     upper = (1.0 - strict) * lu
