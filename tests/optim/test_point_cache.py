@@ -1,0 +1,45 @@
+"""The one-point evaluation cache shared by Objective and the SciPy derivatives."""
+
+import numpy as np
+
+from optkit.optim.point_cache import PointCache, same_args
+
+
+def test_a_hit_needs_the_exact_point_and_the_same_argument_objects():
+    cache = PointCache()
+    x = np.array([1.0, 2.0])
+    data = np.ones(3)
+    assert cache.lookup(x) is None
+    cache.reset(x, (data,))["f"] = 5.0
+    assert cache.lookup(np.array([1.0, 2.0]), (data,)) == {"f": 5.0}
+    assert cache.lookup(np.array([1.0, np.nextafter(2.0, 3.0)]), (data,)) is None
+    assert cache.lookup(np.array([1.0, 2.0]), (data.copy(),)) is None
+    assert cache.lookup(np.array([1.0, 2.0, 3.0]), (data,)) is None
+
+
+def test_the_point_is_a_private_read_only_copy():
+    cache = PointCache()
+    x = np.array([1.0, 2.0])
+    cache.reset(x)["g"] = np.zeros(2)
+    x[0] = 7.0  # the caller reuses its buffer
+    assert cache.lookup(x) is None
+    assert cache.lookup(np.array([1.0, 2.0])) is not None
+    assert not cache.x.flags.writeable
+
+
+def test_reset_forgets_what_was_known():
+    cache = PointCache()
+    cache.reset(np.zeros(2))["f"] = 1.0
+    assert cache.reset(np.ones(2)) == {}
+    assert cache.lookup(np.zeros(2)) is None
+
+
+def test_nan_never_hits():
+    cache = PointCache()
+    cache.reset(np.array([np.nan]))["f"] = 0.0
+    assert cache.lookup(np.array([np.nan])) is None
+
+
+def test_same_args_compares_by_identity():
+    a, b = np.zeros(2), np.zeros(2)
+    assert same_args((a, b), (a, b)) and not same_args((a,), (b,)) and not same_args((a,), ())
