@@ -22,7 +22,7 @@ from .core import Tracer, new_level
 from .forward import JVPTrace, JVPTracer
 from .reverse import ReverseTrace, ReverseTracer, backward
 from .tree import FlatFun, Raveler, call, flatten_input, flatten_output, is_leaf_def
-from .vspace import as_input, as_output, tangent_zeros
+from .vspace import TRACE_DTYPE, as_input, as_output, tangent_zeros
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev",
            "jacobian"]
@@ -55,6 +55,11 @@ def _zeros_like(x):
     return tangent_zeros(x)
 
 
+def _plain_leaf(x):
+    """A float64 ndarray or a traced value: an input with no structure to take apart."""
+    return (type(x) is np.ndarray and x.dtype is TRACE_DTYPE) or isinstance(x, Tracer)
+
+
 def _own(out, trace, cls):
     return isinstance(out, cls) and out._trace is trace
 
@@ -63,14 +68,22 @@ def _own(out, trace, cls):
 def _record(f, args, argnums):
     """Run ``f`` with the ``argnums`` arguments traced; return (trace, out, leaf nodes, flats).
 
-    ``flats`` holds one ``(Flat, original argument)`` pair per differentiated argument.
+    ``flats`` holds one ``(Flat, original argument)`` pair per differentiated argument; the
+    Flat is None for a plain float64 array, the common case, which skips the structure.
     """
     args = list(args)
     flats = []
     nodes = []
     with new_level(ReverseTrace) as trace:
         for i in argnums:
-            fl = flatten_input(args[i], f"argument {i}")
+            a = args[i]
+            if _plain_leaf(a):  # one float64 array (or a traced value): nothing to take apart
+                t = trace.new_leaf(a)
+                nodes.append(t._b)
+                flats.append((None, a))
+                args[i] = t
+                continue
+            fl = flatten_input(a, f"argument {i}")
             flats.append((fl, args[i]))
             tracers = [trace.new_leaf(v) for v in fl.leaves]
             nodes.extend(t._b for t in tracers)
@@ -154,7 +167,12 @@ def _value_and_grad(f, args, kwargs, argnums, has_aux):
         cts = [None] * len(nodes)
     grads = []
     start = 0
-    for fl, _ in flats:
+    for fl, a in flats:
+        if fl is None:  # a plain float64 array
+            ct = cts[start]
+            grads.append(as_output(_zeros_like(a) if ct is None else ct, a))
+            start += 1
+            continue
         stop = start + len(fl.leaves)
         grads.append(fl.project(cts[start:stop]))
         start = stop
@@ -235,11 +253,20 @@ def jvp(f, x, v):
 
     ``v`` has the structure of ``x``; ``J v`` has the structure of ``f(x)``.
     """
-    fx = flatten_input(x, "x")
-    vs = fx.match(v, "v")
-    with new_level(JVPTrace) as trace:
-        tracers = [JVPTracer(trace, p, t) for p, t in zip(fx.leaves, vs, strict=True)]
-        out = call(f, (fx.rebuild(tracers),), [(fx, x)])
+    if _plain_leaf(x) and _plain_leaf(v):  # the common case: one array, no structure
+        if np.shape(v) != np.shape(x):
+            raise ValueError(f"v must have the shape of x {np.shape(x)}, got {np.shape(v)}")
+        with new_level(JVPTrace) as trace:
+            out = f(JVPTracer(trace, x, v))
+    else:
+        fx = flatten_input(x, "x")
+        vs = fx.match(v, "v")
+        with new_level(JVPTrace) as trace:
+            tracers = [JVPTracer(trace, p, t) for p, t in zip(fx.leaves, vs, strict=True)]
+            out = call(f, (fx.rebuild(tracers),), [(fx, x)])
+    if isinstance(out, Tracer):  # one output, the common case
+        y, t = (out._a, out._b) if out._trace is trace else (out, _zeros_like(out))
+        return as_output(y, y), as_output(t, y)
     outs, out_def = flatten_output(out)
     ys, ts = [], []
     for o in outs:

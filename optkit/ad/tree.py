@@ -217,7 +217,7 @@ def call(f, args, flats):
         return f(*args)
     except TypeError as exc:
         for fl, original in flats:
-            hint = sequence_hint(original, fl.name)
+            hint = None if fl is None else sequence_hint(original, fl.name)
             if hint is not None:
                 raise with_hint(exc, hint) from exc.__cause__
         raise
