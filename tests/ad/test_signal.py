@@ -1,0 +1,56 @@
+"""optkit.signal against scipy.signal (direct method): values in every mode, derivatives in
+both arguments (both modes, second order), bad input."""
+
+import numpy as np
+import pytest
+import scipy.signal as ss
+
+import optkit
+from optkit import signal
+
+from .table import Row, check_row, rng
+
+R = rng(5)
+PAIRS = [(R.normal(size=7), R.normal(size=3)), (R.normal(size=3), R.normal(size=7)),
+         (R.normal(size=5), R.normal(size=5)), (R.normal(size=(5, 4)), R.normal(size=(2, 3))),
+         (R.normal(size=(2, 3)), R.normal(size=(5, 4))),
+         (R.normal(size=(4, 3, 3)), R.normal(size=(2, 2, 2)))]
+IDS = ["x".join(map(str, a.shape)) + "-" + "x".join(map(str, v.shape)) for a, v in PAIRS]
+
+
+@pytest.mark.parametrize("fn", ["convolve", "correlate"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("pair", PAIRS, ids=IDS)
+def test_values_match_scipy(fn, mode, pair):
+    expected = getattr(ss, fn)(*pair, mode=mode, method="direct")
+    got = getattr(signal, fn)(*pair, mode=mode)
+    assert np.shape(got) == np.shape(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-14)
+
+
+ROWS = [Row(f"{fn}-{mode}-{name}", lambda a, v, fn=fn, mode=mode:
+            getattr(signal, fn)(a, v, mode=mode), pair)
+        for fn in ("convolve", "correlate") for mode in ("full", "same", "valid")
+        for pair, name in zip(PAIRS[:5], IDS[:5], strict=True)]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_derivatives(row):
+    check_row(row)
+
+
+def test_gradient_is_correlation():
+    a, v = PAIRS[0]
+    g = R.normal(size=9)
+    _, pullback = optkit.vjp(lambda x: signal.convolve(x, v), a)
+    np.testing.assert_allclose(pullback(g), ss.correlate(g, v, mode="valid"), rtol=1e-13)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: signal.convolve(np.ones(3), np.ones((2, 2))), "same dimensionality"),
+    (lambda: signal.convolve(np.ones(3), np.ones(2), mode="circular"), "mode must be"),
+    (lambda: signal.correlate(np.ones((3, 1)), np.ones((1, 3)), mode="valid"), "at least as"),
+])
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
