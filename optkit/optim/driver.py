@@ -158,7 +158,7 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
       max_time  seconds of wall clock (default: no limit)              -> MAX_TIME
     A solver's own ``converged(state)`` (module docstring) is asked first, on every state.
     ``callback(intermediate_result)`` runs after each iteration; returning True or raising
-    StopIteration stops with CALLBACK_STOP (not a success, as in SciPy). KeyboardInterrupt
+    StopIteration stops with CALLBACK_STOP (a success: the caller asked for it). KeyboardInterrupt
     stops with INTERRUPTED. A SolverError stops with the status its class names; a
     FloatingPointError raised during a step (numpy under ``np.seterr(all="raise")``) with
     NONFINITE. A successful solve returns its last point; every other outcome returns the best

@@ -15,10 +15,11 @@ __all__ = ["History", "OptimizeResult", "Status"]
 class Status(enum.Enum):
     """Why a solve stopped. Each member carries ``(code, message)``.
 
-    Code 0 means success (as in SciPy): the first-order test holds (CONVERGED_GTOL), or a
-    tolerance test the caller asked for fired (CONVERGED_FTOL, CONVERGED_XTOL; the driver
-    runs its ftol and xtol tests only when they are passed). Every other reason, a stalled f
-    included, is a failure with its own positive code.
+    Success means the first-order test holds (CONVERGED_GTOL, code 0), or a stop the caller
+    asked for explicitly fired: a tolerance test they passed (CONVERGED_FTOL, CONVERGED_XTOL,
+    code 0; the driver runs its ftol and xtol tests only when they are passed) or their
+    callback (CALLBACK_STOP, code 8, kept apart so a SciPy-style caller can tell it from
+    convergence). Every other reason, a stalled f included, is a failure with its own code.
     """
 
     CONVERGED_GTOL = (0, "gradient norm below gtol")
@@ -45,7 +46,7 @@ class Status(enum.Enum):
 
     @property
     def success(self) -> bool:
-        return self.value[0] == 0
+        return self.value[0] == 0 or self is Status.CALLBACK_STOP
 
 
 class OptimizeResult(dict):

@@ -102,7 +102,7 @@ def test_keyboard_interrupt_in_the_callback_is_handled_too():
 def test_callback_returning_true_stops():
     res = solve(_sq, [1.0, 2.0], "gd", jac=_sq_grad, callback=lambda r: r.nit >= 2, gtol=0.0,
                 ftol=0.0)
-    assert res.status_enum is Status.CALLBACK_STOP and res.nit == 2 and not res.success
+    assert res.status_enum is Status.CALLBACK_STOP and res.nit == 2 and res.success
     assert res.message == "stopped by the callback"
 
 
