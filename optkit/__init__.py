@@ -22,7 +22,9 @@ from .ad import (
     value_and_grad,
     vjp,
 )
+from .curve_fitting import curve_fit
 from .distributed import minimize_many, multistart, sum_objective
+from .fitting import least_squares
 from .minimize import minimize
 from .optim.bounds import Bounds
 
@@ -32,6 +34,7 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
     "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
     "TracerConversionError", "EscapedTracerError", "compile", "CompiledFunction",
-    "CompileWarning", "minimize", "minimize_many", "multistart", "sum_objective", "Bounds",
+    "CompileWarning", "minimize", "least_squares", "curve_fit", "minimize_many", "multistart",
+    "sum_objective", "Bounds",
     "special", "stats", "linalg", "signal", "tree", "__version__",
 ]

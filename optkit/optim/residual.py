@@ -33,15 +33,17 @@ def _check_callable(name, value):
 class Linearization:
     """r~ and J~ at one point x (read-only views; copy before modifying).
 
-    ``r`` holds r~, ``cost`` F(x), ``grad`` = J~^T r~ = grad F(x). ``dense`` is J~ as an
+    ``r`` holds r~, ``residuals`` the raw r (the same array for the linear loss), ``cost``
+    F(x), ``grad`` = J~^T r~ = grad F(x). ``dense`` is J~ as an
     (m, n) array in the dense form, None in the operator form; ``matvec(v) = J~ v`` and
     ``rmatvec(u) = J~^T u`` work in both (counted as products in the operator form only).
     """
 
-    def __init__(self, owner, x, r_model, cost, scale, dense):
+    def __init__(self, owner, x, r_model, cost, scale, dense, residuals):
         self._owner = owner
         self.x = x
         self.r = r_model
+        self.residuals = residuals
         self.cost = cost
         self.scale = scale  # row scale s of the loss, None for the linear loss
         self.dense = dense
@@ -175,7 +177,7 @@ class ResidualObjective:
             dense.flags.writeable = False
         if r_model is not r:
             r_model.flags.writeable = False
-        self._lin = Linearization(self, self._x, r_model, self.cost(x), scale, dense)
+        self._lin = Linearization(self, self._x, r_model, self.cost(x), scale, dense, r)
         return self._lin
 
     def _jvp_at(self, x, v):

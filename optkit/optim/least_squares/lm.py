@@ -205,6 +205,11 @@ class LevenbergMarquardt:
                        par=0.0, xnorm=xnorm, cosine=cosine, free=free,
                        stop=gtol_test(cosine, self.gtol))
 
+    def result_fields(self, state: LMState) -> dict:
+        """The driver's extra result field: the Linearization (r~, J~, grad) at the point
+        returned, so a caller reads them without evaluating again."""
+        return {"linearization": state.lin}
+
     def converged(self, state: LMState):
         """The MINPACK test that fired at ``state`` (a Stop for the driver), or None."""
         return state.stop

@@ -1,0 +1,125 @@
+"""``optkit.curve_fit``: scipy's curve_fit on optkit's least squares, with an exact Jacobian.
+
+The residuals are ``r = W (model(xdata, *p) - ydata)`` with W = diag(1 / sigma) for a 1-D
+sigma, or W = L^-1 for a 2-D sigma = L L^T (its Cholesky factor, as scipy). The Jacobian comes
+from optkit.ad (dense, forward or reverse mode by shape) and the covariance from the final J,
+as scipy computes it (``optkit.optim.least_squares.covariance``): inf where J is singular,
+with a ``CovarianceWarning``.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import scipy.linalg
+
+from .fitting import least_squares
+from .optim.least_squares import covariance
+
+__all__ = ["curve_fit"]
+
+
+def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bounds=None,
+              method="lm", **kwargs):
+    """Fit ``model(xdata, *params)`` to ``ydata``; return ``(popt, pcov)`` as scipy does.
+
+    ``model`` is plain numpy; its Jacobian is exact (optkit.ad), never a finite difference.
+    ``p0`` defaults to ones, as many as ``model`` has parameters after ``xdata`` (a ValueError
+    when the signature does not tell, e.g. ``model(x, *p)``). ``sigma``: None, a 1-D array
+    of standard deviations of ``ydata`` (residuals divided by it), or a 2-D covariance matrix
+    of ``ydata`` (residuals multiplied by the inverse of its Cholesky factor).
+    ``absolute_sigma=False`` scales pcov by the reduced chi-square ``||r||^2 / (m - n)``, as
+    scipy. ``bounds``: ``(lb, ub)`` or a Bounds, as ``optkit.least_squares``; ``method`` is
+    ``"lm"`` or ``"gn-cg"``; further keywords (``loss``, ``ftol``, ``max_nfev``, ...) go to
+    ``optkit.least_squares``.
+
+    A fit that does not converge is a RuntimeError with the solver's message, as in scipy
+    ("Optimal parameters not found: ..."). A singular Jacobian at the fit gives a pcov of inf
+    and a CovarianceWarning ('lm') or the pseudo-inverse ('gn-cg', as scipy's 'trf').
+    """
+    if not callable(model):
+        raise TypeError(f"model must be callable, got {type(model).__name__}")
+    if "args" in kwargs:
+        raise TypeError("args: curve_fit passes xdata to the model; bind other arguments "
+                        "with functools.partial")
+    ydata = _data(ydata, "ydata")
+    xdata = _xdata(xdata)
+    p0 = _start(model, p0)
+    weight = _weight(sigma, ydata.size)
+
+    def residuals(p):
+        diff = model(xdata, *p) - ydata
+        return weight(diff)
+
+    result = least_squares(residuals, p0, method, bounds=bounds, **kwargs)
+    if not result.success:
+        raise RuntimeError(f"Optimal parameters not found: {result.message}")
+    jac = result.jac
+    if not isinstance(jac, np.ndarray):  # an operator (huge problems): form J once for pcov
+        jac = jac @ np.eye(p0.size)
+    # scipy's s^2 = 2 cost / (m - n): with a robust loss, 2 cost is not ||r||^2, so a vector
+    # of that norm stands in for the residuals
+    chi = np.zeros(jac.shape[0])
+    chi[0] = np.sqrt(2.0 * result.cost)
+    pcov = covariance(jac, chi, absolute_sigma=absolute_sigma,
+                      singular="inf" if method == "lm" else "pinv")
+    return np.array(result.x), pcov
+
+
+def _data(values, name):
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers") from exc
+    if arr.ndim == 0 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty array, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite (it contains nan or inf)")
+    return arr.reshape(-1) if name == "ydata" else arr
+
+
+def _xdata(xdata):
+    """xdata as an array (any shape: scipy passes it to the model as given)."""
+    if isinstance(xdata, (list, tuple)) or isinstance(xdata, np.ndarray):
+        return _data(xdata, "xdata")
+    return xdata  # another object the model understands (scipy allows any)
+
+
+def _start(model, p0):
+    if p0 is not None:
+        p0 = np.atleast_1d(np.asarray(p0, dtype=np.float64))
+        if p0.ndim != 1:
+            raise ValueError(f"p0 must be 1-D, got shape {p0.shape}")
+        return p0
+    try:
+        params = list(inspect.signature(model).parameters.values())
+    except (TypeError, ValueError) as exc:
+        raise ValueError("p0: unable to determine the number of fit parameters from the "
+                         "model's signature; pass p0") from exc
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params) or len(params) < 2:
+        raise ValueError("p0: unable to determine the number of fit parameters from the "
+                         "model's signature; pass p0")
+    return np.ones(len(params) - 1)
+
+
+def _weight(sigma, m):
+    """The map diff -> W diff for ``sigma`` (module docstring)."""
+    if sigma is None:
+        return lambda diff: diff
+    sigma = np.asarray(sigma, dtype=np.float64)
+    if sigma.shape == (m,):
+        if not (np.isfinite(sigma).all() and (sigma > 0).all()):
+            raise ValueError("sigma must hold finite numbers > 0")
+        inverse = 1.0 / sigma
+        return lambda diff: diff * inverse
+    if sigma.shape == (m, m):
+        try:
+            lower = scipy.linalg.cholesky(sigma, lower=True)
+        except np.linalg.LinAlgError as exc:
+            raise ValueError("sigma: a 2-D sigma must be a positive definite covariance "
+                             "matrix of ydata") from exc
+        inverse = scipy.linalg.solve_triangular(lower, np.eye(m), lower=True)
+        return lambda diff: inverse @ diff
+    raise ValueError(f"sigma must have shape ({m},) or ({m}, {m}) for {m} data points, got "
+                     f"{sigma.shape}")

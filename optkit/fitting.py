@@ -1,0 +1,287 @@
+"""The front door for nonlinear least squares: ``optkit.least_squares``.
+
+It fills the Jacobian of the residuals from optkit.ad (``residual_ad.py``), builds a
+:class:`~optkit.optim.residual.ResidualObjective`, and runs Levenberg-Marquardt or
+Gauss-Newton-CG (``optkit.optim.least_squares``) through the one driver, with the driver's own
+tests off: the stops are MINPACK's ftol, xtol and gtol tests, which the solvers report to the
+driver. The result carries ``scipy.optimize.least_squares``'s fields.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator
+
+from . import tree
+from .minimize import takes_intermediate_result
+from .optim.bounds import Bounds, as_bounds
+from .optim.driver import run
+from .optim.least_squares import GaussNewtonCG, GeodesicAcceleration, LevenbergMarquardt
+from .optim.least_squares.box import projected_gradient
+from .optim.least_squares.loss import as_loss
+from .optim.least_squares.stopping import check_tolerance
+from .optim.residual import ResidualObjective
+from .optim.result import OptimizeResult
+from .residual_ad import ResidualDerivatives, choose_mode
+
+__all__ = ["JAC_MODES", "METHODS", "least_squares"]
+
+METHODS = ("lm", "gn-cg")
+JAC_MODES = ("auto", "forward", "reverse", "operator")
+_SCIPY_ONLY = ("trf", "dogbox")  # scipy's methods without an optkit counterpart of that name
+
+
+def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_scale=1.0,
+                  x_scale=None, ftol=1e-8, xtol=1e-8, gtol=1e-8, max_nfev=None, args=(),
+                  callback=None, jac=None, jac_mode="auto", geodesic=False):
+    """Minimize ``F(x) = 1/2 sum rho(r_i(x)^2)`` (``1/2 ||r(x)||^2`` for the linear loss).
+
+    ``residuals(x, *args)`` returns the m residuals as a 1-D array, in plain numpy. ``x0`` is
+    a vector (a scalar or list is accepted) or a structure of float arrays (dict, list,
+    tuple, dataclass; see ``optkit.tree.ravel``), which ``residuals`` then receives and the
+    result's ``x`` has.
+
+    ``method``: ``"lm"``, Levenberg-Marquardt as MINPACK's scaled trust region (Moré 1978),
+    or ``"gn-cg"``, Gauss-Newton with Steihaug-Toint CG on J^T J (matrix-free).
+    ``geodesic=True`` (lm, linear loss) adds Transtrum & Sethna's geodesic acceleration, with
+    r''(x)[v, v] from nested forward-mode AD.
+
+    Derivatives: ``jac(x, *args)`` returning the dense (m, n) Jacobian, or from optkit.ad:
+    ``jac_mode`` "forward" (n JVPs) or "reverse" (m VJPs over one tape) for a dense J, or
+    "operator" (J v by one JVP, J^T u by one VJP, no J formed; the LM step then comes from
+    LSMR). "auto" (default) takes the operator form when m n > 1e7, else the cheaper dense
+    mode.
+
+    ``bounds``: None, ``(lb, ub)`` as scipy (scalars or arrays, +-inf for none), or an
+    ``optkit.Bounds`` / ``scipy.optimize.Bounds``; ``x0`` must lie inside. Steps are
+    projected onto the box, so the residuals are never evaluated outside it.
+    ``loss`` ('linear', 'soft_l1', 'huber', 'cauchy', 'arctan' or a scipy-style callable) and
+    ``f_scale`` as scipy. ``x_scale`` (lm only): None or 'jac' for MINPACK's scaling by the
+    column norms of J, or positive numbers (the characteristic scale of each variable).
+
+    Stopping, MINPACK's tests (scipy's defaults): ``ftol`` on the relative reduction of F,
+    ``xtol`` on the relative step, ``gtol`` on max |cos(J_j, r)| (lm; gn-cg: on
+    ||g||_inf), where with bounds the projected gradient replaces g; each is a success, as in
+    scipy. ``max_nfev`` (default 100 n) counts residual evaluations; running out is a failure.
+    ``callback`` runs after each iteration as scipy calls it: with the intermediate result
+    (fields x, fun = the cost F, jac = its gradient, nfev ...) when its only parameter is named
+    ``intermediate_result``, else with ``x``; returning True (or raising StopIteration)
+    stops the solve, not a success.
+
+    Returns an OptimizeResult with scipy's fields: ``x``, ``cost`` (F), ``fun`` (the
+    residuals), ``jac`` (the loss-scaled Jacobian, a LinearOperator in the operator form),
+    ``grad``, ``optimality`` (||P(x - g) - x||_inf, which is ||g||_inf without bounds),
+    ``active_mask`` (-1 at a lower bound, +1 at an upper one), ``nfev``, ``njev``, ``status``
+    (optkit's code: 0 success), ``message``, ``success``; and ``nit``, ``status_enum``,
+    ``jac_mode``, ``method``, ``time``. A non-finite residual at x0 or a bad argument is a
+    ValueError or TypeError naming it.
+    """
+    if not callable(residuals):
+        raise TypeError(f"residuals must be callable, got {type(residuals).__name__}")
+    method = _check_method(method)
+    args = args if isinstance(args, tuple) else (args,)
+    x0, unravel = _flat_start(x0)
+    n = x0.size
+    ftol, xtol, gtol = (check_tolerance(k, v) for k, v in
+                        (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)))
+    max_nfev = _check_max_nfev(max_nfev, n)
+    if jac is not None and not callable(jac):
+        raise TypeError(f"jac must be None (exact Jacobian by optkit's AD) or a callable "
+                        f"returning the (m, n) array, got {jac!r}")
+    if jac_mode not in JAC_MODES:
+        raise ValueError(f"jac_mode must be one of {JAC_MODES}, got {jac_mode!r}")
+    if not isinstance(geodesic, bool):
+        raise TypeError(f"geodesic must be True or False, got {geodesic!r}")
+    if geodesic and method != "lm":
+        raise ValueError("geodesic: geodesic acceleration is a Levenberg-Marquardt option; "
+                         "use method='lm'")
+    scale = _check_x_scale(x_scale, n, method)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    loss_fn = as_loss(loss, f_scale)
+    box = _bounds(bounds, n)
+    if box is not None and not box.contains(x0):
+        raise ValueError("x0: outside the bounds; give a start with lb <= x0 <= ub")
+
+    def flat_fun(z):
+        return residuals(unravel(z), *args)
+
+    r0 = _first_residuals(flat_fun, x0)
+    mode = "user" if jac is not None else choose_mode(r0.size, n, jac_mode)
+    ad = ResidualDerivatives(flat_fun, "forward" if mode == "user" else mode)
+    rvv = ad.rvv if geodesic else None
+    fun = _FirstCall(flat_fun, x0, r0)
+    if jac is not None:
+        def jac_fn(z):
+            return jac(unravel(z), *args)
+        objective = ResidualObjective(fun, jac_fn, rvv=rvv, loss=loss_fn)
+    elif mode == "operator":
+        objective = ResidualObjective(fun, jvp=ad.jvp, vjp=ad.vjp, rvv=rvv, loss=loss_fn)
+    else:
+        objective = ResidualObjective(fun, ad.jac, rvv=rvv, loss=loss_fn)
+
+    if method == "lm":
+        solver = LevenbergMarquardt(ftol=ftol, xtol=xtol, gtol=gtol, x_scale=scale,
+                                    geodesic=GeodesicAcceleration() if geodesic else None,
+                                    bounds=box)
+    else:
+        solver = GaussNewtonCG(ftol=ftol, xtol=xtol, gtol=gtol, bounds=box)
+    result = run(solver, objective, x0, gtol=0.0, ftol=0.0, maxfev=max_nfev,
+                 callback=_driver_callback(callback, unravel), method=method)
+    return _result(result, objective, box, unravel, mode)
+
+
+# ---- arguments ---------------------------------------------------------------------------------
+def _check_method(method):
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {METHODS}, got {type(method).__name__}")
+    key = method.lower()
+    if key in METHODS:
+        return key
+    if key in _SCIPY_ONLY:
+        raise ValueError(f"method: {method!r} is scipy's; optkit.least_squares offers "
+                         f"{METHODS} (both take bounds). For scipy's {method!r} with optkit's "
+                         f"Jacobian, call optkit.scipy.least_squares(fun, x0, method={method!r})")
+    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+
+
+class _Identity:
+    """The unravel of a plain vector start: the flat vector itself."""
+
+    def __call__(self, flat):
+        return flat
+
+
+def _flat_start(x0):
+    """(flat float64 x0, unravel): numbers and sequences of numbers are a plain vector; any
+    other structure is flattened by optkit.tree.ravel and rebuilt by its unravel."""
+    if isinstance(x0, (numbers.Real, np.ndarray, list)) and not isinstance(x0, bool):
+        try:
+            flat = np.array(x0, dtype=np.float64)
+        except (TypeError, ValueError):
+            flat = None
+        if flat is not None and flat.ndim <= 1:
+            flat = flat.reshape(-1)
+            _check_start(flat)
+            return flat, _Identity()
+    flat, unravel = tree.ravel(x0, name="x0")
+    flat = np.asarray(flat, dtype=np.float64)
+    _check_start(flat)
+    return flat, unravel
+
+
+def _check_start(flat):
+    if flat.size == 0:
+        raise ValueError("x0 must have at least one element")
+    if not np.isfinite(flat).all():
+        raise ValueError("x0 must be finite")
+
+
+def _check_max_nfev(max_nfev, n):
+    if max_nfev is None:
+        return 100 * n
+    if (isinstance(max_nfev, bool) or not isinstance(max_nfev, numbers.Integral)
+            or max_nfev < 1):
+        raise ValueError(f"max_nfev must be None or an integer >= 1, got {max_nfev!r}")
+    return int(max_nfev)
+
+
+def _check_x_scale(x_scale, n, method):
+    if x_scale is None or (isinstance(x_scale, str) and x_scale == "jac"):
+        return None
+    if method != "lm":
+        raise ValueError(f"x_scale: method {method!r} does not scale variables; use "
+                         "method='lm' or x_scale=None")
+    if isinstance(x_scale, str):
+        raise ValueError(f"x_scale must be None, 'jac' or positive numbers, got {x_scale!r}")
+    scale = np.asarray(x_scale, dtype=float)
+    if scale.ndim > 1 or (scale.ndim == 1 and scale.size != n):
+        raise ValueError(f"x_scale must be a scalar or have {n} entries, got shape "
+                         f"{scale.shape}")
+    if not (np.isfinite(scale).all() and (scale > 0).all()):
+        raise ValueError("x_scale must hold finite numbers > 0")
+    return np.broadcast_to(scale, (n,)).copy()
+
+
+def _bounds(bounds, n):
+    """None, or an optkit Bounds of length n; scipy's 2-tuple (lb, ub) is read as scipy reads
+    it. A box without finite bounds is no box (None)."""
+    if bounds is None:
+        return None
+    if isinstance(bounds, (tuple, list)) and len(bounds) == 2:
+        lb, ub = bounds
+        try:
+            bounds = Bounds(lb, ub)
+        except ValueError as exc:
+            raise ValueError(f"bounds: {exc}") from None
+    elif not (isinstance(bounds, Bounds) or (hasattr(bounds, "lb") and hasattr(bounds, "ub"))):
+        raise TypeError("bounds must be None, a 2-tuple (lb, ub) or a Bounds, got "
+                        f"{type(bounds).__name__}")
+    box = as_bounds(bounds, n)
+    return None if box.is_unbounded else box
+
+
+def _first_residuals(fun, x0):
+    """r(x0), checked: a 1-D array of finite numbers (ValueError naming residuals)."""
+    with np.errstate(all="ignore"):
+        r0 = fun(x0.copy())
+    try:
+        r0 = np.array(r0, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"residuals must return a 1-D array of numbers, got "
+                        f"{type(r0).__name__}") from exc
+    if r0.ndim != 1 or r0.size == 0:
+        raise ValueError(f"residuals must return a non-empty 1-D array, got shape {r0.shape}")
+    if not np.isfinite(r0).all():
+        bad = np.flatnonzero(~np.isfinite(r0))[:5].tolist()
+        raise ValueError(f"residuals are not finite at x0 (entries {bad} ...)")
+    return r0
+
+
+class _FirstCall:
+    """``fun`` whose first call, at x0, returns the residuals already computed to check x0."""
+
+    def __init__(self, fun, x0, r0):
+        self._fun = fun
+        self._first = (x0.copy(), r0)
+
+    def __call__(self, x):
+        if self._first is not None:
+            x0, r0 = self._first
+            self._first = None
+            if np.array_equal(x, x0):
+                return r0
+        return self._fun(x)
+
+
+def _driver_callback(callback, unravel):
+    if callback is None:
+        return None
+    if takes_intermediate_result(callback):
+        return lambda result: callback(intermediate_result=result)
+    return lambda result: callback(unravel(result["x"]))
+
+
+# ---- the result --------------------------------------------------------------------------------
+def _result(result, objective, box, unravel, mode):
+    lin = result.pop("linearization")
+    x = np.array(lin.x)
+    grad = np.array(lin.grad)
+    optimality = float(np.max(np.abs(projected_gradient(box, x, grad))))
+    if lin.dense is not None:
+        jac = np.array(lin.dense)
+    else:
+        jac = LinearOperator(lin.shape, matvec=lin.matvec, rmatvec=lin.rmatvec, dtype=float)
+    active = box.active_mask(x) if box is not None else np.zeros(x.size, dtype=int)
+    message = result.message
+    if not result.success and not math.isnan(optimality):
+        message = f"{message}; optimality {optimality:.2e}"
+    return OptimizeResult(
+        x=unravel(x), cost=float(lin.cost), fun=np.array(lin.residuals), jac=jac, grad=grad,
+        optimality=optimality, active_mask=active, nfev=objective.nfev, njev=objective.njev,
+        nit=result.nit, status=result.status, status_enum=result.status_enum,
+        message=message, success=result.success, method=result.method, jac_mode=mode,
+        time=result.time)
