@@ -10,8 +10,9 @@ import warnings
 
 import numpy as np
 
+from ...tree import flatten
 from ..api import hvp, register_replay, value_and_grad
-from ..core import Tracer
+from ..core import FLOAT64, Tracer
 from ..staging import stage
 from ..tree import flatten_input
 from ..vspace import as_input
@@ -149,6 +150,16 @@ class CompiledFunction:
         ``x`` may be a structure (``optkit.tree``): programs are cached per structure and
         shapes, and the gradient comes back in ``x``'s structure."""
         if type(x) is not np.ndarray:
+            leaves, treedef = flatten(x)
+            if treedef.num_leaves > 1 and all(type(v) is np.ndarray and v.dtype is FLOAT64
+                                              and v.ndim for v in leaves):
+                # the common structure, float64 arrays only: their gradients are arrays of
+                # the same shapes and dtype, nothing to validate or project
+                leaves = tuple(leaves)
+                fn = self._program("value_and_grad", leaves, treedef)
+                if fn is not None:
+                    value, *g = fn(*leaves)
+                    return _plain(value, None), treedef.unflatten(g)
             fx = flatten_input(x, "x")
             if not fx.is_leaf:
                 return self._structured_value_and_grad(x, fx)
