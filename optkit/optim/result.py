@@ -15,11 +15,11 @@ __all__ = ["History", "OptimizeResult", "Status"]
 class Status(enum.Enum):
     """Why a solve stopped. Each member carries ``(code, message)``.
 
-    Success means the first-order test holds (CONVERGED_GTOL, code 0), or a stop the caller
-    asked for explicitly fired: a tolerance test they passed (CONVERGED_FTOL, CONVERGED_XTOL,
-    code 0; the driver runs its ftol and xtol tests only when they are passed) or their
-    callback (CALLBACK_STOP, code 8, kept apart so a SciPy-style caller can tell it from
-    convergence). Every other reason, a stalled f included, is a failure with its own code.
+    Code 0 means success (as in SciPy): the first-order test holds (CONVERGED_GTOL), or a stop
+    the caller asked for explicitly fired: a tolerance test they passed (CONVERGED_FTOL,
+    CONVERGED_XTOL; the driver runs its ftol and xtol tests only when they are passed) or their
+    callback (CALLBACK_STOP; the member, not the code, tells it from convergence). Every other
+    reason, a stalled f included, is a failure with its own positive code.
     """
 
     CONVERGED_GTOL = (0, "gradient norm below gtol")
@@ -32,7 +32,7 @@ class Status(enum.Enum):
     NONFINITE = (5, "numerical trouble: non-finite value")
     TRUST_REGION_FAILED = (6, "trust region radius fell below its minimum")
     SOLVER_FAILED = (7, "the solver could not make progress")
-    CALLBACK_STOP = (8, "stopped by the callback")
+    CALLBACK_STOP = (0, "stopped by the callback")
     INTERRUPTED = (9, "interrupted by user (KeyboardInterrupt)")
     STALLED = (10, "no progress: f stopped decreasing and |g|_inf stopped falling")
 
@@ -46,7 +46,7 @@ class Status(enum.Enum):
 
     @property
     def success(self) -> bool:
-        return self.value[0] == 0 or self is Status.CALLBACK_STOP
+        return self.value[0] == 0
 
 
 class OptimizeResult(dict):
