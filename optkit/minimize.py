@@ -74,35 +74,79 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
              **kwargs):
     """Minimize ``fun(x, *args)`` from ``x0`` with optkit's solvers; derivatives default to AD.
 
-    ``method`` is ``"lbfgs"`` (default), ``"newton-cg"``, ``"gd"`` (any case) or a solver
-    instance such as ``optkit.optim.LBFGS(m=5)``; a ``scipy.optimize`` name such as
-    ``"L-BFGS-B"`` is a ValueError pointing to ``optkit.scipy.minimize``. ``fun`` returns one
-    number (a float or 0-d array); anything else (None, an array of shape (1,)) is an error
-    naming what it returned.
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, written with numpy. It must return one number (a float or
+        0-d array); anything else (None, an array of shape (1,)) is a TypeError naming what
+        it returned.
+    x0 : array_like, shape (n,)
+        The start; f and its gradient must be finite there.
+    method : str or solver, optional
+        ``"lbfgs"`` (default), ``"newton-cg"``, ``"gd"`` (any case) or a solver instance such
+        as ``optkit.optim.LBFGS(m=5)``. A ``scipy.optimize`` name such as ``"L-BFGS-B"`` is a
+        ValueError pointing to ``optkit.scipy.minimize``.
+    jac : callable or True, optional
+        A hand-written gradient ``jac(x, *args)``, or True when ``fun`` returns ``(f, g)``.
+        Either bypasses AD: ``fun`` and ``jac`` are then called with plain arrays and nothing
+        is traced, unless the method needs an AD Hessian-vector product. None (default): the
+        value and gradient come from one reverse-mode pass.
+    hessp : callable, optional
+        ``hessp(x, p, *args)``, the Hessian times p, for newton-cg. Default: ``optkit.hvp``
+        (forward-over-reverse), evaluated only when the method asks for it.
+    hess : callable, optional
+        ``hess(x, *args)``, a dense Hessian, used as ``hess(x) @ p`` (not with ``hessp``).
+    args : tuple, optional
+        Extra arguments passed to ``fun``, ``jac``, ``hessp`` and ``hess`` after x.
+    callback : callable, optional
+        Runs after each iteration, called as SciPy calls it: with the ``OptimizeResult`` if
+        its only parameter is named ``intermediate_result``, else with ``xk`` (a copy of the
+        current point). Returning True or raising StopIteration stops the solve (status
+        "stopped by the callback", not a success).
+    tol : float, optional
+        Sets gtol, as SciPy's ``tol`` does (a different gtol as well is a ValueError).
+    options : dict, optional
+        Options SciPy's way; merged with ``**kwargs`` (a name in both is a TypeError).
+    compile : bool, optional
+        True (default): the AD derivatives run through ``optkit.compile``: the objective is
+        traced once and its value+gradient and HVP programs are replayed. A function whose
+        trace depends on values (``if`` on a traced value, ``float()``, random numbers)
+        falls back to eager AD with a one-time ``optkit.CompileWarning``. False: eager AD.
+    **kwargs
+        The driver's stopping options (gtol, ftol, xtol, maxiter, maxfev, max_time, history;
+        see :func:`optkit.optim.run`) and the solver's own fields (``m=20`` for L-BFGS, ...).
 
-    Derivatives: when ``jac`` is None the value and gradient come from one reverse-mode pass;
-    when a Hessian-vector product is needed (newton-cg) and neither ``hessp(x, p, *args)`` nor
-    ``hess(x, *args)`` (a dense matrix) is given, it comes from ``optkit.hvp``. A hand-written
-    ``jac`` (a callable, or ``jac=True`` when ``fun`` returns ``(f, g)``) bypasses AD: ``fun``
-    and ``jac`` are then called with plain arrays and nothing is traced, unless the method
-    needs an AD Hessian-vector product.
+    Returns
+    -------
+    OptimizeResult
+        With SciPy's field names (x, fun, jac, nit, nfev, njev, nhev, status, success,
+        message) plus status_enum, method, time and history. ``success`` is True only when
+        the gradient test holds or a stop you asked for (ftol, xtol) fired.
 
-    Options: the driver's stopping options (gtol, ftol, xtol, maxiter, maxfev, max_time,
-    history) and the solver's own fields, as keywords or, SciPy's way, in ``options={...}``
-    (a name in both is a TypeError). ``tol`` sets gtol, as SciPy's ``tol`` does (a different
-    gtol as well is a ValueError).
+    Raises
+    ------
+    ValueError
+        For an unknown method or option (naming the closest valid one), an option out of
+        range, a SciPy method name, or a non-finite f or gradient at ``x0``.
+    TypeError
+        For a ``fun`` that is not callable or does not return one number, or an option given
+        twice.
+    optkit.NotDifferentiableError, optkit.TracerConversionError
+        When the AD cannot differentiate ``fun``; the message says to pass ``jac=`` (and
+        ``hessp=``) to bypass it.
 
-    ``callback`` runs after each iteration, called as SciPy calls it: with the
-    ``OptimizeResult`` if its only parameter is named ``intermediate_result``, else with
-    ``xk`` (a copy of the current point). It stops the solve (status "stopped by the
-    callback") by raising StopIteration or by returning True.
-
-    ``compile=True`` (the default) runs the AD derivatives through ``optkit.compile``: the
-    objective is traced once and its value+gradient and HVP programs are replayed; a function
-    whose trace depends on values (``if`` on a traced value, ``float()``, random numbers) falls
-    back to eager AD with a one-time ``optkit.CompileWarning``. ``compile=False`` turns it off.
-    Returns an ``OptimizeResult`` with SciPy's field names. A non-finite f or gradient at
-    ``x0`` is a ValueError.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> def rosenbrock(x):
+    ...     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    >>> res = optkit.minimize(rosenbrock, np.zeros(5))
+    >>> bool(res.success), np.round(res.x, 4)
+    (True, array([1., 1., 1., 1., 1.]))
+    >>> res = optkit.minimize(rosenbrock, np.zeros(5), "newton-cg", gtol=1e-8)
+    >>> res.message
+    'gradient norm below gtol'
     """
     kwargs = _merge_options(options, kwargs)
     if tol is not None:

@@ -354,10 +354,36 @@ class TreeDef:
 
 
 def flatten(tree):
-    """``(leaves, treedef)``: the leaves of ``tree`` in a fixed order, and its structure.
+    """The leaves of a tree in a fixed order, and its structure.
 
-    A TypeError names the path to a container that cannot be flattened (a dict whose keys do
-    not sort, a dataclass with a field that is not an init field).
+    Parameters
+    ----------
+    tree : object
+        A nested combination of the containers listed in the module docstring; anything
+        else is a leaf.
+
+    Returns
+    -------
+    leaves : list
+        The leaves, depth first, dicts in sorted-key order.
+    treedef : TreeDef
+        The structure without the leaves; ``treedef.unflatten(leaves)`` rebuilds ``tree``.
+
+    Raises
+    ------
+    TypeError
+        Naming the path to a container that cannot be flattened (a dict whose keys do not
+        sort, a dataclass with a field that is not an init field).
+
+    Examples
+    --------
+    >>> leaves, treedef = flatten({"b": 2.0, "a": [1.0, None]})
+    >>> leaves
+    [1.0, 2.0]
+    >>> treedef
+    TreeDef({'a': [*, None], 'b': *})
+    >>> treedef.unflatten([10.0, 20.0])
+    {'a': [10.0, None], 'b': 20.0}
     """
     return _flatten(tree, "tree")
 
@@ -372,7 +398,32 @@ def _flatten(tree, name):
 
 
 def unflatten(treedef, leaves):
-    """The tree with structure ``treedef`` and the given ``leaves`` (JAX's ``tree_unflatten``)."""
+    """The tree with structure ``treedef`` and the given ``leaves`` (JAX's ``tree_unflatten``).
+
+    Parameters
+    ----------
+    treedef : TreeDef
+        A structure, from :func:`flatten` or :func:`structure`.
+    leaves : sequence
+        ``treedef.num_leaves`` values, in flatten order.
+
+    Returns
+    -------
+    object
+        A new tree; the leaves themselves are not copied.
+
+    Raises
+    ------
+    TypeError
+        When ``treedef`` is not a TreeDef (arguments swapped?).
+    ValueError
+        When the number of leaves differs from ``treedef.num_leaves``.
+
+    Examples
+    --------
+    >>> unflatten(structure((0.0, {"w": 0.0})), [1.0, 2.0])
+    (1.0, {'w': 2.0})
+    """
     if not isinstance(treedef, TreeDef):
         raise TypeError(
             f"unflatten(treedef, leaves): treedef must be a TreeDef, got "
@@ -382,19 +433,65 @@ def unflatten(treedef, leaves):
 
 
 def leaves(tree):
-    """The leaves of ``tree`` in flatten order."""
+    """The leaves of ``tree`` in flatten order (``flatten(tree)[0]``).
+
+    Parameters
+    ----------
+    tree : object
+        Any tree (see the module docstring).
+
+    Returns
+    -------
+    list
+        The leaves, depth first, dicts in sorted-key order.
+
+    Examples
+    --------
+    >>> leaves({"w": 1.0, "b": (2.0, 3.0)})
+    [2.0, 3.0, 1.0]
+    """
     return flatten(tree)[0]
 
 
 def structure(tree):
-    """The :class:`TreeDef` of ``tree``."""
+    """The :class:`TreeDef` of ``tree`` (``flatten(tree)[1]``).
+
+    Parameters
+    ----------
+    tree : object
+        Any tree (see the module docstring).
+
+    Returns
+    -------
+    TreeDef
+        Its structure: hashable, equal for trees of the same shape.
+
+    Examples
+    --------
+    >>> structure({"w": 1.0}) == structure({"w": 5.0})
+    True
+    """
     return flatten(tree)[1]
 
 
 def flatten_with_path(tree):
-    """``[(path, leaf)]`` in flatten order; paths read like ``['layer1'][0]`` or ``.bias``.
+    """Each leaf with its path, in flatten order.
 
-    The root leaf's path is ``''``; prefix the argument's name for a message (``x0['w']``).
+    Parameters
+    ----------
+    tree : object
+        Any tree (see the module docstring).
+
+    Returns
+    -------
+    list of (str, object)
+        ``(path, leaf)`` pairs; paths read like ``['layer1'][0]`` or ``.bias``. The root
+        leaf's path is ``''``; prefix the argument's name for a message (``x0['w']``).
+
+    Examples
+    --------
+    >>> flatten_with_path({"layer": [1.0, 2.0], "scale": 3.0})
+    [("['layer'][0]", 1.0), ("['layer'][1]", 2.0), ("['scale']", 3.0)]
     """
     leaves_, treedef = flatten(tree)
     return list(zip(treedef.paths(), leaves_, strict=True))
@@ -403,8 +500,31 @@ def flatten_with_path(tree):
 def map(f, tree, *rest):  # JAX's name (jax.tree.map); this module never calls the builtin
     """The tree of ``f(leaf, *others)`` over the leaves of ``tree`` (JAX's ``tree_map``).
 
-    Each tree in ``rest`` must have the structure of ``tree`` or have it as a prefix; a
-    mismatch is a ValueError naming the path in ``rest[i]``.
+    Parameters
+    ----------
+    f : callable
+        Called once per leaf, with the matching subtrees of ``rest`` as further arguments.
+    tree : object
+        The tree whose structure the result has.
+    *rest : object
+        Trees with the structure of ``tree``, or with it as a prefix (a leaf of ``tree`` may
+        match a whole subtree there).
+
+    Returns
+    -------
+    object
+        A tree of the structure of ``tree`` holding the values of ``f``.
+
+    Raises
+    ------
+    ValueError
+        When a tree in ``rest`` does not match, naming the path in ``rest[i]``.
+
+    Examples
+    --------
+    >>> import optkit
+    >>> optkit.tree.map(lambda a, b: a + b, {"w": 1.0, "b": 2.0}, {"w": 10.0, "b": 20.0})
+    {'b': 22.0, 'w': 11.0}
     """
     leaves_, treedef = flatten(tree)
     if not rest:
@@ -467,14 +587,41 @@ class Unravel:
 
 
 def ravel(tree, *, name="tree"):
-    """``(flat, unravel)``: the leaves of ``tree`` concatenated into one 1-D vector, and the
-    function that rebuilds the tree from such a vector (JAX's ``ravel_pytree``).
+    """The leaves of ``tree`` concatenated into one 1-D vector, and the function that rebuilds
+    the tree from such a vector (JAX's ``ravel_pytree``).
 
-    Leaves must be arrays or scalars of a real floating dtype; any other leaf (int, bool,
-    complex, object) is a TypeError naming its path, prefixed by ``name`` (for example
-    ``params['layer1'][0]: dtype object``). ``flat`` is a new array whose dtype is the
-    promoted dtype of the leaves (float64 for a tree without leaves); ``unravel`` is an
-    :class:`Unravel`, whose leaves are views of the vector it is given where dtypes agree.
+    Parameters
+    ----------
+    tree : object
+        A tree whose leaves are arrays or scalars of a real floating dtype.
+    name : str, optional
+        The prefix of paths in error messages (``"params"`` gives ``params['w']``).
+
+    Returns
+    -------
+    flat : numpy.ndarray
+        A new 1-D array whose dtype is the promoted dtype of the leaves (float64 for a tree
+        without leaves).
+    unravel : Unravel
+        Rebuilds the tree from a vector of ``flat``'s size; its leaves are views of that
+        vector where dtypes agree.
+
+    Raises
+    ------
+    TypeError
+        For a leaf that is not real floating (int, bool, complex, object), naming its path,
+        for example ``params['layer1'][0]: dtype int64``; for a container that cannot be
+        flattened.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> flat, unravel = ravel({"W": np.ones((2, 2)), "b": np.zeros(2)})
+    >>> flat
+    array([1., 1., 1., 1., 0., 0.])
+    >>> unravel(np.arange(6.0))["W"]
+    array([[0., 1.],
+           [2., 3.]])
     """
     leaves_, treedef = _flatten(tree, name)
     arrays = [np.asarray(x) for x in leaves_]

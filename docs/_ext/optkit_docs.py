@@ -62,9 +62,18 @@ def run_examples(app):
 
 # ---- options tables ---------------------------------------------------------------------------
 def field_comments(cls):
-    """``{field: comment}`` from the class source: the comment at the end of a field's line,
-    else the block of comment lines right above it (a block above several fields in a row
-    describes them together: the first gets it, the others point to the first)."""
+    """``{field: comment}`` from the sources of ``cls`` and its dataclass bases (a subclass's
+    comment wins): the comment at the end of a field's line, else the block of comment lines
+    right above it (a block above several fields in a row describes them together: the
+    first gets it, the others point to the first)."""
+    comments = {}
+    for klass in reversed(cls.__mro__):
+        if dataclasses.is_dataclass(klass):
+            comments.update(_own_field_comments(klass))
+    return comments
+
+
+def _own_field_comments(cls):
     source = textwrap.dedent(inspect.getsource(cls))
     trailing = {}
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -189,7 +198,42 @@ def verbatim_docstrings(app, what, name, obj, options, lines):
     lines[:] = [summary, "", "::", ""] + ["    " + line for line in body]
 
 
+_LITERAL = re.compile(r"(``.*?``)")
+
+
+def escape_bars(app, what, name, obj, options, lines):
+    """Read ``|x|`` in docstrings as bars, not as a reST substitution reference.
+
+    optkit's docstrings write absolute values and norms as plain text (``|f - f*|``,
+    ``||g||_inf``) and use no substitutions, so a bar outside inline literals, literal blocks
+    and doctest blocks is escaped. Lines that start with a bar or ``+`` (line blocks, grid
+    tables) are left alone.
+    """
+    literal_indent = None  # indentation of the paragraph that opened a literal block
+    in_doctest = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if literal_indent is not None:
+            if stripped and indent <= literal_indent:
+                literal_indent = None
+            else:
+                continue
+        if stripped.startswith(">>>"):
+            in_doctest = True
+        elif not stripped:
+            in_doctest = False
+        if in_doctest or "|" not in line or stripped[:1] in ("|", "+"):
+            pass
+        else:
+            lines[i] = "".join(part if part.startswith("``") else part.replace("|", "\\|")
+                               for part in _LITERAL.split(line))
+        if stripped.endswith("::") and not in_doctest:
+            literal_indent = indent
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", escape_bars, priority=200)
     app.add_config_value("verbatim_docstrings", frozenset(), "env")
     app.connect("autodoc-process-docstring", verbatim_docstrings, priority=100)
     app.connect("builder-inited", run_examples)

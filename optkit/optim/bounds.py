@@ -82,14 +82,37 @@ def _check(lb: np.ndarray, ub: np.ndarray) -> None:
 class Bounds:
     """The box lb <= x <= ub, with scipy.optimize.Bounds semantics.
 
-    `lb` and `ub` are read-only float64 1-D arrays of equal length: scalars (or None, read
-    as -inf / +inf) are broadcast against the other side, so `Bounds(0, 1)` has length 1
-    until `as_bounds(b, n)` broadcasts it to n.  The geometry helpers assume x (and d, g)
-    of length n and broadcast length-1 bounds against it.
+    Parameters
+    ----------
+    lb, ub : float, None or array_like of float or None
+        Lower and upper bounds, scalars or 1-D. None (or an entry None) is a missing side,
+        read as -inf / +inf. Scalars are broadcast against the other side, so
+        ``Bounds(0, 1)`` has length 1 until ``as_bounds(b, n)`` broadcasts it to n.
 
-        >>> b = Bounds([0, None], 1.0)
-        >>> b.lb, b.ub
-        (array([  0., -inf]), array([1., 1.]))
+    Attributes
+    ----------
+    lb, ub : numpy.ndarray
+        Read-only float64 1-D arrays of equal length. The geometry helpers assume x (and d,
+        g) of length n and broadcast length-1 bounds against it.
+
+    Raises
+    ------
+    ValueError
+        Naming the index, for a lower bound above its upper bound, a NaN bound, a lower bound
+        of +inf or an upper bound of -inf (no feasible point), sides of different lengths,
+        or empty bounds. ``lb == ub`` is allowed (a fixed variable).
+
+    Examples
+    --------
+    >>> b = Bounds([0, None], 1.0)
+    >>> b.lb, b.ub
+    (array([  0., -inf]), array([1., 1.]))
+    >>> b.project([2.0, -5.0])
+    array([ 1., -5.])
+    >>> Bounds([0.0, 2.0], [1.0, 1.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: bounds[1]: lower 2.0 > upper 1.0
     """
 
     lb: np.ndarray = -np.inf
@@ -256,9 +279,35 @@ def _pairs(bounds, n: int) -> Bounds:
 
 
 def as_bounds(bounds, n: int) -> Bounds | None:
-    """`bounds` in any accepted form (module docstring) as a `Bounds` of length n, or None
-    when `bounds` is None.  ValueError (naming the index) for bad bounds, TypeError for a
-    value that is no form of bounds at all."""
+    """Bounds in any form ``scipy.optimize.minimize`` accepts, as a :class:`Bounds` of length n.
+
+    Parameters
+    ----------
+    bounds : Bounds, scipy.optimize.Bounds, sequence of (lo, hi) pairs, or None
+        The forms listed in the module docstring: one pair per variable, or one pair for all
+        (``[(lo, hi)]``); None or +-inf for a missing side.
+    n : int
+        The number of variables.
+
+    Returns
+    -------
+    Bounds or None
+        Bounds of length n, or None when ``bounds`` is None.
+
+    Raises
+    ------
+    ValueError
+        For bad bounds, naming the index, or a count of pairs other than 1 or n.
+    TypeError
+        For a value that is no form of bounds at all.
+
+    Examples
+    --------
+    >>> as_bounds([(0, 1)], 3).ub
+    array([1., 1., 1.])
+    >>> as_bounds([(0, None), (None, 2)], 2).lb
+    array([  0., -inf])
+    """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer; got {n!r}")
     n = int(n)
