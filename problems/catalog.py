@@ -11,6 +11,7 @@ from . import (
     mgh_scalable,
     minpack2,
     ml,
+    nist,
     physics,
     quadratics,
     scalable,
@@ -20,7 +21,7 @@ from .registry import Problem, ProblemError, ProblemSpec
 __all__ = ["get", "names", "spec", "specs"]
 
 _FAMILIES = (classics, mgh_fitting, mgh_scalable, scalable, quadratics, ml, physics,
-             hock_schittkowski, box, minpack2)
+             hock_schittkowski, box, minpack2, nist)
 
 
 def _collect() -> dict:

@@ -1,6 +1,8 @@
 """Load a user's problem from a Python file.
 
-The file defines `objective(x)` in plain numpy and `x0`; optionally `fstar`, `xstar`,
+The file defines `objective(x)` in plain numpy, or `residuals(x)` (a least-squares problem:
+the objective is then their sum of squares, and `optkit solve` defaults to method lm), and
+`x0`; optionally `fstar`, `xstar`,
 `name`, `description`, `tags`, `gradient` and `bounds` (any form `optkit.minimize` accepts:
 a list of (lo, hi) pairs, `optkit.Bounds(lb, ub)`, a `scipy.optimize.Bounds`).  Every
 failure raises ProblemError with one line naming the file (and the line, for a syntax error).
@@ -14,7 +16,7 @@ import numpy as np
 
 from optkit.optim.bounds import as_bounds
 
-from .registry import Problem, ProblemError
+from .registry import Problem, ProblemError, sum_of_squares
 
 __all__ = ["load_file"]
 
@@ -36,8 +38,14 @@ def load_file(path) -> Problem:
             f"{path}: running the file raised {type(exc).__name__}: {exc}") from exc
 
     objective = namespace.get("objective")
+    residuals = namespace.get("residuals")
+    if residuals is not None and not callable(residuals):
+        raise ProblemError(f"{path}: residuals must be a function of x; "
+                           f"got {type(residuals).__name__}")
+    if objective is None and residuals is not None:
+        objective = sum_of_squares(residuals)
     if objective is None:
-        raise ProblemError(f"{path} does not define objective(x)")
+        raise ProblemError(f"{path} does not define objective(x) (or residuals(x))")
     if not callable(objective):
         raise ProblemError(f"{path}: objective must be a function of x; "
                            f"got {type(objective).__name__}")
@@ -66,7 +74,7 @@ def load_file(path) -> Problem:
         name=str(namespace.get("name", path.stem)),
         description=str(namespace.get("description", f"user problem from {path.name}")),
         objective=objective, x0=x0, fstar=fstar, xstar=xstar, tags=frozenset(tags),
-        source=f"user file {path}", gradient=gradient, bounds=bounds)
+        source=f"user file {path}", gradient=gradient, bounds=bounds, residuals=residuals)
 
 
 def _vector(value, what, path) -> np.ndarray:

@@ -25,8 +25,9 @@ __all__ = ["KNOWN_TAGS", "DimRange", "Problem", "ProblemError", "ProblemSpec",
 # minimum above the recorded (global) f*, so a benchmark may want to leave them out.
 # "bounds" marks the bound-constrained problems (`problem.bounds` is not None): f* and x*
 # are the minimum over the box, so an unconstrained solver must not be judged by them.
+# "nist" marks the NIST StRD nonlinear regression problems (certified f* and x*).
 KNOWN_TAGS = frozenset({"convex", "nonconvex", "least-squares", "scalable", "ml", "physics",
-                        "quadratic", "mgh", "start-local-min", "bounds"})
+                        "quadratic", "mgh", "start-local-min", "bounds", "nist"})
 
 
 class ProblemError(ValueError):
