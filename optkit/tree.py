@@ -290,9 +290,22 @@ def _spec_repr(spec):
 class TreeDef:
     """The structure of a tree without its leaves.
 
-    Hashable, and equal exactly when two trees have the same containers (types, sorted dict
-    keys, namedtuple and dataclass types) in the same arrangement; ``num_leaves`` is the number
-    of leaves ``unflatten`` expects.
+    Made by :func:`flatten` and :func:`structure`, not by hand. Hashable, and equal exactly
+    when two trees have the same containers (types, sorted dict keys, namedtuple and dataclass
+    types) in the same arrangement, so a cache can key on it.
+
+    Attributes
+    ----------
+    num_leaves : int
+        The number of leaves ``unflatten`` expects.
+
+    Examples
+    --------
+    >>> treedef = structure({"w": [0.0, 0.0], "b": 0.0})
+    >>> treedef.num_leaves, treedef.paths()
+    (3, ["['b']", "['w'][0]", "['w'][1]"])
+    >>> treedef.unflatten([1.0, 2.0, 3.0])
+    {'b': 1.0, 'w': [2.0, 3.0]}
     """
 
     __slots__ = ("_spec", "num_leaves", "_hash")
@@ -539,11 +552,30 @@ def map(f, tree, *rest):  # JAX's name (jax.tree.map); this module never calls t
 class Unravel:
     """The inverse of :func:`ravel` for one structure: a flat vector back to the tree.
 
-    Each leaf comes back with its own shape and dtype: a view ``flat[a:b].reshape(shape)``
-    when its dtype is the vector's (so the leaves share memory with ``flat``; copy them before
-    writing in place), a converted copy otherwise. Scalar leaves come back as 0-d arrays, as in
-    JAX. ``treedef``, ``size`` and ``dtype`` describe the expected vector; any real floating
-    vector of that size is accepted (each leaf is converted to its own dtype).
+    Made by :func:`ravel`; call it with a vector. Each leaf comes back with its own shape and
+    dtype: a view ``flat[a:b].reshape(shape)`` when its dtype is the vector's (so the leaves
+    share memory with ``flat``; copy them before writing in place), a converted copy otherwise.
+    Scalar leaves come back as 0-d arrays, as in JAX. Any real floating vector of the right
+    size is accepted (each leaf is converted to its own dtype); another shape is a ValueError,
+    a non-floating dtype a TypeError.
+
+    Attributes
+    ----------
+    treedef : TreeDef
+        The structure it rebuilds.
+    size : int
+        The length of the vector it expects.
+    dtype : numpy.dtype
+        The dtype of the vector ``ravel`` made.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> flat, unravel = ravel({"a": 1.0, "b": np.zeros(2)})
+    >>> unravel.size
+    3
+    >>> unravel(np.array([5.0, 6.0, 7.0]))
+    {'a': array(5.), 'b': array([6., 7.])}
     """
 
     __slots__ = ("treedef", "size", "dtype", "_dtypes", "_pieces", "_shape")
