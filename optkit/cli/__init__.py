@@ -3,6 +3,7 @@
     optkit list [--tag T]                 the problem library
     optkit solve PROBLEM|FILE [...]       minimize one problem, print a summary or --json
     optkit check PROBLEM|FILE [...]       AD derivatives against finite differences
+    optkit fit DATA.csv --model FILE.py   curve fitting: parameters with standard errors
     optkit bench [...]                    the method x problem matrix, performance profile
 
 Exit codes: 0 success (``result.success``: the gradient test holds, or a stop the user asked
@@ -18,6 +19,7 @@ from optkit import __version__
 
 from .bench import bench
 from .check import check
+from .fit import fit
 from .listing import list_problems
 from .solve import solve
 
@@ -88,3 +90,4 @@ main.add_command(list_problems)
 main.add_command(solve)
 main.add_command(check)
 main.add_command(bench)
+main.add_command(fit)

@@ -22,17 +22,23 @@ import numpy as np
 
 import optkit
 from optkit import problems
+from optkit.fitting import METHODS as LSQ_METHODS
 from optkit.optim import METHODS, check_options
 from optkit.optim.suggest import close_matches
 
-__all__ = ["SCIPY_METHODS", "CliError", "atomic_replace", "atomic_write", "check_finite_start",
-           "check_method", "check_unconstrained", "check_writable", "fmt", "load_problem",
-           "parse_options", "parse_vector", "read_vector_file", "to_json"]
+__all__ = ["LSQ_METHODS", "LSQ_OPTIONS", "SCIPY_METHODS", "CliError", "atomic_replace",
+           "atomic_write", "check_finite_start", "check_method", "check_unconstrained",
+           "check_writable", "fmt", "load_problem", "parse_options", "parse_vector",
+           "read_vector_file", "to_json"]
 
 # scipy.optimize.minimize's unconstrained-capable methods, spelled as SciPy spells them.
 SCIPY_METHODS = ("Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
                  "COBYLA", "COBYQA", "SLSQP", "trust-constr", "dogleg", "trust-ncg",
                  "trust-exact", "trust-krylov")
+
+# optkit.least_squares's keywords a -O option may set for lm and gn-cg (gtol has its flag,
+# --maxiter sets max_nfev; the rest the command line sets itself)
+LSQ_OPTIONS = ("ftol", "xtol", "loss", "f_scale", "x_scale", "jac_mode", "geodesic")
 
 
 class CliError(click.ClickException):
@@ -152,12 +158,13 @@ def check_method(method: str) -> str:
         hint = (f"; did you mean {', '.join('scipy:' + c for c in close)}?" if close
                 else f"; scipy methods: {', '.join(SCIPY_METHODS)}")
         raise CliError(f"--method: unknown scipy method {name!r}{hint}")
-    if text.lower() in METHODS:
+    if text.lower() in METHODS or text.lower() in LSQ_METHODS:
         return text.lower()
-    valid = sorted(METHODS) + ["scipy:" + m for m in SCIPY_METHODS]
+    valid = sorted(METHODS) + list(LSQ_METHODS) + ["scipy:" + m for m in SCIPY_METHODS]
     close = _closest(text, valid)
     hint = (f"; did you mean {', '.join(close)}?" if close
-            else f"; choose from {', '.join(sorted(METHODS))} or scipy:<method>")
+            else f"; choose from {', '.join(sorted(METHODS) + list(LSQ_METHODS))} or "
+            "scipy:<method>")
     raise CliError(f"--method: unknown method {method!r}{hint}")
 
 
@@ -188,6 +195,11 @@ def _check_key(key: str, method: str) -> None:
         flag = _FLAG_OPTIONS[key]
         raise CliError(f"--option: {key!r} is not a solver option here"
                        + (f"; use {flag}" if flag else ""))
+    if method in LSQ_METHODS:
+        if key not in LSQ_OPTIONS:
+            raise CliError(f"--option: {key!r} is not an option of {method}; valid options: "
+                           f"{', '.join(LSQ_OPTIONS)}")
+        return
     if key in _UNSUPPORTED:
         raise CliError(f"--option: {key!r} is not supported by the command line yet "
                        "(it solves unconstrained problems only)")
@@ -219,7 +231,7 @@ def parse_options(raw: tuple[str, ...], method: str) -> dict:
         except (ValueError, SyntaxError):
             value = text.strip()
         options[key] = value
-    if options and not method.startswith("scipy:"):
+    if options and not method.startswith("scipy:") and method not in LSQ_METHODS:
         try:
             check_options(method, **options)
         except (ValueError, TypeError) as exc:

@@ -1,6 +1,8 @@
 """One solve of one problem by one method, as a plain record the commands print or save.
 
-optkit's own methods go through ``optkit.minimize``; ``scipy:<Method>`` goes through
+optkit's own methods go through ``optkit.minimize``, its least-squares methods (lm, gn-cg)
+through ``optkit.least_squares`` on the problem's residuals (f = sum r^2, so the record's f and
+gradient are twice the cost and its gradient); ``scipy:<Method>`` goes through
 ``optkit.scipy.minimize`` (SciPy's solvers with AD derivatives), imported only when asked for.
 The clock leaves out one-time costs: SciPy's import and each method's first call are paid by
 a warm-up solve of a small quadratic before the first timed solve with that method.
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import optkit
+from optkit.fitting import METHODS as LSQ_METHODS
 from optkit.problems import Problem
 
 __all__ = ["HISTORY_FIELDS", "Outcome", "run"]
@@ -48,6 +51,8 @@ class Outcome:
     time: float
     history: list | None = field(default=None)
     warnings: list = field(default_factory=list)
+    cost: float | None = None  # least squares: 1/2 ||r||^2
+    optimality: float | None = None  # least squares: ||P(x - g) - x||_inf of the cost
 
 
 def _inf_norm(g):
@@ -112,6 +117,25 @@ def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_, ext
     return optkit.minimize(problem.objective, x0, method, callback=optkit_callback, **options)
 
 
+def _least_squares(problem, method, x0, callback, gtol, maxiter, extra):
+    """``optkit.least_squares`` on the residuals; a record in the problem's f = sum r^2."""
+    options = dict(extra)
+    if gtol is not None:
+        options["gtol"] = gtol
+    if maxiter is not None:
+        options["max_nfev"] = maxiter
+
+    def lsq_callback(intermediate_result):  # as SciPy: a result only to this name
+        r = intermediate_result
+        return callback({**r, "fun": 2.0 * r["fun"], "jac": 2.0 * r["jac"]})
+
+    res = optkit.least_squares(problem.residuals, x0, method, callback=lsq_callback, **options)
+    return {"x": res.x, "fun": 2.0 * res.cost, "jac": 2.0 * res.grad, "status": res.status,
+            "status_enum": res.status_enum, "message": res.message, "success": res.success,
+            "nit": res.nit, "nfev": res.nfev, "njev": res.njev, "nhev": 0, "time": res.time,
+            "cost": res.cost, "optimality": res.optimality}
+
+
 def _scipy(problem, method, x0, callback, gtol, maxiter, compile_, extra):
     from optkit import scipy as optkit_scipy  # SciPy is imported only for scipy:* methods
 
@@ -148,6 +172,10 @@ def _warm_up(method, compile_):
             if method.startswith("scipy:"):
                 _scipy(problem, method[len("scipy:"):], np.zeros(2), _ignore, None, None,
                        compile_, {})
+            elif method in LSQ_METHODS:
+                problem = Problem(name="warm-up", description="warm-up", objective=bowl,
+                                  x0=np.zeros(2), residuals=lambda x: x - 1.0)
+                _least_squares(problem, method, np.zeros(2), _ignore, None, None, {})
             else:
                 _optkit(problem, method, np.zeros(2), _ignore, None, None, False, compile_,
                         {})
@@ -188,6 +216,9 @@ def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
             if scipy:
                 result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter,
                                 compile_, options or {})
+            elif method in LSQ_METHODS:
+                result = _least_squares(problem, method, x0, tracker, gtol, maxiter,
+                                        options or {})
             else:
                 result = _optkit(problem, method, x0, tracker, gtol, maxiter, history,
                                  compile_, options or {})
@@ -226,7 +257,7 @@ def _outcome(result, tracker, elapsed, history, scipy):
         success=bool(result.get("success")), nit=int(result.get("nit", len(tracker.rows))),
         nfev=int(result.get("nfev", 0)), njev=int(result.get("njev", 0)),
         nhev=int(result.get("nhev", 0)), time=float(result.get("time", elapsed)),
-        history=rows)
+        history=rows, cost=result.get("cost"), optimality=result.get("optimality"))
 
 
 def _interrupted(problem, x0, tracker, elapsed, history):

@@ -7,6 +7,7 @@ import click
 import numpy as np
 
 from .common import (
+    LSQ_METHODS,
     CliError,
     atomic_write,
     check_finite_start,
@@ -34,6 +35,8 @@ def _document(problem, method, outcome):
             "fstar": problem.fstar, "fun_minus_fstar": gap, "gnorm": outcome.gnorm,
             "nit": outcome.nit, "nfev": outcome.nfev, "njev": outcome.njev,
             "nhev": outcome.nhev, "time": outcome.time, "warnings": outcome.warnings,
+            **({} if outcome.cost is None else {"cost": outcome.cost,
+                                                "optimality": outcome.optimality}),
             "x": outcome.x}
 
 
@@ -51,6 +54,8 @@ def _summary(doc):
         lines.append(("|f - f*|", f"{gap}  (f* = {fstar})"))
     lines += [
         ("|g|_inf", fmt(doc["gnorm"], 3)),
+        *([("cost", f"{fmt(doc['cost'], 10)}  (optimality {fmt(doc['optimality'], 3)})")]
+          if "cost" in doc else []),
         ("iterations", str(doc["nit"])),
         ("evaluations", ", ".join(f"{k} {fmt(doc[k])}" for k in ("nfev", "njev", "nhev"))),
         ("time", f"{doc['time']:.3g} s"),
@@ -95,9 +100,10 @@ def _start_point(problem, x0_text, x0_file):
 
 @click.command(short_help="Minimize a problem; summary or --json.")
 @click.argument("problem_ref", metavar="PROBLEM|FILE")
-@click.option("-m", "--method", default="lbfgs", show_default=True,
-              help="lbfgs, newton-cg, gd, or scipy:<Method> (e.g. scipy:L-BFGS-B, "
-                   "scipy:trust-ncg).")
+@click.option("-m", "--method", default=None,
+              help="lbfgs, newton-cg, gd; lm or gn-cg (least squares on the problem's "
+                   "residuals); or scipy:<Method> (e.g. scipy:L-BFGS-B, scipy:trust-ncg). "
+                   "Default: lm for a problem file that defines residuals(x), else lbfgs.")
 @click.option("--n", type=click.IntRange(min=1), help="Dimension of a scalable problem.")
 @click.option("--x0", "x0_text", metavar='"1,2,..."', help="Starting point (default: the "
               "problem's standard one).")
@@ -105,12 +111,13 @@ def _start_point(problem, x0_text, x0_file):
 @click.option("--gtol", type=click.FloatRange(min=0), help="Stop when |g|_inf <= GTOL "
               "(optkit default 1e-5; passed to SciPy as tol).")
 @click.option("--maxiter", type=click.IntRange(min=0), help="Iteration limit (for "
-              "scipy:TNC, the function-evaluation limit maxfun).")
+              "scipy:TNC, the function-evaluation limit maxfun; for lm and gn-cg, max_nfev).")
 @click.option("-O", "--option", "raw_options", multiple=True, metavar="KEY=VALUE",
               help="A solver option, repeatable: ftol, xtol, maxfev, max_time, or a field of "
                    "the method's options (m=20 for lbfgs; saddle_check=0 or "
-                   "forcing=superlinear for newton-cg). For scipy:<Method>, an entry of "
-                   "SciPy's options dict.")
+                   "forcing=superlinear for newton-cg; loss=soft_l1, geodesic=True, "
+                   "jac_mode=operator for lm). For scipy:<Method>, an entry of SciPy's "
+                   "options dict.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("-o", "--output", metavar="FILE.json", help="Also write the JSON document to "
               "FILE (atomically).")
@@ -141,6 +148,11 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
       optkit solve lj13 --history history.csv
       optkit solve extended-rosenbrock --n 100000 --no-compile
     """
+    problem = None
+    if method is None:  # the default depends on the problem: load it first
+        problem = check_unconstrained(load_problem(problem_ref, n))
+        from_file = problem.source.startswith("user file")
+        method = "lm" if from_file and problem.residuals is not None else "lbfgs"
     method = check_method(method)
     options = parse_options(raw_options, method)
     if method == "scipy:TNC" and maxiter is not None and "maxfun" in options:
@@ -149,7 +161,11 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
     for path, option in ((output, "--output"), (history_path, "--history")):
         if path is not None:
             check_writable(path, option)
-    problem = check_unconstrained(load_problem(problem_ref, n))
+    if problem is None:
+        problem = check_unconstrained(load_problem(problem_ref, n))
+    if method in LSQ_METHODS and problem.residuals is None:
+        raise CliError(f"--method {method}: {problem.name} defines no residuals (least squares "
+                       "needs residuals(x)); choose lbfgs, newton-cg or gd")
     x0 = _start_point(problem, x0_text, x0_file)
     try:
         outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,
