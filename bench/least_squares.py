@@ -1,0 +1,185 @@
+"""optkit.least_squares (lm, lm + geodesic acceleration, gn-cg) against scipy's least_squares
+('trf', 'dogbox', 'lm', all given the same exact Jacobian, from optkit.jacobian) and
+curve_fit (its defaults: finite differences), on the MGH residual problems and the NIST StRD
+regression problems from both NIST starts.
+
+Per method: problems solved (|2 cost - f*| <= 1e-6 f* + 1e-8; Freudenstein-Roth's local
+minimum 48.98 counts, as MGH note), false success claims (success=True, not solved), total
+and median evaluations (residual + Jacobian), and time. Then: time per evaluation of the dense
+LM against scipy 'lm', both with hand-written Jacobians (the solver's own overhead), and the
+large problem (m = 1e6 residuals, n = 1e4 parameters) in the operator form, run in a child
+process to measure its peak RSS; scipy's dense paths would need the 80 GB J.
+
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python bench/least_squares.py [--quick] [--no-large]
+"""
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.optimize  # noqa: E402
+
+import optkit  # noqa: E402
+import problems  # noqa: E402
+from problems.nist import STARTS_2  # noqa: E402
+
+MGH = ["rosenbrock", "freudenstein-roth", "powell-badly-scaled", "brown-badly-scaled", "beale",
+       "helical-valley", "powell-singular", "wood", "jennrich-sampson", "bard", "gaussian",
+       "meyer", "gulf", "box-3d", "kowalik-osborne", "brown-dennis", "osborne1", "biggs-exp6",
+       "osborne2"]
+LOCAL = {"freudenstein-roth": 48.98425367924}
+METHODS = ["lm", "lm+geodesic", "gn-cg", "scipy:trf", "scipy:dogbox", "scipy:lm",
+           "scipy:curve_fit"]
+
+
+def cases(quick):
+    out = [(name, problems.get(name).x0) for name in MGH]
+    for name in problems.names("nist"):
+        out.append((name, problems.get(name).x0))
+        out.append((name + " (start 2)", STARTS_2[name]))
+    return out[:8] if quick else out
+
+
+def run_one(method, p, x0):
+    """(success, 2 cost, evaluations) of one solve."""
+    if method in ("lm", "lm+geodesic", "gn-cg"):
+        res = optkit.least_squares(p.residuals, x0, "gn-cg" if method == "gn-cg" else "lm",
+                                   geodesic=method == "lm+geodesic")
+        return res.success, 2 * res.cost, res.nfev + res.njev
+    jac = optkit.jacobian(p.residuals)
+    if method == "scipy:curve_fit":
+        calls = [0]
+
+        def model(_, *params):
+            calls[0] += 1
+            return p.residuals(np.array(params))
+
+        m = p.residuals(np.asarray(x0, dtype=float)).size
+        try:
+            popt, _ = scipy.optimize.curve_fit(model, np.zeros(m), np.zeros(m), p0=x0)
+        except RuntimeError:
+            return False, np.inf, calls[0]
+        r = p.residuals(popt)
+        return True, float(r @ r), calls[0]
+    res = scipy.optimize.least_squares(p.residuals, x0, jac=jac, method=method[6:])
+    return res.success, 2 * res.cost, res.nfev + (res.njev or 0)
+
+
+def solved(name, f, p):
+    fstar = LOCAL.get(name, p.fstar)
+    return abs(f - fstar) <= 1e-6 * fstar + 1e-8
+
+
+def table(quick):
+    rows = {m: dict(solved=0, false=0, evals=[], time=0.0, failed=[]) for m in METHODS}
+    for label, x0 in cases(quick):
+        name = label.split(" ")[0]
+        p = problems.get(name)
+        for method in METHODS:
+            start = time.perf_counter()
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                try:
+                    ok, f, evals = run_one(method, p, np.array(x0, dtype=float))
+                except Exception:  # a solver that crashes is a failure, not a bench error
+                    ok, f, evals = False, np.inf, 0
+            row = rows[method]
+            row["time"] += time.perf_counter() - start
+            row["evals"].append(evals)
+            good = solved(name, f, p)
+            row["solved"] += good
+            row["false"] += ok and not good
+            if not good:
+                row["failed"].append(label + ("*" if ok else ""))
+    n = len(cases(quick))
+    print(f"{n} problems (MGH residual forms; NIST StRD from both starts)")
+    print(f"{'method':16s} {'solved':>7s} {'false':>6s} {'evals':>7s} {'median':>7s} "
+          f"{'time':>8s}")
+    for method, row in rows.items():
+        print(f"{method:16s} {row['solved']:>7d} {row['false']:>6d} {sum(row['evals']):>7d} "
+              f"{np.median(row['evals']):>7.1f} {row['time']:>7.2f}s")
+    for method, row in rows.items():
+        print(f"  {method} unsolved (* = claimed success): {', '.join(row['failed']) or '-'}")
+
+
+def per_evaluation():
+    """Dense LM vs scipy 'lm' with the same hand-written Jacobians: seconds per evaluation."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "optim",
+                                    "least_squares"))
+    from _lsq_problems import mgh_problems
+
+    from optkit.optim.driver import run
+    from optkit.optim.least_squares import LevenbergMarquardt
+    from optkit.optim.residual import ResidualObjective
+
+    ours = theirs = 0.0
+    n_ours = n_theirs = 0
+    for p in mgh_problems():
+        for _ in range(5):
+            start = time.perf_counter()
+            objective = ResidualObjective(p.residuals, p.jac)
+            res = run(LevenbergMarquardt(), objective, p.x0, gtol=0.0, ftol=0.0,
+                      maxfev=100 * p.x0.size)
+            ours += time.perf_counter() - start
+            n_ours += res.nfev
+            start = time.perf_counter()
+            ref = scipy.optimize.least_squares(p.residuals, p.x0, jac=p.jac, method="lm")
+            theirs += time.perf_counter() - start
+            n_theirs += ref.nfev
+    print(f"dense LM, hand-written J (7 MGH problems x 5): optkit {1e6 * ours / n_ours:.0f} "
+          f"us per evaluation, scipy 'lm' {1e6 * theirs / n_theirs:.0f} us; ratio "
+          f"{(ours / n_ours) / (theirs / n_theirs):.2f}")
+
+
+LARGE = """
+import numpy as np, resource, time, optkit
+n, k = 10_000, 100
+t = np.linspace(0.1, 3.0, k)
+rng = np.random.default_rng(0)
+truth = 0.5 + rng.random(n)
+y = np.exp(-truth[:, None] * t[None, :]).reshape(-1)
+def residuals(x):
+    fit = np.exp(-x[:, None] * t[None, :]).reshape(-1) - y
+    return np.concatenate([fit, 0.1 * (x[1:] - x[:-1]) - 0.1 * (truth[1:] - truth[:-1])])
+start = time.perf_counter()
+res = optkit.least_squares(residuals, np.ones(n), METHOD, jac_mode="operator")
+print(METHOD, res.success, f"cost={res.cost:.2e} opt={res.optimality:.1e} nfev={res.nfev} "
+      f"njev={res.njev} time={time.perf_counter() - start:.1f}s "
+      f"peak_rss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}MB "
+      f"max|x-truth|={np.max(np.abs(res.x - truth)):.1e}")
+"""
+
+
+def large():
+    print("large: m = 1,009,999 residuals, n = 10,000 parameters (operator form); scipy's "
+          "dense J would be 80.8 GB")
+    for method in ("gn-cg", "lm"):
+        code = LARGE.replace("METHOD", repr(method))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=1800, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        print("  " + (out.stdout.strip() or out.stderr.strip().splitlines()[-1]))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-large", action="store_true")
+    args = parser.parse_args()
+    table(args.quick)
+    per_evaluation()
+    if not args.no_large:
+        large()
+    print(f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}"
+          " MB")
+
+
+if __name__ == "__main__":
+    main()
