@@ -6,7 +6,7 @@ from .errors import LineSearchError, NumericalError, SolverError, TrustRegionErr
 from .linesearch import Backtracking, Nonmonotone, StrongWolfe
 from .objective import Objective
 from .result import History, OptimizeResult, Status
-from .solvers import LBFGS, METHODS, GradientDescent, NewtonCG
+from .solvers import LBFGS, METHODS, GradientDescent, NewtonCG, Solver
 from .solvers.newton_cg import LineSearch
 from .trust_region import Steihaug, TrustRegion
 
@@ -23,6 +23,7 @@ __all__ = [
     "NumericalError",
     "Objective",
     "OptimizeResult",
+    "Solver",
     "SolverError",
     "Status",
     "Steihaug",

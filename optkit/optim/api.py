@@ -6,6 +6,7 @@ from .driver import DRIVER_OPTIONS, run
 from .driver import check_options as _check_driver_options
 from .objective import Objective
 from .solvers import METHODS
+from .solvers.base import Solver
 from .suggest import did_you_mean
 
 __all__ = ["check_options", "solve"]
@@ -18,9 +19,9 @@ def _solver(method, solver_options):
             raise ValueError(f"method: unknown method {method!r}; expected one of "
                              f"{sorted(METHODS)}{did_you_mean(key, list(METHODS))}")
         return METHODS[key](**solver_options), key
-    if not (callable(getattr(method, "init", None)) and callable(getattr(method, "step", None))):
-        raise TypeError(f"method must be a name in {sorted(METHODS)} or a solver instance with "
-                        f"init() and step(), got {type(method).__name__}")
+    if not isinstance(method, Solver):
+        raise TypeError(f"method must be a name in {sorted(METHODS)} or a solver instance (an "
+                        f"optkit.optim.Solver with init() and step()), got {type(method).__name__}")
     if solver_options:
         method = dataclasses.replace(method, **solver_options)
     return method, type(method).__name__
@@ -59,7 +60,7 @@ def check_options(method="lbfgs", **options):
 
 
 def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, args=(),
-          callback=None, **options):
+          bounds=None, callback=None, **options):
     """Minimize ``fun`` from ``x0``; return an OptimizeResult with SciPy's field names.
 
     ``method``: "gd", "lbfgs" (default), "newton-cg", or a solver instance such as
@@ -69,11 +70,15 @@ def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, ar
     :func:`optkit.optim.driver.run`) or fields of the solver's dataclass (e.g. m, linesearch,
     momentum, globalization). Unknown methods and options raise ValueError naming them and
     suggesting the closest valid name; x0 must be 1-D (scalars and lists are accepted).
+    ``bounds`` (None, or any form :func:`~optkit.optim.bounds.as_bounds` accepts) goes to the
+    driver, which passes it to a solver that takes bounds (``Solver.supports_bounds``) and
+    refuses the others.
     """
     driver_options, solver_options = _split_options(method, options)
     solver, name = _solver(method, solver_options)
     objective = Objective(fun, jac, hessp, fun_and_jac=fun_and_jac, args=args)
-    if getattr(solver, "needs_hessp", False) and not objective.has_hessp:
+    if solver.needs_hessp and not objective.has_hessp:
         raise ValueError(f"hessp: method {name!r} needs Hessian-vector products; pass "
                          "hessp=callable")
-    return run(solver, objective, x0, callback=callback, method=name, **driver_options)
+    return run(solver, objective, x0, bounds=bounds, callback=callback, method=name,
+               **driver_options)

@@ -1,41 +1,45 @@
 """The only iteration loop: stopping tests, callbacks, history, counting and the result.
 
-Solver protocol (every file under ``solvers/``):
-    ``solver.init(objective, x0) -> state`` and ``solver.step(objective, state) -> state``,
-    where a state is a dataclass with at least ``x``, ``f``, ``g``; it may also carry
-    ``step_norm`` (2-norm of the step just taken) and ``accepted`` (False when the iteration
-    left x unchanged, e.g. a rejected trust-region step; the ftol/xtol tests then do not apply).
+The solver protocol and the defaults of its optional hooks are in
+:mod:`optkit.optim.solvers.base`: a solver derives from ``Solver`` and implements
+``init(objective, x0)`` and ``step(objective, state)``; the driver asks its hooks
+(``stationarity``, ``accepted``, ``leave_saddle``, ``converged``, ``result_fields``,
+``default_ftol``) without probing for them and never branches on the solver's type.
 
-A solver may also offer ``solver.leave_saddle(objective, state) -> state | None``: when the
-gradient test is met, the driver calls it (while iterations, evaluations and time remain) and
-stops only on None; a returned state is a step off a saddle point and counts as an iteration.
+A solve (:func:`run`):
 
-``solver.converged(state) -> (Status, reason) | None``, also optional, is the solver's own
-stopping test (MINPACK's tests for least squares): the driver asks it about every state, the
-one ``init`` returned included, before its own tests and limits, and stops with that status
-when it answers; a success returns that state, a failure the best one. Without it, only the
-driver's tests apply.
+1. checks the options and x0 (:func:`check_x0`); with ``bounds``, projects x0 into the box
+   (one warning saying how many components moved) and refuses a solver without
+   ``supports_bounds``;
+2. evaluates f and g at x0 (a ValueError when either is non-finite) and calls
+   ``solver.init(objective, x0)`` (``init(objective, x0, bounds=bounds)`` with bounds);
+3. loops: the solver's own test (``converged``), then the gradient test and the limits
+   (``_Solve.iterate``); one ``step`` (or ``leave_saddle`` where the gradient test holds);
+   then the tests after a step that moved (``_Solve.converged``: ftol, xtol, stall);
+4. builds the result from the last state (a success) or the best one seen (anything else).
 
-``solver.result_fields(state) -> dict``, also optional, adds fields to the result (L-BFGS's
-``hess_inv``), computed from the state the result reports.
-
-Invariant on entry to ``step`` (and ``leave_saddle``): ``state.f == f(state.x)``,
-``state.g == grad f(state.x)``, both finite. ``step`` returns a new state and does not modify
-the x, g arrays of the one it received (the driver keeps the best state seen). A solver that
-cannot make progress raises an :class:`~optkit.optim.errors.SolverError`; only this driver
-turns it into a Status.
+Invariant on entry to ``step`` (and ``leave_saddle``): ``state.f == f(state.x)`` and
+``state.g == grad f(state.x)``, both finite; with bounds, ``state.x`` lies in the box;
+``solver.converged(state)`` is None, no limit (maxiter, maxfev, max_time) is reached, and
+``solver.stationarity(state) > gtol`` (``<= gtol`` for ``leave_saddle``). ``step`` returns a
+new state and does not modify the x, g arrays of the one it received (the driver keeps the
+best state seen). A solver that cannot make progress raises a
+:class:`~optkit.optim.errors.SolverError`; only this driver turns it into a Status.
 """
 
 import math
 import numbers
 import time
+import warnings
 
 import numpy as np
 
+from .bounds import as_bounds
 from .errors import SolverError
 from .result import History, OptimizeResult, Status
+from .solvers.base import Solver, inf_norm
 
-__all__ = ["DRIVER_OPTIONS", "check_options", "run"]
+__all__ = ["DRIVER_OPTIONS", "check_options", "check_x0", "run"]
 
 DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "history")
 
@@ -103,13 +107,8 @@ def check_options(*, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None, maxfev=None,
     return gtol, ftol, xtol, maxiter, maxfev
 
 
-# stops the user asked for at run time: not a success, and the message has nothing to add
+# stops the user asked for at run time: the message has nothing to add
 _ASKED = (Status.CALLBACK_STOP, Status.INTERRUPTED)
-
-
-def _gnorm(g):
-    """||g||_inf without a temporary array; nan when g has a nan, inf when it has an inf."""
-    return float(max(g.max(), -g.min()))
 
 
 def _intermediate(state, nit, objective, method):
@@ -138,16 +137,178 @@ class _Progress:
         return self.idle >= STALL_ITERATIONS
 
 
-def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
+def _check_solver(solver):
+    if not isinstance(solver, Solver):
+        raise TypeError("solver must be an optkit.optim.Solver (a subclass defining init() and "
+                        f"step()), got {type(solver).__name__}")
+
+
+def _into_box(x0, bounds, solver, method):
+    """x0 projected into ``bounds`` (one warning when it moved); bounds checked for n."""
+    if not solver.supports_bounds:
+        name = method if method is not None else type(solver).__name__
+        raise ValueError(f"bounds: method {name!r} does not take bounds")
+    x0, moved = bounds.project_x0(x0)
+    if moved:
+        warnings.warn(f"x0: {moved} of {x0.size} components lay outside the bounds and were "
+                      "projected onto them", UserWarning, stacklevel=3)
+    return x0
+
+
+def _start(solver, objective, x0, bounds):
+    """The first state: f and g at x0 checked finite, then ``solver.init``."""
+    f0, g0 = objective.f_and_g(x0)
+    if not math.isfinite(f0):
+        raise ValueError(f"non-finite objective at x0 (f = {f0})")
+    if not np.isfinite(g0).all():
+        raise ValueError("non-finite gradient at x0 (entries "
+                         f"{np.flatnonzero(~np.isfinite(g0))[:5].tolist()} ...)")
+    if bounds is None:
+        return solver.init(objective, x0)
+    return solver.init(objective, x0, bounds=bounds)
+
+
+class _Solve:
+    """One solve in progress: the current and best states, the iteration count, the current
+    state's stationarity measure, the history and the stall test. ``iterate`` runs the loop
+    and returns ``(Status, detail)``; ``result`` builds the OptimizeResult."""
+
+    def __init__(self, solver, objective, state, *, gtol, ftol, xtol, maxiter, maxfev,
+                 max_time, callback, trace, start, method):
+        self.solver, self.objective = solver, objective
+        self.gtol, self.ftol, self.xtol = gtol, ftol, xtol
+        self.maxiter, self.maxfev, self.max_time = maxiter, maxfev, max_time
+        self.callback, self.trace, self.start, self.method = callback, trace, start, method
+        self.state = self.best = state
+        self.nit = 0
+        self.gnorm = solver.stationarity(state)
+        self.progress = _Progress(self.gnorm) if ftol is None else None
+        if trace is not None:
+            trace.append(0, state.f, self.gnorm, 0.0, *objective.counts())
+
+    # -- the loop ----------------------------------------------------------------------------
+    def iterate(self):
+        """Iterate until a test stops the solve; ``(Status, detail)``."""
+        solver, objective = self.solver, self.objective
+        while True:
+            own = solver.converged(self.state)
+            if own is not None:
+                return own
+            stationary = self.gnorm <= self.gtol
+            limit = self.limit()
+            if limit is not None:
+                return (Status.CONVERGED_GTOL if stationary else limit), ""
+            try:
+                if stationary:
+                    new = solver.leave_saddle(objective, self.state)
+                    if new is None:
+                        return Status.CONVERGED_GTOL, ""
+                else:
+                    new = solver.step(objective, self.state)
+            except SolverError as exc:
+                return self.failed(exc)
+            except FloatingPointError as exc:  # numpy raising on overflow/invalid (np.seterr)
+                return Status.NONFINITE, str(exc)
+            stop = self.advance(new)
+            if stop is not None:
+                return stop
+
+    def limit(self):
+        """The budget that is spent (MAXITER, MAXFEV, MAX_TIME), or None."""
+        if self.nit >= self.maxiter:
+            return Status.MAXITER
+        if self.maxfev is not None and self.objective.nfev >= self.maxfev:
+            return Status.MAXFEV
+        if self.max_time is not None and time.perf_counter() - self.start >= self.max_time:
+            return Status.MAX_TIME
+        return None
+
+    def failed(self, exc):
+        """A SolverError's status; the better state it may carry becomes the best."""
+        found = exc.state
+        if (found is not None and math.isfinite(found.f)
+                and math.isfinite(inf_norm(found.g)) and found.f < self.best.f):
+            self.best = found
+        return exc.status, exc.reason
+
+    def advance(self, new):
+        """Count the iteration that made ``new``, record it, run the callback and the tests
+        after a step that moved; ``(Status, detail)`` to stop, or None."""
+        self.nit += 1
+        gnorm = self.solver.stationarity(new)
+        if not (math.isfinite(new.f) and math.isfinite(gnorm)):
+            return Status.NONFINITE, "the solver produced a non-finite f or g"
+        prev, self.state, self.gnorm = self.state, new, gnorm
+        if new.f <= self.best.f:
+            self.best = new
+        if self.trace is not None:
+            self.trace.append(self.nit, new.f, gnorm, float(new.step_norm),
+                              *self.objective.counts())
+        if self.callback is not None:
+            try:
+                stop = self.callback(_intermediate(new, self.nit, self.objective, self.method))
+            except StopIteration:
+                stop = True
+            if stop:
+                return Status.CALLBACK_STOP, ""
+        if self.solver.accepted(new):
+            return self.converged(prev, new)
+        return None
+
+    def converged(self, prev, state):
+        """The tests after a step that moved: ftol, xtol, stall; ``(Status, detail)`` or None."""
+        gnorm = self.gnorm
+        ftol = self.ftol
+        if ftol is not None and ftol > 0:
+            scale = max(abs(prev.f), abs(state.f), 1.0)
+            if 0 <= prev.f - state.f <= ftol * scale:
+                detail = ""
+                if gnorm > self.gtol:  # say so: f stalled, but this may not be a minimum
+                    detail = (f"|g|_inf = {gnorm:.2e} is above gtol = {self.gtol:.2e} (leave "
+                              "ftol out to stop on the gradient only)")
+                return Status.CONVERGED_FTOL, detail
+        if self.xtol > 0 and float(state.step_norm) <= self.xtol:
+            return Status.CONVERGED_XTOL, ""
+        if (self.progress is not None and self.progress.stalled(prev.f, state.f, gnorm)
+                and gnorm > self.gtol):
+            return Status.STALLED, f"{STALL_ITERATIONS} iterations in a row"
+        return None
+
+    # -- the result --------------------------------------------------------------------------
+    def result(self, status, detail):
+        """The OptimizeResult: the last state after a success, else the best one seen."""
+        final = self.state if status.success else self.best
+        nfev, njev, nhev = self.objective.counts()
+        message = f"{status.message}: {detail}" if detail else status.message
+        if not (status.success or status in _ASKED):
+            message += (f" (|g|_inf = {self.solver.stationarity(final):.2e} at the point "
+                        f"returned, gtol = {self.gtol:.2e})")
+        return OptimizeResult(
+            x=np.array(final.x), fun=float(final.f), jac=np.array(final.g), nit=self.nit,
+            nfev=nfev, njev=njev, nhev=nhev, status=status.code, success=status.success,
+            message=message, status_enum=status, method=self.method, history=self.trace,
+            time=time.perf_counter() - self.start, **self.solver.result_fields(final),
+        )
+
+
+def run(solver, objective, x0, *, bounds=None, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
         maxfev=None, max_time=None, callback=None, history=False, method=None):
     """Minimize ``objective`` from ``x0`` with ``solver``; return an OptimizeResult.
 
+    ``solver`` is a :class:`~optkit.optim.solvers.base.Solver`. ``bounds`` (None, or any form
+    :func:`~optkit.optim.bounds.as_bounds` accepts) is the box lb <= x <= ub, passed to the
+    solver's ``init``; x0 outside it is projected into it with a warning, and a solver without
+    ``supports_bounds`` is a ValueError. With ``bounds=None`` nothing about the box applies.
+
     ``success`` is True only when the first-order test holds or a stop the caller asked for
-    explicitly (ftol, xtol) fired. Stopping (checked between iterations, in this order):
-      gtol      ||g||_inf <= gtol (default 1e-5), and the solver's ``leave_saddle`` (if
-                any) finds no way down                                 -> CONVERGED_GTOL
+    explicitly (ftol, xtol, the callback) fired. Stopping (checked between iterations, in this
+    order):
+      gtol      solver.stationarity(state) (||g||_inf; in a box ||P(x - g) - x||_inf) <= gtol
+                (default 1e-5), and the solver's ``leave_saddle`` finds no way down
+                                                                       -> CONVERGED_GTOL
       ftol      0 <= f_prev - f <= ftol * max(|f_prev|, |f|, 1) after a step that moved
-                (default None: off; 0 also turns it off)               -> CONVERGED_FTOL
+                (default: the solver's ``default_ftol``, None: off; 0 also turns it off)
+                                                                       -> CONVERGED_FTOL
       stall     only when ftol is None: STALL_ITERATIONS (5) steps that moved, in a row,
                 in which f fell by at most STALL_RTOL (1e-14) * max(|f_prev|, |f|) and
                 ||g||_inf reached no new low: a failure, f is at its rounding level or the
@@ -156,7 +317,7 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
       maxiter   iterations (default max(1000, 200 n))                  -> MAXITER
       maxfev    function evaluations (default: no limit; one iteration may overshoot) -> MAXFEV
       max_time  seconds of wall clock (default: no limit)              -> MAX_TIME
-    A solver's own ``converged(state)`` (module docstring) is asked first, on every state.
+    A solver's own ``converged(state)`` (see ``solvers.base``) is asked first, on every state.
     ``callback(intermediate_result)`` runs after each iteration; returning True or raising
     StopIteration stops with CALLBACK_STOP (a success: the caller asked for it). KeyboardInterrupt
     stops with INTERRUPTED. A SolverError stops with the status its class names; a
@@ -166,118 +327,29 @@ def run(solver, objective, x0, *, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
     interrupt) its message ends with the ||g||_inf reached there.
     ``history=True`` records a :class:`History` row per iteration.
 
-    Raises ValueError for bad options and when f or g is non-finite at x0.
+    Raises ValueError for bad options and when f or g is non-finite at x0; TypeError when
+    ``solver`` is not a Solver.
     """
     gtol, ftol, xtol, maxiter, maxfev = check_options(
         gtol=gtol, ftol=ftol, xtol=xtol, maxiter=maxiter, maxfev=maxfev, max_time=max_time,
         callback=callback, history=history)
+    _check_solver(solver)
     x0 = check_x0(x0)
+    bounds = as_bounds(bounds, x0.size)
+    if bounds is not None:
+        x0 = _into_box(x0, bounds, solver, method)
     if maxiter is None:
         maxiter = max(1000, 200 * x0.size)
+    if ftol is None:
+        ftol = solver.default_ftol
 
     start = time.perf_counter()
-    f0, g0 = objective.f_and_g(x0)
-    if not math.isfinite(f0):
-        raise ValueError(f"non-finite objective at x0 (f = {f0})")
-    if not np.isfinite(g0).all():
-        raise ValueError("non-finite gradient at x0 (entries "
-                         f"{np.flatnonzero(~np.isfinite(g0))[:5].tolist()} ...)")
-    state = solver.init(objective, x0)
-    trace = History() if history else None
-    if trace is not None:
-        trace.append(0, state.f, _gnorm(state.g), 0.0, *objective.counts())
-
-    best, nit, status, detail = state, 0, None, ""
-    gnorm = _gnorm(state.g)
-    progress = _Progress(gnorm) if ftol is None else None
-    leave_saddle = getattr(solver, "leave_saddle", None)
-    converged = getattr(solver, "converged", None)
+    state = _start(solver, objective, x0, bounds)
+    solve = _Solve(solver, objective, state, gtol=gtol, ftol=ftol, xtol=xtol, maxiter=maxiter,
+                   maxfev=maxfev, max_time=max_time, callback=callback,
+                   trace=History() if history else None, start=start, method=method)
     try:
-        while True:
-            own = converged(state) if converged is not None else None
-            if own is not None:
-                status, detail = own
-                break
-            stationary = gnorm <= gtol
-            if nit >= maxiter:
-                limit = Status.MAXITER
-            elif maxfev is not None and objective.nfev >= maxfev:
-                limit = Status.MAXFEV
-            elif max_time is not None and time.perf_counter() - start >= max_time:
-                limit = Status.MAX_TIME
-            else:
-                limit = None
-            if stationary and (leave_saddle is None or limit is not None):
-                status = Status.CONVERGED_GTOL
-                break
-            if limit is not None:
-                status = limit
-                break
-            try:
-                if stationary:
-                    new = leave_saddle(objective, state)
-                    if new is None:
-                        status = Status.CONVERGED_GTOL
-                        break
-                else:
-                    new = solver.step(objective, state)
-            except SolverError as exc:
-                status, detail = exc.status, exc.reason
-                found = exc.state
-                if (found is not None and math.isfinite(found.f)
-                        and math.isfinite(_gnorm(found.g)) and found.f < best.f):
-                    best = found
-                break
-            except FloatingPointError as exc:  # numpy raising on overflow/invalid (np.seterr)
-                status, detail = Status.NONFINITE, str(exc)
-                break
-            nit += 1
-            gnorm = _gnorm(new.g)
-            if not (math.isfinite(new.f) and math.isfinite(gnorm)):
-                status, detail = Status.NONFINITE, "the solver produced a non-finite f or g"
-                break
-            prev, state = state, new
-            if state.f <= best.f:
-                best = state
-            step_norm = float(getattr(state, "step_norm", math.nan))
-            if trace is not None:
-                trace.append(nit, state.f, gnorm, step_norm, *objective.counts())
-            if callback is not None:
-                try:
-                    stop = callback(_intermediate(state, nit, objective, method))
-                except StopIteration:
-                    stop = True
-                if stop:
-                    status = Status.CALLBACK_STOP
-                    break
-            if getattr(state, "accepted", True):
-                scale = max(abs(prev.f), abs(state.f), 1.0)
-                if ftol is not None and ftol > 0 and 0 <= prev.f - state.f <= ftol * scale:
-                    status = Status.CONVERGED_FTOL
-                    if gnorm > gtol:  # say so: f stalled, but this may not be a minimum
-                        detail = (f"|g|_inf = {gnorm:.2e} is above gtol = {gtol:.2e} (leave "
-                                  "ftol out to stop on the gradient only)")
-                    break
-                if xtol > 0 and step_norm <= xtol:
-                    status = Status.CONVERGED_XTOL
-                    break
-                if (progress is not None and progress.stalled(prev.f, state.f, gnorm)
-                        and gnorm > gtol):
-                    status = Status.STALLED
-                    detail = f"{STALL_ITERATIONS} iterations in a row"
-                    break
+        status, detail = solve.iterate()
     except KeyboardInterrupt:
-        status = Status.INTERRUPTED
-
-    final = state if status.success else best
-    nfev, njev, nhev = objective.counts()
-    message = f"{status.message}: {detail}" if detail else status.message
-    if not (status.success or status in _ASKED):
-        message += f" (|g|_inf = {_gnorm(final.g):.2e} at the point returned, gtol = {gtol:.2e})"
-    extra = getattr(solver, "result_fields", None)
-    return OptimizeResult(
-        x=np.array(final.x), fun=float(final.f), jac=np.array(final.g), nit=nit, nfev=nfev,
-        njev=njev, nhev=nhev, status=status.code, success=status.success, message=message,
-        status_enum=status, method=method, history=trace, time=time.perf_counter() - start,
-        **(extra(final) if extra is not None else {}),
-    )
+        status, detail = Status.INTERRUPTED, ""
+    return solve.result(status, detail)

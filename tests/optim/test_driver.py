@@ -11,7 +11,7 @@ from optkit.optim.driver import STALL_ITERATIONS, run
 from optkit.optim.errors import LineSearchError, SolverError, TrustRegionError
 from optkit.optim.objective import Objective
 from optkit.optim.result import History, OptimizeResult, Status
-from optkit.optim.solvers import LBFGS
+from optkit.optim.solvers import LBFGS, Solver
 
 
 @dataclass
@@ -22,7 +22,7 @@ class _State:
     step_norm: float = 0.0
 
 
-class FixedStep:
+class FixedStep(Solver):
     """x <- x - t g: the smallest solver obeying the protocol (not a dataclass on purpose)."""
 
     def __init__(self, t=0.25):

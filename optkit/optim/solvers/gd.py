@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..linesearch import Backtracking, Line, Nonmonotone
+from .base import Solver
 
 __all__ = ["GDState", "GradientDescent"]
 
@@ -48,7 +49,7 @@ class GDState:
 
 
 @dataclass(frozen=True)
-class GradientDescent:
+class GradientDescent(Solver):
     """Gradient descent with a line search or Barzilai-Borwein steps, optional momentum."""
 
     # named stepsize, not step: step() is the solver protocol's method

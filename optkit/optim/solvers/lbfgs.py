@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import LineSearchError
 from ..linesearch import Line, StrongWolfe
+from .base import Solver
 
 __all__ = ["LBFGS", "InverseHessian", "LBFGSState"]
 
@@ -119,7 +120,7 @@ class LBFGSState:
 
 
 @dataclass(frozen=True)
-class LBFGS:
+class LBFGS(Solver):
     """L-BFGS (N&W Alg. 7.5): two-loop recursion, strong-Wolfe steps."""
 
     m: int = 10                                             # memory pairs (N&W: 3..20)

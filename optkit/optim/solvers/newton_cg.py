@@ -68,6 +68,7 @@ from ..linesearch.base import Line
 from ..linesearch.strong_wolfe import StrongWolfe
 from ..trust_region.radius import TrustRegion, reduction_ratio
 from ..trust_region.steihaug import CGExit, Steihaug, as_preconditioner
+from .base import Solver
 
 __all__ = ["LineSearch", "NewtonCG", "NewtonCGState"]
 
@@ -122,7 +123,7 @@ class NewtonCGState:
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: preconditioner may be an array
-class NewtonCG:
+class NewtonCG(Solver):
     """Truncated Newton with Hessian-vector products (Nocedal & Wright, Ch. 7).
 
     ``globalization``: ``TrustRegion(Steihaug())`` (default) or ``LineSearch(...)``.
