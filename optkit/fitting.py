@@ -69,7 +69,7 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     ``callback`` runs after each iteration as scipy calls it: with the intermediate result
     (fields x, fun = the cost F, jac = its gradient, nfev ...) when its only parameter is named
     ``intermediate_result``, else with ``x``; returning True (or raising StopIteration)
-    stops the solve, not a success.
+    stops the solve with status CALLBACK_STOP (a stop you asked for, as the driver reports it).
 
     Returns an OptimizeResult with scipy's fields: ``x``, ``cost`` (F), ``fun`` (the
     residuals), ``jac`` (the loss-scaled Jacobian, a LinearOperator in the operator form),

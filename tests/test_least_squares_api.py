@@ -156,11 +156,13 @@ def test_args_and_callback_styles():
     assert seen_result and "nfev" in seen_result[-1]
 
 
-def test_a_callback_stop_is_not_success():
+def test_a_callback_stop_is_reported_as_such():
+    """A stop the caller asked for (issue 10: a success, with its own status)."""
     p = problems.get("meyer")
     res = optkit.least_squares(p.residuals, p.x0, callback=lambda x: True)
-    assert not res.success
     assert res.status_enum is optkit.optim.Status.CALLBACK_STOP
+    assert res.success == res.status_enum.success
+    assert res.nit == 1
 
 
 @pytest.mark.parametrize("kwargs, error, word", [

@@ -112,7 +112,8 @@ def test_fit_with_two_x_columns(tmp_path):
     x1, x2 = rng.random(30), rng.random(30)
     y = 1.0 + 2.0 * x1 - 3.0 * x2
     data = tmp_path / "plane.csv"
-    data.write_text("\n".join(f"{a:.17g} {b:.17g} {c:.17g}" for a, b, c in zip(x1, x2, y, strict=True)))
+    rows = zip(x1, x2, y, strict=True)
+    data.write_text("\n".join(f"{a:.17g} {b:.17g} {c:.17g}" for a, b, c in rows))
     model = tmp_path / "plane.py"
     model.write_text("def model(x, a, b, c):\n    return a + b * x[0] + c * x[1]\n"
                      "p0 = [0.0, 0.0, 0.0]\n")
