@@ -17,8 +17,10 @@ import numpy as np
 
 from .ad import NotDifferentiableError, TracerConversionError, hvp, value_and_grad
 from .ad import compile as compile_function
+from .boundary import as_start, flat_bounds
 from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
+from .optim.bounds import Bounds
 from .optim.objective import check_scalar
 
 __all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermediate_result"]
@@ -70,7 +72,8 @@ def takes_intermediate_result(callback) -> bool:
 
 
 def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(),
-             callback=None, tol=None, options=None, compile=True,  # noqa: A002 - as optkit.compile
+             callback=None, flat_callback=False, tol=None, options=None,
+             compile=True,  # noqa: A002 - as optkit.compile
              **kwargs):
     """Minimize ``fun(x, *args)`` from ``x0`` with optkit's solvers; derivatives default to AD.
 
@@ -80,14 +83,22 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         ``fun(x, *args) -> float``, written with numpy. It must return one number (a float or
         0-d array); anything else (None, an array of shape (1,)) is a TypeError naming what
         it returned.
-    x0 : array_like, shape (n,)
-        The start; f and its gradient must be finite there.
+    x0 : array_like or parameter structure
+        The start; f and its gradient must be finite there. A vector (a 1-D array, a number,
+        or a list or tuple of numbers, read as SciPy reads them), or a parameter structure: a
+        dict, list, tuple, namedtuple or dataclass of arrays, or an array of any shape (see
+        ``optkit.tree``; a list holding an array is a structure, not a stacked array). A
+        structure is raveled once (``optkit.tree.ravel``); the solver works on the flat
+        vector, and ``fun``, ``jac``, ``hessp`` and ``hess`` receive the structure (each leaf
+        a view of the solver's vector: do not write into it). Integer leaves become float64;
+        any other non-real leaf is a TypeError naming its path (``x0['w'][0]: dtype object``).
     method : str or solver, optional
         ``"lbfgs"`` (default), ``"newton-cg"``, ``"gd"`` (any case) or a solver instance such
         as ``optkit.optim.LBFGS(m=5)``. A ``scipy.optimize`` name such as ``"L-BFGS-B"`` is a
         ValueError pointing to ``optkit.scipy.minimize``.
     jac : callable or True, optional
-        A hand-written gradient ``jac(x, *args)``, or True when ``fun`` returns ``(f, g)``.
+        A hand-written gradient ``jac(x, *args)``, or True when ``fun`` returns ``(f, g)``;
+        with a structured ``x0`` the gradient is given in the same structure.
         Either bypasses AD: ``fun`` and ``jac`` are then called with plain arrays and nothing
         is traced, unless the method needs an AD Hessian-vector product. None (default): the
         value and gradient come from one reverse-mode pass.
@@ -95,14 +106,20 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         ``hessp(x, p, *args)``, the Hessian times p, for newton-cg. Default: ``optkit.hvp``
         (forward-over-reverse), evaluated only when the method asks for it.
     hess : callable, optional
-        ``hess(x, *args)``, a dense Hessian, used as ``hess(x) @ p`` (not with ``hessp``).
+        ``hess(x, *args)``, a dense Hessian, used as ``hess(x) @ p`` (not with ``hessp``);
+        with a structured ``x0``, the (n, n) Hessian of the raveled vector.
     args : tuple, optional
         Extra arguments passed to ``fun``, ``jac``, ``hessp`` and ``hess`` after x.
     callback : callable, optional
         Runs after each iteration, called as SciPy calls it: with the ``OptimizeResult`` if
         its only parameter is named ``intermediate_result``, else with ``xk`` (a copy of the
         current point). Returning True or raising StopIteration stops the solve (status
-        "stopped by the callback", not a success).
+        "stopped by the callback", a success: you asked for it). With a structured ``x0``,
+        ``xk`` and the result's ``x`` and ``jac`` are in ``x0``'s structure.
+    flat_callback : bool, optional
+        True: the callback sees the solver's flat vectors instead (``optkit.tree.ravel``
+        order), as the solver does; no structure is rebuilt per iteration. Default False.
+        (The ``history`` rows hold numbers only, the same for every ``x0``.)
     tol : float, optional
         Sets gtol, as SciPy's ``tol`` does (a different gtol as well is a ValueError).
     options : dict, optional
@@ -113,7 +130,10 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         trace depends on values (``if`` on a traced value, ``float()``, random numbers)
         falls back to eager AD with a one-time ``optkit.CompileWarning``. False: eager AD.
     **kwargs
-        The driver's stopping options (gtol, ftol, xtol, maxiter, maxfev, max_time, history;
+        ``bounds`` (where the solver takes them): with a structured ``x0`` also
+        ``optkit.Bounds(lb, ub)`` whose sides match ``x0``'s structure (None, or at each
+        path a number broadcast over that leaf, or an array of its shape). Also
+        the driver's stopping options (gtol, ftol, xtol, maxiter, maxfev, max_time, history;
         see :func:`optkit.optim.run`) and the solver's own fields (``m=20`` for L-BFGS, ...).
 
     Returns
@@ -121,7 +141,8 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
     OptimizeResult
         With SciPy's field names (x, fun, jac, nit, nfev, njev, nhev, status, success,
         message) plus status_enum, method, time and history. ``success`` is True only when
-        the gradient test holds or a stop you asked for (ftol, xtol) fired.
+        the gradient test holds or a stop you asked for (ftol, xtol) fired. ``x`` and
+        ``jac`` have ``x0``'s structure (a plain vector start gives 1-D arrays).
 
     Raises
     ------
@@ -147,13 +168,23 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
     >>> res = optkit.minimize(rosenbrock, np.zeros(5), "newton-cg", gtol=1e-8)
     >>> res.message
     'gradient norm below gtol'
+
+    A structure of parameters comes back in its structure:
+
+    >>> res = optkit.minimize(lambda p: np.sum((p["w"] - 1.0) ** 2) + (p["b"] + 2.0) ** 2,
+    ...                       {"w": np.zeros(3), "b": 0.0})
+    >>> np.round(res.x["w"], 6), np.round(res.x["b"], 6)
+    (array([1., 1., 1.]), np.float64(-2.0))
     """
     kwargs = _merge_options(options, kwargs)
     if tol is not None:
         _set_gtol_from_tol(tol, kwargs)
     _refuse_scipy_method(method)
     args = args if isinstance(args, tuple) else (args,)
-    hessp = _hessp_from_hess(hess, hessp)
+    if not isinstance(flat_callback, bool):
+        raise TypeError(f"flat_callback must be True or False, got {flat_callback!r}")
+    start = as_start(x0)
+    hessp = _hessp_from_hess(hess, hessp, start)
     if args:  # bound once here, so the AD's callables and the user's take the same x alone
         fun, jac, hessp = _bind_args(fun, jac, hessp, args)
     if not callable(fun):
@@ -171,8 +202,28 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         fun_and_jac = None
     if hessp is None:
         hessp = ad_hessp  # evaluated only if the method asks for it
-    return solve(fun, x0, method, jac=jac, hessp=hessp, fun_and_jac=fun_and_jac,
-                 callback=_driver_callback(callback), **kwargs)
+    if start.structured:  # the solver sees the raveled vector; fun and the rest the structure
+        fun, jac, fun_and_jac, hessp = _flat_callables(start, fun, jac, fun_and_jac, hessp,
+                                                       ad_hessp)
+        flat = flat_bounds(kwargs.get("bounds"), start)
+        if flat is not None:
+            kwargs["bounds"] = Bounds(*flat)
+    res = solve(fun, start.x, method, jac=jac, hessp=hessp, fun_and_jac=fun_and_jac,
+                callback=_driver_callback(callback, None if flat_callback else start), **kwargs)
+    if start.structured:
+        res["x"], res["jac"] = start.tree(res["x"]), start.tree(res["jac"])
+    return res
+
+
+def _flat_callables(start, fun, jac, fun_and_jac, hessp, ad_hessp):
+    """The solver's callables on the raveled vector, from the ones on x0's structure."""
+    if fun_and_jac is not None:  # AD's value and gradient, in the structure: ravel g
+        fun, fun_and_jac = start.value(fun), start.value_and_gradient(fun_and_jac)
+    elif jac is True:
+        fun = start.pair(fun)
+    else:
+        fun, jac = start.value(fun), start.gradient(jac)
+    return fun, jac, fun_and_jac, start.product(hessp, trusted=hessp is ad_hessp)
 
 
 # ---- SciPy's habits ---------------------------------------------------------------------------
@@ -231,20 +282,31 @@ def _refuse_scipy_method(method):
             f"call optkit.scipy.minimize(fun, x0, method={method!r})")
 
 
-def _driver_callback(callback):
-    """The user's callback as the driver calls it (with the result), following SciPy's rule."""
+def _driver_callback(callback, start=None):
+    """The user's callback as the driver calls it (with the result), following SciPy's rule;
+    with a structured ``start``, x and jac are rebuilt in its structure first."""
     if callback is None:
         return None
     if not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    if start is not None and start.structured:
+        rebuild = start.tree
+
+        def structured(result):  # the driver's result is fresh: its x and jac can be replaced
+            result["x"], result["jac"] = rebuild(result["x"]), rebuild(result["jac"])
+            return result
+    else:
+        def structured(result):
+            return result
     if takes_intermediate_result(callback):
-        return lambda result: callback(intermediate_result=result)
-    return lambda result: callback(result["x"])  # the driver's result holds a fresh copy of x
+        return lambda result: callback(intermediate_result=structured(result))
+    return lambda result: callback(structured(result)["x"])  # x is a fresh copy
 
 
 # ---- the objective as the solver and the AD see it -------------------------------------------
-def _hessp_from_hess(hess, hessp):
-    """``hessp(x, p, *args)`` from a dense ``hess(x, *args)``; both given is an error."""
+def _hessp_from_hess(hess, hessp, start):
+    """``hessp(x, p, *args)`` from a dense ``hess(x, *args)``; both given is an error. With a
+    structured ``start``, x and p are structures and ``hess`` is over the raveled vector."""
     if hess is None:
         return hessp
     if hessp is not None:
@@ -253,7 +315,14 @@ def _hessp_from_hess(hess, hessp):
         raise TypeError(f"hess must be callable or None, got {type(hess).__name__}")
 
     def hessp_from_hess(x, p, *a):
-        return np.asarray(hess(x, *a), dtype=np.float64) @ p
+        H = np.asarray(hess(x, *a), dtype=np.float64)
+        if not start.structured:
+            return H @ p
+        n = start.size
+        if H.size != n * n:
+            raise ValueError(f"hess must return the ({n}, {n}) Hessian of the raveled x0 "
+                             f"(optkit.tree.ravel order), got shape {H.shape}")
+        return start.tree(H.reshape(n, n) @ start.flat_trusted(p))
 
     return hessp_from_hess
 

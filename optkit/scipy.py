@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize as _so
 
-from .scipy_derivatives import Derivatives, VectorDerivatives
 from .ad import NotDifferentiableError, TracerConversionError, hessian
+from .boundary import as_start, flat_bounds
 from .methods import (
     SCIPY_CUSTOM_METHODS,
     SCIPY_DERIVATIVE_FREE,
@@ -34,6 +34,7 @@ from .methods import (
 )
 from .minimize import minimize as _optkit_minimize
 from .minimize import takes_intermediate_result
+from .scipy_derivatives import Derivatives, VectorDerivatives
 
 __all__ = ["Derivatives", "constraint", "derivatives", "gradient_descent", "lbfgs",
            "least_squares", "minimize", "newton_cg", "root"]
@@ -93,18 +94,37 @@ def _probe(p0):
 
 
 # ---- exact derivatives for SciPy's solvers ----------------------------------------------------
-def derivatives(fun, args=(), *, compile=True):  # noqa: A002 - mirrors optkit.compile
+def derivatives(fun, args=(), *, x0=None, compile=True):  # noqa: A002 - mirrors optkit.compile
     """``Derivatives`` of scalar ``fun(x, *args)`` from optkit's AD, sharing one evaluation cache.
 
     Use ``d.fun`` with ``jac=d.jac`` (or ``d.fun_and_jac`` with ``jac=True``), ``hessp=d.hessp``
     or ``hess=d.hess`` when wiring SciPy yourself; ``d.nfev``, ``d.njev``, ``d.nhev`` count the
     evaluations made. ``compile`` as in :func:`minimize`.
+
+    ``x0``, a parameter structure (see :func:`minimize`), makes them functions of the raveled
+    vector that call ``fun`` with the structure: start SciPy from ``d.x0`` (the raveled
+    ``x0``) and rebuild its answer with ``d.unravel(res.x)``. Without it ``fun`` gets what
+    SciPy passes, ``d.x0`` is None and ``d.unravel`` the identity.
     """
-    return Derivatives(fun, args, compile=compile)
+    start = as_start(x0) if x0 is not None else None
+    if start is None or not start.structured:
+        d = Derivatives(fun, args, compile=compile)
+        d.x0 = None if start is None else _check_x0(x0)
+        d.unravel = _identity
+        return d
+    if not callable(fun):
+        raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+    d = Derivatives(start.value(fun), args, compile=compile)
+    d.x0, d.unravel = start.x, start.tree
+    return d
+
+
+def _identity(x):
+    return x
 
 
 def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
-             constraints=(), tol=None, callback=None, options=None, *,
+             constraints=(), tol=None, callback=None, options=None, *, flat_callback=False,
              compile=True):  # noqa: A002 - mirrors optkit.compile
     """``scipy.optimize.minimize`` with derivatives from optkit's AD; same signature and result.
 
@@ -122,8 +142,38 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     ``compile=True`` (the default, as in ``optkit.minimize``) replays ``optkit.compile``
     programs for the value+gradient and the Hessian-vector products; an objective whose trace
     depends on values runs eagerly with a one-time ``optkit.CompileWarning``.
+
+    ``x0`` may be a parameter structure, as in ``optkit.minimize`` (a dict, list, tuple,
+    namedtuple or dataclass of arrays, or an array of any shape; a list or tuple of numbers
+    stays a vector, as in SciPy). SciPy then works on the raveled vector
+    (``optkit.tree.ravel``) and ``fun``, ``jac``, ``hessp``, ``hess`` and the ``fun`` of each
+    constraint receive the structure; ``jac`` and ``hessp`` answer in it, while a dense ``hess``
+    and a constraint's ``jac`` (and a ``LinearConstraint``'s columns) are over the raveled
+    vector. ``bounds`` may be ``optkit.Bounds`` with sides in x0's structure (a number at a
+    path broadcasts over that leaf). The callback's ``xk`` (or ``intermediate_result.x``) and
+    the result's ``x`` and ``jac`` (``grad`` for trust-constr) come back in the structure;
+    ``flat_callback=True`` gives the callback SciPy's flat vectors instead.
     """
-    x0 = _check_x0(x0)
+    start = as_start(x0)
+    if start.structured:  # SciPy sees the raveled vector; fun and the rest the structure
+        if not callable(fun):
+            raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+        fun = start.pair(fun) if jac is True else start.value(fun)
+        jac, hessp, hess = start.gradient(jac), start.product(hessp), start.dense(hess)
+        flat = flat_bounds(bounds, start)
+        bounds = bounds if flat is None else _so.Bounds(*flat)
+        constraints = _flat_constraints(constraints, start)
+        res = _flat_minimize(fun, start.x, args, method, jac, hess, hessp, bounds, constraints,
+                             tol, _tree_callback(callback, start, flat_callback), options,
+                             compile)
+        return _tree_result(res, start)
+    return _flat_minimize(fun, _check_x0(x0), args, method, jac, hess, hessp, bounds,
+                          constraints, tol, callback, options, compile)
+
+
+def _flat_minimize(fun, x0, args, method, jac, hess, hessp, bounds, constraints, tol, callback,
+                   options, compile):  # noqa: A002
+    """:func:`minimize` on a flat vector ``x0``."""
     args = args if isinstance(args, tuple) else (args,)
     meth = _method_name(method, bounds, constraints)
     if meth != "trust-constr" and constraints:
@@ -173,6 +223,63 @@ def _check_second_order(der, x0, g0, meth, method, second, hess, hessp):
         ) from exc
 
 
+# ---- parameter structures: SciPy sees the raveled vector ---------------------------------------
+def _tree_callback(callback, start, flat):
+    """SciPy's callback (``xk``, or ``intermediate_result``) with x0's structure rebuilt."""
+    if callback is None or flat:
+        return callback
+    if takes_intermediate_result(callback):
+        def structured(intermediate_result):
+            return callback(intermediate_result=_tree_result(
+                _so.OptimizeResult(intermediate_result), start))
+        return structured
+
+    def structured_xk(xk, *rest):  # root's callbacks also get the residual
+        return callback(start.tree(np.array(xk, dtype=float)), *rest)
+
+    return structured_xk
+
+
+def _tree_result(res, start):
+    """``res`` with ``x`` (and the objective's gradient, ``jac`` or trust-constr's ``grad``)
+    rebuilt in x0's structure; constraint Jacobians and residuals stay as SciPy gives them."""
+    n = start.size
+    for key in ("x", "jac", "grad"):
+        value = res.get(key)
+        if isinstance(value, np.ndarray) and value.shape == (n,):
+            res[key] = start.tree(value)
+    return res
+
+
+def _flat_constraint(con, start):
+    """One constraint whose ``fun`` takes x0's structure, as one taking the raveled vector."""
+    if isinstance(con, dict):
+        out = dict(con)
+        out["fun"] = start.value(con["fun"])
+        if callable(con.get("jac")):
+            out["jac"] = start.value(con["jac"])
+        return out
+    if isinstance(con, _so.NonlinearConstraint):
+        source = getattr(con, "optkit_source", None)
+        if source is not None:  # optkit.scipy.constraint: rebuilt around the flat function
+            fun, args, hess, kwargs = source
+            return constraint(start.value(fun), con.lb, con.ub, args=args, hess=hess, **kwargs)
+        jac = start.value(con.jac) if callable(con.jac) else con.jac
+        hess = con.hess
+        if callable(hess):
+            def hess(z, v, _h=con.hess):
+                return _h(start.tree(z), v)
+        return _so.NonlinearConstraint(start.value(con.fun), con.lb, con.ub, jac=jac,
+                                       hess=hess, keep_feasible=con.keep_feasible)
+    return con  # a LinearConstraint: its columns are the raveled vector's
+
+
+def _flat_constraints(constraints, start):
+    if isinstance(constraints, (dict, _so.NonlinearConstraint, _so.LinearConstraint)):
+        return _flat_constraint(constraints, start)
+    return [_flat_constraint(con, start) for con in constraints]
+
+
 # ---- Jacobians: least squares, roots, constraints -------------------------------------------
 def least_squares(fun, x0, jac=None, bounds=(-np.inf, np.inf), method="trf", *, args=(),
                   kwargs=None, tr_solver=None, jac_sparsity=None, jac_mode=None, **options):
@@ -185,7 +292,26 @@ def least_squares(fun, x0, jac=None, bounds=(-np.inf, np.inf), method="trf", *, 
     or 'dogbox', as in SciPy). A user's ``jac`` is passed through unchanged. The result adds
     ``jac_mode`` ("forward", "reverse", "sparse" or "operator"), ``njvp`` and ``nvjp``; ``nfev``
     and ``njev`` are true counts.
+
+    ``x0`` may be a parameter structure (see :func:`minimize`): ``fun`` (and a user's ``jac``,
+    which is over the raveled vector) receive it, ``bounds=(lb, ub)`` may give each side in
+    its structure, and the result's ``x`` comes back in it (``fun`` and ``jac`` are SciPy's).
     """
+    start = as_start(x0)
+    if start.structured:
+        if not callable(fun):
+            raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+        fun, jac = start.value(fun), start.value(jac) if callable(jac) else jac
+        if isinstance(bounds, tuple) and len(bounds) == 2:  # SciPy's (lb, ub)
+            bounds = start.bounds(*bounds)
+        else:
+            flat = flat_bounds(bounds, start)
+            bounds = bounds if flat is None else flat
+        res = least_squares(fun, start.x, jac, bounds, method, args=args, kwargs=kwargs,
+                            tr_solver=tr_solver, jac_sparsity=jac_sparsity, jac_mode=jac_mode,
+                            **options)
+        res.x = start.tree(res.x)
+        return res
     x0 = _check_x0(x0)
     if jac is not None:
         return _so.least_squares(fun, x0, jac, bounds, method, args=args, kwargs=kwargs,
@@ -226,7 +352,27 @@ def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, opt
     'hybr' and 'lm' receive the Jacobian, built in the cheaper mode (``jac_mode`` None) or the
     one named; the quasi-Newton methods take none and run unchanged. A user's ``jac`` passes
     through. The result adds ``jac_mode``, ``njvp`` and ``nvjp``; ``nfev``/``njev`` are true.
+
+    ``x0`` may be a parameter structure (see :func:`minimize`): ``fun`` receives it and returns
+    its residual in the same structure (or as a vector of the raveled length); a user's
+    ``jac`` is over the raveled vector. The callback's ``x`` and the result's ``x`` come back
+    in the structure; ``fun`` in the result is the raveled residual.
     """
+    start = as_start(x0)
+    if start.structured:
+        if not callable(fun):
+            raise TypeError(f"fun must be callable, got {type(fun).__name__}")
+        value = start.value(fun)
+
+        def flat_fun(z, *a):
+            return start.flat_output(value(z, *a))
+
+        jac = start.value(jac) if callable(jac) else jac
+        callback = _tree_callback(callback, start, False)
+        res = root(flat_fun, start.x, args, method, jac, tol, callback, options,
+                   jac_mode=jac_mode)
+        res.x = start.tree(res.x)
+        return res
     x0 = _check_x0(x0)
     args = args if isinstance(args, tuple) else (args,)
     passthrough = dict(method=method, tol=tol, callback=callback, options=options)
@@ -264,6 +410,7 @@ def constraint(fun, lb=-np.inf, ub=np.inf, *, args=(), hess=True, **kwargs):
     extra = {"hess": hess_vc} if hess else {}
     con = _so.NonlinearConstraint(vd.fun, lb, ub, jac=vd.jac, **extra, **kwargs)
     con.optkit_derivatives = vd
+    con.optkit_source = (fun, args, hess, kwargs)  # to rebuild it for a structured x0
     return con
 
 

@@ -158,8 +158,10 @@ def test_method_needing_hessian_rejects_once_differentiable_objective_up_front()
 
 
 def test_bad_x0_and_method():
-    with pytest.raises(ValueError, match="x0 must be 1-D"):
-        oks.minimize(rosen, np.ones((2, 2)))
+    # an array of any shape is a one-leaf parameter structure (issue 12): raveled for SciPy,
+    # given back in its shape
+    res = oks.minimize(lambda x: rosen(x.ravel()), np.zeros((2, 2)), method="BFGS")
+    assert res.x.shape == (2, 2) and np.allclose(res.x, 1.0, atol=1e-4)
     with pytest.raises(TypeError, match="x0"):
         oks.minimize(rosen, ["a", "b"])
     with pytest.raises(ValueError, match="did you mean 'bfgs'"):

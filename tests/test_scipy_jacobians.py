@@ -106,8 +106,8 @@ def test_large_problem_argument_errors():
     with pytest.raises(ValueError, match="tr_solver"):
         oks.least_squares(decay, [1.0, 1.0, 0.0], tr_solver="exact",
                           jac_sparsity=np.ones((200, 3)))
-    with pytest.raises(ValueError, match="x0 must be 1-D"):
-        oks.least_squares(decay, np.ones((3, 1)))
+    with pytest.raises(TypeError, match=r"x0\['rate'\]: dtype object"):  # issue 12
+        oks.least_squares(decay, {"rate": np.array([None])})
 
 
 # ---- root ------------------------------------------------------------------------------------
