@@ -56,13 +56,18 @@ def test_integer_array_is_promoted_to_float64():
     assert x.dtype.kind == "i"  # the caller's array is untouched
 
 
-def test_list_input():
-    g = optkit.grad(sin_sq)([0.1, 0.2, 0.3])
-    assert_plain_array(g, (3,))
-    np.testing.assert_allclose(g, sin_sq_grad([0.1, 0.2, 0.3]), rtol=1e-12)
-    g2 = optkit.grad(sin_sq)([[1, 2], [3, 4]])  # nested list of ints
-    assert_plain_array(g2, (2, 2))
-    np.testing.assert_allclose(g2, sin_sq_grad([[1, 2], [3, 4]]), rtol=1e-12)
+def test_list_input_is_a_structure_of_leaves():
+    # issue 12: a list is a container (as in JAX), not an array; the gradient has its structure
+    g = optkit.grad(lambda xs: sum(np.sin(t) ** 2 for t in xs))([0.1, 0.2, 0.3])
+    assert type(g) is list and all(type(v) is float for v in g)
+    np.testing.assert_allclose(g, sin_sq_grad(np.array([0.1, 0.2, 0.3])), rtol=1e-12)
+    g2 = optkit.grad(lambda xs: sin_sq(xs[0][0]) + sin_sq(xs[1][1]))([[1, 2], [3, 4]])
+    assert type(g2) is list and [type(row) for row in g2] == [list, list]
+    np.testing.assert_allclose(g2, [[sin_sq_grad(1.0), 0.0], [0.0, sin_sq_grad(4.0)]],
+                               rtol=1e-12)
+    # array code given a list fails with a hint to convert it (the old reading)
+    with pytest.raises(TypeError, match=r"structures of separate leaves.*np\.array"):
+        optkit.grad(lambda x: np.sum(x ** 2))([0.1, 0.2])
 
 
 def test_zero_d_array_gives_float_gradient():
@@ -92,27 +97,68 @@ def cubic(x):
     return np.sum(x**3) / 6.0
 
 
-@pytest.mark.parametrize("x", [[1, 2, 3], np.array([1, 2, 3], dtype=np.int32), (1.0, 2, 3.0)],
-                         ids=["list-of-ints", "int32-array", "tuple"])
-def test_every_transformation_accepts_ints_and_sequences(x):
+def test_every_transformation_accepts_int_arrays():
+    x = np.array([1, 2, 3], dtype=np.int32)
     xf = np.array([1.0, 2.0, 3.0])
     v = [1, 0, 2]
     val, g = optkit.value_and_grad(cubic)(x)
     assert val == pytest.approx(6.0, rel=1e-15)
     np.testing.assert_allclose(g, xf**2 / 2, rtol=1e-15)
-    y, t = optkit.jvp(cubic, x, v)
+    y, t = optkit.jvp(cubic, x, np.array(v))
     assert_plain_float(y)
     assert t == pytest.approx(np.dot(xf**2 / 2, v), rel=1e-15)
     y, pullback = optkit.vjp(lambda z: z**2, x)
     assert_plain_array(y, (3,))
-    np.testing.assert_allclose(pullback(v), 2 * xf * v, rtol=1e-15)
-    hv = optkit.hvp(cubic, x, v)
+    np.testing.assert_allclose(pullback(np.array(v)), 2 * xf * v, rtol=1e-15)
+    hv = optkit.hvp(cubic, x, np.array(v))
     assert_plain_array(hv, (3,))
     np.testing.assert_allclose(hv, xf * v, rtol=1e-15)
     for how in ("hessian", "jacfwd", "jacrev", "jacobian"):
         fun = cubic if how == "hessian" else (lambda z: z**2)
         J = getattr(optkit, how)(fun)(x)
         assert_plain_array(J, (3, 3))
+        np.testing.assert_allclose(J, np.diag(xf if how == "hessian" else 2 * xf), rtol=1e-15)
+
+
+@pytest.mark.parametrize("x", [[1, 2, 3], (1.0, 2, 3.0)], ids=["list-of-ints", "tuple"])
+def test_every_transformation_reads_a_sequence_as_a_structure(x):
+    # issue 12 (intended change): a list or tuple of numbers is a structure of scalar leaves,
+    # as in JAX; every derivative comes back as the same container of floats (ints promoted)
+    kind = type(x)
+    xf = np.array([1.0, 2.0, 3.0])
+    v = kind([1, 0, 2])
+
+    def cubic_seq(z):
+        assert type(z) is kind
+        return sum(t**3 for t in z) / 6.0
+
+    def square_seq(z):
+        return kind(t**2 for t in z)
+
+    def same_kind(tree, shape):
+        assert type(tree) is kind
+        assert np.shape(tree) == shape
+        assert all(type(leaf) is float for leaf in optkit.tree.leaves(tree))
+
+    val, g = optkit.value_and_grad(cubic_seq)(x)
+    assert val == pytest.approx(6.0, rel=1e-15)
+    same_kind(g, (3,))
+    np.testing.assert_allclose(g, xf**2 / 2, rtol=1e-15)
+    y, t = optkit.jvp(cubic_seq, x, v)
+    assert t == pytest.approx(np.dot(xf**2 / 2, v), rel=1e-15)
+    y, pullback = optkit.vjp(square_seq, x)
+    same_kind(y, (3,))
+    ct = pullback(v)
+    same_kind(ct, (3,))
+    np.testing.assert_allclose(ct, 2 * xf * v, rtol=1e-15)
+    hv = optkit.hvp(cubic_seq, x, v)
+    same_kind(hv, (3,))
+    np.testing.assert_allclose(hv, xf * v, rtol=1e-15)
+    for how in ("hessian", "jacfwd", "jacrev", "jacobian"):
+        fun = cubic_seq if how == "hessian" else square_seq
+        J = getattr(optkit, how)(fun)(x)  # nested blocks, as JAX returns them
+        same_kind(J, (3, 3))
+        assert all(type(row) is kind for row in J)
         np.testing.assert_allclose(J, np.diag(xf if how == "hessian" else 2 * xf), rtol=1e-15)
 
 
