@@ -61,6 +61,15 @@ def _number(value, where: str, what: str) -> float:
         raise ValueError(f"{where}: {what} must be a number or None; got {value!r}") from None
 
 
+def _is_structure(side) -> bool:
+    """True for a side given as a parameter structure rather than numbers: a dict, or lists
+    and tuples holding an array or a dict (nested lists of numbers stay an array)."""
+    if isinstance(side, dict):
+        return True
+    return isinstance(side, (list, tuple)) and any(
+        isinstance(item, np.ndarray) or _is_structure(item) for item in side)
+
+
 def _check(lb: np.ndarray, ub: np.ndarray) -> None:
     """Raise ValueError naming the first bad index of the broadcast 1-D arrays lb, ub."""
     bad = np.isnan(lb) | np.isnan(ub) | (lb > ub) | (lb == np.inf) | (ub == -np.inf)
@@ -88,6 +97,9 @@ class Bounds:
         Lower and upper bounds, scalars or 1-D. None (or an entry None) is a missing side,
         read as -inf / +inf. Scalars are broadcast against the other side, so
         ``Bounds(0, 1)`` has length 1 until ``as_bounds(b, n)`` broadcasts it to n.
+        A side given as a parameter structure (a dict, or lists/tuples holding arrays) is
+        kept as given, unchecked: only ``optkit.minimize`` with an ``x0`` of that structure
+        reads it (raveling it in x0's order); ``as_bounds`` refuses it.
 
     Attributes
     ----------
@@ -119,6 +131,10 @@ class Bounds:
     ub: np.ndarray = np.inf
 
     def __post_init__(self):
+        if _is_structure(self.lb) or _is_structure(self.ub):
+            # sides given in a parameter structure (a dict, nested lists of arrays, ...): kept
+            # as given, for the front door (optkit.minimize) to ravel against x0's structure
+            return
         lb = _side(self.lb, -np.inf, "lb")
         ub = _side(self.ub, np.inf, "ub")
         try:
@@ -314,6 +330,9 @@ def as_bounds(bounds, n: int) -> Bounds | None:
     if bounds is None:
         return None
     if isinstance(bounds, Bounds):
+        if not isinstance(bounds.lb, np.ndarray) or not isinstance(bounds.ub, np.ndarray):
+            raise TypeError("bounds: lb and ub are given as a parameter structure; only "
+                            "optkit.minimize with an x0 of that structure can read them")
         box = bounds
     elif hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # scipy.optimize.Bounds
         box = Bounds(bounds.lb, bounds.ub)
