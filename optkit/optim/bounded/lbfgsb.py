@@ -6,11 +6,13 @@ Nocedal's projection), then a line search along d that never leaves the box (alp
 ``bounds.max_step(x, d)``; trial points P(x + alpha d)), then the pair update of the compact
 memory (skipped when s'y <= eps y'y, as the Fortran code does).
 
-As in the Fortran code (lnsrlb): the first step of a solve, or after a reset of the memory,
-starts at alpha = min(1, 1/||d||) unless every variable has both bounds (then 1); later ones
-at alpha = 1.  When the search fails with pairs in memory, the memory is cleared and the
-search repeated along the projected steepest-descent direction; when it fails without, the
-failure (carrying the best point found) goes to the driver.
+Trial steps beyond alphamax are answered at alphamax by the line (`line.BoxLine`), so any
+line search of `optkit.optim.linesearch` stays in the box.  As in the Fortran code (lnsrlb):
+the first step of a solve, or after a reset of the memory, starts at alpha = min(1, 1/||d||)
+unless every variable has both bounds (then 1); later ones at alpha = 1.  When the search
+fails with pairs in memory, the memory is cleared and the search repeated along the
+projected steepest-descent direction; when it fails without, the failure (carrying the best
+point found) goes to the driver.
 """
 
 from dataclasses import dataclass, field
@@ -54,17 +56,18 @@ def _search(objective, state, d, linesearch, fresh):
     boxed = bool(np.all(np.isfinite(bounds.lb)) and np.all(np.isfinite(bounds.ub)))
     alpha0 = 1.0 if (boxed or not fresh) else min(1.0, 1.0 / float(np.linalg.norm(d)))
     alpha0 = min(alpha0, alphamax)
-    line = BoxLine(objective, state.x, d, bounds)
+    line = BoxLine(objective, state.x, d, bounds, alphamax)
     dphi0 = float(state.g @ d)
     try:
-        alpha = linesearch.search(line, state.f, dphi0, alpha0, alphamax=alphamax).alpha
+        alpha = linesearch.search(line, state.f, dphi0, alpha0).alpha
     except LineSearchError as exc:
         # phi still decreasing at the box's edge: the edge is the step (Moré & Thuente's
         # stpmax), as long as it decreased f enough
-        if not (exc.alpha == alphamax and exc.phi is not None
+        if not (exc.alpha >= alphamax and exc.phi is not None
                 and exc.phi <= state.f + 1e-4 * alphamax * dphi0):
             raise
         alpha = alphamax
+    alpha = min(alpha, alphamax)
     return alpha, line.point(alpha)
 
 

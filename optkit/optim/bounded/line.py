@@ -1,8 +1,10 @@
 """The line phi(alpha) = f(P(x + alpha d)) for a search that stays in the box.
 
-For x in the box and 0 <= alpha <= ``bounds.max_step(x, d)``, x + alpha d is in the box up to
-rounding; the projection P makes that exact, so f and its gradient are never evaluated
-outside the box (the projection moves a trial point by at most a rounding error).
+For x in the box and 0 <= alpha <= alphamax = ``bounds.max_step(x, d)``, x + alpha d is in the
+box up to rounding; the projection P makes that exact, so f and its gradient are never
+evaluated outside the box (the projection moves a trial point by at most a rounding error).
+A trial beyond alphamax (a search extrapolating past the box's edge) is answered at
+alphamax: the search then sees phi flat there and ends, and the caller takes alphamax.
 """
 
 import math
@@ -19,15 +21,17 @@ class BoxLine:
     ``point``), remembering its last trial so the accepted one is not evaluated twice.
     """
 
-    def __init__(self, objective, x, d, bounds):
+    def __init__(self, objective, x, d, bounds, alphamax):
         self.objective = objective
         self.x = x
         self.p = d
         self.bounds = bounds
+        self.alphamax = alphamax
         self._alpha = None
         self._trial = None  # (x, f, g or None) at self._alpha
 
     def _point(self, alpha):
+        alpha = min(alpha, self.alphamax)
         if alpha != self._alpha:
             self._alpha = alpha
             with np.errstate(over="ignore", invalid="ignore"):

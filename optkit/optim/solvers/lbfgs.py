@@ -8,15 +8,20 @@ last m pairs in (m, n) ring buffers.
 Safeguards: a pair with s'y <= eps y'y (curvature condition failed) is skipped; when the line
 search fails along the quasi-Newton direction the memory is cleared and a scaled steepest
 descent step is tried before giving up.
+
+With bounds (``init(objective, x0, bounds=...)`` with a finite bound somewhere) the solver is
+L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995; Morales & Nocedal 2011), in
+:mod:`optkit.optim.bounded`; with every bound infinite it is exactly the method above.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..bounded import lbfgsb
 from ..errors import LineSearchError
 from ..linesearch import Line, StrongWolfe
-from .base import Solver
+from .base import Solver, inf_norm
 
 __all__ = ["LBFGS", "InverseHessian", "LBFGSState"]
 
@@ -117,11 +122,14 @@ class LBFGSState:
     step_norm: float = 0.0    # ||x_{k+1} - x_k||_2
     skipped: int = 0          # pairs skipped because the curvature condition failed
     resets: int = 0           # memory resets after a failed line search
+    bounds = None             # no box (the bounded state, lbfgsb.LBFGSBState, carries one)
 
 
 @dataclass(frozen=True)
 class LBFGS(Solver):
-    """L-BFGS (N&W Alg. 7.5): two-loop recursion, strong-Wolfe steps."""
+    """L-BFGS (N&W Alg. 7.5): two-loop recursion, strong-Wolfe steps; L-BFGS-B with bounds."""
+
+    supports_bounds = True
 
     m: int = 10                                             # memory pairs (N&W: 3..20)
     linesearch: object = field(default_factory=StrongWolfe)  # strong Wolfe c1=1e-4, c2=0.9
@@ -133,10 +141,18 @@ class LBFGS(Solver):
             raise TypeError("linesearch must be a line search object with a search() method, "
                             f"got {self.linesearch!r}")
 
-    def init(self, objective, x0):
+    def init(self, objective, x0, bounds=None):
+        if bounds is not None and not bounds.is_unbounded:
+            return lbfgsb.init_state(objective, x0, bounds, self.m)
         x = np.array(x0, dtype=np.float64)
         f, g = objective.f_and_g(x)
         return LBFGSState(x=x, f=f, g=g, memory=_Memory(self.m, x.size))
+
+    def stationarity(self, state):
+        """||g||_inf; with bounds, the projected gradient ||P(x - g) - x||_inf."""
+        if state.bounds is None:
+            return inf_norm(state.g)
+        return state.bounds.projected_gradient_norm(state.x, state.g)
 
     def _search(self, objective, state, p, alpha0):
         line = Line(objective, state.x, p)
@@ -145,6 +161,8 @@ class LBFGS(Solver):
         return step.alpha, line.point(step.alpha)
 
     def step(self, objective, state):
+        if state.bounds is not None:
+            return lbfgsb.step(objective, state, self.linesearch)
         mem = state.memory
         resets = state.resets
         p = mem.direction(state.g) if mem.size else -state.g
@@ -179,7 +197,11 @@ class LBFGS(Solver):
                           step_norm=float(np.linalg.norm(s)), skipped=skipped, resets=resets)
 
     def result_fields(self, state):
-        """Extra result fields: ``hess_inv``, the inverse Hessian approximation (SciPy's name)."""
+        """Extra result fields: ``hess_inv``, the inverse Hessian approximation (SciPy's name);
+        with bounds ``active_mask`` instead (-1 at a lower bound, +1 at an upper, 0 free, as
+        ``scipy.optimize.least_squares``)."""
+        if state.bounds is not None:
+            return {"active_mask": state.bounds.active_mask(state.x)}
         return {"hess_inv": InverseHessian(state.memory)}
 
     def _improved(self, objective, state, p, exc):
