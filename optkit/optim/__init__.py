@@ -3,12 +3,12 @@
 from .api import check_options, solve
 from .driver import run
 from .errors import LineSearchError, NumericalError, SolverError, TrustRegionError
+from .globalization import LineSearch, TrustRegion
 from .linesearch import Backtracking, Nonmonotone, StrongWolfe
 from .objective import Objective
 from .result import History, OptimizeResult, Status
 from .solvers import LBFGS, METHODS, GradientDescent, NewtonCG, Solver
-from .solvers.newton_cg import LineSearch
-from .trust_region import Steihaug, TrustRegion
+from .trust_region import Steihaug
 
 __all__ = [
     "LBFGS",

@@ -15,8 +15,9 @@ import pytest
 from _problems import PROBLEMS, Counting, double_well, saddle
 
 from optkit.optim import Backtracking, Nonmonotone, Objective, Status, StrongWolfe, run, solve
-from optkit.optim.solvers.newton_cg import LineSearch, NewtonCG
-from optkit.optim.trust_region import CGExit, Steihaug, TrustRegion
+from optkit.optim.globalization import LineSearch, TrustRegion
+from optkit.optim.solvers.newton_cg import NewtonCG
+from optkit.optim.trust_region import CGExit, Steihaug
 
 GLOBALIZATIONS = {
     "trust-region": lambda: NewtonCG(globalization=TrustRegion(Steihaug())),

@@ -1,4 +1,4 @@
-"""Trust-region globalization: step acceptance and the radius update.
+"""Trust-region globalization: the step, its acceptance test and the radius update.
 
 Nocedal & Wright, Alg. 4.1. With rho = (actual reduction) / (predicted reduction):
 
@@ -9,7 +9,13 @@ Nocedal & Wright, Alg. 4.1. With rho = (actual reduction) / (predicted reduction
 
 Deviation from Alg. 4.1 (as allowed by Conn, Gould & Toint, Sec. 6.1): the shrink is applied
 to ``min(radius, ||p||)`` rather than to the radius, so an interior step that failed is not
-proposed again. A non-finite trial value counts as rho = -inf: the region shrinks.
+proposed again. A non-finite trial value counts as rho = -inf: the region shrinks. Where the
+predicted reduction is below f's rounding, the actual reduction of a step that reduces ||g||
+is measured by the trapezoid rule on the gradients (``reduction.actual_reduction``).
+
+A rejected step is re-solved at the smaller radius by the subproblem result's ``truncate``
+(Steihaug replays its stored CG path, at no new Hessian-vector product), or solved again when
+that gives None.
 """
 
 from __future__ import annotations
@@ -17,29 +23,28 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .steihaug import Steihaug
+import numpy as np
 
-__all__ = ["TrustRegion", "reduction_ratio"]
+from ..errors import TrustRegionError
+from ..trust_region.steihaug import Steihaug
+from .base import Globalization, Move, check_subproblem
+from .reduction import actual_reduction, reduction_ratio
 
-
-def reduction_ratio(f: float, f_trial: float, predicted: float) -> float:
-    """rho = (f - f_trial) / predicted; -inf for a non-finite f_trial or predicted <= 0."""
-    if not math.isfinite(f_trial) or not predicted > 0:
-        return -math.inf
-    return (f - f_trial) / predicted
+__all__ = ["TrustRegion"]
 
 
 @dataclass(frozen=True)
-class TrustRegion:
+class TrustRegion(Globalization):
     """Globalize a Newton-type direction with a trust region (Nocedal & Wright, Alg. 4.1).
 
-    ``subproblem`` approximately minimizes the quadratic model within the radius (default:
+    ``subproblem`` approximately minimizes the quadratic model within the radius: any solver
+    with ``solve(hessp, g, radius, rtol, precond)`` (``globalization.base``; default:
     Steihaug-Toint CG); ``initial_radius=None`` picks the start from x0 (``first_radius``).
     A rejected step is re-solved at the smaller radius and tried again, up to
     ``max_rejections`` times in a row.
     """
 
-    subproblem: Steihaug = field(default_factory=Steihaug)  # trust-region subproblem solver
+    subproblem: object = field(default_factory=Steihaug)  # trust-region subproblem solver
     initial_radius: float | None = None  # None: chosen from x0 and g0, see first_radius
     max_radius: float = 1e10  # cap on the radius (Delta_hat in Alg. 4.1)
     accept: float = 0.1  # eta in Alg. 4.1: accept the step iff rho > accept; in [0, 1/4)
@@ -50,10 +55,7 @@ class TrustRegion:
     max_rejections: int = 60  # consecutive rejected steps before giving up
 
     def __post_init__(self):
-        if not isinstance(self.subproblem, Steihaug):
-            raise TypeError(
-                f"subproblem: expected a Steihaug instance, got {type(self.subproblem).__name__}"
-            )
+        check_subproblem("subproblem", self.subproblem)
         if self.initial_radius is not None and not (
             math.isfinite(self.initial_radius) and self.initial_radius > 0
         ):
@@ -108,3 +110,52 @@ class TrustRegion:
     def accepts(self, rho: float) -> bool:
         """Whether a step with reduction ratio ``rho`` is taken."""
         return rho > self.accept
+
+    def ratio(self, objective, f, g, x_trial, step, predicted) -> float:
+        """The acceptance measure rho of the trial ``x_trial = x + step``.
+
+        (f - f(x_trial)) / predicted, -inf for a non-finite f(x_trial) or predicted <= 0; where
+        the prediction is below f's rounding and the step reduces ||g||, the actual reduction
+        is the trapezoid rule on the gradients (``reduction.actual_reduction``).
+        """
+        return reduction_ratio(actual_reduction(objective, f, g, x_trial, step, predicted), 0.0,
+                               predicted)
+
+    def newton_step(self, objective, x, f, g, hessp, precond, *, radius, forcing, f_recent):
+        """One accepted step (Nocedal & Wright, Alg. 4.1 with the subproblem solver).
+
+        Solves the subproblem at ``radius``; a rejected trial shrinks the radius and is
+        re-solved (``truncate``, else a new solve), up to ``max_rejections`` times, then a
+        TrustRegionError. A trial with a non-finite gradient is rejected as a non-finite f is.
+        """
+        solve = self.subproblem.solve
+        sub = solve(hessp, g, radius, forcing, precond)
+        niter = sub.niter
+        for rejected in range(self.max_rejections + 1):
+            x_trial = x + sub.step
+            if np.array_equal(x_trial, x):
+                raise TrustRegionError(
+                    f"trust region step vanished at radius {radius:.3g} without decrease"
+                )
+            rho = self.ratio(objective, f, g, x_trial, sub.step, sub.model_decrease)
+            if self.accepts(rho):
+                f_new, g_new = objective.f_and_g(x_trial)
+                if np.all(np.isfinite(g_new)):
+                    return Move(
+                        x=x_trial, f=f_new, g=g_new,
+                        radius=self.update(radius, rho, sub.step_norm, sub.on_boundary),
+                        step_norm=float(np.linalg.norm(sub.step)), alpha=1.0,
+                        residual_norm=sub.residual_norm, cg_iterations=niter, cg_exit=sub.exit,
+                        rejected=rejected, f_recent=f_recent,
+                    )
+                rho = -math.inf  # non-finite gradient at the trial point: shrink as for f
+            radius = self.update(radius, rho, sub.step_norm, sub.on_boundary)
+            truncated = sub.truncate(radius)
+            if truncated is None:
+                truncated = solve(hessp, g, radius, forcing, precond)
+                niter += truncated.niter
+            sub = truncated
+        raise TrustRegionError(
+            f"{self.max_rejections} consecutive trust region steps rejected "
+            f"(radius {radius:.3g})"
+        )

@@ -1,12 +1,15 @@
 """Truncated Newton (Newton-CG) with Hessian-vector products only.
 
 A direction plus a step strategy: the direction comes from conjugate gradients on the Newton
-system H p = -g, truncated by an Eisenstat-Walker forcing term; the step strategy is either
+system H p = -g, truncated by an Eisenstat-Walker forcing term; the step strategy is a
+globalization (``optim.globalization``), either
 
 * ``TrustRegion(Steihaug())`` (default): Steihaug-Toint CG inside a trust region
   (Nocedal & Wright, Alg. 4.1 with Alg. 7.2), or
 * ``LineSearch(StrongWolfe())``: Dembo-Steihaug truncated CG then a line search
   (Nocedal & Wright, Alg. 7.1), where negative curvature is used, not passed over.
+
+This file owns the forcing terms and the second-order check; the globalization owns the step.
 
 Notation map (Nocedal & Wright, Ch. 7 -> code):
     x_k, f_k, g_k        state.x, state.f, state.g
@@ -28,17 +31,12 @@ of quadratic local convergence; it makes the last iterations accurate, and near 
 point CG runs long enough to meet negative curvature, so a start next to a saddle is escaped),
 by 0.5, and floored at ``_ETA_MIN`` = 1e-4.
 
-Trust-region details: a rejected step is re-solved at the smaller radius by replaying the
-stored CG path, at no new Hessian-vector product. When the predicted reduction is below
-1e-8 |f|, where differences of f drown in rounding, a step that reduces ||g|| is judged by the
-trapezoid estimate -1/2 (g_k + g_trial).p of the reduction instead (exact on quadratics).
-
-Negative curvature in the line-search variant (Nocedal & Wright, Sec. 7.1; Royer, O'Neill &
-Wright 2020): when CG meets a direction d with d.H d <= 0 after the iterate p_j, the search
-direction is p_j + c d, oriented downhill, its length the larger of a reflected Newton step
-and |d.H d| / ||d||^2 (see ``_negative_curvature_step``). Since d is H-conjugate to p_j, the
-model decrease of both parts adds up: the direction is never worse than either one, and a
-saddle point is left, not converged to (SciPy's Newton-CG returns p_j and drops d).
+Trust-region details (``globalization.trust_region``): a rejected step is re-solved at the
+smaller radius by replaying the stored CG path, at no new Hessian-vector product. When the
+predicted reduction is below 1e-8 |f|, where differences of f drown in rounding, a step that
+reduces ||g|| is judged by the trapezoid estimate -1/2 (g_k + g_trial).p of the reduction
+instead (exact on quadratics; ``globalization.reduction``). Negative curvature under a line
+search: see ``globalization.line_search``.
 
 Second-order check (``saddle_check``, on by default): a small gradient does not make a
 minimum. Where the driver's gradient test is met, ``leave_saddle`` runs a few Lanczos steps
@@ -63,14 +61,13 @@ from typing import ClassVar
 import numpy as np
 
 from ..curvature import smallest_curvature
-from ..errors import LineSearchError, NumericalError, TrustRegionError
-from ..linesearch.base import Line
-from ..linesearch.strong_wolfe import StrongWolfe
-from ..trust_region.radius import TrustRegion, reduction_ratio
-from ..trust_region.steihaug import CGExit, Steihaug, as_preconditioner
+from ..globalization.base import Globalization
+from ..globalization.reduction import actual_reduction, reduction_ratio
+from ..globalization.trust_region import TrustRegion
+from ..trust_region.steihaug import CGExit, as_preconditioner
 from .base import Solver
 
-__all__ = ["LineSearch", "NewtonCG", "NewtonCGState"]
+__all__ = ["NewtonCG", "NewtonCGState"]
 
 _ETA_0 = 0.5  # first forcing term (Eisenstat & Walker 1996)
 _ETA_MAX = 0.5  # cap: CG must at least halve the residual (Nocedal & Wright, eq. 7.3)
@@ -79,30 +76,8 @@ _ETA_MAX = 0.5  # cap: CG must at least halve the residual (Nocedal & Wright, eq
 # to 1000: 1e-4 used 10-35 % fewer products than 1e-10, with the same f and g evaluations)
 _ETA_MIN = 1e-4
 _GOLDEN = (1.0 + math.sqrt(5.0)) / 2.0
-_SMALL = 1e-8  # predicted reductions below _SMALL * max(1, |f|) are checked with gradients
 _ESCAPE_TRIES = 40  # step lengths tried along negative curvature, each 1/4 of the last
 _FORCING = ("eisenstat-walker", "eisenstat-walker-2", "superlinear")
-
-
-@dataclass(frozen=True)
-class LineSearch:
-    """Globalize the truncated-Newton direction with a line search (Nocedal & Wright, Alg. 7.1).
-
-    ``linesearch`` is any optkit line search (``search(line, phi0, dphi0, alpha0)``);
-    ``cg`` is the truncated CG, run without a radius.
-    """
-
-    linesearch: object = field(default_factory=StrongWolfe)  # the step-length rule
-    cg: Steihaug = field(default_factory=Steihaug)  # the inner CG (radius = inf)
-
-    def __post_init__(self):
-        if not callable(getattr(self.linesearch, "search", None)):
-            raise TypeError(
-                "linesearch: expected a line search with a search() method (e.g. StrongWolfe()),"
-                f" got {type(self.linesearch).__name__}"
-            )
-        if not isinstance(self.cg, Steihaug):
-            raise TypeError(f"cg: expected a Steihaug instance, got {type(self.cg).__name__}")
 
 
 @dataclass(frozen=True)
@@ -133,7 +108,7 @@ class NewtonCG(Solver):
     ``||.||_M``. Requires ``hessp``: ``needs_hessp`` is True.
     """
 
-    globalization: TrustRegion | LineSearch = field(default_factory=TrustRegion)
+    globalization: Globalization = field(default_factory=TrustRegion)  # step strategy
     forcing: str | float = "eisenstat-walker"  # CG tolerance rule, see module docstring
     preconditioner: object = None  # None, callable M^{-1} v, or diagonal of M
     # second-order check where the gradient test is met: Lanczos steps from a random start
@@ -145,10 +120,10 @@ class NewtonCG(Solver):
     needs_hessp: ClassVar[bool] = True
 
     def __post_init__(self):
-        if not isinstance(self.globalization, TrustRegion | LineSearch):
+        if not isinstance(self.globalization, Globalization):
             raise TypeError(
-                "globalization: expected TrustRegion(...) or LineSearch(...), got "
-                f"{type(self.globalization).__name__}"
+                "globalization: expected a Globalization such as TrustRegion(...) or "
+                f"LineSearch(...), got {type(self.globalization).__name__}"
             )
         forcing = self.forcing
         if isinstance(forcing, str):
@@ -193,10 +168,7 @@ class NewtonCG(Solver):
         x = np.array(x0, dtype=float)
         as_preconditioner(self.preconditioner, x.size)  # shape check against x0
         f, g = objective.f_and_g(x)
-        if isinstance(self.globalization, TrustRegion):
-            radius = self.globalization.first_radius(float(np.linalg.norm(x)))
-        else:
-            radius = math.inf
+        radius = self.globalization.first_radius(float(np.linalg.norm(x)))
         return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=self._first_forcing(g))
 
     def step(self, objective, state: NewtonCGState) -> NewtonCGState:
@@ -206,9 +178,15 @@ class NewtonCG(Solver):
         def hessp(v):
             return objective.hessp(state.x, v)
 
-        if isinstance(self.globalization, TrustRegion):
-            return self._trust_region_step(objective, state, hessp, precond)
-        return self._line_search_step(objective, state, hessp, precond)
+        move = self.globalization.newton_step(
+            objective, state.x, state.f, state.g, hessp, precond, radius=state.radius,
+            forcing=state.forcing, f_recent=state.f_recent)
+        return NewtonCGState(
+            x=move.x, f=move.f, g=move.g, radius=move.radius,
+            forcing=self._next_forcing(state, move.g, move.residual_norm),
+            step_norm=move.step_norm, alpha=move.alpha, cg_iterations=move.cg_iterations,
+            cg_exit=move.cg_exit, rejected=move.rejected, f_recent=move.f_recent,
+        )
 
     def leave_saddle(self, objective, state: NewtonCGState) -> NewtonCGState | None:
         """Called by the driver when the gradient test is met: a step off a saddle, or None.
@@ -246,118 +224,25 @@ class NewtonCG(Solver):
             x_trial = state.x + tau * u
             if np.array_equal(x_trial, state.x):
                 return None
-            f_trial = objective.f(x_trial)
-            actual = state.f - f_trial
-            if math.isfinite(f_trial) and predicted <= _SMALL * max(1.0, abs(state.f)):
-                # differences of f may drown in its rounding: judge by the trapezoid rule on
-                # the gradients, as a trust-region step does
-                f_trial, g_trial = objective.f_and_g(x_trial)
-                if np.all(np.isfinite(g_trial)):
-                    actual = -0.5 * tau * float((state.g + g_trial) @ u)
-            if math.isfinite(f_trial) and actual >= 0.1 * predicted:
+            # differences of f may drown in its rounding: the trapezoid rule on the gradients
+            # judges there, as in a trust-region step (but off a saddle ||g|| may grow)
+            actual = actual_reduction(objective, state.f, state.g, x_trial, u, predicted,
+                                      length=tau, gradient_must_fall=False)
+            if actual >= 0.1 * predicted:
                 f_new, g_new = objective.f_and_g(x_trial)
                 if np.all(np.isfinite(g_new)):
                     break
             tau *= 0.25
         else:
             return None
-        radius = state.radius
-        if isinstance(self.globalization, TrustRegion):
-            rho = reduction_ratio(state.f, f_new, predicted)
-            radius = self.globalization.update(radius, rho, tau, tau >= radius)
+        rho = reduction_ratio(state.f, f_new, predicted)
+        radius = self.globalization.update(state.radius, rho, tau, tau >= state.radius)
         return replace(
             state, x=x_trial, f=f_new, g=g_new, radius=radius,
             forcing=self._first_forcing(g_new), step_norm=tau,
             alpha=1.0, cg_iterations=found.products, cg_exit=CGExit.NEGATIVE_CURVATURE,
             rejected=0,
         )
-
-    # -- trust region ------------------------------------------------------------------------
-    def _trust_region_step(self, objective, state, hessp, precond):
-        tr = self.globalization
-        solve = tr.subproblem.solve
-        sub = solve(hessp, state.g, state.radius, state.forcing, precond)
-        niter = sub.niter
-        radius = state.radius
-        for rejected in range(tr.max_rejections + 1):
-            x_trial = state.x + sub.step
-            if np.array_equal(x_trial, state.x):
-                raise TrustRegionError(
-                    f"trust region step vanished at radius {radius:.3g} without decrease"
-                )
-            f_trial = objective.f(x_trial)
-            rho = reduction_ratio(state.f, f_trial, sub.model_decrease)
-            if math.isfinite(f_trial) and sub.model_decrease <= _SMALL * max(1.0, abs(state.f)):
-                # Differences of f may drown in its rounding error here. If the step reduces
-                # the gradient, measure the reduction by the trapezoid rule on the gradients
-                # instead (exact for quadratics); otherwise keep the verdict of f.
-                f_trial, g_new = objective.f_and_g(x_trial)
-                if np.all(np.isfinite(g_new)) and np.linalg.norm(g_new) < np.linalg.norm(state.g):
-                    actual = -0.5 * float((state.g + g_new) @ sub.step)
-                    rho = reduction_ratio(actual, 0.0, sub.model_decrease)
-            if tr.accepts(rho):
-                f_new, g_new = objective.f_and_g(x_trial)
-                if np.all(np.isfinite(g_new)):
-                    new_radius = tr.update(radius, rho, sub.step_norm, sub.on_boundary)
-                    return NewtonCGState(
-                        x=x_trial, f=f_new, g=g_new, radius=new_radius,
-                        forcing=self._next_forcing(state, g_new, sub.residual_norm),
-                        step_norm=float(np.linalg.norm(sub.step)), alpha=1.0,
-                        cg_iterations=niter, cg_exit=sub.exit, rejected=rejected,
-                    )
-                rho = -math.inf  # non-finite gradient at the trial point: shrink as for f
-            radius = tr.update(radius, rho, sub.step_norm, sub.on_boundary)
-            truncated = sub.truncate(radius)
-            if truncated is None:
-                truncated = solve(hessp, state.g, radius, state.forcing, precond)
-                niter += truncated.niter
-            sub = truncated
-        raise TrustRegionError(
-            f"{tr.max_rejections} consecutive trust region steps rejected "
-            f"(radius {radius:.3g})"
-        )
-
-    # -- line search -------------------------------------------------------------------------
-    def _line_search_step(self, objective, state, hessp, precond):
-        glob = self.globalization
-        sub = glob.cg.solve(hessp, state.g, math.inf, state.forcing, precond)
-        p = sub.step
-        if sub.exit is CGExit.NEGATIVE_CURVATURE:
-            p = p + _negative_curvature_step(sub.curvature_direction, sub.curvature, state.g)
-        # a nonmonotone search (memory > 1) compares with the largest recent f
-        recent = (state.f_recent + (state.f,))[-getattr(glob.linesearch, "memory", 1):]
-        try:
-            line, found = self._search(objective, state, p, max(recent))
-        except LineSearchError:
-            # before giving up, fall back on the Cauchy step (steepest descent, scaled by the
-            # curvature along it), unless that is what just failed
-            cauchy = sub.cauchy_step()
-            if cauchy is None or (sub.niter == 1 and sub.exit is not CGExit.NEGATIVE_CURVATURE):
-                raise
-            p = cauchy
-            line, found = self._search(objective, state, p, max(recent))
-        x_new, f_new, g_new = line.point(found.alpha)
-        if not (math.isfinite(f_new) and np.all(np.isfinite(g_new))):
-            raise NumericalError("non-finite gradient at the accepted line search step")
-        # ||g + H p|| scales with alpha only for a full step; use the CG residual as is
-        return replace(
-            state, x=x_new, f=f_new, g=g_new,
-            forcing=self._next_forcing(state, g_new, sub.residual_norm),
-            step_norm=float(found.alpha * np.linalg.norm(p)), alpha=float(found.alpha),
-            cg_iterations=sub.niter, cg_exit=sub.exit, rejected=0, f_recent=recent,
-        )
-
-    def _search(self, objective, state, p, phi_ref):
-        """(line, StepResult) of the line search along p from state.x."""
-        dphi0 = float(state.g @ p)
-        if not (dphi0 < 0 and math.isfinite(dphi0)):
-            raise LineSearchError(
-                f"truncated CG gave no descent direction (g.p = {dphi0:g})", phi=state.f,
-                dphi=dphi0,
-            )
-        line = Line(objective, state.x, p)
-        return line, self.globalization.linesearch.search(line, state.f, dphi0, 1.0,
-                                                          phi_ref=phi_ref)
 
     # -- forcing -----------------------------------------------------------------------------
     def _first_forcing(self, g) -> float:
@@ -392,22 +277,3 @@ class NewtonCG(Solver):
 
 def _clip(eta: float) -> float:
     return min(max(eta, _ETA_MIN), _ETA_MAX)
-
-
-def _negative_curvature_step(d: np.ndarray, curvature: float, g: np.ndarray) -> np.ndarray:
-    """A downhill step along d, where d.H d = curvature * ||d||^2 <= 0.
-
-    Its length is the larger of two guesses: the step Newton would take along u = d / ||d||
-    if the curvature were positive, |g.u| / |curvature| (scale invariant; it dominates far
-    from stationary points), and |curvature|, the second-order step of Royer, O'Neill & Wright
-    (2020), which stays long next to a saddle where g.u vanishes. With zero curvature neither
-    applies; ||g|| is used and the line search finds the scale.
-    """
-    d_norm = float(np.linalg.norm(d))
-    slope = float(g @ d) / d_norm
-    if curvature < 0:
-        length = max(abs(slope) / abs(curvature), abs(curvature))
-    else:
-        length = float(np.linalg.norm(g))
-    sign = -1.0 if slope > 0 else 1.0
-    return (sign * length / d_norm) * d

@@ -1,13 +1,11 @@
-"""Trust-region machinery: the Steihaug-Toint CG subproblem solver and the radius update."""
+"""Trust-region subproblem solvers: Steihaug-Toint CG. The trust region itself (acceptance and
+radius update) is a globalization: ``optkit.optim.globalization.TrustRegion``."""
 
-from .radius import TrustRegion, reduction_ratio
 from .steihaug import CGExit, Steihaug, SubproblemResult, as_preconditioner
 
 __all__ = [
     "CGExit",
     "Steihaug",
     "SubproblemResult",
-    "TrustRegion",
     "as_preconditioner",
-    "reduction_ratio",
 ]

@@ -2,11 +2,13 @@
 and the reduction ratio."""
 
 import math
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
-from optkit.optim.trust_region import TrustRegion
-from optkit.optim.trust_region.radius import reduction_ratio
+from optkit.optim import NewtonCG, Objective, run
+from optkit.optim.globalization import TrustRegion, reduction_ratio
 
 
 def test_reduction_ratio_is_actual_over_predicted():
@@ -60,3 +62,81 @@ def test_first_radius_scales_with_x0_with_a_floor_of_one_and_the_cap():
 def test_options_out_of_range_name_the_parameter(options, name):
     with pytest.raises(ValueError, match=name):
         TrustRegion(**options)
+
+
+# moved verbatim from tests/optim/trust_region/test_steihaug.py
+def test_radius_update_rules():
+    tr = TrustRegion()
+    assert tr.update(2.0, rho=0.1, step_norm=2.0, on_boundary=True) == 0.5
+    assert tr.update(2.0, rho=0.1, step_norm=0.4, on_boundary=False) == pytest.approx(0.1)
+    assert tr.update(2.0, rho=0.9, step_norm=2.0, on_boundary=True) == 4.0
+    assert tr.update(2.0, rho=0.9, step_norm=1.0, on_boundary=False) == 2.0  # interior
+    assert tr.update(2.0, rho=0.5, step_norm=2.0, on_boundary=True) == 2.0
+    assert tr.update(2.0, rho=-math.inf, step_norm=2.0, on_boundary=True) == 0.5
+    capped = TrustRegion(max_radius=3.0)
+    assert capped.update(2.0, rho=1.0, step_norm=2.0, on_boundary=True) == 3.0
+    assert tr.accepts(0.2) and not tr.accepts(0.05) and not tr.accepts(-math.inf)
+
+
+def test_first_radius():
+    assert TrustRegion(initial_radius=0.3).first_radius(100.0) == 0.3
+    assert TrustRegion().first_radius(0.0) == 1.0
+    assert TrustRegion().first_radius(100.0) == 10.0
+    assert TrustRegion(max_radius=0.5).first_radius(100.0) == 0.5
+
+
+def test_reduction_ratio():
+    assert reduction_ratio(1.0, 0.5, 1.0) == 0.5
+    assert reduction_ratio(1.0, math.nan, 1.0) == -math.inf
+    assert reduction_ratio(1.0, math.inf, 1.0) == -math.inf
+    assert reduction_ratio(1.0, 2.0, 0.0) == -math.inf
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"initial_radius": 0.0}, "initial_radius"), ({"initial_radius": math.inf},
+                                                   "initial_radius"),
+     ({"max_radius": -1.0}, "max_radius"), ({"initial_radius": 5.0, "max_radius": 1.0},
+                                            "initial_radius"),
+     ({"accept": 0.3}, "accept"), ({"accept": -0.1}, "accept"),
+     ({"shrink_below": 0.8}, "shrink_below"), ({"shrink": 1.0}, "shrink"),
+     ({"expand": 1.0}, "expand"), ({"max_rejections": 0}, "max_rejections")],
+)
+def test_trust_region_options_are_validated(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TrustRegion(**kwargs)
+
+
+def test_trust_region_subproblem_type():
+    with pytest.raises(TypeError, match="subproblem"):
+        TrustRegion(subproblem="cg")
+
+
+class _ExactNewton:
+    """A subproblem solver that is not Steihaug: the Newton step of a dense SPD matrix, cut
+    back to the radius (no path to replay: truncate answers None)."""
+
+    def __init__(self, h):
+        self.h = h
+        self.solves = 0
+
+    def solve(self, hessp, g, radius, rtol, precond=None):
+        self.solves += 1
+        step = -np.linalg.solve(self.h, g)
+        norm = float(np.linalg.norm(step))
+        on_boundary = norm > radius
+        if on_boundary:
+            step, norm = step * (radius / norm), radius
+        decrease = -float(g @ step + 0.5 * step @ self.h @ step)
+        return SimpleNamespace(step=step, exit=None, niter=1, model_decrease=decrease,
+                               step_norm=norm, residual_norm=0.0, on_boundary=on_boundary,
+                               truncate=lambda radius: None)
+
+
+def test_any_subproblem_solver_with_solve_is_accepted():
+    h = np.diag([1.0, 10.0])
+    sub = _ExactNewton(h)
+    solver = NewtonCG(globalization=TrustRegion(sub, initial_radius=0.1), saddle_check=0)
+    obj = Objective(lambda x: float(0.5 * x @ h @ x), lambda x: h @ x, lambda x, p: h @ p)
+    res = run(solver, obj, np.array([3.0, -2.0]))
+    assert res.success and np.allclose(res.x, 0.0, atol=1e-6) and sub.solves >= res.nit

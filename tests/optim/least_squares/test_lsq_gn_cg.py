@@ -6,10 +6,11 @@ import pytest
 from _lsq_problems import by_name, mgh_problems
 
 from optkit.optim.driver import run
+from optkit.optim.globalization import TrustRegion
 from optkit.optim.least_squares import GaussNewtonCG
 from optkit.optim.residual import ResidualObjective
 from optkit.optim.result import Status
-from optkit.optim.trust_region import Steihaug, TrustRegion
+from optkit.optim.trust_region import Steihaug
 
 # Powell badly scaled stalls far from f* without scaling (the unscaled Euclidean region);
 # Meyer is solved by GN-CG only to its xtol at a far point: both are LM's problems

@@ -1,17 +1,12 @@
-"""Steihaug-Toint CG on the trust-region subproblem, and the radius update (Alg. 4.1)."""
+"""Steihaug-Toint CG on the trust-region subproblem (the radius update is tested with the
+trust-region globalization, tests/optim/globalization/test_trust_region.py)."""
 
 import math
 
 import numpy as np
 import pytest
 
-from optkit.optim.trust_region import (
-    CGExit,
-    Steihaug,
-    TrustRegion,
-    as_preconditioner,
-    reduction_ratio,
-)
+from optkit.optim.trust_region import CGExit, Steihaug, as_preconditioner
 
 
 def _spd(n=8, cond=1e3, seed=0):
@@ -199,53 +194,6 @@ def test_indefinite_preconditioner_is_an_error():
 
 
 # -- radius update (Nocedal & Wright, Alg. 4.1) ------------------------------------------------
-def test_radius_update_rules():
-    tr = TrustRegion()
-    assert tr.update(2.0, rho=0.1, step_norm=2.0, on_boundary=True) == 0.5
-    assert tr.update(2.0, rho=0.1, step_norm=0.4, on_boundary=False) == pytest.approx(0.1)
-    assert tr.update(2.0, rho=0.9, step_norm=2.0, on_boundary=True) == 4.0
-    assert tr.update(2.0, rho=0.9, step_norm=1.0, on_boundary=False) == 2.0  # interior
-    assert tr.update(2.0, rho=0.5, step_norm=2.0, on_boundary=True) == 2.0
-    assert tr.update(2.0, rho=-math.inf, step_norm=2.0, on_boundary=True) == 0.5
-    capped = TrustRegion(max_radius=3.0)
-    assert capped.update(2.0, rho=1.0, step_norm=2.0, on_boundary=True) == 3.0
-    assert tr.accepts(0.2) and not tr.accepts(0.05) and not tr.accepts(-math.inf)
-
-
-def test_first_radius():
-    assert TrustRegion(initial_radius=0.3).first_radius(100.0) == 0.3
-    assert TrustRegion().first_radius(0.0) == 1.0
-    assert TrustRegion().first_radius(100.0) == 10.0
-    assert TrustRegion(max_radius=0.5).first_radius(100.0) == 0.5
-
-
-def test_reduction_ratio():
-    assert reduction_ratio(1.0, 0.5, 1.0) == 0.5
-    assert reduction_ratio(1.0, math.nan, 1.0) == -math.inf
-    assert reduction_ratio(1.0, math.inf, 1.0) == -math.inf
-    assert reduction_ratio(1.0, 2.0, 0.0) == -math.inf
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [({"initial_radius": 0.0}, "initial_radius"), ({"initial_radius": math.inf},
-                                                   "initial_radius"),
-     ({"max_radius": -1.0}, "max_radius"), ({"initial_radius": 5.0, "max_radius": 1.0},
-                                            "initial_radius"),
-     ({"accept": 0.3}, "accept"), ({"accept": -0.1}, "accept"),
-     ({"shrink_below": 0.8}, "shrink_below"), ({"shrink": 1.0}, "shrink"),
-     ({"expand": 1.0}, "expand"), ({"max_rejections": 0}, "max_rejections")],
-)
-def test_trust_region_options_are_validated(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        TrustRegion(**kwargs)
-
-
-def test_trust_region_subproblem_type():
-    with pytest.raises(TypeError, match="subproblem"):
-        TrustRegion(subproblem="cg")
-
-
 def test_path_cut_for_memory_falls_back_to_a_fresh_solve(monkeypatch):
     import optkit.optim.trust_region.steihaug as steihaug
 
