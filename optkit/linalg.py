@@ -69,20 +69,102 @@ def _trans(trans):
 
 
 def expm(A):  # noqa: N803 - scipy's name
-    """The matrix exponential of ``A`` (or of each matrix in a stack), as scipy's ``expm``."""
+    """The matrix exponential of ``A`` (or of each matrix in a stack), as scipy's ``expm``.
+
+    Parameters
+    ----------
+    A : array_like or traced value, shape (..., n, n)
+        A real square matrix, or a stack of them.
+
+    Returns
+    -------
+    ndarray or traced value, shape (..., n, n)
+        ``exp(A)``, differentiable in ``A`` to any order.
+
+    Raises
+    ------
+    ValueError
+        ``A`` is not square (its last two axes differ) or has fewer than two dimensions.
+    TypeError
+        ``A`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> A = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    >>> np.allclose(optkit.linalg.expm(A), [[np.cos(1), np.sin(1)], [-np.sin(1), np.cos(1)]])
+    True
+    >>> g = optkit.grad(lambda a: np.trace(optkit.linalg.expm(a)))(A)  # d tr e^A = e^(A^T)
+    >>> np.allclose(g, optkit.linalg.expm(A.T))
+    True
+    """
     return _expm(_square(A, "A", batched=True))
 
 
 def sqrtm(A, disp=True, blocksize=64):  # noqa: N803 - scipy's name
     """The principal square root of ``A`` (real roots only), as scipy's ``sqrtm``.
 
-    ``disp`` and ``blocksize`` are accepted for compatibility and ignored.
+    Parameters
+    ----------
+    A : array_like or traced value, shape (n, n)
+        A real square matrix whose principal square root is real.
+    disp, blocksize
+        Accepted for compatibility with scipy and ignored.
+
+    Returns
+    -------
+    ndarray or traced value, shape (n, n)
+        ``X`` with ``X @ X = A``, differentiable in ``A``.
+
+    Raises
+    ------
+    ValueError
+        ``A`` is not a square 2-D matrix, or its principal square root is complex.
+    TypeError
+        ``A`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> A = np.array([[4.0, 1.0], [0.0, 9.0]])
+    >>> X = optkit.linalg.sqrtm(A)
+    >>> np.allclose(X @ X, A)
+    True
     """
     return _sqrtm(_square(A, "A"))
 
 
 def solve_sylvester(a, b, q):
-    """``X`` with ``a X + X b = q`` (Bartels-Stewart), as scipy's ``solve_sylvester``."""
+    """``X`` with ``a X + X b = q`` (Bartels-Stewart), as scipy's ``solve_sylvester``.
+
+    Parameters
+    ----------
+    a : array_like or traced value, shape (m, m)
+    b : array_like or traced value, shape (n, n)
+    q : array_like or traced value, shape (m, n)
+        Real arrays; all three are differentiable.
+
+    Returns
+    -------
+    ndarray or traced value, shape (m, n)
+        The solution ``X`` (R. H. Bartels and G. W. Stewart, "Solution of the matrix equation
+        AX + XB = C", Comm. ACM 15(9), 1972).
+
+    Raises
+    ------
+    ValueError
+        ``a`` or ``b`` is not square, or ``q`` does not have shape (m, n).
+    TypeError
+        An argument is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> a, b = np.diag([1.0, 2.0]), np.array([[3.0]])
+    >>> X = optkit.linalg.solve_sylvester(a, b, np.array([[4.0], [10.0]]))
+    >>> np.allclose(a @ X + X @ b, [[4.0], [10.0]])
+    True
+    """
     a, b = _square(a, "a"), _square(b, "b")
     q = _array(q, "q")
     want = (np.shape(value_of(a))[0], np.shape(value_of(b))[0])
@@ -95,9 +177,41 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
                      check_finite=True):
     """``x`` with ``op(a) x = b`` reading one triangle of ``a``; as scipy's.
 
-    ``trans``: 0/'N' solves ``a x = b``, 1/'T' and 2/'C' solve ``a^T x = b``. Only the
-    ``lower`` (or upper) triangle of ``a`` is read, without its diagonal when
-    ``unit_diagonal``; the derivative in ``a`` lives on those entries.
+    Parameters
+    ----------
+    a : array_like or traced value, shape (n, n)
+        Only the ``lower`` (or upper) triangle is read, without its diagonal when
+        ``unit_diagonal``; the derivative in ``a`` lives on those entries.
+    b : array_like or traced value, shape (n,) or (n, k)
+        The right-hand side(s).
+    trans : {0, 1, 2, 'N', 'T', 'C'}, optional
+        0/'N' solves ``a x = b``; 1/'T' and 2/'C' solve ``a^T x = b``.
+    lower : bool, optional
+        Read the lower triangle (default: the upper one).
+    unit_diagonal : bool, optional
+        Take the diagonal of ``a`` to be ones.
+    overwrite_b, check_finite
+        Accepted and ignored (``b`` is never overwritten).
+
+    Returns
+    -------
+    ndarray or traced value
+        ``x``, shaped like ``b``; differentiable in ``a`` and ``b``.
+
+    Raises
+    ------
+    ValueError
+        ``a`` is not square, ``b`` does not have n rows, or ``trans`` is not one of the values
+        above.
+    TypeError
+        ``a`` or ``b`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> a = np.array([[2.0, 0.0], [1.0, 4.0]])
+    >>> optkit.linalg.solve_triangular(a, np.array([2.0, 9.0]), lower=True)
+    array([1., 2.])
     """
     a = _square(a, "a")
     b = _rhs(b, np.shape(value_of(a))[0])
@@ -107,9 +221,38 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     """``(c, lower)``: the Cholesky factor of ``a`` for ``cho_solve``; as scipy's.
 
-    ``c`` is upper triangular with ``c^T c = a`` (lower triangular with ``c c^T = a`` when
-    ``lower``), reading the upper (lower) triangle of ``a`` as LAPACK does. The other triangle,
-    arbitrary in scipy's result, is zero here.
+    Parameters
+    ----------
+    a : array_like or traced value, shape (n, n)
+        A symmetric positive definite matrix; only the upper (``lower``: lower) triangle is
+        read, as LAPACK does.
+    lower : bool, optional
+        Return the lower factor (default: the upper one).
+    overwrite_a, check_finite
+        Accepted and ignored.
+
+    Returns
+    -------
+    c : ndarray or traced value, shape (n, n)
+        Upper triangular with ``c^T c = a`` (lower triangular with ``c c^T = a`` when
+        ``lower``). The other triangle, arbitrary in scipy's result, is zero here.
+    lower : bool
+        The flag, for ``cho_solve``.
+
+    Raises
+    ------
+    ValueError
+        ``a`` is not a square 2-D matrix.
+    numpy.linalg.LinAlgError
+        ``a`` is not positive definite.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> a = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> c, lower = optkit.linalg.cho_factor(a)
+    >>> np.allclose(c.T @ c, a), lower
+    (True, False)
     """
     a = _square(a, "a")
     if lower:
@@ -118,7 +261,35 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
 
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
-    """``x`` with ``a x = b``, given ``cho_factor(a)``; as scipy's ``cho_solve``."""
+    """``x`` with ``a x = b``, given ``cho_factor(a)``; as scipy's ``cho_solve``.
+
+    Parameters
+    ----------
+    c_and_lower : tuple
+        ``(c, lower)`` as returned by :func:`cho_factor`.
+    b : array_like or traced value, shape (n,) or (n, k)
+        The right-hand side(s).
+    overwrite_b, check_finite
+        Accepted and ignored.
+
+    Returns
+    -------
+    ndarray or traced value
+        ``x``, shaped like ``b``; differentiable in ``c`` and ``b``.
+
+    Raises
+    ------
+    ValueError
+        ``c`` is not square or ``b`` does not have n rows.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> a = np.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> x = optkit.linalg.cho_solve(optkit.linalg.cho_factor(a), np.array([8.0, 7.0]))
+    >>> np.allclose(a @ x, [8.0, 7.0])
+    True
+    """
     c, lower = c_and_lower
     c = _square(c, "c")
     b = _rhs(b, np.shape(value_of(c))[0])
@@ -132,8 +303,34 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
 def lu_factor(a, overwrite_a=False, check_finite=True):
     """``(lu, piv)``: the pivoted LU factorization ``P a = L U`` of a square ``a``; as scipy's.
 
-    ``lu`` holds ``U`` and the strict lower triangle of the unit lower ``L``; ``piv`` are
-    LAPACK's (0-based) row interchanges, a plain integer array.
+    Parameters
+    ----------
+    a : array_like or traced value, shape (n, n)
+        A real square matrix.
+    overwrite_a, check_finite
+        Accepted and ignored.
+
+    Returns
+    -------
+    lu : ndarray or traced value, shape (n, n)
+        ``U`` and the strict lower triangle of the unit lower ``L``; differentiable in ``a``.
+    piv : ndarray of int32, shape (n,)
+        LAPACK's (0-based) row interchanges, a plain integer array (under ``optkit.compile``
+        reading it makes the function run eagerly).
+
+    Raises
+    ------
+    ValueError
+        ``a`` is not a square 2-D matrix (scipy also takes rectangular ones; this does not).
+    TypeError
+        ``a`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> lu, piv = optkit.linalg.lu_factor(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> piv
+    array([1, 1], dtype=int32)
     """
     a = _square(a, "a")
     packed = _lu_packed(a)
@@ -143,7 +340,36 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
 
 
 def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
-    """``x`` with ``a x = b`` (``a^T x = b`` for ``trans`` 1/2), given ``lu_factor(a)``."""
+    """``x`` with ``a x = b`` (``a^T x = b`` for ``trans`` 1/2), given ``lu_factor(a)``.
+
+    Parameters
+    ----------
+    lu_and_piv : tuple
+        ``(lu, piv)`` as returned by :func:`lu_factor`.
+    b : array_like or traced value, shape (n,) or (n, k)
+        The right-hand side(s).
+    trans : {0, 1, 2, 'N', 'T', 'C'}, optional
+        0/'N' solves ``a x = b``; 1/'T' and 2/'C' solve ``a^T x = b``.
+    overwrite_b, check_finite
+        Accepted and ignored.
+
+    Returns
+    -------
+    ndarray or traced value
+        ``x``, shaped like ``b``; differentiable in ``lu`` and ``b`` (not in ``piv``).
+
+    Raises
+    ------
+    ValueError
+        ``lu`` is not square, ``b`` does not have n rows, or ``trans`` is invalid.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> optkit.linalg.lu_solve(optkit.linalg.lu_factor(a), np.array([5.0, 11.0]))
+    array([1., 2.])
+    """
     lu, piv = lu_and_piv
     lu = _square(lu, "lu")
     n = np.shape(value_of(lu))[0]
@@ -161,8 +387,37 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
 def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
     """``x`` with ``A x = b`` for the band matrix ``A`` stored as ``ab[u + i - j, j]``.
 
-    ``l_and_u = (l, u)`` counts the nonzero sub- and superdiagonals; as scipy's
-    ``solve_banded``. Differentiable in ``ab`` (on the band) and ``b``.
+    As scipy's ``solve_banded``.
+
+    Parameters
+    ----------
+    l_and_u : (int, int)
+        ``(l, u)``: the numbers of nonzero sub- and superdiagonals.
+    ab : array_like or traced value, shape (l + u + 1, n)
+        The band of ``A`` in LAPACK's diagonal-ordered form.
+    b : array_like or traced value, shape (n,) or (n, k)
+        The right-hand side(s).
+    overwrite_ab, overwrite_b, check_finite
+        Accepted and ignored.
+
+    Returns
+    -------
+    ndarray or traced value
+        ``x``, shaped like ``b``; differentiable in ``ab`` (on the band) and ``b``.
+
+    Raises
+    ------
+    ValueError
+        ``l_and_u`` is not a pair of non-negative integers, ``ab`` does not have
+        ``l + u + 1`` rows, or ``b`` does not have n rows.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> ab = np.array([[0.0, 1.0, 1.0], [4.0, 4.0, 4.0], [1.0, 1.0, 0.0]])  # tridiagonal
+    >>> x = optkit.linalg.solve_banded((1, 1), ab, np.array([5.0, 6.0, 5.0]))
+    >>> np.allclose(x, 1.0)
+    True
     """
     try:
         lo, up = l_and_u

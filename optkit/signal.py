@@ -64,7 +64,40 @@ def _slice(full, s1, s2, mode):
 
 
 def convolve(in1, in2, mode="full", method="auto"):
-    """The n-dimensional convolution of ``in1`` and ``in2``; as ``scipy.signal.convolve``."""
+    """The n-dimensional convolution of ``in1`` and ``in2``; as ``scipy.signal.convolve``.
+
+    Parameters
+    ----------
+    in1, in2 : array_like or traced value
+        Real arrays with the same number of dimensions; both are differentiable, to any
+        order.
+    mode : {'full', 'same', 'valid'}, optional
+        'full' (default): the whole convolution; 'same': centred, with ``in1``'s shape;
+        'valid': where one input fits entirely inside the other.
+    method : {'auto', 'direct', 'fft'}, optional
+        Accepted for compatibility; the convolution is always computed directly.
+
+    Returns
+    -------
+    ndarray or traced value
+        The convolution, with scipy's shape for the mode.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``mode`` or ``method``; inputs of different dimensionality or empty ones;
+        for 'valid', neither input at least as large as the other in every dimension.
+    TypeError
+        An input is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.signal.convolve(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> optkit.grad(lambda h: optkit.signal.convolve(np.ones(3), h, "valid")[0])(np.ones(3))
+    array([1., 1., 1.])
+    """
     in1, in2, s1, s2 = _check(in1, in2, mode, method)
     if np.ndim(value_of(in1)) == 0:
         return in1 * in2
@@ -76,6 +109,33 @@ def correlate(in1, in2, mode="full", method="auto"):
 
     ``correlate(in1, in2)[k] = sum_j in1[j + k] in2[j]``, with the output indexed as scipy's:
     the convolution of ``in1`` with ``in2`` reversed along every axis.
+
+    Parameters
+    ----------
+    in1, in2 : array_like or traced value
+        Real arrays with the same number of dimensions; both are differentiable.
+    mode : {'full', 'same', 'valid'}, optional
+        As in :func:`convolve`.
+    method : {'auto', 'direct', 'fft'}, optional
+        Accepted for compatibility; computed directly.
+
+    Returns
+    -------
+    ndarray or traced value
+        The cross-correlation, with scipy's shape for the mode.
+
+    Raises
+    ------
+    ValueError
+        As :func:`convolve`.
+    TypeError
+        An input is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.signal.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]), "valid")
+    array([3.5])
     """
     in1, in2, s1, s2 = _check(in1, in2, mode, method)
     if np.ndim(value_of(in1)) == 0:

@@ -57,9 +57,41 @@ def _shift(a, axes):
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     """``log(sum(b * exp(a), axis))``, computed stably; as ``scipy.special.logsumexp``.
 
-    ``b`` (optional) scales ``exp(a)`` and broadcasts against ``a``; negative entries
-    subtract. With ``return_sign=True`` the result is ``(log|s|, sign(s))`` for the sum ``s``;
-    otherwise a negative sum gives NaN, as in SciPy. Differentiable in ``a`` and ``b``.
+    Parameters
+    ----------
+    a : array_like or traced value
+        Real values; differentiable.
+    axis : None, int or tuple of ints, optional
+        The axes summed over (default: all).
+    b : array_like or traced value, optional
+        Scales ``exp(a)`` and broadcasts against ``a``; negative entries subtract.
+        Differentiable.
+    keepdims : bool, optional
+        Keep the summed axes with size one.
+    return_sign : bool, optional
+        Return ``(log|s|, sign(s))`` for the sum ``s`` instead of ``log(s)``.
+
+    Returns
+    -------
+    ndarray, float or traced value
+        ``log(s)`` (NaN where ``s < 0``, as in SciPy; ``-inf`` where ``s = 0``), or the pair
+        ``(log|s|, sign(s))`` with ``return_sign``; the sign is a plain array.
+
+    Raises
+    ------
+    ValueError
+        ``axis`` is out of bounds or repeats an axis.
+    TypeError
+        ``a`` or ``b`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> a = np.array([1000.0, 1000.0])
+    >>> float(optkit.special.logsumexp(a)) == 1000.0 + float(np.log(2.0))
+    True
+    >>> optkit.grad(optkit.special.logsumexp)(np.log([1.0, 3.0]))  # the softmax
+    array([0.25, 0.75])
     """
     a = _as_array(a, "a")
     if b is not None:
@@ -81,7 +113,33 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
 
 
 def softmax(x, axis=None):
-    """``exp(x) / sum(exp(x), axis)``, computed stably; as ``scipy.special.softmax``."""
+    """``exp(x) / sum(exp(x), axis)``, computed stably; as ``scipy.special.softmax``.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        Real values; differentiable.
+    axis : None, int or tuple of ints, optional
+        The axes normalized over (default: all).
+
+    Returns
+    -------
+    ndarray or traced value
+        Shaped like ``x``, positive, summing to one over ``axis``.
+
+    Raises
+    ------
+    ValueError
+        ``axis`` is out of bounds or repeats an axis.
+    TypeError
+        ``x`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.special.softmax(np.log([1.0, 3.0]))
+    array([0.25, 0.75])
+    """
     x = _as_array(x, "x")
     axes = _axis(axis, np.ndim(value_of(x)))
     e = np.exp(x - _shift(x, axes))
@@ -89,7 +147,34 @@ def softmax(x, axis=None):
 
 
 def log_softmax(x, axis=None):
-    """``x - logsumexp(x, axis, keepdims=True)``, computed stably; as SciPy's ``log_softmax``."""
+    """``x - logsumexp(x, axis, keepdims=True)``, computed stably; as SciPy's ``log_softmax``.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        Real values; differentiable.
+    axis : None, int or tuple of ints, optional
+        The axes normalized over (default: all).
+
+    Returns
+    -------
+    ndarray or traced value
+        Shaped like ``x``; ``exp`` of it sums to one over ``axis``.
+
+    Raises
+    ------
+    ValueError
+        ``axis`` is out of bounds or repeats an axis.
+    TypeError
+        ``x`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> np.exp(optkit.special.log_softmax(np.array([[0.0, 0.0], [0.0, np.log(3.0)]]), axis=1))
+    array([[0.5 , 0.5 ],
+           [0.25, 0.75]])
+    """
     x = _as_array(x, "x")
     axes = _axis(axis, np.ndim(value_of(x)))
     z = x - _shift(x, axes)
@@ -99,7 +184,30 @@ def log_softmax(x, axis=None):
 def polygamma(n, x):
     """The polygamma function psi^(n)(x), differentiable in ``x`` (SciPy's calls np.asarray).
 
-    ``n`` is the order, an integer >= 0 (``n = 0`` is the digamma function).
+    Parameters
+    ----------
+    n : int
+        The order, an integer >= 0 (``n = 0`` is the digamma function); not differentiable.
+    x : array_like or traced value
+        Real arguments; differentiable to any order (the derivative is ``polygamma(n + 1)``).
+
+    Returns
+    -------
+    ndarray, float or traced value
+        psi^(n)(x), elementwise.
+
+    Raises
+    ------
+    TypeError
+        ``n`` is not an integer, or ``x`` is not real.
+    ValueError
+        ``n < 0``.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> bool(np.isclose(optkit.special.polygamma(1, 1.0), np.pi ** 2 / 6))
+    True
     """
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (numbers.Integral, np.integer)):
         raise TypeError(f"n must be an integer order >= 0, got {n!r}")
@@ -112,8 +220,33 @@ def multigammaln(a, d):
     """log of the multivariate gamma function of dimension ``d``; as ``scipy.special``'s.
 
     ``log Gamma_d(a) = d (d-1)/4 log(pi) + sum_{j=1..d} gammaln(a - (j-1)/2)`` (Muirhead 1982,
-    Aspects of Multivariate Statistical Theory, Thm. 2.1.12), elementwise in ``a``, which must
-    exceed ``(d-1)/2``. Differentiable in ``a``; ``d`` is a positive integer.
+    Aspects of Multivariate Statistical Theory, Thm. 2.1.12), elementwise in ``a``.
+
+    Parameters
+    ----------
+    a : array_like or traced value
+        Real arguments, each greater than ``(d - 1) / 2``; differentiable.
+    d : int
+        The dimension, a positive integer (an integral float is accepted, as in SciPy).
+
+    Returns
+    -------
+    ndarray or traced value
+        ``log Gamma_d(a)``, shaped like ``a``.
+
+    Raises
+    ------
+    ValueError
+        ``d`` is not a positive integer, or an entry of ``a`` is ``<= (d - 1) / 2``.
+    TypeError
+        ``a`` is not real.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> from scipy.special import gammaln
+    >>> bool(np.isclose(optkit.special.multigammaln(3.0, 1), gammaln(3.0)))
+    True
     """
     if isinstance(d, (bool, np.bool_)) or not isinstance(d, (numbers.Integral, np.integer)):
         if not (isinstance(d, (numbers.Real, np.floating)) and float(d).is_integer()):
