@@ -94,8 +94,10 @@ class Backtracking:
         if not isinstance(self.maxiter, int) or self.maxiter < 1:
             raise ValueError(f"maxiter must be an integer >= 1, got {self.maxiter!r}")
 
-    def search(self, line, phi0, dphi0, alpha0, *, phi_ref=None):
-        """Return a StepResult satisfying phi(a) <= phi_ref + c1 a dphi0."""
-        return armijo_backtrack(line, phi0, dphi0, alpha0, phi_ref=phi_ref, c1=self.c1,
+    def search(self, line, phi0, dphi0, alpha0, *, phi_ref=None, alphamax=math.inf):
+        """Return a StepResult satisfying phi(a) <= phi_ref + c1 a dphi0, with a <= alphamax
+        (the first trial is min(alpha0, alphamax); backtracking only shortens it)."""
+        return armijo_backtrack(line, phi0, dphi0, min(alpha0, alphamax), phi_ref=phi_ref,
+                                c1=self.c1,
                                 shrink_min=self.shrink_min, shrink_max=self.shrink_max,
                                 maxiter=self.maxiter)

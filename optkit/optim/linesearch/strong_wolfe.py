@@ -87,19 +87,24 @@ class StrongWolfe:
                 and dphi_a <= (2 * self.c1 - 1) * dphi0
                 and abs(dphi_a) <= -self.c2 * dphi0)
 
-    def search(self, line, phi0, dphi0, alpha0, *, phi_ref=None):
+    def search(self, line, phi0, dphi0, alpha0, *, phi_ref=None, alphamax=math.inf):
         """Return a StepResult satisfying the strong Wolfe conditions.
 
         ``phi_ref`` is accepted for interface uniformity and ignored (the search is monotone).
-        Raises LineSearchError carrying the best step satisfying sufficient decrease (alpha=0
-        when none did) if no acceptable step is found within ``maxiter`` evaluations.
+        ``alphamax`` is the caller's largest step (a box's edge along the direction, as
+        LineSearches.jl passes it): trials never exceed min(alpha_max, alphamax), and when the
+        extrapolation reaches a caller's alphamax below ``alpha_max`` with sufficient decrease
+        and phi still falling, that step is returned (MINPACK-2's dcsrch at stpmax, as L-BFGS-B
+        takes it). Raises LineSearchError carrying the best step satisfying sufficient decrease
+        (alpha=0 when none did) if no acceptable step is found within ``maxiter`` evaluations.
         """
         if not dphi0 < 0:
             raise LineSearchError(f"not a descent direction (phi'(0) = {dphi0:g})", phi=phi0,
                                   dphi=dphi0)
         c1, c2 = self.c1, self.c2
         prev = (0.0, phi0, dphi0)
-        a = min(alpha0, self.alpha_max)
+        cap = min(self.alpha_max, alphamax)
+        a = min(alpha0, cap)
         for nfev in range(1, self.maxiter + 1):
             phi_a, dphi_a = line.phi_dphi(a)
             if not is_finite(phi_a, dphi_a):
@@ -113,14 +118,16 @@ class StrongWolfe:
                 return StepResult(a, phi_a, dphi_a, nfev)
             if dphi_a >= 0:
                 return self._zoom(line, phi0, dphi0, (a, phi_a, dphi_a), prev, nfev)
-            if a >= self.alpha_max:
+            if a >= cap:
+                if cap < self.alpha_max:  # the caller's maximum step: phi falls up to it
+                    return StepResult(a, phi_a, dphi_a, nfev)
                 prev = (a, phi_a, dphi_a)
                 break
             guess = _cubic_min(prev[0], prev[1], prev[2], a, phi_a, dphi_a)
             if not math.isfinite(guess):
                 guess = 2.0 * a
             prev = (a, phi_a, dphi_a)
-            a = min(min(max(guess, self.grow_min * a), self.grow_max * a), self.alpha_max)
+            a = min(min(max(guess, self.grow_min * a), self.grow_max * a), cap)
         a_best, phi_best, dphi_best = prev
         raise LineSearchError("no strong-Wolfe step while extrapolating (phi decreasing up to "
                               f"alpha={a_best:g})", alpha=a_best, phi=phi_best, dphi=dphi_best,
