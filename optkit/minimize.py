@@ -71,6 +71,16 @@ def takes_intermediate_result(callback) -> bool:
     return set(params) == {"intermediate_result"}
 
 
+def _refuse_complex_start(x0):
+    """optkit.minimize works over real parameters; a complex x0 is a TypeError (the AD
+    differentiates complex intermediates, but a solver's steps and tests are real)."""
+    if isinstance(x0, complex) or getattr(getattr(x0, "dtype", None), "kind", "") == "c":
+        raise TypeError("x0 is complex; optkit.minimize works over real parameters. Optimize "
+                        "the real and imaginary parts as separate real parameters, e.g. "
+                        "x0 = np.concatenate([z0.real, z0.imag]) and z = x[:n] + 1j * x[n:] "
+                        "inside fun (complex intermediates are differentiated exactly)")
+
+
 def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(),
              callback=None, flat_callback=False, tol=None, options=None,
              compile=True,  # noqa: A002 - as optkit.compile
@@ -183,6 +193,7 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
     args = args if isinstance(args, tuple) else (args,)
     if not isinstance(flat_callback, bool):
         raise TypeError(f"flat_callback must be True or False, got {flat_callback!r}")
+    _refuse_complex_start(x0)
     start = as_start(x0)
     hessp = _hessp_from_hess(hess, hessp, start)
     if args:  # bound once here, so the AD's callables and the user's take the same x alone

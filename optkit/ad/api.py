@@ -10,6 +10,12 @@ list is a container, not an array). Integers become float64. Derivatives come ba
 structure of the input, each leaf with its own shape and dtype (``ad.tree``, ``ad.vspace``).
 Plain inputs give plain outputs (numpy arrays, or Python floats for scalars); tracer inputs (a
 derivative of a derivative) give tracers back, which is what lets the transformations nest.
+
+Complex inputs, intermediates and outputs follow JAX's conventions (``vspace`` states them):
+``grad`` of a real-valued ``f(z)`` is ``df/dx - i df/dy``; ``holomorphic=True`` (in ``grad``,
+``value_and_grad``, ``jacfwd``, ``jacrev``, ``jacobian`` and ``hessian``) differentiates a
+holomorphic ``f`` of complex inputs and gives ``f'(z)``. As in JAX, ``grad`` and ``jacrev``
+refuse a complex output and ``jacfwd`` a complex input without it (``jvp``/``vjp`` take any).
 """
 
 from __future__ import annotations
@@ -18,11 +24,11 @@ import functools
 
 import numpy as np
 
-from .core import Tracer, new_level
+from .core import Tracer, is_complex, new_level, value_of
 from .forward import JVPTrace, JVPTracer
 from .reverse import ReverseTrace, ReverseTracer, backward
 from .tree import FlatFun, Raveler, call, flatten_input, flatten_output, is_leaf_def
-from .vspace import TRACE_DTYPE, as_input, as_output, tangent_zeros
+from .vspace import COMPLEX_DTYPE, TRACE_DTYPE, as_input, as_output, tangent_zeros
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev",
            "jacobian"]
@@ -115,7 +121,29 @@ def _without_trace(aux, trace):
                               for v in leaves])
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def _check_holomorphic(holomorphic):
+    if not isinstance(holomorphic, bool):
+        raise TypeError(f"holomorphic must be True or False, got {holomorphic!r}")
+
+
+def _complex_output_error(who, holomorphic, dtype):
+    if holomorphic:
+        return TypeError(f"{who} with holomorphic=True requires complex outputs, got {dtype}")
+    return TypeError(
+        f"{who} requires real-valued outputs, but the function returned dtype {dtype}. For "
+        "a holomorphic function pass holomorphic=True; for a non-holomorphic function with "
+        "complex outputs, use optkit.vjp directly (as in JAX)."
+    )
+
+
+def _check_complex_inputs(who, leaves):
+    for v in leaves:
+        if not is_complex(v):
+            raise TypeError(f"{who} with holomorphic=True requires complex inputs, got "
+                            f"dtype {getattr(value_of(v), 'dtype', type(v).__name__)}")
+
+
+def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
     """Return ``g(*args) -> (f(*args), gradient)`` for scalar-valued ``f``, in one reverse pass.
 
     ``argnums`` (int or tuple of ints) picks the differentiated positional arguments; with a
@@ -123,21 +151,26 @@ def value_and_grad(f, argnums=0, has_aux=False):
     gradient has the same structure. ``has_aux=True``: ``f`` returns ``(value, aux)``, where
     ``aux`` (any values: arrays, tuples, lists, dicts of them) is carried out undifferentiated,
     and ``g`` returns ``((value, aux), gradient)``, as in JAX.
+
+    Complex inputs are allowed; the output must be real, and the gradient of ``f(z)`` is
+    ``df/dx - i df/dy`` (JAX's convention; descend along its conjugate). ``holomorphic=True``:
+    ``f`` is holomorphic, its inputs and output complex, and the result is ``f'(z)``.
     """
     if not isinstance(has_aux, bool):
         raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
-    compiled = type(f) in _REPLAYS and argnums == 0 and not has_aux
+    _check_holomorphic(holomorphic)
+    compiled = type(f) in _REPLAYS and argnums == 0 and not has_aux and not holomorphic
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         if compiled and len(args) == 1 and not kwargs and not isinstance(args[0], Tracer):
             return f.value_and_grad(args[0])  # replay the compiled program (optkit.compile)
-        return _value_and_grad(f, args, kwargs, argnums, has_aux)
+        return _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic)
 
     return value_and_grad_f
 
 
-def _value_and_grad(f, args, kwargs, argnums, has_aux):
+def _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic=False):
     """One reverse pass: ``value_and_grad(f, argnums, has_aux)(*args, **kwargs)``."""
     if type(argnums) is int and argnums == 0 and args:
         nums = (0,)
@@ -159,11 +192,16 @@ def _value_and_grad(f, args, kwargs, argnums, has_aux):
             f"grad requires a scalar-valued function, but {_name(f)} returned shape "
             f"{shape}; use optkit.vjp or optkit.jacobian for vector outputs"
         )
+    value = out._a if _own(out, trace, ReverseTracer) else out
+    if holomorphic:
+        _check_complex_inputs("grad", [n.ans for n in nodes])
+        if not is_complex(value):
+            raise _complex_output_error("grad", True, np.result_type(value_of(value)))
+    elif type(value) is not np.float64 and is_complex(value):
+        raise _complex_output_error("grad", False, np.result_type(value_of(value)))
     if _own(out, trace, ReverseTracer):
-        value = out._a
         cts = backward(trace, out._b, 1.0, nodes)
     else:
-        value = out
         cts = [None] * len(nodes)
     grads = []
     start = 0
@@ -186,12 +224,13 @@ def _gradient(f, x):
     return _value_and_grad(f, (x,), {}, 0, False)[1]
 
 
-def grad(f, argnums=0, has_aux=False):
-    """Return ``g(*args) -> gradient of f`` (reverse mode); ``f`` must return a scalar.
+def grad(f, argnums=0, has_aux=False, holomorphic=False):
+    """Return ``g(*args) -> gradient of f`` (reverse mode); ``f`` must return a real scalar.
 
     With ``has_aux=True``, ``f`` returns ``(value, aux)`` and ``g`` returns ``(gradient, aux)``.
+    Complex inputs and ``holomorphic=True``: as in ``value_and_grad``.
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
     @functools.wraps(f)
     def grad_f(*args, **kwargs):
@@ -237,6 +276,7 @@ def vjp(f, x):
                 if np.shape(v) != s:
                     raise ValueError(f"u{p} must have the output's shape {s}, got "
                                      f"{np.shape(v)}")
+        us = [_like_primal(y, v, "u") for y, v in zip(ys, us, strict=True)]
         if not owned:
             return fx.project([None] * len(nodes))
         trace.tape = list(tape)
@@ -245,6 +285,19 @@ def vjp(f, x):
 
     y = out_def.unflatten([as_output(v, None if np.ndim(v) == 0 else v) for v in ys])
     return y, pullback
+
+
+def _like_primal(primal, t, name):
+    """A tangent (cotangent) ``t`` in the space of ``primal``: complex128 for a complex primal
+    (a real ``t`` is promoted); a complex ``t`` for a real primal is a TypeError."""
+    if is_complex(primal):
+        if isinstance(t, Tracer) or is_complex(t):
+            return t
+        return np.asarray(t, dtype=COMPLEX_DTYPE) if np.ndim(t) else COMPLEX_DTYPE.type(t)
+    if is_complex(t):
+        raise TypeError(f"{name} is complex but the value it goes with is real; a real value's "
+                        "tangents and cotangents are real")
+    return t
 
 
 # ---- forward mode -----------------------------------------------------------------------
@@ -260,7 +313,7 @@ def jvp(f, x, v):
             out = f(JVPTracer(trace, x, v))
     else:
         fx = flatten_input(x, "x")
-        vs = fx.match(v, "v")
+        vs = [_like_primal(p, t, "v") for p, t in zip(fx.leaves, fx.match(v, "v"), strict=True)]
         with new_level(JVPTrace) as trace:
             tracers = [JVPTracer(trace, p, t) for p, t in zip(fx.leaves, vs, strict=True)]
             out = call(f, (fx.rebuild(tracers),), [(fx, x)])
@@ -287,30 +340,54 @@ def hvp(f, x, v):
 
 
 # ---- dense Jacobians ----------------------------------------------------------------------
-def _basis(shape):
+def _basis(shape, dtype=TRACE_DTYPE):
     n = int(np.prod(shape))
     for k in range(n):
-        e = np.zeros(n)
+        e = np.zeros(n, dtype)
         e[k] = 1.0
         yield e.reshape(shape)
 
 
-def jacfwd(f):
+def _check_jacobian_dtypes(who, ff, y, holomorphic, real_inputs, real_outputs):
+    """JAX's dtype rules for dense Jacobians: with ``holomorphic``, complex inputs and outputs;
+    without, real inputs (``real_inputs``: forward mode) or real outputs (reverse mode)."""
+    if holomorphic:
+        _check_complex_inputs(who, [ff.x])
+        if not is_complex(y):
+            raise _complex_output_error(who, True, np.result_type(value_of(y)))
+        return
+    if real_inputs and is_complex(ff.x):
+        raise TypeError(
+            f"{who} requires real-valued inputs, got complex ones. For a holomorphic function "
+            "pass holomorphic=True; for a non-holomorphic function of complex inputs, use "
+            "optkit.jvp directly (as in JAX)."
+        )
+    if real_outputs and is_complex(y):
+        raise _complex_output_error(who, False, np.result_type(value_of(y)))
+
+
+def jacfwd(f, holomorphic=False):
     """Dense Jacobian by forward mode, one JVP per input entry; shape out.shape + x.shape.
 
     For structures, nested blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
+    Inputs must be real unless ``holomorphic=True`` (complex inputs and outputs, ``f'(z)``).
     """
+    _check_holomorphic(holomorphic)
 
     @functools.wraps(f)
     def jac(x):
         ff = FlatFun(f, x)
-        return ff.blocks(_jacfwd(ff, ff.x))
+        J = _jacfwd(ff, ff.x, holomorphic)
+        return ff.blocks(J)
 
     return jac
 
 
-def _jacfwd(f, x):
-    cols = [jvp(f, x, e)[1] for e in _basis(np.shape(x))]
+def _jacfwd(f, x, holomorphic=False):
+    dtype = COMPLEX_DTYPE if is_complex(x) else TRACE_DTYPE
+    if holomorphic or is_complex(x):
+        _check_jacobian_dtypes("jacfwd", f, f(x), holomorphic, True, False)
+    cols = [jvp(f, x, e)[1] for e in _basis(np.shape(x), dtype)]
     y_shape = np.shape(cols[0]) if cols else np.shape(f(x))
     if isinstance(x, Tracer) or any(isinstance(c, Tracer) for c in cols):
         J = np.stack([np.reshape(c, (-1,)) if np.ndim(c) else np.reshape(c, (1,))
@@ -320,16 +397,20 @@ def _jacfwd(f, x):
     return as_output(J.reshape(y_shape + np.shape(x)), None)
 
 
-def jacrev(f):
+def jacrev(f, holomorphic=False):
     """Dense Jacobian by reverse mode, one VJP per output entry; shape out.shape + x.shape.
 
     For structures, nested blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
+    Outputs must be real unless ``holomorphic=True`` (complex inputs and outputs, ``f'(z)``).
     """
+    _check_holomorphic(holomorphic)
 
     @functools.wraps(f)
     def jac(x):
         ff = FlatFun(f, x)
-        return ff.blocks(_rows(ff.x, *vjp(ff, ff.x)))
+        y, pullback = vjp(ff, ff.x)
+        _check_jacobian_dtypes("jacrev", ff, y, holomorphic, False, True)
+        return ff.blocks(_rows(ff.x, y, pullback))
 
     return jac
 
@@ -339,34 +420,39 @@ def _rows(x, y, pullback):
     shape = np.shape(y) + np.shape(x)
     if isinstance(x, Tracer) or any(isinstance(r, Tracer) for r in rows):
         return np.reshape(np.stack(rows, axis=0), shape)
-    return as_output(np.asarray(rows, dtype=float).reshape(shape), None)
+    dtype = COMPLEX_DTYPE if any(np.iscomplexobj(r) for r in rows) else TRACE_DTYPE
+    return as_output(np.asarray(rows, dtype=dtype).reshape(shape), None)
 
 
-def jacobian(f):
+def jacobian(f, holomorphic=False):
     """Dense Jacobian, by forward mode when outputs outnumber inputs, else by reverse mode.
 
     Forward mode costs one pass per input, reverse mode one per output. Structures give
-    nested blocks, as ``jacfwd`` and ``jacrev`` do.
+    nested blocks, as ``jacfwd`` and ``jacrev`` do. Inputs and outputs must be real unless
+    ``holomorphic=True``.
     """
+    _check_holomorphic(holomorphic)
 
     @functools.wraps(f)
     def jac(x):
         ff = FlatFun(f, x)
         y, pullback = vjp(ff, ff.x)
+        _check_jacobian_dtypes("jacobian", ff, y, holomorphic, True, True)
         if np.size(y) > np.size(ff.x):
-            return ff.blocks(jacfwd(ff)(ff.x))
+            return ff.blocks(jacfwd(ff, holomorphic=holomorphic)(ff.x))
         return ff.blocks(_rows(ff.x, y, pullback))
 
     return jac
 
 
-def hessian(f):
+def hessian(f, holomorphic=False):
     """Dense Hessian by forward-over-reverse: ``jacfwd(grad(f))``.
 
     For a structure, nested blocks as in JAX: ``H[path_i][path_j]`` has shape
-    ``x_i.shape + x_j.shape``.
+    ``x_i.shape + x_j.shape``. ``holomorphic=True``: the complex second derivative of a
+    holomorphic ``f``.
     """
-    return jacfwd(grad(f))
+    return jacfwd(grad(f, holomorphic=holomorphic), holomorphic=holomorphic)
 
 
 def _name(f):

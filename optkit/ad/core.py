@@ -46,7 +46,11 @@ __all__ = [
     "TracerConversionError",
     "EscapedTracerError",
     "ComplexValueError",
-    "check_real",
+    "check_complex",
+    "is_complex",
+    "dtype_of",
+    "inexact",
+    "COMPLEX128",
     "FLOAT64",
     "ZERO",
 ]
@@ -82,10 +86,13 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "jvps", "vjps", "linear", "derived_jvp", "nondiff",
-                 "accumulate", "__weakref__")
+                 "accumulate", "complex", "__weakref__")
 
-    def __init__(self, name, impl, jvps, vjps, linear=False, accumulate=None):
+    def __init__(self, name, impl, jvps, vjps, linear=False, accumulate=None, complex=None):
         self.name = name
+        # its rules hold for complex values too (JAX's convention, see ``vspace``); a linear
+        # primitive's do unless it says otherwise (its transpose has real coefficients)
+        self.complex = linear if complex is None else complex
         self.impl = impl
         self.jvps = jvps
         self.vjps = vjps
@@ -115,7 +122,7 @@ def _as_rules(rules, name, kind):
     raise TypeError(f"primitive {name!r}: {kind} must be a callable or a tuple of callables")
 
 
-def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None):
+def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None, complex=None):
     """Define a primitive: ``impl`` computes on plain arrays; ``jvp``/``vjp`` give its rules.
 
     ``jvp`` and ``vjp`` are a callable (one differentiable argument) or a tuple with one entry
@@ -124,30 +131,60 @@ def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None):
     for it) and the primitive itself, applied to the tangents, when all are present.
     ``accumulate(buf, g, *args, **params)``, optional, is an in-place form of argument 0's VJP
     used when the cotangent is a plain array (it saves a full-size temporary for slicing).
+    ``complex=True`` declares that the rules hold for complex values, with JAX's conventions
+    (``vspace``); a complex result of any other primitive is refused, naming it. Linear
+    primitives default to True.
     """
     vjps = _as_rules(vjp, name, "vjp")
     if linear and jvp is None:  # the JVP is the primitive itself, applied by the forward trace
         jvps = tuple(None if v is None else ZERO for v in vjps)
     else:
         jvps = _as_rules(jvp, name, "jvp")
-    return Primitive(name, impl, jvps, vjps, linear, accumulate)
+    return Primitive(name, impl, jvps, vjps, linear, accumulate, complex)
 
 
-# the traced dtype (vspace.TRACE_DTYPE): the traces test each result's dtype against it by
-# identity, a cheap fast path; any other dtype goes through check_real
+# float64, the common traced dtype: the traces test each result's dtype against it by identity,
+# a cheap fast path; any other dtype goes through check_complex
 FLOAT64 = np.dtype(np.float64)
+COMPLEX128 = np.dtype(np.complex128)
 
 
-def check_real(prim, ans):
-    """Raise ``ComplexValueError`` if ``ans``, a primitive's result on traced input, is complex.
+def dtype_of(x):
+    """The dtype of a plain value (a Python float is float64, a Python complex complex128)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return dtype
+    return COMPLEX128 if isinstance(x, complex) else FLOAT64
+
+
+def inexact(x):
+    """A plain constant (a list, a number, an array) as a float64 or complex128 array."""
+    x = np.asarray(x)
+    return x.astype(COMPLEX128 if x.dtype.kind == "c" else FLOAT64, copy=False)
+
+
+def is_complex(x):
+    """True if ``x`` (a plain value or a tracer at any level) holds complex numbers."""
+    while isinstance(x, Tracer):
+        x = x._a
+    if isinstance(x, complex):
+        return True
+    return getattr(getattr(x, "dtype", None), "kind", "") == "c"
+
+
+def check_complex(prim, ans):
+    """Refuse a complex result of a primitive whose rules are real-only; return ``is_complex``.
 
     Every trace calls this on each result whose dtype is not exactly float64 (a cheap identity
-    test on the hot path), so the first complex value is refused where it appears: a complex
-    value would otherwise be cast back to real by the backward pass (numpy only warns), and
-    ``np.real``/``np.imag`` of traced values, which are real by construction, would be wrong.
+    test on the hot path). A primitive declares complex rules with ``complex=True``; any other
+    one is refused at its first complex result, naming it, rather than differentiated with a
+    real formula that would be silently wrong.
     """
     if isinstance(ans, complex) or getattr(getattr(ans, "dtype", None), "kind", "") == "c":
-        raise complex_error(f"{prim.name} produced a complex value")
+        if not prim.complex:
+            raise complex_error(prim.name)
+        return True
+    return False
 
 
 # Filled by the rule modules: numpy ufunc -> primitive, numpy function -> implementation.

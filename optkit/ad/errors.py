@@ -19,21 +19,21 @@ class TracerConversionError(TypeError):
 
 
 class ComplexValueError(NotDifferentiableError):
-    """A traced computation produced a complex value; optkit differentiates real values only."""
+    """A complex value reached a primitive whose derivative rules are for real values only."""
 
 
 class EscapedTracerError(TypeError):
     """A traced value was used after the transformation that made it had returned."""
 
 
-def complex_error(what):
-    """The ``ComplexValueError`` for ``what`` (a sentence subject naming the operation)."""
+def complex_error(name):
+    """The ``ComplexValueError`` for ``name``, a function with real-only derivative rules that
+    made or received a complex value."""
     return ComplexValueError(
-        f"{what} from a traced value. optkit differentiates real (float64) computations "
-        "only; complex support is not available yet (an open issue). Work with real and "
-        "imaginary parts separately: for exp(1j*x) use np.cos(x) and np.sin(x) (then "
-        "|sum(exp(1j*x))|**2 = sum(cos x)**2 + sum(sin x)**2); x*(a+bj) has real part a*x and "
-        "imaginary part b*x."
+        f"{name} has no complex derivative rule, and it was called with or produced a complex "
+        "traced value. Its derivative is defined for real values only (optkit does not guess a "
+        "complex extension). Work with real and imaginary parts (np.real, np.imag) as real "
+        "arrays around it, or register a rule with @optkit.custom_primitive."
     )
 
 

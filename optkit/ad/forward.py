@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import FLOAT64, ZERO, Trace, bind, check_real, split_args
+from .core import FLOAT64, ZERO, Trace, bind, check_complex, split_args
 from .errors import nondiff_argument_error
 from .numpy_dispatch import tracer_pair
 from .vspace import tangent_zeros
@@ -34,7 +34,7 @@ class JVPTrace(Trace):
         else:
             ans = prim.impl(*primals, **params)
             if getattr(ans, "dtype", None) is not FLOAT64:
-                check_real(prim, ans)
+                check_complex(prim, ans)
         jvps = prim.jvps
         # a linear primitive applied to the tangents: one operation (a - b: ta - tb in one pass,
         # not ta + (-tb)); with rules of its own, only when no tangent is absent

@@ -11,7 +11,8 @@ import numpy as np
 
 from . import views
 from .core import concrete, function_impls, value_of
-from .errors import NotDifferentiableError, complex_error, conversion_error
+from .errors import NotDifferentiableError, conversion_error
+from .rules.elementwise import astype
 
 __all__ = ["NdarrayMethods", "ArrayMethods", "UnsupportedMethodError"]
 
@@ -106,15 +107,16 @@ class NdarrayMethods:
         return twin
 
     def astype(self, dtype, copy=True, **kwargs):
-        if np.dtype(dtype).kind == "c":
-            raise complex_error(f".astype({dtype!r}) asked for a complex value")
-        if np.dtype(dtype).kind != "f":
-            raise conversion_error(f".astype({dtype!r})", "Only float dtypes keep a derivative.")
-        if np.dtype(dtype) != np.float64:
-            raise NotDifferentiableError(
-                f".astype({dtype!r}): optkit differentiates in float64 only"
-            )
-        return self.copy() if copy else self  # numpy copies by default: writes must not alias
+        dtype = np.dtype(dtype)
+        if dtype.kind not in "fc":
+            raise conversion_error(f".astype({dtype!r})",
+                                   "Only float and complex dtypes keep a derivative.")
+        if dtype.kind == "f" and self.dtype.kind == "c":
+            raise conversion_error(f".astype({dtype!r}) of a complex value",
+                                   "Take np.real(x) (or np.abs(x)) explicitly.")
+        if dtype == self.dtype:
+            return self.copy() if copy else self  # numpy copies by default: writes must not alias
+        return astype(self, dtype=dtype)
 
     def all(self, *args, **kwargs):
         return np.all(concrete(self, ".all()"), *args, **kwargs)

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_real, split_args, unbroadcast, value_of
+from .core import (
+    FLOAT64,
+    ZERO,
+    Trace,
+    Tracer,
+    bind,
+    check_complex,
+    is_complex,
+    split_args,
+    unbroadcast,
+    value_of,
+)
 from .errors import nondiff_argument_error
 from .liveness import KEPT, kept_positions
 from .numpy_dispatch import tracer_pair
@@ -25,6 +36,7 @@ class Node:
     """One recorded primitive call: ``parents`` are (argument index, parent node) pairs."""
 
     __slots__ = ("prim", "args", "params", "ans", "parents", "ct", "owned", "shape")
+    cplx = False  # the value is real: its cotangent is kept real (see ComplexNode)
 
     def __init__(self, prim, args, params, ans, parents, shape):
         self.prim = prim
@@ -35,6 +47,15 @@ class Node:
         self.ct = None
         self.owned = False  # ct is a buffer the backward pass allocated and may add into
         self.shape = shape
+
+
+class ComplexNode(Node):
+    """A node whose value is complex. Cotangents follow JAX's convention (``vspace``): the
+    transpose for the pairing ``Re(sum(a * b))``. A cotangent such a node pushes to a real
+    parent is projected on the real line there, so every real node's cotangent stays real."""
+
+    __slots__ = ()
+    cplx = True
 
 
 ReverseTracer, ReverseTracerArray = tracer_pair(
@@ -49,19 +70,23 @@ class ReverseTrace(Trace):
         self.tape = []
 
     def new_leaf(self, value):
-        node = Node(None, None, None, value, (), getattr(value, "shape", ()))
+        node = (ComplexNode if is_complex(value) else Node)(None, None, None, value, (),
+                                                           getattr(value, "shape", ()))
         return ReverseTracer(self, value, node)
 
     def process(self, prim, args, params):
         vals, parents, lower = split_args(self, args)
         if prim.nondiff:
             return bind(prim, vals, params)
+        cls = Node
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params)
+            if is_complex(ans):
+                cls = ComplexNode
         else:
             ans = prim.impl(*vals, **params)
-            if getattr(ans, "dtype", None) is not FLOAT64:
-                check_real(prim, ans)
+            if getattr(ans, "dtype", None) is not FLOAT64 and check_complex(prim, ans):
+                cls = ComplexNode
         keep_ans = True
         if getattr(ans, "size", 1) >= _LIVENESS_MIN_SIZE:
             # let go of inputs no VJP rule of this node reads: a smaller working set in cache
@@ -73,8 +98,8 @@ class ReverseTrace(Trace):
                               or kept_positions(prim, mask, nargs))
             if keep is not None:
                 vals = [v if j in keep else None for j, v in enumerate(vals)]
-        node = Node(prim, vals, params, ans if keep_ans else None, parents,
-                    getattr(ans, "shape", ()))
+        node = cls(prim, vals, params, ans if keep_ans else None, parents,
+                   getattr(ans, "shape", ()))
         self.tape.append(node)
         # inline construction: this is the hot path of every traced operation
         t = _new(ReverseTracerArray if getattr(ans, "ndim", 0) else ReverseTracer)
@@ -118,6 +143,7 @@ def _backward(trace, out_node, g, leaves, keep):
         ans = node.ans
         vjps = prim.vjps
         plain = not isinstance(g, Tracer)
+        cplx = node.cplx
         for i, parent in node.parents:
             rule = vjps[i] if i < len(vjps) else None
             if rule is ZERO:
@@ -125,7 +151,7 @@ def _backward(trace, out_node, g, leaves, keep):
             if rule is None:
                 raise nondiff_argument_error(prim, i)
             pct = parent.ct
-            if (plain and i == 0 and prim.accumulate is not None
+            if (plain and i == 0 and prim.accumulate is not None and not cplx
                     and not isinstance(pct, Tracer)):  # a traced pct must stay traced
                 if pct is not None and not parent.owned:
                     pct = np.array(pct, dtype=tangent_dtype(pct))
@@ -135,10 +161,12 @@ def _backward(trace, out_node, g, leaves, keep):
             c = rule(g, ans, *args, **params)
             if getattr(c, "shape", ()) != parent.shape:
                 c = unbroadcast(c, parent.shape)
+            if cplx and not parent.cplx and is_complex(c):
+                c = np.real(c)  # a real value's cotangent is real (JAX's convention)
             if pct is None:
                 parent.ct = c
                 parent.owned = False
-            elif parent.owned and plain and not isinstance(c, Tracer):
+            elif parent.owned and plain and not isinstance(c, Tracer) and not parent.cplx:
                 np.add(pct, c, out=pct)
             else:
                 parent.ct = pct + c

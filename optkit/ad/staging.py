@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Trace, Tracer, check_real, new_level, split_args
+from .core import Trace, Tracer, check_complex, new_level, split_args
 from .numpy_dispatch import tracer_pair
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagingTrace", "StagedTracer", "stage"]
@@ -133,9 +133,9 @@ class StagingTrace(Trace):
         for i, var in carried:
             ins[i] = var
         ans = prim.impl(*vals, **params)
-        # complex values are refused as in eager differentiation (the rules of np.real and
-        # np.imag assume a real traced value): such a function runs eagerly instead
-        check_real(prim, ans)
+        # a complex value from a primitive with real-only rules is refused as in eager
+        # differentiation: such a function runs eagerly instead (and raises there)
+        check_complex(prim, ans)
         if isinstance(ans, tuple):  # pragma: no cover - no primitive returns several outputs
             raise TypeError(f"primitive {prim.name} returned a tuple; cannot stage it")
         out = self.new_var(ans)

@@ -88,9 +88,9 @@ def test_jacobian_delegates_to_jacfwd_or_reverse_rows(monkeypatch):
     used = []
     real = api.jacfwd
 
-    def spy(f):
+    def spy(f, **kwargs):
         used.append("fwd")
-        return real(f)
+        return real(f, **kwargs)
 
     monkeypatch.setattr(api, "jacfwd", spy)
     optkit.jacobian(lambda x: x * np.arange(3.0))(1.0)  # 3 outputs > 1 input

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import ZERO, function_impls, primitive
+from ..core import ZERO, dtype_of, function_impls, primitive, value_of
+
+
+def _like_dtype(x):
+    return np.complex128 if dtype_of(x).kind == "c" else np.float64
 
 
 def _like(fill):
     def impl(x):
-        return np.full(np.shape(x), fill, dtype=float)
+        return np.full(np.shape(x), fill, dtype=_like_dtype(x))
 
     return impl
 
@@ -20,7 +24,7 @@ ones_like = primitive("ones_like", _like(1.0), jvp=ZERO, vjp=ZERO)
 
 
 def _full_like_impl(x, fill_value):
-    return np.full(np.shape(x), fill_value, dtype=float)
+    return np.full(np.shape(x), fill_value, dtype=_like_dtype(x))
 
 
 _full_like = primitive("full_like", _full_like_impl, jvp=(ZERO, None), vjp=(ZERO, None))
@@ -61,5 +65,5 @@ function_impls.update({
     np.shape: lambda a: np.shape(a._a),
     np.ndim: lambda a: np.ndim(a._a),
     np.size: lambda a, axis=None: np.size(a._a, axis),
-    np.result_type: lambda *a: np.float64,
+    np.result_type: lambda *a: np.result_type(*(value_of(x) for x in a)),
 })

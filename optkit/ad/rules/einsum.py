@@ -113,14 +113,16 @@ def _einsum_vjp(i):
 
 einsum = primitive("einsum", _einsum,
                    jvp=tuple(_einsum_jvp(i) for i in range(EINSUM_MAX_OPERANDS)),
-                   vjp=tuple(_einsum_vjp(i) for i in range(EINSUM_MAX_OPERANDS)))
+                   vjp=tuple(_einsum_vjp(i) for i in range(EINSUM_MAX_OPERANDS)),
+                   complex=True)  # multilinear: the transpose needs no conjugate (vspace)
 
 
 def _einsum_function(*args, out=None, optimize=False, dtype=None, **kwargs):
     if out is not None:
         raise TypeError("np.einsum(..., out=) cannot write a traced value; drop `out`")
-    if dtype is not None and np.dtype(dtype) != np.float64:
-        raise TypeError(f"np.einsum(dtype={dtype!r}): optkit differentiates in float64 only")
+    if dtype is not None and np.dtype(dtype) not in (np.float64, np.complex128):
+        raise TypeError(f"np.einsum(dtype={dtype!r}): optkit differentiates in float64 or "
+                        "complex128 only")
     subscripts, operands = _einsum_spec(args)
     if len(operands) > EINSUM_MAX_OPERANDS:
         raise NotDifferentiableError(

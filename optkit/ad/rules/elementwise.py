@@ -2,20 +2,27 @@
 
 Each primitive is the numpy ufunc itself plus its rules; the rules use numpy calls so they are
 differentiable in turn. Derivative formulas are the standard ones (Abramowitz & Stegun, ch. 4).
+
+Complex values (``complex=True``): a holomorphic function's rule ``t * f'(z)`` serves as its
+JVP and, by JAX's convention (``vspace``: the transpose for ``Re(sum(a * b))``, no conjugate),
+as its VJP too. The non-holomorphic ones (``abs``, ``conj``, ``real``, ``imag``, ``angle``)
+have rules of their own. Comparisons, ``maximum``/``minimum``, rounding and ``arctan2`` have
+no complex meaning here and refuse complex values.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core import ZERO, concrete, function_impls, primitive, ufunc_primitives
+from ..core import ZERO, concrete, function_impls, is_complex, primitive, ufunc_primitives
 
 _LN2 = np.log(2.0)
 _LN10 = np.log(10.0)
 
 
-def _ufunc(ufunc, jvp=None, vjp=None, *, linear=False, name=None):
-    prim = primitive(name or ufunc.__name__, ufunc, jvp=jvp, vjp=vjp, linear=linear)
+def _ufunc(ufunc, jvp=None, vjp=None, *, linear=False, name=None, complex=None):
+    prim = primitive(name or ufunc.__name__, ufunc, jvp=jvp, vjp=vjp, linear=linear,
+                     complex=complex)
     ufunc_primitives[ufunc] = prim
     return prim
 
@@ -49,10 +56,16 @@ def _negated(t, ans, *args):
 # primitive's derived JVP would materialise zeros for it)
 add = _ufunc(np.add, jvp=(_same, _same), vjp=(_same, _same), linear=True)
 subtract = _ufunc(np.subtract, jvp=(_same, _negated), vjp=(_same, _negated), linear=True)
-negative = _ufunc(np.negative, jvp=_negated, vjp=_negated)
-positive = _ufunc(np.positive, jvp=_same, vjp=_same)
-# optkit traces float64 only, where the conjugate is the identity
-conjugate = _ufunc(np.conjugate, jvp=_same, vjp=_same)
+negative = _ufunc(np.negative, jvp=_negated, vjp=_negated, complex=True)
+positive = _ufunc(np.positive, jvp=_same, vjp=_same, complex=True)
+
+
+def _conj_d(t, ans, x):
+    # conj is real-linear: its JVP is conj(t) and, for Re(sum(a * b)), so is its transpose
+    return np.conjugate(t) if is_complex(t) else t
+
+
+conjugate = _ufunc(np.conjugate, jvp=_conj_d, vjp=_conj_d, complex=True)
 
 
 def _mul_d0(t, ans, x, y):
@@ -74,7 +87,7 @@ def _scaled(t, c):
     return c * t if v is None else np.broadcast_to(c * v, t.shape)
 
 
-multiply = _ufunc(np.multiply, jvp=(_mul_d0, _mul_d1), vjp=(_mul_d0, _mul_d1))
+multiply = _ufunc(np.multiply, jvp=(_mul_d0, _mul_d1), vjp=(_mul_d0, _mul_d1), complex=True)
 
 
 def _div_d0(t, ans, x, y):
@@ -85,7 +98,7 @@ def _div_d1(t, ans, x, y):
     return -t * ans / y
 
 
-divide = _ufunc(np.true_divide, jvp=(_div_d0, _div_d1), vjp=(_div_d0, _div_d1))
+divide = _ufunc(np.true_divide, jvp=(_div_d0, _div_d1), vjp=(_div_d0, _div_d1), complex=True)
 
 
 def _pow_d0(t, ans, x, y):
@@ -121,30 +134,31 @@ def _power(x, y):
     return x**y if isinstance(x, np.ndarray) else np.power(x, y)
 
 
-power = primitive("power", _power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1))
+power = primitive("power", _power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1), complex=True)
 ufunc_primitives[np.power] = power
-float_power = _ufunc(np.float_power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1))
+float_power = _ufunc(np.float_power, jvp=(_pow_d0, _pow_d1), vjp=(_pow_d0, _pow_d1),
+                     complex=True)
 
 
 def _square_d(t, ans, x):
     return t * (2.0 * x)
 
 
-square = _ufunc(np.square, jvp=_square_d, vjp=_square_d)
+square = _ufunc(np.square, jvp=_square_d, vjp=_square_d, complex=True)
 
 
 def _reciprocal_d(t, ans, x):
     return -t * (ans * ans)
 
 
-reciprocal = _ufunc(np.reciprocal, jvp=_reciprocal_d, vjp=_reciprocal_d)
+reciprocal = _ufunc(np.reciprocal, jvp=_reciprocal_d, vjp=_reciprocal_d, complex=True)
 
 
 def _sqrt_d(t, ans, x):
     return t * (0.5 / ans)
 
 
-sqrt = _ufunc(np.sqrt, jvp=_sqrt_d, vjp=_sqrt_d)
+sqrt = _ufunc(np.sqrt, jvp=_sqrt_d, vjp=_sqrt_d, complex=True)
 
 
 def _cbrt_d(t, ans, x):
@@ -155,6 +169,15 @@ cbrt = _ufunc(np.cbrt, jvp=_cbrt_d, vjp=_cbrt_d)
 
 
 def _abs_d(t, ans, x):
+    if is_complex(x):
+        # |z| is real-differentiable: d|z| = Re(conj(s) dz) with s = z/|z| (0 at z = 0, as
+        # JAX's complex sign); the transpose of t -> Re(conj(s) t) for Re(sum(a * b)) is
+        # g -> g conj(s) (a real g), which the same expression gives with the real part
+        # taken only in forward mode
+        s = x / np.where(ans == 0, 1.0, ans)
+        if is_complex(t):
+            return np.real(np.conjugate(s) * t)
+        return t * np.conjugate(s)
     # the one-sided derivative at the kink, sign(0) = +1 as in JAX: exact for every composition
     # smooth at 0 (|x|**2, |t| log1p|t|: their second derivatives need sign(0)**2 = 1); NaN
     # stays NaN. np.sign is not differentiable, so s is a plain constant even when x is traced
@@ -162,7 +185,7 @@ def _abs_d(t, ans, x):
     return t * (s + (s == 0))
 
 
-absolute = _ufunc(np.absolute, jvp=_abs_d, vjp=_abs_d)
+absolute = _ufunc(np.absolute, jvp=_abs_d, vjp=_abs_d, complex=True)
 fabs = _ufunc(np.fabs, jvp=_abs_d, vjp=_abs_d)
 
 
@@ -171,49 +194,49 @@ def _exp_d(t, ans, x):
     return t * ans
 
 
-exp = _ufunc(np.exp, jvp=_exp_d, vjp=_exp_d)
+exp = _ufunc(np.exp, jvp=_exp_d, vjp=_exp_d, complex=True)
 
 
 def _exp2_d(t, ans, x):
     return t * (ans * _LN2)
 
 
-exp2 = _ufunc(np.exp2, jvp=_exp2_d, vjp=_exp2_d)
+exp2 = _ufunc(np.exp2, jvp=_exp2_d, vjp=_exp2_d, complex=True)
 
 
 def _expm1_d(t, ans, x):
     return t * (ans + 1.0)
 
 
-expm1 = _ufunc(np.expm1, jvp=_expm1_d, vjp=_expm1_d)
+expm1 = _ufunc(np.expm1, jvp=_expm1_d, vjp=_expm1_d, complex=True)
 
 
 def _log_d(t, ans, x):
     return t / x
 
 
-log = _ufunc(np.log, jvp=_log_d, vjp=_log_d)
+log = _ufunc(np.log, jvp=_log_d, vjp=_log_d, complex=True)
 
 
 def _log2_d(t, ans, x):
     return t / (x * _LN2)
 
 
-log2 = _ufunc(np.log2, jvp=_log2_d, vjp=_log2_d)
+log2 = _ufunc(np.log2, jvp=_log2_d, vjp=_log2_d, complex=True)
 
 
 def _log10_d(t, ans, x):
     return t / (x * _LN10)
 
 
-log10 = _ufunc(np.log10, jvp=_log10_d, vjp=_log10_d)
+log10 = _ufunc(np.log10, jvp=_log10_d, vjp=_log10_d, complex=True)
 
 
 def _log1p_d(t, ans, x):
     return t / (x + 1.0)
 
 
-log1p = _ufunc(np.log1p, jvp=_log1p_d, vjp=_log1p_d)
+log1p = _ufunc(np.log1p, jvp=_log1p_d, vjp=_log1p_d, complex=True)
 
 
 def _logaddexp_d0(t, ans, x, y):
@@ -287,6 +310,8 @@ def _arcsinh_d(t, ans, x):
 
 
 def _arccosh_d(t, ans, x):
+    if is_complex(x):  # the principal branch's derivative (sqrt(z*z - 1) has another cut)
+        return t / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
     return t / np.sqrt(x * x - 1.0)
 
 
@@ -294,18 +319,18 @@ def _arctanh_d(t, ans, x):
     return t / (1.0 - x * x)
 
 
-sin = _ufunc(np.sin, jvp=_sin_d, vjp=_sin_d)
-cos = _ufunc(np.cos, jvp=_cos_d, vjp=_cos_d)
-tan = _ufunc(np.tan, jvp=_tan_d, vjp=_tan_d)
-arcsin = _ufunc(np.arcsin, jvp=_arcsin_d, vjp=_arcsin_d)
-arccos = _ufunc(np.arccos, jvp=_arccos_d, vjp=_arccos_d)
-arctan = _ufunc(np.arctan, jvp=_arctan_d, vjp=_arctan_d)
-sinh = _ufunc(np.sinh, jvp=_sinh_d, vjp=_sinh_d)
-cosh = _ufunc(np.cosh, jvp=_cosh_d, vjp=_cosh_d)
-tanh = _ufunc(np.tanh, jvp=_tanh_d, vjp=_tanh_d)
-arcsinh = _ufunc(np.arcsinh, jvp=_arcsinh_d, vjp=_arcsinh_d)
-arccosh = _ufunc(np.arccosh, jvp=_arccosh_d, vjp=_arccosh_d)
-arctanh = _ufunc(np.arctanh, jvp=_arctanh_d, vjp=_arctanh_d)
+sin = _ufunc(np.sin, jvp=_sin_d, vjp=_sin_d, complex=True)
+cos = _ufunc(np.cos, jvp=_cos_d, vjp=_cos_d, complex=True)
+tan = _ufunc(np.tan, jvp=_tan_d, vjp=_tan_d, complex=True)
+arcsin = _ufunc(np.arcsin, jvp=_arcsin_d, vjp=_arcsin_d, complex=True)
+arccos = _ufunc(np.arccos, jvp=_arccos_d, vjp=_arccos_d, complex=True)
+arctan = _ufunc(np.arctan, jvp=_arctan_d, vjp=_arctan_d, complex=True)
+sinh = _ufunc(np.sinh, jvp=_sinh_d, vjp=_sinh_d, complex=True)
+cosh = _ufunc(np.cosh, jvp=_cosh_d, vjp=_cosh_d, complex=True)
+tanh = _ufunc(np.tanh, jvp=_tanh_d, vjp=_tanh_d, complex=True)
+arcsinh = _ufunc(np.arcsinh, jvp=_arcsinh_d, vjp=_arcsinh_d, complex=True)
+arccosh = _ufunc(np.arccosh, jvp=_arccosh_d, vjp=_arccosh_d, complex=True)
+arctanh = _ufunc(np.arctanh, jvp=_arctanh_d, vjp=_arctanh_d, complex=True)
 
 
 def _arctan2_d0(t, ans, y, x):
@@ -373,7 +398,7 @@ def _sinc(x):
     return np.sinc(x)
 
 
-sinc = primitive("sinc", _sinc, jvp=_sinc_d, vjp=_sinc_d)
+sinc = primitive("sinc", _sinc, jvp=_sinc_d, vjp=_sinc_d, complex=True)
 function_impls[np.sinc] = sinc
 
 
@@ -437,7 +462,7 @@ def _where(c, x, y):
 
 
 where = primitive("where", _where, jvp=(None, _where_d1, _where_d2),
-                  vjp=(None, _where_d1, _where_d2))
+                  vjp=(None, _where_d1, _where_d2), complex=True)
 
 
 def _where_function(condition, x=None, y=None):
@@ -466,13 +491,59 @@ def _clip_function(a, a_min=None, a_max=None, out=None, **kwargs):
 function_impls[np.clip] = _clip_function
 
 
-# ---- real and imaginary parts of a real (float64) traced value --------------------------------
+# ---- real and imaginary parts, angle -----------------------------------------------------
+# real and imag are real-linear maps C -> R; their transposes for Re(sum(a * b)) take a real
+# cotangent g to g and to -1j g (Re(-1j g t) = g Im t). On a real value numpy's own answers
+# are kept: the value itself (a view) and zeros.
+def _imag_vjp(g, ans, x):
+    return g * -1j
+
+
+real = primitive("real", np.real, vjp=lambda g, ans, x: g, linear=True)
+imag = primitive("imag", np.imag, vjp=_imag_vjp, linear=True)
+
+
 def _real_function(val):
+    if is_complex(val):
+        return real(val)
     return np.reshape(val, np.shape(val))  # numpy returns a view of a real array: so do we
 
 
 def _imag_function(val):
+    if is_complex(val):
+        return imag(val)
     return np.zeros(np.shape(val))  # numpy returns read-only zeros for a real array
+
+
+# a cast between float and complex dtypes: the identity on values, so linear; the backward pass
+# takes a real input's cotangent to its real part
+astype = primitive("astype", lambda x, dtype: x.astype(dtype), vjp=lambda g, ans, x, dtype: g,
+                   linear=True)
+
+
+_angle_of_real = primitive("angle", np.angle)  # 0 or pi: piecewise constant, no derivative
+
+
+def _angle_function(z, deg=False):
+    if is_complex(z):
+        a = np.arctan2(np.imag(z), np.real(z))
+        return a * (180.0 / np.pi) if deg else a
+    return _angle_of_real(z, deg=bool(deg))
+
+
+def _real_if_close_function(a, tol=100):
+    # numpy's test on the values decides the output's dtype: read them (a compiled function
+    # falls back to eager evaluation)
+    if not is_complex(a):
+        return a
+    value = concrete(a, "np.real_if_close")
+    if np.isrealobj(np.real_if_close(value, tol=tol)):
+        return np.real(a)
+    return a
+
+
+def _iscomplex_function(x):
+    return np.iscomplex(concrete(x, "np.iscomplex"))
 
 
 def _round(a, decimals):
@@ -491,6 +562,9 @@ def _round_function(a, decimals=0, out=None):
 function_impls.update({
     np.real: _real_function,
     np.imag: _imag_function,
+    np.angle: _angle_function,
+    np.real_if_close: _real_if_close_function,
+    np.iscomplex: _iscomplex_function,
     np.round: _round_function,
     np.around: _round_function,
 })

@@ -13,7 +13,7 @@ import operator
 
 import numpy as np
 
-from ..core import Tracer, concrete, function_impls, primitive, value_of
+from ..core import Tracer, concrete, dtype_of, function_impls, primitive, value_of
 
 
 def selects_each_once(index):
@@ -45,12 +45,12 @@ def _scattered(g, index, shape):
     if type(index) is slice and len(shape) == 1 and shape[0] >= _SCATTER_MIN_SIZE:
         start, stop, step = index.indices(shape[0])
         if step == 1 and start <= stop:
-            out = np.empty(shape)
+            out = np.empty(shape, dtype_of(g))
             out[:start] = 0.0
             out[stop:] = 0.0
             out[start:stop] = g
             return out
-    out = np.zeros(shape)
+    out = np.zeros(shape, dtype_of(g))
     out[index] = g
     return out
 
@@ -60,7 +60,7 @@ def _getitem_accumulate(buf, g, x, index):
     if buf is None:
         if basic:  # the first contribution: written, no zeros to read back
             return _scattered(g, index, np.shape(x))
-        buf = np.zeros(np.shape(x))
+        buf = np.zeros(np.shape(x), dtype_of(g))
     if basic:
         buf[index] += g
     else:
@@ -75,7 +75,7 @@ getitem = primitive("getitem", _getitem, vjp=_getitem_vjp, linear=True,
 def _scatter_add(g, index, shape):
     if selects_each_once(index):
         return _scattered(g, index, shape)
-    out = np.zeros(shape)
+    out = np.zeros(shape, dtype_of(g))
     np.add.at(out, index, g)
     return out
 
@@ -88,7 +88,9 @@ scatter_add = primitive("scatter_add", _scatter_add, vjp=_scatter_add_vjp, linea
 
 
 def _setitem(x, v, index, won):
-    out = np.array(x, dtype=float, copy=True)
+    # x's dtype, or float64 for integers: a complex v written into a real x is numpy's
+    # ComplexWarning, as on plain arrays
+    out = np.array(x, dtype=dtype_of(x) if dtype_of(x).kind in "fc" else float, copy=True)
     out[index] = v
     return out
 
@@ -225,7 +227,7 @@ diagonal = primitive("diagonal", _diagonal, vjp=_diagonal_vjp, linear=True)
 
 def _diag_embed(v, offset, axis1, axis2, shape):
     """Zeros of ``shape`` with ``v`` written on the diagonal that ``np.diagonal`` reads."""
-    out = np.zeros(shape)
+    out = np.zeros(shape, dtype_of(v))
     n = np.shape(v)[-1]
     rows = np.arange(n) + max(-offset, 0)
     cols = np.arange(n) + max(offset, 0)

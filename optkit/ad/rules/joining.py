@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import NotDifferentiableError, Tracer, function_impls, primitive, value_of
+from ..core import NotDifferentiableError, Tracer, function_impls, inexact, primitive, value_of
 from .indexing import getitem, scatter_add, stack_sequence
 from .shape import atleast_2d_function, atleast_3d_function, reshape_function
 
@@ -42,7 +42,7 @@ def _concatenate_of(n):
 
 def _as_piece(a):
     a = stack_sequence(a)
-    return a if isinstance(a, Tracer) else np.asarray(a, dtype=float)
+    return a if isinstance(a, Tracer) else inexact(a)
 
 
 def _pieces(arrays, name):
@@ -57,8 +57,9 @@ def _pieces(arrays, name):
 def _check_join_kwargs(name, out, dtype):
     if out is not None:
         raise TypeError(f"{name}(..., out=) cannot write a traced value; drop `out`")
-    if dtype is not None and np.dtype(dtype) != np.float64:
-        raise TypeError(f"{name}(dtype={dtype!r}): traced values are float64 only")
+    if dtype is not None and np.dtype(dtype) not in (np.float64, np.complex128):
+        raise TypeError(f"{name}(dtype={dtype!r}): traced values are float64 or complex128 "
+                        "only")
 
 
 def _join(pieces, axis):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Tracer
+from ..core import Tracer, inexact
 
 __all__ = ["mT", "as_operand", "ndim", "col", "uncol", "masks", "sym_from_lower", "to_lower"]
 
@@ -20,7 +20,7 @@ def mT(a):
 
 def as_operand(x):
     """Constant operands may be lists or scalars; traced and plain arrays pass unchanged."""
-    return x if isinstance(x, (np.ndarray, Tracer)) else np.asarray(x, dtype=float)
+    return x if isinstance(x, (np.ndarray, Tracer)) else inexact(x)
 
 
 def ndim(x):

@@ -4,6 +4,10 @@ the ``np.linalg`` array-API aliases are numpy code over them.
 
 Notation: ``t`` a tangent, ``g`` a cotangent, ``X.mT`` the transpose of the last two axes.
 Stacks of matrices (leading batch axes) work as in numpy.
+
+Complex values: products are bilinear, and by JAX's convention (``vspace``) a VJP is the plain
+transpose, so the real rules hold as they are; ``vecdot``, ``vecmat`` and ``vdot`` conjugate
+their first argument, as numpy does, and their rules say so.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 
 from ..core import (
     function_impls,
+    is_complex,
     primitive,
     ufunc_primitives,
     value_of,
@@ -65,7 +70,7 @@ def _matmul_vjp1(g, ans, a, b):
 
 
 matmul = primitive("matmul", np.matmul, jvp=(_matmul_d0, _matmul_d1),
-                   vjp=(_matmul_vjp0, _matmul_vjp1))
+                   vjp=(_matmul_vjp0, _matmul_vjp1), complex=True)
 ufunc_primitives[np.matmul] = matmul
 
 
@@ -73,7 +78,14 @@ def _matmul_function(x1, x2, /):
     return matmul(x1, x2)
 
 
-# ---- vecdot, matvec, vecmat (numpy >= 2.2 ufuncs, real inputs) ---------------------------
+# ---- vecdot, matvec, vecmat (numpy >= 2.2 ufuncs) ------------------------------------------
+# vecdot(a, b) = sum(conj(a) b) and vecmat(v, a) = conj(v) @ a: the transpose of t -> conj(t) c
+# for Re(sum(a * b)) is g -> conj(g c)
+def _conj(x):
+    return np.conjugate(x) if is_complex(x) else x
+
+
+
 def _vecdot_d0(t, ans, a, b):
     return np.vecdot(t, b)
 
@@ -83,11 +95,11 @@ def _vecdot_d1(t, ans, a, b):
 
 
 def _vecdot_vjp0(g, ans, a, b):
-    return col(g) * b
+    return _conj(col(g) * b)
 
 
 def _vecdot_vjp1(g, ans, a, b):
-    return col(g) * a
+    return col(g) * _conj(a)
 
 
 def _matvec_d0(t, ans, a, v):
@@ -115,19 +127,19 @@ def _vecmat_d1(t, ans, v, a):
 
 
 def _vecmat_vjp0(g, ans, v, a):
-    return np.matvec(a, g)
+    return _conj(np.matvec(a, g))
 
 
 def _vecmat_vjp1(g, ans, v, a):
-    return col(v) * g[..., None, :]
+    return col(_conj(v)) * g[..., None, :]
 
 
 vecdot = primitive("vecdot", np.vecdot, jvp=(_vecdot_d0, _vecdot_d1),
-                   vjp=(_vecdot_vjp0, _vecdot_vjp1))
+                   vjp=(_vecdot_vjp0, _vecdot_vjp1), complex=True)
 matvec = primitive("matvec", np.matvec, jvp=(_matvec_d0, _matvec_d1),
-                   vjp=(_matvec_vjp0, _matvec_vjp1))
+                   vjp=(_matvec_vjp0, _matvec_vjp1), complex=True)
 vecmat = primitive("vecmat", np.vecmat, jvp=(_vecmat_d0, _vecmat_d1),
-                   vjp=(_vecmat_vjp0, _vecmat_vjp1))
+                   vjp=(_vecmat_vjp0, _vecmat_vjp1), complex=True)
 ufunc_primitives.update({np.vecdot: vecdot, np.matvec: matvec, np.vecmat: vecmat})
 
 
@@ -200,7 +212,7 @@ def _tensordot_vjp1(g, ans, a, b, axes):
 
 
 tensordot = primitive("tensordot", _tensordot, jvp=(_tensordot_d0, _tensordot_d1),
-                      vjp=(_tensordot_vjp0, _tensordot_vjp1))
+                      vjp=(_tensordot_vjp0, _tensordot_vjp1), complex=True)
 
 
 def _tensordot_function(a, b, axes=2):
@@ -234,7 +246,7 @@ def _outer_function(a, b, out=None):
 
 
 def _vdot_function(a, b, /):
-    return matmul(np.ravel(a), np.ravel(b))
+    return matmul(np.ravel(_conj(a)), np.ravel(b))  # numpy's vdot conjugates a
 
 
 def _kron_function(a, b):
@@ -295,7 +307,8 @@ def _cross_vjp1(g, ans, a, b):
     return np.cross(g, a)   # <g, a x b> = <b, g x a>
 
 
-cross3 = primitive("cross", _cross3, jvp=(_cross_d0, _cross_d1), vjp=(_cross_vjp0, _cross_vjp1))
+cross3 = primitive("cross", _cross3, jvp=(_cross_d0, _cross_d1), vjp=(_cross_vjp0, _cross_vjp1),
+                   complex=True)
 _PAD3 = np.eye(2, 3)   # v @ _PAD3 appends a zero third component to 2-vectors
 
 

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..core import Tracer, function_impls, primitive, value_of
+from ..core import Tracer, dtype_of, function_impls, primitive, value_of
 
 
 def normalize_axis(axis, ndim):
@@ -45,7 +45,7 @@ def _sum_vjp(g, ans, x, axis, keepdims):
     g = _expand_reduced(g, shape, axis, keepdims)
     if isinstance(g, Tracer) or math.prod(shape) > _SMALL:
         return np.broadcast_to(g, shape)  # a view: no pass over memory
-    out = np.empty(shape)  # for small arrays, 5x cheaper to call than broadcast_to
+    out = np.empty(shape, dtype_of(g))  # for small arrays, 5x cheaper than broadcast_to
     out[...] = g
     return out
 
@@ -148,7 +148,7 @@ def _prod_vjp(g, ans, x, axis, keepdims):
     return _expand_reduced(g, np.shape(x), axis, keepdims) * others
 
 
-prod = primitive("prod", _prod, jvp=_prod_jvp, vjp=_prod_vjp)
+prod = primitive("prod", _prod, jvp=_prod_jvp, vjp=_prod_vjp, complex=True)  # holomorphic
 
 
 def prod_function(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
