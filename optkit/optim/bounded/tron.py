@@ -34,14 +34,14 @@ import numpy as np
 
 from ..bounds import Bounds
 from ..errors import TrustRegionError
-from ..trust_region.radius import TrustRegion, reduction_ratio
+from ..globalization.reduction import SMALL, reduction_ratio
+from ..globalization.trust_region import TrustRegion
 from ..trust_region.steihaug import CGExit, as_preconditioner
 from .tron_cauchy import cauchy_step
 from .tron_subspace import subspace_step
 
 __all__ = ["TRON", "TRONState"]
 
-_SMALL = 1e-8  # predicted reductions below _SMALL * max(1, |f|) are checked with gradients
 _ETA_MIN, _ETA_MAX = 1e-4, 0.5  # the forcing term's range, as in the unconstrained Newton-CG
 
 
@@ -143,9 +143,10 @@ class TRON:
             step_norm = float(np.linalg.norm(sub.s))
             f_trial = objective.f(x_trial)
             rho = reduction_ratio(state.f, f_trial, sub.model_decrease)
-            if math.isfinite(f_trial) and sub.model_decrease <= _SMALL * max(1.0, abs(state.f)):
-                # as in the unconstrained Newton-CG: below f's rounding, judge a step that
-                # reduces the projected gradient by the gradients' trapezoid rule
+            if math.isfinite(f_trial) and sub.model_decrease <= SMALL * max(1.0, abs(state.f)):
+                # globalization.reduction's test, with the projected gradient in place of g
+                # (in a box g need not fall at all): below f's rounding, a step that reduces
+                # it is judged by the gradients' trapezoid rule
                 f_trial, g_new = objective.f_and_g(x_trial)
                 if np.all(np.isfinite(g_new)) and (
                         np.linalg.norm(box.projected_gradient(x_trial, g_new))

@@ -15,13 +15,19 @@ y = g_k - g_{k-1}.
   backtracking from y_k, then y_{k+1} = x_{k+1} + beta (x_{k+1} - x_k), with the function
   restart of O'Donoghue & Candes (2015): no momentum when f(x_{k+1}) > f(x_k). The state's x
   is the extrapolated point y_k, where f and g are known.
+* bounds (``init(objective, x0, bounds=...)``, a box with a finite side): the spectral
+  projected gradient SPG2 of Birgin, Martinez & Raydan (2000), ``optim.bounded.spg``, whatever
+  ``stepsize`` says (its steps are Barzilai-Borwein steps); ``linesearch``, when given, must
+  be a backtracking one; momentum is refused. All-infinite bounds change nothing.
 """
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from ..bounded.spg import SPG, SPGState
 from ..linesearch import Backtracking, Line, Nonmonotone
 from .base import Solver
 
@@ -58,6 +64,8 @@ class GradientDescent(Solver):
     momentum: str | None = None    # None, "heavy-ball" or "nesterov"
     beta: float = 0.9              # momentum coefficient, 0 <= beta < 1
 
+    supports_bounds: ClassVar[bool] = True
+
     def __post_init__(self):
         if self.stepsize not in _STEPS:
             raise ValueError(f"stepsize must be one of {_STEPS}, got {self.stepsize!r}")
@@ -72,10 +80,25 @@ class GradientDescent(Solver):
             raise TypeError("linesearch must be a line search object with a search() method, "
                             f"got {self.linesearch!r}")
 
-    def init(self, objective, x0):
+    def init(self, objective, x0, bounds=None):
+        if bounds is not None and not bounds.is_unbounded:  # all infinite: no bounds
+            return self._bounded().init(objective, x0, bounds)
         x = np.array(x0, dtype=np.float64)
         f, g = objective.f_and_g(x)
         return GDState(x=x, f=f, g=g, f_recent=(f,), x_main=x, f_main=f)
+
+    def stationarity(self, state) -> float:
+        """||g||_inf; in a box, SPG's projected gradient ||P(x - g) - x||_inf."""
+        if isinstance(state, SPGState):
+            return self._bounded().stationarity(state)
+        return super().stationarity(state)
+
+    def _bounded(self) -> SPG:
+        """SPG2 with this solver's line search (a backtracking one), if one was given."""
+        if self.momentum is not None:
+            raise ValueError(f"momentum: gd with bounds is spectral projected gradient, which "
+                             f"takes no momentum; got momentum={self.momentum!r}")
+        return SPG() if self.linesearch is None else SPG(linesearch=self.linesearch)
 
     # -- helpers ------------------------------------------------------------------------------
     def _first_trial(self, state, dphi0, p):
@@ -111,6 +134,9 @@ class GradientDescent(Solver):
 
     # -- protocol -----------------------------------------------------------------------------
     def step(self, objective, state):
+        # the state init made says which problem this is: a box (SPG) or none
+        if isinstance(state, SPGState):
+            return self._bounded().step(objective, state)
         if self.momentum == "nesterov":
             return self._nesterov_step(objective, state)
         p = -state.g

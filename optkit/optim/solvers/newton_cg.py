@@ -47,6 +47,13 @@ Hessian (a symmetric problem on its symmetric subspace: MGH's Biggs EXP6 stops a
 saddle, f = 5.66e-3, without it). At a minimum the check costs at most min(n, saddle_check)
 Hessian-vector products and no evaluation of f; ``saddle_check=0`` turns it off.
 
+Bounds (``init(objective, x0, bounds=...)``, a box with a finite side): the step is TRON's
+(Lin & More 1999, ``optim.bounded.tron``): a projected search for a Cauchy step that fixes the
+active set, Steihaug CG on the free variables with exact products, a projected search along
+the result, and the same trust region; stationarity is the projected gradient, f, g and H v
+are never evaluated outside the box, and the saddle check is off. All-infinite bounds run the
+unconstrained iteration above, unchanged.
+
 The Hessian is never formed; every ``hessp`` call goes through the Objective and is counted.
 One ``step`` is one accepted iteration: the trust region retries internally and raises
 TrustRegionError when no step decreases f; the line search raises LineSearchError.
@@ -60,6 +67,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..bounded.tron import TRON, TRONState
 from ..curvature import smallest_curvature
 from ..globalization.base import Globalization
 from ..globalization.reduction import actual_reduction, reduction_ratio
@@ -118,6 +126,7 @@ class NewtonCG(Solver):
     seed: int = 0
 
     needs_hessp: ClassVar[bool] = True
+    supports_bounds: ClassVar[bool] = True
 
     def __post_init__(self):
         if not isinstance(self.globalization, Globalization):
@@ -161,8 +170,15 @@ class NewtonCG(Solver):
             raise ValueError(f"seed: expected an int >= 0, got {self.seed!r}")
 
     # -- protocol ----------------------------------------------------------------------------
-    def init(self, objective, x0) -> NewtonCGState:
-        """Evaluate f and g at x0 and set the first radius and forcing term."""
+    def init(self, objective, x0, bounds=None) -> NewtonCGState | TRONState:
+        """Evaluate f and g at x0 and set the first radius and forcing term.
+
+        With ``bounds`` (a box with a finite side) the solve is TRON's (module docstring) and
+        the state a ``TRONState``; bounds that are all infinite are no bounds: the
+        unconstrained iteration, unchanged.
+        """
+        if bounds is not None and not bounds.is_unbounded:
+            return self._bounded().init(objective, x0, bounds)
         if not objective.has_hessp:
             raise ValueError("hessp: NewtonCG needs Hessian-vector products; pass hessp=callable")
         x = np.array(x0, dtype=float)
@@ -173,6 +189,9 @@ class NewtonCG(Solver):
 
     def step(self, objective, state: NewtonCGState) -> NewtonCGState:
         """One accepted Newton-CG step (state.f, state.g are f and grad f at state.x)."""
+        # the state init made says which problem this is: a box (TRON) or none
+        if isinstance(state, TRONState):
+            return self._bounded().step(objective, state)
         precond = as_preconditioner(self.preconditioner, state.x.size)
 
         def hessp(v):
@@ -188,6 +207,24 @@ class NewtonCG(Solver):
             cg_exit=move.cg_exit, rejected=move.rejected, f_recent=move.f_recent,
         )
 
+    def stationarity(self, state) -> float:
+        """||g||_inf; in a box, TRON's projected gradient ||P(x - g) - x||_inf."""
+        if isinstance(state, TRONState):
+            return self._bounded().stationarity(state)
+        return super().stationarity(state)
+
+    def _bounded(self) -> TRON:
+        """TRON with this solver's trust region, forcing and preconditioner."""
+        if not isinstance(self.globalization, TrustRegion):
+            raise ValueError("globalization: newton-cg with bounds is TRON, a trust-region "
+                             "method; LineSearch(...) is not supported with bounds")
+        # Eisenstat-Walker's rules compare ||g_k+1|| with the CG residual of one linear system;
+        # across changes of the active set there is none, so the named rules become TRON's
+        # "superlinear" rule on the projected gradient (a fixed float is kept)
+        forcing = "superlinear" if isinstance(self.forcing, str) else self.forcing
+        return TRON(trust_region=self.globalization, forcing=forcing,
+                    preconditioner=self.preconditioner)
+
     def leave_saddle(self, objective, state: NewtonCGState) -> NewtonCGState | None:
         """Called by the driver when the gradient test is met: a step off a saddle, or None.
 
@@ -202,7 +239,7 @@ class NewtonCG(Solver):
         is found or no step along it decreases f. This is the
         second-order phase of Royer, O'Neill & Wright (2020, Alg. 1 with Alg. 3).
         """
-        if self.saddle_check == 0:
+        if self.saddle_check == 0 or isinstance(state, TRONState):  # no check in a box
             return None
         rng = np.random.default_rng(self.seed)
 

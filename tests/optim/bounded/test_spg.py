@@ -9,6 +9,7 @@ import pytest
 
 import optkit
 from optkit import problems
+from optkit.optim import solve
 from optkit.optim.bounded.spg import SPG
 from optkit.optim.bounds import Bounds
 from optkit.optim.errors import LineSearchError
@@ -146,3 +147,39 @@ def test_default_search_is_gll_with_memory_ten():
     search = SPG().linesearch
     assert isinstance(search, Nonmonotone) and search.memory == 10
     assert (search.c1, search.shrink_min, search.shrink_max) == (1e-4, 0.1, 0.9)
+
+
+# ------------------------------------------------------------------ through gd
+
+@pytest.mark.parametrize("options", [{}, {"stepsize": "bb"}, {"momentum": "nesterov"},
+                                     {"momentum": "heavy-ball"}])
+@pytest.mark.parametrize("bounds", [Bounds(-np.inf, np.inf), [(None, None)] * 4])
+def test_all_infinite_bounds_are_the_unconstrained_solve_iteration_for_iteration(options,
+                                                                                  bounds):
+    p = problems.get("extended-rosenbrock", n=4)
+    plain = solve(None, p.x0, "gd", fun_and_jac=recorded_objective(p)[0].f_and_g,
+                  history=True, maxiter=300, **options)
+    boxed = solve(None, p.x0, "gd", fun_and_jac=recorded_objective(p)[0].f_and_g,
+                  history=True, maxiter=300, bounds=bounds, **options)
+    np.testing.assert_array_equal(boxed.x, plain.x)
+    assert boxed.history.as_list() == plain.history.as_list()
+    assert (boxed.nit, boxed.nfev, boxed.status) == (plain.nit, plain.nfev, plain.status)
+
+
+@pytest.mark.parametrize("name", ["hs110", "trid-box", "rosenbrock-box"])
+def test_gd_with_bounds_is_spg_through_the_driver(name):
+    p = problems.get(name)
+    objective, points = recorded_objective(p)
+    result = solve(None, p.x0, "gd", fun_and_jac=objective.f_and_g, bounds=p.bounds)
+    assert result.success and p.is_solved(result.fun)
+    assert p.bounds.projected_gradient_norm(result.x, result.jac) <= 1e-5
+    assert all(p.bounds.contains(x) for x in points)
+    states = run(SPG(), recorded_objective(p)[0], p.x0, p.bounds)
+    assert result.nit == len(states) - 1 and result.fun == states[-1].f
+
+
+def test_gd_momentum_is_refused_with_bounds():
+    p = problems.get("hs110")
+    with pytest.raises(ValueError, match="momentum"):
+        solve(None, p.x0, "gd", fun_and_jac=recorded_objective(p)[0].f_and_g,
+              bounds=p.bounds, momentum="heavy-ball")

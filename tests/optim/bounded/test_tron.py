@@ -7,14 +7,15 @@ import pytest
 
 import optkit
 from optkit import problems
+from optkit.optim import solve
 from optkit.optim.bounded.projected_search import first_breakpoint, projected_search
 from optkit.optim.bounded.tron import TRON
 from optkit.optim.bounded.tron_cauchy import cauchy_step
 from optkit.optim.bounded.tron_subspace import free_hessp, free_variables, subspace_step
 from optkit.optim.bounds import Bounds
 from optkit.optim.errors import TrustRegionError
+from optkit.optim.globalization import LineSearch, TrustRegion
 from optkit.optim.objective import Objective
-from optkit.optim.trust_region.radius import TrustRegion
 from optkit.optim.trust_region.steihaug import Steihaug
 
 BOUNDED = problems.names("bounds")
@@ -289,3 +290,42 @@ def test_trust_region_options_are_used():
     small, _ = recorded_objective(p)
     state = TRON(trust_region=TrustRegion(initial_radius=1e-3)).init(small, p.x0, p.bounds)
     assert state.radius == 1e-3
+
+
+# ------------------------------------------------------------------ through newton-cg
+
+@pytest.mark.parametrize("bounds", [None, Bounds(-np.inf, np.inf),
+                                    [(None, None)] * 6, Bounds(np.full(6, -np.inf), None)])
+def test_all_infinite_bounds_are_the_unconstrained_solve_iteration_for_iteration(bounds):
+    p = problems.get("extended-rosenbrock", n=6)
+    plain = solve(None, p.x0, "newton-cg", fun_and_jac=recorded_objective(p)[0].f_and_g,
+                  hessp=recorded_objective(p)[0].hessp, history=True)
+    boxed = solve(None, p.x0, "newton-cg", fun_and_jac=recorded_objective(p)[0].f_and_g,
+                  hessp=recorded_objective(p)[0].hessp, history=True, bounds=bounds)
+    assert plain.success and boxed.success
+    np.testing.assert_array_equal(boxed.x, plain.x)
+    assert boxed.history.as_list() == plain.history.as_list()
+    assert (boxed.nfev, boxed.njev, boxed.nhev) == (plain.nfev, plain.njev, plain.nhev)
+
+
+@pytest.mark.parametrize("name", ["hs110", "torsion", "powell-badly-scaled-box"])
+def test_newton_cg_with_bounds_is_tron_through_the_driver(name):
+    p = problems.get(name)
+    objective, points = recorded_objective(p)
+    result = solve(None, p.x0, "newton-cg", fun_and_jac=objective.f_and_g,
+                   hessp=objective.hessp, bounds=p.bounds)
+    assert result.success and p.is_solved(result.fun)
+    assert p.bounds.projected_gradient_norm(result.x, result.jac) <= 1e-5
+    assert p.bounds.contains(result.x)
+    assert all(p.bounds.contains(x) for x in points)
+    # the same iterates as TRON run bare
+    state, nit = run(TRON(), recorded_objective(p)[0], p.x0, p.bounds)
+    assert result.nit == nit and result.fun == state.f
+
+
+def test_newton_cg_line_search_is_refused_with_bounds():
+    p = problems.get("hs110")
+    objective = recorded_objective(p)[0]
+    with pytest.raises(ValueError, match="globalization"):
+        solve(None, p.x0, "newton-cg", fun_and_jac=objective.f_and_g, hessp=objective.hessp,
+              bounds=p.bounds, globalization=LineSearch())
