@@ -20,7 +20,7 @@ from .ad import compile as compile_function
 from .boundary import as_start, flat_bounds
 from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
-from .optim.bounds import Bounds
+from .optim.bounds import Bounds, as_bounds
 from .optim.objective import check_scalar
 
 __all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermediate_result"]
@@ -140,9 +140,13 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         trace depends on values (``if`` on a traced value, ``float()``, random numbers)
         falls back to eager AD with a one-time ``optkit.CompileWarning``. False: eager AD.
     **kwargs
-        ``bounds`` (where the solver takes them): with a structured ``x0`` also
-        ``optkit.Bounds(lb, ub)`` whose sides match ``x0``'s structure (None, or at each
-        path a number broadcast over that leaf, or an array of its shape). Also
+        ``bounds`` (where the solver takes them): a ``scipy.optimize.Bounds``, (lo, hi)
+        pairs (None or +-inf for a missing side) or ``optkit.Bounds``; with a structured
+        ``x0`` also ``optkit.Bounds(lb, ub)`` whose sides match ``x0``'s structure (None, or
+        at each path a number broadcast over that leaf, or an array of its shape). f is
+        never evaluated outside the box; an ``x0`` outside it is projected (one warning
+        naming how many components moved); the result's ``x`` lies in the box exactly and
+        ``active_mask`` (flat) is -1 at a lower bound, +1 at an upper, 0 free. Also
         the driver's stopping options (gtol, ftol, xtol, maxiter, maxfev, max_time, history;
         see :func:`optkit.optim.run`) and the solver's own fields (``m=20`` for L-BFGS, ...).
 
@@ -221,6 +225,9 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
             kwargs["bounds"] = Bounds(*flat)
     res = solve(fun, start.x, method, jac=jac, hessp=hessp, fun_and_jac=fun_and_jac,
                 callback=_driver_callback(callback, None if flat_callback else start), **kwargs)
+    box = as_bounds(kwargs.get("bounds"), np.size(res["x"]))
+    if box is not None:  # as scipy.optimize.least_squares: -1 at lb, +1 at ub, 0 free (flat)
+        res["active_mask"] = box.active_mask(res["x"])
     if start.structured:
         res["x"], res["jac"] = start.tree(res["x"]), start.tree(res["jac"])
     return res

@@ -34,6 +34,7 @@ from .methods import (
 )
 from .minimize import minimize as _optkit_minimize
 from .minimize import takes_intermediate_result
+from .optim.bounds import as_bounds
 from .scipy_derivatives import Derivatives, VectorDerivatives
 
 __all__ = ["Derivatives", "constraint", "derivatives", "gradient_descent", "lbfgs",
@@ -428,21 +429,18 @@ def _without_hess(constraints):
 
 
 # ---- optkit's solvers as SciPy custom methods ---------------------------------------------------
-def _check_unconstrained(name, bounds, constraints):
+def _check_constraints(name, constraints):
     if constraints is not None and len(constraints) > 0:
         raise ValueError(f"constraints: optkit.scipy.{name} handles no constraints; use "
                          "method='SLSQP' or 'trust-constr'")
-    if bounds is None:
-        return
-    if isinstance(bounds, _so.Bounds):
-        lb, ub = bounds.lb, bounds.ub
-    else:
-        pairs = [(-np.inf if lo is None else lo, np.inf if hi is None else hi)
-                 for lo, hi in bounds]
-        lb, ub = (np.array(side, dtype=float) for side in zip(*pairs, strict=True))
-    if np.any(np.isfinite(lb)) or np.any(np.isfinite(ub)):
-        raise ValueError(f"bounds: optkit.scipy.{name} handles no bounds; use "
-                         "method='L-BFGS-B' (or 'TNC', 'trust-constr')")
+
+
+def _box(bounds, x0):
+    """The ``bounds`` scipy.optimize.minimize passes (a ``Bounds`` or (lo, hi) pairs) as an
+    optkit Bounds, or None when there are none or all are infinite (so a method that takes
+    no bounds still runs, as before)."""
+    box = as_bounds(bounds, np.size(x0))
+    return None if box is None or box.is_unbounded else box
 
 
 def _wrap_callback(callback):
@@ -458,7 +456,10 @@ def _wrap_callback(callback):
 
 
 def _run_optkit(name, fun, x0, args, jac, hessp, bounds, constraints, callback, options):
-    _check_unconstrained(name, bounds, constraints)
+    _check_constraints(name, constraints)
+    box = _box(bounds, x0)
+    if box is not None:
+        options["bounds"] = box
     if isinstance(jac, str) or jac is False:
         raise ValueError(f"jac: optkit.scipy.{name} needs exact gradients; pass a callable, "
                          f"True (fun returns (f, g)) or None (optkit's AD), got {jac!r}")
@@ -477,7 +478,9 @@ def lbfgs(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None, constr
     ``scipy.optimize.minimize(fun, x0, method=optkit.scipy.lbfgs)``; a missing ``jac`` comes
     from optkit's AD, ``hess``/``hessp`` are not used. ``options`` (and ``tol``, which sets
     gtol) are optkit's: gtol, ftol, xtol, maxiter, maxfev, max_time, m, linesearch, ...
-    Returns a ``scipy.optimize.OptimizeResult``; bounds or constraints are a ValueError.
+    ``bounds`` make it L-BFGS-B (f is never evaluated outside them; the result has
+    ``active_mask``); the other methods take bounds once they support them (else a
+    ValueError). Returns a ``scipy.optimize.OptimizeResult``; constraints are a ValueError.
     """
     return _run_optkit("lbfgs", fun, x0, args, jac, None, bounds, constraints, callback,
                        options)

@@ -17,11 +17,13 @@ __all__ = ["BoxLine"]
 class BoxLine:
     """phi(alpha) = f(P(x + alpha d)) and phi'(alpha) = grad f' d on an Objective.
 
+    ``alphamax`` (default: no cap) is ``bounds.max_step(x, d)`` for a straight search;
+    a projected search along the arc P(x + alpha d) leaves it infinite.
     Implements the line protocol of :mod:`optkit.optim.linesearch` (``phi``, ``phi_dphi``,
     ``point``), remembering its last trial so the accepted one is not evaluated twice.
     """
 
-    def __init__(self, objective, x, d, bounds, alphamax):
+    def __init__(self, objective, x, d, bounds, alphamax=np.inf):
         self.objective = objective
         self.x = x
         self.p = d
