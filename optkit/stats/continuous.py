@@ -23,7 +23,46 @@ _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
 class NormalDistribution(ContinuousDistribution):
-    """``norm``: the normal distribution, density exp(-z**2 / 2) / sqrt(2 pi)."""
+    """``norm``: the normal distribution, density exp(-z**2 / 2) / sqrt(2 pi).
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, loc=0, scale=1)`` as ``scipy.stats.norm``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.norm.logpdf(0.5, loc=1.0, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.norm.logpdf(0.5, loc=1.0, scale=2.0)))
+    True
+    >>> ours = stats.norm.cdf(0.5, loc=1.0, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.norm.cdf(0.5, loc=1.0, scale=2.0)))
+    True
+    >>> import optkit
+    >>> optkit.grad(lambda m: stats.norm.logpdf(1.0, loc=m))(0.0)  # (x - loc) / scale**2
+    1.0
+    """
 
     name = "norm"
 
@@ -44,7 +83,54 @@ class NormalDistribution(ContinuousDistribution):
 
 
 class StudentT(ContinuousDistribution):
-    """``t(df)``: Student's t distribution (``df = inf`` is not supported)."""
+    """``t(df)``: Student's t distribution (``df = inf`` is not supported).
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, df, loc=0, scale=1)`` as ``scipy.stats.t``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    df : array_like or traced value
+        Degrees of freedom, > 0 and finite.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter, except
+        the cumulative functions in ``df``.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+    NotDifferentiableError
+        ``logcdf``, ``cdf``, ``logsf`` or ``sf`` traced in a shape parameter (no rule
+        for the incomplete beta/gamma function's derivative in it).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.t.logpdf(0.5, 3.0, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.t.logpdf(0.5, 3.0, scale=2.0)))
+    True
+    >>> ours = stats.t.cdf(0.5, 3.0, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.t.cdf(0.5, 3.0, scale=2.0)))
+    True
+    >>> import optkit
+    >>> optkit.grad(lambda df: stats.t.cdf(1.5, df))(4.0)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+        ...
+    NotDifferentiableError: scipy.special.stdtr: the derivative in its first argument ...
+    """
 
     name = "t"
     shapes = ("df",)
@@ -65,7 +151,54 @@ class StudentT(ContinuousDistribution):
 
 
 class GammaDistribution(ContinuousDistribution):
-    """``gamma(a)``: density z**(a-1) exp(-z) / Gamma(a) on z >= 0."""
+    """``gamma(a)``: density z**(a-1) exp(-z) / Gamma(a) on z >= 0.
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, a, loc=0, scale=1)`` as ``scipy.stats.gamma``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    a : array_like or traced value
+        The shape, > 0.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter, except
+        the cumulative functions in ``a``.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+    NotDifferentiableError
+        ``logcdf``, ``cdf``, ``logsf`` or ``sf`` traced in a shape parameter (no rule
+        for the incomplete beta/gamma function's derivative in it).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.gamma.logpdf(2.0, 3.0, scale=0.5)
+    >>> bool(np.isclose(ours, scipy.stats.gamma.logpdf(2.0, 3.0, scale=0.5)))
+    True
+    >>> ours = stats.gamma.cdf(2.0, 3.0, scale=0.5)
+    >>> bool(np.isclose(ours, scipy.stats.gamma.cdf(2.0, 3.0, scale=0.5)))
+    True
+    >>> import optkit
+    >>> from scipy.special import digamma
+    >>> g = optkit.grad(lambda a: stats.gamma.logpdf(2.0, a))(3.0)  # log x - digamma(a)
+    >>> bool(np.isclose(g, np.log(2.0) - digamma(3.0)))
+    True
+    """
 
     name = "gamma"
     shapes = ("a",)
@@ -89,7 +222,51 @@ class GammaDistribution(ContinuousDistribution):
 
 
 class BetaDistribution(ContinuousDistribution):
-    """``beta(a, b)``: density z**(a-1) (1-z)**(b-1) / B(a, b) on [0, 1]."""
+    """``beta(a, b)``: density z**(a-1) (1-z)**(b-1) / B(a, b) on [0, 1].
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, a, b, loc=0, scale=1)`` as ``scipy.stats.beta``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    a : array_like or traced value
+        The first shape, > 0.
+    b : array_like or traced value
+        The second shape, > 0.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter, except
+        the cumulative functions in ``a`` and ``b``.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+    NotDifferentiableError
+        ``logcdf``, ``cdf``, ``logsf`` or ``sf`` traced in a shape parameter (no rule
+        for the incomplete beta/gamma function's derivative in it).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.beta.logpdf(0.3, 2.0, 5.0)
+    >>> bool(np.isclose(ours, scipy.stats.beta.logpdf(0.3, 2.0, 5.0)))
+    True
+    >>> ours = stats.beta.cdf(0.3, 2.0, 5.0)
+    >>> bool(np.isclose(ours, scipy.stats.beta.cdf(0.3, 2.0, 5.0)))
+    True
+    """
 
     name = "beta"
     shapes = ("a", "b")
@@ -113,7 +290,49 @@ class BetaDistribution(ContinuousDistribution):
 
 
 class ChiSquared(ContinuousDistribution):
-    """``chi2(df)``: the gamma distribution with shape df/2 and scale 2."""
+    """``chi2(df)``: the gamma distribution with shape df/2 and scale 2.
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, df, loc=0, scale=1)`` as ``scipy.stats.chi2``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    df : array_like or traced value
+        Degrees of freedom, > 0.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter, except
+        the cumulative functions in ``df``.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+    NotDifferentiableError
+        ``logcdf``, ``cdf``, ``logsf`` or ``sf`` traced in a shape parameter (no rule
+        for the incomplete beta/gamma function's derivative in it).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.chi2.logpdf(1.5, 4.0)
+    >>> bool(np.isclose(ours, scipy.stats.chi2.logpdf(1.5, 4.0)))
+    True
+    >>> ours = stats.chi2.cdf(1.5, 4.0)
+    >>> bool(np.isclose(ours, scipy.stats.chi2.cdf(1.5, 4.0)))
+    True
+    """
 
     name = "chi2"
     shapes = ("df",)
@@ -138,7 +357,43 @@ class ChiSquared(ContinuousDistribution):
 
 
 class Exponential(ContinuousDistribution):
-    """``expon``: density exp(-z) on z >= 0."""
+    """``expon``: density exp(-z) on z >= 0.
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, loc=0, scale=1)`` as ``scipy.stats.expon``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.expon.logpdf(1.5, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.expon.logpdf(1.5, scale=2.0)))
+    True
+    >>> ours = stats.expon.cdf(1.5, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.expon.cdf(1.5, scale=2.0)))
+    True
+    """
 
     name = "expon"
     inner = 1.0
@@ -160,7 +415,45 @@ class Exponential(ContinuousDistribution):
 
 
 class LogNormal(ContinuousDistribution):
-    """``lognorm(s)``: log(z) is normal with standard deviation s; z > 0."""
+    """``lognorm(s)``: log(z) is normal with standard deviation s; z > 0.
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, s, loc=0, scale=1)`` as ``scipy.stats.lognorm``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    s : array_like or traced value
+        The standard deviation of log(z), > 0.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.lognorm.logpdf(1.5, 0.5)
+    >>> bool(np.isclose(ours, scipy.stats.lognorm.logpdf(1.5, 0.5)))
+    True
+    >>> ours = stats.lognorm.cdf(1.5, 0.5)
+    >>> bool(np.isclose(ours, scipy.stats.lognorm.cdf(1.5, 0.5)))
+    True
+    """
 
     name = "lognorm"
     shapes = ("s",)
@@ -200,7 +493,43 @@ class LogNormal(ContinuousDistribution):
 
 
 class Laplace(ContinuousDistribution):
-    """``laplace``: density exp(-|z|) / 2."""
+    """``laplace``: density exp(-|z|) / 2.
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, loc=0, scale=1)`` as ``scipy.stats.laplace``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.laplace.logpdf(0.5, loc=1.0)
+    >>> bool(np.isclose(ours, scipy.stats.laplace.logpdf(0.5, loc=1.0)))
+    True
+    >>> ours = stats.laplace.cdf(0.5, loc=1.0)
+    >>> bool(np.isclose(ours, scipy.stats.laplace.cdf(0.5, loc=1.0)))
+    True
+    """
 
     name = "laplace"
 
@@ -217,7 +546,43 @@ class Laplace(ContinuousDistribution):
 
 
 class Cauchy(ContinuousDistribution):
-    """``cauchy``: density 1 / (pi (1 + z**2))."""
+    """``cauchy``: density 1 / (pi (1 + z**2)).
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, loc=0, scale=1)`` as ``scipy.stats.cauchy``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.cauchy.logpdf(0.5, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.cauchy.logpdf(0.5, scale=2.0)))
+    True
+    >>> ours = stats.cauchy.cdf(0.5, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.cauchy.cdf(0.5, scale=2.0)))
+    True
+    """
 
     name = "cauchy"
 
@@ -232,7 +597,43 @@ class Cauchy(ContinuousDistribution):
 
 
 class Logistic(ContinuousDistribution):
-    """``logistic``: density exp(-z) / (1 + exp(-z))**2."""
+    """``logistic``: density exp(-z) / (1 + exp(-z))**2.
+
+    Each method, ``logpdf``, ``pdf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(x, loc=0, scale=1)`` as ``scipy.stats.logistic``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    x : array_like or traced value
+        The points.
+    loc : array_like or traced value, optional
+        The location (default 0).
+    scale : array_like or traced value, optional
+        The scale, > 0 (default 1).
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; outside the support -inf, 0 or 1 as in scipy, NaN for an
+        invalid parameter or a NaN ``x``. Differentiable in ``x`` and every parameter.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.logistic.logpdf(0.5, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.logistic.logpdf(0.5, scale=2.0)))
+    True
+    >>> ours = stats.logistic.cdf(0.5, scale=2.0)
+    >>> bool(np.isclose(ours, scipy.stats.logistic.cdf(0.5, scale=2.0)))
+    True
+    """
 
     name = "logistic"
 

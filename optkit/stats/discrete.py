@@ -18,7 +18,48 @@ __all__ = ["poisson", "binom", "nbinom"]
 
 
 class Poisson(DiscreteDistribution):
-    """``poisson(mu)``: mass mu**k exp(-mu) / k!, k = 0, 1, ..."""
+    """``poisson(mu)``: mass mu**k exp(-mu) / k!, k = 0, 1, ...
+
+    Each method, ``logpmf``, ``pmf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(k, mu, loc=0)`` as ``scipy.stats.poisson``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    k : array_like
+        The counts (constants: a count is not differentiable).
+    mu : array_like or traced value
+        The mean, >= 0.
+    loc : array_like, optional
+        The shift (default 0), a constant.
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; ``logpmf`` is -inf off the integers of the support, NaN
+        for an invalid parameter or a NaN ``k``. Differentiable in ``mu``.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+    NotDifferentiableError
+        ``k`` or ``loc`` is traced.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.poisson.logpmf(3, 2.0)
+    >>> bool(np.isclose(ours, scipy.stats.poisson.logpmf(3, 2.0)))
+    True
+    >>> ours = stats.poisson.cdf(3, 2.0)
+    >>> bool(np.isclose(ours, scipy.stats.poisson.cdf(3, 2.0)))
+    True
+    >>> import optkit
+    >>> optkit.grad(lambda mu: stats.poisson.logpmf(3, mu))(2.0)  # k / mu - 1
+    0.5
+    """
 
     name = "poisson"
     shapes = ("mu",)
@@ -41,7 +82,48 @@ class Poisson(DiscreteDistribution):
 
 
 class Binomial(DiscreteDistribution):
-    """``binom(n, p)``: successes in n independent trials of probability p."""
+    """``binom(n, p)``: successes in n independent trials of probability p.
+
+    Each method, ``logpmf``, ``pmf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(k, n, p, loc=0)`` as ``scipy.stats.binom``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    k : array_like
+        The counts (constants: a count is not differentiable).
+    n : array_like or traced value
+        The number of trials, a non-negative integer (as a float or int).
+    p : array_like or traced value
+        The success probability, in [0, 1].
+    loc : array_like, optional
+        The shift (default 0), a constant.
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; ``logpmf`` is -inf off the integers of the support, NaN
+        for an invalid parameter or a NaN ``k``. Differentiable in ``p``,
+        and in ``n`` for ``logpmf``/``pmf`` only.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+    NotDifferentiableError
+        ``k`` or ``loc`` is traced, or ``n`` in a cumulative function.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.binom.logpmf(3, 10, 0.4)
+    >>> bool(np.isclose(ours, scipy.stats.binom.logpmf(3, 10, 0.4)))
+    True
+    >>> ours = stats.binom.cdf(3, 10, 0.4)
+    >>> bool(np.isclose(ours, scipy.stats.binom.cdf(3, 10, 0.4)))
+    True
+    """
 
     name = "binom"
     shapes = ("n", "p")
@@ -65,7 +147,48 @@ class Binomial(DiscreteDistribution):
 
 
 class NegativeBinomial(DiscreteDistribution):
-    """``nbinom(n, p)``: failures before the n-th success, success probability p."""
+    """``nbinom(n, p)``: failures before the n-th success, success probability p.
+
+    Each method, ``logpmf``, ``pmf``, ``logcdf``, ``cdf``, ``logsf`` and ``sf``, takes
+    ``(k, n, p, loc=0)`` as ``scipy.stats.nbinom``'s does (positionally or by keyword,
+    broadcast together) and returns the same values.
+
+    Parameters
+    ----------
+    k : array_like
+        The counts (constants: a count is not differentiable).
+    n : array_like or traced value
+        The number of successes, > 0 (real values allowed, as scipy).
+    p : array_like or traced value
+        The success probability, in (0, 1].
+    loc : array_like, optional
+        The shift (default 0), a constant.
+
+    Returns
+    -------
+    ndarray or traced value
+        The values, broadcast; ``logpmf`` is -inf off the integers of the support, NaN
+        for an invalid parameter or a NaN ``k``. Differentiable in ``p``,
+        and in ``n`` for ``logpmf``/``pmf`` only.
+
+    Raises
+    ------
+    TypeError
+        Too many parameters, an unknown keyword, or a missing shape parameter.
+    NotDifferentiableError
+        ``k`` or ``loc`` is traced, or ``n`` in a cumulative function.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> ours = stats.nbinom.logpmf(3, 2.5, 0.4)
+    >>> bool(np.isclose(ours, scipy.stats.nbinom.logpmf(3, 2.5, 0.4)))
+    True
+    >>> ours = stats.nbinom.cdf(3, 2.5, 0.4)
+    >>> bool(np.isclose(ours, scipy.stats.nbinom.cdf(3, 2.5, 0.4)))
+    True
+    """
 
     name = "nbinom"
     shapes = ("n", "p")

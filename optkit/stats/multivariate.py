@@ -26,12 +26,55 @@ _LOG_2PI = np.log(2.0 * np.pi)
 def _squeeze(out):
     """scipy's ``_squeeze_output``: drop size-1 axes; a 0-d result becomes a scalar."""
     out = np.squeeze(out) if 1 in np.shape(value_of(out)) else out
-    return out[()] if np.ndim(value_of(out)) == 0 and isinstance(value_of(out), np.ndarray) \
-        else out
+    # a plain 0-d array becomes a numpy scalar; a traced 0-d value is already scalar-shaped
+    return out[()] if isinstance(out, np.ndarray) and out.ndim == 0 else out
 
 
 class MultivariateNormal:
-    """``multivariate_normal``: logpdf and pdf with scipy's ``mean``/``cov`` conventions."""
+    """``multivariate_normal``: logpdf and pdf with scipy's ``mean``/``cov`` conventions.
+
+    ``logpdf(x, mean=None, cov=1, allow_singular=False)`` and ``pdf`` (same arguments) take
+    and return what ``scipy.stats.multivariate_normal``'s do.
+
+    Parameters
+    ----------
+    x : array_like or traced value, shape (..., d)
+        The points, one per row of the last axis (a 1-D ``x`` is one point, or d = 1 points
+        when the distribution is univariate, as in scipy).
+    mean : array_like or traced value, shape (d,), optional
+        The mean (default zeros).
+    cov : array_like or traced value, optional
+        A positive definite (d, d) covariance, a 1-D diagonal, or a scalar multiple of the
+        identity (default 1). Its lower triangle is what is read and differentiated;
+        symmetrize a parametrized covariance to get the symmetric gradient.
+    allow_singular : bool, optional
+        Must be False: singular covariances are not supported.
+
+    Returns
+    -------
+    ndarray, float or traced value
+        One value per point, squeezed as scipy squeezes it. Differentiable in ``x``, ``mean``
+        and ``cov``.
+
+    Raises
+    ------
+    ValueError
+        ``cov`` is not positive definite or does not match ``mean``, ``x`` has the wrong
+        last axis, or ``allow_singular=True``.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> x, mean, cov = np.array([0.5, -1.0]), np.zeros(2), np.array([[2.0, 0.5], [0.5, 1.0]])
+    >>> ours = stats.multivariate_normal.logpdf(x, mean, cov)
+    >>> bool(np.isclose(ours, scipy.stats.multivariate_normal.logpdf(x, mean, cov)))
+    True
+    >>> import optkit
+    >>> g = optkit.grad(lambda m: stats.multivariate_normal.logpdf(x, m, cov))(mean)
+    >>> np.allclose(g, np.linalg.solve(cov, x - mean))
+    True
+    """
 
     name = "multivariate_normal"
 
@@ -96,8 +139,41 @@ class MultivariateNormal:
 class Dirichlet:
     """``dirichlet``: logpdf and pdf; ``x`` has the components on its first axis (scipy's).
 
-    The arguments are checked as scipy checks them (x on the simplex, alpha > 0); the checks
-    read values, so under ``optkit.compile`` the function runs eagerly (with its warning).
+    ``logpdf(x, alpha)`` and ``pdf(x, alpha)`` take and return what
+    ``scipy.stats.dirichlet``'s do.
+
+    Parameters
+    ----------
+    x : array_like or traced value, shape (k, ...) or (k - 1, ...)
+        Points on the simplex, components on the first axis; with k - 1 components the last
+        is ``1 - sum``.
+    alpha : array_like or traced value, shape (k,)
+        The concentrations, > 0.
+
+    Returns
+    -------
+    ndarray, float or traced value
+        One value per point, squeezed as scipy squeezes it; differentiable in ``x`` and
+        ``alpha``.
+
+    Raises
+    ------
+    ValueError
+        As scipy: ``alpha`` not 1-D or not positive, ``x`` of the wrong length, outside the
+        simplex, or zero where its ``alpha < 1``.
+
+    Notes
+    -----
+    The checks read values, so under ``optkit.compile`` the function runs eagerly (with its
+    warning).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.stats
+    >>> from optkit import stats
+    >>> x, alpha = np.array([0.2, 0.3, 0.5]), np.array([1.5, 2.0, 3.0])
+    >>> bool(np.isclose(stats.dirichlet.logpdf(x, alpha), scipy.stats.dirichlet.logpdf(x, alpha)))
+    True
     """
 
     name = "dirichlet"

@@ -199,6 +199,7 @@ MV_ROWS = [
     Row("mvn-dcov", lambda a: stats.multivariate_normal.logpdf(XS, MEAN, a @ a.T + np.eye(D)),
         (M,)),
     Row("mvn-pdf", lambda m: stats.multivariate_normal.pdf(XS[:2], m, COV), (MEAN,)),
+    Row("mvn-one-point", lambda m: stats.multivariate_normal.logpdf(XS[0], m, COV), (MEAN,)),
     Row("dirichlet-dalpha", lambda a: stats.dirichlet.logpdf(SIMPLEX, a), (ALPHA,)),
     Row("dirichlet-dx", lambda x: stats.dirichlet.logpdf(x, ALPHA), (SIMPLEX[:2],)),
 ]
