@@ -1,5 +1,6 @@
 """``optkit bench``: the method x problem matrix, a summary table, a performance profile."""
 
+import concurrent.futures as cf
 import pathlib
 import sys
 
@@ -7,6 +8,7 @@ import click
 import numpy as np
 
 from optkit import problems
+from optkit.distributed.shipping import ship, unship
 
 from .common import (
     CliError,
@@ -19,6 +21,7 @@ from .common import (
     to_json,
 )
 from .listing import check_tag
+from .parallel import executor_options, executor_target, open_scope
 from .runner import run
 
 __all__ = ["DEFAULT_METHODS", "DEFAULT_PROBLEMS", "PLOT_FORMATS", "bench"]
@@ -78,13 +81,74 @@ def _run_one(problem, method, maxiter):
     try:
         out = run(problem, method, maxiter=maxiter)
     except Exception as exc:  # one failing solve must not stop the matrix
-        return {**record, "status": "error", "message": f"{type(exc).__name__}: {exc}",
-                "solved": False, "fun": None, "nit": 0, "nfev": 0, "njev": 0, "nhev": 0,
-                "time": 0.0}
+        return _error_record(problem, method, exc)
     solved = out.success if problem.fstar is None else problem.is_solved(out.fun)
     return {**record, "status": out.status, "message": out.message, "solved": solved,
             "fun": out.fun, "nit": out.nit, "nfev": out.nfev, "njev": out.njev,
             "nhev": out.nhev, "time": out.time}
+
+
+def _error_record(problem, method, exc):
+    """The record of a solve that raised (in the objective, the solver, or on the way to or
+    from a worker)."""
+    return {"problem": problem.name, "n": problem.n, "method": method, "fstar": problem.fstar,
+            "status": "error", "message": f"{type(exc).__name__}: {exc}", "solved": False,
+            "fun": None, "nit": 0, "nfev": 0, "njev": 0, "nhev": 0, "time": 0.0}
+
+
+def _run_shipped(payload, method, maxiter):
+    """Worker side of one solve: the problem arrives as cloudpickle bytes (a problem file's
+    functions are not importable where the worker runs); the clock runs in the worker."""
+    return _run_one(unship(payload)["problem"], method, maxiter)
+
+
+def _run_serial(bar, maxiter):
+    """The matrix in this process, in the order of the jobs ``bar`` iterates over; stops at
+    the first interrupted solve."""
+    runs = []
+    try:
+        for problem, method in bar:
+            runs.append(_run_one(problem, method, maxiter))
+            if runs[-1]["status"] == "interrupted":
+                return runs, True
+    except KeyboardInterrupt:  # between two solves: every run so far finished
+        return runs, True
+    return runs, False
+
+
+def _run_parallel(scope, jobs, maxiter, bar):
+    """The matrix on ``scope.executor``, one task per solve; the records in job order.
+
+    A task that fails on its way (a worker lost, a problem that cannot be unpickled there) is
+    an "error" record like a solve that raised. Ctrl-C cancels the solves not yet finished and
+    keeps the ones that did."""
+    try:
+        payloads = {id(p): ship(problem=p) for p, _ in jobs}
+    except TypeError as exc:
+        raise CliError(f"--problems: {exc}") from None
+    runs = [None] * len(jobs)
+    futures = {}
+    interrupted = False
+    try:
+        for k, (problem, method) in enumerate(jobs):
+            futures[scope.executor.submit(_run_shipped, payloads[id(problem)], method,
+                                          maxiter)] = k
+        for future in cf.as_completed(futures):
+            k = futures[future]
+            problem, method = jobs[k]
+            try:
+                runs[k] = future.result()
+            except Exception as exc:  # one lost task must not stop the matrix
+                runs[k] = _error_record(problem, method, exc)
+            bar.update(1, jobs[k])
+            interrupted = interrupted or runs[k]["status"] == "interrupted"
+    except KeyboardInterrupt:
+        interrupted = True
+    if interrupted:
+        for future in futures:
+            future.cancel()
+        scope.close(cancel=True)
+    return [r for r in runs if r is not None], interrupted
 
 
 def _finished(runs):
@@ -190,12 +254,19 @@ def _write_plot(runs, problem_names, methods, path, metric):
 @click.option("--plot", "plot_path", metavar="profile.png",
               help="Write a Dolan-More performance profile (needs optkit[plot]); the "
                    "format follows the extension (.png, .pdf, .svg, ...).")
-def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
+@executor_options
+def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path, workers, scheduler,
+          connect_timeout):
     """Run every method on every problem and print how many each solved, with its
     evaluations and time. A problem counts as solved when |f - f*| <= 1e-6 max(1, |f*|);
     for a problem file without fstar, when the solver reports convergence. Timings leave
     out one-time imports. Ctrl-C stops the matrix, reports the runs that finished (the one
     cut short is marked, not counted) and exits with code 1.
+
+    With --workers N or --scheduler ADDRESS the solves run in parallel, one task each, on N
+    local processes or a Dask cluster; the results and the table are those of a serial run,
+    and each time is still one solve's, measured where it ran (the total is a sum, not the
+    wall-clock time). An unreachable scheduler is an error (exit 2) after --connect-timeout.
 
     \b
     Examples:
@@ -203,7 +274,10 @@ def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
       optkit bench --methods lbfgs,scipy:L-BFGS-B --tag mgh
       optkit bench --problems rosenbrock,wood,lj13 --json
       optkit bench --tag scalable --plot profile.png --metric time
+      optkit bench --workers 2
+      optkit bench --scheduler tcp://10.0.0.5:8786 --connect-timeout 5
     """
+    target = executor_target(workers, scheduler, connect_timeout)
     method_list = list(dict.fromkeys(check_method(m) for m in _split(methods)))
     if not method_list:
         raise CliError("--methods: give at least one method")
@@ -211,24 +285,23 @@ def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path):
         _check_plot_target(plot_path)
     chosen = _select_problems(problem_names, tag)
     jobs = [(p, m) for p in chosen for m in method_list]
-    runs, interrupted = [], False
-    with click.progressbar(jobs, label="bench", file=sys.stderr,
-                           item_show_func=lambda j: j and f"{j[0].name} / {j[1]}") as bar:
-        try:
-            for problem, method in bar:
-                runs.append(_run_one(problem, method, maxiter))
-                if runs[-1]["status"] == "interrupted":
-                    interrupted = True
-                    break
-        except KeyboardInterrupt:  # between two solves: every run so far finished
-            interrupted = True
+    with open_scope(target, connect_timeout) as scope:
+        if scope.executor is not None:
+            click.echo(f"bench: {len(jobs)} solves on {scope.description}", err=True)
+        with click.progressbar(jobs, label="bench", file=sys.stderr,
+                               item_show_func=lambda j: j and f"{j[0].name} / {j[1]}") as bar:
+            if scope.executor is None:
+                runs, interrupted = _run_serial(bar, maxiter)
+            else:
+                runs, interrupted = _run_parallel(scope, jobs, maxiter, bar)
     if interrupted:
         click.echo("\ninterrupted: reporting the runs that finished", err=True)
     names = list(dict.fromkeys(r["problem"] for r in runs))
     summary = _summary(runs, method_list)
     if as_json:
         click.echo(to_json({"methods": method_list, "problems": names, "runs": runs,
-                            "summary": summary, "interrupted": interrupted}))
+                            "summary": summary, "interrupted": interrupted,
+                            "executor": scope.description}))
     else:
         click.echo(_table(runs, summary, names, method_list))
     if plot_path is not None:

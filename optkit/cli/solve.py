@@ -1,4 +1,5 @@
-"""``optkit solve``: minimize one problem; a summary, --json, --output, --history, -v."""
+"""``optkit solve``: minimize one problem; a summary, --json, --output, --history, -v; with
+--multistart K, the best of K solves from starts in a box (see :mod:`optkit.cli.starts`)."""
 
 import csv
 import io
@@ -21,13 +22,16 @@ from .common import (
     read_vector_file,
     to_json,
 )
+from .parallel import executor_options, executor_target, open_scope
 from .runner import HISTORY_FIELDS, run
+from .starts import DEFAULT_BOX, check_multistart_method, parse_box, run_multistart
 
 __all__ = ["solve"]
 
 
-def _document(problem, method, outcome):
-    """The JSON record of a solve (also what --output writes)."""
+def _document(problem, method, outcome, multistart=None):
+    """The JSON record of a solve (also what --output writes); with --multistart, the
+    ``multistart`` record (box, counts, one summary per start) comes before x."""
     gap = None if problem.fstar is None else abs(outcome.fun - problem.fstar)
     return {"problem": problem.name, "n": problem.n, "method": method,
             "status": outcome.status, "status_code": outcome.status_code,
@@ -37,6 +41,7 @@ def _document(problem, method, outcome):
             "nhev": outcome.nhev, "time": outcome.time, "warnings": outcome.warnings,
             **({} if outcome.cost is None else {"cost": outcome.cost,
                                                 "optimality": outcome.optimality}),
+            **({} if multistart is None else {"multistart": multistart}),
             "x": outcome.x}
 
 
@@ -46,6 +51,7 @@ def _summary(doc):
     lines = [
         ("problem", f"{doc['problem']} (n = {doc['n']})"),
         ("method", doc["method"]),
+        *_multistart_lines(doc.get("multistart")),
         ("status", f"{doc['status']}: {doc['message']}"),
         ("f", fmt(doc["fun"], 10)),
     ]
@@ -62,6 +68,33 @@ def _summary(doc):
         ("x", f"[{shown}]"),
     ]
     return "\n".join(f"{key:<12}{value}" for key, value in lines)
+
+
+def _multistart_lines(record):
+    """The summary's lines on a multistart: where the starts came from and how they ended."""
+    if record is None:
+        return []
+    where = record["executor"]
+    where = "in this process" if where == "in-process" else f"on {where}"
+    ended = f"{record['converged']} of {record['starts']} converged"
+    if record["interrupted"]:
+        ended += f", {record['interrupted']} not run (interrupted)"
+    return [("starts", f"{record['starts']} Latin hypercube starts (seed {record['seed']}), "
+                       f"run {where} in {record['wall_time']:.3g} s"),
+            ("box", record["box"]["text"]),
+            ("ended", ended),
+            ("best", "the start with the lowest f; the lines below are its solve")]
+
+
+def _check_multistart_flags(multistart, history_path, executor_flags):
+    """Flags that make sense only with --multistart, or not with it."""
+    if multistart is None:
+        for flag, value in executor_flags:
+            if value is not None:
+                raise click.UsageError(f"{flag} applies only with --multistart")
+    elif history_path is not None:
+        raise click.UsageError("--history records one solve; it cannot be used with "
+                               "--multistart")
 
 
 def _history_csv(rows):
@@ -127,8 +160,19 @@ def _start_point(problem, x0_text, x0_file):
 @click.option("--compile/--no-compile", "compile_", default=True, show_default=True,
               help="Trace the objective once and replay compiled derivative programs "
                    "(optkit.compile); --no-compile differentiates eagerly at every point.")
+@click.option("--multistart", type=click.IntRange(min=1), metavar="K",
+              help=f"Solve from K Latin hypercube starts in a box and report the best (lowest "
+                   f"f); optkit's methods only (default lbfgs). The box: --box, else "
+                   f"{DEFAULT_BOX} around the start, coordinate by coordinate; the output "
+                   f"names it. Each solve is unconstrained (the box only places the starts).")
+@click.option("--box", "box_text", metavar="LO,HI",
+              help=f"With --multistart: draw the starts in [LO, HI] in every coordinate "
+                   f"(default: {DEFAULT_BOX}).")
+@click.option("--seed", type=int, help="With --multistart: the seed of the starts (default 0).")
+@executor_options
 def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, as_json,
-          output, history_path, verbose, compile_):
+          output, history_path, verbose, compile_, multistart, box_text, seed, workers,
+          scheduler, connect_timeout):
     """Minimize PROBLEM (a name from `optkit list`) or FILE (a .py file defining
     objective(x) and x0) and print a summary.
 
@@ -136,6 +180,12 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
     for, such as -O ftol=..., fired), 1 otherwise (the status says why), 2 for bad input
     (including a start where f is nan or inf). Ctrl-C stops the solve and reports (and saves with
     --output) the best point found so far.
+
+    --multistart K solves from K starts and reports the best of them: with --workers N on N
+    local processes, with --scheduler ADDRESS on a Dask cluster (an unreachable one is an
+    error, exit 2, after --connect-timeout), else one after the other; -v draws a bar of
+    finished solves. --json adds a "multistart" record: the box, the seed, counts and one
+    summary per start, by f.
 
     \b
     Examples:
@@ -147,13 +197,24 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
       optkit solve my_problem.py --method scipy:BFGS --output result.json
       optkit solve lj13 --history history.csv
       optkit solve extended-rosenbrock --n 100000 --no-compile
+      optkit solve lj13 --multistart 32 --box -1.5,1.5 --workers 2
+      optkit solve himmelblau --multistart 16 --scheduler tcp://10.0.0.5:8786 --json
     """
+    _check_multistart_flags(multistart, history_path,
+                            (("--box", box_text), ("--seed", seed), ("--workers", workers),
+                             ("--scheduler", scheduler), ("--connect-timeout", connect_timeout)))
+    target = executor_target(workers, scheduler, connect_timeout)
+    box = None if box_text is None else parse_box(box_text)
     problem = None
+    if method is None and multistart is not None:
+        method = "lbfgs"
     if method is None:  # the default depends on the problem: load it first
         problem = check_unconstrained(load_problem(problem_ref, n))
         from_file = problem.source.startswith("user file")
         method = "lm" if from_file and problem.residuals is not None else "lbfgs"
     method = check_method(method)
+    if multistart is not None:
+        check_multistart_method(method)
     options = parse_options(raw_options, method)
     if method == "scipy:TNC" and maxiter is not None and "maxfun" in options:
         raise CliError("--option: 'maxfun' collides with --maxiter (which sets maxfun for "
@@ -167,11 +228,21 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
         raise CliError(f"--method {method}: {problem.name} defines no residuals (least squares "
                        "needs residuals(x)); choose lbfgs, newton-cg or gd")
     x0 = _start_point(problem, x0_text, x0_file)
+    record = None
     try:
-        outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,
-                      history=history_path is not None,
-                      on_iteration=_live_log() if verbose else None, compile_=compile_,
-                      options=options)
+        if multistart is None:
+            outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,
+                          history=history_path is not None,
+                          on_iteration=_live_log() if verbose else None, compile_=compile_,
+                          options=options)
+        else:
+            with open_scope(target, connect_timeout) as scope:
+                outcome, record = run_multistart(
+                    problem, method, x0, multistart, box, 0 if seed is None else seed, scope,
+                    gtol=gtol, maxiter=maxiter, compile_=compile_, options=options,
+                    progress=verbose)
+    except CliError:
+        raise
     except Exception as exc:  # the objective or solver failed: report it, no traceback
         first = (str(exc).splitlines() or [""])[0]
         if as_json:
@@ -182,7 +253,7 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
         raise click.exceptions.Exit(1) from None
     for line in outcome.warnings:
         click.echo(f"Warning: {line}", err=True)
-    doc = _document(problem, method, outcome)
+    doc = _document(problem, method, outcome, record)
     if output is not None:
         atomic_write(output, to_json(doc) + "\n", "--output")
     if history_path is not None:
@@ -190,5 +261,9 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
     click.echo(to_json(doc) if as_json else _summary(doc))
     if outcome.status == "interrupted" and output is not None:
         click.echo(f"interrupted: best point saved to {output}", err=True)
+    if record is not None and record["interrupted"]:
+        click.echo(f"interrupted: the best of the {record['starts'] - record['interrupted']} "
+                   "solves that finished", err=True)
+        raise click.exceptions.Exit(1)
     if not outcome.success:
         raise click.exceptions.Exit(1)

@@ -29,7 +29,7 @@ import numbers
 import os
 import sys
 
-__all__ = ["ExecutorScope", "open_executor", "require_distributed"]
+__all__ = ["ExecutorScope", "is_address", "open_executor", "require_distributed"]
 
 CONNECT_TIMEOUT = 10.0  # seconds: how long connecting to a scheduler address may take
 
@@ -50,7 +50,8 @@ def _is_dask_client(obj):
     return module is not None and isinstance(obj, module.Client)
 
 
-def _is_address(text):
+def is_address(text) -> bool:
+    """Whether ``text`` reads as a scheduler address (``scheme://...`` or ``host:port``)."""
     return "://" in text or (":" in text and text.rsplit(":", 1)[1].isdigit())
 
 
@@ -134,7 +135,7 @@ def open_executor(executor=None, *, connect_timeout=CONNECT_TIMEOUT) -> Executor
     if isinstance(executor, str):
         if executor == "processes":
             return _local_processes(os.cpu_count() or 1)
-        if _is_address(executor):
+        if is_address(executor):
             client = connect(executor, connect_timeout=connect_timeout)
             return ExecutorScope(client.get_executor(pure=False), owned=[client], client=client,
                                  description=f"Dask scheduler at {executor}")
