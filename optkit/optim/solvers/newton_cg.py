@@ -213,6 +213,12 @@ class NewtonCG(Solver):
             return self._bounded().stationarity(state)
         return super().stationarity(state)
 
+    def result_fields(self, state) -> dict:
+        """With bounds, ``active_mask``: -1 at a lower bound, +1 at an upper, 0 free."""
+        if isinstance(state, TRONState):
+            return {"active_mask": state.bounds.active_mask(state.x)}
+        return super().result_fields(state)
+
     def _bounded(self) -> TRON:
         """TRON with this solver's trust region, forcing and preconditioner."""
         if not isinstance(self.globalization, TrustRegion):

@@ -173,6 +173,7 @@ def test_gd_with_bounds_is_spg_through_the_driver(name):
     result = solve(None, p.x0, "gd", fun_and_jac=objective.f_and_g, bounds=p.bounds)
     assert result.success and p.is_solved(result.fun)
     assert p.bounds.projected_gradient_norm(result.x, result.jac) <= 1e-5
+    np.testing.assert_array_equal(result.active_mask, p.bounds.active_mask(result.x))
     assert all(p.bounds.contains(x) for x in points)
     states = run(SPG(), recorded_objective(p)[0], p.x0, p.bounds)
     assert result.nit == len(states) - 1 and result.fun == states[-1].f

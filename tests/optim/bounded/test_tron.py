@@ -317,6 +317,7 @@ def test_newton_cg_with_bounds_is_tron_through_the_driver(name):
     assert result.success and p.is_solved(result.fun)
     assert p.bounds.projected_gradient_norm(result.x, result.jac) <= 1e-5
     assert p.bounds.contains(result.x)
+    np.testing.assert_array_equal(result.active_mask, p.bounds.active_mask(result.x))
     assert all(p.bounds.contains(x) for x in points)
     # the same iterates as TRON run bare
     state, nit = run(TRON(), recorded_objective(p)[0], p.x0, p.bounds)
