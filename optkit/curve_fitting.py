@@ -24,19 +24,63 @@ def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bo
               method="lm", **kwargs):
     """Fit ``model(xdata, *params)`` to ``ydata``; return ``(popt, pcov)`` as scipy does.
 
-    ``model`` is plain numpy; its Jacobian is exact (optkit.ad), never a finite difference.
-    ``p0`` defaults to ones, as many as ``model`` has parameters after ``xdata`` (a ValueError
-    when the signature does not tell, e.g. ``model(x, *p)``). ``sigma``: None, a 1-D array
-    of standard deviations of ``ydata`` (residuals divided by it), or a 2-D covariance matrix
-    of ``ydata`` (residuals multiplied by the inverse of its Cholesky factor).
-    ``absolute_sigma=False`` scales pcov by the reduced chi-square ``||r||^2 / (m - n)``, as
-    scipy. ``bounds``: ``(lb, ub)`` or a Bounds, as ``optkit.least_squares``; ``method`` is
-    ``"lm"`` or ``"gn-cg"``; further keywords (``loss``, ``ftol``, ``max_nfev``, ...) go to
-    ``optkit.least_squares``.
+    Parameters
+    ----------
+    model : callable
+        ``model(xdata, *params)``, plain numpy; its Jacobian is exact (optkit.ad), never a
+        finite difference.
+    xdata : array_like or object
+        Passed to ``model`` as given (an array, or any object the model understands).
+    ydata : array_like, shape (m,)
+        The data, finite.
+    p0 : array_like, optional
+        The start. Default: ones, as many as ``model`` has parameters after ``xdata`` (a
+        ValueError when the signature does not tell, e.g. ``model(x, *p)``).
+    sigma : None or array_like, optional
+        A 1-D array of standard deviations of ``ydata`` (residuals divided by it), or a 2-D
+        covariance matrix of ``ydata`` (residuals multiplied by the inverse of its Cholesky
+        factor).
+    absolute_sigma : bool, optional
+        False (default): pcov is scaled by the reduced chi-square ``||r||^2 / (m - n)``, as
+        scipy.
+    bounds : None, (lb, ub) or Bounds, optional
+        As ``optkit.least_squares``.
+    method : {"lm", "gn-cg"}, optional
+        The least-squares method.
+    **kwargs
+        Further keywords (``loss``, ``ftol``, ``max_nfev``, ...) go to
+        ``optkit.least_squares``; ``args`` is refused (bind with ``functools.partial``).
 
-    A fit that does not converge is a RuntimeError with the solver's message, as in scipy
-    ("Optimal parameters not found: ..."). A singular Jacobian at the fit gives a pcov of inf
-    and a CovarianceWarning ('lm') or the pseudo-inverse ('gn-cg', as scipy's 'trf').
+    Returns
+    -------
+    popt : ndarray
+        The fitted parameters.
+    pcov : ndarray
+        Their estimated covariance; ``sqrt(diag(pcov))`` are the standard errors. A singular
+        Jacobian at the fit gives inf and a CovarianceWarning ('lm'), or the
+        pseudo-inverse ('gn-cg', as scipy's 'trf').
+
+    Raises
+    ------
+    RuntimeError
+        The fit did not converge: "Optimal parameters not found: " and the solver's message,
+        as in scipy.
+    ValueError
+        Empty or non-finite data, a ``sigma`` of the wrong shape or not positive (definite),
+        or ``p0`` missing when the signature does not give the parameter count.
+    TypeError
+        ``model`` not callable, non-numeric data, or ``args`` given.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> def line(x, a, b):
+    ...     return a * x + b
+    >>> x = np.arange(5.0)
+    >>> y = 2.0 * x + 1.0 + np.array([0.1, -0.1, 0.0, 0.1, -0.1])
+    >>> popt, pcov = optkit.curve_fit(line, x, y)
+    >>> np.round(popt, 3), pcov.shape
+    (array([1.98, 1.04]), (2, 2))
     """
     if not callable(model):
         raise TypeError(f"model must be callable, got {type(model).__name__}")

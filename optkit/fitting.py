@@ -39,45 +39,91 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
                   callback=None, jac=None, jac_mode="auto", geodesic=False):
     """Minimize ``F(x) = 1/2 sum rho(r_i(x)^2)`` (``1/2 ||r(x)||^2`` for the linear loss).
 
-    ``residuals(x, *args)`` returns the m residuals as a 1-D array, in plain numpy. ``x0`` is
-    a vector (a scalar or list is accepted) or a structure of float arrays (dict, list,
-    tuple, dataclass; see ``optkit.tree.ravel``), which ``residuals`` then receives and the
-    result's ``x`` has.
+    Parameters
+    ----------
+    residuals : callable
+        ``residuals(x, *args)`` returns the m residuals as a 1-D array, in plain numpy; they
+        must be finite at ``x0``.
+    x0 : array_like or parameter structure
+        A vector (a scalar or list is accepted) or a structure of float arrays (dict, list,
+        tuple, dataclass; see ``optkit.tree.ravel``), which ``residuals`` then receives and
+        the result's ``x`` has.
+    method : {"lm", "gn-cg"}, optional
+        ``"lm"`` (default): Levenberg-Marquardt as MINPACK's scaled trust region (Moré 1978);
+        ``"gn-cg"``: Gauss-Newton with Steihaug-Toint CG on J^T J (matrix-free). scipy's
+        ``"trf"``/``"dogbox"`` are a ValueError pointing to ``optkit.scipy.least_squares``.
+    bounds : None, (lb, ub) or Bounds, optional
+        ``(lb, ub)`` as scipy (scalars or arrays, +-inf for none), or an ``optkit.Bounds`` /
+        ``scipy.optimize.Bounds``; ``x0`` must lie inside. Steps are projected onto the box,
+        so the residuals are never evaluated outside it.
+    loss : str or callable, optional
+        'linear' (default), 'soft_l1', 'huber', 'cauchy', 'arctan' or a scipy-style callable.
+    f_scale : float, optional
+        The residual scale of a robust loss, as scipy's.
+    x_scale : None, 'jac' or array_like, optional
+        lm only: None or 'jac' for MINPACK's scaling by the column norms of J, or positive
+        numbers (the characteristic scale of each variable).
+    ftol, xtol, gtol : float, optional
+        MINPACK's stopping tests (scipy's defaults 1e-8): ``ftol`` on the relative reduction
+        of F, ``xtol`` on the relative step, ``gtol`` on max |cos(J_j, r)| (lm; gn-cg: on
+        ||g||_inf), where with bounds the projected gradient replaces g. Each is a success,
+        as in scipy.
+    max_nfev : int, optional
+        The budget of residual evaluations (default 100 n); running out is a failure.
+    args : tuple, optional
+        Extra arguments of ``residuals`` (and ``jac``).
+    callback : callable, optional
+        Runs after each iteration as scipy calls it: with the intermediate result (fields x,
+        fun = the cost F, jac = its gradient, nfev ...) when its only parameter is named
+        ``intermediate_result``, else with ``x``. Returning True (or raising StopIteration)
+        stops the solve with status CALLBACK_STOP (a stop you asked for, as the driver
+        reports it).
+    jac : callable, optional
+        ``jac(x, *args)`` returning the dense (m, n) Jacobian. Default: from optkit.ad.
+    jac_mode : {"auto", "forward", "reverse", "operator"}, optional
+        How optkit.ad supplies J: "forward" (n JVPs) or "reverse" (m VJPs over one tape) for
+        a dense J, or "operator" (J v by one JVP, J^T u by one VJP, no J formed; the LM step
+        then comes from LSMR). "auto" (default) takes the operator form when m n > 1e7, else
+        the cheaper dense mode.
+    geodesic : bool, optional
+        lm with the linear loss: add Transtrum & Sethna's geodesic acceleration, with
+        r''(x)[v, v] from nested forward-mode AD.
 
-    ``method``: ``"lm"``, Levenberg-Marquardt as MINPACK's scaled trust region (Moré 1978),
-    or ``"gn-cg"``, Gauss-Newton with Steihaug-Toint CG on J^T J (matrix-free).
-    ``geodesic=True`` (lm, linear loss) adds Transtrum & Sethna's geodesic acceleration, with
-    r''(x)[v, v] from nested forward-mode AD.
+    Returns
+    -------
+    OptimizeResult
+        scipy's fields: ``x``, ``cost`` (F), ``fun`` (the residuals), ``jac`` (the
+        loss-scaled Jacobian, a LinearOperator in the operator form), ``grad``,
+        ``optimality`` (||P(x - g) - x||_inf, which is ||g||_inf without bounds),
+        ``active_mask`` (-1 at a lower bound, +1 at an upper one), ``nfev``, ``njev``,
+        ``status`` (optkit's code: 0 success), ``message``, ``success``; and ``nit``,
+        ``status_enum``, ``jac_mode``, ``method``, ``time``.
 
-    Derivatives: ``jac(x, *args)`` returning the dense (m, n) Jacobian, or from optkit.ad:
-    ``jac_mode`` "forward" (n JVPs) or "reverse" (m VJPs over one tape) for a dense J, or
-    "operator" (J v by one JVP, J^T u by one VJP, no J formed; the LM step then comes from
-    LSMR). "auto" (default) takes the operator form when m n > 1e7, else the cheaper dense
-    mode.
+    Raises
+    ------
+    ValueError
+        A bad argument, named: an unknown method or jac_mode, a tolerance or ``max_nfev`` out
+        of range, ``x0`` outside the bounds or not finite, residuals that are not finite or
+        not 1-D at ``x0``.
+    TypeError
+        ``residuals``, ``jac`` or ``callback`` not callable, or residuals that are not
+        numbers.
 
-    ``bounds``: None, ``(lb, ub)`` as scipy (scalars or arrays, +-inf for none), or an
-    ``optkit.Bounds`` / ``scipy.optimize.Bounds``; ``x0`` must lie inside. Steps are
-    projected onto the box, so the residuals are never evaluated outside it.
-    ``loss`` ('linear', 'soft_l1', 'huber', 'cauchy', 'arctan' or a scipy-style callable) and
-    ``f_scale`` as scipy. ``x_scale`` (lm only): None or 'jac' for MINPACK's scaling by the
-    column norms of J, or positive numbers (the characteristic scale of each variable).
+    References
+    ----------
+    J. J. Moré, "The Levenberg-Marquardt algorithm: implementation and theory", Lecture Notes
+    in Mathematics 630, Springer, 1978. M. K. Transtrum and J. P. Sethna, "Improvements to
+    the Levenberg-Marquardt algorithm for nonlinear least-squares minimization",
+    arXiv:1201.5885, 2012.
 
-    Stopping, MINPACK's tests (scipy's defaults): ``ftol`` on the relative reduction of F,
-    ``xtol`` on the relative step, ``gtol`` on max |cos(J_j, r)| (lm; gn-cg: on
-    ||g||_inf), where with bounds the projected gradient replaces g; each is a success, as in
-    scipy. ``max_nfev`` (default 100 n) counts residual evaluations; running out is a failure.
-    ``callback`` runs after each iteration as scipy calls it: with the intermediate result
-    (fields x, fun = the cost F, jac = its gradient, nfev ...) when its only parameter is named
-    ``intermediate_result``, else with ``x``; returning True (or raising StopIteration)
-    stops the solve with status CALLBACK_STOP (a stop you asked for, as the driver reports it).
-
-    Returns an OptimizeResult with scipy's fields: ``x``, ``cost`` (F), ``fun`` (the
-    residuals), ``jac`` (the loss-scaled Jacobian, a LinearOperator in the operator form),
-    ``grad``, ``optimality`` (||P(x - g) - x||_inf, which is ||g||_inf without bounds),
-    ``active_mask`` (-1 at a lower bound, +1 at an upper one), ``nfev``, ``njev``, ``status``
-    (optkit's code: 0 success), ``message``, ``success``; and ``nit``, ``status_enum``,
-    ``jac_mode``, ``method``, ``time``. A non-finite residual at x0 or a bad argument is a
-    ValueError or TypeError naming it.
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> t = np.linspace(0.0, 1.0, 20)
+    >>> y = 2.0 * np.exp(-1.5 * t)
+    >>> res = optkit.least_squares(lambda p: p[0] * np.exp(-p[1] * t) - y, [1.0, 1.0])
+    >>> res.success, np.round(res.x, 6)
+    (True, array([2. , 1.5]))
     """
     if not callable(residuals):
         raise TypeError(f"residuals must be callable, got {type(residuals).__name__}")
