@@ -29,6 +29,8 @@ for example ``x0['layer1'][0]: dtype object``.
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import math
 import numbers
 
@@ -235,22 +237,32 @@ class Start:
         or an array of that leaf's shape; or a prefix of ``x0``'s structure with numbers or
         arrays at its leaves, each spread over the whole subtree of ``x0`` there.
         """
-        return (self._side(lb, -np.inf, f"{name}.lb"), self._side(ub, np.inf, f"{name}.ub"))
+        lb, ub = self._side(lb, -np.inf, f"{name}.lb"), self._side(ub, np.inf, f"{name}.ub")
+        bad = np.flatnonzero(lb > ub)
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"{name}: lower {float(lb[i])!r} > upper {float(ub[i])!r} at "
+                             f"x0{self.where(i)}")
+        return lb, ub
+
+    def where(self, i):
+        """The path and index in its leaf of entry ``i`` of the raveled vector."""
+        start = 0
+        for shape, path in zip(self.shapes, self.paths, strict=True):
+            stop = start + math.prod(shape)
+            if i < stop:
+                index = np.unravel_index(i - start, shape) if shape else ()
+                return path + "".join(f"[{int(k)}]" for k in index)
+            start = stop
+        raise IndexError(i)
 
     def _side_parts(self, side, name):
-        """The bound at each leaf of x0: ``side`` has x0's structure (None allowed where x0
-        has a leaf), or is a prefix of it (a number over a whole subtree, such as
-        ``{"layer1": 0.0, ...}`` for a layer's list of arrays)."""
-        try:
-            return self.treedef.flatten_up_to(side, name=name)
-        except ValueError as exc:
-            error = exc
-        try:
-            spread = tree.map(lambda bound, sub: tree.map(lambda _: bound, sub), side,
-                              self.unravel(np.zeros(self.size)))
-        except (ValueError, TypeError):
-            raise error from None
-        return self.treedef.flatten_up_to(spread, name=name)
+        """The bound at each leaf of x0 (None: unbounded). ``side`` is x0's structure or a
+        prefix of it: None, a number or an array at a path applies to the whole subtree of
+        x0 there (``{"layers": 0.0, ...}`` bounds every array of a list of layers)."""
+        parts = []
+        _spread(side, self.unravel(np.zeros(self.size)), name, parts)
+        return parts
 
     def _side(self, side, fill, name):
         n = self.size
@@ -304,6 +316,48 @@ def as_start(x0, name="x0") -> Start:
     flat, unravel = tree.ravel(treedef.unflatten(leaves), name=name)
     return Start(np.asarray(flat, dtype=np.float64), unravel,
                  [leaf.shape for leaf in leaves], x0, name)
+
+
+def _children(x):
+    """``[(path part, child), ...]`` of a container of optkit.tree, None for a leaf."""
+    if tree.structure(x) == _LEAF:
+        return None
+    if isinstance(x, dict):
+        keys = list(x) if isinstance(x, collections.OrderedDict) else sorted(x)
+        return [(f"[{k!r}]", x[k]) for k in keys]
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return [(f".{f}", v) for f, v in zip(x._fields, x, strict=True)]
+    if isinstance(x, (list, tuple)):
+        return [(f"[{i}]", v) for i, v in enumerate(x)]
+    if x is None:
+        return []
+    return [(f".{f.name}", getattr(x, f.name)) for f in dataclasses.fields(x)]
+
+
+_LEAF = tree.structure(0.0)
+
+
+def _spread(side, sub, path, out):
+    """Append to ``out`` the bound for each leaf of ``sub`` (a part of x0): ``side`` there,
+    or its matching part when both are containers."""
+    sub_children = _children(sub)
+    side_children = None if sub_children is None else _children(side)
+    if side_children is not None and side is not None and type(side) is type(sub) and (
+            [p for p, _ in side_children] == [p for p, _ in sub_children]):
+        for (part, s), (_, x) in zip(side_children, sub_children, strict=True):
+            _spread(s, x, path + part, out)
+        return
+    if sub_children is None or side is None or is_plain_vector(side) or (
+            type(side) in (list, tuple) and _numbers_only(side)):
+        out.extend([side] * tree.structure(sub).num_leaves)  # over the whole subtree
+        return
+    raise ValueError(f"{path}: expected None, a number, an array or a {type(sub).__name__} "
+                     f"like x0's there ({tree.structure(sub)!r}), got {type(side).__name__}")
+
+
+def _numbers_only(side):
+    """True for nested lists and tuples of numbers only (a bound array as np.asarray reads it)."""
+    return all(_numbers_only(v) if type(v) in (list, tuple) else _is_scalar(v) for v in side)
 
 
 def flat_bounds(bounds, start):

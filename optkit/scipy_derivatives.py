@@ -81,8 +81,10 @@ class _ADFunctions:
         if not self._eager_hvp:
             return self._compiled_hvp(x, p)
         if self._lin_x is None or self._lin_x.shape != x.shape or not (self._lin_x == x).all():
-            self._lin = explain_ad_failure(vjp)(self._grad, x)[1]
+            # the tape keeps (views of) its input: record on a private copy, since SciPy's
+            # solvers may overwrite their x buffer in place
             self._lin_x = np.array(x, dtype=float)
+            self._lin = explain_ad_failure(vjp)(self._grad, self._lin_x)[1]
         return explain_ad_failure(self._lin)(p)
 
 
@@ -156,8 +158,8 @@ class Derivatives:
             items = self._cache.reset(x, args)
         if self._user_jac is True or (self._user_jac is None and self._compile):
             return self._both(x, args, items)[0]
-        if self._user_jac is None:
-            y, items["pullback"] = self._ad(args).record(x)
+        if self._user_jac is None:  # the tape keeps its input: the cache's private copy
+            y, items["pullback"] = self._ad(args).record(self._cache.x)
         else:
             y = self._fun(x, *args)
         self.nfev += 1
@@ -305,6 +307,8 @@ class VectorDerivatives:
         if items is not None and "f" in items:
             return items["f"].copy()
         items = self._cache.reset(x, args)
+        x = self._cache.x  # a private copy: a tape keeps (views of) its input, and MINPACK
+        # overwrites its x buffer in place
         if self.mode == "forward":
             y = self._f(args)(x)
         else:
@@ -322,7 +326,7 @@ class VectorDerivatives:
             self.fun(x, *args)
             items = self._cache.lookup(x, args)
         if "pullback" not in items:  # fun(x) ran plainly (forward mode): record it now
-            _, items["pullback"] = explain_ad_failure(vjp)(self._f(args), x)
+            _, items["pullback"] = explain_ad_failure(vjp)(self._f(args), self._cache.x)
             self.nfev += 1
         return items["pullback"], items["f"]
 
