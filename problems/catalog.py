@@ -42,18 +42,71 @@ def _normalize(name: str) -> str:
 
 
 def specs(tag: str | None = None) -> list[ProblemSpec]:
-    """All problem specs in catalogue order, optionally only those carrying `tag`."""
+    """All problem specs in catalogue order, optionally only those carrying ``tag``.
+
+    Parameters
+    ----------
+    tag : str, optional
+        Keep the specs carrying this tag (``KNOWN_TAGS`` lists the built-in ones).
+
+    Returns
+    -------
+    list of ProblemSpec
+
+    Examples
+    --------
+    >>> from optkit import problems
+    >>> all(s.scalable for s in problems.specs("scalable"))
+    True
+    """
     return [s for s in _SPECS.values() if tag is None or tag in s.tags]
 
 
 def names(tag: str | None = None) -> list[str]:
-    """Names of all problems (optionally only those carrying `tag`), in catalogue order."""
+    """Names of all problems (optionally only those carrying ``tag``), in catalogue order.
+
+    Parameters
+    ----------
+    tag : str, optional
+        Keep the problems carrying this tag.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from optkit import problems
+    >>> "rosenbrock" in problems.names(), "rosenbrock" in problems.names("bounds")
+    (True, False)
+    """
     return [s.name for s in specs(tag)]
 
 
 def spec(name: str) -> ProblemSpec:
-    """The spec called `name` (case and '_'/'-' insensitive); ProblemError suggests the
-    closest names when there is none."""
+    """The spec called ``name`` (case and '_'/'-' insensitive).
+
+    Parameters
+    ----------
+    name : str
+        A problem name.
+
+    Returns
+    -------
+    ProblemSpec
+
+    Raises
+    ------
+    ProblemError
+        ``name`` is not a string, or no problem has it (the message suggests the closest
+        names).
+
+    Examples
+    --------
+    >>> from optkit import problems
+    >>> problems.spec("Extended_Rosenbrock").name
+    'extended-rosenbrock'
+    """
     if not isinstance(name, str):
         raise ProblemError(f"problem name must be a string; got {type(name).__name__}")
     key = _normalize(name)
@@ -70,10 +123,31 @@ def _build(key: str, n: int) -> Problem:
 
 
 def get(name: str, n: int | None = None) -> Problem:
-    """Build the problem `name` at dimension `n` (its default when None).
+    """Build the problem ``name`` at dimension ``n`` (its default when None).
 
-    Problems are immutable, so repeated calls return the same cached object.
-    Raises ProblemError (a ValueError) for an unknown name or an n outside the range.
+    Parameters
+    ----------
+    name : str
+        A problem name (case and '_'/'-' insensitive).
+    n : int, optional
+        The dimension; the problem's default when None.
+
+    Returns
+    -------
+    Problem
+        Problems are immutable, so repeated calls return the same cached object.
+
+    Raises
+    ------
+    ProblemError
+        An unknown name or an n outside the problem's range (a ValueError).
+
+    Examples
+    --------
+    >>> from optkit import problems
+    >>> p = problems.get("extended-rosenbrock", n=6)
+    >>> p.n, p.fstar, p is problems.get("extended-rosenbrock", n=6)
+    (6, 0.0, True)
     """
     s = spec(name)
     return _build(s.name, s.check_n(n))

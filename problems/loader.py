@@ -22,7 +22,39 @@ __all__ = ["load_file"]
 
 
 def load_file(path) -> Problem:
-    """Run the Python file at `path` and build a Problem from the names it defines."""
+    """Run the Python file at ``path`` and build a Problem from the names it defines.
+
+    The file defines ``objective(x)`` (or ``residuals(x)``, whose sum of squares is then the
+    objective) and ``x0``; optionally ``name`` (default: the file's stem), ``description``,
+    ``fstar``, ``xstar``, ``gradient``, ``tags`` (a list of strings) and ``bounds``. The
+    objective must run at the start (projected into the bounds) and return a scalar.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The problem file.
+
+    Returns
+    -------
+    Problem
+
+    Raises
+    ------
+    ProblemError
+        The file is missing, does not run (its error in one line), lacks ``objective``/
+        ``residuals`` or ``x0``, or defines a value of the wrong kind; the message names the
+        file and the name.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from optkit import problems
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "bowl.py"
+    >>> _ = path.write_text("import numpy as np; x0 = [0.0, 0.0]; fstar = 0.0; "
+    ...                     "objective = lambda x: np.sum((x - 1.0) ** 2)")
+    >>> problems.load_file(path)
+    Problem('bowl', n=2, fstar=0.0)
+    """
     path = pathlib.Path(path)
     if not path.exists():
         raise ProblemError(f"problem file {str(path)!r} does not exist")

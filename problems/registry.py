@@ -31,7 +31,19 @@ KNOWN_TAGS = frozenset({"convex", "nonconvex", "least-squares", "scalable", "ml"
 
 
 class ProblemError(ValueError):
-    """A problem could not be found, built or loaded; the message is one line for the user."""
+    """A problem could not be found, built or loaded; the message is one line for the user.
+
+    A ValueError, so code that catches bad arguments in general catches it too.
+
+    Examples
+    --------
+    >>> from optkit import problems
+    >>> try:
+    ...     problems.get("rosenbrock", n=3)
+    ... except problems.ProblemError as exc:
+    ...     print(exc)
+    rosenbrock has fixed dimension 2; got n=3
+    """
 
 
 def _readonly_vector(value, what: str) -> np.ndarray:
@@ -44,16 +56,56 @@ def _readonly_vector(value, what: str) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """One minimization problem of fixed dimension: minimize `objective(x)` over R^n, or
-    over the box `bounds` (an `optkit.Bounds`, given in any form `optkit.minimize` accepts).
+    """One minimization problem of fixed dimension: minimize ``objective(x)`` over R^n, or
+    over the box ``bounds``.
 
-    `objective` is written in plain numpy (operators and np.* functions on `x` only), so
-    optkit's AD can trace it.  `x0` and `xstar` are read-only float vectors: copy before
-    mutating.  For least-squares problems `objective(x) == sum(residuals(x)**2)`.
-    `gradient`, when given, is a hand-written gradient used to cross-check the AD, and
-    `hessp(x, v)` a hand-written Hessian-vector product.  A bounded problem carries the tag
-    "bounds"; its f* and x* are the minimum over the box, and x0 may lie outside it (as
-    some published starts do): solvers project it.
+    Parameters
+    ----------
+    name, description : str
+        A non-empty name, and one line about the problem.
+    objective : callable
+        ``objective(x) -> float``, written in plain numpy (operators and ``np.*`` functions on
+        ``x`` only), so optkit's AD can trace it.
+    x0 : array_like
+        The start, a non-empty 1-D vector; stored read-only (copy before mutating).
+    fstar : float, optional
+        The known minimum, finite; None when unknown.
+    xstar : array_like, optional
+        A known minimizer, stored read-only.
+    tags : iterable of str, optional
+        Labels (``KNOWN_TAGS`` lists the built-in ones).
+    source : str, optional
+        Where the problem comes from (a paper, a file).
+    n : int, optional
+        The dimension; 0 (default) takes it from ``x0``.
+    residuals : callable, optional
+        For least-squares problems, ``residuals(x)`` with
+        ``objective(x) == sum(residuals(x)**2)``.
+    gradient : callable, optional
+        A hand-written gradient, used to cross-check the AD.
+    hessp : callable, optional
+        A hand-written Hessian-vector product ``hessp(x, v)``.
+    bounds : optional
+        A box in any form ``optkit.minimize`` accepts, normalised to an ``optkit.Bounds``; the
+        problem then carries the tag "bounds", its f* and x* are the minimum over the box,
+        and x0 may lie outside it (as some published starts do): solvers project it.
+
+    Raises
+    ------
+    ProblemError
+        An empty name, a non-callable objective, a bad ``x0``/``xstar``/``fstar``, an ``n``
+        that disagrees with ``x0``, or invalid bounds; the message names the problem.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.problems import Problem
+    >>> p = Problem("sphere", "sum of squares", lambda x: np.sum(x * x), x0=[1.0, 2.0],
+    ...             fstar=0.0)
+    >>> p
+    Problem('sphere', n=2, fstar=0.0)
+    >>> p.is_solved(1e-9), p.is_solved(1e-3)
+    (True, False)
     """
 
     name: str
@@ -102,7 +154,19 @@ class Problem:
         object.__setattr__(self, "tags", tags)
 
     def is_solved(self, f: float, rtol: float = 1e-6) -> bool:
-        """True when ``|f - f*| <= rtol * max(1, |f*|)``; False when f* is unknown."""
+        """True when ``|f - f*| <= rtol * max(1, |f*|)``; False when f* is unknown.
+
+        Parameters
+        ----------
+        f : float
+            An objective value reached; a non-finite one is never solved.
+        rtol : float, optional
+            The relative tolerance.
+
+        Returns
+        -------
+        bool
+        """
         if self.fstar is None or not math.isfinite(f):
             return False
         return abs(f - self.fstar) <= rtol * max(1.0, abs(self.fstar))
@@ -115,9 +179,28 @@ class Problem:
 class DimRange:
     """Allowed dimensions of a scalable problem: lo <= n <= hi and n % multiple_of == 0.
 
-    hi = None means no upper limit but memory (checked when a problem is built, see
-    `memory.check_fits`); a finite hi is a limit of the problem itself (f* tabulated only up
-    to hi, or a build cost that grows faster than n).
+    Parameters
+    ----------
+    lo : int
+        The smallest dimension, >= 1.
+    hi : int or None, optional
+        The largest dimension. None means no upper limit but memory (checked when a problem
+        is built); a finite hi is a limit of the problem itself (f* tabulated only up to hi,
+        or a build cost that grows faster than n).
+    multiple_of : int, optional
+        n must be a multiple of it (>= 1).
+
+    Raises
+    ------
+    ValueError
+        ``lo < 1``, ``hi < lo`` or ``multiple_of < 1``.
+
+    Examples
+    --------
+    >>> from optkit.problems import DimRange
+    >>> r = DimRange(2, multiple_of=2)
+    >>> 4 in r, 5 in r, str(r)
+    (True, False, 'n >= 2, n even')
     """
 
     lo: int
@@ -145,9 +228,32 @@ class DimRange:
 
 @dataclass(frozen=True)
 class ProblemSpec:
-    """A catalogue entry.  `build(n)` checks n against `n_range` and calls `factory(n)`.
+    """A catalogue entry: ``build(n)`` checks n against ``n_range`` and calls ``factory(n)``.
 
-    Fixed-dimension problems have `n_range = None` and accept only n = default_n.
+    Parameters
+    ----------
+    name, description, source : str
+        As the ``Problem`` it builds.
+    tags : iterable of str
+        Stored as a frozenset.
+    default_n : int
+        The dimension built when none is asked for; inside ``n_range``.
+    n_range : DimRange or None
+        The allowed dimensions; None for a fixed-dimension problem (only ``default_n``).
+    factory : callable
+        ``factory(n) -> Problem`` of dimension n.
+
+    Raises
+    ------
+    ValueError
+        ``default_n`` outside ``n_range``.
+
+    Examples
+    --------
+    >>> from optkit import problems
+    >>> s = problems.spec("extended-rosenbrock")
+    >>> s.scalable, s.default_n in s.n_range, s.build(4).n
+    (True, True, 4)
     """
 
     name: str
@@ -165,11 +271,28 @@ class ProblemSpec:
 
     @property
     def scalable(self) -> bool:
+        """True when the problem takes more than one dimension (``n_range`` is given)."""
         return self.n_range is not None
 
     def check_n(self, n) -> int:
-        """Return n (default_n when None) or raise ProblemError naming n and the allowed range
-        (or, without an upper limit, the memory it would need)."""
+        """Return n (default_n when None) or raise ProblemError naming n and the allowed range.
+
+        Parameters
+        ----------
+        n : int or None
+            The dimension asked for.
+
+        Returns
+        -------
+        int
+            ``n``, or ``default_n`` when n is None.
+
+        Raises
+        ------
+        ProblemError
+            n is not an integer, outside ``n_range`` (not ``default_n`` for a fixed problem),
+            or, without an upper limit, too large for the memory it would need.
+        """
         if n is None:
             return self.default_n
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
@@ -186,6 +309,22 @@ class ProblemSpec:
         return n
 
     def build(self, n=None) -> Problem:
+        """The ``Problem`` of dimension n (``default_n`` when None).
+
+        Parameters
+        ----------
+        n : int, optional
+            The dimension, checked by ``check_n``.
+
+        Returns
+        -------
+        Problem
+
+        Raises
+        ------
+        ProblemError
+            As ``check_n``.
+        """
         n = self.check_n(n)
         problem = self.factory(n)
         if problem.n != n:
@@ -194,7 +333,25 @@ class ProblemSpec:
 
 
 def sum_of_squares(residuals: Callable) -> Callable:
-    """The least-squares objective f(x) = sum(r(x)**2) (the More-Garbow-Hillstrom convention)."""
+    """The least-squares objective f(x) = sum(r(x)**2) (the More-Garbow-Hillstrom convention).
+
+    Parameters
+    ----------
+    residuals : callable
+        ``residuals(x)``, a 1-D array.
+
+    Returns
+    -------
+    callable
+        ``objective(x) = sum(residuals(x)**2)`` (no factor 1/2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from problems.registry import sum_of_squares
+    >>> float(sum_of_squares(lambda x: x - 1.0)(np.array([3.0, 0.0])))
+    5.0
+    """
 
     def objective(x):
         r = residuals(x)
@@ -206,8 +363,31 @@ def sum_of_squares(residuals: Callable) -> Callable:
 
 def fixed_spec(name, description, tags, source, *, x0, objective=None, residuals=None,
                fstar=None, xstar=None, gradient=None, hessp=None, bounds=None) -> ProblemSpec:
-    """A spec for a fixed-dimension problem: `residuals` for least squares, else `objective`;
-    `bounds` (any accepted form) makes it bound-constrained and adds the tag "bounds"."""
+    """A spec for a fixed-dimension problem (n = len(x0)).
+
+    Parameters
+    ----------
+    name, description, tags, source
+        As ``ProblemSpec``.
+    x0 : array_like
+        The start.
+    objective, residuals : callable
+        Exactly one: ``residuals`` for least squares (the objective is then their sum of
+        squares and the tag "least-squares" is added), else ``objective``.
+    fstar, xstar, gradient, hessp
+        As ``Problem``.
+    bounds : optional
+        Any accepted box form; makes the problem bound-constrained (tag "bounds").
+
+    Returns
+    -------
+    ProblemSpec
+
+    Raises
+    ------
+    ValueError
+        Both or neither of ``objective`` and ``residuals``.
+    """
     if (objective is None) == (residuals is None):
         raise ValueError(f"{name}: give exactly one of objective and residuals")
     if residuals is not None:
@@ -227,9 +407,25 @@ def fixed_spec(name, description, tags, source, *, x0, objective=None, residuals
 
 
 def scalable_spec(name, description, tags, source, default_n, n_range, make) -> ProblemSpec:
-    """A spec for a scalable problem.  `make(n)` returns a dict with x0 and either objective
-    or residuals (then the objective is their sum of squares), and optionally fstar, xstar,
-    gradient, hessp and bounds (a bounded family lists "bounds" in `tags`)."""
+    """A spec for a scalable problem, built by ``make(n)``.
+
+    Parameters
+    ----------
+    name, description, tags, source
+        As ``ProblemSpec``; the tag "scalable" is added (a bounded family lists "bounds").
+    default_n : int
+        The dimension built by default.
+    n_range : DimRange
+        The allowed dimensions.
+    make : callable
+        ``make(n)`` returns a dict with ``x0`` and either ``objective`` or ``residuals``
+        (then the objective is their sum of squares), and optionally ``fstar``, ``xstar``,
+        ``gradient``, ``hessp`` and ``bounds``.
+
+    Returns
+    -------
+    ProblemSpec
+    """
     tags = frozenset(tags) | {"scalable"}
 
     def factory(n):
