@@ -233,3 +233,62 @@ def test_minimize_refuses_a_complex_start_and_handles_complex_intermediates():
         optkit.minimize(lambda x: np.sum(np.abs(x["a"]) ** 2), {"a": np.ones(2) * 1j})
     res = optkit.minimize(SHAPES["abs-sum-exp-1j"][0], X0)
     assert res.success and res.fun < 1e-8
+
+
+# ---- linear algebra on complex matrices --------------------------------------------------------
+def _cmat(shape, seed):
+    r = np.random.default_rng(seed)
+    return r.standard_normal(shape) + 1j * r.standard_normal(shape)
+
+
+_A = _cmat((3, 3), 1) + 3.0 * np.eye(3)
+_B = _cmat((3, 2), 2)
+_H = _A + _A.conj().T  # Hermitian, distinct eigenvalues
+_R = _cmat((3, 4), 3)
+
+LINALG_ROWS = [
+    Row("matmul", lambda a, b: a @ b, (_A, _B)),
+    Row("dot-vector", lambda a, b: np.dot(a, b), (_A, _B[:, 0])),
+    Row("einsum", lambda a, b: np.einsum("ij,jk->ik", a, b), (_A, _B)),
+    Row("tensordot", lambda a, b: np.tensordot(a, b, axes=1), (_A, _B)),
+    Row("vdot", lambda a, b: np.vdot(a, b), (_B[:, 0], _B[:, 1])),
+    Row("vecdot", lambda a, b: np.vecdot(a, b), (_B.T, _A[:2])),
+    Row("vecmat", lambda a, b: np.vecmat(a, b), (_B[:, 0], _A)),
+    Row("matvec", lambda a, b: np.matvec(a, b), (_A, _B[:, 0])),
+    Row("solve", np.linalg.solve, (_A, _B)),
+    Row("solve-vector", np.linalg.solve, (_A, _B[:, 0])),
+    Row("inv", np.linalg.inv, (_A,)),
+    Row("det", np.linalg.det, (_A,)),
+    Row("slogdet-sign", lambda a: np.linalg.slogdet(a)[0], (_A,)),
+    Row("slogdet-logabsdet", lambda a: np.linalg.slogdet(a)[1], (_A,)),
+    Row("eigh-values", lambda a: np.linalg.eigh(a)[0], (_H,)),
+    Row("eigh-values-U", lambda a: np.linalg.eigh(a, UPLO="U")[0], (_H,)),
+    # the eigenvectors' phases are LAPACK's choice: test phase-invariant functions of them
+    Row("eigh-projectors", lambda a: np.abs(np.linalg.eigh(a)[1]) ** 2, (_H,)),
+    Row("eigh-reconstruct", lambda a: (lambda w, v: (v * w**2) @ v.conj().T)(*np.linalg.eigh(a)),
+        (_H,)),
+    Row("eigvalsh", np.linalg.eigvalsh, (_H,)),
+    Row("eigvalsh-U", lambda a: np.linalg.eigvalsh(a, UPLO="U"), (_H,)),
+    Row("svdvals", lambda a: np.linalg.svd(a, compute_uv=False), (_R,), order=1),
+    Row("norm-fro", np.linalg.norm, (_R,)),
+    Row("norm-2", lambda a: np.linalg.norm(a, 2), (_R,), order=1),
+    Row("norm-nuc", lambda a: np.linalg.norm(a, "nuc"), (_R,), order=1),
+    Row("norm-vector", lambda a: np.linalg.norm(a, axis=0), (_R,)),
+    Row("norm-vector-1", lambda a: np.linalg.norm(a, 1, axis=0), (_R,)),
+    Row("norm-vector-3", lambda a: np.linalg.norm(a, 3, axis=0), (_R,)),
+    Row("norm-matrix-inf", lambda a: np.linalg.norm(a, np.inf), (_R,)),
+    Row("var", lambda a: np.var(a, axis=0), (_R,)),
+    Row("std", lambda a: np.std(a, axis=1), (_R,)),
+]
+
+
+@pytest.mark.parametrize("row", LINALG_ROWS, ids=str)
+def test_complex_linalg_rule(row):
+    check_complex_row(row, rtol=1e-5, atol=1e-7)
+
+
+def test_complex_linalg_refusals_name_the_function():
+    with pytest.raises(ComplexValueError, match="^svd has no complex derivative rule"):
+        optkit.grad(lambda a: np.sum(np.abs(np.linalg.svd(a, full_matrices=False)[0])))(_R)
+    with pytest.raises(ComplexValueError, match="^cholesky has no complex derivative rule"):
+        optkit.grad(lambda a: np.sum(np.abs(np.linalg.cholesky(a))))(_H + 10 * np.eye(3))

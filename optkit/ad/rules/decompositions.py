@@ -42,7 +42,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..core import NotDifferentiableError, concrete, function_impls, primitive, value_of
+from ..core import (
+    NotDifferentiableError,
+    concrete,
+    function_impls,
+    is_complex,
+    primitive,
+    value_of,
+)
 from .matrices import as_operand, masks, mT, sym_from_lower
 
 
@@ -148,21 +155,33 @@ def _svdvals(a):
 
 
 def _singular_vectors(a):
+    if is_complex(a):
+        if not isinstance(a, np.ndarray):
+            raise NotDifferentiableError(
+                "second derivatives of the singular values of a complex matrix need the "
+                "complex rule of svd, which optkit does not have")
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        return u, mT(vh)
     u, _, v = _svd_parts(svd_packed(a), _matrix_shape(a, "svd")[0])
     return u, v
 
 
+# A complex A = U diag(s) Vh: ds_i = Re(u_i^H dA conj(v_i)) with v = Vh^T, whose transpose for
+# Re(sum(a * b)) is A-bar = conj(U diag(s-bar) V^T)
 def _svdvals_d(t, ans, a):
     u, v = _singular_vectors(a)
+    if is_complex(u):
+        return np.real(np.sum(np.conjugate(u) * np.matmul(t, np.conjugate(v)), axis=-2))
     return np.sum(u * np.matmul(t, v), axis=-2)
 
 
 def _svdvals_vjp(g, ans, a):
     u, v = _singular_vectors(a)
-    return np.matmul(u * g[..., None, :], mT(v))
+    out = np.matmul(u * g[..., None, :], mT(v))
+    return np.conjugate(out) if is_complex(out) else out
 
 
-svdvals = primitive("svdvals", _svdvals, jvp=(_svdvals_d,), vjp=(_svdvals_vjp,))
+svdvals = primitive("svdvals", _svdvals, jvp=(_svdvals_d,), vjp=(_svdvals_vjp,), complex=True)
 
 
 def _lower_symmetric(a, name):

@@ -15,6 +15,15 @@ derivatives are those of that function: a tangent ``t`` acts through the symmetr
 ``sym(t) = M*t + (M*t).mT - I*t`` built from the triangle ``M`` that is read, and a cotangent
 lives on that triangle. For a symmetric parametrization ``A(theta)`` this is the usual
 symmetric-input derivative; values always equal numpy's, even for a non-symmetric ``A``.
+
+Complex matrices (JAX's conventions, ``vspace``): ``solve``, ``inv`` and ``det`` are
+holomorphic, so their rules hold as written (a VJP is the plain transpose). ``slogdet`` of a
+complex matrix has the sign ``det/|det|``: ``d log|det| = Re tr(A^{-1} dA)`` and
+``d sign = i sign Im tr(A^{-1} dA)``. ``eigh`` of a Hermitian matrix reads the lower triangle
+with a real diagonal, as LAPACK does: ``dw_i = Re(v_i^H dS v_i)`` and ``dV = V (F o V^H dS V)``,
+the eigenvectors' derivative in the gauge ``Im(v_i^H dv_i) = 0`` (as JAX; LAPACK's phase of each
+eigenvector is arbitrary, so only phase-invariant functions of ``V`` are meaningful).
+``cholesky`` refuses complex values.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import numpy as np
 
 from ..core import (
     function_impls,
+    is_complex,
     primitive,
     value_of,
 )
@@ -76,7 +86,8 @@ def _solve_vjp1(g, ans, a, b):
     return np.linalg.solve(mT(a), g)
 
 
-solve = primitive("solve", _solve, jvp=(_solve_d0, _solve_d1), vjp=(_solve_vjp0, _solve_vjp1))
+solve = primitive("solve", _solve, jvp=(_solve_d0, _solve_d1), vjp=(_solve_vjp0, _solve_vjp1),
+                  complex=True)
 
 
 def _solve_function(a, b):
@@ -92,7 +103,7 @@ def _inv_vjp(g, ans, a):
     return -np.matmul(inv_t, np.matmul(g, inv_t))
 
 
-inv = primitive("inv", np.linalg.inv, jvp=_inv_d, vjp=_inv_vjp)
+inv = primitive("inv", np.linalg.inv, jvp=_inv_d, vjp=_inv_vjp, complex=True)
 
 
 def _inv_function(a):
@@ -114,7 +125,7 @@ def _det_vjp(g, ans, a):
     return _scalar_to_matrix(g * ans) * mT(inv(a))
 
 
-det = primitive("det", np.linalg.det, jvp=_det_d, vjp=_det_vjp)
+det = primitive("det", np.linalg.det, jvp=_det_d, vjp=_det_vjp, complex=True)
 
 
 def _det_function(a):
@@ -133,14 +144,21 @@ def _slogdet_packed(a):
 
 def _slogdet_d(t, ans, a):
     d = np.sum(mT(inv(a)) * t, axis=(-2, -1))
+    if is_complex(ans):  # d sign = i sign Im(d), d log|det| = Re(d)
+        return np.stack([ans[..., 0] * (1j * np.imag(d)), np.real(d) + 0j], axis=-1)
     return np.expand_dims(d, -1) * _SIGN_LOG
 
 
 def _slogdet_vjp(g, ans, a):
+    if is_complex(ans):
+        # the transpose of d -> (i sign Im d, Re d) for Re(sum(a * b)), d = tr(A^{-1} dA)
+        c = np.real(g[..., 1]) - 1j * np.real(1j * g[..., 0] * ans[..., 0])
+        return _scalar_to_matrix(c) * mT(inv(a))
     return _scalar_to_matrix(g[..., 1]) * mT(inv(a))
 
 
-slogdet_packed = primitive("slogdet", _slogdet_packed, jvp=_slogdet_d, vjp=_slogdet_vjp)
+slogdet_packed = primitive("slogdet", _slogdet_packed, jvp=_slogdet_d, vjp=_slogdet_vjp,
+                           complex=True)
 
 
 class SlogdetResult(NamedTuple):
@@ -152,6 +170,8 @@ class SlogdetResult(NamedTuple):
 
 def _slogdet_function(a):
     packed = slogdet_packed(a)
+    if is_complex(packed):  # the log of |det| is real, as numpy's
+        return SlogdetResult(packed[..., 0], np.real(packed[..., 1]))
     return SlogdetResult(packed[..., 0], packed[..., 1])
 
 
@@ -205,17 +225,48 @@ def _eigh_gaps(w, eye):
 
 
 def _triangle(uplo, t):
-    """The triangle read by LAPACK as lower triangle: 'U' reads the lower triangle of t^T."""
-    return t if uplo == "L" else mT(t)
+    """The triangle read by LAPACK as lower triangle: 'U' reads the lower triangle of t^H
+    (of t^T if real). The map is its own transpose for Re(sum(a * b))."""
+    if uplo == "L":
+        return t
+    return np.conjugate(mT(t)) if is_complex(t) else mT(t)
+
+
+# complex Hermitian matrices: LAPACK reads the strict lower triangle and the real part of the
+# diagonal; _herm_from_lower is that reading, _herm_to_lower its transpose
+def _herm_from_lower(t, lower, eye):
+    low = (lower - eye) * t
+    return low + np.conjugate(mT(low)) + eye * np.real(t)
+
+
+def _herm_to_lower(s, lower, eye):
+    return (lower - eye) * (s + np.conjugate(mT(s))) + eye * np.real(s)
+
+
+def _hermitian(t, lower, eye):
+    return _herm_from_lower(t, lower, eye) if is_complex(t) else sym_from_lower(t, lower, eye)
+
+
+def _hermitian_ct(s, lower, eye):
+    return _herm_to_lower(s, lower, eye) if is_complex(s) else to_lower(s, lower, eye)
+
+
+def _ct(v):
+    """The conjugate transpose of the last two axes (the transpose if real)."""
+    return np.conjugate(mT(v)) if is_complex(v) else mT(v)
 
 
 def _eigh_d(t, ans, a, uplo):
     n = np.shape(value_of(a))[-1]
     lower, eye, _ = masks(n)
     w, v = ans[..., 0, :], ans[..., 1:, :]
-    ds = sym_from_lower(_triangle(uplo, t), lower, eye)
-    x = np.matmul(mT(v), np.matmul(ds, v))
-    dw = np.sum(x * eye, axis=-1)                # dw_i = v_i^T dA v_i
+    if is_complex(ans):
+        w = np.real(w)
+    ds = _hermitian(_triangle(uplo, t), lower, eye)
+    x = np.matmul(_ct(v), np.matmul(ds, v))
+    dw = np.sum(x * eye, axis=-1)                # dw_i = v_i^H dA v_i
+    if is_complex(dw):
+        dw = np.real(dw)
     with np.errstate(invalid="ignore"):          # inf * 0 where eigenvalues repeat
         dv = np.matmul(v, _eigh_gaps(w, eye) * x)   # dV = V (F o V^T dA V)
     return np.concatenate([dw[..., None, :], dv], axis=-2)   # the packed layout
@@ -226,13 +277,18 @@ def _eigh_vjp(g, ans, a, uplo):
     lower, eye, _ = masks(n)
     w, v = ans[..., 0, :], ans[..., 1:, :]
     gw, gv = g[..., 0, :], g[..., 1:, :]
+    if is_complex(ans):
+        w = np.real(w)
+    if is_complex(gw):
+        gw = np.real(gw)  # the eigenvalues are real: only their cotangent's real part pairs
     with np.errstate(invalid="ignore"):          # inf * 0 where eigenvalues repeat
         inner = gw[..., None, :] * eye + _eigh_gaps(w, eye) * np.matmul(mT(v), gv)
-    s = np.matmul(v, np.matmul(inner, mT(v)))   # A-bar = V (diag(w-bar) + F o V^T V-bar) V^T
-    return _triangle(uplo, to_lower(s, lower, eye))
+    # S-bar = conj(V) (diag(w-bar) + F o V^T V-bar) V^T (V real: V (...) V^T)
+    s = np.matmul(np.conjugate(v) if is_complex(v) else v, np.matmul(inner, mT(v)))
+    return _triangle(uplo, _hermitian_ct(s, lower, eye))
 
 
-eigh_packed = primitive("eigh", _eigh_packed, jvp=(_eigh_d,), vjp=(_eigh_vjp,))
+eigh_packed = primitive("eigh", _eigh_packed, jvp=(_eigh_d,), vjp=(_eigh_vjp,), complex=True)
 
 
 # eigvalsh: eigenvalues only, so its rules never meet F. For a spectral function f(w) with f
@@ -245,18 +301,22 @@ def _eigvalsh(a, uplo):
 def _eigvalsh_d(t, ans, a, uplo):
     lower, eye, _ = masks(np.shape(value_of(a))[-1])
     v = np.linalg.eigh(a, UPLO=uplo)[1]
-    ds = sym_from_lower(_triangle(uplo, t), lower, eye)
+    ds = _hermitian(_triangle(uplo, t), lower, eye)
+    if is_complex(v) or is_complex(ds):
+        return np.real(np.sum(np.conjugate(v) * np.matmul(ds, v), axis=-2))
     return np.sum(v * np.matmul(ds, v), axis=-2)       # dw_i = v_i^T dA v_i
 
 
 def _eigvalsh_vjp(g, ans, a, uplo):
     lower, eye, _ = masks(np.shape(value_of(a))[-1])
     v = np.linalg.eigh(a, UPLO=uplo)[1]
-    s = np.matmul(v * g[..., None, :], mT(v))         # V diag(w-bar) V^T
-    return _triangle(uplo, to_lower(s, lower, eye))
+    left = np.conjugate(v) if is_complex(v) else v
+    s = np.matmul(left * g[..., None, :], mT(v))      # conj(V) diag(w-bar) V^T
+    return _triangle(uplo, _hermitian_ct(s, lower, eye))
 
 
-eigvalsh = primitive("eigvalsh", _eigvalsh, jvp=(_eigvalsh_d,), vjp=(_eigvalsh_vjp,))
+eigvalsh = primitive("eigvalsh", _eigvalsh, jvp=(_eigvalsh_d,), vjp=(_eigvalsh_vjp,),
+                     complex=True)
 
 
 class EighResult(NamedTuple):
@@ -274,7 +334,8 @@ def _uplo(uplo):
 
 def _eigh_function(a, UPLO="L"):  # noqa: N803 - numpy's parameter name
     packed = eigh_packed(a, uplo=_uplo(UPLO))
-    return EighResult(packed[..., 0, :], packed[..., 1:, :])
+    w = packed[..., 0, :]
+    return EighResult(np.real(w) if is_complex(packed) else w, packed[..., 1:, :])
 
 
 def _eigvalsh_function(a, UPLO="L"):  # noqa: N803 - numpy's parameter name

@@ -115,7 +115,7 @@ def _matvec_vjp0(g, ans, a, v):
 
 
 def _matvec_vjp1(g, ans, a, v):
-    return np.vecmat(g, a)
+    return np.vecmat(_conj(g), a)  # g @ a: vecmat conjugates its first argument
 
 
 def _vecmat_d0(t, ans, v, a):

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..core import Tracer, dtype_of, function_impls, primitive, value_of
+from ..core import Tracer, dtype_of, function_impls, is_complex, primitive, value_of
 
 
 def normalize_axis(axis, ndim):
@@ -272,6 +272,8 @@ def _extremum_function(prim, name, pick, fill):
 
 # ---- the 2-norm (std and np.linalg.norm) ----------------------------------------------------
 def _norm2(x, axis, keepdims):
+    if x.dtype.kind == "c":  # sqrt(sum |x|^2)
+        return np.sqrt(np.sum(x.real * x.real + x.imag * x.imag, axis=axis, keepdims=keepdims))
     if axis is None:  # one dot product, no temporary (what np.linalg.norm itself does)
         flat = np.ravel(x)
         out = np.sqrt(np.dot(flat, flat))
@@ -300,18 +302,29 @@ _inverse_norm = primitive("inverse_norm", _inverse_norm_value, jvp=_inverse_norm
                           vjp=_inverse_norm_d)
 
 
+# complex x: dn = Re(sum(conj(x) dx)) / n, whose transpose (vspace) is g -> g conj(x) / n
 def _norm2_jvp(t, ans, x, axis, keepdims):
+    if is_complex(x):
+        return np.sum(np.real(np.conjugate(x) * t), axis=axis, keepdims=keepdims) * \
+            _inverse_norm(ans)
     return np.sum(t * x, axis=axis, keepdims=keepdims) * _inverse_norm(ans)
 
 
 def _norm2_vjp(g, ans, x, axis, keepdims):
+    if is_complex(x):
+        x = np.conjugate(x)
     return x * _expand_reduced(g * _inverse_norm(ans), np.shape(x), axis, keepdims)
 
 
-norm2 = primitive("norm2", _norm2, jvp=_norm2_jvp, vjp=_norm2_vjp)
+norm2 = primitive("norm2", _norm2, jvp=_norm2_jvp, vjp=_norm2_vjp, complex=True)
 
 
 # ---- moments and trace ---------------------------------------------------------------------
+def _squared(dev):
+    """|dev|^2: numpy's variance of complex values is the mean of the squared modulus."""
+    return np.real(dev * np.conjugate(dev)) if is_complex(dev) else dev * dev
+
+
 def _var_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
                   mean=None, correction=None):
     if where is not None or mean is not None:
@@ -324,7 +337,7 @@ def _var_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *,
     dof = _reduced_count(shape, naxis) - ddof
     if dof <= 0:
         raise ValueError(f"np.var: ddof={ddof} leaves no degrees of freedom on traced values")
-    return sum_function(dev * dev, axis=naxis, out=out, keepdims=keepdims) / float(dof)
+    return sum_function(_squared(dev), axis=naxis, out=out, keepdims=keepdims) / float(dof)
 
 
 def _std_function(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
