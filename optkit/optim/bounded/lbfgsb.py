@@ -6,10 +6,12 @@ Nocedal's projection), then a line search along d that never leaves the box (alp
 ``bounds.max_step(x, d)``; trial points P(x + alpha d)), then the pair update of the compact
 memory (skipped when s'y <= eps y'y, as the Fortran code does).
 
-Trial steps beyond alphamax are answered at alphamax by the line (`line.BoxLine`), so any
-line search of `optkit.optim.linesearch` stays in the box.  As in the Fortran code (lnsrlb):
+The search gets alphamax (its trials stop there; a strong-Wolfe search returns alphamax when
+phi still falls at the box's edge, as dcsrch does at stpmax) and its line, `line.BoxLine`,
+projects each trial.  As in the Fortran code (lnsrlb):
 the first step of a solve, or after a reset of the memory, starts at alpha = min(1, 1/||d||)
-unless every variable has both bounds (then 1); later ones at alpha = 1.  When the search
+unless every variable has both bounds (then 1); later ones at alpha = 1; the first step of a
+solve goes no further than alpha = 1.  When the search
 fails with pairs in memory, the memory is cleared and the search repeated along the
 projected steepest-descent direction; when it fails without, the failure (carrying the best
 point found) goes to the driver.
@@ -40,6 +42,7 @@ class LBFGSBState:
     step_norm: float = 0.0               # ||x_{k+1} - x_k||_2
     skipped: int = 0                     # pairs skipped because s'y <= eps y'y
     resets: int = 0                      # memory resets (breakdown or failed line search)
+    nit: int = 0                         # iterations done (0: the state init returned)
 
 
 def init_state(objective, x0, bounds, m):
@@ -52,22 +55,14 @@ def init_state(objective, x0, bounds, m):
 
 def _search(objective, state, d, linesearch, fresh):
     bounds = state.bounds
-    alphamax = bounds.max_step(state.x, d)
+    # the first iteration's d ends at the Cauchy point of B = I: no further (lnsrlb's stpmx)
+    alphamax = bounds.max_step(state.x, d) if state.nit else min(1.0, bounds.max_step(state.x, d))
     boxed = bool(np.all(np.isfinite(bounds.lb)) and np.all(np.isfinite(bounds.ub)))
     alpha0 = 1.0 if (boxed or not fresh) else min(1.0, 1.0 / float(np.linalg.norm(d)))
     alpha0 = min(alpha0, alphamax)
     line = BoxLine(objective, state.x, d, bounds, alphamax)
     dphi0 = float(state.g @ d)
-    try:
-        alpha = linesearch.search(line, state.f, dphi0, alpha0).alpha
-    except LineSearchError as exc:
-        # phi still decreasing at the box's edge: the edge is the step (Moré & Thuente's
-        # stpmax), as long as it decreased f enough
-        if not (exc.alpha >= alphamax and exc.phi is not None
-                and exc.phi <= state.f + 1e-4 * alphamax * dphi0):
-            raise
-        alpha = alphamax
-    alpha = min(alpha, alphamax)
+    alpha = linesearch.search(line, state.f, dphi0, alpha0, alphamax=alphamax).alpha
     return alpha, line.point(alpha)
 
 
@@ -78,7 +73,8 @@ def _improved(objective, state, d, exc):
     x = state.bounds.project(state.x + exc.alpha * d)
     f, g = objective.f_and_g(x)
     return LBFGSBState(x=x, f=f, g=g, memory=state.memory, bounds=state.bounds,
-                       alpha=exc.alpha, resets=state.resets, skipped=state.skipped)
+                       alpha=exc.alpha, resets=state.resets, skipped=state.skipped,
+                       nit=state.nit + 1)
 
 
 def step(objective, state, linesearch):
@@ -123,4 +119,5 @@ def step(objective, state, linesearch):
     else:
         skipped += 1
     return LBFGSBState(x=xn, f=fn, g=gn, memory=mem, bounds=bounds, alpha=alpha,
-                       step_norm=float(np.linalg.norm(s)), skipped=skipped, resets=resets)
+                       step_norm=float(np.linalg.norm(s)), skipped=skipped, resets=resets,
+                       nit=state.nit + 1)
