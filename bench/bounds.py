@@ -99,8 +99,8 @@ class Counted:
 
     def hess(self, x):
         """trust-constr asks for a Hessian object: a LinearOperator of hessp."""
-        return scipy.sparse.linalg.LinearOperator((x.size, x.size), matvec=lambda p: self.hessp(x, p),
-                                             dtype=float)
+        return scipy.sparse.linalg.LinearOperator((x.size, x.size), dtype=float,
+                                                  matvec=lambda p: self.hessp(x, p))
 
 
 def run_one(method, prob):
