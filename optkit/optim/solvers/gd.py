@@ -13,12 +13,17 @@ y = g_k - g_{k-1}.
   beta (x_k - x_{k-1}).
 * ``momentum="nesterov"`` (Nesterov 1983): x_{k+1} = y_k - alpha_k grad f(y_k) with Armijo
   backtracking from y_k, then y_{k+1} = x_{k+1} + beta (x_{k+1} - x_k), with the function
-  restart of O'Donoghue & Candes (2015): no momentum when f(x_{k+1}) > f(x_k). The state's x
-  is the extrapolated point y_k, where f and g are known.
+  restart of O'Donoghue & Candes (2015): no momentum when f(x_{k+1}) > f(x_k). Its own file,
+  ``nesterov.py``: the state's x is the extrapolated point y_k, where f and g are known.
 * bounds (``init(objective, x0, bounds=...)``, a box with a finite side): the spectral
   projected gradient SPG2 of Birgin, Martinez & Raydan (2000), ``optim.bounded.spg``, whatever
   ``stepsize`` says (its steps are Barzilai-Borwein steps); ``linesearch``, when given, must
   be a backtracking one; momentum is refused. All-infinite bounds change nothing.
+
+The option strings become objects in one place (``GradientDescent.scheme`` and ``.initial``):
+the momentum names the iteration (``SteepestDescent``, ``HeavyBall``, ``Nesterov``), and
+``stepsize`` with the momentum names the first trial step of the search (``linesearch.initial``:
+``InitialQuadratic``, ``InitialPrevious``, ``InitialBarzilaiBorwein``).
 """
 
 import math
@@ -28,14 +33,21 @@ from typing import ClassVar
 import numpy as np
 
 from ..bounded.spg import SPG, SPGState
-from ..linesearch import Backtracking, Line, Nonmonotone
+from ..linesearch import (
+    Backtracking,
+    InitialBarzilaiBorwein,
+    InitialPrevious,
+    InitialQuadratic,
+    Line,
+    Nonmonotone,
+)
 from .base import Solver
+from .nesterov import Nesterov
 
-__all__ = ["GDState", "GradientDescent"]
+__all__ = ["GDState", "GradientDescent", "HeavyBall", "SteepestDescent"]
 
 _STEPS = ("linesearch", "bb")
 _MOMENTA = (None, "heavy-ball", "nesterov")
-_ALPHA_MIN, _ALPHA_MAX = 1e-10, 1e10  # safeguards on a BB step (Raydan 1997)
 
 
 @dataclass
@@ -50,8 +62,59 @@ class GDState:
     s: np.ndarray | None = None  # last step x_k - x_{k-1}
     y: np.ndarray | None = None  # last gradient change g_k - g_{k-1}
     d: np.ndarray | None = None  # last search direction (heavy-ball)
-    x_main: np.ndarray | None = None  # Nesterov: the iterate x_k behind the lookahead y_k = x
-    f_main: float = math.nan
+
+
+@dataclass(frozen=True)
+class SteepestDescent:
+    """The iteration x_{k+1} = x_k + alpha_k d_k along d_k = -g_k, with the solver's line search
+    and first-step rule: ``init(x, f, g)``, ``step(objective, state, search, initial)``."""
+
+    def init(self, x, f, g):
+        return GDState(x=x, f=f, g=g, f_recent=(f,))
+
+    def direction(self, state):
+        return -state.g
+
+    def step(self, objective, state, search, initial):
+        p = self.direction(state)
+        dphi0 = float(np.dot(state.g, p))
+        line = Line(objective, state.x, p)
+        found = search.search(line, state.f, dphi0, initial(state, dphi0, p),
+                              phi_ref=max(state.f_recent))
+        x, f, g = line.point(found.alpha)
+        s = x - state.x
+        return GDState(x=x, f=f, g=g, alpha=found.alpha, step_norm=float(np.linalg.norm(s)),
+                       f_recent=(state.f_recent + (f,))[-search.memory:], f_prev=state.f, s=s,
+                       y=g - state.g, d=p)
+
+
+@dataclass(frozen=True)
+class HeavyBall(SteepestDescent):
+    """Polyak's heavy ball: d_k = -g_k + beta d_{k-1}, restarted to -g_k when that is not a
+    descent direction."""
+
+    beta: float = 0.9  # momentum coefficient, 0 <= beta < 1
+
+    def direction(self, state):
+        p = -state.g
+        if state.d is not None:
+            p = p + self.beta * state.d
+            with np.errstate(over="ignore", invalid="ignore"):
+                downhill = np.dot(p, state.g) < 0
+            if not downhill:  # restart: momentum points uphill (or overflowed)
+                p = -state.g
+        return p
+
+
+# First trials measured on the test problems (tests/optim/test_matrix.py): heavy-ball does best
+# growing the last step, Nesterov with N&W eq. (3.60) alone, plain descent with the larger of
+# the two; Barzilai-Borwein steps are their own first trial.
+_INITIAL = {
+    ("linesearch", None): InitialQuadratic(at_least_previous=True),
+    ("linesearch", "heavy-ball"): InitialPrevious(2.0),
+    ("linesearch", "nesterov"): InitialQuadratic(),
+    ("bb", None): InitialBarzilaiBorwein(),
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +148,7 @@ class GradientDescent(Solver):
             return self._bounded().init(objective, x0, bounds)
         x = np.array(x0, dtype=np.float64)
         f, g = objective.f_and_g(x)
-        return GDState(x=x, f=f, g=g, f_recent=(f,), x_main=x, f_main=f)
+        return self.scheme.init(x, f, g)
 
     def stationarity(self, state) -> float:
         """||g||_inf; in a box, SPG's projected gradient ||P(x - g) - x||_inf."""
@@ -106,26 +169,20 @@ class GradientDescent(Solver):
                              f"takes no momentum; got momentum={self.momentum!r}")
         return SPG() if self.linesearch is None else SPG(linesearch=self.linesearch)
 
-    # -- helpers ------------------------------------------------------------------------------
-    def _first_trial(self, state, dphi0, p):
-        if self.stepsize == "bb" and state.s is not None:
-            sy = float(state.s.dot(state.y))
-            if sy > 0:
-                alpha = float(state.s.dot(state.s)) / sy
-            else:  # negative curvature along s: keep the step length
-                alpha = float(np.linalg.norm(state.s) / np.linalg.norm(p))
-            return min(max(alpha, _ALPHA_MIN), _ALPHA_MAX)
-        if state.alpha > 0:
-            # First trials measured on the test problems (tests/optim/test_matrix.py):
-            # heavy-ball does best growing the last step, Nesterov with N&W eq. (3.60) alone,
-            # plain descent with the larger of the two.
-            if self.momentum == "heavy-ball":
-                return 2.0 * state.alpha
-            guess = 2.0 * (state.f - state.f_prev) / dphi0  # N&W eq. (3.60)
-            if not (guess > 0 and math.isfinite(guess)):
-                return state.alpha
-            return guess if self.momentum == "nesterov" else max(guess, state.alpha)
-        return 1.0 / max(1.0, float(np.linalg.norm(p)))
+    # -- the option strings as objects --------------------------------------------------------
+    @property
+    def scheme(self):
+        """The iteration ``momentum`` names: SteepestDescent, HeavyBall or Nesterov."""
+        if self.momentum == "nesterov":
+            return Nesterov(self.beta)
+        if self.momentum == "heavy-ball":
+            return HeavyBall(self.beta)
+        return SteepestDescent()
+
+    @property
+    def initial(self):
+        """The first-step rule of ``stepsize`` and ``momentum`` (``linesearch.initial``)."""
+        return _INITIAL[self.stepsize, self.momentum]
 
     @property
     def search(self):
@@ -134,51 +191,9 @@ class GradientDescent(Solver):
             return self.linesearch
         return Nonmonotone() if self.stepsize == "bb" else Backtracking()
 
-    def _reference(self, state, f_new):
-        memory = self.search.memory
-        return (state.f_recent + (f_new,))[-memory:]
-
     # -- protocol -----------------------------------------------------------------------------
     def step(self, objective, state):
         # the state init made says which problem this is: a box (SPG) or none
         if isinstance(state, SPGState):
             return self._bounded().step(objective, state)
-        if self.momentum == "nesterov":
-            return self._nesterov_step(objective, state)
-        p = -state.g
-        if self.momentum == "heavy-ball" and state.d is not None:
-            p = p + self.beta * state.d
-            with np.errstate(over="ignore", invalid="ignore"):
-                downhill = np.dot(p, state.g) < 0
-            if not downhill:  # restart: momentum points uphill (or overflowed)
-                p = -state.g
-        dphi0 = float(np.dot(state.g, p))
-        line = Line(objective, state.x, p)
-        found = self.search.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
-                                       phi_ref=max(state.f_recent))
-        x, f, g = line.point(found.alpha)
-        s = x - state.x
-        return GDState(x=x, f=f, g=g, alpha=found.alpha, step_norm=float(np.linalg.norm(s)),
-                       f_recent=self._reference(state, f), f_prev=state.f, s=s, y=g - state.g,
-                       d=p)
-
-    def _nesterov_step(self, objective, state):
-        p = -state.g
-        dphi0 = float(np.dot(state.g, p))
-        line = Line(objective, state.x, p)
-        found = self.search.search(line, state.f, dphi0, self._first_trial(state, dphi0, p),
-                                       phi_ref=max(state.f_recent))
-        x_main = state.x + found.alpha * p
-        f_main = found.phi
-        y, f, g = x_main, None, None
-        if f_main <= state.f_main:  # otherwise restart: no momentum this time
-            y = x_main + self.beta * (x_main - state.x_main)
-            f, g = objective.f_and_g(y)
-            if not (math.isfinite(f) and np.isfinite(g).all()):
-                y, f = x_main, None
-        if f is None:
-            f, g = objective.f_and_g(x_main)
-        return GDState(x=y, f=f, g=g, alpha=found.alpha,
-                       step_norm=float(np.linalg.norm(y - state.x)),
-                       f_recent=self._reference(state, f), f_prev=state.f, x_main=x_main,
-                       f_main=f_main)
+        return self.scheme.step(objective, state, self.search, self.initial)
