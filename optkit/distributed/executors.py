@@ -120,10 +120,45 @@ def connect(address, *, connect_timeout=CONNECT_TIMEOUT):
 
 
 def open_executor(executor=None, *, connect_timeout=CONNECT_TIMEOUT) -> ExecutorScope:
-    """Resolve ``executor`` (see the module docstring) into an :class:`ExecutorScope`.
+    """Resolve ``executor`` into an ``ExecutorScope`` that closes only what it opened.
 
-    Raises TypeError or ValueError naming ``executor`` for anything else, ConnectionError for an
-    unreachable address.
+    Parameters
+    ----------
+    executor : None, int, str, concurrent.futures.Executor or dask.distributed.Client
+        None: in-process, serially (the scope's ``executor`` is None); an int N or
+        ``"processes"``: a local process pool of N workers (the core count), started here and
+        shut down when the scope closes; an Executor: used as is and left running; a Dask
+        client: its ``get_executor()``; an address such as ``"tcp://host:8786"``: a client
+        connected here and closed with the scope.
+    connect_timeout : float, optional
+        Seconds to wait for a scheduler address (default 10).
+
+    Returns
+    -------
+    ExecutorScope
+        A context manager with ``executor`` (a ``concurrent.futures.Executor`` or None),
+        ``client`` (the Dask client behind it, if any) and ``description``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``executor`` is none of the above (an unknown string, a count < 1), named.
+    ConnectionError
+        An address that cannot be reached within ``connect_timeout``.
+    ImportError
+        A Dask target without the ``dask`` extra installed.
+
+    Examples
+    --------
+    >>> import concurrent.futures
+    >>> from optkit.distributed import open_executor
+    >>> with open_executor(None) as scope:
+    ...     print(scope.executor, scope.description)
+    None in-process
+    >>> with concurrent.futures.ThreadPoolExecutor(2) as pool:
+    ...     with open_executor(pool) as scope:
+    ...         print(scope.executor.submit(sum, [1, 2]).result())
+    3
     """
     if executor is None:
         return ExecutorScope(None)

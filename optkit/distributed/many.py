@@ -76,26 +76,61 @@ def minimize_many(fun, x0s, method="lbfgs", *, executor=None, args=(), progress=
                   connect_timeout=CONNECT_TIMEOUT, **options):
     """Minimize ``fun(x, *args)`` from each start in ``x0s``; one result per start, in order.
 
-    ``method`` and ``options`` are those of :func:`optkit.minimize` (derivatives default to
-    optkit's AD, computed where the solve runs). ``executor``:
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float`` in plain numpy, as for :func:`optkit.minimize`.
+    x0s : array_like or sequence
+        The starts: a 2-D array (one start per row) or a sequence of starts.
+    method : str or solver, optional
+        As :func:`optkit.minimize` (derivatives default to optkit's AD, computed where the
+        solve runs).
+    executor : optional
+        Where the solves run. None: in this process, one start after the other; an int N,
+        or ``"processes"``: N local processes (the core count), for this call only (they
+        start by the fork server, which re-imports a script's ``__main__``: guard the
+        script's top level with ``if __name__ == "__main__":``, as for any
+        multiprocessing); any ``concurrent.futures.Executor`` (left running); a
+        ``dask.distributed.Client``, or a scheduler address such as ``"tcp://host:8786"``
+        (connected for this call).
+    args : tuple, optional
+        Extra arguments of ``fun``.
+    progress : bool, optional
+        Draw a bar of completed solves on stderr.
+    connect_timeout : float, optional
+        Seconds to wait for a scheduler address.
+    **options
+        Further keywords of :func:`optkit.minimize` (``tol``, ``options``, ``jac``, ...).
 
-    - None: in this process, one start after the other;
-    - an int N, or ``"processes"``: N local processes (the core count), for this call only;
-      they start by the fork server, which re-imports a script's ``__main__``: guard the
-      script's top level with ``if __name__ == "__main__":``, as for any multiprocessing;
-    - any ``concurrent.futures.Executor`` (left running);
-    - a ``dask.distributed.Client``, or a scheduler address such as ``"tcp://host:8786"``
-      (connected for this call; ConnectionError after ``connect_timeout`` seconds).
+    Returns
+    -------
+    list of OptimizeResult
+        One per start, in order. Off-process results equal a serial run's bit for bit
+        (apart from the ``time`` field). After Ctrl-C (KeyboardInterrupt) the solves not yet
+        finished are cancelled and returned as ``not_run`` records (status INTERRUPTED,
+        ``fun`` nan).
 
-    Off-process, ``fun``, ``args`` and ``options`` are sent with cloudpickle (lambdas and
-    closures work); one that cannot be sent is a TypeError naming it, raised before any work
-    starts, as are unknown methods and options. The results equal a serial run's bit for bit
-    (apart from the ``time`` field).
+    Raises
+    ------
+    TypeError
+        Off-process, ``fun``, ``args`` or ``options`` cannot be sent with cloudpickle (lambdas
+        and closures can); raised before any work starts, as are the next two.
+    ValueError
+        An unknown method or option, or malformed starts.
+    ConnectionError
+        A scheduler address not reached within ``connect_timeout`` seconds.
+    Exception
+        An exception raised inside a solve cancels the rest and propagates, with a note
+        naming the start.
 
-    ``progress=True`` draws a bar of completed solves on stderr. Ctrl-C (KeyboardInterrupt)
-    cancels the solves not yet finished and returns what completed; the others are
-    :func:`not_run` records (status INTERRUPTED, ``fun`` nan). An exception raised inside a
-    solve cancels the rest and propagates, with a note naming the start.
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> def f(x):
+    ...     return np.sum((x - 1.0) ** 2)
+    >>> results = optkit.minimize_many(f, np.array([[0.0, 0.0], [5.0, -3.0]]))
+    >>> [bool(r.success) for r in results], np.allclose(results[1].x, 1.0)
+    ([True, True], True)
     """
     starts = _starts(x0s)
     args = _check(method, args, options)

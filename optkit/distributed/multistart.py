@@ -29,8 +29,34 @@ def latin_hypercube(lb, ub, n_starts, rng) -> np.ndarray:
     """``n_starts`` points in the box [lb, ub], one per slice of each coordinate (McKay 1979).
 
     Coordinate j of point i is ``lb_j + (pi_j(i) + u_ij) / n_starts * (ub_j - lb_j)`` with
-    pi_j an independent random permutation and u_ij uniform on [0, 1). Returns an array of
-    shape (n_starts, n).
+    pi_j an independent random permutation and u_ij uniform on [0, 1).
+
+    Parameters
+    ----------
+    lb, ub : ndarray, shape (n,)
+        The finite lower and upper bounds (not checked here; :func:`multistart` checks them).
+    n_starts : int
+        The number of points.
+    rng : numpy.random.Generator
+        The source of randomness (``np.random.default_rng(seed)``).
+
+    Returns
+    -------
+    ndarray, shape (n_starts, n)
+
+    References
+    ----------
+    M. D. McKay, R. J. Beckman and W. J. Conover, "A comparison of three methods for
+    selecting values of input variables in the analysis of output from a computer code",
+    Technometrics 21(2), 239-245, 1979.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.distributed import latin_hypercube
+    >>> pts = latin_hypercube(np.zeros(2), np.ones(2), 4, np.random.default_rng(0))
+    >>> pts.shape, sorted(np.floor(pts[:, 0] * 4).astype(int).tolist())  # one per quarter
+    ((4, 2), [0, 1, 2, 3])
     """
     n = lb.size
     strata = np.argsort(rng.random((n_starts, n)), axis=0)  # a permutation per column
@@ -73,19 +99,48 @@ def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=Non
                args=(), progress=False, connect_timeout=CONNECT_TIMEOUT, **options):
     """Minimize ``fun(x, *args)`` from ``n_starts`` Latin hypercube starts in ``bounds``.
 
-    ``bounds``: a ``scipy.optimize.Bounds``, an ``optkit.Bounds(lb, ub)`` or a sequence of
-    ``(lo, hi)`` pairs, all finite. Scalar bounds apply to every variable only when ``n`` (the
-    number of variables) is given. The starts come from ``np.random.default_rng(seed)``, so a
-    seed gives the same starts, and the same results, on every executor.
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float`` in plain numpy.
+    bounds : scipy.optimize.Bounds, optkit.Bounds or sequence of (lo, hi)
+        The box the starts are drawn from, all finite. Scalar bounds apply to every variable
+        only when ``n`` is given. **The solves are unconstrained**: ``bounds`` is not passed
+        to them, it only says where starts are drawn, and a solve may end outside the box.
+    n_starts : int, optional
+        The number of starts (default 32).
+    method : str or solver, optional
+        As :func:`optkit.minimize`.
+    seed : int, optional
+        The starts come from ``np.random.default_rng(seed)``, so a seed gives the same starts,
+        and the same results, on every executor.
+    executor, args, progress, connect_timeout, **options
+        As :func:`optkit.minimize_many`, which runs the solves.
+    n : int, optional
+        The number of variables, needed with scalar bounds.
 
-    The solves run through :func:`optkit.minimize_many` with ``method``, ``executor``,
-    ``progress`` and ``options`` (see there). **The solves are unconstrained**: optkit's
-    solvers do not support bounds yet, so ``bounds`` only says where starts are drawn, and a
-    solve may end outside the box.
+    Returns
+    -------
+    OptimizeResult
+        The best result (lowest ``fun``; ties go to the earlier start) with ``.all`` holding
+        every run sorted by ``fun`` (runs with a nan ``fun``, such as starts never run after
+        Ctrl-C, last). Each run records its start as ``x0``.
 
-    Returns the best result (lowest ``fun``; ties go to the earlier start) with ``.all``
-    holding every run sorted by ``fun`` (runs with a nan ``fun``, such as starts never run
-    after Ctrl-C, last). Each run records its start as ``x0``.
+    Raises
+    ------
+    ValueError
+        ``n_starts`` or ``n`` not a positive integer, bounds missing or not finite.
+    TypeError
+        ``bounds`` of an unknown kind; and as :func:`optkit.minimize_many`.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> def f(x):  # two minima, at x = -1 (f = -0.3) and near x = 1 (f = 0.3)
+    ...     return (x[0] ** 2 - 1.0) ** 2 + 0.3 * x[0]
+    >>> best = optkit.multistart(f, [(-2.0, 2.0)], n_starts=8)
+    >>> bool(best.x[0] < 0), len(best.all)
+    (True, 8)
     """
     if isinstance(n_starts, bool) or not isinstance(n_starts, numbers.Integral) or n_starts < 1:
         raise ValueError(f"n_starts must be a positive integer, got {n_starts!r}")

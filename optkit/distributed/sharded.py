@@ -43,9 +43,19 @@ __all__ = ["DistributedEvaluationError", "SumObjective", "sum_objective"]
 
 
 class DistributedEvaluationError(RuntimeError):
-    """An evaluation on the cluster was lost (a worker died holding data that cannot be
-    recomputed) or timed out. ``x`` and ``fun`` are the best point evaluated so far (None if
-    none was), so no progress is lost."""
+    """An evaluation on the cluster was lost or timed out.
+
+    Raised by :class:`SumObjective` when a worker died holding data that cannot be recomputed
+    (numpy shards), or an evaluation took longer than the ``timeout`` of
+    :func:`sum_objective`.
+
+    Attributes
+    ----------
+    x : ndarray or None
+        The best point evaluated so far (None if none was), so no progress is lost.
+    fun : float or None
+        The objective there.
+    """
 
     def __init__(self, message, x=None, fun=None):
         super().__init__(message)
@@ -63,13 +73,35 @@ _POLL = 0.5  # seconds between checks that the shards' holders are alive, while 
 class SumObjective:
     """f(x) = sum over shards of ``loss(x, *shard)``, evaluated where the shards live.
 
-    Built by :func:`sum_objective`. ``obj(x)`` returns f and keeps the gradient computed with
-    it, so ``obj.grad(x)`` at the same point costs nothing: ``optkit.minimize(obj, x0,
-    jac=obj.grad, hessp=obj.hvp)`` and ``scipy.optimize.minimize(obj, x0, jac=obj.grad,
-    hessp=obj.hvp)`` take one round trip per point. ``obj.value_and_grad(x)`` returns both
-    (use it with ``jac=True``), ``obj.hvp(x, v)`` the Hessian at x times v. Counters:
-    ``n_value_and_grad``, ``n_hvp`` (round trips to the cluster). ``close()`` (or leaving a
-    ``with`` block) releases the shards and the workers' compiled programs.
+    Built by :func:`sum_objective` (not constructed directly). ``obj(x)`` returns f and keeps
+    the gradient computed with it, so ``obj.grad(x)`` at the same point costs nothing:
+    ``optkit.minimize(obj, x0, jac=obj.grad, hessp=obj.hvp)`` and
+    ``scipy.optimize.minimize(obj, x0, jac=obj.grad, hessp=obj.hvp)`` take one round trip per
+    point. ``obj.value_and_grad(x)`` returns both (use it with ``jac=True``), ``obj.hvp(x,
+    v)`` the Hessian at x times v. ``close()`` (or leaving a ``with`` block) releases the
+    shards and the workers' compiled programs.
+
+    Attributes
+    ----------
+    n_value_and_grad, n_hvp : int
+        Round trips to the cluster so far.
+    best_x, best_fun
+        The best point evaluated so far and its value (None before the first evaluation).
+    n_shards : int
+        The number of shards.
+    shard_keys : list
+        The Dask key of every shard.
+
+    Raises
+    ------
+    DistributedEvaluationError
+        From an evaluation that was lost or timed out (carrying the best point so far).
+    RuntimeError
+        An evaluation after ``close()``.
+
+    Examples
+    --------
+    See :func:`sum_objective`.
     """
 
     def __init__(self, client, payload, shards, *, timeout, split_every, owned_client=False):
@@ -296,22 +328,61 @@ def sum_objective(loss, *arrays, client=None, timeout=None, split_every=8,
                   connect_timeout=CONNECT_TIMEOUT) -> SumObjective:
     """The objective f(x) = sum_i ``loss(x, *shard_i)`` with the shards on Dask workers.
 
-    ``loss(x, *shard)`` is plain numpy code returning a scalar; optkit's AD differentiates it
-    on the workers. The shards are either
+    Parameters
+    ----------
+    loss : callable
+        ``loss(x, *shard)``, plain numpy code returning a scalar; optkit's AD differentiates
+        it on the workers. It travels with cloudpickle.
+    *arrays
+        The shards, either dask arrays ``sum_objective(loss, X, y)`` chunked along axis 0
+        only, all with the same row chunks (shard i is the i-th row block of each; they are
+        persisted, and a chunk lost with a worker is recomputed from its graph), or one list
+        of numpy shards ``sum_objective(loss, [(X0, y0), (X1, y1), ...])`` (a bare array
+        counts as a 1-tuple), scattered once, round-robin over the workers.
+    client : dask.distributed.Client, str or None, optional
+        A client, a scheduler address (connected, and closed by ``close()``) or None for the
+        default client.
+    timeout : float or None, optional
+        Seconds an evaluation may take before DistributedEvaluationError (None: no limit).
+    split_every : int, optional
+        The fan-in of the summing tree (>= 2).
+    connect_timeout : float, optional
+        Seconds to wait for a scheduler address.
 
-    - dask arrays ``sum_objective(loss, X, y)`` chunked along axis 0 only, all with the same
-      row chunks (shard i is the i-th row block of each); they are persisted, and a chunk lost
-      with a worker is recomputed from its graph; or
-    - one list of numpy shards ``sum_objective(loss, [(X0, y0), (X1, y1), ...])`` (a bare
-      array counts as a 1-tuple), scattered once, round-robin over the workers.
+    Returns
+    -------
+    SumObjective
+        Callable as ``f(x)``, with ``grad``, ``value_and_grad`` and ``hvp`` for
+        ``optkit.minimize`` and SciPy (see there).
 
-    ``client``: a ``dask.distributed.Client``, a scheduler address (connected, and closed by
-    ``close()``; ConnectionError after ``connect_timeout`` s) or None for the default client.
-    ``timeout``: seconds an evaluation may take before DistributedEvaluationError (None: no
-    limit). ``split_every``: the fan-in of the summing tree.
+    Raises
+    ------
+    TypeError
+        ``loss`` not callable or not picklable (before any data moves), or no data.
+    ValueError
+        A bad ``split_every`` or ``timeout``; dask arrays not chunked along axis 0 alone or
+        with different row chunks; no running client (``client=None``) or no workers.
+    ConnectionError
+        A scheduler address not reached within ``connect_timeout`` seconds.
+    ImportError
+        Without the ``dask`` extra.
 
-    ``loss`` travels with cloudpickle; one that cannot is a TypeError before any data moves.
-    Returns a :class:`SumObjective` (see there for use with ``optkit.minimize`` and SciPy).
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> from dask.distributed import Client
+    >>> client = Client(processes=False, n_workers=1, dashboard_address=None)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 3))
+    >>> y = X @ np.array([1.0, -2.0, 0.5])
+    >>> def loss(w, X, y):
+    ...     return 0.5 * np.sum((X @ w - y) ** 2)
+    >>> with optkit.sum_objective(loss, [(X[:20], y[:20]), (X[20:], y[20:])],
+    ...                           client=client) as obj:
+    ...     res = optkit.minimize(obj, np.zeros(3), jac=obj.grad, hessp=obj.hvp)
+    >>> bool(res.success), np.allclose(res.x, [1.0, -2.0, 0.5])
+    (True, True)
+    >>> client.close()
     """
     if not callable(loss):
         raise TypeError(f"loss must be callable, got {type(loss).__name__}")
