@@ -1,0 +1,200 @@
+"""Time to solution, as a new user meets it: optkit against SciPy with hand-written derivatives.
+
+Run: python bench/end_to_end.py [--quick] [--repeats R]. BLAS is pinned to one thread before
+numpy loads. Every method solves each problem to ||grad f||_inf <= 1e-5 from the same start:
+
+- ``optkit lbfgs`` and ``optkit newton-cg``: ``optkit.minimize(f, x0, method, gtol=1e-5)``
+  with nothing but f, so every run pays what a first call pays (tracing, compiling the
+  value+gradient and HVP programs, the final saddle check);
+- ``scipy L-BFGS-B`` and ``scipy Newton-CG``: ``scipy.optimize.minimize`` with the
+  hand-written gradient (and Hessian-vector product). L-BFGS-B stops on its own gradient test
+  (``gtol=1e-5``, ``ftol=0``); Newton-CG has no gradient test (it stops on the step size), so a
+  callback stops it at the first iterate whose gradient, as last computed by ``jac``, passes
+  the same test.
+
+Times are the best of R (default 3) runs, the methods interleaved within each repeat, and are
+printed as ratios against ``scipy L-BFGS-B`` measured in the same run, with the final
+||g||_inf, the evaluations of f and the Hessian-vector products. The problems are the rows of
+issue 17: the chained Rosenbrock function (``scipy.optimize.rosen``) at n = 1e3, the extended
+Rosenbrock function (independent pairs; More, Garbow & Hillstrom 1981, problem 21) at n = 1e4
+and 1e6, and L2-regularized logistic regression on 20000 x 200 random data.
+"""
+
+import os
+
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["MKL_NUM_THREADS"] = "1"
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.optimize  # noqa: E402
+
+import optkit  # noqa: E402
+
+GTOL = 1e-5
+METHODS = ["scipy L-BFGS-B", "optkit lbfgs", "scipy Newton-CG", "optkit newton-cg"]
+
+
+# ---- problems: f, its gradient and Hessian-vector product, by hand --------------------------
+def chained_rosenbrock():
+    def f(x):
+        return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+    def g(x):
+        out = np.zeros_like(x)
+        d = x[1:] - x[:-1] ** 2
+        out[:-1] = -400.0 * x[:-1] * d - 2.0 * (1.0 - x[:-1])
+        out[1:] += 200.0 * d
+        return out
+
+    def hvp(x, v):
+        out = np.zeros_like(x)
+        out[:-1] = (1200.0 * x[:-1] ** 2 - 400.0 * x[1:] + 2.0) * v[:-1] - 400.0 * x[:-1] * v[1:]
+        out[1:] += -400.0 * x[:-1] * v[:-1] + 200.0 * v[1:]
+        return out
+
+    return f, g, hvp
+
+
+def extended_rosenbrock():
+    def f(x):
+        odd, even = x[0::2], x[1::2]
+        return np.sum(100.0 * (even - odd ** 2) ** 2 + (1.0 - odd) ** 2)
+
+    def g(x):
+        odd, even = x[0::2], x[1::2]
+        d = even - odd ** 2
+        out = np.empty_like(x)
+        out[0::2] = -400.0 * odd * d - 2.0 * (1.0 - odd)
+        out[1::2] = 200.0 * d
+        return out
+
+    def hvp(x, v):
+        odd, even = x[0::2], x[1::2]
+        vo, ve = v[0::2], v[1::2]
+        out = np.empty_like(x)
+        out[0::2] = (1200.0 * odd ** 2 - 400.0 * even + 2.0) * vo - 400.0 * odd * ve
+        out[1::2] = -400.0 * odd * vo + 200.0 * ve
+        return out
+
+    return f, g, hvp
+
+
+def logistic(m=20_000, d=200, lam=1e-2, seed=0):
+    """Mean logistic loss plus (lam/2)||w||^2 on standard normal features scaled by 1/sqrt(d)."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((m, d)) / np.sqrt(d)
+    y = np.where(A @ rng.standard_normal(d) + 0.5 * rng.standard_normal(m) > 0, 1.0, -1.0)
+
+    def f(w):
+        z = y * (A @ w)
+        return np.mean(np.logaddexp(0.0, -z)) + 0.5 * lam * np.dot(w, w)
+
+    def g(w):
+        z = y * (A @ w)
+        return A.T @ (-y / (1.0 + np.exp(z))) / m + lam * w
+
+    def hvp(w, v):
+        p = 1.0 / (1.0 + np.exp(-y * (A @ w)))
+        return A.T @ (p * (1.0 - p) * (A @ v)) / m + lam * v
+
+    return f, g, hvp
+
+
+def rosenbrock_start(n):
+    return np.tile([-1.2, 1.0], n // 2)
+
+
+def cases(quick):
+    """[(label, (f, g, hvp), x0)]: the rows of issue 17's first table."""
+    rows = [
+        ("chained Rosenbrock n=1e3", chained_rosenbrock(), rosenbrock_start(1000)),
+        ("extended Rosenbrock n=1e4", extended_rosenbrock(), rosenbrock_start(10_000)),
+    ]
+    if not quick:
+        rows.append(("extended Rosenbrock n=1e6", extended_rosenbrock(),
+                     rosenbrock_start(1_000_000)))
+    rows.append(("logistic 20000x200", logistic(), np.zeros(200)))
+    return rows
+
+
+# ---- one solve per method -------------------------------------------------------------------
+class Counted:
+    """f, g and hvp with call counts; ``g`` remembers the last point and ||g||_inf there."""
+
+    def __init__(self, problem):
+        self.f_, self.g_, self.hvp_ = problem
+        self.nf = self.ng = self.nh = 0
+        self.last_x, self.last_gnorm = None, np.inf
+
+    def f(self, x):
+        self.nf += 1
+        return self.f_(x)
+
+    def g(self, x):
+        self.ng += 1
+        out = self.g_(x)
+        self.last_x, self.last_gnorm = x.copy(), np.max(np.abs(out))
+        return out
+
+    def hvp(self, x, v):
+        self.nh += 1
+        return self.hvp_(x, v)
+
+    def newton_cg_stop(self, intermediate_result):
+        """SciPy's callback: stop at the first iterate that passes the gradient test."""
+        x = intermediate_result.x
+        if self.last_x is None or not np.array_equal(x, self.last_x):
+            self.g(x)
+        return self.last_gnorm <= GTOL
+
+
+def solve(method, problem, x0):
+    """(seconds, ||g||_inf at the result, evaluations of f, HVPs) of one solve.
+
+    optkit evaluates f and its gradient together (one reverse pass); SciPy's methods call f
+    and the gradient apart and almost always at the same points, so nfev compares them."""
+    c = Counted(problem)
+    t0 = time.perf_counter()
+    if method == "scipy L-BFGS-B":
+        res = scipy.optimize.minimize(c.f, x0, jac=c.g, method="L-BFGS-B",
+                                      options={"gtol": GTOL, "ftol": 0.0, "maxiter": 100_000})
+    elif method == "scipy Newton-CG":
+        res = scipy.optimize.minimize(c.f, x0, jac=c.g, hessp=c.hvp, method="Newton-CG",
+                                      callback=c.newton_cg_stop,
+                                      options={"xtol": 1e-14, "maxiter": 100_000})
+    else:
+        res = optkit.minimize(c.f_, x0, method.split()[1], gtol=GTOL, maxiter=100_000)
+        c.nf, c.ng, c.nh = res.nfev, res.njev, res.nhev
+    seconds = time.perf_counter() - t0
+    gnorm = np.max(np.abs(problem[1](res.x)))
+    return seconds, gnorm, c.nf, c.nh
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="leave out n = 1e6")
+    parser.add_argument("--repeats", type=int, default=3, help="best of R interleaved runs")
+    opts = parser.parse_args()
+    print(f"time to ||g||_inf <= {GTOL:g}, best of {opts.repeats}, as a ratio to scipy L-BFGS-B "
+          "with a hand-written gradient (same run)")
+    print(f"{'problem':28s}" + "".join(f"{m:>20s}" for m in METHODS))
+    for label, problem, x0 in cases(opts.quick):
+        best, info = {}, {}
+        for _ in range(opts.repeats):
+            for method in METHODS:
+                seconds, gnorm, evals, nh = solve(method, problem, x0)
+                if seconds < best.get(method, np.inf):
+                    best[method], info[method] = seconds, (gnorm, evals, nh)
+        base = best["scipy L-BFGS-B"]
+        print(f"{label:28s}" + "".join(
+            f"{best[m] / base:19.2f}x" for m in METHODS) + f"   (L-BFGS-B {base * 1e3:.1f} ms)")
+        print(f"{'  ||g||_inf, nfev, nhev':28s}" + "".join(
+            f"{info[m][0]:>9.1e} {info[m][1]:>5d} {info[m][2]:>4d}" for m in METHODS))
+
+
+if __name__ == "__main__":
+    main()
