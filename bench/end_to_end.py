@@ -18,6 +18,12 @@ printed as ratios against ``scipy L-BFGS-B`` measured in the same run, with the 
 issue 17: the chained Rosenbrock function (``scipy.optimize.rosen``) at n = 1e3, the extended
 Rosenbrock function (independent pairs; More, Garbow & Hillstrom 1981, problem 21) at n = 1e4
 and 1e6, and L2-regularized logistic regression on 20000 x 200 random data.
+
+The last line is issue 17's memory goal: the peak resident set size (``ru_maxrss``) of an
+``optkit.minimize`` lbfgs solve of the extended Rosenbrock function at n = 1e6 against
+``scipy L-BFGS-B`` with the hand-written gradient, each in a fresh subprocess that imports the
+same modules (``--peak-rss-of METHOD`` runs one; ``--no-rss`` skips them). It lives here, not
+in ``bench/solvers.py`` (as the issue asks), while that file is being changed by other work.
 """
 
 import os
@@ -27,6 +33,9 @@ os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MKL_NUM_THREADS"] = "1"
 
 import argparse  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -174,11 +183,35 @@ def solve(method, problem, x0):
     return seconds, gnorm, c.nf, c.nh
 
 
+def peak_rss_of(method, n=1_000_000):
+    """Solve extended Rosenbrock at n with ``method``; print the process's peak RSS in MB."""
+    problem = extended_rosenbrock()
+    seconds, gnorm, _, _ = solve(method, problem, rosenbrock_start(n))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(f"{peak:.0f} {gnorm:.1e} {seconds:.2f}")
+
+
+def peak_rss():
+    """{method: (peak RSS in MB, ||g||_inf, seconds)}, each solve in a fresh subprocess."""
+    out = {}
+    for method in ("scipy L-BFGS-B", "optkit lbfgs"):
+        line = subprocess.run([sys.executable, __file__, "--peak-rss-of", method], check=True,
+                              capture_output=True, text=True).stdout.split()
+        out[method] = (float(line[0]), float(line[1]), float(line[2]))
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="leave out n = 1e6")
     parser.add_argument("--repeats", type=int, default=3, help="best of R interleaved runs")
+    parser.add_argument("--no-rss", action="store_true", help="skip the peak-RSS subprocesses")
+    parser.add_argument("--peak-rss-of", choices=["scipy L-BFGS-B", "optkit lbfgs"],
+                        help=argparse.SUPPRESS)
     opts = parser.parse_args()
+    if opts.peak_rss_of:
+        peak_rss_of(opts.peak_rss_of)
+        return
     print(f"time to ||g||_inf <= {GTOL:g}, best of {opts.repeats}, as a ratio to scipy L-BFGS-B "
           "with a hand-written gradient (same run)")
     print(f"{'problem':28s}" + "".join(f"{m:>20s}" for m in METHODS))
@@ -194,6 +227,12 @@ def main():
             f"{best[m] / base:19.2f}x" for m in METHODS) + f"   (L-BFGS-B {base * 1e3:.1f} ms)")
         print(f"{'  ||g||_inf, nfev, nhev':28s}" + "".join(
             f"{info[m][0]:>9.1e} {info[m][1]:>5d} {info[m][2]:>4d}" for m in METHODS))
+    if opts.no_rss:
+        return
+    rss = peak_rss()
+    ours, theirs = rss["optkit lbfgs"][0], rss["scipy L-BFGS-B"][0]
+    print(f"\npeak RSS, extended Rosenbrock n=1e6 (fresh subprocesses): optkit lbfgs {ours:.0f} MB,"
+          f" scipy L-BFGS-B {theirs:.0f} MB, ratio {ours / theirs:.2f}")
 
 
 if __name__ == "__main__":
