@@ -146,15 +146,46 @@ def _check_complex_inputs(who, leaves):
 def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
     """Return ``g(*args) -> (f(*args), gradient)`` for scalar-valued ``f``, in one reverse pass.
 
-    ``argnums`` (int or tuple of ints) picks the differentiated positional arguments; with a
-    tuple the gradient is a tuple too. Each differentiated argument may be a structure; its
-    gradient has the same structure. ``has_aux=True``: ``f`` returns ``(value, aux)``, where
-    ``aux`` (any values: arrays, tuples, lists, dicts of them) is carried out undifferentiated,
-    and ``g`` returns ``((value, aux), gradient)``, as in JAX.
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code returning one real number (a float or 0-d array).
+    argnums : int or tuple of ints, optional
+        The differentiated positional arguments (default 0); with a tuple the gradient is a
+        tuple too. Each may be a structure (dict, list, tuple, namedtuple, dataclass of
+        arrays); its gradient has the same structure.
+    has_aux : bool, optional
+        ``f`` returns ``(value, aux)``; ``aux`` (any values: arrays, tuples, lists, dicts of
+        them) is carried out undifferentiated, and ``g`` returns ``((value, aux),
+        gradient)``, as in JAX.
+    holomorphic : bool, optional
+        ``f`` is holomorphic, its inputs and output complex, and the result is ``f'(z)``.
+        Without it complex inputs are allowed, the output must be real, and the gradient of
+        ``f(z)`` is ``df/dx - i df/dy`` (JAX's convention; descend along its conjugate).
 
-    Complex inputs are allowed; the output must be real, and the gradient of ``f(z)`` is
-    ``df/dx - i df/dy`` (JAX's convention; descend along its conjugate). ``holomorphic=True``:
-    ``f`` is holomorphic, its inputs and output complex, and the result is ``f'(z)``.
+    Returns
+    -------
+    callable
+        ``g(*args, **kwargs)`` returning ``(value, gradient)``: the value a float, the
+        gradient in the structure (and dtype) of the differentiated argument(s).
+
+    Raises
+    ------
+    TypeError
+        When ``g`` is called: ``f`` returns a non-scalar or complex output (complex without
+        ``holomorphic``), ``has_aux`` and ``f`` does not return a pair, or bad ``argnums``.
+    NotDifferentiableError, TracerConversionError
+        ``f`` calls a numpy function without a derivative rule, or converts a traced value
+        to a plain array or float.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> value, g = optkit.value_and_grad(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    >>> value, g
+    (9.0, array([ 3., 12.]))
+    >>> optkit.value_and_grad(lambda p: p["w"] * p["b"])({"w": 2.0, "b": 3.0})
+    (6.0, {'b': 2.0, 'w': 3.0})
     """
     if not isinstance(has_aux, bool):
         raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
@@ -227,8 +258,34 @@ def _gradient(f, x):
 def grad(f, argnums=0, has_aux=False, holomorphic=False):
     """Return ``g(*args) -> gradient of f`` (reverse mode); ``f`` must return a real scalar.
 
-    With ``has_aux=True``, ``f`` returns ``(value, aux)`` and ``g`` returns ``(gradient, aux)``.
-    Complex inputs and ``holomorphic=True``: as in ``value_and_grad``.
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code returning one real number.
+    argnums : int or tuple of ints, optional
+        The differentiated positional arguments, as in :func:`value_and_grad`.
+    has_aux : bool, optional
+        ``f`` returns ``(value, aux)`` and ``g`` returns ``(gradient, aux)``.
+    holomorphic : bool, optional
+        As in :func:`value_and_grad` (complex inputs follow its conventions).
+
+    Returns
+    -------
+    callable
+        ``g(*args, **kwargs)``, the gradient in the structure of the argument(s).
+
+    Raises
+    ------
+    TypeError, NotDifferentiableError, TracerConversionError
+        As :func:`value_and_grad`, when ``g`` is called.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.grad(lambda x: np.sum(np.sin(x)))(np.array([0.0, np.pi]))
+    array([ 1., -1.])
+    >>> optkit.grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 5.0)
+    (5.0, 2.0)
     """
     vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
@@ -245,8 +302,34 @@ def grad(f, argnums=0, has_aux=False, holomorphic=False):
 def vjp(f, x):
     """Return ``(f(x), pullback)`` with ``pullback(u) = u^T J``; the pullback may be reused.
 
-    ``x`` and ``f(x)`` may be structures: ``u`` has the structure of ``f(x)``, and the
-    pullback returns the cotangent in the structure of ``x``.
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument; it may return an array or a structure of arrays.
+    x : array_like, number or structure
+        The point.
+
+    Returns
+    -------
+    y
+        ``f(x)``.
+    pullback : callable
+        ``pullback(u)``, ``u`` in the structure and shapes of ``f(x)``, returns ``u^T J`` in
+        the structure of ``x``; one reverse pass per call over the same tape.
+
+    Raises
+    ------
+    ValueError
+        From ``pullback``: ``u`` does not have the output's shape.
+    TypeError
+        From ``pullback``: a complex ``u`` for a real output.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> y, pullback = optkit.vjp(lambda x: x ** 2, np.array([1.0, 2.0, 3.0]))
+    >>> pullback(np.array([1.0, 0.0, 1.0]))  # a combination of rows of J = diag(2 x)
+    array([2., 0., 6.])
     """
     with new_level(ReverseTrace) as trace:
         fx = flatten_input(x, "x")
@@ -304,7 +387,34 @@ def _like_primal(primal, t, name):
 def jvp(f, x, v):
     """Return ``(f(x), J v)``: forward mode, one pass whatever the output size.
 
-    ``v`` has the structure of ``x``; ``J v`` has the structure of ``f(x)``.
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument; it may return an array or a structure of arrays.
+    x : array_like, number or structure
+        The point.
+    v : array_like, number or structure
+        The tangent, in the structure and shapes of ``x``.
+
+    Returns
+    -------
+    y
+        ``f(x)``.
+    jv
+        ``J v``, in the structure of ``f(x)``.
+
+    Raises
+    ------
+    ValueError
+        ``v`` does not have the shape (structure) of ``x``.
+    TypeError
+        A complex ``v`` for a real ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.jvp(lambda x: x ** 2, np.array([1.0, 3.0]), np.array([1.0, 0.5]))
+    (array([1., 9.]), array([2., 3.]))
     """
     if _plain_leaf(x) and _plain_leaf(v):  # the common case: one array, no structure
         if np.shape(v) != np.shape(x):
@@ -333,7 +443,44 @@ def jvp(f, x, v):
 
 
 def hvp(f, x, v):
-    """Hessian-vector product ``H(x) v`` by forward-over-reverse: no dense Hessian is formed."""
+    """Hessian-vector product ``H(x) v`` by forward-over-reverse: no dense Hessian is formed.
+
+    One forward pass through one reverse pass (Pearlmutter 1994), about the cost of a few
+    gradients whatever the dimension.
+
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code returning one real number.
+    x : array_like, number or structure
+        The point.
+    v : array_like, number or structure
+        The direction, in the structure of ``x``.
+
+    Returns
+    -------
+    ndarray, float or structure
+        ``H(x) v``, in the structure of ``x``. A ``CompiledFunction`` (``optkit.compile``)
+        replays its compiled program.
+
+    Raises
+    ------
+    ValueError
+        ``v`` does not have the shape of ``x``.
+    TypeError, NotDifferentiableError
+        As :func:`grad`.
+
+    References
+    ----------
+    B. A. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 6(1),
+    147-160, 1994.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.hvp(lambda x: x[0] ** 2 * x[1], np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    array([4., 2.])
+    """
     if type(f) in _REPLAYS and not isinstance(x, Tracer) and not isinstance(v, Tracer):
         return f.hvp(x, v)  # replay the compiled program (optkit.compile)
     return jvp(functools.partial(_gradient, f), x, v)[1]
@@ -369,8 +516,32 @@ def _check_jacobian_dtypes(who, ff, y, holomorphic, real_inputs, real_outputs):
 def jacfwd(f, holomorphic=False):
     """Dense Jacobian by forward mode, one JVP per input entry; shape out.shape + x.shape.
 
-    For structures, nested blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
-    Inputs must be real unless ``holomorphic=True`` (complex inputs and outputs, ``f'(z)``).
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument.
+    holomorphic : bool, optional
+        Complex inputs and outputs, and ``f'(z)``; without it the inputs must be real.
+
+    Returns
+    -------
+    callable
+        ``jac(x)``, the Jacobian of shape out.shape + x.shape; for structures, nested
+        blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
+
+    Raises
+    ------
+    TypeError
+        From ``jac``: complex inputs without ``holomorphic``, or real ones with it.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.jacfwd(lambda x: np.stack([x[0] * x[1], x[0] + 3.0 * x[1], x[1] ** 2]))(
+    ...     np.array([2.0, 1.0]))
+    array([[1., 2.],
+           [1., 3.],
+           [0., 2.]])
     """
     _check_holomorphic(holomorphic)
 
@@ -400,8 +571,30 @@ def _jacfwd(f, x, holomorphic=False):
 def jacrev(f, holomorphic=False):
     """Dense Jacobian by reverse mode, one VJP per output entry; shape out.shape + x.shape.
 
-    For structures, nested blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
-    Outputs must be real unless ``holomorphic=True`` (complex inputs and outputs, ``f'(z)``).
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument.
+    holomorphic : bool, optional
+        Complex inputs and outputs, and ``f'(z)``; without it the outputs must be real.
+
+    Returns
+    -------
+    callable
+        ``jac(x)``, the Jacobian of shape out.shape + x.shape; for structures, nested
+        blocks: ``J[out path][in path]`` has shape out.shape + in.shape.
+
+    Raises
+    ------
+    TypeError
+        From ``jac``: complex outputs without ``holomorphic``, or real ones with it.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.jacrev(lambda x: np.stack([np.sum(x ** 2), x[0] * x[2]]))(np.ones(3))
+    array([[2., 2., 2.],
+           [1., 0., 1.]])
     """
     _check_holomorphic(holomorphic)
 
@@ -427,9 +620,33 @@ def _rows(x, y, pullback):
 def jacobian(f, holomorphic=False):
     """Dense Jacobian, by forward mode when outputs outnumber inputs, else by reverse mode.
 
-    Forward mode costs one pass per input, reverse mode one per output. Structures give
-    nested blocks, as ``jacfwd`` and ``jacrev`` do. Inputs and outputs must be real unless
-    ``holomorphic=True``.
+    Forward mode costs one pass per input, reverse mode one per output.
+
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument.
+    holomorphic : bool, optional
+        Complex inputs and outputs, and ``f'(z)``; without it inputs and outputs must be
+        real.
+
+    Returns
+    -------
+    callable
+        ``jac(x)``, of shape out.shape + x.shape; structures give nested blocks, as
+        :func:`jacfwd` and :func:`jacrev` do.
+
+    Raises
+    ------
+    TypeError
+        From ``jac``: complex values without ``holomorphic``, or real ones with it.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> A = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> np.array_equal(optkit.jacobian(lambda x: A @ x)(np.zeros(2)), A)
+    True
     """
     _check_holomorphic(holomorphic)
 
@@ -448,9 +665,30 @@ def jacobian(f, holomorphic=False):
 def hessian(f, holomorphic=False):
     """Dense Hessian by forward-over-reverse: ``jacfwd(grad(f))``.
 
-    For a structure, nested blocks as in JAX: ``H[path_i][path_j]`` has shape
-    ``x_i.shape + x_j.shape``. ``holomorphic=True``: the complex second derivative of a
-    holomorphic ``f``.
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument returning one real number.
+    holomorphic : bool, optional
+        The complex second derivative of a holomorphic ``f``.
+
+    Returns
+    -------
+    callable
+        ``hess(x)``, of shape x.shape + x.shape; for a structure, nested blocks as in JAX:
+        ``H[path_i][path_j]`` has shape ``x_i.shape + x_j.shape``.
+
+    Raises
+    ------
+    TypeError, NotDifferentiableError
+        As :func:`grad`, from ``hess``.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.hessian(lambda x: x[0] ** 2 * x[1] + np.exp(x[1]))(np.array([1.0, 0.0]))
+    array([[0., 2.],
+           [2., 1.]])
     """
     return jacfwd(grad(f, holomorphic=holomorphic), holomorphic=holomorphic)
 

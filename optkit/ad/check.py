@@ -22,7 +22,10 @@ __all__ = ["check_grads", "GradientCheckError"]
 
 
 class GradientCheckError(AssertionError):
-    """An AD derivative disagrees with finite differences; the message names mode and order."""
+    """An AD derivative disagrees with finite differences; the message names mode and order.
+
+    Raised by :func:`check_grads`; an AssertionError, so a test that calls it fails.
+    """
 
 
 def _directional_fd(f, x, v, h):
@@ -44,9 +47,52 @@ def check_grads(f, x, modes=("fwd", "rev"), order=2, *, rtol=1e-5, atol=1e-7, ep
                 seed=0):
     """Check ``f``'s derivatives at ``x`` up to ``order``; raise ``GradientCheckError`` if off.
 
-    ``x`` may be a structure of arrays (dicts, lists, tuples, ...), and ``f`` may return one.
-    ``modes`` is any of ``"fwd"`` (JVP) and ``"rev"`` (VJP). Directions are drawn from
-    ``np.random.default_rng(seed)``. ``eps`` is the finite-difference step.
+    Forward mode: ``J v`` against a Richardson-extrapolated central difference along a random
+    direction ``v``; reverse mode: the adjoint test ``<u, J v> = <u^T J, v>``; higher orders
+    check the derivative of the derivative in the same way.
+
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument; ``x`` and ``f(x)`` may be structures of arrays
+        (dicts, lists, tuples, ...).
+    x : array_like, number or structure
+        The point; ``f`` must be smooth within ``eps`` of it.
+    modes : str or sequence of {"fwd", "rev"}, optional
+        The modes checked: ``"fwd"`` (JVP) and/or ``"rev"`` (VJP).
+    order : int, optional
+        The highest derivative order checked (>= 1; default 2).
+    rtol, atol : float, optional
+        The tolerances of the comparison.
+    eps : float, optional
+        The finite-difference step.
+    seed : int, optional
+        Directions are drawn from ``np.random.default_rng(seed)``.
+
+    Returns
+    -------
+    None
+        When every check passes.
+
+    Raises
+    ------
+    GradientCheckError
+        A derivative disagrees; the message names the mode, the order and the error.
+    ValueError
+        An unknown mode or an ``order`` < 1.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.check_grads(lambda x: np.sum(np.tanh(x) * x), np.array([0.3, -1.2]))
+    >>> @optkit.custom_primitive
+    ... def cube(x):
+    ...     return x ** 3
+    >>> _ = cube.defjvp(lambda t, ans, x: 2.0 * x ** 2 * t)  # wrong: should be 3 x^2 t
+    >>> optkit.check_grads(cube, np.array([0.5, 2.0]), modes="fwd", order=1)
+    Traceback (most recent call last):
+        ...
+    optkit.ad.check.GradientCheckError: forward mode (JVP) is wrong at order 1: ...
     """
     modes = (modes,) if isinstance(modes, str) else tuple(modes)
     for m in modes:

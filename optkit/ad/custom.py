@@ -25,7 +25,16 @@ __all__ = ["custom_primitive", "CustomPrimitive"]
 
 
 class CustomPrimitive:
-    """A callable primitive whose rules are attached with ``defjvp`` / ``defvjp``."""
+    """A callable primitive whose rules are attached with ``defjvp`` / ``defvjp``.
+
+    Made by :func:`custom_primitive`; calling it calls the wrapped function on plain values
+    and records one primitive on a trace.
+
+    Raises
+    ------
+    NotDifferentiableError
+        When called with a traced argument that has no rule of the trace's mode.
+    """
 
     def __init__(self, fun, name=None):
         self._prim = Primitive(name or getattr(fun, "__name__", "custom"), fun, (), ())
@@ -53,12 +62,46 @@ class CustomPrimitive:
             a = a._a
 
     def defjvp(self, *rules):
-        """Attach JVP rules ``jvp_i(t, ans, *args, **kwargs)``, one per positional argument."""
+        """Attach JVP rules ``jvp_i(t, ans, *args, **kwargs)``, one per positional argument.
+
+        Parameters
+        ----------
+        *rules : callable or None
+            ``jvp_i`` returns the output tangent for the tangent ``t`` of argument i; None
+            marks an argument as non-differentiable.
+
+        Returns
+        -------
+        callable or tuple
+            The rule (or rules) given, so ``defjvp`` works as a decorator.
+
+        Raises
+        ------
+        TypeError
+            A rule that is neither callable nor None.
+        """
         self._prim.jvps = _rules(rules, "defjvp")
         return rules[0] if len(rules) == 1 else rules
 
     def defvjp(self, *rules):
-        """Attach VJP rules ``vjp_i(g, ans, *args, **kwargs)``, one per positional argument."""
+        """Attach VJP rules ``vjp_i(g, ans, *args, **kwargs)``, one per positional argument.
+
+        Parameters
+        ----------
+        *rules : callable or None
+            ``vjp_i`` returns the cotangent of argument i for the output cotangent ``g``;
+            None marks an argument as non-differentiable.
+
+        Returns
+        -------
+        callable or tuple
+            The rule (or rules) given, so ``defvjp`` works as a decorator.
+
+        Raises
+        ------
+        TypeError
+            A rule that is neither callable nor None.
+        """
         self._prim.vjps = _rules(rules, "defvjp")
         return rules[0] if len(rules) == 1 else rules
 
@@ -71,7 +114,42 @@ def _rules(rules, what):
 
 
 def custom_primitive(fun=None, *, name=None):
-    """Decorator: make ``fun`` a primitive; attach rules with ``.defjvp`` and ``.defvjp``."""
+    """Decorator: make ``fun`` a primitive; attach rules with ``.defjvp`` and ``.defvjp``.
+
+    For external code (a simulator, a compiled kernel) or a numerically better derivative
+    than the traced one. Rules receive the arguments' values (tracers when a higher
+    derivative is taken: write them with numpy calls to make them differentiable in turn).
+    An argument with no rule is non-differentiable: passing a traced value there raises.
+
+    Parameters
+    ----------
+    fun : callable, optional
+        Plain numpy in, plain numpy out. Omitted when used as ``@custom_primitive(name=...)``.
+    name : str, optional
+        The primitive's name in error messages (default: ``fun.__name__``).
+
+    Returns
+    -------
+    CustomPrimitive
+        Callable like ``fun``, with ``defjvp`` and ``defvjp``.
+
+    Raises
+    ------
+    NotDifferentiableError
+        When the primitive is called with a traced argument that has no rule of that mode.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> @optkit.custom_primitive
+    ... def softplus(x):
+    ...     return np.log1p(np.exp(x))
+    >>> _ = softplus.defjvp(lambda t, ans, x: t / (1.0 + np.exp(-x)))
+    >>> _ = softplus.defvjp(lambda g, ans, x: g / (1.0 + np.exp(-x)))
+    >>> optkit.grad(softplus)(0.0)
+    0.5
+    >>> optkit.check_grads(softplus, np.array([-1.0, 2.0]))  # both modes, second order
+    """
     if fun is None:
         return functools.partial(custom_primitive, name=name)
     return CustomPrimitive(fun, name)

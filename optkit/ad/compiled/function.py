@@ -23,7 +23,13 @@ __all__ = ["compile", "CompiledFunction", "CompileWarning"]
 
 
 class CompileWarning(UserWarning):
-    """A compiled function fell back to eager evaluation (the message says why)."""
+    """A compiled function fell back to eager evaluation (the message says why).
+
+    Issued once per compiled function, when its body reads a traced value (a Python branch
+    on a value, ``float(x)``, a value-dependent shape): the function still gives the right
+    answers, at the eager speed. ``warnings.simplefilter("error", optkit.CompileWarning)``
+    turns it into an error, to find the line.
+    """
 
 
 @register_replay
@@ -32,6 +38,15 @@ class CompiledFunction:
 
     ``value_and_grad``, ``grad`` and ``hvp`` of a compiled function run compiled programs when
     given plain arrays; other transformations (or traced inputs) evaluate ``f`` eagerly.
+
+    Attributes
+    ----------
+    fun : callable
+        The function compiled.
+
+    Examples
+    --------
+    See :func:`compile`.
     """
 
     def __init__(self, fun):
@@ -213,8 +228,33 @@ def _plain(value, like):
 def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX
     """Compile ``fun`` for repeated evaluation: trace once per input signature, replay fast.
 
-    Returns a ``CompiledFunction``. ``optkit.value_and_grad``, ``optkit.grad`` and
-    ``optkit.hvp`` of it replay compiled derivative programs.
+    Parameters
+    ----------
+    fun : callable
+        Plain numpy code of one argument (an array or a structure of arrays). A
+        ``CompiledFunction`` is returned as it is.
+
+    Returns
+    -------
+    CompiledFunction
+        Called like ``fun``; ``optkit.value_and_grad``, ``optkit.grad`` and ``optkit.hvp``
+        of it replay compiled derivative programs. A body that reads traced values falls
+        back to eager evaluation with one ``CompileWarning``.
+
+    Raises
+    ------
+    TypeError
+        ``fun`` is not callable.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> def f(x):
+    ...     return np.sum(np.sin(x) ** 2)
+    >>> cf = optkit.compile(f)
+    >>> x = np.linspace(0.0, 1.0, 5)
+    >>> bool(np.isclose(cf(x), f(x))), np.allclose(optkit.grad(cf)(x), np.sin(2.0 * x))
+    (True, True)
     """
     if isinstance(fun, CompiledFunction):
         return fun
