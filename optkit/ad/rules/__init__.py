@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     decompositions,
     einsum,
     elementwise,
+    fft,
     indexing,
     joining,
     linalg,
