@@ -61,10 +61,11 @@ class CompactMemory:
         m, k = self.m, self.head
         self.V[k] = y
         self.V[m + k] = s
-        pair = np.stack([y, s], axis=1)                    # (n, 2)
+        pair = np.empty((2 if self._free is None else 4, self.n))
+        pair[0], pair[1] = y, s
         if self._free is not None:
-            pair = np.concatenate([pair, pair * self._free[:, None]], axis=1)
-        prods = self.V @ pair                              # one pass over V
+            np.multiply(pair[:2], self._free, out=pair[2:])
+        prods = self.V @ pair.T                            # one pass over V (BLAS gemm)
         for col, slot in ((0, k), (1, m + k)):
             self.VV[:, slot] = prods[:, col]
             self.VV[slot, :] = prods[:, col]
@@ -106,7 +107,9 @@ class CompactMemory:
 
     def w(self, u):
         """W u (n) for a 2k vector u."""
-        return self.V[self._slots()].T @ self._scale(np.array(u, dtype=float))
+        full = np.zeros(2 * self.m)   # V' u_full: no (2k, n) copy of V's rows in W's order
+        full[self._slots()] = self._scale(np.array(u, dtype=float))
+        return self.V.T @ full
 
     def rows(self, idx):
         """The rows of W at the variables idx, as a (len(idx), 2k) array."""

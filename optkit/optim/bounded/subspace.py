@@ -37,14 +37,17 @@ def subspace_minimizer(x, g, cauchy, memory):
     if k == 0:
         du = -(g[free] + (xc[free] - x[free]))
     else:
+        # with a = g + theta (x^c - x): W_F'r = W'(a on F) - (W_F'W_F) M c, and
+        # d_u = (-a + W (M c / theta - u / theta))_F / theta: two passes over W, not three
         middle = memory.middle()
-        full = g + theta * (xc - x) - memory.w(middle @ cauchy.c)
-        full[~free] = 0.0
-        r = full[free]
-        v = middle @ memory.wt(full)
-        n_mat = np.eye(2 * k) - (middle @ memory.gram_free(free)) / theta
-        u = np.linalg.solve(n_mat, v)
-        du = -r / theta - memory.w(u)[free] / theta ** 2
+        mc = middle @ cauchy.c
+        a = g + theta * (xc - x)
+        a[~free] = 0.0
+        gram = memory.gram_free(free)
+        wfr = memory.wt(a) - gram @ mc
+        n_mat = np.eye(2 * k) - (middle @ gram) / theta
+        u = np.linalg.solve(n_mat, middle @ wfr)
+        du = (memory.w(mc - u / theta) - a)[free] / theta
     xbar[free] += du
     return xbar, du
 
