@@ -20,12 +20,12 @@ from .memory import check_fits
 __all__ = ["KNOWN_TAGS", "DimRange", "Problem", "ProblemError", "ProblemSpec",
            "fixed_spec", "scalable_spec", "sum_of_squares"]
 
-# The vocabulary of tags used by the built-in problems (user files may add their own).
-# "start-local-min" marks problems whose standard start leads BFGS and L-BFGS to a local
-# minimum above the recorded (global) f*, so a benchmark may want to leave them out.
-# "bounds" marks the bound-constrained problems (`problem.bounds` is not None): f* and x*
-# are the minimum over the box, so an unconstrained solver must not be judged by them.
-# "nist" marks the NIST StRD nonlinear regression problems (certified f* and x*).
+#: The vocabulary of tags used by the built-in problems (user files may add their own).
+#: "start-local-min" marks problems whose standard start leads BFGS and L-BFGS to a local
+#: minimum above the recorded (global) f*, so a benchmark may want to leave them out.
+#: "bounds" marks the bound-constrained problems (``problem.bounds`` is not None): f* and x*
+#: are the minimum over the box, so an unconstrained solver must not be judged by them.
+#: "nist" marks the NIST StRD nonlinear regression problems (certified f* and x*).
 KNOWN_TAGS = frozenset({"convex", "nonconvex", "least-squares", "scalable", "ml", "physics",
                         "quadratic", "mgh", "start-local-min", "bounds", "nist"})
 
