@@ -127,9 +127,9 @@ def test_up_front_evaluation_is_cached_and_counted():
 # ---- errors before the solve ------------------------------------------------------------------
 def test_untraceable_fun_names_the_operation_and_the_way_around():
     def f(x):
-        return np.sum(np.fft.fft(x).real)
+        return np.sum(np.unwrap(x))
 
-    with pytest.raises(optkit.NotDifferentiableError, match=r"fft.*jac="):
+    with pytest.raises(optkit.NotDifferentiableError, match=r"unwrap.*jac="):
         oks.minimize(f, X0, method="BFGS", compile=False)
     res = oks.minimize(f, X0, method="BFGS", jac=lambda x: np.r_[len(x), np.zeros(len(x) - 1)],
                        options={"maxiter": 1})

@@ -26,8 +26,8 @@ def test_a_ufunc_without_a_rule_is_named():
 
 
 def test_a_numpy_function_without_a_rule_is_named_with_how_to_register_one():
-    with pytest.raises(NotDifferentiableError, match=r"numpy\.fft.*custom_primitive"):
-        optkit.grad(lambda x: np.sum(np.abs(np.fft.fft(x))))(np.ones(4))
+    with pytest.raises(NotDifferentiableError, match=r"numpy\.unwrap.*custom_primitive"):
+        optkit.grad(lambda x: np.sum(np.abs(np.unwrap(x))))(np.ones(4))
 
 
 def test_writing_into_out_is_refused():

@@ -220,9 +220,10 @@ class CompiledFunction:
 
 
 def _plain(value, like):
+    cplx = np.iscomplexobj(value)  # a complex input's gradient (issue 15)
     if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
-        return float(value)
-    return np.asarray(value, dtype=np.float64)
+        return complex(value) if cplx else float(value)
+    return np.asarray(value, dtype=np.complex128 if cplx else np.float64)
 
 
 def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX
