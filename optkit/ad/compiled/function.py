@@ -167,13 +167,17 @@ class CompiledFunction:
         if type(x) is not np.ndarray:
             leaves, treedef = flatten(x)
             if treedef.num_leaves > 1 and all(type(v) is np.ndarray and v.dtype is FLOAT64
-                                              and v.ndim for v in leaves):
+                                              for v in leaves):
                 # the common structure, float64 arrays only: their gradients are arrays of
-                # the same shapes and dtype, nothing to validate or project
+                # the same shapes and dtype, nothing to validate or project but the 0-d
+                # leaves, whose derivative is a float as on the general path (fx.project)
                 leaves = tuple(leaves)
                 fn = self._program("value_and_grad", leaves, treedef)
                 if fn is not None:
                     value, *g = fn(*leaves)
+                    for i, v in enumerate(leaves):
+                        if not v.ndim:
+                            g[i] = float(g[i])
                     return _plain(value, None), treedef.unflatten(g)
             fx = flatten_input(x, "x")
             if not fx.is_leaf:
