@@ -195,7 +195,8 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
         if compiled and len(args) == 1 and not kwargs and not isinstance(args[0], Tracer):
-            return f.value_and_grad(args[0])  # replay the compiled program (optkit.compile)
+            value, g = f.value_and_grad(args[0])  # replay the compiled program
+            return value, _narrowed(g, _narrow_dtype(args[0]))
         return _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic)
 
     return value_and_grad_f
@@ -367,7 +368,7 @@ def vjp(f, x):
         return fx.project(backward(trace, out._b, g, nodes, keep=True))
 
     y = out_def.unflatten([as_output(v, None if np.ndim(v) == 0 else v) for v in ys])
-    return y, pullback
+    return _narrowed(y, _narrow_dtype(x)), pullback
 
 
 def _like_primal(primal, t, name):
@@ -381,6 +382,47 @@ def _like_primal(primal, t, name):
         raise TypeError(f"{name} is complex but the value it goes with is real; a real value's "
                         "tangents and cotangents are real")
     return t
+
+
+# ---- single and half precision ------------------------------------------------------------
+# Traced values are float64 (complex128); derivatives come back in the input's precision, as
+# JAX and PyTorch give them: the gradient of each leaf in its own dtype (``vspace.project``),
+# and, when every input leaf is float32/float16/complex64, the outputs of jvp, vjp, hvp and the
+# dense Jacobians in that precision too. They are computed in double precision and rounded
+# once, so they are correct to the dtype's precision (JAX computes in float32 throughout).
+_NARROW = frozenset(np.dtype(d) for d in (np.float16, np.float32, np.complex64))
+
+
+def _narrow_dtype(x):
+    """The common single/half precision dtype of ``x``'s leaves, or None (any other leaf)."""
+    if type(x) is np.ndarray:  # the common case
+        return x.dtype if x.dtype in _NARROW else None
+    if isinstance(x, (Tracer, float, int, complex)):
+        return None
+    leaves, _ = flatten_output(x)
+    dtypes = [getattr(v, "dtype", None) for v in leaves]
+    if not dtypes or any(d not in _NARROW for d in dtypes):
+        return None
+    return np.result_type(*dtypes)
+
+
+def _narrowed(out, dtype):
+    """``out`` (an array or a structure) with float and complex arrays in ``dtype``'s
+    precision; Python numbers and traced values are left alone."""
+    if dtype is None:
+        return out
+    real = np.finfo(dtype).dtype
+    cplx = np.result_type(real, np.complex64)
+
+    def cast(v):
+        if type(v) is not np.ndarray or v.dtype.kind not in "fc":
+            return v
+        return v.astype(cplx if v.dtype.kind == "c" else real, copy=False)
+
+    if type(out) is np.ndarray:
+        return cast(out)
+    leaves, treedef = flatten_output(out)
+    return treedef.unflatten([cast(v) for v in leaves])
 
 
 # ---- forward mode -----------------------------------------------------------------------
@@ -416,6 +458,14 @@ def jvp(f, x, v):
     >>> optkit.jvp(lambda x: x ** 2, np.array([1.0, 3.0]), np.array([1.0, 0.5]))
     (array([1., 9.]), array([2., 3.]))
     """
+    narrow = _narrow_dtype(x)
+    if narrow is not None:  # computed in double precision, returned in x's (see _NARROW)
+        y, t = _jvp(f, x, v)
+        return _narrowed(y, narrow), _narrowed(t, narrow)
+    return _jvp(f, x, v)
+
+
+def _jvp(f, x, v):
     if _plain_leaf(x) and _plain_leaf(v):  # the common case: one array, no structure
         if np.shape(v) != np.shape(x):
             raise ValueError(f"v must have the shape of x {np.shape(x)}, got {np.shape(v)}")
@@ -482,7 +532,7 @@ def hvp(f, x, v):
     array([4., 2.])
     """
     if type(f) in _REPLAYS and not isinstance(x, Tracer) and not isinstance(v, Tracer):
-        return f.hvp(x, v)  # replay the compiled program (optkit.compile)
+        return _narrowed(f.hvp(x, v), _narrow_dtype(x))  # replay the compiled program
     return jvp(functools.partial(_gradient, f), x, v)[1]
 
 
@@ -549,7 +599,7 @@ def jacfwd(f, holomorphic=False):
     def jac(x):
         ff = FlatFun(f, x)
         J = _jacfwd(ff, ff.x, holomorphic)
-        return ff.blocks(J)
+        return _narrowed(ff.blocks(J), _narrow_dtype(x))
 
     return jac
 
@@ -603,7 +653,7 @@ def jacrev(f, holomorphic=False):
         ff = FlatFun(f, x)
         y, pullback = vjp(ff, ff.x)
         _check_jacobian_dtypes("jacrev", ff, y, holomorphic, False, True)
-        return ff.blocks(_rows(ff.x, y, pullback))
+        return _narrowed(ff.blocks(_rows(ff.x, y, pullback)), _narrow_dtype(x))
 
     return jac
 
@@ -656,8 +706,10 @@ def jacobian(f, holomorphic=False):
         y, pullback = vjp(ff, ff.x)
         _check_jacobian_dtypes("jacobian", ff, y, holomorphic, True, True)
         if np.size(y) > np.size(ff.x):
-            return ff.blocks(jacfwd(ff, holomorphic=holomorphic)(ff.x))
-        return ff.blocks(_rows(ff.x, y, pullback))
+            J = ff.blocks(jacfwd(ff, holomorphic=holomorphic)(ff.x))
+        else:
+            J = ff.blocks(_rows(ff.x, y, pullback))
+        return _narrowed(J, _narrow_dtype(x))
 
     return jac
 
