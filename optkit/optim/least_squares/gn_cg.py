@@ -39,6 +39,7 @@ import numpy as np
 
 from ..bounds import Bounds
 from ..result import Status
+from ..solvers.base import Solver
 from ..trust_region.radius import TrustRegion, reduction_ratio
 from ..trust_region.steihaug import Steihaug
 from .box import free_variables, project_step, projected_gradient
@@ -77,7 +78,7 @@ def _gtol_stop(pg, gtol):
 
 
 @dataclass(frozen=True)
-class GaussNewtonCG:
+class GaussNewtonCG(Solver):
     """Gauss-Newton with Steihaug-Toint CG in a trust region (module docstring)."""
 
     ftol: float = 1e-8  # MINPACK ftol on relative reductions (scipy's default); 0: off
@@ -113,6 +114,10 @@ class GaussNewtonCG:
         """The driver's extra result field: the Linearization (r~, J~, grad) at the point
         returned, so a caller reads them without evaluating again."""
         return {"linearization": state.lin}
+
+    def accepted(self, state: GaussNewtonCGState) -> bool:
+        """False after a rejected trial (x did not move)."""
+        return state.accepted
 
     def converged(self, state: GaussNewtonCGState):
         """The test that fired at ``state`` (a Stop for the driver), or None."""

@@ -51,6 +51,7 @@ import numpy as np
 
 from ..bounds import Bounds
 from ..errors import NumericalError
+from ..solvers.base import Solver
 from .box import Columns, expand, free_variables, project_step, projected_gradient
 from .geodesic import GeodesicAcceleration
 from .lmpar import lmpar
@@ -106,7 +107,7 @@ def _cosine(lin, pg):
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: x_scale may be an array
-class LevenbergMarquardt:
+class LevenbergMarquardt(Solver):
     """Levenberg-Marquardt on a ResidualObjective (module docstring).
 
     Run it through the driver with the driver's own tests off
@@ -209,6 +210,10 @@ class LevenbergMarquardt:
         """The driver's extra result field: the Linearization (r~, J~, grad) at the point
         returned, so a caller reads them without evaluating again."""
         return {"linearization": state.lin}
+
+    def accepted(self, state: LMState) -> bool:
+        """False after a rejected trial (x did not move)."""
+        return state.accepted
 
     def converged(self, state: LMState):
         """The MINPACK test that fired at ``state`` (a Stop for the driver), or None."""
