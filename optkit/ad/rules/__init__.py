@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     convolution,
     creation,
     decompositions,
+    eig,
     einsum,
     elementwise,
     fft,
