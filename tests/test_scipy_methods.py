@@ -67,7 +67,7 @@ def test_tol_options_and_callbacks():
         return intermediate_result.nit >= 2
 
     res = so.minimize(rosen, X0, method=oks.lbfgs, callback=stop)
-    assert res.nit == 2 and not res.success
+    assert res.nit == 2 and res.success and res.message == "stopped by the callback"
     loose = so.minimize(rosen, X0, method=oks.lbfgs, tol=1e-2)
     assert loose.nit < so.minimize(rosen, X0, method=oks.lbfgs, tol=1e-9).nit
 
