@@ -292,3 +292,29 @@ def test_complex_linalg_refusals_name_the_function():
         optkit.grad(lambda a: np.sum(np.abs(np.linalg.svd(a, full_matrices=False)[0])))(_R)
     with pytest.raises(ComplexValueError, match="^cholesky has no complex derivative rule"):
         optkit.grad(lambda a: np.sum(np.abs(np.linalg.cholesky(a))))(_H + 10 * np.eye(3))
+
+
+@pytest.mark.parametrize("name, f", [
+    ("mean", lambda z: np.abs(np.mean(z * z)) ** 2),
+    ("cumsum", lambda z: np.sum(np.abs(np.cumsum(z)) ** 2)),
+    ("cumprod", lambda z: np.sum(np.abs(np.cumprod(z)) ** 2)),
+    ("diff", lambda z: np.sum(np.abs(np.diff(z)) ** 2)),
+    ("kron", lambda z: np.sum(np.abs(np.kron(z, z)))),
+    ("sort", lambda z: np.sum(np.abs(np.sort(z)) * np.arange(5.0))),
+    ("stack-concatenate", lambda z: np.sum(np.abs(np.concatenate([z[:2] * 1j, z, z[::-1]])))),
+    ("zeros_like-setitem", lambda z: (lambda y: np.sum(np.abs(y) ** 3))(
+        np.zeros_like(z) + z * z)),
+    ("full_like", lambda z: np.sum(np.abs(np.full_like(z, 2.0) * z) ** 2)),
+    ("nansum", lambda z: np.abs(np.nansum(z * z))),
+    ("real-times-complex", lambda z: np.abs(np.dot(np.real(z), z))),
+    ("matrix_power", lambda z: np.abs(np.sum(np.linalg.matrix_power(np.outer(z, z) + np.eye(5),
+                                                                     3)))),
+])
+def test_compositions_of_complex_values_against_differences(name, f):
+    r = np.random.default_rng(0)
+    z = r.standard_normal(5) + 1j * r.standard_normal(5)
+    g = optkit.grad(f)(z)
+    h = 1e-6
+    fd = np.array([(f(z + h * e) - f(z - h * e)) / (2 * h)
+                   - 1j * (f(z + 1j * h * e) - f(z - 1j * h * e)) / (2 * h) for e in np.eye(5)])
+    np.testing.assert_allclose(g, fd, rtol=1e-7, atol=1e-8)

@@ -19,15 +19,16 @@ def _like(fill):
     return impl
 
 
-zeros_like = primitive("zeros_like", _like(0.0), jvp=ZERO, vjp=ZERO)
-ones_like = primitive("ones_like", _like(1.0), jvp=ZERO, vjp=ZERO)
+zeros_like = primitive("zeros_like", _like(0.0), jvp=ZERO, vjp=ZERO, complex=True)
+ones_like = primitive("ones_like", _like(1.0), jvp=ZERO, vjp=ZERO, complex=True)
 
 
 def _full_like_impl(x, fill_value):
     return np.full(np.shape(x), fill_value, dtype=_like_dtype(x))
 
 
-_full_like = primitive("full_like", _full_like_impl, jvp=(ZERO, None), vjp=(ZERO, None))
+_full_like = primitive("full_like", _full_like_impl, jvp=(ZERO, None), vjp=(ZERO, None),
+                       complex=True)
 
 
 def _check_dtype(name, dtype):
