@@ -6,11 +6,11 @@ Each iteration approximately minimizes the Gauss-Newton model of the cost F
 
 inside ||p|| <= Delta by Steihaug-Toint CG (``trust_region.steihaug``; Steihaug 1983,
 Nocedal & Wright Alg. 7.2 with H = J~^T J~ applied as J~^T (J~ v), two Jacobian products per
-CG iteration), and globalizes with the trust-region update of ``trust_region.radius``
-(Nocedal & Wright, Alg. 4.1). J^T J is positive semidefinite, so CG stops on the boundary, at
-its forcing tolerance, or on a direction of zero curvature. The forcing term is
-min(0.5, sqrt(||g||)) (Nocedal & Wright, eq. 7.3), floored at 1e-10, for a superlinear rate
-on zero-residual problems.
+CG iteration), and globalizes with the trust-region update of
+``optkit.optim.globalization.TrustRegion`` (Nocedal & Wright, Alg. 4.1). J^T J is positive
+semidefinite, so CG stops on the boundary, at its forcing tolerance, or on a direction of
+zero curvature. The forcing term is min(0.5, sqrt(||g||)) (Nocedal & Wright, eq. 7.3),
+floored at 1e-10, for a superlinear rate on zero-residual problems.
 
 One ``step`` is one trial (one residual evaluation). A rejected trial is re-solved at the
 smaller radius by replaying the stored CG path (``SubproblemResult.truncate``), at no new
@@ -38,9 +38,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..bounds import Bounds
+from ..globalization import TrustRegion, reduction_ratio
 from ..result import Status
 from ..solvers.base import Solver
-from ..trust_region.radius import TrustRegion, reduction_ratio
 from ..trust_region.steihaug import Steihaug
 from .box import free_variables, project_step, projected_gradient
 from .stopping import Stop, check_tolerance
