@@ -14,6 +14,7 @@ import inspect
 import numpy as np
 import scipy.linalg
 
+from .boundary import as_start
 from .fitting import least_squares
 from .optim.least_squares import covariance
 
@@ -33,9 +34,14 @@ def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bo
         Passed to ``model`` as given (an array, or any object the model understands).
     ydata : array_like, shape (m,)
         The data, finite.
-    p0 : array_like, optional
+    p0 : array_like or parameter structure, optional
         The start. Default: ones, as many as ``model`` has parameters after ``xdata`` (a
-        ValueError when the signature does not tell, e.g. ``model(x, *p)``).
+        ValueError when the signature does not tell, e.g. ``model(x, *p)``). A parameter
+        structure (a dict, namedtuple, dataclass, or a list or tuple holding arrays; see
+        ``optkit.minimize`` for the rule; an array stays a 1-D vector) is passed whole: the
+        model is called as ``model(xdata, params)`` with ``params`` in p0's structure,
+        ``popt`` comes back in it and ``pcov`` is over the raveled parameters
+        (``optkit.tree.ravel`` order).
     sigma : None or array_like, optional
         A 1-D array of standard deviations of ``ydata`` (residuals divided by it), or a 2-D
         covariance matrix of ``ydata`` (residuals multiplied by the inverse of its Cholesky
@@ -89,11 +95,15 @@ def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bo
                         "with functools.partial")
     ydata = _data(ydata, "ydata")
     xdata = _xdata(xdata)
-    p0 = _start(model, p0)
+    # a structure is passed whole; an array p0 stays model(x, *p0)'s vector, 1-D as in scipy
+    start = None if p0 is None or isinstance(p0, np.ndarray) else as_start(p0, "p0")
+    structured = start is not None and start.structured
+    n = start.size if structured else None
+    p0 = p0 if structured else _start(model, p0)
     weight = _weight(sigma, ydata.size)
 
     def residuals(p):
-        diff = model(xdata, *p) - ydata
+        diff = (model(xdata, p) if structured else model(xdata, *p)) - ydata
         return weight(diff)
 
     result = least_squares(residuals, p0, method, bounds=bounds, **kwargs)
@@ -101,14 +111,14 @@ def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bo
         raise RuntimeError(f"Optimal parameters not found: {result.message}")
     jac = result.jac
     if not isinstance(jac, np.ndarray):  # an operator (huge problems): form J once for pcov
-        jac = jac @ np.eye(p0.size)
+        jac = jac @ np.eye(n if structured else p0.size)
     # scipy's s^2 = 2 cost / (m - n): with a robust loss, 2 cost is not ||r||^2, so a vector
     # of that norm stands in for the residuals
     chi = np.zeros(jac.shape[0])
     chi[0] = np.sqrt(2.0 * result.cost)
     pcov = covariance(jac, chi, absolute_sigma=absolute_sigma,
                       singular="inf" if method == "lm" else "pinv")
-    return np.array(result.x), pcov
+    return (result.x if structured else np.array(result.x)), pcov
 
 
 def _data(values, name):

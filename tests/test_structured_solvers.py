@@ -427,3 +427,32 @@ def test_readme_mlp_example_runs():
     assert res.success and res.fun < 0.1 * loss(params)
     assert set(res.x) == set(params) and res.x["W1"].shape == params["W1"].shape
     assert set(res.jac) == set(params)
+
+
+# ---- optkit.least_squares and curve_fit ---------------------------------------------------------
+def test_curve_fit_with_a_structured_p0():
+    rng = np.random.default_rng(0)
+    x = np.linspace(0.0, 1.0, 30)
+    y = 2.0 * np.exp(-3.0 * x) + 0.5 + 0.01 * rng.standard_normal(30)
+
+    def tree_model(x, p):
+        return p["a"] * np.exp(-p["k"] * x) + p["c"][0]
+
+    popt, pcov = optkit.curve_fit(tree_model, x, y,
+                                  p0={"a": 1.0, "k": 1.0, "c": [np.zeros(1)]})
+    flat, flat_cov = optkit.curve_fit(lambda x, a, k, c: a * np.exp(-k * x) + c, x, y,
+                                      p0=[1.0, 1.0, 0.0])
+    assert set(popt) == {"a", "c", "k"} and popt["c"][0].shape == (1,)
+    np.testing.assert_allclose([popt["a"], popt["k"], popt["c"][0][0]], flat, rtol=1e-8)
+    order = [0, 2, 1]  # raveled order a, c, k against the flat a, k, c
+    np.testing.assert_allclose(pcov, flat_cov[np.ix_(order, order)], rtol=1e-6)
+
+
+def test_least_squares_with_a_structured_x0():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((8, 3))
+    y = rng.standard_normal(8)
+    res = optkit.least_squares(lambda p: A @ p["w"] + p["b"] - y, {"w": np.zeros(3), "b": 0.0})
+    ref = np.linalg.lstsq(np.column_stack([np.ones(8), A]), y, rcond=None)[0]
+    assert res.success
+    np.testing.assert_allclose([res.x["b"], *res.x["w"]], ref, atol=1e-8)
