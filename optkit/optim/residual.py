@@ -48,6 +48,7 @@ class Linearization:
         self.scale = scale  # row scale s of the loss, None for the linear loss
         self.dense = dense
         self.shape = (r_model.size, x.size)
+        self._column_norms = None
         self.grad = self.rmatvec(r_model)
         self.grad.flags.writeable = False
 
@@ -67,10 +68,13 @@ class Linearization:
         return self._owner._vjp_at(self.x, u)
 
     def column_norms(self) -> np.ndarray:
-        """The 2-norms of the columns of J~ (dense form only)."""
+        """The 2-norms of the columns of J~ (dense form only; read-only)."""
         if self.dense is None:
             raise ValueError("column_norms needs a dense Jacobian (jac=callable)")
-        return np.sqrt(np.einsum("ij,ij->j", self.dense, self.dense))
+        if self._column_norms is None:  # computed once: LM asks for D and for the cosine
+            self._column_norms = np.sqrt(np.einsum("ij,ij->j", self.dense, self.dense))
+            self._column_norms.flags.writeable = False
+        return self._column_norms
 
 
 class ResidualObjective:
@@ -133,7 +137,14 @@ class ResidualObjective:
 
     # -- evaluation --------------------------------------------------------------------------
     def _is_cached(self, x):
-        return self._x is not None and (x is self._x or np.array_equal(x, self._x))
+        cached = self._x
+        if cached is None:
+            return False
+        if x is cached:
+            return True
+        # what np.array_equal answers, without its argument handling (a tenth of LM's time)
+        x = np.asarray(x)
+        return x.shape == cached.shape and bool((x == cached).all())
 
     def residuals(self, x) -> np.ndarray:
         """r(x) (read-only)."""

@@ -55,6 +55,7 @@ from ..solvers.base import Solver
 from .box import Columns, expand, free_variables, project_step, projected_gradient
 from .geodesic import GeodesicAcceleration
 from .lmpar import lmpar
+from .norms import norm
 from .stopping import Stop, check_tolerance, gtol_test, minpack_tests
 from .subproblem import DenseSubproblem, OperatorSubproblem
 
@@ -101,9 +102,11 @@ def _cosine(lin, pg):
         return float(np.max(np.abs(pg)))
     acnorm = lin.column_norms()
     nonzero = acnorm > 0
+    if nonzero.all():
+        return float(np.max(np.abs(pg) / acnorm)) / rnorm
     if not nonzero.any():
         return 0.0
-    return float(np.max(np.abs(pg[nonzero]) / (rnorm * acnorm[nonzero])))
+    return float(np.max(np.abs(pg[nonzero]) / acnorm[nonzero])) / rnorm
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: x_scale may be an array
@@ -199,7 +202,7 @@ class LevenbergMarquardt(Solver):
                              "inside the box)")
         lin = objective.linearize(x)
         diag = self._first_diag(lin, x.size)
-        xnorm = float(np.linalg.norm(diag * x))
+        xnorm = norm(diag * x)
         delta = self.factor * xnorm if xnorm > 0 else self.factor
         free, sub, cosine = self._point(lin, diag)
         return LMState(x=x, f=lin.cost, g=lin.grad, lin=lin, sub=sub, diag=diag, delta=delta,
@@ -224,7 +227,7 @@ class LevenbergMarquardt(Solver):
         sub, lin, cost = state.sub, state.lin, state.f
         par, q = lmpar(sub, state.delta, state.par)
         p = expand(state.free, q / sub.diag, state.x.size)
-        pnorm = float(np.linalg.norm(q))
+        pnorm = norm(q)
         delta = min(state.delta, pnorm) if state.first else state.delta
         base = dict(first=False, step_norm=0.0, accepted=False, accelerated=False)
 
@@ -240,11 +243,11 @@ class LevenbergMarquardt(Solver):
                 return replace(state, **base, delta=delta, par=par, ratio=math.nan, stop=stop)
             trial = p + 0.5 * a
             base["accelerated"] = True
-            pnorm = float(np.linalg.norm(state.diag * trial))
+            pnorm = norm(state.diag * trial)
 
         x_trial, trial, clipped = project_step(self.bounds, state.x, trial)
         if clipped:
-            pnorm = float(np.linalg.norm(state.diag * trial))
+            pnorm = norm(state.diag * trial)
         cost1 = objective.cost(x_trial)
         finite = math.isfinite(cost1)
         actred = 1.0 - cost1 / cost if finite and cost1 < 100.0 * cost else -1.0
@@ -280,14 +283,14 @@ class LevenbergMarquardt(Solver):
                 and (new_lin.dense is None or np.isfinite(new_lin.dense).all())):
             raise NumericalError("the Jacobian is not finite at an accepted point",
                                  state=replace(state, stop=None))
-        xnorm = float(np.linalg.norm(state.diag * x_trial))
+        xnorm = norm(state.diag * x_trial)
         diag = self._next_diag(state.diag, new_lin)
         free, sub, cosine = self._point(new_lin, diag)
         stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=self.ftol,
                              xtol=self.xtol)
         if stop is None or not stop.status.success:
             stop = gtol_test(cosine, self.gtol) or stop
-        base.update(accepted=True, step_norm=float(np.linalg.norm(trial)))
+        base.update(accepted=True, step_norm=norm(trial))
         return LMState(x=new_lin.x, f=new_lin.cost, g=new_lin.grad, lin=new_lin, sub=sub,
                        diag=diag, delta=delta, par=par, xnorm=xnorm, cosine=cosine,
                        ratio=ratio, stop=stop, free=free, **base)

@@ -14,6 +14,10 @@ is convex and decreasing; the update is Newton's step on 1/||q|| - 1/Delta (Hebd
 safeguarded inside [l, u], with u = ||B^T b|| / Delta, l = phi(0) / phi'(0) when B has full rank
 (else 0), both tightened as the iteration goes; at most 10 iterations. ``par`` carries
 lambda over from the previous call as the first guess, as MINPACK's lmder does.
+
+The iteration asks the subproblem for ``trial(lam)`` -> (||q||, w), ``trial_curvature(lam, w)``
+and forms q = ``step(w)`` once at the end: for a dense J, w are q's coordinates in the right
+singular vectors, so each lambda costs O(n) (``subproblem.py``).
 """
 
 import math
@@ -29,14 +33,13 @@ _MAXITER = 10  # MINPACK's cap on the iterations
 
 def lmpar(sub, delta, par):
     """(lambda, q(lambda)) for radius ``delta``, starting from the guess ``par``."""
-    q = sub.solve(0.0)
-    dxnorm = float(np.linalg.norm(q))
+    dxnorm, w = sub.trial(0.0)
     fp = dxnorm - delta
     if fp <= _SIGMA * delta:
-        return 0.0, q
+        return 0.0, sub.step(w)
     parl = 0.0
     if sub.full_rank:
-        parl = fp / delta * dxnorm * dxnorm / sub.curvature(0.0, q)
+        parl = fp / delta * dxnorm * dxnorm / sub.trial_curvature(0.0, w)
     paru = sub.gnorm / delta
     if paru == 0:
         paru = _DWARF / min(delta, 0.1)
@@ -46,13 +49,12 @@ def lmpar(sub, delta, par):
     for iteration in range(1, _MAXITER + 1):
         if par == 0:
             par = max(_DWARF, 0.001 * paru)
-        q = sub.solve(par)
-        dxnorm = float(np.linalg.norm(q))
+        dxnorm, w = sub.trial(par)
         previous, fp = fp, dxnorm - delta
         if (abs(fp) <= _SIGMA * delta or (parl == 0 and fp <= previous < 0)
                 or iteration == _MAXITER):
             break
-        parc = fp / delta * dxnorm * dxnorm / sub.curvature(par, q)
+        parc = fp / delta * dxnorm * dxnorm / sub.trial_curvature(par, w)
         if fp > 0:
             parl = max(parl, par)
         elif fp < 0:
@@ -60,4 +62,4 @@ def lmpar(sub, delta, par):
         par = max(parl, par + parc)
         if not math.isfinite(par):
             break
-    return par, q
+    return par, sub.step(w)

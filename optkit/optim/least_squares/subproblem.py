@@ -10,24 +10,51 @@ forms offer what Moré's iteration for lambda (``lmpar``) needs: ``solve(lam)`` 
 ``gnorm`` = ||B^T b||, ``full_rank``, and ``damped(v, lam)``, the solution for the right-hand
 side v instead of r (the geodesic acceleration's system).
 
-Dense: one QR of J (m > n: B is reduced to the n x n triangle R D^-1, as in MINPACK), then
-one SVD of that small matrix, after which every lambda costs O(n^2): q(lambda) =
--V diag(s / (s^2 + lambda)) U^T Q^T r. This replaces MINPACK's Givens re-factorization per
-lambda (qrsolv) with an equivalent closed form. At lambda = 0 only exactly zero singular values
-are dropped, as MINPACK drops only exact zeros on R's diagonal: a cutoff at eps max(m, n) s_max
-(lstsq's) truncates the Gauss-Newton step on problems singular at the solution and cost
-MGH's extended Powell 1641 evaluations instead of 89 (scipy 'lm': 30).
+Dense: when m > n, one QR of J (LAPACK dgeqrf, Q never formed: Q^T r by dormqr) reduces B
+to the n x n triangle R D^-1, as in MINPACK; then one SVD B = U S V^T of that small matrix (or
+of B itself when m <= n), after which every lambda costs O(n):
+
+    q(lambda) = -V w(lambda),   w = S c / (S^2 + lambda),   c = U^T Q^T r,   ||q|| = ||w||.
+
+This replaces MINPACK's Givens re-factorization per lambda (qrsolv) with an equivalent closed
+form; lmpar works on w (``trial``, ``trial_curvature``) and forms q once (``step``). MINPACK
+pivots its QR to reveal the rank; the SVD reveals it without pivoting. At lambda = 0 only
+exactly zero singular values are dropped, as MINPACK drops only exact zeros on R's diagonal: a
+cutoff at eps max(m, n) s_max (lstsq's) truncates the Gauss-Newton step on problems singular at
+the solution and cost MGH's extended Powell 1641 evaluations instead of 89 (scipy 'lm': 30).
+The LAPACK routines are called through scipy.linalg.lapack directly: numpy's qr and svd
+wrappers cost more than the factorizations at the sizes of most fits.
 
 Operator: LSMR (Fong & Saunders 2011) on [B; sqrt(lambda) I] q = [-b; 0], with only J v and
 J^T u; the rank is unknown, so ``full_rank`` is False (Moré's lower bound on lambda is then 0).
 """
 
+import functools
 import math
 
 import numpy as np
+from scipy.linalg import lapack
 from scipy.sparse.linalg import LinearOperator, lsmr
 
+from .norms import norm
+
 __all__ = ["DenseSubproblem", "OperatorSubproblem"]
+
+
+@functools.lru_cache(maxsize=32)
+def _upper(n):
+    """The mask of an n x n upper triangle (np.triu rebuilds it on every call)."""
+    mask = np.triu(np.ones((n, n)))
+    mask.flags.writeable = False
+    return mask
+
+
+def _svd(a):
+    """(U, s, V^T) of a small matrix by LAPACK's dgesdd (numpy's svd if it fails)."""
+    u, s, vt, info = lapack.dgesdd(a, full_matrices=0)
+    if info != 0:
+        u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return u, s, vt
 
 class DenseSubproblem:
     """The subproblem for a dense J~ (``lin.dense``) with scaling ``diag`` (module docstring)."""
@@ -35,21 +62,32 @@ class DenseSubproblem:
     def __init__(self, jac, r, diag):
         m, n = jac.shape
         self.diag = diag
+        self._qr = None
         if m > n:
-            q_factor, r_factor = np.linalg.qr(jac)
-            small = r_factor / diag
-            self._q = q_factor
-            b = q_factor.T @ r
+            qr, tau, _, info = lapack.dgeqrf(jac)
+            if info != 0:
+                raise ValueError(f"jac: LAPACK dgeqrf failed (info = {info})")
+            self._qr, self._tau = qr, tau
+            small = qr[:n] * _upper(n) / diag
+            b = self._apply_qt(r)[:n]
         else:
             small = jac / diag
-            self._q = None
             b = r
-        u, s, vt = np.linalg.svd(small, full_matrices=False)
+        u, s, vt = _svd(small)
         self._u, self._s, self._vt = u, s, vt
         self._c = u.T @ b
         self._keep = s > 0  # MINPACK drops only exact zeros (qrsolv's nsing)
         self.full_rank = bool(s.size == n and self._keep.all())
-        self.gnorm = float(np.linalg.norm(s * self._c))
+        self.gnorm = norm(s * self._c)
+        self._gauss_newton = None  # trial(0), computed once: each rejected trial asks again
+
+    def _apply_qt(self, v):
+        """Q^T v (length m) from the stored Householder reflectors."""
+        out, _, info = lapack.dormqr("L", "T", self._qr, self._tau, v[:, None],
+                                     max(1, v.size))
+        if info != 0:
+            raise ValueError(f"LAPACK dormqr failed (info = {info})")
+        return out[:, 0]
 
     def _coefficients(self, c, lam):
         s = self._s
@@ -57,26 +95,44 @@ class DenseSubproblem:
             return np.where(self._keep, c / np.where(self._keep, s, 1.0), 0.0)
         return s * c / (s * s + lam)
 
+    def trial(self, lam):
+        """(||q(lambda)||, w) with w = -V^T q(lambda), the coordinates lmpar works on."""
+        if lam == 0:
+            if self._gauss_newton is None:
+                w = self._coefficients(self._c, 0.0)
+                self._gauss_newton = (norm(w), w)
+            return self._gauss_newton
+        w = self._coefficients(self._c, lam)
+        return norm(w), w
+
+    def trial_curvature(self, lam, w) -> float:
+        """q^T (B^T B + lam I)^-1 q for q = q(lam), from its coordinates w."""
+        s2 = self._s * self._s + lam
+        if lam == 0 and not self.full_rank:
+            w, s2 = w[self._keep], s2[self._keep]
+        return float(w @ (w / s2))
+
+    def step(self, w) -> np.ndarray:
+        """q from its coordinates w."""
+        return -(self._vt.T @ w)
+
     def solve(self, lam) -> np.ndarray:
         """q(lambda)."""
-        return -(self._vt.T @ self._coefficients(self._c, lam))
+        return self.step(self.trial(lam)[1])
 
     def curvature(self, lam, q) -> float:
         """q^T (B^T B + lam I)^-1 q, for q = q(lam) (q lies in the span of V)."""
-        w = self._vt @ q
-        s2 = self._s * self._s + lam
-        if lam == 0:
-            w, s2 = w[self._keep], s2[self._keep]
-        return float(np.sum(w * w / s2))
+        return self.trial_curvature(lam, self._vt @ q)
 
     def model_norm(self, q) -> float:
         """||B q|| = ||J p||."""
-        return float(np.linalg.norm(self._s * (self._vt @ q)))
+        return norm(self._s * (self._vt @ q))
 
     def damped(self, v, lam) -> np.ndarray:
         """argmin ||B q + v||^2 + lam ||q||^2 for a right-hand side v of length m."""
-        c = self._u.T @ (self._q.T @ v if self._q is not None else v)
-        return -(self._vt.T @ self._coefficients(c, lam))
+        v = np.asarray(v, dtype=float)
+        b = self._apply_qt(v)[: self._s.size] if self._qr is not None else v
+        return self.step(self._coefficients(self._u.T @ b, lam))
 
 
 class OperatorSubproblem:
@@ -93,7 +149,8 @@ class OperatorSubproblem:
                                   rmatvec=lambda u: lin.rmatvec(np.ravel(u)) / diag)
         self._atol = atol
         self._maxiter = maxiter
-        self.gnorm = float(np.linalg.norm(lin.grad / diag))
+        self.gnorm = norm(lin.grad / diag)
+        self._gauss_newton = None  # q(0), computed once: each rejected trial asks again
 
     def _lsmr(self, rhs, lam):
         return lsmr(self._op, rhs, damp=math.sqrt(lam), atol=self._atol, btol=self._atol,
@@ -101,7 +158,24 @@ class OperatorSubproblem:
 
     def solve(self, lam) -> np.ndarray:
         """q(lambda) by LSMR (the minimum-norm solution at lambda = 0)."""
+        if lam == 0:
+            if self._gauss_newton is None:
+                self._gauss_newton = self._lsmr(-self._b, 0.0)
+            return self._gauss_newton
         return self._lsmr(-self._b, lam)
+
+    def trial(self, lam):
+        """(||q(lambda)||, q): here the coordinates lmpar works on are q itself."""
+        q = self.solve(lam)
+        return norm(q), q
+
+    def trial_curvature(self, lam, q) -> float:
+        """``curvature`` (q is its own coordinates)."""
+        return self.curvature(lam, q)
+
+    def step(self, q) -> np.ndarray:
+        """q (the identity on coordinates)."""
+        return q
 
     def curvature(self, lam, q) -> float:
         """q^T (B^T B + lam I)^-1 q for lam > 0: w = q / lam + z with
@@ -113,7 +187,7 @@ class OperatorSubproblem:
 
     def model_norm(self, q) -> float:
         """||B q|| (one Jacobian product)."""
-        return float(np.linalg.norm(self._op.matvec(q)))
+        return norm(self._op.matvec(q))
 
     def damped(self, v, lam) -> np.ndarray:
         """argmin ||B q + v||^2 + lam ||q||^2 by LSMR."""

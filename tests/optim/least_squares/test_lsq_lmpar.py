@@ -117,3 +117,30 @@ def test_damped_solve_is_the_geodesic_system():
     for lam in (0.0, 0.5):
         a = sub.damped(w, lam) / diag
         np.testing.assert_allclose(a, _direct(jac, w, diag, lam), rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("m, n", [(12, 5), (4, 4), (3, 6)])
+def test_trial_coordinates_give_the_step_its_norm_and_curvature(m, n):
+    """lmpar's O(n) path: ||w|| = ||q||, the curvature from w equals the one from q."""
+    jac, r, diag = _data(m, n, seed=8)
+    sub = DenseSubproblem(jac, r, diag)
+    for lam in (0.0, 1e-2, 3.0):
+        qnorm, w = sub.trial(lam)
+        q = sub.step(w)
+        if lam > 0:
+            np.testing.assert_allclose(q / diag, _direct(jac, r, diag, lam), rtol=1e-8,
+                                       atol=1e-12)
+        assert qnorm == pytest.approx(np.linalg.norm(q), rel=1e-12)
+        assert sub.trial_curvature(lam, w) == pytest.approx(sub.curvature(lam, q), rel=1e-10)
+
+
+def test_operator_gauss_newton_step_is_solved_once():
+    """A rejected trial asks for q(0) again: the operator form answers without new products."""
+    jac, r, diag = _data(30, 6, seed=9, cond=1e2)
+    obj = ResidualObjective(lambda x: r + jac @ x, jvp=lambda x, v: jac @ v,
+                            vjp=lambda x, u: jac.T @ u)
+    op = OperatorSubproblem(obj.linearize(np.zeros(6)), diag, atol=1e-12)
+    first = op.solve(0.0)
+    products = obj.njev
+    np.testing.assert_array_equal(op.solve(0.0), first)
+    assert obj.njev == products
