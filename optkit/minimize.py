@@ -15,8 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .ad import NotDifferentiableError, TracerConversionError, hvp, value_and_grad
-from .ad import compile as compile_function
+from .ad import CompiledFunction, NotDifferentiableError, TracerConversionError, hvp, value_and_grad
 from .boundary import as_start, flat_bounds
 from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
@@ -24,6 +23,10 @@ from .optim.bounds import Bounds, as_bounds
 from .optim.objective import check_scalar
 
 __all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermediate_result"]
+
+# Calls of each derivative made eagerly before it is compiled (tiered compilation): a solve
+# that ends within them never pays for tracing and code generation (issue 17).
+COMPILE_WARMUP = 5
 
 
 def explain_ad_failure(fn):
@@ -136,9 +139,11 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         Options SciPy's way; merged with ``**kwargs`` (a name in both is a TypeError).
     compile : bool, optional
         True (default): the AD derivatives run through ``optkit.compile``: the objective is
-        traced once and its value+gradient and HVP programs are replayed. A function whose
-        trace depends on values (``if`` on a traced value, ``float()``, random numbers)
-        falls back to eager AD with a one-time ``optkit.CompileWarning``. False: eager AD.
+        traced once and its value+gradient and HVP programs are replayed, each after its
+        first ``COMPILE_WARMUP`` (5) calls, made eagerly (a solve that ends within them never
+        pays for tracing). A function whose trace depends on values (``if`` on a traced
+        value, ``float()``, random numbers) falls back to eager AD with a one-time
+        ``optkit.CompileWarning``. False: eager AD.
     **kwargs
         ``bounds`` (where the solver takes them): a ``scipy.optimize.Bounds``, (lo, hi)
         pairs (None or +-inf for a missing side) or ``optkit.Bounds``; with a structured
@@ -209,7 +214,7 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
     ad_gradient = jac is None or jac is False
     target = _scalar_valued(fun, returns_pair=jac is True)
     if compile and (ad_gradient or hessp is None):
-        target = compile_function(target)
+        target = CompiledFunction(target, warmup=COMPILE_WARMUP)
     ad_fun_and_jac, ad_hessp = ad_derivatives(target)
     if ad_gradient:
         fun, jac, fun_and_jac = target, None, ad_fun_and_jac

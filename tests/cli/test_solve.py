@@ -190,9 +190,9 @@ def test_compiled_and_eager_derivatives_give_the_same_solve(cli, monkeypatch, me
 
     real = compiled.CompiledFunction.__init__
 
-    def spy(self, fun):
+    def spy(self, fun, **options):
         seen.append(fun)
-        real(self, fun)
+        real(self, fun, **options)
 
     monkeypatch.setattr(compiled.CompiledFunction, "__init__", spy)
     docs = {}

@@ -37,9 +37,9 @@ def same_constants(p1, p2):
 class Entry:
     """The programs of one input signature."""
 
-    __slots__ = ("dynamic", "programs", "checked")
+    __slots__ = ("dynamic", "programs", "calls")
 
     def __init__(self):
         self.dynamic = None     # why this signature runs eagerly, or None
         self.programs = {}      # kind -> generated Python function
-        self.checked = False    # two recordings of f were compared
+        self.calls = {}         # kind -> calls so far, while not compiled (warm-up)

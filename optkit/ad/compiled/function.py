@@ -12,12 +12,13 @@ import numpy as np
 
 from ...tree import flatten
 from ..api import hvp, register_replay, value_and_grad
-from ..core import FLOAT64, Tracer
+from ..core import FLOAT64, Tracer, value_of
 from ..staging import stage
 from ..tree import flatten_input
 from ..vspace import as_input
 from .cache import Entry, same_constants, signature
 from .codegen import codegen
+from .linearize import linearized_codegen
 
 __all__ = ["compile", "CompiledFunction", "CompileWarning"]
 
@@ -49,9 +50,16 @@ class CompiledFunction:
     See :func:`compile`.
     """
 
-    def __init__(self, fun):
+    def __init__(self, fun, *, warmup=0):
+        """``warmup``: the first ``warmup`` calls of each kind (value, value and gradient,
+        HVP) at a signature run eagerly, and the program is staged on the next one (tiered
+        compilation: a function called a few times never pays for tracing). Default 0."""
+        if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+            raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
         self.fun = fun
+        self.warmup = warmup
         self._cache = {}
+        self._checked = {}  # signature of f alone -> why two recordings differ, or None
         self._warned = False
         functools.update_wrapper(self, fun)
 
@@ -65,12 +73,18 @@ class CompiledFunction:
         return entry
 
     def _program(self, kind, args, treedef=None):
+        """The program of ``kind`` for these arguments, or None when they run eagerly: a
+        dynamic signature, or a call within the warm-up. The call that stages the program
+        gets the values computed while staging (f is evaluated once, not twice)."""
         entry = self._entry(args, treedef)
         if entry.dynamic is not None:
             return None
         fn = entry.programs.get(kind)
         if fn is not None:
             return fn
+        entry.calls[kind] = entry.calls.get(kind, 0) + 1
+        if entry.calls[kind] <= self.warmup:
+            return None
         n = 1 if treedef is None else treedef.num_leaves  # the leaves of x among args
         value_args = args if kind == "value" else args[:n]
         if treedef is None:
@@ -80,24 +94,33 @@ class CompiledFunction:
         else:
             value_fun = lambda *leaves: self.fun(treedef.unflatten(leaves))  # noqa: E731
         try:
-            program, _ = stage(self._target(kind, treedef), args)
-            if not entry.checked and program.dynamic_reason is None:
-                # a second recording of f alone must agree: random numbers drawn inside f or
-                # global state that changed would be frozen into the program otherwise
-                first = program if kind == "value" else stage(value_fun, value_args)[0]
-                again = stage(value_fun, value_args)[0]
-                if not same_constants(first, again):
-                    entry.dynamic = ("two tracings disagree (random numbers or changing "
-                                     "global state)")
-                entry.checked = True
+            program, out = stage(self._target(kind, treedef), args)
+            if program.dynamic_reason is None:
+                entry.dynamic = self._check(kind, program, value_fun, value_args, treedef)
         except Exception as exc:  # eager evaluation will raise it again, or succeed
             entry.dynamic = f"an error while tracing ({type(exc).__name__}: {exc})"
         if entry.dynamic is None:
             entry.dynamic = program.dynamic_reason
         if entry.dynamic is not None:
             return None  # the caller runs eagerly, then warns (see _eager)
-        fn = entry.programs[kind] = codegen(program, kind)
-        return fn
+        if kind == "hvp":  # the products at one x share the work that reads x alone
+            entry.programs[kind] = linearized_codegen(program, n, kind)
+        else:
+            entry.programs[kind] = codegen(program, kind)
+        staged = tuple(value_of(o) for o in (out if isinstance(out, (tuple, list)) else [out]))
+        return lambda *_: staged
+
+    def _check(self, kind, program, value_fun, value_args, treedef):
+        """Why two recordings of f alone disagree, or None; once per signature of f (the
+        value, gradient and HVP programs share it). Random numbers drawn inside f, or global
+        state that changed, would be frozen into the program otherwise."""
+        key = (None if treedef is None else (kind == "value", treedef), signature(value_args))
+        if key not in self._checked:
+            first = program if kind == "value" else stage(value_fun, value_args)[0]
+            again = stage(value_fun, value_args)[0]
+            self._checked[key] = None if same_constants(first, again) else (
+                "two tracings disagree (random numbers or changing global state)")
+        return self._checked[key]
 
     def _target(self, kind, treedef=None):
         f = self.fun
@@ -130,7 +153,7 @@ class CompiledFunction:
         return out
 
     def _warn(self, reason):
-        if not self._warned:
+        if reason is not None and not self._warned:  # None: an eager call of the warm-up
             self._warned = True
             warnings.warn(
                 f"optkit.compile({getattr(self.fun, '__name__', 'f')}): running eagerly, "

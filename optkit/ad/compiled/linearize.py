@@ -1,0 +1,79 @@
+"""Hessian-vector products at a fixed point: the part of the program that reads only x is
+run once per point, the part that reads v on every product.
+
+Truncated-Newton solvers ask for many products H(x) v at one x (the CG iterations of a step,
+the Lanczos steps of a saddle check). In a forward-over-reverse program everything that does
+not depend on v (the forward pass of f, the cotangents of its reverse pass) is the same for
+every v: this is JAX's ``linearize`` (the linear map's residuals are computed once). Here the
+optimised program is split by data dependence on v's inputs; the values the v part reads from
+the x part (the residuals) are kept with a copy of the x they belong to, and recomputed only
+when a product is asked at another point. Each part is generated code (``codegen``), so the
+sum of the two runs the same equations as the unsplit program.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ..staging import Program, Var
+from .codegen import codegen
+from .passes import dce, fold_and_cse
+
+__all__ = ["linearized_codegen"]
+
+
+def linearized_codegen(program, n_fixed, name):
+    """The program of ``name`` as a ``Linearized`` when its first ``n_fixed`` inputs (x's
+    leaves) have work of their own, else as a plain ``Replay``.
+
+    Inputs after the first ``n_fixed`` (v's leaves) are the varying ones.
+    """
+    eqns, outputs = fold_and_cse(program)
+    eqns = dce(eqns, outputs)
+    varying = {v.id for v in program.inputs[n_fixed:]}
+    fixed_eqns, varying_eqns = [], []
+    for eqn in eqns:
+        if any(isinstance(v, Var) and v.id in varying for v in eqn.inputs):
+            varying.add(eqn.out.id)
+            varying_eqns.append(eqn)
+        else:
+            fixed_eqns.append(eqn)
+    if not fixed_eqns or not varying_eqns:
+        return codegen(program, name)
+    fixed_ids = {e.out.id for e in fixed_eqns}
+    residuals, seen = [], set()
+    for v in [v for e in varying_eqns for v in e.inputs] + list(outputs):
+        if isinstance(v, Var) and v.id in fixed_ids and v.id not in seen:
+            seen.add(v.id)
+            residuals.append(v)
+    inputs = list(program.inputs)
+    prepare = codegen(Program(inputs[:n_fixed], fixed_eqns, residuals, None), f"{name}_at_x")
+    apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name)
+    return Linearized(prepare, apply, n_fixed)
+
+
+class Linearized:
+    """``prepare(*x)`` -> residuals, then ``apply(*x, *v, *residuals)``; the residuals of the
+    last point are kept with a copy of it (compared by value: the caller may reuse and
+    overwrite its arrays) until a product is asked at another point. Thread-safe."""
+
+    def __init__(self, prepare, apply, n_fixed):
+        self.prepare = prepare
+        self.apply = apply
+        self.n_fixed = n_fixed
+        self.source = prepare.source + apply.source
+        self._point = None
+        self._residuals = None
+        self._lock = threading.Lock()
+
+    def __call__(self, *args):
+        xs = args[: self.n_fixed]
+        with self._lock:
+            if self._point is None or not all(
+                    np.array_equal(a, b) for a, b in zip(self._point, xs, strict=True)):
+                self._residuals = self.prepare(*xs)
+                self._point = tuple(np.array(x, copy=True) for x in xs)
+            residuals = self._residuals
+        return self.apply(*args, *residuals)
