@@ -1,4 +1,8 @@
-"""``optkit bench``: the method x problem matrix, a summary table, a performance profile."""
+"""``optkit bench``: the method x problem matrix, a summary table, a performance profile.
+
+A bound-constrained problem is solved in its bounds by every method; a SciPy method that
+takes no bounds is not run on it: its record has status "no-bounds" (not solved, "n/b" in the
+table), so every method is counted over the same problems."""
 
 import concurrent.futures as cf
 import pathlib
@@ -10,11 +14,11 @@ import numpy as np
 from optkit import problems
 from optkit.distributed.shipping import ship, unship
 
+from .bounds import SCIPY_BOUNDED
 from .common import (
     CliError,
     atomic_replace,
     check_method,
-    check_unconstrained,
     check_writable,
     fmt,
     load_problem,
@@ -49,19 +53,16 @@ def _select_problems(names, tag):
     if names is not None and tag is not None:
         raise CliError("--problems and --tag are mutually exclusive; give one")
     if tag is not None:
-        tagged = [problems.get(name) for name in problems.names(check_tag(tag))]
-        chosen = [p for p in tagged if p.bounds is None]
-        if not chosen:
-            check_unconstrained(tagged[0])  # every one has bounds: say why, in one line
-        if len(chosen) < len(tagged):
-            click.echo(f"bench: leaving out the {len(tagged) - len(chosen)} bound-constrained "
-                       f"problems tagged {tag} (the command line cannot pass bounds yet)",
-                       err=True)
-        return chosen
+        return [problems.get(name) for name in problems.names(check_tag(tag))]
     refs = DEFAULT_PROBLEMS if names is None else _split(names)
     if not refs:
         raise CliError("--problems: give at least one problem name")
-    return [check_unconstrained(load_problem(ref, None)) for ref in refs]
+    return [load_problem(ref, None) for ref in refs]
+
+
+def _takes_bounds(method):
+    """False for SciPy's methods that take no bounds (SciPy would ignore them, warning)."""
+    return not method.startswith("scipy:") or method[len("scipy:"):] in SCIPY_BOUNDED
 
 
 def _cost(run_record, metric):
@@ -75,11 +76,18 @@ def _cost(run_record, metric):
 
 def _run_one(problem, method, maxiter):
     """One solve as a record. `solved`: f reached f* (|f - f*| <= 1e-6 max(1, |f*|)); where f*
-    is unknown (a user file without fstar), the solver's own verdict, result.success."""
+    is unknown (a user file without fstar), the solver's own verdict, result.success. A
+    bounded problem is solved in its bounds; a method without bounds is not run on it."""
     record = {"problem": problem.name, "n": problem.n, "method": method,
               "fstar": problem.fstar}
+    bounds = problem.bounds if problem.bounds is None or not problem.bounds.is_unbounded \
+        else None
+    if bounds is not None and not _takes_bounds(method):
+        return {**record, "status": "no-bounds", "solved": False, "fun": None,
+                "message": f"{method} does not support bounds; not run", "nit": 0, "nfev": 0,
+                "njev": 0, "nhev": 0, "time": 0.0}
     try:
-        out = run(problem, method, maxiter=maxiter)
+        out = run(problem, method, maxiter=maxiter, bounds=bounds)
     except Exception as exc:  # one failing solve must not stop the matrix
         return _error_record(problem, method, exc)
     solved = out.success if problem.fstar is None else problem.is_solved(out.fun)
@@ -190,12 +198,17 @@ def _table(runs, summary, problem_names, methods):
             if r["status"] == "interrupted":
                 cells.append("^C".rjust(c))
                 continue
+            if r["status"] == "no-bounds":
+                cells.append("n/b".rjust(c))
+                continue
             evals = sum(r[k] or 0 for k in ("nfev", "njev", "nhev"))
             cells.append((str(evals) + ("" if r["solved"] else "*")).rjust(c))
         lines.append("  ".join([labels[name].ljust(width)] + cells))
     legend = "evaluations nfev+njev+nhev; * = f* not reached"
     if unknown:
         legend += "; where f* is unknown, * = the solver did not converge"
+    if any(r["status"] == "no-bounds" for r in runs):
+        legend += "; n/b = the method takes no bounds, not run (counted as not solved)"
     if any(r["status"] == "interrupted" for r in runs):
         legend += "; ^C = interrupted, not counted"
     lines.append(f"({legend})")
@@ -260,7 +273,9 @@ def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path, work
     """Run every method on every problem and print how many each solved, with its
     evaluations and time. A problem counts as solved when |f - f*| <= 1e-6 max(1, |f*|);
     for a problem file without fstar, when the solver reports convergence. Timings leave
-    out one-time imports. Ctrl-C stops the matrix, reports the runs that finished (the one
+    out one-time imports. A bound-constrained problem is solved in its bounds; a SciPy
+    method that takes no bounds is not run on it ("n/b" in the table, counted as not
+    solved). Ctrl-C stops the matrix, reports the runs that finished (the one
     cut short is marked, not counted) and exits with code 1.
 
     With --workers N or --scheduler ADDRESS the solves run in parallel, one task each, on N
@@ -274,6 +289,7 @@ def bench(problem_names, tag, methods, maxiter, metric, as_json, plot_path, work
       optkit bench --methods lbfgs,scipy:L-BFGS-B --tag mgh
       optkit bench --problems rosenbrock,wood,lj13 --json
       optkit bench --tag scalable --plot profile.png --metric time
+      optkit bench --tag bounds --methods lbfgs,newton-cg,scipy:L-BFGS-B,scipy:TNC
       optkit bench --workers 2
       optkit bench --scheduler tcp://10.0.0.5:8786 --connect-timeout 5
     """

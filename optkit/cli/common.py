@@ -27,9 +27,8 @@ from optkit.optim import METHODS, check_options
 from optkit.optim.suggest import close_matches
 
 __all__ = ["LSQ_METHODS", "LSQ_OPTIONS", "SCIPY_METHODS", "CliError", "atomic_replace",
-           "atomic_write", "check_finite_start", "check_method", "check_unconstrained",
-           "check_writable", "fmt", "load_problem", "parse_options", "parse_vector",
-           "read_vector_file", "to_json"]
+           "atomic_write", "check_finite_start", "check_method", "check_writable", "fmt",
+           "load_problem", "parse_options", "parse_vector", "read_vector_file", "to_json"]
 
 # scipy.optimize.minimize's unconstrained-capable methods, spelled as SciPy spells them.
 SCIPY_METHODS = ("Nelder-Mead", "Powell", "CG", "BFGS", "Newton-CG", "L-BFGS-B", "TNC",
@@ -64,15 +63,6 @@ def load_problem(ref: str, n: int | None) -> problems.Problem:
         raise CliError(str(exc)) from None
     if n is not None and n != problem.n:
         raise CliError(f"--n: problem file {ref} has fixed dimension {problem.n}; got n={n}")
-    return problem
-
-
-def check_unconstrained(problem: problems.Problem) -> problems.Problem:
-    """`problem`, unless it has bounds: the command line cannot pass bounds to a solver yet,
-    and solving without them would be judged against the box's f*."""
-    if problem.bounds is not None:
-        raise CliError(f"{problem.name} is bound-constrained; the command line cannot pass "
-                       "bounds to a solver yet (optkit.scipy.minimize can)")
     return problem
 
 
@@ -178,7 +168,7 @@ _FLAG_OPTIONS = {"gtol": "--gtol", "maxiter": "--maxiter", "history": "--history
 # functions next to the options dict, so a key among them collides ("got multiple values").
 _SCIPY_ARGUMENTS = frozenset({"fun", "x0", "args", "method", "jac", "hess", "hessp", "bounds",
                               "constraints", "tol", "callback", "options"})
-_UNSUPPORTED = frozenset({"bounds", "constraints"})  # the CLI solves unconstrained problems
+_UNSUPPORTED = frozenset({"constraints"})  # the CLI solves unconstrained or bounded problems
 
 
 def _call_arguments(method: str) -> frozenset:
@@ -195,6 +185,9 @@ def _check_key(key: str, method: str) -> None:
         flag = _FLAG_OPTIONS[key]
         raise CliError(f"--option: {key!r} is not a solver option here"
                        + (f"; use {flag}" if flag else ""))
+    if key == "bounds":
+        raise CliError("--option: 'bounds' is not a solver option here; use --bounds LO,HI "
+                       "or --bounds-file F (a problem's own bounds are used without them)")
     if method in LSQ_METHODS:
         if key not in LSQ_OPTIONS:
             raise CliError(f"--option: {key!r} is not an option of {method}; valid options: "
@@ -202,7 +195,7 @@ def _check_key(key: str, method: str) -> None:
         return
     if key in _UNSUPPORTED:
         raise CliError(f"--option: {key!r} is not supported by the command line yet "
-                       "(it solves unconstrained problems only)")
+                       "(it solves unconstrained and bound-constrained problems only)")
     if key in _call_arguments(method):
         raise CliError(f"--option: {key!r} is an argument the command line sets itself "
                        "(from the problem and its flags), not a solver option")

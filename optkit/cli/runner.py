@@ -4,6 +4,9 @@ optkit's own methods go through ``optkit.minimize``, its least-squares methods (
 through ``optkit.least_squares`` on the problem's residuals (f = sum r^2, so the record's f and
 gradient are twice the cost and its gradient); ``scipy:<Method>`` goes through
 ``optkit.scipy.minimize`` (SciPy's solvers with AD derivatives), imported only when asked for.
+Bounds, when given, go to each of them (SciPy's as a ``scipy.optimize.Bounds``); a start
+outside them is projected onto the box first, with one warning, so every method starts from
+the same feasible point.
 The clock leaves out one-time costs: SciPy's import and each method's first call are paid by
 a warm-up solve of a small quadratic before the first timed solve with that method.
 A KeyboardInterrupt always ends as status "interrupted" with the best point seen so far.
@@ -22,7 +25,7 @@ import optkit
 from optkit.fitting import METHODS as LSQ_METHODS
 from optkit.problems import Problem
 
-__all__ = ["HISTORY_FIELDS", "Outcome", "run"]
+__all__ = ["HISTORY_FIELDS", "Outcome", "bounded_summary", "run"]
 
 HISTORY_FIELDS = ("nit", "f", "gnorm", "step", "nfev", "njev", "nhev")
 
@@ -53,6 +56,8 @@ class Outcome:
     warnings: list = field(default_factory=list)
     cost: float | None = None  # least squares: 1/2 ||r||^2
     optimality: float | None = None  # least squares: ||P(x - g) - x||_inf of the cost
+    gradient: np.ndarray | None = None  # the objective's gradient at x, when the solver has it
+    bounded: dict = field(default_factory=dict)  # with bounds: n_active, n_bounded, pgnorm
 
 
 def _inf_norm(g):
@@ -104,8 +109,11 @@ class _Tracker:
             self.on_iteration(row)
 
 
-def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_, extra):
+def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_, extra,
+            bounds=None):
     options = {**extra, "history": history, "compile": compile_}
+    if bounds is not None:
+        options["bounds"] = bounds
     if gtol is not None:
         options["gtol"] = gtol
     if maxiter is not None:
@@ -117,9 +125,11 @@ def _optkit(problem, method, x0, callback, gtol, maxiter, history, compile_, ext
     return optkit.minimize(problem.objective, x0, method, callback=optkit_callback, **options)
 
 
-def _least_squares(problem, method, x0, callback, gtol, maxiter, extra):
+def _least_squares(problem, method, x0, callback, gtol, maxiter, extra, bounds=None):
     """``optkit.least_squares`` on the residuals; a record in the problem's f = sum r^2."""
     options = dict(extra)
+    if bounds is not None:
+        options["bounds"] = bounds
     if gtol is not None:
         options["gtol"] = gtol
     if maxiter is not None:
@@ -136,7 +146,7 @@ def _least_squares(problem, method, x0, callback, gtol, maxiter, extra):
             "cost": res.cost, "optimality": res.optimality}
 
 
-def _scipy(problem, method, x0, callback, gtol, maxiter, compile_, extra):
+def _scipy(problem, method, x0, callback, gtol, maxiter, compile_, extra, bounds=None):
     from optkit import scipy as optkit_scipy  # SciPy is imported only for scipy:* methods
 
     def scipy_callback(intermediate_result):  # SciPy passes a result only to this name
@@ -145,9 +155,15 @@ def _scipy(problem, method, x0, callback, gtol, maxiter, compile_, extra):
     options = dict(extra)
     if maxiter is not None:  # TNC counts function evaluations, not iterations
         options["maxfun" if method == "TNC" else "maxiter"] = maxiter
+    if bounds is not None:
+        from scipy.optimize import Bounds as ScipyBounds
+
+        options_bounds = {"bounds": ScipyBounds(bounds.lb, bounds.ub)}
+    else:
+        options_bounds = {}
     return optkit_scipy.minimize(problem.objective, x0, method=method,
                                  callback=scipy_callback, tol=gtol, options=options,
-                                 compile=compile_)
+                                 compile=compile_, **options_bounds)
 
 
 _WARMED_UP = set()  # methods whose one-time costs this process has paid
@@ -189,18 +205,23 @@ def _ignore(intermediate_result):
 
 
 def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
-        on_iteration=None, compile_=True, options=None) -> Outcome:
+        on_iteration=None, compile_=True, options=None, bounds=None) -> Outcome:
     """Minimize ``problem`` with ``method`` (a name checked by ``common.check_method``).
 
     ``compile_`` runs the AD derivatives through ``optkit.compile`` (the default of
     ``optkit.minimize``); False evaluates them eagerly. ``options`` (checked by
     ``common.parse_options``) go to ``optkit.minimize`` as keywords, or into SciPy's
-    ``options`` dict for ``scipy:<Method>``.
+    ``options`` dict for ``scipy:<Method>``. ``bounds`` (an ``optkit.Bounds`` of length n, or
+    None) go to every method; the caller has checked that the method takes them (see
+    ``bounds.check_method_bounds``). A start outside them is projected, with a warning.
 
     Exceptions from the objective or the solver propagate (the caller reports them);
     KeyboardInterrupt does not: it returns the best point seen with status "interrupted".
     """
     x0 = np.array(problem.x0 if x0 is None else x0, dtype=float)
+    moved = 0
+    if bounds is not None:
+        x0, moved = bounds.project_x0(x0)
     _warm_up(method, compile_)
     tracker = _Tracker(on_iteration, x0, problem.objective)
     scipy = method.startswith("scipy:")
@@ -215,19 +236,36 @@ def run(problem, method, x0=None, *, gtol=None, maxiter=None, history=False,
         try:
             if scipy:
                 result = _scipy(problem, method[len("scipy:"):], x0, tracker, gtol, maxiter,
-                                compile_, options or {})
+                                compile_, options or {}, bounds)
             elif method in LSQ_METHODS:
                 result = _least_squares(problem, method, x0, tracker, gtol, maxiter,
-                                        options or {})
+                                        options or {}, bounds)
             else:
                 result = _optkit(problem, method, x0, tracker, gtol, maxiter, history,
-                                 compile_, options or {})
+                                 compile_, options or {}, bounds)
         except KeyboardInterrupt:
             outcome = _interrupted(problem, x0, tracker, time.perf_counter() - start, history)
         else:
             outcome = _outcome(result, tracker, time.perf_counter() - start, history, scipy)
     outcome.warnings = _distinct(caught)
+    if moved:
+        outcome.warnings.insert(0, f"UserWarning: x0 is outside the bounds; started from its "
+                                   f"projection onto the box ({moved} of {x0.size} components "
+                                   "moved)")
+    if bounds is not None and outcome.status != "interrupted":
+        outcome.bounded = bounded_summary(bounds, outcome.x, outcome.gradient)
     return outcome
+
+
+def bounded_summary(bounds, x, g) -> dict:
+    """What a bounded result reports: ``n_active``, the number of bounds x is exactly on (as
+    ``result.active_mask``); ``n_bounded``, the components with a finite bound; ``pgnorm``,
+    the first-order measure ||P(x - g) - x||_inf (None without a gradient)."""
+    x = np.asarray(x, dtype=float)
+    finite = np.isfinite(bounds.lb) | np.isfinite(bounds.ub)
+    pg = None if g is None else bounds.projected_gradient_norm(x, np.asarray(g, dtype=float))
+    return {"n_active": int(np.count_nonzero(bounds.active_mask(x))),
+            "n_bounded": int(np.count_nonzero(finite)), "pgnorm": pg}
 
 
 def _distinct(caught):
@@ -257,7 +295,9 @@ def _outcome(result, tracker, elapsed, history, scipy):
         success=bool(result.get("success")), nit=int(result.get("nit", len(tracker.rows))),
         nfev=int(result.get("nfev", 0)), njev=int(result.get("njev", 0)),
         nhev=int(result.get("nhev", 0)), time=float(result.get("time", elapsed)),
-        history=rows, cost=result.get("cost"), optimality=result.get("optimality"))
+        history=rows, cost=result.get("cost"), optimality=result.get("optimality"),
+        gradient=None if _gradient(result) is None else np.asarray(_gradient(result),
+                                                                    dtype=float))
 
 
 def _interrupted(problem, x0, tracker, elapsed, history):

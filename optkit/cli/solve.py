@@ -1,5 +1,7 @@
 """``optkit solve``: minimize one problem; a summary, --json, --output, --history, -v; with
---multistart K, the best of K solves from starts in a box (see :mod:`optkit.cli.starts`)."""
+--multistart K, the best of K solves from starts in a box (see :mod:`optkit.cli.starts`);
+with bounds (the problem's, or --bounds / --bounds-file, see :mod:`optkit.cli.bounds`), the
+active bounds and the projected gradient too."""
 
 import csv
 import io
@@ -7,13 +9,13 @@ import io
 import click
 import numpy as np
 
+from .bounds import check_method_bounds, fstar_for, resolve_bounds
 from .common import (
     LSQ_METHODS,
     CliError,
     atomic_write,
     check_finite_start,
     check_method,
-    check_unconstrained,
     check_writable,
     fmt,
     load_problem,
@@ -29,14 +31,19 @@ from .starts import DEFAULT_BOX, check_multistart_method, parse_box, run_multist
 __all__ = ["solve"]
 
 
-def _document(problem, method, outcome, multistart=None):
+def _document(problem, method, outcome, multistart=None, fstar=None, source="none"):
     """The JSON record of a solve (also what --output writes); with --multistart, the
-    ``multistart`` record (box, counts, one summary per start) comes before x."""
-    gap = None if problem.fstar is None else abs(outcome.fun - problem.fstar)
+    ``multistart`` record (box, counts, one summary per start) comes before x. ``fstar`` is
+    the minimum that holds for the solve's bounds (None: unknown). A bounded solve adds
+    ``bounds`` (where they came from: "problem", "--bounds" or "--bounds-file"),
+    ``n_active`` (bounds x is on), ``n_bounded`` (components with a finite bound) and
+    ``pgnorm``, the projected-gradient measure ||P(x - g) - x||_inf."""
+    gap = None if fstar is None else abs(outcome.fun - fstar)
+    bounded = {} if not outcome.bounded else {"bounds": source, **outcome.bounded}
     return {"problem": problem.name, "n": problem.n, "method": method,
             "status": outcome.status, "status_code": outcome.status_code,
             "message": outcome.message, "success": outcome.success, "fun": outcome.fun,
-            "fstar": problem.fstar, "fun_minus_fstar": gap, "gnorm": outcome.gnorm,
+            "fstar": fstar, "fun_minus_fstar": gap, "gnorm": outcome.gnorm, **bounded,
             "nit": outcome.nit, "nfev": outcome.nfev, "njev": outcome.njev,
             "nhev": outcome.nhev, "time": outcome.time, "warnings": outcome.warnings,
             **({} if outcome.cost is None else {"cost": outcome.cost,
@@ -58,6 +65,12 @@ def _summary(doc):
     if doc["fstar"] is not None:
         gap, fstar = fmt(doc["fun_minus_fstar"], 3), fmt(doc["fstar"], 10)
         lines.append(("|f - f*|", f"{gap}  (f* = {fstar})"))
+    if "n_active" in doc:
+        where = {"problem": "the problem's", "--bounds": "--bounds",
+                 "--bounds-file": "--bounds-file"}[doc["bounds"]]
+        lines += [("bounds", f"{where}: {doc['n_bounded']} of {doc['n']} components bounded"),
+                  ("active bounds", f"{doc['n_active']} of {doc['n']}"),
+                  ("|P(x-g)-x|", f"{fmt(doc['pgnorm'], 3)}  (projected gradient, inf-norm)")]
     lines += [
         ("|g|_inf", fmt(doc["gnorm"], 3)),
         *([("cost", f"{fmt(doc['cost'], 10)}  (optimality {fmt(doc['optimality'], 3)})")]
@@ -67,7 +80,8 @@ def _summary(doc):
         ("time", f"{doc['time']:.3g} s"),
         ("x", f"[{shown}]"),
     ]
-    return "\n".join(f"{key:<12}{value}" for key, value in lines)
+    width = max(12, *(len(key) + 2 for key, _ in lines))
+    return "\n".join(f"{key:<{width}}{value}" for key, value in lines)
 
 
 def _multistart_lines(record):
@@ -117,8 +131,9 @@ def _live_log():
     return log
 
 
-def _start_point(problem, x0_text, x0_file):
-    """The start: --x0, --x0-file or the problem's x0; a CliError where f is not finite."""
+def _start_point(problem, x0_text, x0_file, bounds):
+    """The start: --x0, --x0-file or the problem's x0; a CliError where f is not finite (at
+    its projection onto the bounds, where the solve starts)."""
     if x0_text is not None and x0_file is not None:
         raise CliError("--x0 and --x0-file are mutually exclusive; give one")
     if x0_text is not None:
@@ -127,7 +142,8 @@ def _start_point(problem, x0_text, x0_file):
         option, x0 = "--x0-file", read_vector_file(x0_file, problem.n, "--x0-file")
     else:
         option, x0 = "--x0", np.array(problem.x0)
-    check_finite_start(problem, x0, option, given=x0_text is not None or x0_file is not None)
+    at = x0 if bounds is None else bounds.project(x0)
+    check_finite_start(problem, at, option, given=x0_text is not None or x0_file is not None)
     return x0
 
 
@@ -145,6 +161,12 @@ def _start_point(problem, x0_text, x0_file):
               "(optkit default 1e-5; passed to SciPy as tol).")
 @click.option("--maxiter", type=click.IntRange(min=0), help="Iteration limit (for "
               "scipy:TNC, the function-evaluation limit maxfun; for lm and gn-cg, max_nfev).")
+@click.option("--bounds", "bounds_text", metavar="LO,HI",
+              help="Bound every component: LO <= x_i <= HI (inf, -inf or none for a missing "
+                   "side; --bounds 0,inf, --bounds=-1,1). Replaces the problem's own bounds; "
+                   "without --bounds or --bounds-file a bounded problem's own are used.")
+@click.option("--bounds-file", metavar="F", help="Per-component bounds: a .npy array of "
+              "shape (n, 2) or a CSV file of n rows lo,hi. Replaces the problem's own bounds.")
 @click.option("-O", "--option", "raw_options", multiple=True, metavar="KEY=VALUE",
               help="A solver option, repeatable: ftol, xtol, maxfev, max_time, or a field of "
                    "the method's options (m=20 for lbfgs; saddle_check=0 or "
@@ -163,21 +185,33 @@ def _start_point(problem, x0_text, x0_file):
 @click.option("--multistart", type=click.IntRange(min=1), metavar="K",
               help=f"Solve from K Latin hypercube starts in a box and report the best (lowest "
                    f"f); optkit's methods only (default lbfgs). The box: --box, else "
-                   f"{DEFAULT_BOX} around the start, coordinate by coordinate; the output "
-                   f"names it. Each solve is unconstrained (the box only places the starts).")
+                   f"{DEFAULT_BOX} around the start, coordinate by coordinate, cut to the "
+                   f"bounds when there are some; the output names it. Without bounds each "
+                   f"solve is unconstrained (the box only places the starts); with bounds "
+                   f"each solve gets them.")
 @click.option("--box", "box_text", metavar="LO,HI",
               help=f"With --multistart: draw the starts in [LO, HI] in every coordinate "
                    f"(default: {DEFAULT_BOX}).")
 @click.option("--seed", type=int, help="With --multistart: the seed of the starts (default 0).")
 @executor_options
-def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, as_json,
-          output, history_path, verbose, compile_, multistart, box_text, seed, workers,
-          scheduler, connect_timeout):
+def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, bounds_text, bounds_file,
+          raw_options, as_json, output, history_path, verbose, compile_, multistart, box_text,
+          seed, workers, scheduler, connect_timeout):
     """Minimize PROBLEM (a name from `optkit list`) or FILE (a .py file defining
     objective(x) and x0) and print a summary.
 
-    Exit code 0 when the result is a success (the gradient test holds, or a stop you asked
-    for, such as -O ftol=..., fired), 1 otherwise (the status says why), 2 for bad input
+    A bound-constrained problem (tagged bounds in `optkit list`, or a file defining bounds)
+    is solved in its bounds; --bounds or --bounds-file replace them (and the problem's f* is
+    then shown only when its x* lies in the new box and the box in the problem's own). A start
+    outside the bounds is projected onto them, with a warning. The summary then shows the
+    active bounds and the projected gradient ||P(x - g) - x||_inf, the first-order measure in
+    a box (--json: "n_active", "pgnorm"). lbfgs, newton-cg, gd, lm, gn-cg and the SciPy
+    methods L-BFGS-B, TNC, SLSQP, trust-constr, Powell, Nelder-Mead, COBYLA and COBYQA take
+    bounds; another SciPy method with bounds is an error (exit 2).
+
+    Exit code 0 when the result is a success (the gradient test, or with bounds the
+    projected-gradient test, holds, or a stop you asked for, such as -O ftol=..., fired),
+    1 otherwise (the status says why), 2 for bad input
     (including a start where f is nan or inf). Ctrl-C stops the solve and reports (and saves with
     --output) the best point found so far.
 
@@ -199,6 +233,9 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
       optkit solve extended-rosenbrock --n 100000 --no-compile
       optkit solve lj13 --multistart 32 --box -1.5,1.5 --workers 2
       optkit solve himmelblau --multistart 16 --scheduler tcp://10.0.0.5:8786 --json
+      optkit solve hs4 --json
+      optkit solve rosenbrock --bounds 0,0.5 --method scipy:L-BFGS-B
+      optkit solve my_problem.py --bounds-file bounds.csv
     """
     _check_multistart_flags(multistart, history_path,
                             (("--box", box_text), ("--seed", seed), ("--workers", workers),
@@ -209,7 +246,7 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
     if method is None and multistart is not None:
         method = "lbfgs"
     if method is None:  # the default depends on the problem: load it first
-        problem = check_unconstrained(load_problem(problem_ref, n))
+        problem = load_problem(problem_ref, n)
         from_file = problem.source.startswith("user file")
         method = "lm" if from_file and problem.residuals is not None else "lbfgs"
     method = check_method(method)
@@ -223,24 +260,26 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
         if path is not None:
             check_writable(path, option)
     if problem is None:
-        problem = check_unconstrained(load_problem(problem_ref, n))
+        problem = load_problem(problem_ref, n)
+    bounds, source = resolve_bounds(problem, bounds_text, bounds_file)
+    check_method_bounds(method, bounds, problem.name)
     if method in LSQ_METHODS and problem.residuals is None:
         raise CliError(f"--method {method}: {problem.name} defines no residuals (least squares "
                        "needs residuals(x)); choose lbfgs, newton-cg or gd")
-    x0 = _start_point(problem, x0_text, x0_file)
+    x0 = _start_point(problem, x0_text, x0_file, bounds)
     record = None
     try:
         if multistart is None:
             outcome = run(problem, method, x0, gtol=gtol, maxiter=maxiter,
                           history=history_path is not None,
                           on_iteration=_live_log() if verbose else None, compile_=compile_,
-                          options=options)
+                          options=options, bounds=bounds)
         else:
             with open_scope(target, connect_timeout) as scope:
                 outcome, record = run_multistart(
                     problem, method, x0, multistart, box, 0 if seed is None else seed, scope,
                     gtol=gtol, maxiter=maxiter, compile_=compile_, options=options,
-                    progress=verbose)
+                    progress=verbose, bounds=bounds)
     except CliError:
         raise
     except Exception as exc:  # the objective or solver failed: report it, no traceback
@@ -253,7 +292,8 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, raw_options, 
         raise click.exceptions.Exit(1) from None
     for line in outcome.warnings:
         click.echo(f"Warning: {line}", err=True)
-    doc = _document(problem, method, outcome, record)
+    doc = _document(problem, method, outcome, record, fstar_for(problem, bounds, source),
+                    source)
     if output is not None:
         atomic_write(output, to_json(doc) + "\n", "--output")
     if history_path is not None:

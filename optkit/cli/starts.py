@@ -2,10 +2,13 @@
 
 The starts are drawn by ``optkit.multistart`` (seeded) in the box given by ``--box LO,HI``
 (the same interval for every coordinate) or, by default, ``x0 ± max(1, |x0|)`` coordinate by
-coordinate around the start (``--x0``, ``--x0-file`` or the problem's own x0). The box only
-places the starts: every solve is unconstrained, as a single ``optkit solve`` is (problems with
-bounds are refused before this runs). The solves run in this process, on ``--workers`` local
-processes or on a Dask cluster (``--scheduler``); see :mod:`optkit.cli.parallel`.
+coordinate around the start (``--x0``, ``--x0-file`` or the problem's own x0). Without bounds
+the box only places the starts and every solve is unconstrained. With bounds (the problem's,
+or ``--bounds``/``--bounds-file``) the starts are drawn in the bounds where both sides are
+finite, in the bounds cut to the box (``--box`` or the default around the projected start)
+where a side is infinite, and every solve gets the bounds. The solves run in this process,
+on ``--workers`` local processes or on a Dask cluster (``--scheduler``); see
+:mod:`optkit.cli.parallel`.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ import warnings
 import numpy as np
 
 import optkit
+from optkit.distributed import latin_hypercube, minimize_many
 from optkit.fitting import METHODS as LSQ_METHODS
 from optkit.optim import METHODS, Status
 
 from .common import CliError, fmt, parse_vector
-from .runner import Outcome
+from .runner import Outcome, bounded_summary
 
 __all__ = ["DEFAULT_BOX", "box_around", "check_multistart_method", "describe", "parse_box",
-           "run_multistart"]
+           "run_multistart", "start_box"]
 
 DEFAULT_BOX = "x0 ± max(1, |x0|)"  # how the default box is named in --help and the output
 
@@ -54,14 +58,45 @@ def box_around(x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x0 - radius, x0 + radius
 
 
-def describe(lb: np.ndarray, ub: np.ndarray, given: bool) -> str:
-    """One line naming the box: ``[-5, 5] in every coordinate (--box)`` or the default rule
-    with its first intervals."""
-    if given:
+def start_box(x0, box, bounds):
+    """(lb, ub, rule) of the box the starts are drawn from: ``box`` (the (LO, HI) of --box) or
+    :func:`box_around` of x0. With ``bounds``: --box cut to them (a CliError when it misses
+    them in some coordinate); without --box, the bounds where both sides are finite and the
+    default box around the projected start, cut to the bounds, elsewhere."""
+    x0 = np.asarray(x0, dtype=float)
+    if bounds is not None:
+        x0 = bounds.project(x0)
+    if box is None:
+        lb, ub = box_around(x0)
+        rule = DEFAULT_BOX
+    else:
+        lb, ub = np.full(x0.size, box[0]), np.full(x0.size, box[1])
+        rule = "--box"
+    if bounds is None:
+        return lb, ub, rule
+    if box is None:  # the bounds themselves where both sides are finite
+        finite = np.isfinite(bounds.lb) & np.isfinite(bounds.ub)
+        lb, ub = np.where(finite, bounds.lb, lb), np.where(finite, bounds.ub, ub)
+        rule = ("the bounds" if finite.all() else
+                f"the bounds, {DEFAULT_BOX} where a side is infinite")
+        return np.maximum(lb, bounds.lb), np.minimum(ub, bounds.ub), rule
+    lb, ub = np.maximum(lb, bounds.lb), np.minimum(ub, bounds.ub)
+    empty = np.flatnonzero(lb > ub)
+    if empty.size:
+        i = int(empty[0])
+        raise CliError(f"--box: [{fmt(box[0])}, {fmt(box[1])}] misses the bounds "
+                       f"[{fmt(bounds.lb[i])}, {fmt(bounds.ub[i])}] of component {i}")
+    return lb, ub, rule + " within the bounds"
+
+
+def describe(lb: np.ndarray, ub: np.ndarray, rule: str) -> str:
+    """One line naming the box: ``[-5, 5] in every coordinate (--box)`` or the rule with its
+    first intervals."""
+    if rule == "--box":
         return f"[{fmt(lb[0])}, {fmt(ub[0])}] in every coordinate (--box)"
     shown = " x ".join(f"[{fmt(lo)}, {fmt(hi)}]" for lo, hi in zip(lb[:3], ub[:3],
                                                                     strict=True))
-    return f"{DEFAULT_BOX}: {shown}{' x ...' if lb.size > 3 else ''}"
+    return f"{rule}: {shown}{' x ...' if lb.size > 3 else ''}"
 
 
 def _status(result) -> str:
@@ -75,20 +110,38 @@ def _run_summary(result) -> dict:
             "nhev": result["nhev"], "time": result["time"]}
 
 
+def _sort_key(result):
+    f = result["fun"]
+    return math.inf if math.isnan(f) else f
+
+
+def _bounded_multistart(fun, lb, ub, bounds, n_starts, method, seed, scope, progress,
+                        options):
+    """``optkit.multistart`` with ``bounds`` passed to every solve (its own ``bounds`` is
+    the box of the starts only): the same Latin hypercube starts, best first."""
+    starts = latin_hypercube(lb, ub, n_starts, np.random.default_rng(seed))
+    runs = minimize_many(fun, starts, method, executor=scope.executor, progress=progress,
+                         bounds=bounds, **options)
+    for result, start in zip(runs, starts, strict=True):
+        result["x0"] = start
+    ordered = sorted(runs, key=_sort_key)
+    best = type(ordered[0])(ordered[0])
+    best["all"] = ordered
+    return best
+
+
 def run_multistart(problem, method, x0, n_starts, box, seed, scope, *, gtol, maxiter,
-                   compile_, options, progress) -> tuple[Outcome, dict]:
+                   compile_, options, progress, bounds=None) -> tuple[Outcome, dict]:
     """Solve ``problem`` from ``n_starts`` starts on ``scope`` (an executor scope).
 
-    ``box`` is the (LO, HI) of --box or None for :func:`box_around` of ``x0``. Returns the
+    ``box`` is the (LO, HI) of --box or None for :func:`box_around` of ``x0``; with
+    ``bounds`` (an ``optkit.Bounds`` or None) see :func:`start_box`. Returns the
     best run as an :class:`Outcome` (its time is that one solve's, measured where it ran; its
     warnings those raised in this process) and the ``multistart`` record: the box, the seed,
     where the solves ran, counts, the wall-clock time and one summary per start, by f.
     Exceptions from a solve propagate (the command reports them).
     """
-    if box is None:
-        lb, ub = box_around(x0)
-    else:
-        lb, ub = np.full(problem.n, box[0]), np.full(problem.n, box[1])
+    lb, ub, rule = start_box(x0, box, bounds)
     solve_options = {**options, "compile": compile_}
     if gtol is not None:
         solve_options["gtol"] = gtol
@@ -97,9 +150,13 @@ def run_multistart(problem, method, x0, n_starts, box, seed, scope, *, gtol, max
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        best = optkit.multistart(problem.objective, optkit.Bounds(lb, ub), n_starts, method,
-                                 seed=seed, executor=scope.executor, progress=progress,
-                                 **solve_options)
+        if bounds is None:
+            best = optkit.multistart(problem.objective, optkit.Bounds(lb, ub), n_starts,
+                                     method, seed=seed, executor=scope.executor,
+                                     progress=progress, **solve_options)
+        else:
+            best = _bounded_multistart(problem.objective, lb, ub, bounds, n_starts, method,
+                                       seed, scope, progress, solve_options)
     wall = time.perf_counter() - start
     runs = best["all"]
     jac = best["jac"]
@@ -114,10 +171,11 @@ def run_multistart(problem, method, x0, n_starts, box, seed, scope, *, gtol, max
                                     for w in caught)))
     not_run = sum(r["status_enum"] is Status.INTERRUPTED for r in runs)
     record = {"starts": len(runs), "seed": seed, "executor": scope.description,
-              "box": {"rule": "--box" if box is not None else DEFAULT_BOX, "lb": lb, "ub": ub,
-                      "text": describe(lb, ub, box is not None)},
+              "box": {"rule": rule, "lb": lb, "ub": ub, "text": describe(lb, ub, rule)},
               "converged": sum(bool(r["success"]) for r in runs), "interrupted": not_run,
               "wall_time": wall, "runs": [_run_summary(r) for r in runs]}
     if math.isnan(outcome.fun):  # not one start ran to the end
         outcome.status, outcome.success = "interrupted", False
+    elif bounds is not None:
+        outcome.bounded = bounded_summary(bounds, outcome.x, jac)
     return outcome, record

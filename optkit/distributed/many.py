@@ -22,8 +22,9 @@ from .shipping import ship, unship
 
 __all__ = ["minimize_many", "not_run"]
 
-# optkit.minimize's own keywords; every other option is the driver's or the solver's
-_MINIMIZE_KEYWORDS = ("jac", "hessp", "callback", "compile")
+# optkit.minimize's own keywords (and bounds, which it reads); every other option is the
+# driver's or the solver's
+_MINIMIZE_KEYWORDS = ("jac", "hessp", "callback", "compile", "bounds")
 
 
 def _starts(x0s):

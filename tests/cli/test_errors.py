@@ -88,8 +88,8 @@ CASES = [
     (["check", "rosenbrock", "--at", "1e200,1"], "--at: the objective is inf there"),
     # -O keys that collide with what the command line passes itself
     (["solve", "rosenbrock", "-m", "scipy:L-BFGS-B", "-O", "bounds=[(0, 2), (0, 2)]"],
-     "--option: 'bounds' is not supported by the command line yet"),
-    (["solve", "rosenbrock", "-O", "bounds=[(0, 2), (0, 2)]"], "'bounds' is not supported"),
+     "--option: 'bounds' is not a solver option here; use --bounds LO,HI or --bounds-file F"),
+    (["solve", "rosenbrock", "-O", "bounds=[(0, 2), (0, 2)]"], "use --bounds LO,HI"),
     (["solve", "rosenbrock", "-m", "scipy:SLSQP", "-O", "constraints=[]"],
      "'constraints' is not supported"),
     (["solve", "rosenbrock", "-m", "scipy:BFGS", "-O", "jac=1"],
@@ -106,11 +106,21 @@ CASES = [
                                                                        "solver option here"),
     (["solve", "rosenbrock", "-m", "scipy:TNC", "--maxiter", "5", "-O", "maxfun=9"],
      "'maxfun' collides with --maxiter"),
-    # a bound-constrained problem solved without its bounds would be judged by the box's f*
-    (["solve", "rosenbrock-box"], "rosenbrock-box is bound-constrained; the command line "
-                                  "cannot pass bounds to a solver yet"),
-    (["bench", "--tag", "bounds"], "is bound-constrained"),
-    (["bench", "--problems", "rosenbrock,trid-box"], "trid-box is bound-constrained"),
+    # a SciPy method that takes no bounds, on a bounded problem (SciPy would ignore them)
+    (["solve", "rosenbrock-box", "-m", "scipy:BFGS"],
+     "--method scipy:BFGS does not support bounds, and rosenbrock-box is bounded"),
+    (["solve", "rosenbrock", "--bounds", "0,1", "-m", "scipy:trust-ncg"],
+     "--method scipy:trust-ncg does not support bounds"),
+    # bad bounds: one line naming the index
+    (["solve", "rosenbrock", "--bounds", "2,1"], "--bounds: bounds[0]: lower 2.0 > upper 1.0"),
+    (["solve", "rosenbrock", "--bounds", "nan,1"], "--bounds: bounds[0]: lower bound is NaN"),
+    (["solve", "rosenbrock", "--bounds", "0"], "--bounds: expected LO,HI"),
+    (["solve", "rosenbrock", "--bounds", "0,x"], "--bounds: HI: 'x' is not a number"),
+    (["solve", "rosenbrock", "--bounds", "inf,inf"], "lower bound is +inf"),
+    (["solve", "rosenbrock", "--bounds-file", "missing.csv"],
+     "--bounds-file: file 'missing.csv' does not exist"),
+    (["solve", "rosenbrock", "--bounds", "0,1", "--bounds-file", "b.csv"],
+     "--bounds and --bounds-file are mutually exclusive"),
 ]
 
 

@@ -12,7 +12,7 @@ def test_table_lists_every_problem_with_dimension_fstar_and_tags(cli):
     run = cli("list")
     assert run.code == 0
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["name", "n", "f*", "tags"]
+    assert lines[0].split() == ["name", "n", "f*", "bounds", "tags"]
     names = [line.split()[0] for line in lines[1:] if line.strip()][:-1]  # last: the count
     assert names == problems.names()
     assert lines[-1] == f"{len(names)} problems"
