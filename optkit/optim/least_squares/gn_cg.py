@@ -14,11 +14,32 @@ floored at 1e-10, for a superlinear rate on zero-residual problems.
 
 One ``step`` is one trial (one residual evaluation). A rejected trial is re-solved at the
 smaller radius by replaying the stored CG path (``SubproblemResult.truncate``), at no new
-product. Stopping (``stopping.py``): MINPACK's ftol test on the relative actual and predicted
-reductions of a step inside the region (on the boundary the model's reduction is capped
-by the radius, so it promises nothing), xtol as scipy's 'trf' (||p|| <= xtol (xtol + ||x||)
-after a step), and gtol as scipy's 'trf' (||g||_inf <= gtol), all successes; the driver's
-maxfev bounds the trials.
+product; the driver's maxfev bounds the trials.
+
+Stopping (``stopping.py``). A truncated CG step says little about the minimum: it is short
+when CG stopped early on an ill-conditioned J^T J, and its model reduction is a fraction of
+the Gauss-Newton one (Misra1a, Thurber, Meyer: 'converged' at 2 to 1e3 times f*, measured).
+So ftol and xtol on a trial only *propose* a stop (MINPACK's ftol: |actred| <= ftol,
+prered <= ftol, rho <= 2, the step inside the region; scipy 'trf''s xtol:
+||p|| <= xtol (xtol + ||x||) after a step). The next ``step`` confirms it on the Gauss-Newton
+step p_GN = argmin of the model without a radius, by CG to ||J~^T J~ p + g|| <= 1e-10 ||g||
+(Jacobian products only, no residual evaluation):
+
+    ftol   the model's whole reduction at p_GN, relative to F, is <= ftol  -> CONVERGED_FTOL
+    xtol   ||p_GN|| <= xtol (xtol + ||x||)                                 -> CONVERGED_XTOL
+
+(CG's iteration limit counts as that accuracy once it is at least n: then rounding, not the
+iteration count, is what stops CG); otherwise (a direction of zero curvature, a limit below n,
+or neither test) the iteration goes on, its trial being p_GN cut to the radius
+(``truncate``). gtol, after every accepted step, is scipy 'trf''s projected
+||J~^T r~||_inf <= gtol. All three are successes. When the radius falls to machine precision
+relative to ||x|| (MINPACK's info 7), no test can hold any more; the stop is CONVERGED_GTOL
+if the point is stationary to working precision, ||g||_inf <= eps^(1/3) (1 + F) (Gill,
+Murray & Wright 1981, "Practical Optimization", sec. 8.2.3.2, test U3 with F known to eps),
+else SOLVER_FAILED. The radius collapses so at the minima of large-residual problems whose
+J^T J is nearly singular (Freudenstein-Roth's local minimum: ||g||_inf = 3e-7, the absolute
+gtol 1e-8 is out of reach and the Gauss-Newton model, which ignores sum r_i r_i'', predicts
+a reduction of F/2 that no step realizes).
 
 Bounds (``box.py``): CG runs on the free variables (the fixed ones are masked out of g and of
 every product), the trial point is P(x + p), never outside the box, the predicted reduction is
@@ -41,13 +62,14 @@ from ..bounds import Bounds
 from ..globalization import TrustRegion, reduction_ratio
 from ..result import Status
 from ..solvers.base import Solver
-from ..trust_region.steihaug import Steihaug
+from ..trust_region.steihaug import CGExit, Steihaug
 from .box import free_variables, project_step, projected_gradient
 from .stopping import Stop, check_tolerance
 
 __all__ = ["GaussNewtonCG", "GaussNewtonCGState"]
 
-_ETA_MIN = 1e-10  # floor of the forcing term (Steihaug requires rtol > 0)
+_ETA_MIN = 1e-10  # floor of the forcing term (Steihaug requires rtol > 0); the confirming solve
+_EPS = np.finfo(float).eps
 
 
 @dataclass(frozen=True)
@@ -66,6 +88,7 @@ class GaussNewtonCGState:
     cg_iterations: int = 0  # CG iterations of the last solve (each two Jacobian products)
     stop: Stop | None = None  # a test fired: converged() reports it (stopping.py)
     free: np.ndarray | None = None  # bounds: mask of the free variables (None: all free)
+    confirm: bool = False  # ftol/xtol proposed a stop: the next step checks p_GN
 
 
 def _gtol_stop(pg, gtol):
@@ -75,6 +98,18 @@ def _gtol_stop(pg, gtol):
         return Stop(Status.CONVERGED_GTOL, f"projected ||J^T r||_inf = {gnorm:.1e} <= gtol = "
                     f"{gtol:.1e}")
     return None
+
+
+def _collapsed(pg, cost):
+    """The stop when the radius fell to machine precision: stationary to working precision
+    (Gill, Murray & Wright's U3 test with the cost known to eps), or no progress possible."""
+    gnorm = float(np.max(np.abs(pg)))
+    if gnorm <= _EPS ** (1 / 3) * (1.0 + cost):
+        return Stop(Status.CONVERGED_GTOL, f"stationary to working precision: the trust "
+                    f"radius fell to machine precision at ||J^T r||_inf = {gnorm:.1e} <= "
+                    f"eps^(1/3) (1 + F) (Gill, Murray & Wright 1981, sec. 8.2.3.2)")
+    return Stop(Status.SOLVER_FAILED, "the trust radius fell to machine precision relative "
+                f"to x (MINPACK info 7) at ||J^T r||_inf = {gnorm:.1e}, not stationary")
 
 
 @dataclass(frozen=True)
@@ -123,7 +158,7 @@ class GaussNewtonCG(Solver):
         """The test that fired at ``state`` (a Stop for the driver), or None."""
         return state.stop
 
-    def _solve(self, state):
+    def _solve(self, state, exact=False):
         lin, g, free = state.lin, state.g, state.free
         subproblem: Steihaug = self.trust_region.subproblem
         if free is None:
@@ -134,17 +169,40 @@ class GaussNewtonCG(Solver):
 
             def hessp(v):
                 return np.where(free, lin.rmatvec(lin.matvec(np.where(free, v, 0.0))), 0.0)
-        rtol = min(0.5, math.sqrt(float(np.linalg.norm(g))))
-        rtol = max(rtol, _ETA_MIN)
-        return subproblem.solve(hessp, g, state.radius, rtol)
+        rtol = _ETA_MIN if exact else max(min(0.5, math.sqrt(float(np.linalg.norm(g)))),
+                                          _ETA_MIN)
+        return subproblem.solve(hessp, g, math.inf if exact else state.radius, rtol)
+
+    def _confirm(self, state):
+        """(Stop or None, CG result for the trial): the proposed stop checked on the
+        Gauss-Newton step (module docstring)."""
+        gn = self._solve(state, exact=True)
+        # CONVERGED, or MAXITER after n iterations or more (CG's exact-arithmetic finish):
+        # the model's minimizer to working precision, where 1e-10 ||g|| is below rounding
+        if gn.exit is CGExit.CONVERGED or (gn.exit is CGExit.MAXITER
+                                           and gn.niter >= state.x.size):
+            if gn.model_decrease <= self.ftol * state.f:
+                return Stop(Status.CONVERGED_FTOL, "MINPACK test: actual and predicted "
+                            "relative reductions of the cost <= ftol = "
+                            f"{self.ftol:.1e} (predicted: the whole Gauss-Newton step)"), gn
+            if gn.step_norm <= self.xtol * (self.xtol + float(np.linalg.norm(state.x))):
+                return Stop(Status.CONVERGED_XTOL, "the Gauss-Newton step ||p|| <= xtol "
+                            f"(xtol + ||x||), xtol = {self.xtol:.1e}"), gn
+        return None, gn.truncate(state.radius)
 
     def step(self, objective, state: GaussNewtonCGState) -> GaussNewtonCGState:
         """One trial step (module docstring)."""
         cg = state.cg
         fresh = cg is None
-        if not fresh:
+        if state.confirm:
+            stop, cg = self._confirm(state)
+            if stop is not None:
+                return replace(state, step_norm=0.0, accepted=False, confirm=False, stop=stop,
+                               cg_iterations=0)
+            fresh = True
+        elif not fresh:
             cg = cg.truncate(state.radius)
-        if cg is None or fresh:
+        if cg is None:
             cg = self._solve(state)
         x_new, p, clipped = project_step(self.bounds, state.x, cg.step)
         pnorm = float(np.linalg.norm(p))
@@ -159,23 +217,21 @@ class GaussNewtonCG(Solver):
         radius = tr.update(state.radius, rho, pnorm, cg.on_boundary and not clipped)
         actred = (cost - cost1) / cost if math.isfinite(cost1) else -math.inf
         prered = decrease / cost
-        # MINPACK's ftol test, on a step inside the region only: on the boundary the model's
-        # reduction is capped by the radius and promises nothing about the minimum (Meyer
-        # from its start: 'success' at 1.3e3 f* with a radius-bound step, measured)
+        # MINPACK's ftol test, proposed on a step inside the region only: on the boundary the
+        # model's reduction is capped by the radius and promises nothing about the minimum
         small_f = (abs(actred) <= self.ftol and prered <= self.ftol and rho <= 2.0
                    and not cg.on_boundary)
-        stop = None
-        if small_f:
-            stop = Stop(Status.CONVERGED_FTOL, "MINPACK test: actual and predicted relative "
-                        f"reductions of the cost <= ftol = {self.ftol:.1e}")
         common = dict(radius=radius, ratio=rho, cg_iterations=cg.niter if fresh else 0)
         if not tr.accepts(rho):
-            return replace(state, cg=cg, step_norm=0.0, accepted=False, stop=stop, **common)
+            stop = None
+            if radius <= _EPS * float(np.linalg.norm(state.x)):
+                stop = _collapsed(projected_gradient(self.bounds, state.x, state.g), state.f)
+            return replace(state, cg=cg, step_norm=0.0, accepted=False, stop=stop,
+                           confirm=small_f, **common)
         lin = objective.linearize(x_new)
-        if stop is None and pnorm <= self.xtol * (self.xtol + float(np.linalg.norm(x_new))):
-            stop = Stop(Status.CONVERGED_XTOL, f"||p|| <= xtol (xtol + ||x||), "
-                        f"xtol = {self.xtol:.1e}")
-        stop = stop or _gtol_stop(projected_gradient(self.bounds, lin.x, lin.grad), self.gtol)
+        small_x = pnorm <= self.xtol * (self.xtol + float(np.linalg.norm(x_new)))
+        stop = _gtol_stop(projected_gradient(self.bounds, lin.x, lin.grad), self.gtol)
         return GaussNewtonCGState(x=lin.x, f=lin.cost, g=lin.grad, lin=lin, cg=None,
                                   step_norm=pnorm, accepted=True, stop=stop,
+                                  confirm=stop is None and (small_f or small_x),
                                   free=free_variables(self.bounds, lin.x, lin.grad), **common)

@@ -5,12 +5,15 @@ import numpy as np
 import pytest
 from _lsq_problems import by_name, mgh_problems
 
+import optkit
+import problems
 from optkit.optim.driver import run
 from optkit.optim.globalization import TrustRegion
 from optkit.optim.least_squares import GaussNewtonCG
 from optkit.optim.residual import ResidualObjective
 from optkit.optim.result import Status
 from optkit.optim.trust_region import Steihaug
+from problems.nist import STARTS_2
 
 # Powell badly scaled stalls far from f* without scaling (the unscaled Euclidean region);
 # Meyer is solved by GN-CG only to its xtol at a far point: both are LM's problems
@@ -77,3 +80,43 @@ def test_options_are_validated():
         GaussNewtonCG(gtol=-1.0)
     with pytest.raises(TypeError, match="trust_region"):
         GaussNewtonCG(trust_region=Steihaug())
+
+
+# The rows where gn-cg claimed success on a truncated or radius-bound step (measured before
+# the stops were confirmed on the Gauss-Newton step): Misra1a at 157 f*, Meyer at 1.3e3 f*.
+FALSE_BEFORE = [("nist-misra1a", None), ("nist-misra1a", 2), ("nist-rat42", None),
+                ("nist-thurber", None), ("meyer", None), ("powell-badly-scaled", None)]
+
+
+@pytest.mark.parametrize("name, start", FALSE_BEFORE)
+def test_success_only_at_the_minimum(name, start):
+    """success=True on these rows means f = f* (the bench's criterion); a miss is reported."""
+    p = problems.get(name)
+    x0 = np.array(p.x0 if start is None else STARTS_2[name], dtype=float)
+    result = optkit.least_squares(p.residuals, x0, "gn-cg")
+    solved = abs(2 * result.cost - p.fstar) <= 1e-6 * p.fstar + 1e-8
+    assert result.success == solved, result.message
+
+
+@pytest.mark.parametrize("name", ["brown-badly-scaled", "meyer"])
+def test_a_short_cauchy_step_does_not_claim_xtol(name):
+    """Cauchy steps (Steihaug maxiter=1) are tiny on these badly scaled rows: xtol fired on
+    them at 5e7 (Brown) and 7e6 (Meyer) with success=True. A proposed stop is now checked on
+    the Gauss-Newton step: Brown goes on to its minimum, Meyer runs out of budget and says so."""
+    p = by_name(name)
+    solver = GaussNewtonCG(trust_region=TrustRegion(Steihaug(maxiter=1)))
+    result = run(solver, operator(p), p.x0, gtol=0.0, ftol=0.0, maxfev=5000)
+    solved = 2 * result.fun <= p.fstar + 1e-6 * max(1.0, p.fstar)
+    assert result.success == solved
+    assert solved == (name == "brown-badly-scaled")
+
+
+def test_radius_collapse_at_a_minimum_is_stationarity_to_working_precision():
+    """Freudenstein-Roth's local minimum: ||g|| = 3e-7 > gtol; the radius collapses; the point
+    passes Gill, Murray & Wright's U3 test, and the message says which test held."""
+    p = by_name("freudenstein-roth")
+    result = run(GaussNewtonCG(), operator(p), p.x0, gtol=0.0, ftol=0.0, maxfev=400)
+    assert result.status_enum is Status.CONVERGED_GTOL
+    assert "working precision" in result.message
+    g = p.jac(result.x).T @ p.residuals(result.x)
+    assert np.max(np.abs(g)) <= np.finfo(float).eps ** (1 / 3) * (1 + result.fun)
