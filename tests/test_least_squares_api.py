@@ -141,6 +141,17 @@ def test_budget_exhaustion_is_not_success():
     assert res.nfev <= 10
 
 
+@pytest.mark.parametrize("method, measure", [("lm", "max |cos(J_j, r)| = "),
+                                             ("gn-cg", "projected ||J^T r||_inf = ")])
+def test_a_failure_message_states_the_solvers_gtol_test(method, measure):
+    """Not the driver's gtol (0 here): the solver's own measure, and the gtol the user gave."""
+    p = problems.get("meyer")
+    res = optkit.least_squares(p.residuals, p.x0, method, gtol=1e-7, max_nfev=10)
+    assert not res.success
+    assert "gtol = 0.00e+00" not in res.message
+    assert measure in res.message and "gtol = 1.00e-07" in res.message
+
+
 def test_args_and_callback_styles():
     t = np.linspace(0, 1, 10)
     seen_x, seen_result = [], []

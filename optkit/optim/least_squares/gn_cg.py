@@ -146,9 +146,13 @@ class GaussNewtonCG(Solver):
             stop=_gtol_stop(projected_gradient(self.bounds, x, lin.grad), self.gtol))
 
     def result_fields(self, state: GaussNewtonCGState) -> dict:
-        """The driver's extra result field: the Linearization (r~, J~, grad) at the point
-        returned, so a caller reads them without evaluating again."""
-        return {"linearization": state.lin}
+        """The driver's extra result fields: the Linearization (r~, J~, grad) at the point
+        returned, so a caller reads them without evaluating again, and ``first_order``, the
+        gtol test's measure there in words (the driver's own gtol is off)."""
+        pg = projected_gradient(self.bounds, state.x, state.g)
+        return {"linearization": state.lin,
+                "first_order": f"projected ||J^T r||_inf = {float(np.max(np.abs(pg))):.2e} "
+                               f"at the point returned, gtol = {self.gtol:.2e}"}
 
     def accepted(self, state: GaussNewtonCGState) -> bool:
         """False after a rejected trial (x did not move)."""
