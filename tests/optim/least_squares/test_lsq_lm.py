@@ -14,8 +14,10 @@ from optkit.optim.result import Status
 
 ROWS = mgh_problems()
 # ceilings on nfev (residual evaluations) measured at commit time; they may not rise silently
-CEILING = {"rosenbrock": 21, "freudenstein-roth": 14, "powell-badly-scaled": 19,
-           "brown-badly-scaled": 16, "meyer": 126, "osborne1": 18, "osborne2": 17}
+# (brown-badly-scaled 16 -> 24 with the first radius 0.5 ||D x0|| instead of MINPACK's 100: the
+# solution is 1e6 away; lm.py says why the factor is 0.5)
+CEILING = {"rosenbrock": 16, "freudenstein-roth": 14, "powell-badly-scaled": 15,
+           "brown-badly-scaled": 24, "meyer": 73, "osborne1": 18, "osborne2": 17}
 
 
 def solve(p, solver=None, **objective_options):
