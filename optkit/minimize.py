@@ -24,8 +24,8 @@ from .optim.objective import check_scalar
 
 __all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermediate_result"]
 
-# Calls of each derivative made eagerly before it is compiled (tiered compilation): a solve
-# that ends within them never pays for tracing and code generation (issue 17).
+# Calls of the value and gradient made eagerly before they are compiled (tiered compilation):
+# a solve that ends within them never pays for tracing and code generation (issue 17).
 COMPILE_WARMUP = 5
 
 
@@ -139,11 +139,11 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         Options SciPy's way; merged with ``**kwargs`` (a name in both is a TypeError).
     compile : bool, optional
         True (default): the AD derivatives run through ``optkit.compile``: the objective is
-        traced once and its value+gradient and HVP programs are replayed, each after its
-        first ``COMPILE_WARMUP`` (5) calls, made eagerly (a solve that ends within them never
-        pays for tracing). A function whose trace depends on values (``if`` on a traced
-        value, ``float()``, random numbers) falls back to eager AD with a one-time
-        ``optkit.CompileWarning``. False: eager AD.
+        traced once and its value+gradient and HVP programs are replayed: the value and
+        gradient after their first ``COMPILE_WARMUP`` (5) calls, made eagerly (a solve that
+        ends within them never pays for tracing), HVPs from the first. A function whose
+        trace depends on values (``if`` on a traced value, ``float()``, random numbers)
+        falls back to eager AD with a one-time ``optkit.CompileWarning``. False: eager AD.
     **kwargs
         ``bounds`` (where the solver takes them): a ``scipy.optimize.Bounds``, (lo, hi)
         pairs (None or +-inf for a missing side) or ``optkit.Bounds``; with a structured

@@ -48,6 +48,15 @@ def test_the_first_warmup_calls_run_eagerly_then_the_program_is_staged(stagings,
     np.testing.assert_allclose(vg(x)[1], eager_grad, rtol=1e-13)
 
 
+def test_hvp_programs_are_staged_on_first_use_whatever_the_warmup(stagings):
+    cf = CompiledFunction(_rosenbrock, warmup=3)
+    x, v = np.linspace(-1.0, 1.0, 5), np.ones(5)
+    np.testing.assert_allclose(optkit.hvp(cf, x, v), optkit.hvp(_rosenbrock, x, v), rtol=1e-13)
+    assert len(stagings) == 3  # the HVP program, then f twice (the determinism check)
+    optkit.value_and_grad(cf)(x)
+    assert len(stagings) == 3  # the value and gradient wait out their warm-up
+
+
 def test_the_staging_call_returns_what_staging_computed():
     x = np.random.default_rng(1).standard_normal(5)
     v = np.random.default_rng(2).standard_normal(5)

@@ -7,9 +7,9 @@ derivative programs are staged on first use by running the eager transformations
 through ufuncs' ``out=``) and turned into Python source whose lines call numpy directly: no
 tracers, no dispatch, no tape on later calls. An HVP program is split in two
 (``linearize``): the work on x alone runs once per point, the work on v for every product.
-``CompiledFunction(f, warmup=k)`` runs the first k calls of each kind eagerly (tiered
-compilation; ``optkit.minimize`` uses k = 5), and the call that stages returns the values
-computed while staging.
+``CompiledFunction(f, warmup=k)`` runs the first k calls of the value and of the value and
+gradient eagerly (tiered compilation; ``optkit.minimize`` uses k = 5; HVPs are compiled on
+first use), and the call that stages returns the values computed while staging.
 
 Soundness rules (a replay never differs from eager evaluation):
 - a conversion of a traced value to a Python bool/int/float/array while staging marks the

@@ -50,10 +50,14 @@ class CompiledFunction:
     See :func:`compile`.
     """
 
+    _WARMED_UP = ("value", "value_and_grad")  # the kinds that wait out the warm-up
+
     def __init__(self, fun, *, warmup=0):
-        """``warmup``: the first ``warmup`` calls of each kind (value, value and gradient,
-        HVP) at a signature run eagerly, and the program is staged on the next one (tiered
-        compilation: a function called a few times never pays for tracing). Default 0."""
+        """``warmup``: the first ``warmup`` calls of the value and of the value and gradient
+        at a signature run eagerly, and the program is staged on the next one (tiered
+        compilation: a function called a few times never pays for tracing). Default 0. HVP
+        programs are staged on first use: products come many at one point (CG, Lanczos),
+        where the compiled product runs the work on x alone once."""
         if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
             raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
         self.fun = fun
@@ -83,7 +87,7 @@ class CompiledFunction:
         if fn is not None:
             return fn
         entry.calls[kind] = entry.calls.get(kind, 0) + 1
-        if entry.calls[kind] <= self.warmup:
+        if kind in self._WARMED_UP and entry.calls[kind] <= self.warmup:
             return None
         n = 1 if treedef is None else treedef.num_leaves  # the leaves of x among args
         value_args = args if kind == "value" else args[:n]
