@@ -24,6 +24,8 @@ from .least_squares.loss import Loss, as_loss
 
 __all__ = ["Linearization", "ResidualObjective"]
 
+_ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (a few calls a trial)
+
 
 def _check_callable(name, value):
     if value is not None and not callable(value):
@@ -144,7 +146,7 @@ class ResidualObjective:
             return True
         # what np.array_equal answers, without its argument handling (a tenth of LM's time)
         x = np.asarray(x)
-        return x.shape == cached.shape and bool((x == cached).all())
+        return x.shape == cached.shape and bool(_ALL(x == cached, axis=None))
 
     def residuals(self, x) -> np.ndarray:
         """r(x) (read-only)."""
@@ -166,7 +168,7 @@ class ResidualObjective:
         """F(x) (inf when a residual is not finite)."""
         r = self.residuals(x)
         if self._cost is None:
-            self._cost = self.loss.cost(r) if np.isfinite(r).all() else np.inf
+            self._cost = self.loss.cost(r) if _ALL(np.isfinite(r)) else np.inf
         return self._cost
 
     def linearize(self, x) -> Linearization:

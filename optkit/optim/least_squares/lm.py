@@ -73,6 +73,7 @@ from .subproblem import DenseSubproblem, OperatorSubproblem
 __all__ = ["LMState", "LevenbergMarquardt"]
 
 _ACCEPT = 1e-4  # take the step when ratio >= 1e-4 (MINPACK lmder)
+_ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (several calls a trial)
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,14 @@ def _cosine(lin, pg):
     if rnorm == 0:
         return 0.0
     if lin.dense is None:
-        return float(np.max(np.abs(pg)))
+        return float(np.abs(pg).max())
     acnorm = lin.column_norms()
     nonzero = acnorm > 0
-    if nonzero.all():
-        return float(np.max(np.abs(pg) / acnorm)) / rnorm
+    if _ALL(nonzero):
+        return float((np.abs(pg) / acnorm).max()) / rnorm
     if not nonzero.any():
         return 0.0
-    return float(np.max(np.abs(pg[nonzero]) / acnorm[nonzero])) / rnorm
+    return float((np.abs(pg[nonzero]) / acnorm[nonzero]).max()) / rnorm
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: x_scale may be an array
@@ -294,8 +295,8 @@ class LevenbergMarquardt(Solver):
             return replace(state, **base, delta=delta, par=par, ratio=ratio, stop=stop)
 
         new_lin = objective.linearize(x_trial)
-        if not (np.isfinite(new_lin.grad).all()
-                and (new_lin.dense is None or np.isfinite(new_lin.dense).all())):
+        if not (_ALL(np.isfinite(new_lin.grad))
+                and (new_lin.dense is None or _ALL(np.isfinite(new_lin.dense), axis=None))):
             raise NumericalError("the Jacobian is not finite at an accepted point",
                                  state=replace(state, stop=None))
         xnorm = norm(state.diag * x_trial)

@@ -77,7 +77,7 @@ class DenseSubproblem:
         self._u, self._s, self._vt = u, s, vt
         self._c = u.T @ b
         self._keep = s > 0  # MINPACK drops only exact zeros (qrsolv's nsing)
-        self.full_rank = bool(s.size == n and self._keep.all())
+        self.full_rank = bool(s.size == n and np.logical_and.reduce(self._keep))
         self.gnorm = norm(s * self._c)
         self._gauss_newton = None  # trial(0), computed once: each rejected trial asks again
 
