@@ -7,8 +7,8 @@ of output from a computer code", Technometrics 21(2)) puts exactly one start in 
 ``n_starts`` equal slices of every coordinate, so no coordinate range is left unexplored by
 chance, as plain uniform sampling may.
 
-Limitation: optkit's solvers do not handle bounds yet, so the box only says where the starts
-are drawn; every solve is unconstrained and may end outside the box.
+The box is also the problem's bounds: every solve runs inside it (lbfgs as L-BFGS-B, newton-cg
+as TRON, gd as SPG), so no solve ends outside the box it was started in.
 """
 
 from __future__ import annotations
@@ -104,9 +104,9 @@ def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=Non
     fun : callable
         ``fun(x, *args) -> float`` in plain numpy.
     bounds : scipy.optimize.Bounds, optkit.Bounds or sequence of (lo, hi)
-        The box the starts are drawn from, all finite. Scalar bounds apply to every variable
-        only when ``n`` is given. **The solves are unconstrained**: ``bounds`` is not passed
-        to them, it only says where starts are drawn, and a solve may end outside the box.
+        The box the starts are drawn from, all finite, and the bounds every solve keeps to
+        (passed to :func:`optkit.minimize` as ``bounds``). Scalar bounds apply to every
+        variable only when ``n`` is given.
     n_starts : int, optional
         The number of starts (default 32).
     method : str or solver, optional
@@ -146,8 +146,10 @@ def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=Non
         raise ValueError(f"n_starts must be a positive integer, got {n_starts!r}")
     box = _box(bounds, n)
     starts = latin_hypercube(box.lb, box.ub, int(n_starts), np.random.default_rng(seed))
+    if "bounds" in options:
+        raise TypeError("multistart got bounds twice: the box is its second argument")
     runs = minimize_many(fun, starts, method, executor=executor, args=args, progress=progress,
-                         connect_timeout=connect_timeout, **options)
+                         connect_timeout=connect_timeout, bounds=box, **options)
     for run, x0 in zip(runs, starts, strict=True):
         run["x0"] = x0
     ordered = sorted(runs, key=_sort_key)

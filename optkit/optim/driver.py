@@ -174,8 +174,9 @@ class _Solve:
     and returns ``(Status, detail)``; ``result`` builds the OptimizeResult."""
 
     def __init__(self, solver, objective, state, *, gtol, ftol, xtol, maxiter, maxfev,
-                 max_time, callback, trace, start, method):
+                 max_time, callback, trace, start, method, measure="|g|_inf"):
         self.solver, self.objective = solver, objective
+        self.measure = measure  # the stationarity measure's name, for messages
         self.gtol, self.ftol, self.xtol = gtol, ftol, xtol
         self.maxiter, self.maxfev, self.max_time = maxiter, maxfev, max_time
         self.callback, self.trace, self.start, self.method = callback, trace, start, method
@@ -264,8 +265,8 @@ class _Solve:
             if 0 <= prev.f - state.f <= ftol * scale:
                 detail = ""
                 if gnorm > self.gtol:  # say so: f stalled, but this may not be a minimum
-                    detail = (f"|g|_inf = {gnorm:.2e} is above gtol = {self.gtol:.2e} (leave "
-                              "ftol out to stop on the gradient only)")
+                    detail = (f"{self.measure} = {gnorm:.2e} is above gtol = {self.gtol:.2e} "
+                              "(leave ftol out to stop on the gradient only)")
                 return Status.CONVERGED_FTOL, detail
         if self.xtol > 0 and float(state.step_norm) <= self.xtol:
             return Status.CONVERGED_XTOL, ""
@@ -281,7 +282,7 @@ class _Solve:
         nfev, njev, nhev = self.objective.counts()
         message = f"{status.message}: {detail}" if detail else status.message
         if not (status.success or status in _ASKED):
-            message += (f" (|g|_inf = {self.solver.stationarity(final):.2e} at the point "
+            message += (f" ({self.measure} = {self.solver.stationarity(final):.2e} at the point "
                         f"returned, gtol = {self.gtol:.2e})")
         return OptimizeResult(
             x=np.array(final.x), fun=float(final.f), jac=np.array(final.g), nit=self.nit,
@@ -347,7 +348,9 @@ def run(solver, objective, x0, *, bounds=None, gtol=1e-5, ftol=None, xtol=0.0, m
     state = _start(solver, objective, x0, bounds)
     solve = _Solve(solver, objective, state, gtol=gtol, ftol=ftol, xtol=xtol, maxiter=maxiter,
                    maxfev=maxfev, max_time=max_time, callback=callback,
-                   trace=History() if history else None, start=start, method=method)
+                   trace=History() if history else None, start=start, method=method,
+                   measure="|g|_inf" if bounds is None or bounds.is_unbounded
+                   else "|P(x - g) - x|_inf")
     try:
         status, detail = solve.iterate()
     except KeyboardInterrupt:

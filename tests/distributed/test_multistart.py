@@ -30,8 +30,8 @@ def test_latin_hypercube_puts_one_point_in_each_slice_of_every_coordinate():
 
 
 def test_finds_the_global_minimum_and_sorts_every_run():
-    res = multistart(_tilted_double_well, [(-2.0, 2.0)] * 3, n_starts=12)
-    assert len(res.all) == 12
+    res = multistart(_tilted_double_well, [(-2.0, 2.0)] * 3, n_starts=32)
+    assert len(res.all) == 32
     funs = [r.fun for r in res.all]
     assert funs == sorted(funs) and res.fun == funs[0]
     np.testing.assert_allclose(res.x, np.full(3, _global_argmin_1d()), atol=1e-5)
