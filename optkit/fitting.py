@@ -63,8 +63,9 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     f_scale : float, optional
         The residual scale of a robust loss, as scipy's.
     x_scale : None, 'jac' or array_like, optional
-        lm only: None or 'jac' for MINPACK's scaling by the column norms of J, or positive
-        numbers (the characteristic scale of each variable).
+        lm only: None or 'jac' for MINPACK's scaling by the column norms of J (estimated
+        from a few products J^T u in the operator form), or positive numbers (the
+        characteristic scale of each variable).
     ftol, xtol, gtol : float, optional
         MINPACK's stopping tests (scipy's defaults 1e-8): ``ftol`` on the relative reduction
         of F, ``xtol`` on the relative step, ``gtol`` on max |cos(J_j, r)| (lm; gn-cg: on

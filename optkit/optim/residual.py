@@ -78,6 +78,22 @@ class Linearization:
             self._column_norms.flags.writeable = False
         return self._column_norms
 
+    def column_norms_estimate(self, samples) -> np.ndarray:
+        """The 2-norms of the columns of J~ from ``samples`` products J~^T u with random signs
+        u (operator form; exact from the dense J~). E[(J~^T u)_j^2] = ||J~_j||^2 for
+        independent u_i = +-1 (the diagonal estimator of Bekas, Kokiopoulou & Saad 2007,
+        "An estimator for the diagonal of a matrix", applied to J~ J~^T's transpose pair);
+        with k samples each norm is within a factor ~(1 +- sqrt(2/k)) of the true one, which
+        is what a scaling needs. The signs are the same on every call (seeded here)."""
+        if self.dense is not None:
+            return self.column_norms()
+        rng = np.random.default_rng(0)
+        total = np.zeros(self.shape[1])
+        for _ in range(samples):
+            u = rng.integers(0, 2, self.shape[0]) * 2.0 - 1.0
+            total += self.rmatvec(u) ** 2
+        return np.sqrt(total / samples)
+
 
 class ResidualObjective:
     """Residuals with a dense or operator Jacobian, counted and cached (module docstring).

@@ -44,9 +44,15 @@ accepted trial evaluates J at the new point (the driver's invariant needs its gr
 Robust losses work through the loss-scaled r~ and J~ the objective provides (Triggs et al.
 2000); geodesic acceleration (``geodesic.py``) needs the linear loss, since r''(x)[v, v] is
 the second derivative of the raw residuals. In the operator form the gtol test is
-||J^T r||_inf <= gtol (column norms of J are not available without n products), D = 1 unless
-x_scale is given, and the predicted reduction is computed from one extra product J p,
-since an LSMR step is not exact.
+||J^T r||_inf <= gtol (exact column norms of J would cost n products); D (mode 1, unless
+x_scale is given) comes from column norms estimated with ``norm_samples`` products J^T u
+with random signs at each accepted point (``Linearization.column_norms_estimate``): with
+D = 1, 8 of the bench's 35 rows ended at maxfev (badly scaled: Powell, Meyer, Misra1a,
+Thurber), with the estimate all but Biggs EXP6 (a local minimum) are solved, in 1206
+residual evaluations against 3451 (measured). 16 samples (each norm within ~35%): with 4, D's
+noise slowed LSMR on the bench's large problem (2116 products against 444 with D = 1; 678
+with 16). The predicted reduction is computed from one
+extra product J p, since an LSMR step is not exact.
 
 Bounds (``box.py``): the subproblem is solved in the free variables, the trial point is
 P(x + p), never outside the box, the predicted reduction is the model's at the projected step,
@@ -138,11 +144,15 @@ class LevenbergMarquardt(Solver):
     geodesic: GeodesicAcceleration | None = None  # Transtrum & Sethna 2012; needs rvv
     lsmr_tol: float = 1e-10  # operator form: LSMR's atol = btol
     lsmr_maxiter: int | None = None  # operator form: LSMR iterations; None: min(m, n)
+    norm_samples: int = 16  # operator form: products J^T u per estimate of D (residual.py)
     bounds: Bounds | None = None  # a box containing x0: projected steps (box.py); None: none
 
     def __post_init__(self):
         for name in ("ftol", "xtol", "gtol", "lsmr_tol"):
             check_tolerance(name, getattr(self, name))
+        if (isinstance(self.norm_samples, bool) or not isinstance(self.norm_samples, int)
+                or self.norm_samples < 1):
+            raise ValueError(f"norm_samples: expected an int >= 1, got {self.norm_samples!r}")
         if (isinstance(self.factor, bool) or not isinstance(self.factor, (int, float))
                 or not math.isfinite(self.factor) or not self.factor > 0):
             raise ValueError(f"factor: expected a finite number > 0, got {self.factor!r}")
@@ -187,15 +197,17 @@ class LevenbergMarquardt(Solver):
         if self.x_scale is not None:
             scale = np.broadcast_to(np.asarray(self.x_scale, dtype=float), (n,))
             return 1.0 / scale
-        if lin.dense is None:
-            return np.ones(n)
-        acnorm = lin.column_norms()
+        acnorm = self._column_norms(lin)
         return np.where(acnorm == 0, 1.0, acnorm)
 
     def _next_diag(self, diag, lin):
-        if self.x_scale is not None or lin.dense is None:
+        if self.x_scale is not None:
             return diag
-        return np.maximum(diag, lin.column_norms())
+        return np.maximum(diag, self._column_norms(lin))
+
+    def _column_norms(self, lin):
+        """J~'s column norms: exact (dense) or estimated from ``norm_samples`` products."""
+        return lin.column_norms_estimate(self.norm_samples)
 
     # -- protocol ------------------------------------------------------------------------------
     def init(self, objective, x0) -> LMState:

@@ -138,10 +138,26 @@ def test_operator_form_matches_dense_with_the_same_scaling():
     assert objective.njev == objective.njvp + objective.nvjp
 
 
+@pytest.mark.parametrize("name", ["powell-badly-scaled", "meyer"])
+def test_operator_form_scales_by_estimated_column_norms(name):
+    """Without x_scale the operator form estimates MINPACK's D from products J^T u; with
+    D = 1 these badly scaled rows ran out of evaluations (maxfev = 100 n)."""
+    p = by_name(name)
+    objective = ResidualObjective(p.residuals, jvp=lambda x, v: p.jac(x) @ v,
+                                  vjp=lambda x, u: p.jac(x).T @ u)
+    op = run(LevenbergMarquardt(), objective, p.x0, gtol=0.0, ftol=0.0,
+             maxfev=100 * p.x0.size)
+    assert op.success and _reaches(p, op), op.message
+    unscaled = run(LevenbergMarquardt(x_scale=1.0), ResidualObjective(
+        p.residuals, jvp=lambda x, v: p.jac(x) @ v, vjp=lambda x, u: p.jac(x).T @ u),
+        p.x0, gtol=0.0, ftol=0.0, maxfev=100 * p.x0.size)
+    assert not (unscaled.success and _reaches(p, unscaled))
+
+
 @pytest.mark.parametrize("bad, match", [
     (dict(ftol=-1.0), "ftol"), (dict(factor=0.0), "factor"), (dict(x_scale=[1.0, -1.0]),
                                                               "x_scale"),
-    (dict(lsmr_maxiter=0), "lsmr_maxiter")])
+    (dict(lsmr_maxiter=0), "lsmr_maxiter"), (dict(norm_samples=0), "norm_samples")])
 def test_options_are_validated(bad, match):
     with pytest.raises(ValueError, match=match):
         LevenbergMarquardt(**bad)
