@@ -64,14 +64,18 @@ ReverseTracer, ReverseTracerArray = tracer_pair(
 
 
 class ReverseTrace(Trace):
-    __slots__ = ("tape",)
+    __slots__ = ("tape", "complex")
 
     def __init__(self):
         self.tape = []
+        self.complex = False  # some node is complex: the backward pass then projects
 
     def new_leaf(self, value):
-        node = (ComplexNode if is_complex(value) else Node)(None, None, None, value, (),
-                                                           getattr(value, "shape", ()))
+        cls = Node
+        if getattr(value, "dtype", None) is not FLOAT64 and is_complex(value):
+            cls = ComplexNode
+            self.complex = True
+        node = cls(None, None, None, value, (), getattr(value, "shape", ()))
         return ReverseTracer(self, value, node)
 
     def process(self, prim, args, params):
@@ -81,12 +85,15 @@ class ReverseTrace(Trace):
         cls = Node
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params)
-            if is_complex(ans):
+            v = ans._a if isinstance(ans, Tracer) else ans  # a JVP tracer's value (an HVP)
+            if getattr(v, "dtype", None) is not FLOAT64 and is_complex(v):
                 cls = ComplexNode
+                self.complex = True
         else:
             ans = prim.impl(*vals, **params)
             if getattr(ans, "dtype", None) is not FLOAT64 and check_complex(prim, ans):
                 cls = ComplexNode
+                self.complex = True
         keep_ans = True
         if getattr(ans, "size", 1) >= _LIVENESS_MIN_SIZE:
             # let go of inputs no VJP rule of this node reads: a smaller working set in cache
@@ -130,6 +137,7 @@ def _backward(trace, out_node, g, leaves, keep):
     out_node.owned = False
     tape = trace.tape
     trace.tape = None
+    any_complex = trace.complex  # else every node is real: no projection to test for
     pop = tape.pop
     for _ in range(len(tape)):
         node = pop()  # last recorded first; popping lets each node go once it is done
@@ -143,7 +151,7 @@ def _backward(trace, out_node, g, leaves, keep):
         ans = node.ans
         vjps = prim.vjps
         plain = not isinstance(g, Tracer)
-        cplx = node.cplx
+        cplx = any_complex and node.cplx
         for i, parent in node.parents:
             rule = vjps[i] if i < len(vjps) else None
             if rule is ZERO:
@@ -166,7 +174,8 @@ def _backward(trace, out_node, g, leaves, keep):
             if pct is None:
                 parent.ct = c
                 parent.owned = False
-            elif parent.owned and plain and not isinstance(c, Tracer) and not parent.cplx:
+            elif (parent.owned and plain and not isinstance(c, Tracer)
+                  and not (any_complex and parent.cplx)):
                 np.add(pct, c, out=pct)
             else:
                 parent.ct = pct + c

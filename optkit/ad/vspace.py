@@ -39,7 +39,7 @@ import numbers
 
 import numpy as np
 
-from .core import FLOAT64, Tracer, unbroadcast, value_of
+from .core import FLOAT64, Tracer, dtype_of, unbroadcast, value_of
 
 __all__ = ["VSpace", "vspace", "as_input", "as_output", "tangent_zeros", "tangent_dtype",
            "TRACE_DTYPE", "COMPLEX_DTYPE", "traced_dtype"]
@@ -198,9 +198,9 @@ def as_output(value, like):
         return value
     if isinstance(value, Tracer):
         return value
-    if like is None and type(value) in (float, np.float64):  # a scalar loss
-        return float(value)
-    cplx = np.iscomplexobj(value)
+    if type(value) in (float, np.float64) and (like is None or np.ndim(like) == 0):
+        return float(value)  # a scalar loss, the common case
+    cplx = dtype_of(value).kind == "c"
     if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
         return complex(value) if cplx else float(value)
     out = np.asarray(value, dtype=COMPLEX_DTYPE if cplx else TRACE_DTYPE)
