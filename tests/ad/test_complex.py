@@ -318,3 +318,16 @@ def test_compositions_of_complex_values_against_differences(name, f):
     fd = np.array([(f(z + h * e) - f(z - h * e)) / (2 * h)
                    - 1j * (f(z + 1j * h * e) - f(z - 1j * h * e)) / (2 * h) for e in np.eye(5)])
     np.testing.assert_allclose(g, fd, rtol=1e-7, atol=1e-8)
+
+
+def test_compiled_with_complex_inputs():
+    z = np.array([1 + 2j, 0.5 - 1j])
+
+    def f(z):
+        return np.sum(np.abs(np.exp(z)) ** 2)
+
+    cf = optkit.compile(f)
+    for _ in range(2):  # stages, then replays
+        np.testing.assert_allclose(optkit.grad(cf)(z), optkit.grad(f)(z), rtol=1e-14)
+        np.testing.assert_allclose(optkit.hvp(cf, z, z), optkit.hvp(f, z, z), rtol=1e-14)
+    assert cf.is_dynamic(z) is None
