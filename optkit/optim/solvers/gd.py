@@ -119,7 +119,39 @@ _INITIAL = {
 
 @dataclass(frozen=True)
 class GradientDescent(Solver):
-    """Gradient descent with a line search or Barzilai-Borwein steps, optional momentum."""
+    """Gradient descent with a line search or Barzilai-Borwein steps, optional momentum.
+
+    Steepest descent with Armijo backtracking (Nocedal & Wright 2006, Sec. 3.5),
+    Barzilai-Borwein steps with a nonmonotone search (Barzilai & Borwein 1988; Raydan 1997),
+    heavy-ball (Polyak 1964) or Nesterov (1983) momentum. With bounds it is the spectral
+    projected gradient SPG2 (Birgin, Martínez & Raydan 2000).
+
+    Parameters
+    ----------
+    stepsize : {"linesearch", "bb"}, optional
+        Armijo steps (default) or Barzilai-Borwein first trials.
+    linesearch : line search, optional
+        None (default): ``Backtracking()`` for "linesearch", ``Nonmonotone()`` for "bb".
+        With bounds it must be a backtracking search.
+    momentum : {None, "heavy-ball", "nesterov"}, optional
+        Momentum scheme (default None; refused with bounds).
+    beta : float, optional
+        Momentum coefficient, 0 <= beta < 1 (default 0.9).
+
+    Raises
+    ------
+    ValueError
+        An unknown ``stepsize`` or ``momentum``, or ``beta`` out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import GradientDescent, solve
+    >>> f = lambda x: float(np.sum((x - 1.0) ** 2))
+    >>> r = solve(f, np.zeros(3), GradientDescent(stepsize="bb"), jac=lambda x: 2.0 * (x - 1.0))
+    >>> r.success, np.round(r.x, 6)
+    (True, array([1., 1., 1.]))
+    """
 
     # named stepsize, not step: step() is the solver protocol's method
     stepsize: str = "linesearch"   # "linesearch" or "bb" (Barzilai-Borwein)

@@ -127,7 +127,39 @@ class LBFGSState:
 
 @dataclass(frozen=True)
 class LBFGS(Solver):
-    """L-BFGS (N&W Alg. 7.5): two-loop recursion, strong-Wolfe steps; L-BFGS-B with bounds."""
+    """L-BFGS (N&W Alg. 7.5): two-loop recursion, strong-Wolfe steps; L-BFGS-B with bounds.
+
+    Limited-memory BFGS (Nocedal 1980; Liu & Nocedal 1989; Nocedal & Wright 2006, Alg. 7.4
+    and 7.5). With bounds the iteration is L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995; Morales &
+    Nocedal 2011) on the same memory, and the first-order measure is the projected gradient
+    ``||P(x - g) - x||_inf``.
+
+    Parameters
+    ----------
+    m : int, optional
+        The number of (s, y) pairs kept, >= 1 (default 10; Nocedal & Wright suggest 3 to 20).
+    linesearch : line search, optional
+        The step-length rule, default ``StrongWolfe()`` (c1 = 1e-4, c2 = 0.9). With bounds
+        its trials stop at the edge of the box.
+
+    Raises
+    ------
+    ValueError
+        ``m`` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import LBFGS, solve
+    >>> f = lambda x: float(np.sum((x - 1.0) ** 2))
+    >>> g = lambda x: 2.0 * (x - 1.0)
+    >>> r = solve(f, np.zeros(3), LBFGS(m=5), jac=g)
+    >>> r.success, np.round(r.x, 6)
+    (True, array([1., 1., 1.]))
+    >>> r = solve(f, np.zeros(3), LBFGS(), jac=g, bounds=[(-1, 0.5), (-1, 2), (-1, 2)])
+    >>> np.round(r.x, 6), r.active_mask
+    (array([0.5, 1. , 1. ]), array([1, 0, 0]))
+    """
 
     supports_bounds = True
 

@@ -109,11 +109,44 @@ class NewtonCGState:
 class NewtonCG(Solver):
     """Truncated Newton with Hessian-vector products (Nocedal & Wright, Ch. 7).
 
-    ``globalization``: ``TrustRegion(Steihaug())`` (default) or ``LineSearch(...)``.
-    ``forcing``: the CG tolerance rule (see the module docstring). ``preconditioner``: None,
-    a callable ``v -> M^{-1} v`` with M symmetric positive definite (close to the Hessian),
-    or a 1-D array with the positive diagonal of M; the trust region is then measured in
-    ``||.||_M``. Requires ``hessp``: ``needs_hessp`` is True.
+    Requires Hessian-vector products (``needs_hessp`` is True). With bounds the step is
+    TRON's (Lin & Moré 1999) and the first-order measure the projected gradient.
+
+    Parameters
+    ----------
+    globalization : TrustRegion or LineSearch, optional
+        The step strategy: ``TrustRegion(Steihaug())`` (default) or ``LineSearch(...)``
+        (not with bounds).
+    forcing : str or float, optional
+        The CG tolerance rule (see the module docstring): ``"eisenstat-walker"`` (default),
+        another named rule, or a fixed float in (0, 1).
+    preconditioner : None, callable or ndarray, optional
+        A callable ``v -> M^{-1} v`` with M symmetric positive definite (close to the
+        Hessian), or a 1-D array with the positive diagonal of M; the trust region is then
+        measured in ``||.||_M``.
+    saddle_check : int, optional
+        Lanczos steps of the second-order check where the gradient test holds (default 20;
+        0 turns the check off; off with bounds).
+    saddle_tol : float, optional
+        The curvature, relative to the Hessian's norm, below which a direction counts as
+        negative (default 1e-6).
+    seed : int, optional
+        Seed of the check's random start vector (default 0).
+
+    Raises
+    ------
+    ValueError
+        An option out of its range, named.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import NewtonCG, solve
+    >>> f = lambda x: float(np.sum((x - 1.0) ** 2))
+    >>> r = solve(f, np.zeros(3), NewtonCG(), jac=lambda x: 2.0 * (x - 1.0),
+    ...           hessp=lambda x, p: 2.0 * p)
+    >>> r.success, np.round(r.x, 6)
+    (True, array([1., 1., 1.]))
     """
 
     globalization: Globalization = field(default_factory=TrustRegion)  # step strategy
