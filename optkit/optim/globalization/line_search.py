@@ -33,7 +33,31 @@ class LineSearch(Globalization):
 
     ``linesearch`` is any optkit line search (``search(line, phi0, dphi0, alpha0)``);
     ``cg`` is the truncated CG, run without a radius: any subproblem solver with
-    ``solve(hessp, g, radius, rtol, precond)`` (``globalization.base``).
+    ``solve(hessp, g, radius, rtol, precond)`` (``globalization.base``). A direction of
+    negative curvature is used, not passed over (module docstring). Not available with bounds.
+
+    Parameters
+    ----------
+    linesearch : line search, optional
+        The step-length rule (default ``StrongWolfe()``).
+    cg : object, optional
+        The inner truncated CG, run with radius = inf (default ``Steihaug()``).
+
+    Raises
+    ------
+    TypeError
+        ``linesearch`` has no ``search`` method or ``cg`` no ``solve`` method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import LineSearch, NewtonCG, StrongWolfe, solve
+    >>> f = lambda x: float(np.sum((x - 1.0) ** 2))
+    >>> newton = NewtonCG(globalization=LineSearch(StrongWolfe(c2=0.5)))
+    >>> r = solve(f, np.zeros(3), newton, jac=lambda x: 2.0 * (x - 1.0),
+    ...           hessp=lambda x, p: 2.0 * p)
+    >>> r.success, np.round(r.x, 6)
+    (True, array([1., 1., 1.]))
     """
 
     linesearch: object = field(default_factory=StrongWolfe)  # the step-length rule

@@ -41,7 +41,43 @@ class TrustRegion(Globalization):
     with ``solve(hessp, g, radius, rtol, precond)`` (``globalization.base``; default:
     Steihaug-Toint CG); ``initial_radius=None`` picks the start from x0 (``first_radius``).
     A rejected step is re-solved at the smaller radius and tried again, up to
-    ``max_rejections`` times in a row.
+    ``max_rejections`` times in a row; then the solve stops with ``TRUST_REGION_FAILED``.
+
+    Parameters
+    ----------
+    subproblem : object, optional
+        The subproblem solver (default ``Steihaug()``).
+    initial_radius : float or None, optional
+        The first radius, > 0; None (default) chooses it from x0 and g0.
+    max_radius : float, optional
+        Cap on the radius, Delta-hat in Alg. 4.1 (default 1e10).
+    accept : float, optional
+        eta in Alg. 4.1: a step is accepted iff rho > accept, in [0, 1/4) (default 0.1).
+    shrink_below, expand_above : float, optional
+        rho below ``shrink_below`` shrinks the region, rho above ``expand_above`` (with the
+        step on the boundary) expands it (defaults 0.25, 0.75).
+    shrink, expand : float, optional
+        The factors, in (0, 1) and > 1 (defaults 0.25 and 2).
+    max_rejections : int, optional
+        Consecutive rejected steps before giving up (default 60).
+
+    Raises
+    ------
+    ValueError
+        An option out of its range, named.
+    TypeError
+        ``subproblem`` has no ``solve`` method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import NewtonCG, Steihaug, TrustRegion, solve
+    >>> f = lambda x: float(np.sum((x - 1.0) ** 2))
+    >>> newton = NewtonCG(globalization=TrustRegion(Steihaug(maxiter=5), initial_radius=0.5))
+    >>> r = solve(f, np.zeros(3), newton, jac=lambda x: 2.0 * (x - 1.0),
+    ...           hessp=lambda x, p: 2.0 * p)
+    >>> r.success, np.round(r.x, 6)
+    (True, array([1., 1., 1.]))
     """
 
     subproblem: object = field(default_factory=Steihaug)  # trust-region subproblem solver

@@ -76,7 +76,44 @@ def armijo_backtrack(line, phi0, dphi0, alpha0, *, phi_ref=None, c1=1e-4, shrink
 
 @dataclass(frozen=True)
 class Backtracking:
-    """Monotone Armijo backtracking with interpolation (N&W Sec. 3.5)."""
+    """Monotone Armijo backtracking with interpolation (N&W Sec. 3.5).
+
+    Accepts the first trial with phi(a) <= phi(0) + c1 a phi'(0); each rejected trial is
+    replaced by the minimizer of a quadratic (first) then cubic interpolant of phi, kept in
+    [shrink_min, shrink_max] times the last trial (Nocedal & Wright 2006, Sec. 3.5; Dennis &
+    Schnabel 1983, Alg. A6.3.1).
+
+    The search is called as ``search(line, phi0, dphi0, alpha0, ..., alphamax=inf)`` with
+    ``line`` a :class:`~optkit.optim.linesearch.Line` (phi(alpha) = f(x + alpha p)), phi(0),
+    phi'(0) < 0 and the first trial step; it returns a ``StepResult`` (alpha, phi, dphi,
+    nfev) and never tries a step beyond ``alphamax``.
+
+    Parameters
+    ----------
+    c1 : float, optional
+        Sufficient-decrease constant, 0 < c1 < 1 (default 1e-4).
+    shrink_min, shrink_max : float, optional
+        Bounds on a new trial as a fraction of the last one (defaults 0.1 and 0.5).
+    maxiter : int, optional
+        Evaluations of phi before the search fails (default 40).
+
+    Raises
+    ------
+    ValueError
+        An option out of its range, named.
+    LineSearchError
+        From ``search``, when no acceptable step is found; it carries the best trial.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import Objective, Backtracking
+    >>> from optkit.optim.linesearch import Line
+    >>> obj = Objective(lambda x: float(x @ x), lambda x: 2.0 * x)
+    >>> x = np.array([1.0, 2.0]); p = -2.0 * x      # phi(alpha) = 5 (1 - 2 alpha)^2
+    >>> Backtracking().search(Line(obj, x, p), 5.0, -20.0, 1.0).alpha
+    0.5
+    """
 
     c1: float = 1e-4          # sufficient decrease constant, 0 < c1 < 1 (N&W p. 33)
     shrink_min: float = 0.1   # a new trial is at least shrink_min times the previous one

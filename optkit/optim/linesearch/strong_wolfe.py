@@ -50,7 +50,51 @@ def _quadratic_min(a, fa, da, b, fb):
 
 @dataclass(frozen=True)
 class StrongWolfe:
-    """Strong-Wolfe line search (N&W Alg. 3.5 and 3.6)."""
+    """Strong-Wolfe line search (N&W Alg. 3.5 and 3.6).
+
+    Bracketing then zoom with safeguarded cubic interpolation until phi(a) <= phi(0) +
+    c1 a phi'(0) and ``|phi'(a)| <= c2 |phi'(0)|``; where differences of phi drown in rounding
+    it decides on the slopes (the approximate Wolfe conditions of Hager & Zhang 2005).
+
+    The search is called as ``search(line, phi0, dphi0, alpha0, ..., alphamax=inf)`` with
+    ``line`` a :class:`~optkit.optim.linesearch.Line` (phi(alpha) = f(x + alpha p)), phi(0),
+    phi'(0) < 0 and the first trial step; it returns a ``StepResult`` (alpha, phi, dphi,
+    nfev) and never tries a step beyond ``alphamax``.
+
+    Parameters
+    ----------
+    c1, c2 : float, optional
+        Sufficient-decrease and curvature constants, 0 < c1 < c2 < 1 (defaults 1e-4 and
+        0.9; 0.1 suits conjugate gradients).
+    alpha_max : float, optional
+        The largest step tried while bracketing (default 1e10).
+    maxiter : int, optional
+        Evaluations of phi before the search fails (default 30).
+    grow_min, grow_max : float, optional
+        An extrapolated step lies in [grow_min, grow_max] times the last one (defaults 1.1
+        and 4).
+    safeguard : float, optional
+        Zoom trials keep this fraction of the bracket from its ends (default 1e-3).
+    noise : float, optional
+        Relative rounding of phi below which slopes decide (default 1e-12; 0: never).
+
+    Raises
+    ------
+    ValueError
+        An option out of its range, named.
+    LineSearchError
+        From ``search``, when no acceptable step is found; it carries the best trial.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import Objective, StrongWolfe
+    >>> from optkit.optim.linesearch import Line
+    >>> obj = Objective(lambda x: float(x @ x), lambda x: 2.0 * x)
+    >>> x = np.array([1.0, 2.0]); p = -2.0 * x      # phi(alpha) = 5 (1 - 2 alpha)^2
+    >>> StrongWolfe().search(Line(obj, x, p), 5.0, -20.0, 1.0).alpha
+    0.5
+    """
 
     c1: float = 1e-4          # sufficient decrease constant (N&W p. 33)
     c2: float = 0.9           # curvature constant; 0.9 for quasi-Newton, 0.1 for CG (N&W p. 34)

@@ -204,7 +204,29 @@ class Steihaug:
     a finite radius the step follows d to the boundary, choosing the root with the lower model
     value; with ``radius = inf`` the last iterate is returned together with d), or ``maxiter``
     iterations (MAXITER, last iterate). The first iterate is the Cauchy point in ``||.||_M``,
-    so the model decrease is at least Cauchy's.
+    so the model decrease is at least Cauchy's (Steihaug 1983; Toint 1981).
+
+    Parameters
+    ----------
+    maxiter : int or None, optional
+        CG iterations per solve, >= 1; None (default): 10 n, headroom for finite precision.
+
+    Raises
+    ------
+    ValueError
+        ``maxiter`` out of range; from ``solve``, a radius <= 0 or ``rtol`` outside (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import Steihaug
+    >>> H, g = np.diag([1.0, 10.0]), np.array([1.0, 1.0])
+    >>> r = Steihaug().solve(lambda v: H @ v, g, np.inf, 1e-10)
+    >>> r.exit.name, np.round(r.step, 6)
+    ('CONVERGED', array([-1. , -0.1]))
+    >>> r = Steihaug().solve(lambda v: H @ v, g, 0.5, 1e-10)
+    >>> r.exit.name, round(r.step_norm, 6)
+    ('BOUNDARY', 0.5)
     """
 
     maxiter: int | None = None  # CG iterations per solve; None: 10 n (finite-precision headroom)
