@@ -51,8 +51,35 @@ def _split_options(method, options):
 def check_options(method="lbfgs", **options):
     """Validate ``method`` and ``options`` as :func:`solve` would, without solving.
 
-    Raises ValueError or TypeError naming an unknown method or option (with the closest
-    valid name) or an option value out of its range; returns None when all are valid.
+    Parameters
+    ----------
+    method : str or Solver, optional
+        "gd", "lbfgs" (default), "newton-cg", or a solver instance.
+    **options
+        Driver options (gtol, ftol, xtol, maxiter, maxfev, max_time, history) or fields of
+        the solver's dataclass.
+
+    Returns
+    -------
+    None
+        When every name and value is valid.
+
+    Raises
+    ------
+    ValueError
+        An unknown method or option, named with the closest valid name, or a value out of
+        its range.
+    TypeError
+        An option of the wrong type.
+
+    Examples
+    --------
+    >>> from optkit.optim import check_options
+    >>> check_options("newton-cg", gtol=1e-8, saddle_check=0)
+    >>> check_options("lbfgs", mm=3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown option 'mm' for method 'lbfgs'; valid options: ... did you mean 'm'?
     """
     driver_options, solver_options = _split_options(method, options)
     _solver(method, solver_options)
@@ -72,7 +99,54 @@ def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, ar
     suggesting the closest valid name; x0 must be 1-D (scalars and lists are accepted).
     ``bounds`` (None, or any form :func:`~optkit.optim.bounds.as_bounds` accepts) goes to the
     driver, which passes it to a solver that takes bounds (``Solver.supports_bounds``) and
-    refuses the others.
+    refuses the others. This is the solver layer, on plain callables; ``optkit.minimize`` adds
+    derivatives from optkit's AD and structured ``x0``.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float`` (or ``(f, g)`` with ``jac=True``).
+    x0 : array_like
+        The start, 1-D.
+    method : str or Solver, optional
+        "gd", "lbfgs" (default), "newton-cg", or a solver instance.
+    jac, hessp, fun_and_jac : callable, optional
+        The derivatives; a gradient source is required, ``hessp`` for newton-cg.
+    args : tuple, optional
+        Extra arguments of every callable.
+    bounds : optional
+        The box lb <= x <= ub (pairs, ``(lb, ub)`` arrays, or a Bounds).
+    callback : callable, optional
+        ``callback(intermediate_result)`` after each iteration; True stops (a success).
+    **options
+        Driver options and solver fields, as above.
+
+    Returns
+    -------
+    OptimizeResult
+        SciPy's fields and ``status_enum``, ``method``, ``time``, ``history``; with bounds
+        ``active_mask``.
+
+    Raises
+    ------
+    ValueError
+        An unknown method or option, a value out of range, a bad ``x0`` or bounds, a missing
+        ``hessp`` for newton-cg, or f or g not finite at ``x0``.
+    TypeError
+        A callable that is not one, or a value of the wrong type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import solve
+    >>> f = lambda x: float(np.sum((x - 1.0) ** 2))
+    >>> g = lambda x: 2.0 * (x - 1.0)
+    >>> r = solve(f, np.zeros(3), jac=g, gtol=1e-8)
+    >>> r.success, r.status_enum.name, np.round(r.x, 6)
+    (True, 'CONVERGED_GTOL', array([1., 1., 1.]))
+    >>> r = solve(f, np.zeros(3), "gd", jac=g, maxiter=1)
+    >>> r.success, r.status_enum.name
+    (False, 'MAXITER')
     """
     driver_options, solver_options = _split_options(method, options)
     solver, name = _solver(method, solver_options)

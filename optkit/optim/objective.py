@@ -45,6 +45,36 @@ class Objective:
 
     Arrays handed back (g, hessp results) are float64 1-D arrays owned by this object and
     marked read-only, so no caller can corrupt the cache; copy them before modifying.
+
+    Parameters
+    ----------
+    fun : callable, optional
+        ``fun(x, *args) -> float`` (or ``(f, g)`` with ``jac=True``).
+    jac : callable or True, optional
+        ``jac(x, *args) -> ndarray``.
+    hessp : callable, optional
+        ``hessp(x, p, *args) -> ndarray``, the Hessian times p.
+    fun_and_jac : callable, optional
+        ``fun_and_jac(x, *args) -> (float, ndarray)``.
+    args : tuple, optional
+        Extra arguments of every callable.
+
+    Raises
+    ------
+    TypeError
+        A callable argument that is not callable, or a value that is not a number.
+    ValueError
+        No gradient source; from ``hessp``, no ``hessp`` given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import Objective
+    >>> f = lambda x: float(np.sum((x - 1.0) ** 2))
+    >>> g = lambda x: 2.0 * (x - 1.0)
+    >>> obj = Objective(f, g)
+    >>> obj.f(np.zeros(2)), obj.f_and_g(np.zeros(2))[1], obj.counts()
+    (2.0, array([-2., -2.]), (1, 1, 0))
     """
 
     def __init__(self, fun=None, jac=None, hessp=None, *, fun_and_jac=None, args=()):

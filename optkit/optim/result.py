@@ -20,6 +20,23 @@ class Status(enum.Enum):
     CONVERGED_XTOL; the driver runs its ftol and xtol tests only when they are passed) or their
     callback (CALLBACK_STOP; the member, not the code, tells it from convergence). Every other
     reason, a stalled f included, is a failure with its own positive code.
+
+    Attributes
+    ----------
+    code : int
+        0 for a success, a positive code for each failure.
+    message : str
+        The text the result's ``message`` starts with.
+    success : bool
+        ``code == 0``.
+
+    Examples
+    --------
+    >>> from optkit.optim import Status
+    >>> Status.CALLBACK_STOP.success, Status.STALLED.success, Status.STALLED.code
+    (True, False, 10)
+    >>> Status.MAXITER.message
+    'maximum number of iterations reached'
     """
 
     CONVERGED_GTOL = (0, "gradient norm below gtol")
@@ -54,7 +71,16 @@ class OptimizeResult(dict):
 
     Fields: x, fun, jac, nit, nfev, njev, nhev, status (int code), success, message, and
     status_enum (the :class:`Status` member), method, history (None or :class:`History`), time
-    (seconds of wall clock spent in the solve).
+    (seconds of wall clock spent in the solve). Solvers add their own fields (``hess_inv``
+    for lbfgs, ``active_mask`` with bounds).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import OptimizeResult, solve
+    >>> r = solve(lambda x: float(x @ x), np.ones(2), jac=lambda x: 2.0 * x)
+    >>> isinstance(r, OptimizeResult), r.fun == r["fun"], r.success
+    (True, True, True)
     """
 
     def __getattr__(self, name):
@@ -94,7 +120,17 @@ class History:
     step taken to reach the point; 0 at the start) and the cumulative nfev, njev, nhev.
 
     Row 0 describes the starting point. It indexes like a list: ``h[i]`` is one row as a dict,
-    ``h[i:j]`` (any slice) is a new History of those rows.
+    ``h[i:j]`` (any slice) is a new History of those rows; ``as_arrays()`` gives the columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import solve
+    >>> r = solve(lambda x: float(x @ x), np.ones(2), jac=lambda x: 2.0 * x, history=True)
+    >>> r.history[0]
+    {'nit': 0, 'f': 2.0, 'gnorm': 2.0, 'step': 0.0, 'nfev': 1, 'njev': 1, 'nhev': 0}
+    >>> len(r.history) == r.nit + 1, bool(r.history.as_arrays()["f"][-1] == r.fun)
+    (True, True)
     """
 
     FIELDS = ("nit", "f", "gnorm", "step", "nfev", "njev", "nhev")

@@ -56,6 +56,32 @@ class Solver:
     """Base of every solver: the protocol (module docstring) and its defaults.
 
     Subclasses implement ``init`` and ``step`` and override only the hooks they need.
+    A state is any object with ``x``, ``f``, ``g`` and ``step_norm``.
+
+    Raises
+    ------
+    NotImplementedError
+        From ``init`` or ``step`` when a subclass does not define them.
+
+    Examples
+    --------
+    A fixed-step gradient descent in a few lines:
+
+    >>> import numpy as np
+    >>> from types import SimpleNamespace as State
+    >>> from optkit.optim import Objective, Solver, run
+    >>> class FixedStep(Solver):
+    ...     def init(self, objective, x0):
+    ...         f, g = objective.f_and_g(x0)
+    ...         return State(x=x0, f=f, g=g, step_norm=0.0)
+    ...     def step(self, objective, state):
+    ...         x = state.x - 0.25 * state.g
+    ...         f, g = objective.f_and_g(x)
+    ...         return State(x=x, f=f, g=g, step_norm=float(np.linalg.norm(x - state.x)))
+    >>> objective = Objective(lambda x: float(np.sum((x - 1.0) ** 2)), lambda x: 2.0 * (x - 1.0))
+    >>> r = run(FixedStep(), objective, np.zeros(2))
+    >>> r.success, r.nit, np.round(r.x, 4)
+    (True, 18, array([1., 1.]))
     """
 
     needs_hessp: ClassVar[bool] = False
