@@ -1,8 +1,8 @@
 """Print the longest functions and the largest files of a source tree (structure evidence).
 
 Usage: ``python tools/longest_functions.py [ROOT] [--top N]`` (ROOT defaults to ``optkit``).
-A function's length is its line span including its docstring; nested functions count on their own
-as well as inside their parent.
+A function's length is its line span, shown with and without its docstring; nested functions count
+on their own as well as inside their parent. Functions are ranked by the span without docstring.
 """
 
 import argparse
@@ -16,7 +16,17 @@ def functions(root):
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                yield node.end_lineno - node.lineno + 1, f"{path}:{node.lineno} {node.name}"
+                span = node.end_lineno - node.lineno + 1
+                yield span - _docstring_lines(node), span, f"{path}:{node.lineno} {node.name}"
+
+
+def _docstring_lines(node):
+    """The number of lines the function's docstring spans (0 without one)."""
+    first = node.body[0] if node.body else None
+    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        return first.end_lineno - first.lineno + 1
+    return 0
 
 
 def files(root):
@@ -33,9 +43,9 @@ def main():
     print(f"largest files under {args.root}:")
     for n, name in sorted(files(args.root), reverse=True)[: args.top]:
         print(f"{n:6d}  {name}")
-    print(f"longest functions under {args.root}:")
-    for n, name in sorted(functions(args.root), reverse=True)[: args.top]:
-        print(f"{n:6d}  {name}")
+    print(f"longest functions under {args.root} (lines without docstring, with it):")
+    for code, span, name in sorted(functions(args.root), reverse=True)[: args.top]:
+        print(f"{code:6d} {span:6d}  {name}")
 
 
 if __name__ == "__main__":
