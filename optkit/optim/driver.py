@@ -303,7 +303,8 @@ def run(solver, objective, x0, *, bounds=None, gtol=1e-5, ftol=None, xtol=0.0, m
 
     ``success`` is True only when the first-order test holds or a stop the caller asked for
     explicitly (ftol, xtol, the callback) fired. Stopping (checked between iterations, in this
-    order):
+    order)::
+
       gtol      solver.stationarity(state) (||g||_inf; in a box ||P(x - g) - x||_inf) <= gtol
                 (default 1e-5), and the solver's ``leave_saddle`` finds no way down
                                                                        -> CONVERGED_GTOL
@@ -318,6 +319,7 @@ def run(solver, objective, x0, *, bounds=None, gtol=1e-5, ftol=None, xtol=0.0, m
       maxiter   iterations (default max(1000, 200 n))                  -> MAXITER
       maxfev    function evaluations (default: no limit; one iteration may overshoot) -> MAXFEV
       max_time  seconds of wall clock (default: no limit)              -> MAX_TIME
+
     A solver's own ``converged(state)`` (see ``solvers.base``) is asked first, on every state.
     ``callback(intermediate_result)`` runs after each iteration; returning True or raising
     StopIteration stops with CALLBACK_STOP (a success: the caller asked for it). KeyboardInterrupt
@@ -325,11 +327,57 @@ def run(solver, objective, x0, *, bounds=None, gtol=1e-5, ftol=None, xtol=0.0, m
     FloatingPointError raised during a step (numpy under ``np.seterr(all="raise")``) with
     NONFINITE. A successful solve returns its last point; every other outcome returns the best
     (lowest f) point seen, so no progress is lost, and (but for a callback stop or an
-    interrupt) its message ends with the ||g||_inf reached there.
-    ``history=True`` records a :class:`History` row per iteration.
+    interrupt) its message ends with the stationarity measure reached there.
 
-    Raises ValueError for bad options and when f or g is non-finite at x0; TypeError when
-    ``solver`` is not a Solver.
+    Parameters
+    ----------
+    solver : Solver
+        The iteration (e.g. ``LBFGS()``).
+    objective : Objective
+        f, its gradient and (for newton-cg) Hessian-vector products, counted.
+    x0 : array_like
+        The start, 1-D.
+    bounds : optional
+        The box, as above.
+    gtol, ftol, xtol : float, optional
+        The tolerances above.
+    maxiter, maxfev : int, optional
+        The iteration and evaluation limits above.
+    max_time : float, optional
+        Seconds of wall clock.
+    callback : callable, optional
+        ``callback(intermediate_result)``, as above.
+    history : bool, optional
+        Record a :class:`History` row per iteration.
+    method : str, optional
+        The name the result's ``method`` field gets.
+
+    Returns
+    -------
+    OptimizeResult
+        SciPy's fields (x, fun, jac, nit, nfev, njev, nhev, status, success, message) and
+        ``status_enum``, ``method``, ``time``, ``history``, plus the solver's
+        ``result_fields``.
+
+    Raises
+    ------
+    ValueError
+        Bad options, a bad ``x0`` or bounds, bounds for a solver without
+        ``supports_bounds``, or f or g non-finite at x0.
+    TypeError
+        ``solver`` is not a Solver.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import LBFGS, Objective, run
+    >>> objective = Objective(lambda x: float(np.sum((x - 1.0) ** 2)), lambda x: 2.0 * (x - 1.0))
+    >>> r = run(LBFGS(), objective, np.zeros(3), gtol=1e-8)
+    >>> r.success, r.message, (r.nfev, r.njev)
+    (True, 'gradient norm below gtol', (3, 3))
+    >>> r = run(LBFGS(), objective, np.zeros(3), callback=lambda res: True)
+    >>> r.success, r.status_enum.name, r.nit
+    (True, 'CALLBACK_STOP', 1)
     """
     gtol, ftol, xtol, maxiter, maxfev = check_options(
         gtol=gtol, ftol=ftol, xtol=xtol, maxiter=maxiter, maxfev=maxfev, max_time=max_time,
