@@ -15,7 +15,7 @@ import re
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from . import tree
+from .boundary import as_start
 from .minimize import takes_intermediate_result
 from .optim.bounds import Bounds, as_bounds
 from .optim.driver import run
@@ -47,9 +47,10 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
         ``residuals(x, *args)`` returns the m residuals as a 1-D array, in plain numpy; they
         must be finite at ``x0``.
     x0 : array_like or parameter structure
-        A vector (a scalar or list is accepted) or a structure of float arrays (dict, list,
-        tuple, dataclass; see ``optkit.tree.ravel``), which ``residuals`` then receives and
-        the result's ``x`` has.
+        A vector (an array of ndim <= 1, a number, or a list or tuple of numbers, as in
+        ``optkit.minimize``) or a structure of float arrays (dict, namedtuple, dataclass, a
+        list or tuple holding arrays; see ``optkit.boundary``), which ``residuals`` then
+        receives and the result's ``x`` has.
     method : {"lm", "gn-cg"}, optional
         ``"lm"`` (default): Levenberg-Marquardt as MINPACK's scaled trust region (Moré 1978);
         ``"gn-cg"``: Gauss-Newton with Steihaug-Toint CG on J^T J (matrix-free). scipy's
@@ -197,29 +198,21 @@ def _check_method(method):
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
-class _Identity:
-    """The unravel of a plain vector start: the flat vector itself."""
-
-    def __call__(self, flat):
-        return flat
-
-
 def _flat_start(x0):
-    """(flat float64 x0, unravel): numbers and sequences of numbers are a plain vector; any
-    other structure is flattened by optkit.tree.ravel and rebuilt by its unravel."""
-    if isinstance(x0, (numbers.Real, np.ndarray, list)) and not isinstance(x0, bool):
-        try:
-            flat = np.array(x0, dtype=np.float64)
-        except (TypeError, ValueError):
-            flat = None
-        if flat is not None and flat.ndim <= 1:
-            flat = flat.reshape(-1)
-            _check_start(flat)
-            return flat, _Identity()
-    flat, unravel = tree.ravel(x0, name="x0")
-    flat = np.asarray(flat, dtype=np.float64)
+    """(flat float64 x0, unravel), read by the front door's rule (``optkit.boundary``): an array
+    of ndim <= 1, a number, or a list or tuple of numbers is a plain vector (unravel is the
+    identity); any other structure is raveled and rebuilt by ``Start.tree``."""
+    start = as_start(x0)
+    if start.structured:
+        _check_start(start.x)
+        return start.x, start.tree
+    try:
+        flat = np.array(x0, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"x0 must be numbers or a parameter structure, got "
+                        f"{type(x0).__name__}") from exc
     _check_start(flat)
-    return flat, unravel
+    return flat, start.tree
 
 
 def _check_start(flat):

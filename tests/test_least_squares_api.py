@@ -133,6 +133,35 @@ def test_structured_x0_comes_back_in_its_structure():
     assert np.allclose(res.x["w"], [0.5, 2.0])
 
 
+def test_x0_is_read_by_the_same_rule_as_minimize():
+    # a tuple or list of numbers is a plain vector (as optkit.minimize reads it); a tuple
+    # holding arrays is a structure, and x comes back in it
+    t = np.linspace(0, 1, 20)
+    y = 1.5 + 0.5 * t
+
+    def residuals(p):
+        return p[0] + p[1] * t - y
+
+    for x0 in ((0.0, 0.0), [0.0, 0.0], (0, np.float32(0.0))):
+        seen = []
+        res = optkit.least_squares(residuals, x0, callback=seen.append)
+        assert res.success
+        assert isinstance(res.x, np.ndarray) and res.x.shape == (2,)
+        assert np.allclose(res.x, [1.5, 0.5])
+        assert seen and all(isinstance(x, np.ndarray) and x.shape == (2,) for x in seen)
+        assert optkit.minimize(lambda p: np.sum(residuals(p) ** 2), x0).x.shape == (2,)
+    res = optkit.least_squares(residuals, (np.array(0.0), np.array(0.0)))
+    assert isinstance(res.x, tuple) and len(res.x) == 2
+    assert [float(v) for v in res.x] == pytest.approx([1.5, 0.5])
+
+
+def test_structured_x0_errors_name_the_path():
+    with pytest.raises(TypeError, match=r"x0\['w'\]: dtype object"):
+        optkit.least_squares(lambda p: p["w"], {"w": np.array([None])})
+    with pytest.raises(ValueError, match=r"x0\['w'\] must be finite"):
+        optkit.least_squares(lambda p: p["w"], {"w": np.array([np.nan])})
+
+
 def test_budget_exhaustion_is_not_success():
     p = problems.get("meyer")
     res = optkit.least_squares(p.residuals, p.x0, max_nfev=10)
