@@ -25,6 +25,7 @@ from .optim.least_squares.loss import as_loss
 from .optim.least_squares.stopping import check_tolerance
 from .optim.residual import ResidualObjective
 from .optim.result import OptimizeResult
+from .optim.start import check_x0
 from .residual_ad import ResidualDerivatives, choose_mode
 
 __all__ = ["JAC_MODES", "METHODS", "least_squares"]
@@ -204,22 +205,8 @@ def _flat_start(x0):
     identity); any other structure is raveled and rebuilt by ``Start.tree``."""
     start = as_start(x0)
     if start.structured:
-        _check_start(start.x)
-        return start.x, start.tree
-    try:
-        flat = np.array(x0, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"x0 must be numbers or a parameter structure, got "
-                        f"{type(x0).__name__}") from exc
-    _check_start(flat)
-    return flat, start.tree
-
-
-def _check_start(flat):
-    if flat.size == 0:
-        raise ValueError("x0 must have at least one element")
-    if not np.isfinite(flat).all():
-        raise ValueError("x0 must be finite")
+        return check_x0(start.x), start.tree
+    return check_x0(x0), start.tree
 
 
 def _check_max_nfev(max_nfev, n):

@@ -35,6 +35,7 @@ from .methods import (
 from .minimize import minimize as _optkit_minimize
 from .minimize import takes_intermediate_result
 from .optim.bounds import as_bounds
+from .optim.start import check_x0
 from .scipy_derivatives import Derivatives, VectorDerivatives
 
 __all__ = ["Derivatives", "constraint", "derivatives", "gradient_descent", "lbfgs",
@@ -44,17 +45,10 @@ __all__ = ["Derivatives", "constraint", "derivatives", "gradient_descent", "lbfg
 
 # ---- argument checks ------------------------------------------------------------------------
 def _check_x0(x0):
-    """x0 as a float64 vector; a matrix or non-real input is an error naming x0."""
-    try:
-        arr = np.asarray(x0)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"x0 must be a real vector: {exc}") from None
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"x0 must be a real vector, got dtype {arr.dtype}")
-    if arr.ndim > 1:
-        raise ValueError(f"x0 must be 1-D (a vector) as in scipy.optimize, got shape {arr.shape}; "
-                         "pass x0.ravel() and reshape inside fun")
-    return np.atleast_1d(arr).astype(float)
+    """x0 as a float64 vector, as SciPy takes it: empty and non-finite starts pass through."""
+    return check_x0(x0, allow_empty=True, allow_nonfinite=True,
+                    shape_hint=" (a vector, as in scipy.optimize); pass x0.ravel() and "
+                               "reshape inside fun")
 
 
 def _method_name(method, bounds, constraints):

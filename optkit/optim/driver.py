@@ -38,6 +38,7 @@ from .bounds import as_bounds
 from .errors import SolverError
 from .result import History, OptimizeResult, Status
 from .solvers.base import Solver, inf_norm
+from .start import check_x0
 
 __all__ = ["DRIVER_OPTIONS", "check_options", "check_x0", "run"]
 
@@ -65,23 +66,6 @@ def _check_count(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be None or an integer >= {minimum}, got {value!r}")
     return int(value)
-
-
-def check_x0(x0):
-    """x0 as a fresh 1-D float64 array; scalars become 1-element arrays."""
-    try:
-        x = np.array(x0, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"x0 must be a 1-D array of real numbers, got {type(x0).__name__}") from exc
-    if x.ndim == 0:
-        x = x.reshape(1)
-    if x.ndim != 1:
-        raise ValueError(f"x0 must be 1-D, got an array of shape {x.shape}")
-    if x.size == 0:
-        raise ValueError("x0 must have at least one element")
-    if not np.isfinite(x).all():
-        raise ValueError("x0 must be finite")
-    return x
 
 
 def check_options(*, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None, maxfev=None,
