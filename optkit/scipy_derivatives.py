@@ -63,8 +63,7 @@ class _ADFunctions:
             self._compiled.value_and_grad if compiled else value_and_grad(objective))
         self._grad = grad(objective)
         self.record = explain_ad_failure(functools.partial(vjp, objective))
-        self._lin_x = None  # the point of the gradient tape below
-        self._lin = None
+        self._tape = PointCache()  # item "hvp": the gradient's linearization at that point
 
     def value_and_grad(self, x):
         f, g = self._vg(x)
@@ -80,12 +79,13 @@ class _ADFunctions:
     def hvp(self, x, p):
         if not self._eager_hvp:
             return self._compiled_hvp(x, p)
-        if self._lin_x is None or self._lin_x.shape != x.shape or not (self._lin_x == x).all():
-            # the tape keeps (views of) its input: record on a private copy, since SciPy's
-            # solvers may overwrite their x buffer in place
-            self._lin_x = np.array(x, dtype=float)
-            self._lin = explain_ad_failure(vjp)(self._grad, self._lin_x)[1]
-        return explain_ad_failure(self._lin)(p)
+        items = self._tape.lookup(x)
+        if items is None:
+            # the tape keeps (views of) its input: record on the cache's private copy, since
+            # SciPy's solvers may overwrite their x buffer in place
+            items = self._tape.reset(x)
+            items["hvp"] = explain_ad_failure(vjp)(self._grad, self._tape.x)[1]
+        return explain_ad_failure(items["hvp"])(p)
 
 
 class Derivatives:
@@ -120,7 +120,6 @@ class Derivatives:
         self._compile = bool(compile)
         self._ad_cache = None  # (args, _ADFunctions)
         self._cache = PointCache()
-        self._hp_key = None  # (x, p, args, result) remembered by probe_hessp
         self.nfev = 0
         self.njev = 0
         self.nhev = 0
@@ -218,10 +217,13 @@ class Derivatives:
         """
         x, args = self._resolve(x, args)
         p = np.asarray(p, dtype=float)
-        key, self._hp_key = self._hp_key, None
-        if (key is not None and same_args(key[2], args) and key[0].shape == x.shape
-                and key[1].shape == p.shape and (key[0] == x).all() and (key[1] == p).all()):
-            return key[3]
+        # the product probe_hessp took is kept beside the point's other answers, under its p,
+        # and forgotten by the next product request, matching or not (or when the cache moves
+        # to another point: a solver's first product is at the point it just evaluated)
+        probe = self._cache.items.pop("hessp_probe", None)
+        if (probe is not None and self._cache.lookup(x, args) is not None
+                and probe[0].shape == p.shape and (probe[0] == p).all()):
+            return probe[1]
         if self._user_hessp is not None:
             hp = self._user_hessp(x, p, *args)
             self.nhev += 1
@@ -236,8 +238,10 @@ class Derivatives:
         """``hessp(x, p)``, remembered for the next request: a check made before a solve
         costs nothing when the solver's first product is the same one."""
         hp = self.hessp(x, p)
-        self._hp_key = (np.array(x, dtype=float), np.array(p, dtype=float), self._args,
-                        hp.copy())
+        items = self._cache.lookup(x, self._args)
+        if items is None:
+            items = self._cache.reset(x, self._args)
+        items["hessp_probe"] = (np.array(p, dtype=float), hp.copy())
         return hp
 
     def hess(self, x, *args):

@@ -28,6 +28,7 @@ import uuid
 
 import numpy as np
 
+from ..optim.point_cache import PointCache
 from .executors import CONNECT_TIMEOUT, connect, require_distributed
 from .shard_programs import (
     add_arrays,
@@ -113,8 +114,7 @@ class SumObjective:
         self._owned_client = owned_client
         self._token = uuid.uuid4().hex
         self._holders = None  # per shard, the address of the worker holding it
-        self._x = None  # the last point and its (f, g)
-        self._fg = None
+        self._cache = PointCache()  # item "fg": (f, g) at the last point
         self.best_x = None
         self.best_fun = None
         self.n_value_and_grad = 0
@@ -217,13 +217,14 @@ class SumObjective:
     def value_and_grad(self, x):
         """``(f(x), grad f(x))`` in one round trip (answered from the last point if equal)."""
         x = self._point(x)
-        if self._x is not None and np.array_equal(x, self._x):
-            f, g = self._fg
+        items = self._cache.lookup(x)
+        if items is not None:
+            f, g = items["fg"]
             return f, g.copy()
         f, g = self._run(shard_value_and_grad, add_values_and_grads, (x,))
         f = float(f)
         self.n_value_and_grad += 1
-        self._x, self._fg = x.copy(), (f, g)
+        self._cache.reset(x)["fg"] = (f, g)
         if self.best_fun is None or f < self.best_fun:
             self.best_x, self.best_fun = x.copy(), f
         return f, g.copy()

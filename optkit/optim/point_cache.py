@@ -1,4 +1,5 @@
-"""The one-point evaluation cache shared by ``Objective`` and ``optkit.scipy``'s derivatives.
+"""The one-point evaluation cache: ``Objective``, ``ResidualObjective``, ``optkit.scipy``'s
+derivatives (and their Hessian-product tape) and the distributed ``SumObjective`` all use it.
 
 Solvers and SciPy ask for the value, then the gradient (or a Jacobian, a Hessian) at the point
 they just evaluated; the answers computed there are kept until another point is asked for.
@@ -8,6 +9,8 @@ Only the last point is kept: that is all the solvers revisit.
 import numpy as np
 
 __all__ = ["PointCache", "same_args"]
+
+_ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (a few calls a trial)
 
 
 def same_args(a, b):
@@ -28,7 +31,7 @@ class PointCache:
         """``items`` if ``x`` is exactly the last point, with the same ``args``; else None."""
         last = self.x
         if (last is not None and (x is last or (last.shape == np.shape(x)
-                                                 and (last == x).all()))
+                                                 and bool(_ALL(last == x, axis=None))))
                 and same_args(self.args, args)):
             return self.items
         return None

@@ -21,6 +21,7 @@ counted again: residuals, cost, the dense J and the gradient.
 import numpy as np
 
 from .least_squares.loss import Loss, as_loss
+from .point_cache import PointCache
 
 __all__ = ["Linearization", "ResidualObjective"]
 
@@ -131,10 +132,7 @@ class ResidualObjective:
         self.nvjp = 0
         self.nrvv = 0
         self.nhev = 0
-        self._x = None
-        self._r = None
-        self._cost = None
-        self._lin = None
+        self._cache = PointCache()  # items "r", "cost" and "lin" at the last point
 
     @property
     def is_operator(self) -> bool:
@@ -154,20 +152,11 @@ class ResidualObjective:
         return out
 
     # -- evaluation --------------------------------------------------------------------------
-    def _is_cached(self, x):
-        cached = self._x
-        if cached is None:
-            return False
-        if x is cached:
-            return True
-        # what np.array_equal answers, without its argument handling (a tenth of LM's time)
-        x = np.asarray(x)
-        return x.shape == cached.shape and bool(_ALL(x == cached, axis=None))
-
     def residuals(self, x) -> np.ndarray:
         """r(x) (read-only)."""
-        if self._is_cached(x):
-            return self._r
+        items = self._cache.lookup(x)
+        if items is not None:
+            return items["r"]
         self.nfev += 1
         r = self._vector(self._fun(x, *self._args), self.m, "fun")
         if self.m is None:
@@ -175,39 +164,40 @@ class ResidualObjective:
                 raise ValueError("fun returned no residuals")
             self.m = r.size
         r.flags.writeable = False
-        x = np.array(x, dtype=np.float64)
-        x.flags.writeable = False
-        self._x, self._r, self._cost, self._lin = x, r, None, None
+        self._cache.reset(x)["r"] = r
         return r
 
     def cost(self, x) -> float:
         """F(x) (inf when a residual is not finite)."""
         r = self.residuals(x)
-        if self._cost is None:
-            self._cost = self.loss.cost(r) if _ALL(np.isfinite(r)) else np.inf
-        return self._cost
+        items = self._cache.items
+        if "cost" not in items:
+            items["cost"] = self.loss.cost(r) if _ALL(np.isfinite(r)) else np.inf
+        return items["cost"]
 
     def linearize(self, x) -> Linearization:
         """r~, J~ and grad F at x (one Jacobian evaluation in the dense form; one vjp for the
         gradient in the operator form)."""
         r = self.residuals(x)
-        if self._lin is not None:
-            return self._lin
+        items = self._cache.items
+        if "lin" in items:
+            return items["lin"]
+        x = self._cache.x  # the private read-only copy
         r_model, scale = self.loss.scaling(r)
         dense = None
         if self._jac is not None:
             self.njev += 1
-            dense = np.array(self._jac(self._x, *self._args), dtype=np.float64)
-            if dense.shape != (self.m, self._x.size):
+            dense = np.array(self._jac(x, *self._args), dtype=np.float64)
+            if dense.shape != (self.m, x.size):
                 raise ValueError(f"jac returned an array of shape {dense.shape}; expected "
-                                 f"({self.m}, {self._x.size})")
+                                 f"({self.m}, {x.size})")
             if scale is not None:
                 dense *= scale[:, None]
             dense.flags.writeable = False
         if r_model is not r:
             r_model.flags.writeable = False
-        self._lin = Linearization(self, self._x, r_model, self.cost(x), scale, dense, r)
-        return self._lin
+        items["lin"] = Linearization(self, x, r_model, self.cost(x), scale, dense, r)
+        return items["lin"]
 
     def _jvp_at(self, x, v):
         self.njvp += 1
