@@ -261,6 +261,79 @@ def test_compile_caches_per_structure():
     assert len(fc._cache) == n_entries + 1  # a new shape
 
 
+@pytest.mark.parametrize("name", IDS)
+def test_compile_rebuilds_a_structured_output(name):
+    # the value program returns f's output in its structure on every call (the staging call
+    # and the replays), as the eager call does: plain arrays, never tracers
+    x = STRUCTURES[name]
+    fc = optkit.compile(vector_fn)
+    expected = vector_fn(x)
+    for _ in range(3):
+        out = fc(x)
+        _same_structure(out, expected)
+        for got, want in zip(tree.leaves(out), tree.leaves(expected), strict=True):
+            assert type(got) in (np.ndarray, np.float64, float)
+            np.testing.assert_allclose(got, want, rtol=1e-14)
+    assert fc.is_dynamic(x) is None and len(fc._cache) == 1
+
+
+@pytest.mark.parametrize("out", [
+    lambda x: (np.sin(x), np.sum(x)),
+    lambda x: [np.sin(x)],
+    lambda x: (np.sin(x),),
+    lambda x: {"s": np.sin(x), "n": None, "t": (np.sum(x), [x * 2.0])},
+    lambda x: np.sum(x),
+], ids=["tuple", "list-of-one", "tuple-of-one", "nested-dict", "scalar"])
+def test_compile_of_an_array_input_keeps_the_output_structure(out):
+    x = np.linspace(0.1, 1.0, 4)
+    fc = optkit.compile(out)
+    expected = out(x)
+    for _ in range(3):
+        got = fc(x)
+        assert tree.structure(got) == tree.structure(expected)
+        for a, b in zip(tree.leaves(got), tree.leaves(expected), strict=True):
+            assert not isinstance(a, optkit.ad.core.Tracer)
+            np.testing.assert_allclose(a, b, rtol=1e-14)
+    assert list(fc._cache.values())[0].programs  # compiled, not eager
+
+
+def test_compile_jacobian_of_a_structured_output_matches_eager():
+    x = STRUCTURES["dict"]
+    fc = optkit.compile(vector_fn)
+    for how in (optkit.jacfwd, optkit.jacrev):
+        got, want = how(fc)(x), how(vector_fn)(x)
+        _same_structure(got, want)
+        np.testing.assert_allclose(_ravel(got), _ravel(want), rtol=1e-13)
+
+
+def _branchy(p):
+    if np.sum(tree.leaves(p)[0]) > 0:  # a branch on a traced value: eager
+        return loss(p)
+    return -loss(p)
+
+
+def test_is_dynamic_accepts_structures():
+    a, b = np.linspace(0.1, 1.0, 3), np.array(0.4)
+    fc = optkit.compile(_branchy)
+    for x in ({"a": a, "b": b}, [a, b]):
+        assert fc.is_dynamic(x) is None  # not called yet
+    with pytest.warns(optkit.CompileWarning):
+        optkit.value_and_grad(fc)({"a": a, "b": b})
+    assert "bool()" in fc.is_dynamic({"a": a, "b": b})
+    assert fc.is_dynamic({"a": a, "c": b}) is None  # another structure: its own entry
+    assert fc.is_dynamic([a, b]) is None  # a list of leaves, not the stacked array
+    fv = optkit.compile(_branchy)
+    with pytest.warns(optkit.CompileWarning):
+        fv([a, a])
+    assert fv.is_dynamic([a, a]) is not None
+    assert fv.is_dynamic(np.stack([a, a])) is None
+    fh = optkit.compile(_branchy)
+    with pytest.warns(optkit.CompileWarning):
+        optkit.hvp(fh, (a, b), (a, b))
+    assert fh.is_dynamic((a, b), (a, b)) is not None
+    assert fh.is_dynamic((a, b)) is None  # value_and_grad not tried yet
+
+
 # ---- leaves keep their shapes and dtypes; errors name the path -----------------------------
 def test_leaves_keep_their_dtypes_and_scalars_come_back_as_floats():
     x = {"f32": np.ones(3, np.float32), "i": np.arange(2), "s": 2.0, "zero": np.zeros((0, 2))}

@@ -91,14 +91,16 @@ class CompiledFunction:
             return None
         n = 1 if treedef is None else treedef.num_leaves  # the leaves of x among args
         value_args = args if kind == "value" else args[:n]
-        if treedef is None:
+        target = self._target(kind, treedef)
+        out_tree = []  # the value's output structure, found while staging
+        if kind == "value":  # the program returns the output's leaves, rebuilt on each call
+            target = value_fun = _leaves_of_output(target, out_tree)
+        elif treedef is None:
             value_fun = self.fun
-        elif kind == "value":
-            value_fun = self._target(kind, treedef)
         else:
             value_fun = lambda *leaves: self.fun(treedef.unflatten(leaves))  # noqa: E731
         try:
-            program, out = stage(self._target(kind, treedef), args)
+            program, out = stage(target, args)
             if program.dynamic_reason is None:
                 entry.dynamic = self._check(kind, program, value_fun, value_args, treedef)
         except Exception as exc:  # eager evaluation will raise it again, or succeed
@@ -109,6 +111,10 @@ class CompiledFunction:
             return None  # the caller runs eagerly, then warns (see _eager)
         if kind == "hvp":  # the products at one x share the work that reads x alone
             entry.programs[kind] = linearized_codegen(program, n, kind)
+        elif kind == "value":
+            entry.programs[kind] = _rebuilding(codegen(program, kind), out_tree[-1])
+            staged = out_tree[-1].unflatten([value_of(o) for o in out])
+            return lambda *_: staged
         else:
             entry.programs[kind] = codegen(program, kind)
         staged = tuple(value_of(o) for o in (out if isinstance(out, (tuple, list)) else [out]))
@@ -173,18 +179,18 @@ class CompiledFunction:
         flats = [flatten_input(a, f"argument {i}") for i, a in enumerate(args)]
         if not all(fl.is_leaf for fl in flats):  # structures: programs per argument structure
             leaves = tuple(v for fl in flats for v in fl.leaves)
+            if any(isinstance(v, Tracer) for v in leaves):  # inside another transformation
+                return self.fun(*args)
             treedef = flatten_input(args, "arguments").treedef
             fn = self._program("value", leaves, treedef)
             if fn is None:
                 return self._eager(leaves, lambda: self.fun(*args), treedef)
-            out = fn(*leaves)
-            return out[0] if len(out) == 1 else out
+            return fn(*leaves)  # in f's output structure (_rebuilding)
         args = tuple(as_input(a, f"argument {i}") for i, a in enumerate(args))
         fn = self._program("value", args)
         if fn is None:
             return self._eager(args, lambda: self.fun(*args))
-        out = fn(*args)
-        return out[0] if len(out) == 1 else out
+        return fn(*args)
 
     def value_and_grad(self, x):
         """``(f(x), grad f(x))`` from the compiled program (eager if dynamic).
@@ -244,10 +250,46 @@ class CompiledFunction:
         return _plain(out, x)
 
     def is_dynamic(self, *args):
-        """The reason this signature runs eagerly, or None if it is compiled."""
-        args = tuple(as_input(a) for a in args)
-        entry = self._cache.get(signature(args))
-        return None if entry is None else entry.dynamic
+        """The reason calls with these arguments run eagerly, or None (compiled, or not
+        called yet). Arguments are read as ``__call__``, ``value_and_grad`` and ``hvp`` read
+        them, structures (``optkit.tree``) included: one argument ``x`` asks about the value
+        and the gradient at x, two (``x, v``) about the HVP too; a structure's entries are
+        kept per structure and shapes, so ``[a, b]`` is not the stacked array."""
+        flats = [flatten_input(a, f"argument {i}") for i, a in enumerate(args)]
+        if all(fl.is_leaf for fl in flats):
+            leaves, treedefs = tuple(as_input(a) for a in args), [None]
+        else:
+            leaves = tuple(v for fl in flats for v in fl.leaves)
+            treedefs = [flatten_input(args, "arguments").treedef]
+            if len(flats) in (1, 2) and not flats[0].is_leaf:  # keys of value_and_grad, hvp
+                treedefs.append(flats[0].treedef)
+        for treedef in treedefs:
+            entry = self._cache.get(signature(leaves) if treedef is None
+                                    else (treedef, signature(leaves)))
+            if entry is not None and entry.dynamic is not None:
+                return entry.dynamic
+        return None
+
+
+def _leaves_of_output(fun, out_tree):
+    """``fun`` returning its output's leaves (``optkit.tree.flatten``) as a tuple; the
+    output's structure is appended to ``out_tree``."""
+    def leaves_of_output(*args):
+        leaves, treedef = flatten(fun(*args))
+        out_tree.append(treedef)
+        return tuple(leaves)
+    return leaves_of_output
+
+
+def _rebuilding(program, out_tree):
+    """The value program returning its output in ``out_tree``'s structure (a lone array
+    as itself, a dict as a dict, ...), as the eager call of f returns it."""
+    if out_tree == _LEAF:
+        return lambda *args: program(*args)[0]
+    return lambda *args: out_tree.unflatten(program(*args))
+
+
+_LEAF = flatten(0.0)[1]
 
 
 def _plain(value, like):
