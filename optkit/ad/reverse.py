@@ -85,7 +85,7 @@ class ReverseTrace(Trace):
         cls = Node
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params)
-            v = ans._a if isinstance(ans, Tracer) else ans  # a JVP tracer's value (an HVP)
+            v = ans._a  # a lower level's tracer (an HVP: a JVP tracer); test its value
             if getattr(v, "dtype", None) is not FLOAT64 and is_complex(v):
                 cls = ComplexNode
                 self.complex = True

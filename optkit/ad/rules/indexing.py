@@ -13,7 +13,7 @@ import operator
 
 import numpy as np
 
-from ..core import Tracer, concrete, dtype_of, function_impls, primitive, value_of
+from ..core import FLOAT64, Tracer, concrete, dtype_of, function_impls, primitive, value_of
 
 
 def selects_each_once(index):
@@ -50,7 +50,7 @@ def _scattered(g, index, shape):
             out[stop:] = 0.0
             out[start:stop] = g
             return out
-    out = np.zeros(shape, dtype_of(g))
+    out = np.zeros(shape, FLOAT64 if type(g) is np.float64 else dtype_of(g))
     out[index] = g
     return out
 
