@@ -145,6 +145,15 @@ def test_progress_bar_counts_completed_solves(capsys):
     assert "0/3 solves" in err and err.rstrip().endswith("3/3 solves")
 
 
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's own SIGINT handler for the test: a background CI job may start with SIGINT
+    ignored, and then Python installs no handler and os.kill(SIGINT) does nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _interrupting_objective(trigger):
     fired = []
 
@@ -157,7 +166,7 @@ def _interrupting_objective(trigger):
     return fun
 
 
-def test_ctrl_c_returns_completed_results_and_cancels_the_rest():
+def test_ctrl_c_returns_completed_results_and_cancels_the_rest(ctrl_c_raises):
     starts = _starts(6, 2)
     starts[2, 0] = 9.0  # the start during which Ctrl-C arrives
     reference = minimize_many(lambda x: np.sum((x - 1.0) ** 2), starts, compile=False)
@@ -175,7 +184,7 @@ def test_ctrl_c_returns_completed_results_and_cancels_the_rest():
     assert all(r.status_enum is Status.INTERRUPTED for r in results[2:])
 
 
-def test_ctrl_c_in_process_stops_after_the_interrupted_solve():
+def test_ctrl_c_in_process_stops_after_the_interrupted_solve(ctrl_c_raises):
     starts = _starts(5, 2)
     starts[2, 0] = 9.0
     results = minimize_many(_interrupting_objective(9.0), starts, compile=False)
