@@ -271,7 +271,11 @@ def _first_residuals(fun, x0):
 
 
 class _FirstCall:
-    """``fun`` whose first call, at x0, returns the residuals already computed to check x0."""
+    """``fun`` whose first call, at x0, returns the residuals already computed to check x0.
+
+    Not a :class:`~optkit.optim.point_cache.PointCache`: this answers once, and only the
+    first call, whatever point it asks for; the residual objective's own cache (which is a
+    PointCache) answers every repeat after that."""
 
     def __init__(self, fun, x0, r0):
         self._fun = fun
