@@ -57,7 +57,8 @@ def test_tree_is_a_leaf_module():
 
 
 # ---- the AD kernel's own arrows ------------------------------------------------------------
-# errors <- views <- core <- numpy_dispatch <- forward/reverse/staging <- api <- compiled:
+# errors <- views <- core <- numpy_dispatch <- forward/reverse/staging <- api (and the
+# modules it re-exports: gradients, directional, jacobians, ...) <- compiled:
 # the kernel never imports the layers built on it (the cycle core <-> numpy_dispatch, hidden
 # in a function-level import, is what this forbids).
 @pytest.mark.parametrize(
@@ -69,7 +70,9 @@ def test_tree_is_a_leaf_module():
                      "optkit.ad.rules", "optkit.ad.compiled")),
      ("ad/numpy_dispatch.py", ("optkit.ad.forward", "optkit.ad.reverse", "optkit.ad.staging",
                                "optkit.ad.api", "optkit.ad.compiled")),
-     ("ad/api.py", ("optkit.ad.compiled", "optkit.ad.check"))],
+     *[(f"ad/{m}.py", ("optkit.ad.compiled", "optkit.ad.check"))
+       for m in ("api", "gradients", "directional", "jacobians", "boundary", "precision",
+                 "replay")]],
 )
 def test_ad_kernel_arrow(module, forbidden):
     path = ROOT / module

@@ -1,0 +1,127 @@
+"""Forward mode and forward-over-reverse: ``jvp`` and ``hvp`` (see ``ad.api``)."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .boundary import like_primal, own, plain_leaf, zeros_like
+from .core import Tracer, new_level
+from .forward import JVPTrace, JVPTracer
+from .gradients import gradient
+from .precision import narrow_dtype, narrowed
+from .replay import REPLAYS
+from .tree import call, flatten_input, flatten_output
+from .vspace import as_output
+
+
+# ---- forward mode -----------------------------------------------------------------------
+def jvp(f, x, v):
+    """Return ``(f(x), J v)``: forward mode, one pass whatever the output size.
+
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code of one argument; it may return an array or a structure of arrays.
+    x : array_like, number or structure
+        The point.
+    v : array_like, number or structure
+        The tangent, in the structure and shapes of ``x``.
+
+    Returns
+    -------
+    y
+        ``f(x)``.
+    jv
+        ``J v``, in the structure of ``f(x)``.
+
+    Raises
+    ------
+    ValueError
+        ``v`` does not have the shape (structure) of ``x``.
+    TypeError
+        A complex ``v`` for a real ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.jvp(lambda x: x ** 2, np.array([1.0, 3.0]), np.array([1.0, 0.5]))
+    (array([1., 9.]), array([2., 3.]))
+    """
+    narrow = narrow_dtype(x)
+    if narrow is not None:  # computed in double precision, returned in x's (see _NARROW)
+        y, t = _jvp(f, x, v)
+        return narrowed(y, narrow), narrowed(t, narrow)
+    return _jvp(f, x, v)
+
+
+def _jvp(f, x, v):
+    if plain_leaf(x) and plain_leaf(v):  # the common case: one array, no structure
+        if np.shape(v) != np.shape(x):
+            raise ValueError(f"v must have the shape of x {np.shape(x)}, got {np.shape(v)}")
+        with new_level(JVPTrace) as trace:
+            out = f(JVPTracer(trace, x, v))
+    else:
+        fx = flatten_input(x, "x")
+        vs = [like_primal(p, t, "v") for p, t in zip(fx.leaves, fx.match(v, "v"), strict=True)]
+        with new_level(JVPTrace) as trace:
+            tracers = [JVPTracer(trace, p, t) for p, t in zip(fx.leaves, vs, strict=True)]
+            out = call(f, (fx.rebuild(tracers),), [(fx, x)])
+    if isinstance(out, Tracer):  # one output, the common case
+        y, t = (out._a, out._b) if out._trace is trace else (out, zeros_like(out))
+        return as_output(y, y), as_output(t, y)
+    outs, out_def = flatten_output(out)
+    ys, ts = [], []
+    for o in outs:
+        if own(o, trace, JVPTracer):
+            y, t = o._a, o._b
+        else:
+            y, t = o, zeros_like(o)
+        ys.append(as_output(y, y))
+        ts.append(as_output(t, y))
+    return out_def.unflatten(ys), out_def.unflatten(ts)
+
+
+def hvp(f, x, v):
+    """Hessian-vector product ``H(x) v`` by forward-over-reverse: no dense Hessian is formed.
+
+    One forward pass through one reverse pass (Pearlmutter 1994), about the cost of a few
+    gradients whatever the dimension.
+
+    Parameters
+    ----------
+    f : callable
+        Plain numpy code returning one real number.
+    x : array_like, number or structure
+        The point.
+    v : array_like, number or structure
+        The direction, in the structure of ``x``.
+
+    Returns
+    -------
+    ndarray, float or structure
+        ``H(x) v``, in the structure of ``x``. A ``CompiledFunction`` (``optkit.compile``)
+        replays its compiled program.
+
+    Raises
+    ------
+    ValueError
+        ``v`` does not have the shape of ``x``.
+    TypeError, NotDifferentiableError
+        As :func:`grad`.
+
+    References
+    ----------
+    B. A. Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 6(1),
+    147-160, 1994.
+
+    Examples
+    --------
+    >>> import numpy as np, optkit
+    >>> optkit.hvp(lambda x: x[0] ** 2 * x[1], np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    array([4., 2.])
+    """
+    if type(f) in REPLAYS and not isinstance(x, Tracer) and not isinstance(v, Tracer):
+        return narrowed(f.hvp(x, v), narrow_dtype(x))  # replay the compiled program
+    return jvp(functools.partial(gradient, f), x, v)[1]
