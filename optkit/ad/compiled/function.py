@@ -12,7 +12,7 @@ import numpy as np
 
 from ...tree import flatten
 from ..api import hvp, register_replay, value_and_grad
-from ..core import FLOAT64, Tracer, value_of
+from ..core import COMPLEX128, FLOAT64, Tracer, value_of
 from ..staging import stage
 from ..tree import flatten_input
 from ..vspace import as_input
@@ -296,7 +296,7 @@ def _plain(value, like):
     cplx = np.iscomplexobj(value)  # a complex input's gradient (issue 15)
     if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
         return complex(value) if cplx else float(value)
-    return np.asarray(value, dtype=np.complex128 if cplx else np.float64)
+    return np.asarray(value, dtype=COMPLEX128 if cplx else FLOAT64)
 
 
 def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import ZERO, dtype_of, function_impls, primitive, value_of
+from ..core import COMPLEX128, FLOAT64, ZERO, dtype_of, function_impls, primitive, value_of
 
 
 def _like_dtype(x):
-    return np.complex128 if dtype_of(x).kind == "c" else np.float64
+    return COMPLEX128 if dtype_of(x).kind == "c" else FLOAT64  # the traced dtypes
 
 
 def _like(fill):

@@ -10,6 +10,8 @@ from collections import Counter
 import numpy as np
 
 from ..core import (
+    COMPLEX128,
+    FLOAT64,
     NotDifferentiableError,
     function_impls,
     primitive,
@@ -120,7 +122,7 @@ einsum = primitive("einsum", _einsum,
 def _einsum_function(*args, out=None, optimize=False, dtype=None, **kwargs):
     if out is not None:
         raise TypeError("np.einsum(..., out=) cannot write a traced value; drop `out`")
-    if dtype is not None and np.dtype(dtype) not in (np.float64, np.complex128):
+    if dtype is not None and np.dtype(dtype) not in (FLOAT64, COMPLEX128):
         raise TypeError(f"np.einsum(dtype={dtype!r}): optkit differentiates in float64 or "
                         "complex128 only")
     subscripts, operands = _einsum_spec(args)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import function_impls, is_complex, primitive, value_of
+from ..core import COMPLEX128, FLOAT64, function_impls, is_complex, primitive, value_of
 
 _NORMS = (None, "backward", "ortho", "forward")
 
@@ -43,7 +43,7 @@ def _resized(x, m, axis):
         return x[tuple(index)]
     shape = list(np.shape(value_of(x)))
     shape[axis] = m - n
-    dtype = np.complex128 if is_complex(x) else np.float64
+    dtype = COMPLEX128 if is_complex(x) else FLOAT64  # the traced dtypes
     return np.concatenate([x, np.zeros(shape, dtype)], axis=axis)
 
 

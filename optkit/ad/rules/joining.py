@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import NotDifferentiableError, Tracer, function_impls, inexact, primitive, value_of
+from ..core import (
+    COMPLEX128,
+    FLOAT64,
+    NotDifferentiableError,
+    Tracer,
+    function_impls,
+    inexact,
+    primitive,
+    value_of,
+)
 from .indexing import getitem, scatter_add, stack_sequence
 from .shape import atleast_2d_function, atleast_3d_function, reshape_function
 
@@ -57,7 +66,7 @@ def _pieces(arrays, name):
 def _check_join_kwargs(name, out, dtype):
     if out is not None:
         raise TypeError(f"{name}(..., out=) cannot write a traced value; drop `out`")
-    if dtype is not None and np.dtype(dtype) not in (np.float64, np.complex128):
+    if dtype is not None and np.dtype(dtype) not in (FLOAT64, COMPLEX128):
         raise TypeError(f"{name}(dtype={dtype!r}): traced values are float64 or complex128 "
                         "only")
 
