@@ -7,6 +7,8 @@ its inputs only until its cotangent has been pushed to its parents, then lets th
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .core import (
@@ -17,7 +19,6 @@ from .core import (
     bind,
     check_complex,
     is_complex,
-    split_args,
     unbroadcast,
     value_of,
 )
@@ -79,7 +80,21 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, node)
 
     def process(self, prim, args, params):
-        vals, parents, lower = split_args(self, args)
+        # core.split_args, inlined: a call per primitive is measurable on small arrays
+        vals = list(args)
+        parents = []
+        lower = False
+        i = 0  # counted by hand: cheaper than enumerate on this hot path
+        for a in args:
+            if isinstance(a, Tracer):
+                if a._trace is self:
+                    vals[i] = v = a._a
+                    parents.append((i, a._b))
+                    if isinstance(v, Tracer):
+                        lower = True
+                else:
+                    lower = True
+            i += 1
         if prim.nondiff:
             return bind(prim, vals, params)
         cls = Node
@@ -126,7 +141,11 @@ def backward(trace, out_node, g, leaves, keep=False):
     user's own computation, so the pass runs with numpy's floating-point warnings off.
     """
     value = value_of(out_node.ans)
-    if value is not None and not np.all(np.isfinite(value)):
+    if value.__class__ is np.float64 or value.__class__ is float:  # the common scalar f
+        finite = math.isfinite(value)
+    else:
+        finite = value is None or np.all(np.isfinite(value))
+    if not finite:
         with np.errstate(all="ignore"):
             return _backward(trace, out_node, g, leaves, keep)
     return _backward(trace, out_node, g, leaves, keep)
