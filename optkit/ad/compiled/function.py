@@ -293,6 +293,11 @@ _LEAF = flatten(0.0)[1]
 
 
 def _plain(value, like):
+    cls = value.__class__
+    if cls is np.ndarray and value.ndim and value.dtype is FLOAT64:  # the common gradient
+        return value
+    if (cls is np.float64 or cls is float) and like is None:  # the common value
+        return float(value)
     cplx = np.iscomplexobj(value)  # a complex input's gradient (issue 15)
     if np.ndim(value) == 0 and (like is None or np.ndim(like) == 0):
         return complex(value) if cplx else float(value)
