@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import FLOAT64, ZERO, Trace, Tracer, bind, check_complex
+from .core import FLOAT64, ZERO, Trace, bind, check_complex, split_args
 from .errors import nondiff_argument_error
 from .numpy_dispatch import tracer_pair
 from .vspace import tangent_zeros
@@ -26,21 +26,7 @@ class JVPTrace(Trace):
     __slots__ = ()
 
     def process(self, prim, args, params):
-        # core.split_args, inlined: a call per primitive is measurable on small arrays
-        primals = list(args)
-        carried = []
-        lower = False
-        i = 0  # counted by hand: cheaper than enumerate on this hot path
-        for a in args:
-            if isinstance(a, Tracer):
-                if a._trace is self:
-                    primals[i] = v = a._a
-                    carried.append((i, a._b))
-                    if isinstance(v, Tracer):
-                        lower = True
-                else:
-                    lower = True
-            i += 1
+        primals, carried, lower = split_args(self, args)
         if prim.nondiff:
             return bind(prim, primals, params)
         if lower:  # the enclosing level computes (and checks) the value

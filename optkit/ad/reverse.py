@@ -19,6 +19,7 @@ from .core import (
     bind,
     check_complex,
     is_complex,
+    split_args,
     unbroadcast,
     value_of,
 )
@@ -80,21 +81,7 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, node)
 
     def process(self, prim, args, params):
-        # core.split_args, inlined: a call per primitive is measurable on small arrays
-        vals = list(args)
-        parents = []
-        lower = False
-        i = 0  # counted by hand: cheaper than enumerate on this hot path
-        for a in args:
-            if isinstance(a, Tracer):
-                if a._trace is self:
-                    vals[i] = v = a._a
-                    parents.append((i, a._b))
-                    if isinstance(v, Tracer):
-                        lower = True
-                else:
-                    lower = True
-            i += 1
+        vals, parents, lower = split_args(self, args)
         if prim.nondiff:
             return bind(prim, vals, params)
         cls = Node
