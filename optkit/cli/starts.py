@@ -20,7 +20,6 @@ import warnings
 import numpy as np
 
 import optkit
-from optkit.distributed import latin_hypercube, minimize_many
 from optkit.fitting import METHODS as LSQ_METHODS
 from optkit.optim import METHODS, Status
 
@@ -110,26 +109,6 @@ def _run_summary(result) -> dict:
             "nhev": result["nhev"], "time": result["time"]}
 
 
-def _sort_key(result):
-    f = result["fun"]
-    return math.inf if math.isnan(f) else f
-
-
-def _bounded_multistart(fun, lb, ub, bounds, n_starts, method, seed, scope, progress,
-                        options):
-    """``optkit.multistart`` with ``bounds`` passed to every solve (its own ``bounds`` is
-    the box of the starts only): the same Latin hypercube starts, best first."""
-    starts = latin_hypercube(lb, ub, n_starts, np.random.default_rng(seed))
-    runs = minimize_many(fun, starts, method, executor=scope.executor, progress=progress,
-                         bounds=bounds, **options)
-    for result, start in zip(runs, starts, strict=True):
-        result["x0"] = start
-    ordered = sorted(runs, key=_sort_key)
-    best = type(ordered[0])(ordered[0])
-    best["all"] = ordered
-    return best
-
-
 def run_multistart(problem, method, x0, n_starts, box, seed, scope, *, gtol, maxiter,
                    compile_, options, progress, bounds=None) -> tuple[Outcome, dict]:
     """Solve ``problem`` from ``n_starts`` starts on ``scope`` (an executor scope).
@@ -150,13 +129,9 @@ def run_multistart(problem, method, x0, n_starts, box, seed, scope, *, gtol, max
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if bounds is None:
-            best = optkit.multistart(problem.objective, optkit.Bounds(lb, ub), n_starts,
-                                     method, seed=seed, executor=scope.executor,
-                                     progress=progress, **solve_options)
-        else:
-            best = _bounded_multistart(problem.objective, lb, ub, bounds, n_starts, method,
-                                       seed, scope, progress, solve_options)
+        best = optkit.multistart(problem.objective, optkit.Bounds(lb, ub), n_starts, method,
+                                 seed=seed, executor=scope.executor, progress=progress,
+                                 solve_bounds=bounds, **solve_options)
     wall = time.perf_counter() - start
     runs = best["all"]
     jac = best["jac"]

@@ -95,8 +95,12 @@ def _sort_key(result):
     return math.inf if math.isnan(f) else f
 
 
+_THE_BOX = "box"
+
+
 def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=None, n=None,
-               args=(), progress=False, connect_timeout=CONNECT_TIMEOUT, **options):
+               args=(), progress=False, connect_timeout=CONNECT_TIMEOUT,
+               solve_bounds=_THE_BOX, **options):
     """Minimize ``fun(x, *args)`` from ``n_starts`` Latin hypercube starts in ``bounds``.
 
     Parameters
@@ -104,9 +108,8 @@ def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=Non
     fun : callable
         ``fun(x, *args) -> float`` in plain numpy.
     bounds : scipy.optimize.Bounds, optkit.Bounds or sequence of (lo, hi)
-        The box the starts are drawn from, all finite, and the bounds every solve keeps to
-        (passed to :func:`optkit.minimize` as ``bounds``). Scalar bounds apply to every
-        variable only when ``n`` is given.
+        The box the starts are drawn from, all finite, and by default the bounds every
+        solve keeps to. Scalar bounds apply to every variable only when ``n`` is given.
     n_starts : int, optional
         The number of starts (default 32).
     method : str or solver, optional
@@ -118,6 +121,10 @@ def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=Non
         As :func:`optkit.minimize_many`, which runs the solves.
     n : int, optional
         The number of variables, needed with scalar bounds.
+    solve_bounds : optional
+        The bounds every solve keeps to, passed to :func:`optkit.minimize` as ``bounds``:
+        ``"box"`` (the default) for ``bounds`` itself, None for unconstrained solves, or any
+        form ``minimize`` accepts (wider than the box, say, with infinite sides).
 
     Returns
     -------
@@ -147,9 +154,12 @@ def multistart(fun, bounds, n_starts=32, method="lbfgs", *, seed=0, executor=Non
     box = _box(bounds, n)
     starts = latin_hypercube(box.lb, box.ub, int(n_starts), np.random.default_rng(seed))
     if "bounds" in options:
-        raise TypeError("multistart got bounds twice: the box is its second argument")
+        raise TypeError("multistart got bounds twice: the box is its second argument "
+                        "(solve_bounds= sets the solves' own bounds)")
+    if isinstance(solve_bounds, str) and solve_bounds == _THE_BOX:
+        solve_bounds = box
     runs = minimize_many(fun, starts, method, executor=executor, args=args, progress=progress,
-                         connect_timeout=connect_timeout, bounds=box, **options)
+                         connect_timeout=connect_timeout, bounds=solve_bounds, **options)
     for run, x0 in zip(runs, starts, strict=True):
         run["x0"] = x0
     ordered = sorted(runs, key=_sort_key)

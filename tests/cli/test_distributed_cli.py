@@ -144,3 +144,10 @@ def test_the_default_box_is_x0_plus_minus_max_1_abs_x0_and_is_printed(cli):
     doc = cli("solve", "rosenbrock", "--multistart", "3", "--x0", "10,-0.5", "--json").json()
     assert np.allclose(doc["multistart"]["box"]["lb"], [0.0, -1.5])
     assert np.allclose(doc["multistart"]["box"]["ub"], [20.0, 0.5])
+
+
+def test_an_unbounded_problem_is_solved_past_the_box_of_its_starts(cli):
+    # the default box [-2.4, 0] x [0, 2] only places the starts: rosenbrock's minimum (1, 1)
+    # lies outside it, and the unconstrained solves must still reach it
+    doc = cli("solve", "rosenbrock", "--multistart", "3", "--seed", "1", "--json").json()
+    assert doc["success"] and doc["x"] == pytest.approx([1.0, 1.0], abs=1e-4)

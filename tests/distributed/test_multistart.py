@@ -87,3 +87,16 @@ def test_bad_bounds_are_refused(bounds, error, match):
 def test_bad_n_starts_is_refused(n_starts):
     with pytest.raises(ValueError, match="n_starts"):
         multistart(_tilted_double_well, [(-1.0, 1.0)], n_starts=n_starts)
+
+
+def test_solve_bounds_set_the_solves_own_bounds():
+    def bowl(x):  # minimum at x = 3, outside the box of the starts
+        return np.sum((x - 3.0) ** 2)
+
+    boxed = multistart(bowl, [(-1.0, 1.0)], n_starts=3)
+    free = multistart(bowl, [(-1.0, 1.0)], n_starts=3, solve_bounds=None)
+    wide = multistart(bowl, [(-1.0, 1.0)], n_starts=3, solve_bounds=[(-1.0, 2.0)])
+    assert boxed.x == pytest.approx([1.0]) and boxed.active_mask.tolist() == [1]
+    assert free.x == pytest.approx([3.0], abs=1e-6)
+    assert wide.x == pytest.approx([2.0])
+    assert np.all(np.abs(np.array([r.x0 for r in free.all])) <= 1.0)  # starts in the box
