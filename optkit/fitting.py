@@ -10,7 +10,6 @@ driver. The result carries ``scipy.optimize.least_squares``'s fields.
 from __future__ import annotations
 
 import numbers
-import re
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
@@ -32,8 +31,6 @@ __all__ = ["JAC_MODES", "METHODS", "least_squares"]
 
 METHODS = ("lm", "gn-cg")
 JAC_MODES = ("auto", "forward", "reverse", "operator")
-# the driver's note on a failure, about its own gtol test (run with gtol = 0 here)
-_DRIVER_GTOL = re.compile(r" \(\|g\|_inf = [^()]* at the point returned, gtol = [^()]*\)$")
 _SCIPY_ONLY = ("trf", "dogbox")  # scipy's methods without an optkit counterpart of that name
 
 
@@ -301,7 +298,6 @@ def _driver_callback(callback, unravel):
 # ---- the result --------------------------------------------------------------------------------
 def _result(result, objective, box, unravel, mode):
     lin = result.pop("linearization")
-    first_order = result.pop("first_order")
     x = np.array(lin.x)
     grad = np.array(lin.grad)
     optimality = float(np.max(np.abs(projected_gradient(box, x, grad))))
@@ -310,12 +306,7 @@ def _result(result, objective, box, unravel, mode):
     else:
         jac = LinearOperator(lin.shape, matvec=lin.matvec, rmatvec=lin.rmatvec, dtype=float)
     active = box.active_mask(x) if box is not None else np.zeros(x.size, dtype=int)
-    message = result.message
-    if not result.success:
-        # the driver says "(|g|_inf = ..., gtol = 0.00e+00)": its own test, which the
-        # least-squares solvers run with gtol = 0; say the solver's test and the user's gtol
-        message = _DRIVER_GTOL.sub("", message)
-        message = f"{message} ({first_order})"
+    message = result.message  # a failure's note states the solver's own gtol test
     return OptimizeResult(
         x=unravel(x), cost=float(lin.cost), fun=np.array(lin.residuals), jac=jac, grad=grad,
         optimality=optimality, active_mask=active, nfev=objective.nfev, njev=objective.njev,

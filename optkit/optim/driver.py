@@ -266,8 +266,7 @@ class _Solve:
         nfev, njev, nhev = self.objective.counts()
         message = f"{status.message}: {detail}" if detail else status.message
         if not (status.success or status in _ASKED):
-            message += (f" ({self.measure} = {self.solver.stationarity(final):.2e} at the point "
-                        f"returned, gtol = {self.gtol:.2e})")
+            message += f" ({self.solver.first_order_note(final, self.gtol, self.measure)})"
         return OptimizeResult(
             x=np.array(final.x), fun=float(final.f), jac=np.array(final.g), nit=self.nit,
             nfev=nfev, njev=njev, nhev=nhev, status=status.code, success=status.success,

@@ -146,13 +146,15 @@ class GaussNewtonCG(Solver):
             stop=_gtol_stop(projected_gradient(self.bounds, x, lin.grad), self.gtol))
 
     def result_fields(self, state: GaussNewtonCGState) -> dict:
-        """The driver's extra result fields: the Linearization (r~, J~, grad) at the point
-        returned, so a caller reads them without evaluating again, and ``first_order``, the
-        gtol test's measure there in words (the driver's own gtol is off)."""
+        """The driver's extra result field: the Linearization (r~, J~, grad) at the point
+        returned, so a caller reads them without evaluating again."""
+        return {"linearization": state.lin}
+
+    def first_order_note(self, state: GaussNewtonCGState, gtol, measure) -> str:
+        """The projected-gradient gtol test at the point returned (the driver's gtol is off)."""
         pg = projected_gradient(self.bounds, state.x, state.g)
-        return {"linearization": state.lin,
-                "first_order": f"projected ||J^T r||_inf = {float(np.max(np.abs(pg))):.2e} "
-                               f"at the point returned, gtol = {self.gtol:.2e}"}
+        return (f"projected ||J^T r||_inf = {float(np.max(np.abs(pg))):.2e} at the point "
+                f"returned, gtol = {self.gtol:.2e}")
 
     def accepted(self, state: GaussNewtonCGState) -> bool:
         """False after a rejected trial (x did not move)."""

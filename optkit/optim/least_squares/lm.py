@@ -234,13 +234,14 @@ class LevenbergMarquardt(Solver):
                        stop=gtol_test(cosine, self.gtol))
 
     def result_fields(self, state: LMState) -> dict:
-        """The driver's extra result fields: the Linearization (r~, J~, grad) at the point
-        returned, so a caller reads them without evaluating again, and ``first_order``, the
-        gtol test's measure there in words (the driver's own gtol is off, so its message
-        cannot say it)."""
-        return {"linearization": state.lin,
-                "first_order": f"max |cos(J_j, r)| = {state.cosine:.2e} at the point "
-                               f"returned, gtol = {self.gtol:.2e}"}
+        """The driver's extra result field: the Linearization (r~, J~, grad) at the point
+        returned, so a caller reads them without evaluating again."""
+        return {"linearization": state.lin}
+
+    def first_order_note(self, state: LMState, gtol, measure) -> str:
+        """MINPACK's gtol test at the point returned (the driver's own gtol is off here)."""
+        return (f"max |cos(J_j, r)| = {state.cosine:.2e} at the point returned, "
+                f"gtol = {self.gtol:.2e}")
 
     def accepted(self, state: LMState) -> bool:
         """False after a rejected trial (x did not move)."""

@@ -129,3 +129,9 @@ class Solver:
     def result_fields(self, state) -> dict:
         """Extra result fields computed from the state the result reports (default: none)."""
         return {}
+
+    def first_order_note(self, state, gtol, measure) -> str:
+        """What a failed solve's message says of the first-order test at the point returned:
+        by default ``measure`` (the driver's name for :meth:`stationarity`) against gtol."""
+        return (f"{measure} = {self.stationarity(state):.2e} at the point returned, "
+                f"gtol = {gtol:.2e}")
