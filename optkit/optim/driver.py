@@ -4,7 +4,8 @@ The solver protocol and the defaults of its optional hooks are in
 :mod:`optkit.optim.solvers.base`: a solver derives from ``Solver`` and implements
 ``init(objective, x0)`` and ``step(objective, state)``; the driver asks its hooks
 (``stationarity``, ``accepted``, ``leave_saddle``, ``converged``, ``result_fields``,
-``default_ftol``) without probing for them and never branches on the solver's type.
+``first_order_note``, ``default_ftol``) without probing for them and never branches on the
+solver's type.
 
 A solve (:func:`run`):
 

@@ -37,6 +37,8 @@ Optional hooks, each with its default here:
 ``converged``          the solver's own stopping test, asked about every state: ``(Status,
                        reason)`` or None (the default: only the driver's tests apply)
 ``result_fields``      extra fields of the result, from the state it reports (default: none)
+``first_order_note``   a failed solve's words on the first-order test (default: the
+                       driver's measure, stationarity, against gtol)
 =====================  =====================================================================
 """
 
