@@ -52,7 +52,44 @@ class SPGState:
 
 @dataclass(frozen=True)
 class SPG:
-    """Spectral projected gradient, SPG2 of Birgin, Martínez & Raydan (module docstring)."""
+    """Spectral projected gradient, SPG2 of Birgin, Martínez & Raydan (module docstring).
+
+    The bounded branch of ``GradientDescent`` (``method="gd"`` with bounds); the protocol is
+    the solvers' own: ``init(objective, x0, bounds)``, ``step(objective, state)`` and
+    ``stationarity(state)``, the projected gradient ``||P(x - g) - x||_inf``.
+
+    Parameters
+    ----------
+    linesearch : Backtracking, optional
+        The search along the projected direction, a backtracking one (its trials stay in the
+        box). Default: the GLL nonmonotone search of SPG2, ``Nonmonotone(memory=10,
+        c1=1e-4, shrink_min=0.1, shrink_max=0.9)``.
+    lambda_min, lambda_max : float, optional
+        Safeguards on the spectral step, ``0 < lambda_min <= lambda_max < inf`` (SPG2's
+        1e-30 and 1e30).
+
+    Raises
+    ------
+    TypeError
+        A ``linesearch`` that is not a backtracking search.
+    ValueError
+        ``lambda_min``, ``lambda_max`` out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> from optkit.optim import Objective
+    >>> from optkit.optim.bounded.spg import SPG
+    >>> w, c = np.array([1.0, 10.0]), np.array([2.0, 0.3])
+    >>> objective = Objective(lambda x: float(w @ (x - c) ** 2), jac=lambda x: 2 * w * (x - c))
+    >>> spg = SPG()
+    >>> state = spg.init(objective, np.array([0.5, -3.0]), optkit.Bounds([0, 0], [1, 1]))
+    >>> while spg.stationarity(state) > 1e-8:
+    ...     state = spg.step(objective, state)
+    >>> np.round(state.x, 8)
+    array([1. , 0.3])
+    """
 
     # GLL nonmonotone Armijo search: M = 10, gamma = 1e-4, new trials in [0.1, 0.9] x the
     # last (sigma_1, sigma_2 of SPG2)

@@ -64,7 +64,56 @@ class TRONState:
 
 @dataclass(frozen=True, eq=False)  # eq=False: preconditioner may be an array
 class TRON:
-    """Trust-region Newton-CG for lb <= x <= ub (Lin & Moré 1999; module docstring)."""
+    """Trust-region Newton-CG for lb <= x <= ub (Lin & Moré 1999; module docstring).
+
+    The bounded branch of ``NewtonCG`` (``method="newton-cg"`` with bounds); the protocol is
+    the solvers' own: ``init(objective, x0, bounds)``, ``step(objective, state)`` and
+    ``stationarity(state)``, the projected gradient ``||P(x - g) - x||_inf``. The objective
+    needs Hessian-vector products.
+
+    Parameters
+    ----------
+    trust_region : TrustRegion, optional
+        Step acceptance, radius update and the CG subproblem's settings.
+    forcing : "superlinear" or float, optional
+        The CG forcing term: ``"superlinear"`` is ``min(0.5, sqrt(||P(x - g) - x||_2))``
+        floored at 1e-4 (Nocedal & Wright eq. 7.3); a float in (0, 1) is fixed.
+    preconditioner : None, callable or array_like, optional
+        None, a callable ``v -> M^{-1} v``, or the diagonal of M.
+    mu0 : float, optional
+        Sufficient decrease of the model in both projected searches, in (0, 0.5) (0.01).
+    mu1 : float, optional
+        The Cauchy step stays within ``mu1 * radius``, > 0 (1).
+    interpf : float, optional
+        Backtracking factor of the projected searches, in (0, 1) (0.1).
+    extrapf : float, optional
+        Extrapolation factor of the Cauchy search, > 1 (10).
+    max_rounds : int or None, optional
+        Subspace rounds per step, >= 1; None: n (TRON's itermax).
+
+    Raises
+    ------
+    TypeError
+        A ``trust_region`` that is not a ``TrustRegion``.
+    ValueError
+        An option out of its range, naming it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> from optkit.optim import Objective
+    >>> from optkit.optim.bounded.tron import TRON
+    >>> w, c = np.array([1.0, 10.0]), np.array([2.0, 0.3])
+    >>> objective = Objective(lambda x: float(w @ (x - c) ** 2), jac=lambda x: 2 * w * (x - c),
+    ...                       hessp=lambda x, p: 2 * w * p)
+    >>> tron = TRON()
+    >>> state = tron.init(objective, np.array([0.5, -3.0]), optkit.Bounds([0, 0], [1, 1]))
+    >>> while tron.stationarity(state) > 1e-8:
+    ...     state = tron.step(objective, state)
+    >>> np.round(state.x, 8)
+    array([1. , 0.3])
+    """
 
     trust_region: TrustRegion = field(default_factory=TrustRegion)  # acceptance, radius, CG
     # CG forcing term eta_k: "superlinear" is min(0.5, sqrt(||P(x - g) - x||_2)) (Nocedal &
