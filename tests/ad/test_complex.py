@@ -269,10 +269,10 @@ LINALG_ROWS = [
         (_H,)),
     Row("eigvalsh", np.linalg.eigvalsh, (_H,)),
     Row("eigvalsh-U", lambda a: np.linalg.eigvalsh(a, UPLO="U"), (_H,)),
-    Row("svdvals", lambda a: np.linalg.svd(a, compute_uv=False), (_R,), order=1),
+    Row("svdvals", lambda a: np.linalg.svd(a, compute_uv=False), (_R,)),
     Row("norm-fro", np.linalg.norm, (_R,)),
-    Row("norm-2", lambda a: np.linalg.norm(a, 2), (_R,), order=1),
-    Row("norm-nuc", lambda a: np.linalg.norm(a, "nuc"), (_R,), order=1),
+    Row("norm-2", lambda a: np.linalg.norm(a, 2), (_R,)),
+    Row("norm-nuc", lambda a: np.linalg.norm(a, "nuc"), (_R,)),
     Row("norm-vector", lambda a: np.linalg.norm(a, axis=0), (_R,)),
     Row("norm-vector-1", lambda a: np.linalg.norm(a, 1, axis=0), (_R,)),
     Row("norm-vector-3", lambda a: np.linalg.norm(a, 3, axis=0), (_R,)),
@@ -288,8 +288,6 @@ def test_complex_linalg_rule(row):
 
 
 def test_complex_linalg_refusals_name_the_function():
-    with pytest.raises(ComplexValueError, match="^svd has no complex derivative rule"):
-        optkit.grad(lambda a: np.sum(np.abs(np.linalg.svd(a, full_matrices=False)[0])))(_R)
     with pytest.raises(ComplexValueError, match="^cholesky has no complex derivative rule"):
         optkit.grad(lambda a: np.sum(np.abs(np.linalg.cholesky(a))))(_H + 10 * np.eye(3))
 

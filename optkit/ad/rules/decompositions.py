@@ -2,25 +2,32 @@
 ``matrix_rank`` and ``cond``, with forward and reverse rules.
 
 Sources: Townsend 2016, "Differentiating the singular value decomposition" (svd: forward and
-reverse, with the terms for non-square matrices); Walter & Lehmann, "Algorithmic
-differentiation of linear algebra functions with application in optimum experimental design"
-(qr, forward) and Liao, Liu, Wang & Xiang 2019, "Differentiable programming tensor networks"
-(qr, reverse; also in Seeger et al. 2017, "Auto-differentiating linear algebra"); Golub &
-Pereyra 1973, "The differentiation of pseudo-inverses and nonlinear least squares problems
-whose variables separate" (pinv, and through it lstsq). As in ``linalg``, every rule is numpy
-code over primitives, so rules are differentiated in turn (HVPs).
+reverse, with the terms for non-square matrices); Wan & Zhang 2019, "Automatic differentiation
+for complex valued SVD" (the complex case and its gauge term, as in JAX's svd JVP); Walter &
+Lehmann 2018, "Algorithmic differentiation of linear algebra functions with application in
+optimum experimental design" (qr, forward) and Liao, Liu, Wang & Xiang 2019, "Differentiable
+programming tensor networks" (qr, reverse; also in Seeger et al. 2017, "Auto-differentiating
+linear algebra"); Golub & Pereyra 1973, "The differentiation of pseudo-inverses and nonlinear
+least squares problems whose variables separate" (pinv, and through it lstsq). As in
+``linalg``, every rule is numpy code over primitives, so rules are differentiated in turn
+(HVPs).
 
-Notation: ``A = U diag(s) V^T`` (reduced: ``U`` m x k, ``V`` n x k, ``k = min(m, n)``),
+Notation: ``A = U diag(s) V^H`` (reduced: ``U`` m x k, ``V`` n x k, ``k = min(m, n)``; ``X^H``
+the conjugate transpose, ``X^T`` for a real ``X``),
 ``A = QR``, ``A+`` the pseudo-inverse, ``t`` a tangent, ``g`` a cotangent, ``X.mT`` the
 transpose of the last two axes. Stacks of matrices work as in numpy.
 
 Where a derivative exists:
 - the singular vectors need distinct, nonzero singular values; there the reduced SVD is smooth
   up to LAPACK's choice of a sign per pair of columns (real case: ``U^T dU`` is skew, so no
-  continuous gauge freedom). At a repeated singular value their derivative comes out inf/NaN,
-  never a plausible number. The singular values alone
+  continuous gauge freedom). A complex SVD is unique up to a phase ``e^{i phi_j}`` shared by
+  ``u_j`` and ``v_j``, a continuous gauge: the rules take the gauge in which ``V^H dV`` has a
+  zero diagonal (JAX's), so only phase-invariant functions of the vectors (``U diag(s) V^H``,
+  ``u_j v_j^H``, ``|U|``) have meaningful derivatives, and at a zero singular value the phase
+  is undefined (inf/NaN). At a repeated singular value the vectors' derivative comes out
+  inf/NaN, never a plausible number. The singular values alone
   (``svdvals``, ``svd(compute_uv=False)``, the norms 2, -2, 'nuc') keep the first-order rule
-  ``ds_i = u_i^T dA v_i`` there, which gives the gradient ``U diag(f'(s)) V^T`` of a symmetric
+  ``ds_i = Re(u_i^H dA v_i)`` there, which gives the gradient ``U diag(f'(s)) V^H`` of a symmetric
   function ``f(s)`` (Lewis 1996), finite even where singular values repeat.
 - ``full_matrices=True`` (non-square) and QR's ``complete`` mode (m > n) add columns that are
   any orthonormal basis of a complement: not a function of ``A``, so they are refused.
@@ -67,15 +74,27 @@ def _diag(x):
 
 
 # ---- svd (reduced) ------------------------------------------------------------------------------
-# One primitive computes U, s and V (V = Vh^T, so the three share the last axis k), packed on
-# axis -2: [..., :m, :] U, [..., m, :] s, [..., m+1:, :] V.
+# One primitive computes U, s and V (V = Vh^H, so the three share the last axis k), packed on
+# axis -2: [..., :m, :] U, [..., m, :] s, [..., m+1:, :] V. For a complex A the packed array is
+# complex and its s row has a zero imaginary part.
 def _svd_packed(a):
     u, s, vh = np.linalg.svd(a, full_matrices=False)
-    return np.concatenate([u, s[..., None, :], mT(vh)], axis=-2)
+    return np.concatenate([u, s[..., None, :], _h(vh)], axis=-2)
 
 
 def _svd_parts(packed, m):
-    return packed[..., :m, :], packed[..., m, :], packed[..., m + 1:, :]
+    s = packed[..., m, :]
+    return packed[..., :m, :], (np.real(s) if is_complex(s) else s), packed[..., m + 1:, :]
+
+
+def _cj(x):
+    """The complex conjugate (the value itself if real)."""
+    return np.conjugate(x) if is_complex(x) else x
+
+
+def _h(x):
+    """The conjugate transpose of the last two axes (the transpose if real)."""
+    return _cj(mT(x))
 
 
 def _svd_gaps(s, eye):
@@ -94,49 +113,66 @@ def _svd_gaps(s, eye):
 
 
 def _svd_d(t, ans, a):
+    # Townsend 2016 (real), Wan & Zhang 2019 (complex), as JAX's svd JVP: with dP = U^H dA V,
+    #   ds = Re diag(dP),  dV = V (F o (S dP + dP^H S)) + (I - V V^H) dA^H U S^-1,
+    #   dU = U (F o (dP S + S dP^H) + i Im(diag(dP)) S^-1) + (I - U U^H) dA V S^-1.
+    # A complex SVD is unique up to a phase e^{i phi_j} shared by u_j and v_j; the term
+    # i Im(dP_jj) / s_j is the gauge V^H dV with a zero diagonal (JAX's choice), so only
+    # functions invariant under those phases (U diag(s) V^H, u_j v_j^H, |U|) are meaningful.
     m, n = _matrix_shape(a, "svd")
     k = min(m, n)
     u, s, v = _svd_parts(ans, m)
     eye = np.eye(k)
-    p = np.matmul(mT(u), np.matmul(t, v))          # dP = U^T dA V
+    p = np.matmul(_h(u), np.matmul(t, v))           # dP = U^H dA V
     ps = p * s[..., None, :]                        # dP S
     sp = s[..., :, None] * p                        # S dP
     with np.errstate(divide="ignore", invalid="ignore"):   # repeated or zero singular values
         f = _svd_gaps(s, eye)
-        du = np.matmul(u, f * (ps + mT(ps)))       # U (F o (dP S + S dP^T))
-        dv = np.matmul(v, f * (sp + mT(sp)))       # V (F o (S dP + dP^T S))
-        if m > k:   # + (I - U U^T) dA V S^-1
+        inner_u = f * (ps + _h(ps))
+        if is_complex(p):                            # the gauge term, i Im(dP_jj) / s_j
+            inner_u = inner_u + eye * (1j * np.imag(p) / s[..., None, :])
+        du = np.matmul(u, inner_u)                  # U (F o (dP S + S dP^H) + ...)
+        dv = np.matmul(v, f * (sp + _h(sp)))        # V (F o (S dP + dP^H S))
+        if m > k:   # + (I - U U^H) dA V S^-1
             du = du + (np.matmul(t, v) - np.matmul(u, p)) / s[..., None, :]
-        if n > k:   # + (I - V V^T) dA^T U S^-1
-            dv = dv + (np.matmul(mT(t), u) - np.matmul(v, mT(p))) / s[..., None, :]
-    ds = _diag(p)                                   # ds_i = u_i^T dA v_i
+        if n > k:   # + (I - V V^H) dA^H U S^-1
+            dv = dv + (np.matmul(_h(t), u) - np.matmul(v, _h(p))) / s[..., None, :]
+    ds = _diag(p)                                   # ds_i = Re(u_i^H dA v_i)
+    if is_complex(ds):
+        ds = np.real(ds) + 0j
     return np.concatenate([du, ds[..., None, :], dv], axis=-2)
 
 
 def _svd_vjp(g, ans, a):
-    # Townsend 2016 (real case):
-    # Abar = U [(F o (U^T Ubar - Ubar^T U)) S + diag(sbar) + S (F o (V^T Vbar - Vbar^T V))] V^T
-    #        + (I - U U^T) Ubar S^-1 V^T + U S^-1 Vbar^T (I - V V^T)
+    # Townsend 2016 (real case), Wan & Zhang 2019 (complex): the adjoint of _svd_d for the
+    # inner product Re tr(X^H Y), applied to the conjugated cotangents (Ubar, sbar, Vbar) =
+    # conj(gU, Re gs, gV), and conjugated back (JAX's pairing Re(sum(a * b)), see vspace):
+    # Abar = U [(F o (U^H Ubar - Ubar^H U)) S + diag(sbar) + S (F o (V^H Vbar - Vbar^H V))
+    #           + i Im(diag(U^H Ubar)) S^-1] V^H
+    #        + (I - U U^H) Ubar S^-1 V^H + U S^-1 Vbar^H (I - V V^H)
     m, n = _matrix_shape(a, "svd")
     k = min(m, n)
     u, s, v = _svd_parts(ans, m)
     gu, gs, gv = _svd_parts(g, m)
+    gu, gv = _cj(gu), _cj(gv)
     eye = np.eye(k)
-    uu = np.matmul(mT(u), gu)
-    vv = np.matmul(mT(v), gv)
+    uu = np.matmul(_h(u), gu)
+    vv = np.matmul(_h(v), gv)
     with np.errstate(divide="ignore", invalid="ignore"):   # repeated or zero singular values
         f = _svd_gaps(s, eye)
-        inner = ((f * (uu - mT(uu))) * s[..., None, :] + eye * gs[..., None, :]
-                 + s[..., :, None] * (f * (vv - mT(vv))))
-        out = np.matmul(u, np.matmul(inner, mT(v)))
+        inner = ((f * (uu - _h(uu))) * s[..., None, :] + eye * gs[..., None, :]
+                 + s[..., :, None] * (f * (vv - _h(vv))))
+        if is_complex(uu):
+            inner = inner + eye * (1j * np.imag(uu) / s[..., None, :])
+        out = np.matmul(u, np.matmul(inner, _h(v)))
         if m > k:
-            out = out + np.matmul((gu - np.matmul(u, uu)) / s[..., None, :], mT(v))
+            out = out + np.matmul((gu - np.matmul(u, uu)) / s[..., None, :], _h(v))
         if n > k:
-            out = out + np.matmul(u, mT((gv - np.matmul(v, vv)) / s[..., None, :]))
-    return out
+            out = out + np.matmul(u, _h((gv - np.matmul(v, vv)) / s[..., None, :]))
+    return _cj(out)
 
 
-svd_packed = primitive("svd", _svd_packed, jvp=(_svd_d,), vjp=(_svd_vjp,))
+svd_packed = primitive("svd", _svd_packed, jvp=(_svd_d,), vjp=(_svd_vjp,), complex=True)
 
 
 class SVDResult(NamedTuple):
@@ -155,30 +191,22 @@ def _svdvals(a):
 
 
 def _singular_vectors(a):
-    if is_complex(a):
-        if not isinstance(a, np.ndarray):
-            raise NotDifferentiableError(
-                "second derivatives of the singular values of a complex matrix need the "
-                "complex rule of svd, which optkit does not have")
-        u, _, vh = np.linalg.svd(a, full_matrices=False)
-        return u, mT(vh)
     u, _, v = _svd_parts(svd_packed(a), _matrix_shape(a, "svd")[0])
     return u, v
 
 
-# A complex A = U diag(s) Vh: ds_i = Re(u_i^H dA conj(v_i)) with v = Vh^T, whose transpose for
-# Re(sum(a * b)) is A-bar = conj(U diag(s-bar) V^T)
+# A = U diag(s) V^H: ds_i = Re(u_i^H dA v_i), whose transpose for Re(sum(a * b)) is
+# A-bar = conj(U diag(s-bar) V^H) (the real case without the conjugates)
 def _svdvals_d(t, ans, a):
     u, v = _singular_vectors(a)
     if is_complex(u):
-        return np.real(np.sum(np.conjugate(u) * np.matmul(t, np.conjugate(v)), axis=-2))
+        return np.real(np.sum(np.conjugate(u) * np.matmul(t, v), axis=-2))
     return np.sum(u * np.matmul(t, v), axis=-2)
 
 
 def _svdvals_vjp(g, ans, a):
     u, v = _singular_vectors(a)
-    out = np.matmul(u * g[..., None, :], mT(v))
-    return np.conjugate(out) if is_complex(out) else out
+    return np.matmul(_cj(u) * g[..., None, :], mT(v))
 
 
 svdvals = primitive("svdvals", _svdvals, jvp=(_svdvals_d,), vjp=(_svdvals_vjp,), complex=True)
@@ -205,7 +233,7 @@ def _hermitian_svd(a, compute_uv):
     sgn = np.take_along_axis(sgn, order, axis=-1)
     s = np.take_along_axis(s, order, axis=-1)
     u = np.take_along_axis(v, order[..., None, :], axis=-1)
-    return SVDResult(u, s, mT(u * sgn[..., None, :]))
+    return SVDResult(u, s, _h(u * sgn[..., None, :]))
 
 
 def _svd_function(a, full_matrices=True, compute_uv=True, hermitian=False):
@@ -223,7 +251,7 @@ def _svd_function(a, full_matrices=True, compute_uv=True, hermitian=False):
             "complement, not a differentiable function of `a`; pass full_matrices=False")
     packed = svd_packed(a)
     u, s, v = _svd_parts(packed, m)
-    return SVDResult(u, s, mT(v))
+    return SVDResult(u, s, _h(v))
 
 
 def _svdvals_function(x, /):
