@@ -28,7 +28,42 @@ __all__ = ["GeodesicAcceleration"]
 
 @dataclass(frozen=True)
 class GeodesicAcceleration:
-    """The acceleration correction and its acceptance test (module docstring)."""
+    """The acceleration correction and its acceptance test (module docstring).
+
+    Pass it as ``LevenbergMarquardt(geodesic=GeodesicAcceleration())``; the objective then
+    needs ``rvv(x, v)``, the second directional derivative r''(x)[v, v] of the residuals.
+
+    Parameters
+    ----------
+    alpha : float, optional
+        The bound on ``2 ||D a|| / ||D v||`` an accelerated step must meet, in (0, 2]
+        (0.75; Transtrum & Sethna 2012, eq. 15).
+
+    Raises
+    ------
+    ValueError
+        ``alpha`` outside (0, 2].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import run
+    >>> from optkit.optim.residual import ResidualObjective
+    >>> t = np.linspace(0.0, 1.0, 5)
+    >>> def r(x):  # the model a exp(-b t) against data made with a = 2, b = 1.5
+    ...     return x[0] * np.exp(-x[1] * t) - 2.0 * np.exp(-1.5 * t)
+    >>> def jac(x):
+    ...     e = np.exp(-x[1] * t)
+    ...     return np.column_stack([e, -x[0] * t * e])
+    >>> def rvv(x, v):
+    ...     e = np.exp(-x[1] * t)
+    ...     return -2.0 * v[0] * v[1] * t * e + v[1] ** 2 * x[0] * t ** 2 * e
+    >>> from optkit.optim.least_squares import LevenbergMarquardt
+    >>> lm = LevenbergMarquardt(geodesic=GeodesicAcceleration())
+    >>> res = run(lm, ResidualObjective(r, jac, rvv=rvv), np.array([1.0, 1.0]), gtol=0, ftol=0)
+    >>> bool(res.success), np.round(res.x, 6)
+    (True, array([2. , 1.5]))
+    """
 
     alpha: float = 0.75  # bound on 2 ||D a|| / ||D v|| (Transtrum & Sethna 2012, eq. 15)
 

@@ -74,7 +74,52 @@ _EPS = np.finfo(float).eps
 
 @dataclass(frozen=True)
 class GaussNewtonCGState:
-    """One point of the Gauss-Newton-CG iteration and its trust region."""
+    """One point of the Gauss-Newton-CG iteration and its trust region.
+
+    Attributes
+    ----------
+    x : ndarray
+        The point.
+    f : float
+        The cost F(x).
+    g : ndarray
+        grad F(x) = J~^T r~.
+    lin : Linearization
+        The objective's linearization at x.
+    radius : float
+        The trust radius Delta for the next trial.
+    cg : SubproblemResult or None
+        The last CG result at x, replayed on a rejection.
+    step_norm : float
+        ||x_k - x_{k-1}||, 0 after a rejected trial.
+    accepted : bool
+        False when the last trial was rejected and x did not move.
+    ratio : float
+        rho of the last trial.
+    cg_iterations : int
+        CG iterations of the last solve (each two Jacobian products).
+    stop : Stop or None
+        A stopping test that fired; ``converged`` reports it to the driver.
+    free : ndarray or None
+        With bounds, the mask of the free variables (None: all free).
+    confirm : bool
+        ftol or xtol proposed a stop: the next step checks it on the Gauss-Newton step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import run
+    >>> from optkit.optim.residual import ResidualObjective
+    >>> t = np.linspace(0.0, 1.0, 5)
+    >>> def r(x):  # the model a exp(-b t) against data made with a = 2, b = 1.5
+    ...     return x[0] * np.exp(-x[1] * t) - 2.0 * np.exp(-1.5 * t)
+    >>> def jac(x):
+    ...     e = np.exp(-x[1] * t)
+    ...     return np.column_stack([e, -x[0] * t * e])
+    >>> state = GaussNewtonCG().init(ResidualObjective(r, jac), np.array([1.0, 1.0]))
+    >>> round(state.f, 6), state.radius
+    (0.753391, 1.0)
+    """
 
     x: np.ndarray
     f: float  # the cost F(x)
@@ -114,7 +159,49 @@ def _collapsed(pg, cost):
 
 @dataclass(frozen=True)
 class GaussNewtonCG(Solver):
-    """Gauss-Newton with Steihaug-Toint CG in a trust region (module docstring)."""
+    """Gauss-Newton with Steihaug-Toint CG in a trust region (module docstring).
+
+    Matrix-free: it needs only the products J v and J^T u. Run it through the driver with the
+    driver's own tests off (``run(GaussNewtonCG(), objective, x0, gtol=0, ftol=0)``); its
+    stops reach the driver through ``converged`` (``stopping.py``).
+
+    Parameters
+    ----------
+    ftol : float, optional
+        MINPACK's ftol on relative reductions, >= 0 (default 1e-8, scipy's; 0: off).
+    xtol : float, optional
+        Stop when ``||p|| <= xtol (xtol + ||x||)`` (scipy 'trf'), >= 0 (1e-8; 0: off).
+    gtol : float, optional
+        Stop when the projected ``||J^T r||_inf <= gtol`` (scipy 'trf'), >= 0 (1e-8; 0: off).
+    trust_region : TrustRegion, optional
+        The radius update and the Steihaug subproblem's settings.
+    bounds : optkit.Bounds or None, optional
+        A box containing x0: the steps are projected into it; None: unbounded.
+
+    Raises
+    ------
+    ValueError
+        A tolerance that is negative or not finite, naming it.
+    TypeError
+        A ``bounds`` or ``trust_region`` of the wrong type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import run
+    >>> from optkit.optim.residual import ResidualObjective
+    >>> t = np.linspace(0.0, 1.0, 5)
+    >>> def r(x):  # the model a exp(-b t) against data made with a = 2, b = 1.5
+    ...     return x[0] * np.exp(-x[1] * t) - 2.0 * np.exp(-1.5 * t)
+    >>> def jac(x):
+    ...     e = np.exp(-x[1] * t)
+    ...     return np.column_stack([e, -x[0] * t * e])
+    >>> objective = ResidualObjective(r, jvp=lambda x, v: jac(x) @ v,
+    ...                               vjp=lambda x, u: jac(x).T @ u)
+    >>> res = run(GaussNewtonCG(), objective, np.array([1.0, 1.0]), gtol=0, ftol=0)
+    >>> bool(res.success), np.round(res.x, 6)
+    (True, array([2. , 1.5]))
+    """
 
     ftol: float = 1e-8  # MINPACK ftol on relative reductions (scipy's default); 0: off
     xtol: float = 1e-8  # stop when ||p|| <= xtol (xtol + ||x||) (scipy 'trf'); 0: off

@@ -84,7 +84,60 @@ _ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (several 
 
 @dataclass(frozen=True)
 class LMState:
-    """One point of the LM iteration and the trust-region data for the next trial."""
+    """One point of the LM iteration and the trust-region data for the next trial.
+
+    Attributes
+    ----------
+    x : ndarray
+        The point.
+    f : float
+        The cost F(x).
+    g : ndarray
+        grad F(x) = J~^T r~.
+    lin : Linearization
+        The objective's linearization at x.
+    sub : DenseSubproblem or OperatorSubproblem
+        The damped subproblem at x with this ``diag``.
+    diag : ndarray
+        The scaling D.
+    delta : float
+        The trust radius Delta for the next trial.
+    par : float
+        lambda of the last trial, the next first guess.
+    xnorm : float
+        ||D x||.
+    cosine : float
+        max_j |cos(J_j, r)| (the operator form: ||g||_inf).
+    step_norm : float
+        ||x_k - x_{k-1}||, 0 after a rejected trial.
+    accepted : bool
+        False when the last trial was rejected and x did not move.
+    first : bool
+        No trial made yet (the first one cuts Delta to ||D p||).
+    ratio : float
+        actred / prered of the last trial.
+    accelerated : bool
+        The last trial included a geodesic acceleration.
+    free : ndarray or None
+        With bounds, the mask of the free variables (None: all free).
+    stop : Stop or None
+        A stopping test that fired; ``converged`` reports it to the driver.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import run
+    >>> from optkit.optim.residual import ResidualObjective
+    >>> t = np.linspace(0.0, 1.0, 5)
+    >>> def r(x):  # the model a exp(-b t) against data made with a = 2, b = 1.5
+    ...     return x[0] * np.exp(-x[1] * t) - 2.0 * np.exp(-1.5 * t)
+    >>> def jac(x):
+    ...     e = np.exp(-x[1] * t)
+    ...     return np.column_stack([e, -x[0] * t * e])
+    >>> state = LevenbergMarquardt().init(ResidualObjective(r, jac), np.array([1.0, 1.0]))
+    >>> round(state.f, 6), state.accepted, state.stop is None
+    (0.753391, True, True)
+    """
 
     x: np.ndarray
     f: float  # the cost F(x)
@@ -134,6 +187,51 @@ class LevenbergMarquardt(Solver):
     Run it through the driver with the driver's own tests off
     (``driver.run(LevenbergMarquardt(), objective, x0, gtol=0, ftol=0)``): the stops are
     MINPACK's, flagged on ``state.stop`` and reported by ``converged`` (``stopping.py``).
+    ``optkit.least_squares(..., method="lm")`` does this for you.
+
+    Parameters
+    ----------
+    ftol, xtol, gtol : float, optional
+        MINPACK's tests, each a finite number >= 0 (0 turns it off; default 1e-8, scipy's):
+        ftol on the relative reductions, ``Delta <= xtol ||D x||``, and
+        ``max_j |cos(J_j, r)| <= gtol`` (the operator form: ``||J^T r||_inf <= gtol``).
+    x_scale : None or array_like, optional
+        None: D from J's column norms (MINPACK's mode 1); positive numbers: D = 1 / x_scale.
+    factor : float, optional
+        The first radius is ``factor ||D x0||`` (``factor`` when x0 = 0), > 0 (0.5).
+    geodesic : GeodesicAcceleration or None, optional
+        Geodesic acceleration (Transtrum & Sethna 2012); the objective needs ``rvv``.
+    lsmr_tol : float, optional
+        Operator form: LSMR's ``atol = btol`` (1e-10).
+    lsmr_maxiter : int or None, optional
+        Operator form: LSMR's iteration limit, >= 1; None: min(m, n).
+    norm_samples : int, optional
+        Operator form: products ``J^T u`` per estimate of D's column norms, >= 1 (16).
+    bounds : optkit.Bounds or None, optional
+        A box containing x0: the steps are projected into it; None: unbounded.
+
+    Raises
+    ------
+    ValueError
+        An option out of its range, naming it.
+    TypeError
+        A ``geodesic`` or ``bounds`` of the wrong type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim import run
+    >>> from optkit.optim.residual import ResidualObjective
+    >>> t = np.linspace(0.0, 1.0, 5)
+    >>> def r(x):  # the model a exp(-b t) against data made with a = 2, b = 1.5
+    ...     return x[0] * np.exp(-x[1] * t) - 2.0 * np.exp(-1.5 * t)
+    >>> def jac(x):
+    ...     e = np.exp(-x[1] * t)
+    ...     return np.column_stack([e, -x[0] * t * e])
+    >>> res = run(LevenbergMarquardt(), ResidualObjective(r, jac), np.array([1.0, 1.0]),
+    ...           gtol=0, ftol=0)
+    >>> bool(res.success), np.round(res.x, 6)
+    (True, array([2. , 1.5]))
     """
 
     ftol: float = 1e-8  # MINPACK ftol (scipy's least_squares default); 0 turns it off

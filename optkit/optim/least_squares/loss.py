@@ -67,6 +67,30 @@ class Loss:
 
     A callable follows scipy's convention: ``rho(z)`` returns an array of shape (3, m) holding
     rho, rho' and rho'' at each z.
+
+    Parameters
+    ----------
+    rho : str or callable, optional
+        The loss: ``"linear"`` (default), ``"soft_l1"``, ``"huber"``, ``"cauchy"``,
+        ``"arctan"`` (module docstring), or a scipy-style callable.
+    f_scale : float, optional
+        C, a finite number > 0: residuals beyond about C are treated as outliers (1).
+
+    Raises
+    ------
+    ValueError
+        An unknown loss name, or an ``f_scale`` that is not a finite number > 0.
+    TypeError
+        A loss that is neither a name nor a callable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss = Loss("huber", f_scale=0.5)
+    >>> loss.cost(np.array([0.1, 3.0]))  # 1/2 (0.1**2 + 0.25 (2 sqrt(36) - 1))
+    1.38
+    >>> Loss().cost(np.array([0.1, 3.0]))  # 1/2 ||r||^2
+    4.505
     """
 
     rho: str | Callable = "linear"  # the loss, by name (LOSSES) or as scipy-style callable
@@ -124,7 +148,32 @@ class Loss:
 
 
 def as_loss(loss="linear", f_scale=1.0) -> Loss:
-    """``loss`` (a Loss, a name or a scipy-style callable) with ``f_scale`` as a Loss."""
+    """``loss`` (a Loss, a name or a scipy-style callable) with ``f_scale`` as a Loss.
+
+    Parameters
+    ----------
+    loss : Loss, str or callable, optional
+        A Loss (returned as it is, ``f_scale`` ignored), or a name or callable for ``Loss``.
+    f_scale : float, optional
+        The scale C of a new Loss (1).
+
+    Returns
+    -------
+    Loss
+
+    Raises
+    ------
+    ValueError, TypeError
+        From ``Loss``: an unknown name, a bad ``f_scale``, or a loss of the wrong type.
+
+    Examples
+    --------
+    >>> as_loss("soft_l1", 2.0)
+    Loss(rho='soft_l1', f_scale=2.0)
+    >>> loss = Loss("cauchy")
+    >>> as_loss(loss) is loss
+    True
+    """
     if isinstance(loss, Loss):
         return loss
     return Loss(loss, f_scale)

@@ -45,7 +45,24 @@ def check_tolerance(name, value):
 
 class Stop(NamedTuple):
     """A stopping test that fired: the status to report and why (what ``converged`` returns
-    to the driver)."""
+    to the driver).
+
+    Parameters
+    ----------
+    status : Status
+        The termination status the driver reports.
+    reason : str
+        Why the test fired, with the numbers; the driver appends it to the status message.
+
+    Examples
+    --------
+    >>> from optkit.optim import Status
+    >>> stop = gtol_test(1e-10, gtol=1e-8)
+    >>> stop.status is Status.CONVERGED_GTOL
+    True
+    >>> gtol_test(1e-3, gtol=1e-8) is None
+    True
+    """
 
     status: Status
     reason: str
