@@ -40,14 +40,39 @@ class CompiledFunction:
     ``value_and_grad``, ``grad`` and ``hvp`` of a compiled function run compiled programs when
     given plain arrays; other transformations (or traced inputs) evaluate ``f`` eagerly.
 
+    Parameters
+    ----------
+    fun : callable
+        The function to compile.
+    warmup : int, optional
+        The first ``warmup`` calls of the value, and of the value and gradient, at a
+        signature run eagerly; the program is staged on the next one (default 0). Made by
+        ``optkit.compile``, which passes its own ``warmup``.
+
     Attributes
     ----------
     fun : callable
         The function compiled.
 
+    Raises
+    ------
+    ValueError
+        ``warmup`` is not an integer >= 0.
+
     Examples
     --------
-    See :func:`compile`.
+    >>> import numpy as np
+    >>> import optkit
+    >>> f = optkit.compile(lambda x: np.sum(np.sin(x) ** 2))
+    >>> type(f).__name__
+    'CompiledFunction'
+    >>> x = np.array([0.5, 1.0])
+    >>> bool(np.isclose(f(x), np.sum(np.sin(x) ** 2)))
+    True
+    >>> bool(np.allclose(optkit.grad(f)(x), np.sin(2 * x)))  # d/dx sin(x)^2 = sin(2x)
+    True
+
+    See :func:`compile` for what is compiled and when it falls back.
     """
 
     _WARMED_UP = ("value", "value_and_grad")  # the kinds that wait out the warm-up

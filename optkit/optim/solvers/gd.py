@@ -142,6 +142,8 @@ class GradientDescent(Solver):
     ------
     ValueError
         An unknown ``stepsize`` or ``momentum``, or ``beta`` out of range.
+    TypeError
+        A ``linesearch`` without a ``search()`` method.
 
     Examples
     --------

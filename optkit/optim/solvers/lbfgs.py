@@ -146,6 +146,8 @@ class LBFGS(Solver):
     ------
     ValueError
         ``m`` is not an integer >= 1.
+    TypeError
+        A ``linesearch`` without a ``search()`` method.
 
     Examples
     --------

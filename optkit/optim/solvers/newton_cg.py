@@ -137,6 +137,8 @@ class NewtonCG(Solver):
     ------
     ValueError
         An option out of its range, named.
+    TypeError
+        A ``globalization`` that is neither a ``TrustRegion`` nor a ``LineSearch``.
 
     Examples
     --------
