@@ -130,3 +130,36 @@ def test_complex_singular_vectors_are_not_differentiable_where_values_repeat():
     # the singular values themselves stay differentiable (Lewis 1996): nuc norm -> conj(U V^H)
     g = optkit.grad(lambda m: np.linalg.norm(m, "nuc"))(a)
     np.testing.assert_allclose(g, np.conj(a / 2.0), atol=1e-14)
+
+
+# ---- cholesky: A = L L^H, unique (positive diagonal), reading the lower (upper) triangle -------
+_C = _cmat((3, 3), 12)
+HPD = _C @ np.conj(_C.T) + 3.0 * np.eye(3)
+HPD_B = np.stack([HPD, HPD + np.diag([1.0, 2.0, 0.5]) + 0.3j * np.triu(np.ones((3, 3)), 1)
+                  - 0.3j * np.tril(np.ones((3, 3)), -1)])
+NONHERM = HPD + 0.4 * np.triu(_cmat((3, 3), 13), 1)   # differs from HPD above the diagonal
+
+CHOLESKY_ROWS = [
+    Row("cholesky", np.linalg.cholesky, (HPD,)),
+    Row("cholesky-upper", lambda a: np.linalg.cholesky(a, upper=True), (HPD,)),
+    Row("cholesky-batch", np.linalg.cholesky, (HPD_B,)),
+    Row("cholesky-logdet", lambda a: 2 * np.sum(np.log(np.real(np.diagonal(
+        np.linalg.cholesky(a))))), (HPD,)),
+    Row("cholesky-reads-lower", np.linalg.cholesky, (NONHERM,)),
+]
+
+
+@pytest.mark.parametrize("row", CHOLESKY_ROWS, ids=str)
+def test_complex_cholesky(row):
+    check_complex_row(row, rtol=1e-5, atol=1e-7)
+
+
+def test_complex_cholesky_value_is_numpys():
+    for upper in (False, True):
+        def f(a, upper=upper):
+            c = np.linalg.cholesky(a, upper=upper)
+            np.testing.assert_allclose(optkit.ad.core.value_of(c),
+                                       np.linalg.cholesky(NONHERM, upper=upper), atol=1e-14)
+            return np.sum(np.abs(c))
+
+        optkit.grad(f)(NONHERM)

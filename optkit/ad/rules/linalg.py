@@ -23,7 +23,8 @@ complex matrix has the sign ``det/|det|``: ``d log|det| = Re tr(A^{-1} dA)`` and
 with a real diagonal, as LAPACK does: ``dw_i = Re(v_i^H dS v_i)`` and ``dV = V (F o V^H dS V)``,
 the eigenvectors' derivative in the gauge ``Im(v_i^H dv_i) = 0`` (as JAX; LAPACK's phase of each
 eigenvector is arbitrary, so only phase-invariant functions of ``V`` are meaningful).
-``cholesky`` refuses complex values.
+``cholesky`` of a complex matrix reads it in the same way, ``A = L L^H``: ``dL = L Phi(L^{-1}
+dS L^{-H})`` (Murray 2016, with conjugate transposes).
 """
 
 from __future__ import annotations
@@ -176,31 +177,39 @@ def _slogdet_function(a):
 
 
 # ---- cholesky -----------------------------------------------------------------------------------
+# Murray 2016 for A = L L^H; a complex A is read as numpy's LAPACK reads it, the Hermitian matrix
+# with A's strict lower triangle and the real part of its diagonal (``_hermitian``).
 def _cholesky(a):
     return np.linalg.cholesky(a)
 
 
 def _cholesky_d(t, ans, a):
-    # Murray 2016, eq. 8: dL = L Phi(L^{-1} dA L^{-T})
+    # Murray 2016, eq. 8: dL = L Phi(L^{-1} dA L^{-H})
     lower, eye, phi = masks(np.shape(value_of(a))[-1])
     linv = inv(ans)
-    x = np.matmul(linv, np.matmul(sym_from_lower(t, lower, eye), mT(linv)))
+    x = np.matmul(linv, np.matmul(_hermitian(t, lower, eye), _ct(linv)))
     return np.matmul(ans, phi * x)
 
 
 def _cholesky_vjp(g, ans, a):
-    # Murray 2016, eq. 10: Abar = L^{-T} Phi(L^T Lbar) L^{-1}, symmetrized
+    # Murray 2016, eq. 10: Abar = L^{-H} Phi(L^H Lbar) L^{-1}, on the triangle read. For complex
+    # values this adjoint (for Re tr(X^H Y)) acts on Lbar = conj(g) and is conjugated back
+    # (JAX's pairing, see vspace); the triangle map is the same in both pairings.
     lower, eye, phi = masks(np.shape(value_of(a))[-1])
     linv = inv(ans)
-    p = phi * np.matmul(mT(ans), lower * g)
-    return to_lower(np.matmul(mT(linv), np.matmul(p, linv)), lower, eye)
+    g = lower * g
+    if is_complex(g):
+        g = np.conjugate(g)
+    p = phi * np.matmul(_ct(ans), g)
+    out = _hermitian_ct(np.matmul(_ct(linv), np.matmul(p, linv)), lower, eye)
+    return np.conjugate(out) if is_complex(out) else out
 
 
-cholesky = primitive("cholesky", _cholesky, jvp=_cholesky_d, vjp=_cholesky_vjp)
+cholesky = primitive("cholesky", _cholesky, jvp=_cholesky_d, vjp=_cholesky_vjp, complex=True)
 
 
 def _cholesky_function(a, /, *, upper=False):
-    if upper:  # numpy reads the upper triangle: the lower triangle of A^T
+    if upper:  # numpy reads the upper triangle: the lower triangle of A^T (conj(A^H) if complex)
         return mT(cholesky(mT(a)))
     return cholesky(a)
 
