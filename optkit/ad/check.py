@@ -27,6 +27,19 @@ class GradientCheckError(AssertionError):
     """An AD derivative disagrees with finite differences; the message names mode and order.
 
     Raised by :func:`check_grads`; an AssertionError, so a test that calls it fails.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> @optkit.custom_primitive
+    ... def square(x):
+    ...     return x ** 2
+    >>> _ = square.defjvp(lambda t, ans, x: x * t)  # wrong: should be 2 x t
+    >>> optkit.check_grads(square, np.array([0.5, 2.0]), modes="fwd", order=1)
+    Traceback (most recent call last):
+        ...
+    optkit.ad.check.GradientCheckError: forward mode (JVP) is wrong at order 1: ...
     """
 
 

@@ -11,11 +11,39 @@ __all__ = ["NotDifferentiableError", "TracerConversionError", "ComplexValueError
 
 
 class NotDifferentiableError(TypeError):
-    """A numpy/scipy function was called on a traced value and optkit has no rule for it."""
+    """A numpy/scipy function was called on a traced value and optkit has no rule for it.
+
+    Also raised for a tangent reaching an argument that is not differentiable (an index, a
+    shape or a flag). The message names the function and says how to register a rule
+    (``optkit.custom_primitive``) or to pass a hand-written derivative instead. A TypeError.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> optkit.grad(lambda x: np.histogram(x)[0].sum())(np.array([0.3, 1.0]))
+    Traceback (most recent call last):
+        ...
+    optkit.ad.errors.NotDifferentiableError: optkit has no derivative rule for numpy.histogram, ...
+    """
 
 
 class TracerConversionError(TypeError):
-    """A traced value was converted to a plain array or Python number, losing its derivative."""
+    """A traced value was converted to a plain array or Python number, losing its derivative.
+
+    ``float(x)``, ``np.asarray(x)`` or writing a traced value into a plain numpy array would
+    silently drop the derivative, so they raise; the message says what to write instead. A
+    TypeError.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> optkit.grad(lambda x: float(x[0]) * x[1])(np.array([0.3, 1.0]))
+    Traceback (most recent call last):
+        ...
+    optkit.ad.errors.TracerConversionError: float() ... would discard its derivative. ...
+    """
 
 
 class ComplexValueError(NotDifferentiableError):
@@ -23,7 +51,27 @@ class ComplexValueError(NotDifferentiableError):
 
 
 class EscapedTracerError(TypeError):
-    """A traced value was used after the transformation that made it had returned."""
+    """A traced value was used after the transformation that made it had returned.
+
+    It happens when the function being differentiated stores its traced argument (in a global,
+    a list, an attribute) and the stored value is used later: return what you need instead.
+    A TypeError.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> kept = []
+    >>> def f(x):
+    ...     kept.append(x)  # the traced x escapes the call
+    ...     return np.sum(x ** 2)
+    >>> optkit.grad(f)(np.array([1.0, 2.0]))
+    array([2., 4.])
+    >>> np.sin(kept[0])
+    Traceback (most recent call last):
+        ...
+    optkit.ad.errors.EscapedTracerError: sin: this traced value belongs to an optkit ...
+    """
 
 
 def complex_error(name):

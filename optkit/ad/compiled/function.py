@@ -30,6 +30,20 @@ class CompileWarning(UserWarning):
     on a value, ``float(x)``, a value-dependent shape): the function still gives the right
     answers, at the eager speed. ``warnings.simplefilter("error", optkit.CompileWarning)``
     turns it into an error, to find the line.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> import optkit
+    >>> f = optkit.compile(lambda x: np.sum(x ** 2) if x[0] > 0 else np.sum(x))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     g = optkit.grad(f)(np.array([1.0, 2.0]))  # right, but eager
+    >>> g
+    array([2., 4.])
+    >>> print(caught[0].message)
+    optkit.compile(<lambda>): running eagerly, because tracing met bool() of a traced value ...
     """
 
 
