@@ -163,3 +163,52 @@ def test_complex_cholesky_value_is_numpys():
             return np.sum(np.abs(c))
 
         optkit.grad(f)(NONHERM)
+
+
+# ---- qr: LAPACK's R has a real diagonal, which leaves a sign per column -------------------------
+def _signs(r):
+    """+-1 per row of R: the sign of its (real) diagonal."""
+    return np.sign(np.real(np.diagonal(r, axis1=-2, axis2=-1)))
+
+
+def _q(a, **kw):
+    q, r = np.linalg.qr(a, **kw)
+    return q * _signs(r)[..., None, :]
+
+
+def _r(a, **kw):
+    r = np.linalg.qr(a, **kw)
+    r = r if kw.get("mode") == "r" else r[1]
+    return r * _signs(r)[..., :, None]
+
+
+QR_ROWS = [
+    Row("qr-Q-tall", _q, (TALL,)),
+    Row("qr-R-tall", _r, (TALL,)),
+    Row("qr-Q-square", _q, (SQUARE,)),
+    Row("qr-R-square", _r, (SQUARE,)),
+    Row("qr-Q-wide", _q, (WIDE,)),
+    Row("qr-R-wide", _r, (WIDE,)),
+    Row("qr-recompose", lambda a: np.matmul(*np.linalg.qr(a)), (TALL,)),
+    Row("qr-batch-Q", _q, (TALL_B,)),
+    Row("qr-batch-R-wide", _r, (WIDE_B,)),
+    Row("qr-mode-r", lambda a: _r(a, mode="r"), (TALL,)),
+    Row("qr-complete-square", lambda a: _q(a, mode="complete"), (SQUARE,)),
+]
+
+
+@pytest.mark.parametrize("row", QR_ROWS, ids=str)
+def test_complex_qr(row):
+    check_complex_row(row, rtol=1e-5, atol=1e-7)
+
+
+def test_complex_qr_values_are_numpys():
+    for a in (TALL, WIDE):
+        def f(x, a=a):
+            q, r = np.linalg.qr(x)
+            want_q, want_r = np.linalg.qr(a)
+            np.testing.assert_allclose(optkit.ad.core.value_of(q), want_q, atol=1e-14)
+            np.testing.assert_allclose(optkit.ad.core.value_of(r), want_r, atol=1e-14)
+            return np.sum(np.abs(r))
+
+        optkit.grad(f)(a)

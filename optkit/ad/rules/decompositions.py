@@ -272,14 +272,18 @@ def _times_inv(x, r):
 
 
 def _qr_d(t, ans, a):
-    # Walter & Lehmann: with X = Q^T dA R^-1, Omega = Q^T dQ is the skew matrix whose strictly
-    # lower triangle is X's, dR = (X - Omega) R, dQ = Q Omega + (I - Q Q^T) dA R^-1.
+    # Walter & Lehmann: with X = Q^H dA R^-1, Omega = Q^H dQ is the skew-Hermitian matrix whose
+    # strictly lower triangle is X's, dR = (X - Omega) R, dQ = Q Omega + (I - Q Q^H) dA R^-1.
+    # Complex: LAPACK's R has a real diagonal, which fixes Omega's imaginary diagonal to
+    # i Im(diag(X)) (as JAX's qr JVP).
     m, n = _matrix_shape(a, "qr")
     q, r = ans[..., :m, :], ans[..., m:, :]
     t_rinv = _times_inv(t, r)
-    x = np.matmul(mT(q), t_rinv)
+    x = np.matmul(_h(q), t_rinv)
     low = np.tril(x, -1)
-    omega = low - mT(low)
+    omega = low - _h(low)
+    if is_complex(x):
+        omega = omega + np.eye(n) * (1j * np.imag(x))
     dq = np.matmul(q, omega)
     if m > n:
         dq = dq + t_rinv - np.matmul(q, x)
@@ -287,18 +291,25 @@ def _qr_d(t, ans, a):
 
 
 def _qr_vjp(g, ans, a):
-    # Liao et al. 2019: M = R Rbar^T - Qbar^T Q, Abar = (Qbar + Q copyltu(M)) R^-T, with
-    # copyltu(M) the symmetric matrix with M's lower triangle. That triangle of R Rbar^T reads
-    # only Rbar's upper triangle, so a cotangent on R's (constant zero) lower part is ignored.
+    # Liao et al. 2019 (real), and its complex form, the adjoint of _qr_d for Re tr(X^H Y) on
+    # (Qbar, Rbar) = conj(gQ, gR), conjugated back (JAX's pairing, see vspace):
+    #   M = R Rbar^H - Qbar^H Q,
+    #   C = the Hermitian matrix with M's strict lower triangle and the diagonal Re(diag M),
+    #   Abar = (Qbar + Q C) R^-H.
+    # That triangle of R Rbar^H reads only Rbar's upper triangle, so a cotangent on R's
+    # (constant zero) lower part is ignored, and Re drops the imaginary part of diag(Rbar),
+    # which pairs with nothing (R's diagonal is real).
     m, n = _matrix_shape(a, "qr")
     q, r = ans[..., :m, :], ans[..., m:, :]
-    gq, gr = g[..., :m, :], g[..., m:, :]
-    mm = np.matmul(r, mT(gr)) - np.matmul(mT(gq), q)
-    sym = np.tril(mm) + mT(np.tril(mm, -1))
-    return mT(np.linalg.solve(r, mT(gq + np.matmul(q, sym))))
+    gq, gr = _cj(g[..., :m, :]), _cj(g[..., m:, :])
+    mm = np.matmul(r, _h(gr)) - np.matmul(_h(gq), q)
+    low = np.tril(mm, -1)
+    diag = np.eye(n) * mm
+    sym = low + _h(low) + (np.real(diag) if is_complex(diag) else diag)
+    return _cj(_h(np.linalg.solve(r, _h(gq + np.matmul(q, sym)))))
 
 
-qr_packed = primitive("qr", _qr_packed, jvp=(_qr_d,), vjp=(_qr_vjp,))
+qr_packed = primitive("qr", _qr_packed, jvp=(_qr_d,), vjp=(_qr_vjp,), complex=True)
 
 
 class QRResult(NamedTuple):
@@ -334,10 +345,10 @@ def _qr_function(a, mode="reduced"):
         q, r = packed[..., :m, :], packed[..., m:, :]
     else:
         # wide: Householder QR of [A1 A2] (A1 square) reflects A1's columns only, so
-        # A1 = Q R1 and R = [R1, Q^T A2] (the values numpy computes)
+        # A1 = Q R1 and R = [R1, Q^H A2] (the values numpy computes)
         packed = qr_packed(a[..., :m])
         q, r1 = packed[..., :m, :], packed[..., m:, :]
-        r = np.concatenate([r1, np.matmul(mT(q), a[..., m:])], axis=-1)
+        r = np.concatenate([r1, np.matmul(_h(q), a[..., m:])], axis=-1)
     if mode == "r":
         return r
     return QRResult(q, r)
