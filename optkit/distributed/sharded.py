@@ -50,12 +50,40 @@ class DistributedEvaluationError(RuntimeError):
     (numpy shards), or an evaluation took longer than the ``timeout`` of
     :func:`sum_objective`.
 
+    Parameters
+    ----------
+    message : str
+        What failed.
+    x : ndarray or None, optional
+        The best point evaluated so far (None if none was).
+    fun : float or None, optional
+        The objective there.
+
     Attributes
     ----------
     x : ndarray or None
         The best point evaluated so far (None if none was), so no progress is lost.
     fun : float or None
         The objective there.
+
+    Examples
+    --------
+    Resume from the best point when a solve loses a worker (here a stand-in solve that
+    fails once, as one would when a worker holding a numpy shard dies):
+
+    >>> import numpy as np
+    >>> calls = []
+    >>> def solve(x0):
+    ...     calls.append(x0)
+    ...     if len(calls) == 1:
+    ...         raise DistributedEvaluationError("worker lost", x=np.array([0.9]), fun=0.01)
+    ...     return x0
+    >>> try:
+    ...     x = solve(np.zeros(1))
+    ... except DistributedEvaluationError as err:
+    ...     x = solve(err.x)  # restart where the lost solve had got to
+    >>> x
+    array([0.9])
     """
 
     def __init__(self, message, x=None, fun=None):
@@ -93,6 +121,26 @@ class SumObjective:
     shard_keys : list
         The Dask key of every shard.
 
+    Made by :func:`sum_objective`, which checks its arguments and places the data; call
+    ``f(x)``, ``value_and_grad(x)``, ``grad(x)`` or ``hvp(x, v)``, and ``close()`` it (or
+    use it as a context manager) to free the workers' memory. ``best_x`` and ``best_fun``
+    hold the best point evaluated so far.
+
+    Parameters
+    ----------
+    client : dask.distributed.Client
+        The client the shards live on.
+    payload : bytes
+        The loss, pickled for the workers.
+    shards : list of futures
+        Per shard, the future of its tuple of arrays.
+    timeout : float or None
+        Seconds an evaluation may take (None: no limit).
+    split_every : int
+        The fan-in of the summing tree.
+    owned_client : bool, optional
+        Close the client with ``close()`` (a client ``sum_objective`` opened itself).
+
     Raises
     ------
     DistributedEvaluationError
@@ -102,7 +150,17 @@ class SumObjective:
 
     Examples
     --------
-    See :func:`sum_objective`.
+    >>> import numpy as np, optkit
+    >>> from dask.distributed import Client
+    >>> client = Client(processes=False, n_workers=1, threads_per_worker=1,
+    ...                 dashboard_address=None)
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> def loss(w, X):
+    ...     return 0.5 * np.sum((X @ w) ** 2)
+    >>> with optkit.sum_objective(loss, [X[:2], X[2:]], client=client) as obj:
+    ...     print(obj.n_shards, obj(np.ones(2)), obj.grad(np.ones(2)))
+    2 53.5 [46. 61.]
+    >>> client.close()
     """
 
     def __init__(self, client, payload, shards, *, timeout, split_every, owned_client=False):
