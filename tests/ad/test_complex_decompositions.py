@@ -212,3 +212,46 @@ def test_complex_qr_values_are_numpys():
             return np.sum(np.abs(r))
 
         optkit.grad(f)(a)
+
+
+# ---- pinv and lstsq (Golub & Pereyra, with conjugate transposes) -------------------------------
+_RHS = _cmat((4,), 20)
+_RHS2 = _cmat((4, 2), 21)
+_RHS3 = _cmat((3,), 22)
+
+PINV_LSTSQ_ROWS = [
+    Row("pinv-tall", np.linalg.pinv, (TALL,)),
+    Row("pinv-wide", np.linalg.pinv, (WIDE,)),
+    Row("pinv-square", np.linalg.pinv, (SQUARE,)),
+    Row("pinv-batch", np.linalg.pinv, (WIDE_B,)),
+    Row("pinv-hermitian", lambda a: np.linalg.pinv(a, hermitian=True), (HERM,)),
+    Row("lstsq-x", lambda a, b: np.linalg.lstsq(a, b)[0], (TALL, _RHS)),
+    Row("lstsq-x-matrix-b", lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0], (TALL, _RHS2)),
+    Row("lstsq-x-min-norm", lambda a, b: np.linalg.lstsq(a, b)[0], (WIDE, _RHS3)),
+    Row("lstsq-x-square", lambda a, b: np.linalg.lstsq(a, b, rcond=-1)[0], (SQUARE, _RHS3)),
+    Row("lstsq-residuals", lambda a, b: np.linalg.lstsq(a, b)[1], (TALL, _RHS2)),
+    Row("lstsq-s", lambda a: np.linalg.lstsq(a, _RHS)[3], (TALL,)),
+]
+
+
+@pytest.mark.parametrize("row", PINV_LSTSQ_ROWS, ids=str)
+def test_complex_pinv_lstsq(row):
+    check_complex_row(row, rtol=1e-5, atol=1e-7)
+
+
+def test_complex_pinv_lstsq_values_are_numpys():
+    def f(a):
+        np.testing.assert_allclose(optkit.ad.core.value_of(np.linalg.pinv(a, hermitian=True)),
+                                   np.linalg.pinv(NONHERM, hermitian=True), atol=1e-13)
+        x, res, rank, s = np.linalg.lstsq(a, _RHS[:3])
+        want = np.linalg.lstsq(NONHERM, _RHS[:3])
+        for mine, numpys in zip((x, s), (want[0], want[3]), strict=True):
+            np.testing.assert_allclose(optkit.ad.core.value_of(mine), numpys, atol=1e-13)
+        assert rank == want[2] and np.shape(optkit.ad.core.value_of(res)) == (0,)
+        return np.sum(np.abs(x))
+
+    optkit.grad(f)(NONHERM)
+    res = np.linalg.lstsq(TALL, _RHS)[1]
+    got = optkit.jvp(lambda a: np.linalg.lstsq(a, _RHS)[1], TALL, TALL)[0]
+    np.testing.assert_allclose(got, res, rtol=1e-12)
+    assert np.isrealobj(got) and got.shape == (1,)

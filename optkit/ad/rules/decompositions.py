@@ -57,7 +57,7 @@ from ..core import (
     primitive,
     value_of,
 )
-from .matrices import as_operand, masks, mT, sym_from_lower
+from .matrices import as_operand, hermitian_from_lower, masks, mT
 
 
 def _matrix_shape(a, name):
@@ -213,12 +213,13 @@ svdvals = primitive("svdvals", _svdvals, jvp=(_svdvals_d,), vjp=(_svdvals_vjp,),
 
 
 def _lower_symmetric(a, name):
-    """The symmetric matrix numpy's ``hermitian=True`` paths see: eigh reads the lower triangle."""
+    """The Hermitian (real: symmetric) matrix numpy's ``hermitian=True`` paths see: eigh reads
+    the lower triangle (and the real part of the diagonal)."""
     m, n = _matrix_shape(a, name)
     if m != n:
         raise ValueError(f"np.linalg.{name}(hermitian=True): `a` must be square, got {m} x {n}")
     lower, eye, _ = masks(n)
-    return sym_from_lower(a, lower, eye)
+    return hermitian_from_lower(a, lower, eye)
 
 
 def _hermitian_svd(a, compute_uv):
@@ -356,33 +357,35 @@ def _qr_function(a, mode="reduced"):
 
 # ---- pinv -------------------------------------------------------------------------------------
 # Golub & Pereyra 1973, for A+ of locally constant rank:
-#   d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+
+#   d(A+) = -A+ dA A+ + A+ A+^H dA^H (I - A A+) + (I - A+ A) dA^H A+^H A+
 # (the two projector terms vanish for full column, resp. row, rank; kept for the general case).
+# Not holomorphic for complex A (dA^H): the reverse rule is the adjoint for Re tr(X^H Y) applied
+# to conj(g) and conjugated back (JAX's pairing, see vspace).
 def _pinv(a, rcond):
     return np.linalg.pinv(a, rcond=rcond)
 
 
 def _pinv_d(t, ans, a, rcond):
-    x, tt = ans, mT(t)
+    x, tt = ans, _h(t)
     out = -np.matmul(x, np.matmul(t, x))
-    w = tt - np.matmul(np.matmul(tt, a), x)                 # dA^T (I - A A+)
-    out = out + np.matmul(x, np.matmul(mT(x), w))
-    z = np.matmul(tt, np.matmul(mT(x), x))                 # dA^T A+^T A+
+    w = tt - np.matmul(np.matmul(tt, a), x)                 # dA^H (I - A A+)
+    out = out + np.matmul(x, np.matmul(_h(x), w))
+    z = np.matmul(tt, np.matmul(_h(x), x))                 # dA^H A+^H A+
     return out + z - np.matmul(x, np.matmul(a, z))
 
 
 def _pinv_vjp(g, ans, a, rcond):
-    # the adjoint, term by term:
-    #   Abar = -A+^T G A+^T + (I - A A+) G^T A+ A+^T + A+^T A+ G^T (I - A+ A)
-    x, xt, gt = ans, mT(ans), mT(g)
-    out = -np.matmul(xt, np.matmul(g, xt))
+    # the adjoint, term by term (G = conj(g)):
+    #   Abar = -A+^H G A+^H + (I - A A+) G^H A+ A+^H + A+^H A+ G^H (I - A+ A)
+    x, xt, gt = ans, _h(ans), mT(g)                         # mT(g) = G^H
+    out = -np.matmul(xt, np.matmul(_cj(g), xt))
     h = np.matmul(gt, np.matmul(x, xt))
     out = out + h - np.matmul(a, np.matmul(x, h))
     k = np.matmul(np.matmul(xt, x), gt)
-    return out + k - np.matmul(np.matmul(k, x), a)
+    return _cj(out + k - np.matmul(np.matmul(k, x), a))
 
 
-pinv = primitive("pinv", _pinv, jvp=(_pinv_d,), vjp=(_pinv_vjp,))
+pinv = primitive("pinv", _pinv, jvp=(_pinv_d,), vjp=(_pinv_vjp,), complex=True)
 
 _UNSET = object()   # numpy's "argument not given" for pinv's rtol
 
@@ -405,8 +408,9 @@ def _pinv_function(a, rcond=None, hermitian=False, *, rtol=_UNSET):
 
 # ---- lstsq ------------------------------------------------------------------------------------
 # x = A+ b, numpy's value (LAPACK gelsd); its rules are those of A+ b, with r = b - A x:
-#   dx = A+ (db - dA x) + A+ A+^T dA^T r + (I - A+ A) dA^T A+^T x       (Golub & Pereyra)
-# The primitive takes b as a matrix (a vector b is a column, added and removed outside).
+#   dx = A+ (db - dA x) + A+ A+^H dA^H r + (I - A+ A) dA^H A+^H x       (Golub & Pereyra)
+# The primitive takes b as a matrix (a vector b is a column, added and removed outside). x is
+# holomorphic in b (its reverse rule is the plain transpose), not in a complex A (dA^H).
 def _lstsq(a, b, rcond):
     return np.linalg.lstsq(a, b, rcond=rcond)[0]
 
@@ -417,10 +421,10 @@ def _lstsq_pinv(a, rcond):
 
 
 def _lstsq_da(t, ans, a, b, rcond):
-    p, tt = _lstsq_pinv(a, rcond), mT(t)
+    p, tt = _lstsq_pinv(a, rcond), _h(t)
     r = b - np.matmul(a, ans)
-    y = np.matmul(tt, np.matmul(mT(p), ans))
-    return (-np.matmul(p, np.matmul(t, ans)) + np.matmul(p, np.matmul(mT(p), np.matmul(tt, r)))
+    y = np.matmul(tt, np.matmul(_h(p), ans))
+    return (-np.matmul(p, np.matmul(t, ans)) + np.matmul(p, np.matmul(_h(p), np.matmul(tt, r)))
             + y - np.matmul(p, np.matmul(a, y)))
 
 
@@ -429,19 +433,22 @@ def _lstsq_db(t, ans, a, b, rcond):
 
 
 def _lstsq_vjp_a(g, ans, a, b, rcond):
-    # Abar = -A+^T g x^T + r (A+ A+^T g)^T + A+^T x ((I - A+ A) g)^T
+    # the adjoint for Re tr(X^H Y), on G = conj(g), conjugated back:
+    #   Abar = -A+^H G x^H + r (A+ A+^H G)^H + A+^H x ((I - A+ A) G)^H
     p = _lstsq_pinv(a, rcond)
-    pt_g = np.matmul(mT(p), g)
+    g = _cj(g)
+    pt_g = np.matmul(_h(p), g)
     r = b - np.matmul(a, ans)
-    return (-np.matmul(pt_g, mT(ans)) + np.matmul(r, mT(np.matmul(p, pt_g)))
-            + np.matmul(np.matmul(mT(p), ans), mT(g - np.matmul(p, np.matmul(a, g)))))
+    return _cj(-np.matmul(pt_g, _h(ans)) + np.matmul(r, _h(np.matmul(p, pt_g)))
+               + np.matmul(np.matmul(_h(p), ans), _h(g - np.matmul(p, np.matmul(a, g)))))
 
 
 def _lstsq_vjp_b(g, ans, a, b, rcond):
     return np.matmul(mT(_lstsq_pinv(a, rcond)), g)
 
 
-lstsq = primitive("lstsq", _lstsq, jvp=(_lstsq_da, _lstsq_db), vjp=(_lstsq_vjp_a, _lstsq_vjp_b))
+lstsq = primitive("lstsq", _lstsq, jvp=(_lstsq_da, _lstsq_db), vjp=(_lstsq_vjp_a, _lstsq_vjp_b),
+                  complex=True)
 
 
 def _lstsq_function(a, b, rcond=None):
@@ -461,7 +468,8 @@ def _lstsq_function(a, b, rcond=None):
     b2 = b[:, None] if column else b
     x = lstsq(a, b2, rcond=rcond)
     if rank == n and m > n:
-        residuals = np.sum((b2 - np.matmul(a, x)) ** 2, axis=0)
+        r = b2 - np.matmul(a, x)
+        residuals = np.sum(np.real(r * np.conjugate(r)) if is_complex(r) else r * r, axis=0)
     else:   # as numpy: empty unless A has full column rank and more rows than columns
         residuals = np.zeros(0)
     return (x[:, 0] if column else x), residuals, rank, svdvals(a)

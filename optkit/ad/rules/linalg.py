@@ -39,7 +39,7 @@ from ..core import (
     primitive,
     value_of,
 )
-from .matrices import col, masks, mT, ndim, sym_from_lower, to_lower, uncol
+from .matrices import col, hermitian_from_lower, hermitian_to_lower, masks, mT, ndim, uncol
 from .products import matmul
 
 
@@ -178,7 +178,7 @@ def _slogdet_function(a):
 
 # ---- cholesky -----------------------------------------------------------------------------------
 # Murray 2016 for A = L L^H; a complex A is read as numpy's LAPACK reads it, the Hermitian matrix
-# with A's strict lower triangle and the real part of its diagonal (``_hermitian``).
+# with A's strict lower triangle and the real part of its diagonal (``hermitian_from_lower``).
 def _cholesky(a):
     return np.linalg.cholesky(a)
 
@@ -187,7 +187,7 @@ def _cholesky_d(t, ans, a):
     # Murray 2016, eq. 8: dL = L Phi(L^{-1} dA L^{-H})
     lower, eye, phi = masks(np.shape(value_of(a))[-1])
     linv = inv(ans)
-    x = np.matmul(linv, np.matmul(_hermitian(t, lower, eye), _ct(linv)))
+    x = np.matmul(linv, np.matmul(hermitian_from_lower(t, lower, eye), _ct(linv)))
     return np.matmul(ans, phi * x)
 
 
@@ -201,7 +201,7 @@ def _cholesky_vjp(g, ans, a):
     if is_complex(g):
         g = np.conjugate(g)
     p = phi * np.matmul(_ct(ans), g)
-    out = _hermitian_ct(np.matmul(_ct(linv), np.matmul(p, linv)), lower, eye)
+    out = hermitian_to_lower(np.matmul(_ct(linv), np.matmul(p, linv)), lower, eye)
     return np.conjugate(out) if is_complex(out) else out
 
 
@@ -241,25 +241,6 @@ def _triangle(uplo, t):
     return np.conjugate(mT(t)) if is_complex(t) else mT(t)
 
 
-# complex Hermitian matrices: LAPACK reads the strict lower triangle and the real part of the
-# diagonal; _herm_from_lower is that reading, _herm_to_lower its transpose
-def _herm_from_lower(t, lower, eye):
-    low = (lower - eye) * t
-    return low + np.conjugate(mT(low)) + eye * np.real(t)
-
-
-def _herm_to_lower(s, lower, eye):
-    return (lower - eye) * (s + np.conjugate(mT(s))) + eye * np.real(s)
-
-
-def _hermitian(t, lower, eye):
-    return _herm_from_lower(t, lower, eye) if is_complex(t) else sym_from_lower(t, lower, eye)
-
-
-def _hermitian_ct(s, lower, eye):
-    return _herm_to_lower(s, lower, eye) if is_complex(s) else to_lower(s, lower, eye)
-
-
 def _ct(v):
     """The conjugate transpose of the last two axes (the transpose if real)."""
     return np.conjugate(mT(v)) if is_complex(v) else mT(v)
@@ -271,7 +252,7 @@ def _eigh_d(t, ans, a, uplo):
     w, v = ans[..., 0, :], ans[..., 1:, :]
     if is_complex(ans):
         w = np.real(w)
-    ds = _hermitian(_triangle(uplo, t), lower, eye)
+    ds = hermitian_from_lower(_triangle(uplo, t), lower, eye)
     x = np.matmul(_ct(v), np.matmul(ds, v))
     dw = np.sum(x * eye, axis=-1)                # dw_i = v_i^H dA v_i
     if is_complex(dw):
@@ -294,7 +275,7 @@ def _eigh_vjp(g, ans, a, uplo):
         inner = gw[..., None, :] * eye + _eigh_gaps(w, eye) * np.matmul(mT(v), gv)
     # S-bar = conj(V) (diag(w-bar) + F o V^T V-bar) V^T (V real: V (...) V^T)
     s = np.matmul(np.conjugate(v) if is_complex(v) else v, np.matmul(inner, mT(v)))
-    return _triangle(uplo, _hermitian_ct(s, lower, eye))
+    return _triangle(uplo, hermitian_to_lower(s, lower, eye))
 
 
 eigh_packed = primitive("eigh", _eigh_packed, jvp=(_eigh_d,), vjp=(_eigh_vjp,), complex=True)
@@ -310,7 +291,7 @@ def _eigvalsh(a, uplo):
 def _eigvalsh_d(t, ans, a, uplo):
     lower, eye, _ = masks(np.shape(value_of(a))[-1])
     v = np.linalg.eigh(a, UPLO=uplo)[1]
-    ds = _hermitian(_triangle(uplo, t), lower, eye)
+    ds = hermitian_from_lower(_triangle(uplo, t), lower, eye)
     if is_complex(v) or is_complex(ds):
         return np.real(np.sum(np.conjugate(v) * np.matmul(ds, v), axis=-2))
     return np.sum(v * np.matmul(ds, v), axis=-2)       # dw_i = v_i^T dA v_i
@@ -321,7 +302,7 @@ def _eigvalsh_vjp(g, ans, a, uplo):
     v = np.linalg.eigh(a, UPLO=uplo)[1]
     left = np.conjugate(v) if is_complex(v) else v
     s = np.matmul(left * g[..., None, :], mT(v))      # conj(V) diag(w-bar) V^T
-    return _triangle(uplo, _hermitian_ct(s, lower, eye))
+    return _triangle(uplo, hermitian_to_lower(s, lower, eye))
 
 
 eigvalsh = primitive("eigvalsh", _eigvalsh, jvp=(_eigvalsh_d,), vjp=(_eigvalsh_vjp,),

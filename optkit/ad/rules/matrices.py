@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Tracer, inexact
+from ..core import Tracer, inexact, is_complex
 
-__all__ = ["mT", "as_operand", "ndim", "col", "uncol", "masks", "sym_from_lower", "to_lower"]
+__all__ = ["mT", "as_operand", "ndim", "col", "uncol", "masks", "sym_from_lower", "to_lower",
+           "hermitian_from_lower", "hermitian_to_lower"]
 
 
 def mT(a):
@@ -57,3 +58,26 @@ def to_lower(s, lower, eye):
     """Cotangent of the lower triangle, given the cotangent ``s`` of the symmetric matrix."""
     s = 0.5 * (s + mT(s))
     return (2.0 * lower - eye) * s
+
+
+# complex Hermitian matrices: LAPACK reads the strict lower triangle and the real part of the
+# diagonal; these two are that reading and its transpose (the same map for Re tr(X^H Y) and for
+# JAX's pairing Re(sum(a * b)))
+def _herm_from_lower(t, lower, eye):
+    low = (lower - eye) * t
+    return low + np.conjugate(mT(low)) + eye * np.real(t)
+
+
+def _herm_to_lower(s, lower, eye):
+    return (lower - eye) * (s + np.conjugate(mT(s))) + eye * np.real(s)
+
+
+def hermitian_from_lower(t, lower, eye):
+    """The Hermitian (symmetric if real) matrix a factorization reading ``t``'s lower triangle
+    sees: ``sym_from_lower``, with conjugates and a real diagonal for a complex ``t``."""
+    return _herm_from_lower(t, lower, eye) if is_complex(t) else sym_from_lower(t, lower, eye)
+
+
+def hermitian_to_lower(s, lower, eye):
+    """Cotangent of the triangle read, given the cotangent ``s`` of the Hermitian matrix."""
+    return _herm_to_lower(s, lower, eye) if is_complex(s) else to_lower(s, lower, eye)
