@@ -100,6 +100,42 @@ def derivatives(fun, args=(), *, x0=None, compile=True):  # noqa: A002 - mirrors
     vector that call ``fun`` with the structure: start SciPy from ``d.x0`` (the raveled
     ``x0``) and rebuild its answer with ``d.unravel(res.x)``. Without it ``fun`` gets what
     SciPy passes, ``d.x0`` is None and ``d.unravel`` the identity.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, plain numpy code.
+    args : tuple, optional
+        Extra arguments of ``fun``, used when SciPy passes none.
+    x0 : array_like or parameter structure, optional
+        A start whose structure ``fun`` takes (see above).
+    compile : bool, optional
+        True (default): the derivatives replay ``optkit.compile`` programs; False: eager AD.
+
+    Returns
+    -------
+    Derivatives
+        With ``fun``, ``jac``, ``fun_and_jac``, ``hessp``, ``hess``, the counters and the
+        attributes ``x0`` and ``unravel``.
+
+    Raises
+    ------
+    TypeError
+        A ``fun`` that is not callable.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.optimize
+    >>> from optkit.scipy import derivatives
+    >>> def rosen(x):
+    ...     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    >>> d = derivatives(rosen)
+    >>> res = scipy.optimize.minimize(d.fun, np.zeros(2), jac=d.jac, hessp=d.hessp,
+    ...                               method="Newton-CG")
+    >>> bool(res.success), np.round(res.x, 3)
+    (True, array([1., 1.]))
+    >>> d.nfev >= 1 and d.njev >= 1 and d.nhev >= 1
+    True
     """
     start = as_start(x0) if x0 is not None else None
     if start is None or not start.structured:
@@ -148,6 +184,70 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     path broadcasts over that leaf). The callback's ``xk`` (or ``intermediate_result.x``) and
     the result's ``x`` and ``jac`` (``grad`` for trust-constr) come back in the structure;
     ``flat_callback=True`` gives the callback SciPy's flat vectors instead.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, plain numpy code.
+    x0 : array_like or parameter structure
+        The start: a vector, as SciPy takes it, or a structure of arrays (above).
+    args : tuple, optional
+        Extra arguments of ``fun`` and its derivatives.
+    method : str or callable, optional
+        A ``scipy.optimize.minimize`` method (SciPy's default choice when None), or a custom
+        method such as ``optkit.scipy.lbfgs``.
+    jac : callable, bool or str, optional
+        None (default): the gradient from optkit's AD. A callable, True (``fun`` returns
+        ``(f, g)``) or a finite-difference string is SciPy's and used as given.
+    hess : callable, str or HessianUpdateStrategy, optional
+        A dense Hessian, used as given; None: optkit's AD, for the methods that need it.
+    hessp : callable, optional
+        ``hessp(x, p, *args)``, used as given; None: optkit's AD, for the methods that need
+        it.
+    bounds : scipy.optimize.Bounds, sequence or optkit.Bounds, optional
+        Passed to SciPy (an ``optkit.Bounds`` in x0's structure is raveled first).
+    constraints : constraint or sequence, optional
+        Passed to SciPy; :func:`constraint` builds one with exact derivatives.
+    tol : float, optional
+        Passed to SciPy.
+    callback : callable, optional
+        Passed to SciPy; with a structured x0 it sees the structure (above).
+    options : dict, optional
+        Passed to SciPy.
+    flat_callback : bool, optional
+        True: the callback sees SciPy's flat vectors even for a structured x0.
+    compile : bool, optional
+        True (default): the AD derivatives replay ``optkit.compile`` programs.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        SciPy's result, with true ``nfev``, ``njev`` and ``nhev`` and, for a structured x0,
+        ``x`` and ``jac`` in its structure.
+
+    Raises
+    ------
+    TypeError
+        A ``fun`` that is not callable, a ``method`` that is neither a string nor callable;
+        ``optkit.NotDifferentiableError`` or ``optkit.TracerConversionError`` (both
+        TypeErrors) at x0 when the AD cannot differentiate ``fun`` as the method needs.
+    ValueError
+        An unknown method name (with the closest one), or one of optkit's own (``"lbfgs"``:
+        pass ``method=optkit.scipy.lbfgs``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.scipy import minimize
+    >>> def rosen(x):
+    ...     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    >>> res = minimize(rosen, np.zeros(3), method="trust-krylov")  # gradient and hessp by AD
+    >>> bool(res.success), np.round(res.x, 6)
+    (True, array([1., 1., 1.]))
+    >>> res = minimize(lambda p: np.sum((p["w"] - 1.0) ** 2) + (p["b"] + 2.0) ** 2,
+    ...                {"w": np.zeros(2), "b": 0.0}, method="BFGS")
+    >>> np.round(res.x["w"], 6), np.round(res.x["b"], 6)
+    (array([1., 1.]), np.float64(-2.0))
     """
     start = as_start(x0)
     if start.structured:  # SciPy sees the raveled vector; fun and the rest the structure
@@ -291,6 +391,59 @@ def least_squares(fun, x0, jac=None, bounds=(-np.inf, np.inf), method="trf", *, 
     ``x0`` may be a parameter structure (see :func:`minimize`): ``fun`` (and a user's ``jac``,
     which is over the raveled vector) receive it, ``bounds=(lb, ub)`` may give each side in
     its structure, and the result's ``x`` comes back in it (``fun`` and ``jac`` are SciPy's).
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args, **kwargs)``, the m residuals as a 1-D array, plain numpy code.
+    x0 : array_like or parameter structure
+        The start.
+    jac : callable or str, optional
+        None (default): the Jacobian from optkit's AD; anything else is SciPy's, used as
+        given.
+    bounds : 2-tuple, scipy.optimize.Bounds or optkit.Bounds, optional
+        Passed to SciPy (each side may be in x0's structure).
+    method : {"trf", "dogbox", "lm"}, optional
+        SciPy's method.
+    args : tuple, optional
+        Extra positional arguments of ``fun``.
+    kwargs : dict, optional
+        Extra keyword arguments of ``fun``.
+    tr_solver : {None, "exact", "lsmr"}, optional
+        SciPy's; ``"lsmr"`` makes the Jacobian a ``LinearOperator`` of JVPs and VJPs.
+    jac_sparsity : array_like or sparse matrix, optional
+        The Jacobian's sparsity pattern: the Jacobian is then sparse, one JVP per group of
+        structurally orthogonal columns.
+    jac_mode : {None, "forward", "reverse"}, optional
+        The AD mode of a dense Jacobian; None: the cheaper one (forward when n <= m).
+    **options
+        Passed to ``scipy.optimize.least_squares`` (ftol, xtol, gtol, x_scale, loss,
+        f_scale, max_nfev, ...).
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        SciPy's result plus ``jac_mode`` (``"forward"``, ``"reverse"``, ``"sparse"`` or
+        ``"operator"``), ``njvp`` and ``nvjp``; ``nfev`` and ``njev`` are true counts.
+
+    Raises
+    ------
+    TypeError
+        A ``fun`` that is not callable (structured x0); AD errors at x0 when ``fun`` cannot
+        be differentiated.
+    ValueError
+        ``method="lm"`` with ``jac_sparsity`` or ``tr_solver="lsmr"``, or
+        ``tr_solver="exact"`` with ``jac_sparsity``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.scipy import least_squares
+    >>> t = np.linspace(0.0, 1.0, 6)
+    >>> y = 2.0 * np.exp(-1.5 * t)
+    >>> res = least_squares(lambda p: p[0] * np.exp(-p[1] * t) - y, np.ones(2))
+    >>> bool(res.success), np.round(res.x, 6), res.jac_mode
+    (True, array([2. , 1.5]), 'forward')
     """
     start = as_start(x0)
     if start.structured:
@@ -352,6 +505,48 @@ def root(fun, x0, args=(), method="hybr", jac=None, tol=None, callback=None, opt
     its residual in the same structure (or as a vector of the raveled length); a user's
     ``jac`` is over the raveled vector. The callback's ``x`` and the result's ``x`` come back
     in the structure; ``fun`` in the result is the raveled residual.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args)``, the residual (n values for n unknowns), plain numpy code.
+    x0 : array_like or parameter structure
+        The start.
+    args : tuple, optional
+        Extra arguments of ``fun``.
+    method : str, optional
+        A ``scipy.optimize.root`` method (default ``"hybr"``).
+    jac : callable or bool, optional
+        None (default): the Jacobian from optkit's AD for 'hybr' and 'lm'; anything else is
+        SciPy's, used as given.
+    tol : float, optional
+        Passed to SciPy.
+    callback : callable, optional
+        Passed to SciPy.
+    options : dict, optional
+        Passed to SciPy.
+    jac_mode : {None, "forward", "reverse"}, optional
+        The AD mode of the Jacobian; None: the cheaper one.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        SciPy's result plus ``jac_mode``, ``njvp`` and ``nvjp``; ``nfev`` and ``njev`` are
+        true counts.
+
+    Raises
+    ------
+    TypeError
+        A ``fun`` that is not callable (structured x0); AD errors at x0 when ``fun`` cannot
+        be differentiated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.scipy import root
+    >>> res = root(lambda x: np.stack([x[0] ** 2 + x[1] - 3.0, x[0] - x[1] + 1.0]), np.ones(2))
+    >>> bool(res.success), np.round(res.x, 6)
+    (True, array([1., 2.]))
     """
     start = as_start(x0)
     if start.structured:
@@ -394,6 +589,34 @@ def constraint(fun, lb=-np.inf, ub=np.inf, *, args=(), hess=True, **kwargs):
     ``scipy.optimize.minimize`` directly with those methods pass ``hess=False``. ``kwargs`` go
     to ``NonlinearConstraint`` (keep_feasible, ...). The returned object carries its evaluation
     counters as ``optkit_derivatives``.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args)``, the constraint values (a number or a 1-D array), plain numpy code.
+    lb, ub : float or array_like, optional
+        The bounds ``lb <= fun(x) <= ub`` (default -inf and inf).
+    args : tuple, optional
+        Extra arguments of ``fun``.
+    hess : bool, optional
+        True (default): attach the Hessian of v^T c(x) (for trust-constr).
+    **kwargs
+        Passed to ``scipy.optimize.NonlinearConstraint``.
+
+    Returns
+    -------
+    scipy.optimize.NonlinearConstraint
+        With ``jac`` (and ``hess``) from optkit's AD.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.scipy import constraint, minimize
+    >>> disk = constraint(lambda x: x[0] ** 2 + x[1] ** 2, ub=1.0)
+    >>> res = minimize(lambda x: -x[0] - x[1], np.zeros(2), method="trust-constr",
+    ...                constraints=[disk])
+    >>> bool(res.success), np.round(res.x, 3)  # (1, 1) / sqrt(2)
+    (True, array([0.707, 0.707]))
     """
     args = args if isinstance(args, tuple) else (args,)
     vd = VectorDerivatives(fun, args)
@@ -473,8 +696,55 @@ def lbfgs(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None, constr
     from optkit's AD, ``hess``/``hessp`` are not used. ``options`` (and ``tol``, which sets
     gtol) are optkit's: gtol, ftol, xtol, maxiter, maxfev, max_time, m, linesearch, ...
     ``bounds`` make it L-BFGS-B (f is never evaluated outside them; the result has
-    ``active_mask``); the other methods take bounds once they support them (else a
-    ValueError). Returns a ``scipy.optimize.OptimizeResult``; constraints are a ValueError.
+    ``active_mask``). Returns a ``scipy.optimize.OptimizeResult``; constraints are a
+    ValueError.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, plain numpy code.
+    x0 : ndarray
+        The start, as SciPy passes it.
+    args : tuple, optional
+        Extra arguments of ``fun`` and its derivatives.
+    jac : callable or True, optional
+        None: the gradient from optkit's AD; a callable, or True when ``fun`` returns
+        ``(f, g)``. A finite-difference string is a ValueError.
+    hess : callable, optional
+        Not used (SciPy passes it).
+    hessp : callable, optional
+        Not used.
+    bounds : scipy.optimize.Bounds or sequence, optional
+        The box: L-BFGS-B.
+    constraints : sequence, optional
+        Must be empty.
+    callback : callable, optional
+        SciPy's: called with ``xk``, or with the ``OptimizeResult`` if its one parameter is
+        named ``intermediate_result``; returning True or raising StopIteration stops.
+    **options
+        optkit's options (``tol`` sets gtol): gtol, ftol, xtol, maxiter, maxfev,
+        max_time, and the solver's own fields (m, linesearch, ...).
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        optkit's result as SciPy's type (``success`` by optkit's first-order test).
+
+    Raises
+    ------
+    ValueError
+        Constraints, a finite-difference ``jac``, or an unknown option.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.optimize
+    >>> import optkit.scipy
+    >>> def rosen(x):
+    ...     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    >>> res = scipy.optimize.minimize(rosen, np.zeros(3), method=optkit.scipy.lbfgs,
+    ...                               options={"m": 5})
+    >>> bool(res.success), np.round(res.x, 5)
+    (True, array([1., 1., 1.]))
     """
     return _run_optkit("lbfgs", fun, x0, args, jac, None, bounds, constraints, callback,
                        options)
@@ -482,7 +752,59 @@ def lbfgs(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None, constr
 
 def gradient_descent(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None,
                      constraints=(), callback=None, **options):
-    """optkit's gradient descent as a SciPy custom method; see :func:`lbfgs` for the protocol."""
+    """optkit's gradient descent as a SciPy custom method; see :func:`lbfgs` for the protocol.
+
+    ``scipy.optimize.minimize(fun, x0, method=optkit.scipy.gradient_descent)``; with bounds it
+    is the spectral projected gradient SPG2 (Birgin, Martínez & Raydan 2000).
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, plain numpy code.
+    x0 : ndarray
+        The start, as SciPy passes it.
+    args : tuple, optional
+        Extra arguments of ``fun`` and its derivatives.
+    jac : callable or True, optional
+        None: the gradient from optkit's AD; a callable, or True when ``fun`` returns
+        ``(f, g)``. A finite-difference string is a ValueError.
+    hess : callable, optional
+        Not used.
+    hessp : callable, optional
+        Not used.
+    bounds : scipy.optimize.Bounds or sequence, optional
+        The box: SPG2.
+    constraints : sequence, optional
+        Must be empty.
+    callback : callable, optional
+        SciPy's: called with ``xk``, or with the ``OptimizeResult`` if its one parameter is
+        named ``intermediate_result``; returning True or raising StopIteration stops.
+    **options
+        optkit's options (``tol`` sets gtol): gtol, ftol, xtol, maxiter, maxfev,
+        max_time, and the solver's own fields (stepsize, linesearch, momentum, beta).
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        optkit's result as SciPy's type (``success`` by optkit's first-order test).
+
+    Raises
+    ------
+    ValueError
+        Constraints, a finite-difference ``jac``, or an unknown option.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.optimize
+    >>> import optkit.scipy
+    >>> def rosen(x):
+    ...     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    >>> res = scipy.optimize.minimize(lambda x: np.sum((x - 2.0) ** 2), np.zeros(3),
+    ...                               method=optkit.scipy.gradient_descent,
+    ...                               bounds=[(0, 1)] * 3)
+    >>> bool(res.success), np.round(res.x, 5)
+    (True, array([1., 1., 1.]))
+    """
     return _run_optkit("gd", fun, x0, args, jac, None, bounds, constraints, callback, options)
 
 
@@ -492,6 +814,52 @@ def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None, co
 
     Hessian-vector products come from ``hessp``, else ``hess(x) @ p``, else optkit's AD
     (forward-over-reverse); the rest is as in :func:`lbfgs`.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, plain numpy code.
+    x0 : ndarray
+        The start, as SciPy passes it.
+    args : tuple, optional
+        Extra arguments of ``fun`` and its derivatives.
+    jac : callable or True, optional
+        None: the gradient from optkit's AD; a callable, or True when ``fun`` returns
+        ``(f, g)``. A finite-difference string is a ValueError.
+    hess : callable, optional
+        ``hess(x, *args)``, a dense Hessian, used as ``hess(x) @ p``.
+    hessp : callable, optional
+        ``hessp(x, p, *args)``; None: ``hess``, else optkit's AD.
+    bounds : scipy.optimize.Bounds or sequence, optional
+        The box: TRON (Lin & Moré 1999).
+    constraints : sequence, optional
+        Must be empty.
+    callback : callable, optional
+        SciPy's: called with ``xk``, or with the ``OptimizeResult`` if its one parameter is
+        named ``intermediate_result``; returning True or raising StopIteration stops.
+    **options
+        optkit's options (``tol`` sets gtol): gtol, ftol, xtol, maxiter, maxfev,
+        max_time, and the solver's own fields (globalization, forcing, preconditioner, ...).
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        optkit's result as SciPy's type (``success`` by optkit's first-order test).
+
+    Raises
+    ------
+    ValueError
+        Constraints, a finite-difference ``jac``, or an unknown option.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.optimize
+    >>> import optkit.scipy
+    >>> def rosen(x):
+    ...     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    >>> res = scipy.optimize.minimize(rosen, np.zeros(3), method=optkit.scipy.newton_cg)
+    >>> bool(res.success), np.round(res.x, 5)
+    (True, array([1., 1., 1.]))
     """
     if hessp is None and callable(hess):
         def hessp(x, p, *a):

@@ -102,6 +102,42 @@ class Derivatives:
 
     The callables accept extra positional arguments as SciPy passes them; with none, the
     ``args`` given here are used. All share one cache of the last point.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float`` (``(f, g)`` with ``jac=True``).
+    args : tuple, optional
+        Extra arguments of every callable.
+    jac : callable or True, optional
+        The user's gradient; None (default): optkit's AD.
+    hessp : callable, optional
+        The user's ``hessp(x, p, *args)``; None: optkit's AD.
+    hess : callable, optional
+        The user's dense ``hess(x, *args)``; None: n AD Hessian-vector products.
+    compile : bool, optional
+        True (default): the AD derivatives replay ``optkit.compile`` programs.
+
+    Attributes
+    ----------
+    nfev, njev, nhev : int
+        Evaluations of f, of the gradient and of Hessian(-vector) products made so far.
+
+    Raises
+    ------
+    TypeError
+        A ``fun`` that is not callable, or a ``jac``, ``hessp`` or ``hess`` of the wrong type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.scipy import Derivatives
+    >>> d = Derivatives(lambda x: np.sum(x ** 2) + x[0] * x[1])
+    >>> x = np.array([1.0, 2.0])
+    >>> d.fun(x), d.jac(x), d.hessp(x, np.array([1.0, 0.0]))
+    (7.0, array([4., 5.]), array([2., 1.]))
+    >>> d.nfev, d.njev, d.nhev  # fun(x) and jac(x) shared one evaluation
+    (1, 1, 1)
     """
 
     def __init__(self, fun, args=(), *, jac=None, hessp=None, hess=None, compile=True):  # noqa: A002
