@@ -294,6 +294,13 @@ class TreeDef:
     when two trees have the same containers (types, sorted dict keys, namedtuple and dataclass
     types) in the same arrangement, so a cache can key on it.
 
+    Parameters
+    ----------
+    spec : tuple
+        The nested description of the containers, as :func:`flatten` builds it (internal).
+    num_leaves : int
+        The number of leaves.
+
     Attributes
     ----------
     num_leaves : int
@@ -558,6 +565,17 @@ class Unravel:
     Scalar leaves come back as 0-d arrays, as in JAX. Any real floating vector of the right
     size is accepted (each leaf is converted to its own dtype); another shape is a ValueError,
     a non-floating dtype a TypeError.
+
+    Parameters
+    ----------
+    treedef : TreeDef
+        The structure of the tree.
+    shapes : sequence of tuple
+        Each leaf's shape, in leaf order.
+    dtypes : sequence of numpy.dtype
+        Each leaf's dtype, in leaf order.
+    dtype : numpy.dtype
+        The dtype of the flat vector.
 
     Attributes
     ----------
