@@ -7,9 +7,13 @@ differentiable in every array argument, to any order; the rules are in
 ``optkit.ad.rules.scipy_linalg``. ``overwrite_*`` and ``check_finite`` are accepted and
 ignored: inputs are never overwritten, and LAPACK's own checks apply.
 
+Complex arrays are supported throughout, with JAX's conventions (``optkit.ad.vspace``): every
+function here is holomorphic in its arguments except through ``trans='C'`` (a conjugate
+transpose, differentiated as ``conj`` then a transpose) and ``cho_factor`` (``A = L L^H``,
+reading one triangle as a Hermitian matrix, as ``numpy.linalg.cholesky``).
+
 Differences from scipy: ``cho_factor`` returns the factor with zeros in the triangle scipy
-documents as arbitrary; ``sqrtm`` refuses a matrix whose principal root is complex;
-``lu_factor`` takes square matrices only.
+documents as arbitrary; ``lu_factor`` takes square matrices only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numbers
 
 import numpy as np
 
-from .ad.core import Tracer, concrete, value_of
+from .ad.core import Tracer, concrete, is_complex, value_of
 from .ad.rules.scipy_linalg import expm as _expm
 from .ad.rules.scipy_linalg import lu_packed as _lu_packed
 from .ad.rules.scipy_linalg import lu_permutation as _lu_permutation
@@ -33,14 +37,11 @@ __all__ = ["expm", "sqrtm", "solve_triangular", "cho_factor", "cho_solve", "lu_f
 
 def _array(a, name):
     if isinstance(a, Tracer):
-        arr = value_of(a)
-        if np.result_type(arr).kind not in "fiub":
-            raise TypeError(f"{name} must be a real array")
         return a
     arr = np.asarray(a)
-    if arr.dtype.kind not in "iufb":
-        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
-    return arr.astype(np.float64, copy=False)
+    if arr.dtype.kind not in "iufbc":
+        raise TypeError(f"{name} must be a real or complex array, got dtype {arr.dtype}")
+    return arr.astype(np.complex128 if arr.dtype.kind == "c" else np.float64, copy=False)
 
 
 def _square(a, name, batched=False):
@@ -61,11 +62,19 @@ def _rhs(b, n, name="b"):
 
 
 def _trans(trans):
+    """(transpose, conjugate) for scipy's ``trans``: 'C' is the conjugate transpose."""
     if trans in (0, "N", "n"):
-        return False
-    if trans in (1, 2, "T", "t", "C", "c"):   # real matrices: conjugate transpose = transpose
-        return True
+        return False, False
+    if trans in (1, "T", "t"):
+        return True, False
+    if trans in (2, "C", "c"):
+        return True, True
     raise ValueError(f"trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
+
+
+def _conj(a, conjugate):
+    """``conj(a)`` when ``conjugate`` and ``a`` is complex (a real conjugate is ``a``)."""
+    return np.conjugate(a) if conjugate and is_complex(a) else a
 
 
 def expm(A):  # noqa: N803 - scipy's name
@@ -74,7 +83,7 @@ def expm(A):  # noqa: N803 - scipy's name
     Parameters
     ----------
     A : array_like or traced value, shape (..., n, n)
-        A real square matrix, or a stack of them.
+        A real or complex square matrix, or a stack of them.
 
     Returns
     -------
@@ -86,7 +95,7 @@ def expm(A):  # noqa: N803 - scipy's name
     ValueError
         ``A`` is not square (its last two axes differ) or has fewer than two dimensions.
     TypeError
-        ``A`` is not real.
+        ``A`` is not numeric.
 
     Examples
     --------
@@ -102,12 +111,15 @@ def expm(A):  # noqa: N803 - scipy's name
 
 
 def sqrtm(A, disp=True, blocksize=64):  # noqa: N803 - scipy's name
-    """The principal square root of ``A`` (real roots only), as scipy's ``sqrtm``.
+    """The principal square root of ``A``, as scipy's ``sqrtm``.
 
     Parameters
     ----------
     A : array_like or traced value, shape (n, n)
-        A real square matrix whose principal square root is real.
+        A real or complex square matrix. A real matrix with a negative real eigenvalue has a
+        complex principal root (as in scipy); for a complex matrix the derivative is that of
+        the principal branch, which is not differentiable at an eigenvalue on the negative
+        real axis (the branch cut).
     disp, blocksize
         Accepted for compatibility with scipy and ignored.
 
@@ -119,9 +131,9 @@ def sqrtm(A, disp=True, blocksize=64):  # noqa: N803 - scipy's name
     Raises
     ------
     ValueError
-        ``A`` is not a square 2-D matrix, or its principal square root is complex.
+        ``A`` is not a square 2-D matrix.
     TypeError
-        ``A`` is not real.
+        ``A`` is not numeric.
 
     Examples
     --------
@@ -142,7 +154,7 @@ def solve_sylvester(a, b, q):
     a : array_like or traced value, shape (m, m)
     b : array_like or traced value, shape (n, n)
     q : array_like or traced value, shape (m, n)
-        Real arrays; all three are differentiable.
+        Real or complex arrays; all three are differentiable.
 
     Returns
     -------
@@ -155,7 +167,7 @@ def solve_sylvester(a, b, q):
     ValueError
         ``a`` or ``b`` is not square, or ``q`` does not have shape (m, n).
     TypeError
-        An argument is not real.
+        An argument is not numeric.
 
     Examples
     --------
@@ -185,7 +197,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     b : array_like or traced value, shape (n,) or (n, k)
         The right-hand side(s).
     trans : {0, 1, 2, 'N', 'T', 'C'}, optional
-        0/'N' solves ``a x = b``; 1/'T' and 2/'C' solve ``a^T x = b``.
+        0/'N' solves ``a x = b``; 1/'T' solves ``a^T x = b``, 2/'C' ``a^H x = b``.
     lower : bool, optional
         Read the lower triangle (default: the upper one).
     unit_diagonal : bool, optional
@@ -204,7 +216,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
         ``a`` is not square, ``b`` does not have n rows, or ``trans`` is not one of the values
         above.
     TypeError
-        ``a`` or ``b`` is not real.
+        ``a`` or ``b`` is not numeric.
 
     Examples
     --------
@@ -215,7 +227,8 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     """
     a = _square(a, "a")
     b = _rhs(b, np.shape(value_of(a))[0])
-    return _solve_triangular(a, b, _trans(trans), lower, unit_diagonal)
+    transpose, conjugate = _trans(trans)
+    return _solve_triangular(_conj(a, conjugate), b, transpose, lower, unit_diagonal)
 
 
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
@@ -224,8 +237,8 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     Parameters
     ----------
     a : array_like or traced value, shape (n, n)
-        A symmetric positive definite matrix; only the upper (``lower``: lower) triangle is
-        read, as LAPACK does.
+        A symmetric (complex: Hermitian) positive definite matrix; only the upper (``lower``:
+        lower) triangle is read, as LAPACK does (and the real part of a complex diagonal).
     lower : bool, optional
         Return the lower factor (default: the upper one).
     overwrite_a, check_finite
@@ -234,8 +247,9 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     Returns
     -------
     c : ndarray or traced value, shape (n, n)
-        Upper triangular with ``c^T c = a`` (lower triangular with ``c c^T = a`` when
-        ``lower``). The other triangle, arbitrary in scipy's result, is zero here.
+        Upper triangular with ``c^H c = a`` (lower triangular with ``c c^H = a`` when
+        ``lower``; ``^H`` is ``^T`` if real). The other triangle, arbitrary in scipy's result,
+        is zero here.
     lower : bool
         The flag, for ``cho_solve``.
 
@@ -293,11 +307,12 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     c, lower = c_and_lower
     c = _square(c, "c")
     b = _rhs(b, np.shape(value_of(c))[0])
-    if lower:    # c c^T x = b
-        return _solve_triangular(c, _solve_triangular(c, b, False, True, False), True, True,
+    ch = _conj(c, True)     # c^H x = y solves as conj(c)^T x = y
+    if lower:    # c c^H x = b
+        return _solve_triangular(ch, _solve_triangular(c, b, False, True, False), True, True,
                                  False)
-    return _solve_triangular(c, _solve_triangular(c, b, True, False, False), False, False,
-                             False)                                    # c^T c x = b
+    return _solve_triangular(c, _solve_triangular(ch, b, True, False, False), False, False,
+                             False)                                    # c^H c x = b
 
 
 def lu_factor(a, overwrite_a=False, check_finite=True):
@@ -306,7 +321,7 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
     Parameters
     ----------
     a : array_like or traced value, shape (n, n)
-        A real square matrix.
+        A real or complex square matrix.
     overwrite_a, check_finite
         Accepted and ignored.
 
@@ -323,7 +338,7 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
     ValueError
         ``a`` is not a square 2-D matrix (scipy also takes rectangular ones; this does not).
     TypeError
-        ``a`` is not real.
+        ``a`` is not numeric.
 
     Examples
     --------
@@ -336,7 +351,7 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
     packed = _lu_packed(a)
     n = np.shape(value_of(a))[0]
     # the pivots are a plain value read out of the trace: optkit.compile runs it eagerly
-    return packed[:n], concrete(packed, "lu_factor's pivots")[n].astype(np.int32)
+    return packed[:n], np.real(concrete(packed, "lu_factor's pivots")[n]).astype(np.int32)
 
 
 def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
@@ -349,7 +364,7 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     b : array_like or traced value, shape (n,) or (n, k)
         The right-hand side(s).
     trans : {0, 1, 2, 'N', 'T', 'C'}, optional
-        0/'N' solves ``a x = b``; 1/'T' and 2/'C' solve ``a^T x = b``.
+        0/'N' solves ``a x = b``; 1/'T' solves ``a^T x = b``, 2/'C' ``a^H x = b``.
     overwrite_b, check_finite
         Accepted and ignored.
 
@@ -375,9 +390,11 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     n = np.shape(value_of(lu))[0]
     b = _rhs(b, n)
     perm = _lu_permutation(np.asarray(concrete(piv, "lu_solve's pivots"), dtype=np.intp))
-    if not _trans(trans):    # L U x = P b
+    transpose, conjugate = _trans(trans)
+    if not transpose:    # L U x = P b
         y = _solve_triangular(lu, b[perm], False, True, True)
         return _solve_triangular(lu, y, False, False, False)
+    lu = _conj(lu, conjugate)   # P conj(A) = conj(L) conj(U): a^H x = b is conj(a)^T x = b
     w = _solve_triangular(lu, _solve_triangular(lu, b, True, False, False), True, True, True)
     inverse = np.empty_like(perm)     # U^T L^T P x = b: x = P^T w
     inverse[perm] = np.arange(n)

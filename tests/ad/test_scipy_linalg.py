@@ -10,7 +10,7 @@ import scipy.linalg as sla
 import optkit
 from optkit import linalg
 
-from .table import Row, check_row, rng
+from .table import Row, check_row, fd_grad, rng
 
 R = rng(4)
 N = 4
@@ -102,9 +102,16 @@ def test_expm_frechet_matches_scipy():
     np.testing.assert_allclose(tangent, sla.expm_frechet(A, e, compute_expm=False), rtol=1e-12)
 
 
-def test_sqrtm_of_a_matrix_with_a_complex_root_is_refused():
-    with pytest.raises(ValueError, match="complex"):
-        linalg.sqrtm(np.diag([-1.0, 2.0]))
+def test_sqrtm_of_a_matrix_with_a_complex_root_is_scipys_and_differentiable():
+    # (refused until complex rules landed) a real matrix with a negative eigenvalue
+    a = np.array([[-1.0, 0.2], [0.1, 2.0]])
+    np.testing.assert_allclose(linalg.sqrtm(a), sla.sqrtm(a), rtol=1e-13)
+    w = np.array([[1.0 - 0.5j, 0.3j], [0.2, -0.7 + 1j]])
+
+    def loss(x):
+        return np.real(np.sum(w * linalg.sqrtm(x)))
+
+    np.testing.assert_allclose(optkit.grad(loss)(a), fd_grad(loss, a), rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("call, match", [

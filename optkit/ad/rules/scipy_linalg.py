@@ -20,6 +20,11 @@ Rules (``t`` a tangent, ``g`` a cotangent, ``X`` the result):
   and ``dU = upper(F) U`` (Giles 2008; de Hoog, Anderssen & Lukas 2011); the adjoint is
   ``P^T L^{-T} (strict_lower(L^T gL) + upper(gU U^T)) U^{-T}``.
 - ``solve_banded``: as a solve, with the band stored in LAPACK's ``ab[u + i - j, j]`` layout.
+
+Complex matrices (JAX's conventions, ``vspace``): each of these maps is holomorphic (a
+primary matrix function or a solve, with plain transposes), so the rules hold as written and
+the reverse rules are plain transposes, not conjugate ones. ``optkit.linalg`` spells a
+conjugate transpose (``trans='C'``, ``cho_factor``) as ``conj`` around these primitives.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ def _expm_vjp(g, ans, a):
     return _frechet(_mT(a), g)
 
 
-expm = primitive("expm", sla.expm, jvp=_expm_d, vjp=_expm_vjp)
+expm = primitive("expm", sla.expm, jvp=_expm_d, vjp=_expm_vjp, complex=True)
 
 
 # ---- solve_sylvester ----------------------------------------------------------------------------
@@ -87,19 +92,10 @@ def _sylvester_vjp2(g, ans, a, b, q):
 solve_sylvester = primitive(
     "solve_sylvester", sla.solve_sylvester,
     jvp=(_sylvester_rhs_d0, _sylvester_rhs_d1, _sylvester_d2),
-    vjp=(_sylvester_vjp0, _sylvester_vjp1, _sylvester_vjp2))
+    vjp=(_sylvester_vjp0, _sylvester_vjp1, _sylvester_vjp2), complex=True)
 
 
 # ---- sqrtm --------------------------------------------------------------------------------------
-def _sqrtm(a):
-    x = sla.sqrtm(a)
-    if np.iscomplexobj(x):
-        raise ValueError("sqrtm: the principal square root of this matrix is complex (it has "
-                         "negative real eigenvalues); optkit.linalg.sqrtm returns real roots "
-                         "only")
-    return x
-
-
 def _sqrtm_d(t, ans, a):
     return solve_sylvester(ans, ans, t)
 
@@ -108,7 +104,7 @@ def _sqrtm_vjp(g, ans, a):
     return solve_sylvester(_mT(ans), _mT(ans), g)
 
 
-sqrtm = primitive("sqrtm", _sqrtm, jvp=_sqrtm_d, vjp=_sqrtm_vjp)
+sqrtm = primitive("sqrtm", sla.sqrtm, jvp=_sqrtm_d, vjp=_sqrtm_vjp, complex=True)
 
 
 # ---- solve_triangular ---------------------------------------------------------------------------
@@ -153,7 +149,7 @@ def _tri_vjp1(g, ans, a, b, trans, lower, unit):
 
 
 _tri = primitive("solve_triangular", _solve_triangular,
-                 jvp=(_tri_d0, _tri_d1), vjp=(_tri_vjp0, _tri_vjp1))
+                 jvp=(_tri_d0, _tri_d1), vjp=(_tri_vjp0, _tri_vjp1), complex=True)
 
 
 def solve_triangular_p(a, b, trans, lower, unit):
@@ -180,7 +176,7 @@ def lu_permutation(piv):
 def _lu_parts(ans):
     n = np.shape(value_of(ans))[-1]
     lu = ans[:n]
-    piv = concrete(ans, "lu_factor's pivots")[n].astype(np.intp)
+    piv = np.real(concrete(ans, "lu_factor's pivots")[n]).astype(np.intp)
     strict = np.tril(np.ones((n, n)), -1)
     lower = strict * lu + np.eye(n)
     upper = (1.0 - strict) * lu
@@ -208,7 +204,7 @@ def _lu_vjp(g, ans, a):
     return m[inverse]                                                     # P^T ...
 
 
-lu_packed = primitive("lu_factor", _lu_packed, jvp=_lu_d, vjp=_lu_vjp)
+lu_packed = primitive("lu_factor", _lu_packed, jvp=_lu_d, vjp=_lu_vjp, complex=True)
 
 
 # ---- solve_banded -------------------------------------------------------------------------------
@@ -293,7 +289,7 @@ def _banded_vjp1(g, ans, ab, b, lower, upper):
 
 
 _banded = primitive("solve_banded", _solve_banded, jvp=(_banded_d0, _banded_d1),
-                    vjp=(_banded_vjp0, _banded_vjp1))
+                    vjp=(_banded_vjp0, _banded_vjp1), complex=True)
 
 
 def solve_banded_p(ab, b, lower, upper):
