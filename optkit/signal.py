@@ -2,17 +2,19 @@
 
 ``scipy.signal.convolve``/``correlate`` convert their input with ``np.asarray``; these take the
 same arguments (``in1``, ``in2``, ``mode`` in {'full', 'same', 'valid'}, ``method``) and return
-the same values for real inputs of any (equal) number of dimensions, computed directly
+the same values for real or complex inputs of any (equal) number of dimensions, computed directly
 (``method='direct'``; 'auto' and 'fft' are accepted and also computed directly, which agrees
 with scipy's FFT to rounding). Both arguments are differentiable, to any order: the modes are
-slices of one full-convolution primitive (``optkit.ad.rules.convolution``).
+slices of one full-convolution primitive (``optkit.ad.rules.convolution``). Complex inputs
+follow JAX's conventions (``optkit.ad.vspace``): ``convolve`` is holomorphic in each argument,
+``correlate`` conjugates ``in2`` as scipy does.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .ad.core import Tracer, value_of
+from .ad.core import Tracer, is_complex, value_of
 from .ad.rules.convolution import convolve_full
 
 __all__ = ["convolve", "correlate"]
@@ -25,9 +27,9 @@ def _operand(x, name):
     if isinstance(x, Tracer):
         return x
     arr = np.asarray(x)
-    if arr.dtype.kind not in "iufb":
-        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
-    return arr.astype(np.float64, copy=False)
+    if arr.dtype.kind not in "iufbc":
+        raise TypeError(f"{name} must be a real or complex array, got dtype {arr.dtype}")
+    return arr.astype(np.complex128 if arr.dtype.kind == "c" else np.float64, copy=False)
 
 
 def _check(in1, in2, mode, method):
@@ -69,8 +71,8 @@ def convolve(in1, in2, mode="full", method="auto"):
     Parameters
     ----------
     in1, in2 : array_like or traced value
-        Real arrays with the same number of dimensions; both are differentiable, to any
-        order.
+        Real or complex arrays with the same number of dimensions; both are differentiable,
+        to any order.
     mode : {'full', 'same', 'valid'}, optional
         'full' (default): the whole convolution; 'same': centred, with ``in1``'s shape;
         'valid': where one input fits entirely inside the other.
@@ -88,7 +90,7 @@ def convolve(in1, in2, mode="full", method="auto"):
         An unknown ``mode`` or ``method``; inputs of different dimensionality or empty ones;
         for 'valid', neither input at least as large as the other in every dimension.
     TypeError
-        An input is not real.
+        An input is not numeric.
 
     Examples
     --------
@@ -105,15 +107,15 @@ def convolve(in1, in2, mode="full", method="auto"):
 
 
 def correlate(in1, in2, mode="full", method="auto"):
-    """The n-dimensional cross-correlation; as ``scipy.signal.correlate`` for real inputs.
+    """The n-dimensional cross-correlation; as ``scipy.signal.correlate``.
 
-    ``correlate(in1, in2)[k] = sum_j in1[j + k] in2[j]``, with the output indexed as scipy's:
-    the convolution of ``in1`` with ``in2`` reversed along every axis.
+    ``correlate(in1, in2)[k] = sum_j in1[j + k] conj(in2[j])``, with the output indexed as
+    scipy's: the convolution of ``in1`` with ``conj(in2)`` reversed along every axis.
 
     Parameters
     ----------
     in1, in2 : array_like or traced value
-        Real arrays with the same number of dimensions; both are differentiable.
+        Real or complex arrays with the same number of dimensions; both are differentiable.
     mode : {'full', 'same', 'valid'}, optional
         As in :func:`convolve`.
     method : {'auto', 'direct', 'fft'}, optional
@@ -129,7 +131,7 @@ def correlate(in1, in2, mode="full", method="auto"):
     ValueError
         As :func:`convolve`.
     TypeError
-        An input is not real.
+        An input is not numeric.
 
     Examples
     --------
@@ -138,6 +140,8 @@ def correlate(in1, in2, mode="full", method="auto"):
     array([3.5])
     """
     in1, in2, s1, s2 = _check(in1, in2, mode, method)
+    if is_complex(in2):
+        in2 = np.conjugate(in2)
     if np.ndim(value_of(in1)) == 0:
         return in1 * in2
     flipped = np.flip(in2, axis=tuple(range(len(s2))))

@@ -8,7 +8,7 @@ import scipy.signal as ss
 import optkit
 from optkit import signal
 
-from .table import Row, check_row, rng
+from .table import Row, check_complex_row, check_row, rng
 
 R = rng(5)
 PAIRS = [(R.normal(size=7), R.normal(size=3)), (R.normal(size=3), R.normal(size=7)),
@@ -54,3 +54,40 @@ def test_gradient_is_correlation():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---- complex inputs: values as scipy's, derivatives with JAX's conventions -----------------------
+def _complex(x, seed):
+    return x + 1j * np.random.default_rng(seed).normal(size=np.shape(x))
+
+
+CPAIRS = [(_complex(a, 2 * k), _complex(v, 2 * k + 1)) for k, (a, v) in enumerate(PAIRS)]
+
+
+@pytest.mark.parametrize("fn", ["convolve", "correlate"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("pair", CPAIRS, ids=IDS)
+def test_complex_values_match_scipy(fn, mode, pair):
+    expected = getattr(ss, fn)(*pair, mode=mode, method="direct")
+    got = getattr(signal, fn)(*pair, mode=mode)
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-14)
+    mixed = (pair[0].real, pair[1])     # a real and a complex operand
+    np.testing.assert_allclose(getattr(signal, fn)(*mixed, mode=mode),
+                               getattr(ss, fn)(*mixed, mode=mode, method="direct"),
+                               rtol=1e-13, atol=1e-14)
+
+
+CROWS = [Row(f"{fn}-{mode}-{name}", lambda a, v, fn=fn, mode=mode:
+             getattr(signal, fn)(a, v, mode=mode), pair)
+         for fn in ("convolve", "correlate") for mode in ("full", "valid")
+         for pair, name in zip(CPAIRS[2:4], IDS[2:4], strict=True)]
+
+
+@pytest.mark.parametrize("row", CROWS, ids=str)
+def test_complex_derivatives(row):
+    check_complex_row(row)
+
+
+def test_complex_scalar_correlate_conjugates_as_scipy():
+    a, v = np.array(1.0 + 2.0j), np.array(0.5 - 1.0j)
+    np.testing.assert_allclose(signal.correlate(a, v), ss.correlate(a, v), rtol=1e-15)

@@ -6,7 +6,9 @@ smaller: the ``direct`` method of ``scipy.signal.convolve``). It is bilinear, so
 is the primitive applied to the tangent; the adjoint of convolution by ``v`` is correlation
 with ``v``, the middle part of a full convolution with ``v`` reversed (e.g. Goodfellow, Bengio
 & Courville 2016, *Deep Learning*, Sec. 9.5). Every rule is a call of the primitive, so
-derivatives of any order follow.
+derivatives of any order follow. Complex operands (JAX's conventions, ``vspace``): the
+convolution is holomorphic in each argument, so the rules hold as written (the adjoint is the
+correlation without a conjugate).
 """
 
 from __future__ import annotations
@@ -55,4 +57,4 @@ def _conv_vjp1(g, ans, a, v):
 
 
 convolve_full = primitive("convolve", _convolve_full, jvp=(_conv_d0, _conv_d1),
-                          vjp=(_conv_vjp0, _conv_vjp1))
+                          vjp=(_conv_vjp0, _conv_vjp1), complex=True)
