@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from optkit.optim import curvature
-from optkit.optim.curvature import smallest_curvature
+from optkit.optim.curvature import certified_lower_bound, smallest_curvature
 from optkit.optim.errors import NumericalError
 
 
@@ -24,10 +24,10 @@ class _Counting:
         return self.a @ v
 
 
-def _run(a, steps=20, threshold=1e-6, seed=0):
+def _run(a, steps=20, threshold=1e-6, seed=0, delta=0.0):
     hessp = _Counting(a)
     found = smallest_curvature(hessp, a.shape[0], steps=steps, threshold=threshold,
-                               rng=np.random.default_rng(seed))
+                               rng=np.random.default_rng(seed), delta=delta)
     assert found.products == hessp.calls
     return found
 
@@ -101,3 +101,48 @@ def test_non_finite_product_is_numerical_trouble():
     with pytest.raises(NumericalError, match="non-finite"):
         smallest_curvature(lambda v: v * np.nan, 3, steps=3, threshold=1e-6,
                            rng=np.random.default_rng(0))
+
+
+def test_certificate_stops_early_on_a_well_conditioned_positive_definite_hessian():
+    a = _matrix(np.linspace(1.0, 1.5, 300))
+    found = _run(a, steps=40, delta=1e-3)
+    assert found.certified and found.direction is None
+    assert 2 < found.products < 40
+    assert _run(a, steps=40).products == 40  # delta = 0: every step
+
+
+def test_certificate_does_not_stop_an_ill_conditioned_run():
+    found = _run(_matrix(np.logspace(0, 6, 30)), delta=1e-3)
+    assert not found.certified and found.products == 20
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_certificate_is_not_given_where_negative_curvature_hides(seed):
+    # one small negative eigenvalue among 99 in [1, 2]: early Ritz values are all positive,
+    # yet the bound must never certify; the run ends by finding the curvature or at steps
+    a = _matrix(np.concatenate([[-0.05], np.linspace(1.0, 2.0, 99)]), seed=seed)
+    found = _run(a, steps=60, delta=1e-3, seed=seed)
+    assert not found.certified
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_certified_lower_bound_lies_below_the_smallest_eigenvalue(seed):
+    rng = np.random.default_rng(seed)
+    eigenvalues = np.sort(rng.uniform(-1.0, 3.0, 80))
+    a = _matrix(eigenvalues, seed=seed)
+    n, p = a.shape[0], 1e-3
+    # the extreme Ritz values of k-step Lanczos: the Rayleigh-Ritz values on the Krylov space
+    q = rng.standard_normal(n)
+    basis = [q / np.linalg.norm(q)]
+    for k in range(1, 40):
+        qk, _ = np.linalg.qr(np.column_stack(basis))
+        theta = np.linalg.eigvalsh(qk.T @ a @ qk)
+        assert certified_lower_bound(theta[0], theta[-1], k, n, p) <= eigenvalues[0]
+        basis.append(a @ basis[-1])
+        basis[-1] /= np.linalg.norm(basis[-1])
+
+
+def test_certified_lower_bound_says_nothing_too_early():
+    assert certified_lower_bound(1.0, 1.0, 1, 100, 1e-3) == -np.inf
+    assert certified_lower_bound(1.0, 2.0, 3, 100, 1e-3) == -np.inf
+    assert certified_lower_bound(1.0, 1.0, 30, 100, 0.0) == -np.inf

@@ -104,6 +104,26 @@ def test_second_order_check_costs_at_most_its_lanczos_steps_at_a_minimum(glob, p
     assert 0 < checked.nhev - plain.nhev <= min(prob.x0.size, NewtonCG().saddle_check)
 
 
+@pytest.mark.parametrize("glob", list(GLOBALIZATIONS))
+def test_certified_check_stops_early_on_a_well_conditioned_minimum(glob):
+    # quadratic with Hessian spectrum in [1, 2], n = 200: the bound of Kuczynski & Wozniakowski
+    # certifies lambda_min > 0 long before 40 Lanczos steps; saddle_delta=0 runs them all
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.standard_normal((200, 200)))
+    a = (q * np.linspace(1.0, 2.0, 200)) @ q.T
+    b = rng.standard_normal(200)
+    obj = functools.partial(Objective, lambda x: 0.5 * x @ a @ x - b @ x, lambda x: a @ x - b,
+                            lambda x, p: a @ p)
+    base = replace(GLOBALIZATIONS[glob](), saddle_check=40)
+    full = run(replace(base, saddle_delta=0.0), obj(), np.zeros(200))
+    early = run(base, obj(), np.zeros(200))
+    plain = run(replace(base, saddle_check=0), obj(), np.zeros(200))
+    assert full.success and early.success
+    np.testing.assert_array_equal(early.x, full.x)
+    assert full.nhev - plain.nhev == 40
+    assert 0 < early.nhev - plain.nhev < 40
+
+
 # -- negative curvature --------------------------------------------------------------------------
 @pytest.mark.parametrize("glob", list(GLOBALIZATIONS))
 @pytest.mark.parametrize("x0", [[1.0, 1e-3], [1e-4, 1e-6], [-0.5, -1e-5]])
@@ -376,7 +396,10 @@ def test_solve_passes_globalization_through():
      ({"saddle_check": True}, ValueError, "saddle_check"),
      ({"saddle_tol": 0.0}, ValueError, "saddle_tol"),
      ({"saddle_tol": 1.0}, ValueError, "saddle_tol"),
-     ({"seed": -1}, ValueError, "seed"), ({"seed": 0.5}, ValueError, "seed")],
+     ({"seed": -1}, ValueError, "seed"), ({"seed": 0.5}, ValueError, "seed"),
+     ({"saddle_delta": -0.1}, ValueError, "saddle_delta"),
+     ({"saddle_delta": 1.0}, ValueError, "saddle_delta"),
+     ({"saddle_delta": True}, ValueError, "saddle_delta")],
 )
 def test_options_are_validated(kwargs, exc, match):
     with pytest.raises(exc, match=match):

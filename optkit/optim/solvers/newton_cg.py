@@ -44,8 +44,14 @@ from a seeded random vector (``optim.curvature``; Royer, O'Neill & Wright 2020, 
 on curvature below ``-saddle_tol`` times the Hessian's norm, steps downhill along it and the
 solve goes on. CG alone cannot do this when the gradient lies in an invariant subspace of the
 Hessian (a symmetric problem on its symmetric subspace: MGH's Biggs EXP6 stops at such a
-saddle, f = 5.66e-3, without it). At a minimum the check costs at most min(n, saddle_check)
-Hessian-vector products and no evaluation of f; ``saddle_check=0`` turns it off.
+saddle, f = 5.66e-3, without it). The Lanczos steps stop early once Kuczynski &
+Wozniakowski's (1992) bound for a random start certifies, at failure probability
+``saddle_delta`` (1e-3), that no curvature below ``-saddle_tol`` times the largest Ritz
+value exists; on a well-conditioned Hessian that takes a few products (12 on the 200-variable
+logistic regression of ``bench/end_to_end.py`` instead of 20), on an ill-conditioned one all
+``saddle_check`` run, as with ``saddle_delta=0``. At a minimum the check costs at most
+min(n, saddle_check) Hessian-vector products and no evaluation of f; ``saddle_check=0``
+turns it off.
 
 Bounds (``init(objective, x0, bounds=...)``, a box with a finite side): the step is TRON's
 (Lin & More 1999, ``optim.bounded.tron``): a projected search for a Cauchy step that fixes the
@@ -130,6 +136,11 @@ class NewtonCG(Solver):
     saddle_tol : float, optional
         The curvature, relative to the Hessian's norm, below which a direction counts as
         negative (default 1e-6).
+    saddle_delta : float, optional
+        The check stops before ``saddle_check`` steps once it has certified, with probability
+        at least ``1 - saddle_delta`` over its random start, that no curvature below
+        ``-saddle_tol`` times the largest Ritz value exists (Kuczynski & Wozniakowski 1992;
+        ``optim.curvature``); default 1e-3, in [0, 1). 0 always runs ``saddle_check`` steps.
     seed : int, optional
         Seed of the check's random start vector (default 0).
 
@@ -159,6 +170,8 @@ class NewtonCG(Solver):
     saddle_check: int = 20
     saddle_tol: float = 1e-6
     seed: int = 0
+    # failure probability at which the check may stop early, certified (0: never early)
+    saddle_delta: float = 1e-3
 
     needs_hessp: ClassVar[bool] = True
     supports_bounds: ClassVar[bool] = True
@@ -203,6 +216,11 @@ class NewtonCG(Solver):
             raise ValueError(f"saddle_tol: expected a float in (0, 1), got {self.saddle_tol!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed: expected an int >= 0, got {self.seed!r}")
+        if (isinstance(self.saddle_delta, bool)
+                or not isinstance(self.saddle_delta, int | float)
+                or not 0 <= self.saddle_delta < 1):
+            raise ValueError(
+                f"saddle_delta: expected a float in [0, 1), got {self.saddle_delta!r}")
 
     # -- protocol ----------------------------------------------------------------------------
     def init(self, objective, x0, bounds=None) -> NewtonCGState | TRONState:
@@ -269,13 +287,16 @@ class NewtonCG(Solver):
     def leave_saddle(self, objective, state: NewtonCGState) -> NewtonCGState | None:
         """Called by the driver when the gradient test is met: a step off a saddle, or None.
 
-        Runs ``saddle_check`` Lanczos steps on the Hessian from a random start (seeded by
-        ``seed``; see ``optim.curvature``). If a Ritz value below ``-saddle_tol`` times the
-        Hessian's estimated norm shows negative curvature along a unit vector u, steps along
-        u, downhill, by the trust radius (or max(1, ||x|| / 10) under a line search); the step
-        is taken when f falls by at least a tenth of the quadratic model's prediction
-        ``-(tau g.u + tau^2 u.H u / 2)`` (measured with the gradients' trapezoid rule where that
-        prediction is below f's rounding), and shortened by 4 otherwise, at most 40 times.
+        Runs at most ``saddle_check`` Lanczos steps on the Hessian from a random start (seeded
+        by ``seed``; see ``optim.curvature``), fewer once the absence of curvature below
+        ``-saddle_tol`` times the largest Ritz value is certified with probability at least
+        ``1 - saddle_delta`` (Kuczynski & Wozniakowski 1992). If a Ritz value below
+        ``-saddle_tol`` times the Hessian's estimated norm shows negative curvature along a
+        unit vector u, steps along u, downhill, by the trust radius (or max(1, ||x|| / 10)
+        under a line search); the step is taken when f falls by at least a tenth of the
+        quadratic model's prediction ``-(tau g.u + tau^2 u.H u / 2)`` (measured with the
+        gradients' trapezoid rule where that prediction is below f's rounding), and shortened
+        by 4 otherwise, at most 40 times.
         None (a second-order point, as far as the check can tell) when no negative curvature
         is found or no step along it decreases f. This is the
         second-order phase of Royer, O'Neill & Wright (2020, Alg. 1 with Alg. 3).
@@ -288,7 +309,8 @@ class NewtonCG(Solver):
             return objective.hessp(state.x, v)
 
         found = smallest_curvature(hessp, state.x.size, steps=self.saddle_check,
-                                   threshold=self.saddle_tol, rng=rng)
+                                   threshold=self.saddle_tol, rng=rng,
+                                   delta=self.saddle_delta)
         if found.direction is None:
             return None
         u = found.direction
