@@ -1,5 +1,6 @@
 """Code generation: an optimised program becomes Python source whose lines call numpy
-directly (no tracers, no dispatch, no tape), executed once into a ``Replay``."""
+directly (no tracers, no dispatch, no tape), executed once into a ``Replay``. Chains of
+elementwise operations become loops over cache-sized blocks (``regions``, ``blockcode``)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import threading
 
 import numpy as np
 
+from ..core import FLOAT64
 from ..rules.indexing import selects_each_once
 from ..staging import Var
+from .blockcode import region_lines
 from .buffers import plan_buffers
 from .passes import dce, fold_and_cse, fuse_scatter_adds
+from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions
 
 __all__ = ["codegen", "Replay"]
 
@@ -68,53 +72,99 @@ def _line(names, out, eqn, buffer):
     return f"    {out} = {fname}({args})"
 
 
-def codegen(program, name):
-    """Optimise ``program`` and compile it to a ``Replay`` of a function called ``name``."""
+def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
+    """Optimise ``program`` and compile it to a ``Replay`` of a function called ``name``.
+
+    ``blocked``: run chains of elementwise operations and slices over blocks of
+    ``block_size`` elements (``regions``): True wherever possible, ``'auto'`` where a region
+    spans at least two blocks, False never.
+    """
     eqns, outputs = fold_and_cse(program)
     eqns = dce(eqns, outputs)
     fused, skipped = fuse_scatter_adds(eqns, outputs)
-    plan, buffer_shapes = plan_buffers(eqns, program.inputs, outputs, fused)
-    names = _Names()
-    params = [f"v{v.id}" for v in program.inputs]
-    if buffer_shapes:  # work buffers: keyword parameters, so a concurrent call can pass fresh ones
-        params.append("*")
-        params.extend(f"b{i}=None" for i in buffer_shapes)
-    lines = [f"def {name}({', '.join(params)}):"]
-    for k, eqn in enumerate(eqns):
-        if k in skipped:
+    if blocked is False:
+        schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []
+    else:
+        schedule, notes = find_regions(eqns, fused, skipped, block_size,
+                                       1 if blocked is True else MIN_BLOCKS)
+    regions = [r for r in schedule if isinstance(r, Region)]
+    # the unblocked equations in their new order (a fused scatter just before its add);
+    # what a region reads is pinned: never in a work buffer another equation reuses
+    plain, plain_fused, position = [], {}, {}
+    for k in schedule:
+        if isinstance(k, Region):
             continue
-        out = f"v{eqn.out.id}"
         if k in fused:
-            lines.extend(_fused_lines(names, out, *fused[k]))
+            plain.append(fused[k][1])
+            plain_fused[len(plain)] = fused[k]
+        position[k] = len(plain)
+        plain.append(eqns[k])
+    pinned = list(outputs) + [v for r in regions for v in r.reads.values()]
+    plan, buffer_shapes = plan_buffers(plain, program.inputs, pinned, plain_fused)
+    buffers = {f"b{i}": (shape, FLOAT64) for i, shape in buffer_shapes.items()}
+    names = _Names()
+    body = []
+    for item in schedule:
+        if isinstance(item, Region):
+            live = _read_outside(item, eqns, fused, schedule, outputs)
+            body.extend(region_lines(item, eqns, fused, live, names, buffers))
+            continue
+        eqn = eqns[item]
+        out = f"v{eqn.out.id}"
+        if item in fused:
+            body.extend(_fused_lines(names, out, *fused[item]))
         else:
-            lines.append(_line(names, out, eqn, plan.get(k)))
+            body.append(_line(names, out, eqn, plan.get(position[item])))
+    params = [f"v{v.id}" for v in program.inputs]
+    if buffers:  # work buffers: keyword parameters, so a concurrent call can pass fresh ones
+        params.append("*")
+        params.extend(f"{b}=None" for b in buffers)
     rets = ", ".join(names.ref(v) for v in outputs)
-    lines.append(f"    return ({rets},)")
+    lines = [f"def {name}({', '.join(params)}):", *body, f"    return ({rets},)"]
     source = "\n".join(lines) + "\n"
     exec(builtins.compile(source, f"<optkit.compile {name}>", "exec"), names.namespace)
-    return Replay(names.namespace[name], source, len(eqns), buffer_shapes)
+    report = [f"region: {r.describe()}" for r in regions] + [f"unblocked: {n}" for n in notes]
+    return Replay(names.namespace[name], source, len(eqns), buffers, report)
+
+
+def _read_outside(region, eqns, fused, schedule, outputs):
+    """Ids of the values that equations outside ``region`` (or the outputs) read."""
+    inside = set(region.eqns)
+    ids = {v.id for v in outputs if isinstance(v, Var)}
+    for item in schedule:
+        for k in (item.eqns if isinstance(item, Region) else [item]):
+            if k in inside:
+                continue
+            if k in fused:
+                acc, scatter = fused[k]
+                ids.update(v.id for v in (acc, scatter.inputs[0]) if isinstance(v, Var))
+            else:
+                ids.update(v.id for v in eqns[k].inputs if isinstance(v, Var))
+    return ids
 
 
 class Replay:
     """A generated program with its work buffers, allocated on the first call.
 
     One call at a time uses the shared buffers; a concurrent call (another thread) gets
-    private ones, so replays are thread-safe.
+    private ones, so replays are thread-safe. ``blocking`` lists the blocked regions and,
+    for each large result left unblocked, the reason (for debugging).
     """
 
-    def __init__(self, fn, source, n_eqns, buffer_shapes):
+    def __init__(self, fn, source, n_eqns, buffer_specs, blocking=()):
         self.fn = fn
         self.source = source
         self.n_eqns = n_eqns
-        self.buffer_shapes = buffer_shapes
+        self.buffer_specs = buffer_specs  # parameter name -> (shape, dtype)
+        self.blocking = list(blocking)
         self.buffers = None
         self.lock = threading.Lock()
 
     def _fresh(self):
-        return {f"b{i}": np.empty(shape) for i, shape in self.buffer_shapes.items()}
+        return {name: np.empty(shape, dtype) for name, (shape, dtype) in self.buffer_specs.items()}
 
     def __call__(self, *args):
-        if not self.buffer_shapes:
+        if not self.buffer_specs:
             return self.fn(*args)
         if not self.lock.acquire(blocking=False):
             return self.fn(*args, **self._fresh())

@@ -91,16 +91,24 @@ class CompiledFunction:
 
     _WARMED_UP = ("value", "value_and_grad")  # the kinds that wait out the warm-up
 
-    def __init__(self, fun, *, warmup=0):
+    def __init__(self, fun, *, warmup=0, blocked="auto"):
         """``warmup``: the first ``warmup`` calls of the value and of the value and gradient
         at a signature run eagerly, and the program is staged on the next one (tiered
         compilation: a function called a few times never pays for tracing). Default 0. HVP
         programs are staged on first use: products come many at one point (CG, Lanczos),
-        where the compiled product runs the work on x alone once."""
+        where the compiled product runs the work on x alone once.
+
+        ``blocked``: run chains of elementwise operations and leading-axis slices over
+        cache-sized blocks of rows (``compiled.regions``): ``'auto'`` (default) where a chain
+        spans at least two blocks, True wherever possible, False never. Results equal the
+        unblocked replay's up to the summation order of sums (documented in ``regions``)."""
         if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
             raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
+        if blocked not in (True, False, "auto") or type(blocked) not in (bool, str):
+            raise ValueError(f"blocked must be True, False or 'auto', got {blocked!r}")
         self.fun = fun
         self.warmup = warmup
+        self.blocked = blocked
         self._cache = {}
         self._checked = {}  # signature of f alone -> why two recordings differ, or None
         self._warned = False
@@ -149,13 +157,14 @@ class CompiledFunction:
         if entry.dynamic is not None:
             return None  # the caller runs eagerly, then warns (see _eager)
         if kind == "hvp":  # the products at one x share the work that reads x alone
-            entry.programs[kind] = linearized_codegen(program, n, kind)
+            entry.programs[kind] = linearized_codegen(program, n, kind, self.blocked)
         elif kind == "value":
-            entry.programs[kind] = _rebuilding(codegen(program, kind), out_tree[-1])
+            entry.programs[kind] = _rebuilding(codegen(program, kind, self.blocked),
+                                               out_tree[-1])
             staged = out_tree[-1].unflatten([value_of(o) for o in out])
             return lambda *_: staged
         else:
-            entry.programs[kind] = codegen(program, kind)
+            entry.programs[kind] = codegen(program, kind, self.blocked)
         staged = tuple(value_of(o) for o in (out if isinstance(out, (tuple, list)) else [out]))
         return lambda *_: staged
 
@@ -343,7 +352,7 @@ def _plain(value, like):
     return np.asarray(value, dtype=COMPLEX128 if cplx else FLOAT64)
 
 
-def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX
+def compile(fun, *, blocked="auto"):  # noqa: A001 - the public name, as jax.jit is to JAX
     """Compile ``fun`` for repeated evaluation: trace once per input signature, replay fast.
 
     Parameters
@@ -351,6 +360,13 @@ def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX
     fun : callable
         Plain numpy code of one argument (an array or a structure of arrays). A
         ``CompiledFunction`` is returned as it is.
+    blocked : {'auto', True, False}
+        Run chains of elementwise operations and leading-axis slices over cache-sized
+        blocks of rows, so their temporaries never go to memory: ``'auto'`` where a chain
+        spans at least two blocks (16384 elements each), True wherever possible, False
+        never. Sums in a blocked chain are added block by block (see
+        ``optkit.ad.compiled.regions`` for the order); everything else is bit-for-bit the
+        unblocked result.
 
     Returns
     -------
@@ -363,6 +379,8 @@ def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX
     ------
     TypeError
         ``fun`` is not callable.
+    ValueError
+        ``blocked`` is not one of 'auto', True, False.
 
     Examples
     --------
@@ -378,4 +396,4 @@ def compile(fun):  # noqa: A001 - the public name, as jax.jit is to JAX
         return fun
     if not callable(fun):
         raise TypeError(f"compile expects a callable, got {type(fun).__name__}")
-    return CompiledFunction(fun)
+    return CompiledFunction(fun, blocked=blocked)

@@ -24,11 +24,12 @@ from .passes import dce, fold_and_cse
 __all__ = ["linearized_codegen"]
 
 
-def linearized_codegen(program, n_fixed, name):
+def linearized_codegen(program, n_fixed, name, blocked="auto"):
     """The program of ``name`` as a ``Linearized`` when its first ``n_fixed`` inputs (x's
     leaves) have work of their own, else as a plain ``Replay``.
 
-    Inputs after the first ``n_fixed`` (v's leaves) are the varying ones.
+    Inputs after the first ``n_fixed`` (v's leaves) are the varying ones; ``blocked`` is
+    ``codegen``'s, for both parts.
     """
     eqns, outputs = fold_and_cse(program)
     eqns = dce(eqns, outputs)
@@ -41,7 +42,7 @@ def linearized_codegen(program, n_fixed, name):
         else:
             fixed_eqns.append(eqn)
     if not fixed_eqns or not varying_eqns:
-        return codegen(program, name)
+        return codegen(program, name, blocked)
     fixed_ids = {e.out.id for e in fixed_eqns}
     residuals, seen = [], set()
     for v in [v for e in varying_eqns for v in e.inputs] + list(outputs):
@@ -49,8 +50,9 @@ def linearized_codegen(program, n_fixed, name):
             seen.add(v.id)
             residuals.append(v)
     inputs = list(program.inputs)
-    prepare = codegen(Program(inputs[:n_fixed], fixed_eqns, residuals, None), f"{name}_at_x")
-    apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name)
+    prepare = codegen(Program(inputs[:n_fixed], fixed_eqns, residuals, None), f"{name}_at_x",
+                      blocked)
+    apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name, blocked)
     return Linearized(prepare, apply, n_fixed)
 
 
@@ -64,6 +66,7 @@ class Linearized:
         self.apply = apply
         self.n_fixed = n_fixed
         self.source = prepare.source + apply.source
+        self.blocking = prepare.blocking + apply.blocking
         self._point = None
         self._residuals = None
         self._lock = threading.Lock()
