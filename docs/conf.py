@@ -55,9 +55,3 @@ html_theme_options = {
 }
 html_static_path = []
 templates_path = ["_templates"]
-
-# Plain-text docstrings (aligned columns, |x| norms) that reST would misread, in files owned by
-# work in progress: shown verbatim until they are brought to numpydoc shape.
-verbatim_docstrings = frozenset({
-    "optkit.optim.run",
-})

@@ -183,21 +183,7 @@ def _table(header, rows, code=()):
     return table
 
 
-# ---- docstrings that are not reStructuredText yet --------------------------------------------
-def verbatim_docstrings(app, what, name, obj, options, lines):
-    """Show the docstrings named in ``conf.verbatim_docstrings`` as preformatted text.
-
-    For docstrings written as plain text (aligned columns, ``|x|`` norms) that reST would
-    misread, in files this documentation may not edit yet: the text is kept whole, only its
-    markup is not interpreted. Each entry is a known debt (see the docs report); a new
-    docstring that does not parse still fails the build.
-    """
-    if name not in app.config.verbatim_docstrings or not lines:
-        return
-    summary, body = lines[0], lines[1:]
-    lines[:] = [summary, "", "::", ""] + ["    " + line for line in body]
-
-
+# ---- bars in docstrings ----------------------------------------------------------------------
 _LITERAL = re.compile(r"(``.*?``)")
 
 
@@ -234,8 +220,6 @@ def escape_bars(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect("autodoc-process-docstring", escape_bars, priority=200)
-    app.add_config_value("verbatim_docstrings", frozenset(), "env")
-    app.connect("autodoc-process-docstring", verbatim_docstrings, priority=100)
     app.connect("builder-inited", run_examples)
     app.add_directive("optkit-options", OptionsDirective)
     app.add_directive("optkit-statuses", StatusesDirective)
