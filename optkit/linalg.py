@@ -257,6 +257,8 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     ------
     ValueError
         ``a`` is not a square 2-D matrix.
+    TypeError
+        ``a`` is not numeric.
     numpy.linalg.LinAlgError
         ``a`` is not positive definite.
 
@@ -295,6 +297,8 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     ------
     ValueError
         ``c`` is not square or ``b`` does not have n rows.
+    TypeError
+        ``c`` or ``b`` is not numeric.
 
     Examples
     --------
@@ -377,6 +381,8 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     ------
     ValueError
         ``lu`` is not square, ``b`` does not have n rows, or ``trans`` is invalid.
+    TypeError
+        ``lu`` or ``b`` is not numeric.
 
     Examples
     --------
@@ -427,6 +433,8 @@ def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_fi
     ValueError
         ``l_and_u`` is not a pair of non-negative integers, ``ab`` does not have
         ``l + u + 1`` rows, or ``b`` does not have n rows.
+    TypeError
+        ``ab`` or ``b`` is not numeric.
 
     Examples
     --------

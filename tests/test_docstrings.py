@@ -21,8 +21,10 @@ The rule, by kind of object:
   or say in the text what else they carry. A class users get from a function rather than
   construct (``TreeDef``, ``SumObjective``) documents its constructor all the same.
 - **Raises**: a function (for a class: its ``__init__``, ``__post_init__`` or
-  ``__new__``) whose own body raises ValueError or TypeError lists that exception under
-  Raises. Only raises written in the body itself are seen, not those of the helpers it calls.
+  ``__new__``) that raises ValueError or TypeError lists that exception under Raises. Seen
+  are the raises written in its own body and in the private optkit helpers (``_name``) it
+  calls by name, two calls deep: the argument checks it delegates. Errors from public
+  functions it calls, and from nested functions it returns, are not traced.
 - **Exceptions and warnings**: the summary says what went wrong; the Examples show when it is
   raised. Parameters only when the class defines its own ``__init__``.
 - **Enums**: summary and Examples (the members carry their own messages).
@@ -99,15 +101,14 @@ def own_nodes(func):
         source = textwrap.dedent(inspect.getsource(func))
     except (OSError, TypeError):
         return None
-    tree = ast.parse(source).body[0]
-    stack, out = list(tree.body), []
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    stack = [node for node in ast.parse(source).body[0].body if not isinstance(node, nested)]
+    out = []
     while stack:
         node = stack.pop()
         out.append(node)
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
-                                      ast.ClassDef)):
-                stack.append(child)
+        stack.extend(child for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, nested))
     return out
 
 
@@ -118,6 +119,29 @@ def raised_names(nodes):
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             if isinstance(exc, ast.Name):
                 names.add(exc.id)
+    return names
+
+
+def private_helpers(func, nodes):
+    """The private optkit functions ``func``'s own body calls by name (``_check_x0(x0)``)."""
+    found = []
+    for node in nodes or ():
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            helper = getattr(func, "__globals__", {}).get(node.func.id)
+            if (isinstance(helper, types.FunctionType) and helper.__name__.startswith("_")
+                    and helper.__module__.startswith("optkit")):
+                found.append(helper)
+    return found
+
+
+def raised_here(func, depth=2):
+    """What ``func`` raises in its own body and in the private helpers it calls, ``depth``
+    calls deep (the argument checks a public function delegates)."""
+    nodes = own_nodes(func)
+    names = raised_names(nodes)
+    if depth:
+        for helper in private_helpers(func, nodes):
+            names |= raised_here(helper, depth - 1)
     return names
 
 
@@ -144,11 +168,11 @@ def check_parameters(doc, obj, problems, *, records=False):
         problems.append(f"Parameters documents {extra}, not in the signature {names}")
 
 
-def check_raises(doc, nodes, problems):
+def check_raises(doc, raised, problems):
     listed = set()
     for entry in doc["Raises"]:
         listed.update(p.strip().rsplit(".", 1)[-1] for p in (entry.type or entry.name).split(","))
-    for exc in sorted(raised_names(nodes) & set(CHECKED_RAISES)):
+    for exc in sorted(raised & set(CHECKED_RAISES)):
         if exc not in listed:
             problems.append(f"raises {exc} but Raises does not list it")
 
@@ -180,19 +204,18 @@ def test_docstring_is_in_numpydoc_shape(obj):
             check_parameters(doc, obj, problems)
     elif inspect.isclass(obj):
         check_parameters(doc, obj, problems, records=True)
-        nodes = []
+        raised = set()
         for name in ("__init__", "__post_init__", "__new__"):
             method = own_method(obj, name)
             if isinstance(method, types.FunctionType):
-                nodes += own_nodes(method) or []
-        check_raises(doc, nodes, problems)
+                raised |= raised_here(method)
+        check_raises(doc, raised, problems)
     else:
         func = inspect.unwrap(obj)
         check_parameters(doc, obj, problems)
-        nodes = own_nodes(func)
-        if returns_value(nodes) and not (doc["Returns"] or doc["Yields"]):
+        if returns_value(own_nodes(func)) and not (doc["Returns"] or doc["Yields"]):
             problems.append("no Returns (or Yields)")
-        check_raises(doc, nodes, problems)
+        check_raises(doc, raised_here(func), problems)
     assert not problems, "; ".join(problems)
 
 
@@ -223,6 +246,6 @@ def test_the_rule_sees_a_bad_docstring():
     doc = parse(bad.__doc__)
     problems = []
     check_parameters(doc, bad, problems)
-    check_raises(doc, own_nodes(bad), problems)
+    check_raises(doc, raised_here(bad), problems)
     assert len(problems) == 3, problems
     assert returns_value(own_nodes(bad)) and not doc["Returns"]

@@ -104,7 +104,10 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
     ------
     TypeError
         When ``g`` is called: ``f`` returns a non-scalar or complex output (complex without
-        ``holomorphic``), ``has_aux`` and ``f`` does not return a pair, or bad ``argnums``.
+        ``holomorphic``), ``has_aux`` and ``f`` does not return a pair, or bad ``argnums``;
+        at once, a ``has_aux`` that is not a bool.
+    ValueError
+        When ``g`` is called: an ``argnums`` out of range for the arguments given.
     NotDifferentiableError, TracerConversionError
         ``f`` calls a numpy function without a derivative rule, or converts a traced value
         to a plain array or float.

@@ -62,6 +62,9 @@ class CompiledFunction:
         The first ``warmup`` calls of the value, and of the value and gradient, at a
         signature run eagerly; the program is staged on the next one (default 0). Made by
         ``optkit.compile``, which passes its own ``warmup``.
+    blocked : {'auto', True, False}, optional
+        Run chains of elementwise operations and leading-axis slices over cache-sized blocks
+        of rows, as in :func:`compile` (default ``'auto'``).
 
     Attributes
     ----------
@@ -71,7 +74,7 @@ class CompiledFunction:
     Raises
     ------
     ValueError
-        ``warmup`` is not an integer >= 0.
+        ``warmup`` is not an integer >= 0, or ``blocked`` is not one of 'auto', True, False.
 
     Examples
     --------
