@@ -14,6 +14,7 @@ L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995; Morales & Nocedal 2011), in
 :mod:`optkit.optim.bounded`; with every bound infinite it is exactly the method above.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,24 +33,30 @@ class _Memory:
     """The last m pairs (s, y) as (m, n) ring buffers, updated in place.
 
     Shared between successive states of one solve: copying O(mn) per iteration would cost
-    more than the two-loop recursion itself.
+    more than the two-loop recursion itself. The recursion is what an iteration costs on
+    small n, so it is kept lean: the rows of S and Y are views made once, rho_i and the
+    newest-first slot order are Python values kept up to date by ``push`` and ``clear``, and
+    the loops reuse one work vector (no allocation but the result).
     """
 
     def __init__(self, m, n):
         self.S = np.empty((m, n))
         self.Y = np.empty((m, n))
-        self.rho = np.empty(m)
+        self.rho = [0.0] * m   # 1 / s_i'y_i per slot
         self.work = np.empty(n)
-        self.alpha = np.empty(m)
         self.m = m
+        self.n = n
         self.size = 0      # number of stored pairs
         self.head = 0      # slot the next pair goes to
         self.gamma = 1.0
+        self._rows = [(self.S[i], self.Y[i]) for i in range(m)]  # (s_i, y_i) views per slot
+        self._newest_first = ()  # [(rho_i, s_i, y_i)] for the stored pairs, newest first
 
     def clear(self):
         self.size = 0
         self.head = 0
         self.gamma = 1.0
+        self._newest_first = ()
 
     def push(self, s, y, sy, yy):
         k = self.head
@@ -59,21 +66,27 @@ class _Memory:
         self.gamma = sy / yy
         self.head = (k + 1) % self.m
         self.size = min(self.size + 1, self.m)
+        self._newest_first = tuple(
+            (self.rho[i], *self._rows[i])
+            for i in ((self.head - 1 - j) % self.m for j in range(self.size)))
 
     def direction(self, g):
         """-H g by the two-loop recursion (N&W Alg. 7.4)."""
         q = np.array(g)          # a fresh, writable copy
-        tmp, S, Y, rho, a = self.work, self.S, self.Y, self.rho, self.alpha
-        order = [(self.head - 1 - j) % self.m for j in range(self.size)]  # newest first
-        for i in order:
-            a[i] = rho[i] * S[i].dot(q)
-            np.multiply(Y[i], a[i], out=tmp)
-            q -= tmp
+        tmp = self.work
+        multiply, subtract, add = np.multiply, np.subtract, np.add
+        pairs = self._newest_first
+        alphas = []
+        for rho, s, y in pairs:
+            a = rho * s.dot(q)
+            alphas.append(a)
+            multiply(y, a, out=tmp)
+            subtract(q, tmp, out=q)
         q *= self.gamma
-        for i in reversed(order):
-            b = rho[i] * Y[i].dot(q)
-            np.multiply(S[i], a[i] - b, out=tmp)
-            q += tmp
+        for (rho, s, y), a in zip(reversed(pairs), reversed(alphas), strict=True):
+            b = rho * y.dot(q)
+            multiply(s, a - b, out=tmp)
+            add(q, tmp, out=q)
         np.negative(q, out=q)
         return q
 
@@ -188,9 +201,10 @@ class LBFGS(Solver):
             return inf_norm(state.g)
         return state.bounds.projected_gradient_norm(state.x, state.g)
 
-    def _search(self, objective, state, p, alpha0):
+    def _search(self, objective, state, p, alpha0, dphi0=None):
         line = Line(objective, state.x, p)
-        dphi0 = float(np.dot(state.g, p))
+        if dphi0 is None:
+            dphi0 = float(np.dot(state.g, p))
         step = self.linesearch.search(line, state.f, dphi0, alpha0)
         return step.alpha, line.point(step.alpha)
 
@@ -200,12 +214,14 @@ class LBFGS(Solver):
         mem = state.memory
         resets = state.resets
         p = mem.direction(state.g) if mem.size else -state.g
-        if mem.size == 0 or not np.dot(p, state.g) < 0:
+        slope = float(np.dot(p, state.g))  # phi'(0), the same number _search would compute
+        if mem.size == 0 or not slope < 0:
             mem.clear()
             p = -state.g
+            slope = None
         alpha0 = 1.0 if mem.size else 1.0 / np.linalg.norm(p)
         try:
-            alpha, (x, f, g) = self._search(objective, state, p, alpha0)
+            alpha, (x, f, g) = self._search(objective, state, p, alpha0, slope)
         except LineSearchError:
             if mem.size == 0:
                 raise
@@ -227,8 +243,9 @@ class LBFGS(Solver):
             mem.push(s, y, sy, yy)
         else:
             skipped += 1
+        # sqrt(s.s) is what np.linalg.norm computes for a real vector, without its wrapper
         return LBFGSState(x=x, f=f, g=g, memory=mem, alpha=alpha,
-                          step_norm=float(np.linalg.norm(s)), skipped=skipped, resets=resets)
+                          step_norm=math.sqrt(float(s.dot(s))), skipped=skipped, resets=resets)
 
     def result_fields(self, state):
         """Extra result fields: ``hess_inv``, the inverse Hessian approximation (SciPy's name);
