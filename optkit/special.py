@@ -6,9 +6,16 @@ intercept, so on a traced value they raise ``TracerConversionError``. The functi
 the same arguments and return the same values, written as numpy code: they work on plain arrays
 and on traced values alike.
 
+Complex values: ``logsumexp``, ``softmax`` and ``log_softmax`` accept them as SciPy's do
+(``return_sign`` then gives the complex phase ``s / |s|``), and ``polygamma`` accepts them
+although SciPy's does not (the values come from ``optkit.ad.rules.special``'s series); all are
+differentiable with JAX's conventions. ``multigammaln`` stays real, as SciPy's.
+
 Stability: the usual max-shift, ``logsumexp(a) = m + log(sum(exp(a - m)))`` with ``m =
 max(a)``. The shift is taken from the plain value of ``a`` and treated as a constant, which is
-exact (the identity holds for any constant ``m``) and spares a derivative of ``max``.
+exact (the identity holds for any constant ``m``) and spares a derivative of ``max``. For
+complex ``a`` the shift is the max of the real parts, a real constant, so no branch of the
+logarithm moves.
 """
 
 from __future__ import annotations
@@ -24,12 +31,16 @@ from .ad.rules.special import polygamma as _polygamma
 __all__ = ["logsumexp", "softmax", "log_softmax", "polygamma", "multigammaln"]
 
 
-def _as_array(a, name):
+def _as_array(a, name, complex_ok=False):
+    """``a`` as a float64 (or, if ``complex_ok``, complex128) array; traced values pass."""
     if isinstance(a, Tracer):
         return a
     arr = np.asarray(a)
+    if complex_ok and arr.dtype.kind == "c":
+        return arr.astype(np.complex128, copy=False)
     if arr.dtype.kind not in "iufb":
-        raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
+        also = " or a complex one" if complex_ok else ""
+        raise TypeError(f"{name} must be a real array{also}, got dtype {arr.dtype}")
     return arr.astype(np.float64, copy=False)
 
 
@@ -49,8 +60,9 @@ def _axis(axis, ndim):
 
 
 def _shift(a, axes):
-    """The max over ``axes`` (kept as size-1 axes), as a plain constant; 0 where not finite."""
-    m = np.max(value_of(a), axis=axes, keepdims=True)
+    """The max of the real parts over ``axes`` (kept as size-1 axes), as a plain real
+    constant; 0 where not finite."""
+    m = np.max(np.real(value_of(a)), axis=axes, keepdims=True)
     return np.where(np.isfinite(m), m, 0.0)
 
 
@@ -60,12 +72,12 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     Parameters
     ----------
     a : array_like or traced value
-        Real values; differentiable.
+        Real or complex values; differentiable.
     axis : None, int or tuple of ints, optional
         The axes summed over (default: all).
     b : array_like or traced value, optional
-        Scales ``exp(a)`` and broadcasts against ``a``; negative entries subtract.
-        Differentiable.
+        Scales ``exp(a)`` and broadcasts against ``a``; negative entries subtract. Real or
+        complex; differentiable.
     keepdims : bool, optional
         Keep the summed axes with size one.
     return_sign : bool, optional
@@ -74,15 +86,16 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     Returns
     -------
     ndarray, float or traced value
-        ``log(s)`` (NaN where ``s < 0``, as in SciPy; ``-inf`` where ``s = 0``), or the pair
-        ``(log|s|, sign(s))`` with ``return_sign``; the sign is a plain array.
+        ``log(s)`` (NaN where ``s < 0``, as in SciPy; ``-inf`` where ``s = 0``; the principal
+        logarithm for complex ``s``), or the pair ``(log|s|, sign(s))`` with ``return_sign``;
+        the sign (``s / |s|`` for complex ``s``) is a plain array.
 
     Raises
     ------
     ValueError
         ``axis`` is out of bounds or repeats an axis.
     TypeError
-        ``a`` or ``b`` is not real.
+        ``a`` or ``b`` is neither real nor complex.
 
     Examples
     --------
@@ -93,9 +106,9 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     >>> optkit.grad(optkit.special.logsumexp)(np.log([1.0, 3.0]))  # the softmax
     array([0.25, 0.75])
     """
-    a = _as_array(a, "a")
+    a = _as_array(a, "a", complex_ok=True)
     if b is not None:
-        b = _as_array(b, "b")
+        b = _as_array(b, "b", complex_ok=True)
         shape = np.broadcast_shapes(np.shape(value_of(a)), np.shape(value_of(b)))
         if np.shape(value_of(a)) != shape:
             a = np.broadcast_to(a, shape)
@@ -118,7 +131,7 @@ def softmax(x, axis=None):
     Parameters
     ----------
     x : array_like or traced value
-        Real values; differentiable.
+        Real or complex values; differentiable.
     axis : None, int or tuple of ints, optional
         The axes normalized over (default: all).
 
@@ -132,7 +145,7 @@ def softmax(x, axis=None):
     ValueError
         ``axis`` is out of bounds or repeats an axis.
     TypeError
-        ``x`` is not real.
+        ``x`` is neither real nor complex.
 
     Examples
     --------
@@ -140,7 +153,7 @@ def softmax(x, axis=None):
     >>> optkit.special.softmax(np.log([1.0, 3.0]))
     array([0.25, 0.75])
     """
-    x = _as_array(x, "x")
+    x = _as_array(x, "x", complex_ok=True)
     axes = _axis(axis, np.ndim(value_of(x)))
     e = np.exp(x - _shift(x, axes))
     return e / np.sum(e, axis=axes, keepdims=True)
@@ -152,7 +165,7 @@ def log_softmax(x, axis=None):
     Parameters
     ----------
     x : array_like or traced value
-        Real values; differentiable.
+        Real or complex values; differentiable.
     axis : None, int or tuple of ints, optional
         The axes normalized over (default: all).
 
@@ -166,7 +179,7 @@ def log_softmax(x, axis=None):
     ValueError
         ``axis`` is out of bounds or repeats an axis.
     TypeError
-        ``x`` is not real.
+        ``x`` is neither real nor complex.
 
     Examples
     --------
@@ -175,7 +188,7 @@ def log_softmax(x, axis=None):
     array([[0.5 , 0.5 ],
            [0.25, 0.75]])
     """
-    x = _as_array(x, "x")
+    x = _as_array(x, "x", complex_ok=True)
     axes = _axis(axis, np.ndim(value_of(x)))
     z = x - _shift(x, axes)
     return z - np.log(np.sum(np.exp(z), axis=axes, keepdims=True))
@@ -189,7 +202,8 @@ def polygamma(n, x):
     n : int
         The order, an integer >= 0 (``n = 0`` is the digamma function); not differentiable.
     x : array_like or traced value
-        Real arguments; differentiable to any order (the derivative is ``polygamma(n + 1)``).
+        Real or complex arguments (SciPy's takes real ones only); differentiable to any
+        order (the derivative is ``polygamma(n + 1)``).
 
     Returns
     -------
@@ -199,7 +213,7 @@ def polygamma(n, x):
     Raises
     ------
     TypeError
-        ``n`` is not an integer, or ``x`` is not real.
+        ``n`` is not an integer, or ``x`` is neither real nor complex.
     ValueError
         ``n < 0``.
 
@@ -213,7 +227,7 @@ def polygamma(n, x):
         raise TypeError(f"n must be an integer order >= 0, got {n!r}")
     if n < 0:
         raise ValueError(f"n must be an integer order >= 0, got {n}")
-    return _polygamma(_as_array(x, "x"), n=int(n))
+    return _polygamma(_as_array(x, "x", complex_ok=True), n=int(n))
 
 
 def multigammaln(a, d):

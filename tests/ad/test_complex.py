@@ -147,8 +147,8 @@ def test_tangent_dtype_must_match():
 def test_rules_without_complex_support_refuse_naming_the_function():
     with pytest.raises(ComplexValueError, match="^maximum has no complex derivative rule"):
         optkit.grad(lambda x: np.sum(np.abs(np.maximum(x * 1j, 0.5j))))(X0)
-    with pytest.raises(ComplexValueError, match="^erf has no complex derivative rule"):
-        optkit.grad(lambda x: np.sum(np.abs(sc.erf(x * 1j))))(X0)
+    with pytest.raises(ComplexValueError, match="^gammaln has no complex derivative rule"):
+        optkit.grad(lambda x: np.sum(np.abs(sc.gammaln(x * 1j))))(X0)
 
 
 def test_complex_constants_away_from_the_trace_are_fine():

@@ -7,14 +7,33 @@ its second argument), 8.17.1 (regularized incomplete beta in x), 10.6.1 (Y_n); t
 normal-distribution and entropy identities are elementary. ``polygamma`` is a Python-level
 function in SciPy (it calls ``np.asarray``), so the primitive here takes the order ``n`` as a
 keyword and is exposed as ``optkit.special.polygamma``.
+
+Complex values: a function whose SciPy ufunc accepts complex input and is holomorphic there
+is declared ``complex=True``; its rule ``t * f'(z)`` is then both the JVP and the VJP (JAX's
+convention, see ``vspace``: the VJP is the transpose for ``Re(sum(a * b))``, no conjugate).
+The derivatives are the same analytic formulas, evaluated by SciPy at complex arguments; the
+second derivative of the gamma family needs ``polygamma`` at complex ``z``, which SciPy lacks
+and ``_polygamma_complex`` computes. ``ive`` (scaled by ``exp(-|Re z|)``) is not holomorphic
+and has a real-linear rule of its own. Functions SciPy defines for real arguments only (expit,
+logit, gammaln, the incomplete gamma and beta functions, ...) keep real-only rules and refuse
+a complex value, naming themselves.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import special as sc
 
-from ..core import ZERO, NotDifferentiableError, function_impls, primitive, ufunc_primitives
+from ..core import (
+    ZERO,
+    NotDifferentiableError,
+    function_impls,
+    is_complex,
+    primitive,
+    ufunc_primitives,
+)
 
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
 _SQRT_PI_OVER_TWO = np.sqrt(np.pi) / 2.0
@@ -22,8 +41,10 @@ _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
 
-def _ufunc(ufunc, jvp, vjp=None):
-    prim = primitive(ufunc.__name__, ufunc, jvp=jvp, vjp=jvp if vjp is None else vjp)
+def _ufunc(ufunc, jvp, vjp=None, *, complex=False):
+    """Register ``ufunc``; ``complex=True`` declares its rules valid at complex arguments."""
+    prim = primitive(ufunc.__name__, ufunc, jvp=jvp, vjp=jvp if vjp is None else vjp,
+                     complex=complex)
     ufunc_primitives[ufunc] = prim
     return prim
 
@@ -79,20 +100,54 @@ def _ndtri_d(t, ans, x):
     return t * (_SQRT_2PI * np.exp(0.5 * (ans * ans)))
 
 
-erf = _ufunc(sc.erf, _erf_d)
-erfc = _ufunc(sc.erfc, _erfc_d)
-erfcx = _ufunc(sc.erfcx, _erfcx_d)
+erf = _ufunc(sc.erf, _erf_d, complex=True)
+erfc = _ufunc(sc.erfc, _erfc_d, complex=True)
+erfcx = _ufunc(sc.erfcx, _erfcx_d, complex=True)
 erfinv = _ufunc(sc.erfinv, _erfinv_d)
 erfcinv = _ufunc(sc.erfcinv, _erfcinv_d)
-ndtr = _ufunc(sc.ndtr, _ndtr_d)
-log_ndtr = _ufunc(sc.log_ndtr, _log_ndtr_d)
+ndtr = _ufunc(sc.ndtr, _ndtr_d, complex=True)
+log_ndtr = _ufunc(sc.log_ndtr, _log_ndtr_d, complex=True)
 ndtri = _ufunc(sc.ndtri, _ndtri_d)
 
 
 # ---- gamma family -----------------------------------------------------------------------------
+# Bernoulli numbers B_2, B_4, ..., B_20 for the asymptotic series of the polygamma functions
+_BERNOULLI_EVEN = sc.bernoulli(20)[2::2]
+_ASYMPTOTIC_FROM = 20.0     # the series is summed at Re(w) >= 20, where its 10 terms reach 1e-17
+
+
+def _polygamma_complex(z, n):
+    """psi^(n)(z) for complex ``z`` and an order ``n >= 1`` (SciPy's polygamma is real-only).
+
+    The recurrence psi^(n)(z) = psi^(n)(z + 1) + (-1)^(n+1) n! / z^(n+1) (DLMF 5.15.5) moves
+    each point to ``w = z + m`` with ``Re w >= 20``, where the asymptotic expansion (DLMF
+    5.15.8) ``(-1)^(n-1) [(n-1)!/w^n + n!/(2 w^(n+1)) + sum_k B_2k (2k+n-1)!/((2k)! w^(2k+n))]``
+    is summed to ten terms. Poles (z = 0, -1, -2, ...) give infinities; the shift costs one pass
+    per unit of ``20 - Re z``.
+    """
+    z = np.asarray(z, dtype=np.complex128)
+    shift = np.maximum(0.0, np.ceil(_ASYMPTOTIC_FROM - z.real))
+    w = z.copy()
+    head = np.zeros_like(w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(int(shift.max(initial=0.0))):
+            moving = shift > k
+            head[moving] += w[moving] ** -(n + 1)
+            w[moving] += 1.0
+        tail = math.factorial(n - 1) / w**n + math.factorial(n) / (2.0 * w ** (n + 1))
+        for k, b in enumerate(_BERNOULLI_EVEN, start=1):
+            tail = tail + b * (math.factorial(2 * k + n - 1) / math.factorial(2 * k)) \
+                / w ** (2 * k + n)
+    sign = -1.0 if n % 2 == 0 else 1.0      # (-1)^(n+1) == (-1)^(n-1)
+    out = sign * (math.factorial(n) * head + tail)
+    return out if out.ndim else out[()]
+
+
 def _polygamma_impl(x, n):
     if n == 0:
         return sc.digamma(x)
+    if np.iscomplexobj(x):
+        return _polygamma_complex(x, n)
     return sc.polygamma(n, x)
 
 
@@ -100,7 +155,8 @@ def _polygamma_d(t, ans, x, n):
     return t * polygamma(x, n=n + 1)
 
 
-polygamma = primitive("polygamma", _polygamma_impl, jvp=_polygamma_d, vjp=_polygamma_d)
+polygamma = primitive("polygamma", _polygamma_impl, jvp=_polygamma_d, vjp=_polygamma_d,
+                      complex=True)
 
 
 def _gammaln_d(t, ans, x):
@@ -116,8 +172,8 @@ def _gamma_d(t, ans, x):
 
 
 gammaln = _ufunc(sc.gammaln, _gammaln_d)
-digamma = _ufunc(sc.digamma, _digamma_d)   # scipy.special.psi is the same ufunc
-gamma = _ufunc(sc.gamma, _gamma_d)
+digamma = _ufunc(sc.digamma, _digamma_d, complex=True)   # scipy.special.psi is the same ufunc
+gamma = _ufunc(sc.gamma, _gamma_d, complex=True)
 
 
 def _betaln_d0(t, ans, a, b):
@@ -144,8 +200,54 @@ def _rgamma_d(t, ans, x):
     return -t * (ans * sc.digamma(x))     # rgamma = 1 / gamma
 
 
-rgamma = _ufunc(sc.rgamma, _rgamma_d)
+rgamma = _ufunc(sc.rgamma, _rgamma_d, complex=True)
 gammasgn = _ufunc(sc.gammasgn, ZERO)      # piecewise constant: derivative 0 away from the poles
+
+
+def _loggamma_d(t, ans, x):
+    return t * sc.digamma(x)     # psi = Gamma' / Gamma (DLMF 5.2.2), on every branch
+
+
+loggamma = _ufunc(sc.loggamma, _loggamma_d, complex=True)
+
+
+# ---- Faddeeva, Dawson and exponential integrals (DLMF 7.10, 7.5, 6.2, 25.12) -----------------
+def _erfi_d(t, ans, x):
+    return t * (_TWO_OVER_SQRT_PI * np.exp(x * x))
+
+
+def _dawsn_d(t, ans, x):
+    return t * (1.0 - 2.0 * x * ans)                       # DLMF 7.10.2
+
+
+def _wofz_d(t, ans, x):
+    return t * (1j * _TWO_OVER_SQRT_PI - 2.0 * x * ans)    # DLMF 7.10.1
+
+
+def _exp1_d(t, ans, x):
+    return -t * (np.exp(-x) / x)                           # E1(z) = int_z^inf e^-t / t dt
+
+
+def _expi_d(t, ans, x):
+    return t * (np.exp(x) / x)
+
+
+def _spence_d(t, ans, x):
+    # scipy's spence(z) = int_1^z log(t) / (1 - t) dt = Li2(1 - z) (DLMF 25.12.1), so its
+    # derivative is -log(z) / (z - 1); at z = 1 its Taylor series -1 + u/2 - u^2/3 (u = z - 1)
+    # is exact to the order any derivative of this rule reaches there
+    u = x - 1.0
+    at_one = u == 0
+    away = -np.log(x) / np.where(at_one, 1.0, u)
+    return t * np.where(at_one, -1.0 + u * (0.5 - u / 3.0), away)
+
+
+erfi = _ufunc(sc.erfi, _erfi_d, complex=True)
+dawsn = _ufunc(sc.dawsn, _dawsn_d, complex=True)
+wofz = _ufunc(sc.wofz, _wofz_d, complex=True)
+exp1 = _ufunc(sc.exp1, _exp1_d, complex=True)
+expi = _ufunc(sc.expi, _expi_d, complex=True)
+spence = _ufunc(sc.spence, _spence_d, complex=True)
 
 
 # ---- regularized incomplete gamma and beta: derivatives in the integration limit only ----
@@ -275,8 +377,8 @@ def _cosm1_d(t, ans, x):
     return -t * np.sin(x)
 
 
-log1p = _ufunc(sc.log1p, _log1p_d)
-expm1 = _ufunc(sc.expm1, _expm1_d)
+log1p = _ufunc(sc.log1p, _log1p_d, complex=True)
+expm1 = _ufunc(sc.expm1, _expm1_d, complex=True)
 exp2 = _ufunc(sc.exp2, _exp2_d)
 exp10 = _ufunc(sc.exp10, _exp10_d)
 cbrt = _ufunc(sc.cbrt, _cbrt_d)
@@ -321,8 +423,8 @@ def _kl_div_d1(t, ans, x, y):
     return t * (1.0 - x / y)
 
 
-xlogy = _ufunc(sc.xlogy, (_xlogy_d0, _xlogy_d1))
-xlog1py = _ufunc(sc.xlog1py, (_xlog1py_d0, _xlog1py_d1))
+xlogy = _ufunc(sc.xlogy, (_xlogy_d0, _xlogy_d1), complex=True)
+xlog1py = _ufunc(sc.xlog1py, (_xlog1py_d0, _xlog1py_d1), complex=True)
 entr = _ufunc(sc.entr, _entr_d)
 rel_entr = _ufunc(sc.rel_entr, (_rel_entr_d0, _rel_entr_d1))
 kl_div = _ufunc(sc.kl_div, (_kl_div_d0, _kl_div_d1))
@@ -346,8 +448,18 @@ def _kv_d(t, ans, v, x):
     return t * (-0.5 * (sc.kv(v - 1.0, x) + sc.kv(v + 1.0, x)))
 
 
-def _ive_d(t, ans, v, x):   # ive = iv exp(-|x|)
-    return t * (0.5 * (sc.ive(v - 1.0, x) + sc.ive(v + 1.0, x)) - np.sign(x) * ans)
+def _ive_jvp(t, ans, v, x):   # ive = iv exp(-|Re x|): d ive = ive' t - sign(Re x) ive Re(t)
+    d = 0.5 * (sc.ive(v - 1.0, x) + sc.ive(v + 1.0, x))
+    if is_complex(x):          # not holomorphic: the scale factor sees only Re(t)
+        return t * d - np.real(t) * (np.sign(np.real(x)) * ans)
+    return t * (d - np.sign(x) * ans)
+
+
+def _ive_vjp(g, ans, v, x):    # the transpose of _ive_jvp for Re(sum(a * b))
+    d = 0.5 * (sc.ive(v - 1.0, x) + sc.ive(v + 1.0, x))
+    if is_complex(x):
+        return g * d - np.real(g * (np.sign(np.real(x)) * ans))
+    return g * (d - np.sign(x) * ans)
 
 
 def _kve_d(t, ans, v, x):   # kve = kv exp(x)
@@ -358,13 +470,35 @@ def _yn_d(t, ans, n, x):
     return t * (0.5 * (sc.yn(n - 1, x) - sc.yn(n + 1, x)))
 
 
-jv = _ufunc(sc.jv, (None, _jv_d))
+jv = _ufunc(sc.jv, (None, _jv_d), complex=True)
 yn = _ufunc(sc.yn, (None, _yn_d))       # integer order n
-yv = _ufunc(sc.yv, (None, _yv_d))
-iv = _ufunc(sc.iv, (None, _iv_d))
-kv = _ufunc(sc.kv, (None, _kv_d))
-ive = _ufunc(sc.ive, (None, _ive_d))
-kve = _ufunc(sc.kve, (None, _kve_d))
+yv = _ufunc(sc.yv, (None, _yv_d), complex=True)
+iv = _ufunc(sc.iv, (None, _iv_d), complex=True)
+kv = _ufunc(sc.kv, (None, _kv_d), complex=True)
+ive = _ufunc(sc.ive, (None, _ive_jvp), (None, _ive_vjp), complex=True)
+kve = _ufunc(sc.kve, (None, _kve_d), complex=True)
+
+
+def _hankel1_d(t, ans, v, x):
+    return t * (0.5 * (sc.hankel1(v - 1.0, x) - sc.hankel1(v + 1.0, x)))
+
+
+def _hankel2_d(t, ans, v, x):
+    return t * (0.5 * (sc.hankel2(v - 1.0, x) - sc.hankel2(v + 1.0, x)))
+
+
+def _hankel1e_d(t, ans, v, x):   # hankel1e = hankel1 exp(-i x)
+    return t * (0.5 * (sc.hankel1e(v - 1.0, x) - sc.hankel1e(v + 1.0, x)) - 1j * ans)
+
+
+def _hankel2e_d(t, ans, v, x):   # hankel2e = hankel2 exp(i x)
+    return t * (0.5 * (sc.hankel2e(v - 1.0, x) - sc.hankel2e(v + 1.0, x)) + 1j * ans)
+
+
+hankel1 = _ufunc(sc.hankel1, (None, _hankel1_d), complex=True)
+hankel2 = _ufunc(sc.hankel2, (None, _hankel2_d), complex=True)
+hankel1e = _ufunc(sc.hankel1e, (None, _hankel1e_d), complex=True)
+hankel2e = _ufunc(sc.hankel2e, (None, _hankel2e_d), complex=True)
 
 
 def _j0_d(t, ans, x):
