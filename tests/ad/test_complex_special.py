@@ -5,8 +5,8 @@ Every ufunc whose SciPy implementation accepts complex input and is holomorphic 
 against ``grad``, and the HVP against a difference of ``grad``); ``ive`` is not holomorphic
 (its scale ``exp(-|Re z|)``) and is checked the same way. The functions SciPy defines for real
 arguments only still refuse a complex value, naming themselves. The rules added with complex
-support (erfi, dawsn, wofz, loggamma, exp1, expi, spence, the Hankel functions) have real rows
-too, in both modes to second order.
+support (erfi, dawsn, wofz, loggamma, exp1, expi, spence, the Hankel functions, the
+hypergeometric functions in z and Lambert W) have real rows too, in both modes to second order.
 """
 
 import numpy as np
@@ -61,6 +61,11 @@ COMPLEX_ROWS = [
     Row("hankel2", lambda z: sc.hankel2(0.5, z), (RIGHT,)),
     Row("hankel1e", lambda z: sc.hankel1e(1.3, z), (RIGHT,)),
     Row("hankel2e", lambda z: sc.hankel2e(2.0, z), (RIGHT,)),
+    Row("hyp2f1", lambda z: sc.hyp2f1(0.7, 1.3, 2.1, z), (Z * 0.8,)),
+    Row("hyp1f1", lambda z: sc.hyp1f1(0.7, 1.3, z), (Z,)),
+    Row("hyp0f1", lambda z: sc.hyp0f1(1.3, z), (Z,)),
+    Row("lambertw", sc.lambertw, (Z,)),
+    Row("lambertw-branch-1", lambda z: sc.lambertw(z, -1), (RIGHT,)),
     Row("logsumexp", osp.logsumexp, (Z,)),
     Row("logsumexp-b", lambda a, b: osp.logsumexp(a, b=b), (Z, W)),
     Row("logsumexp-axis", lambda a: osp.logsumexp(np.stack([a, a * 1j]), axis=0), (Z,)),
@@ -87,6 +92,11 @@ REAL_ROWS = [
     Row("spence-at-one", sc.spence, (np.array([1.0, 0.5]),)),
     Row("hankel1", lambda x: np.abs(sc.hankel1(1.3, x)) ** 2, (P,)),
     Row("hankel2e", lambda x: np.real(sc.hankel2e(0.5, x)), (P,)),
+    Row("hyp2f1", lambda x: sc.hyp2f1(0.7, 1.3, 2.1, x), (P / 3.0,)),
+    Row("hyp1f1", lambda x: sc.hyp1f1(0.7, 1.3, x), (P - 1.0,)),
+    Row("hyperu", lambda x: sc.hyperu(0.7, 1.3, x), (P,)),
+    Row("hyp0f1", lambda x: sc.hyp0f1(1.3, x), (P - 1.0,)),
+    Row("lambertw", lambda x: np.real(sc.lambertw(x)), (P - 0.2,)),
 ]
 
 
@@ -135,6 +145,7 @@ REFUSED = {  # SciPy defines these for real arguments only
     "j0": sc.j0, "i1e": sc.i1e,
     "gammainc": lambda z: sc.gammainc(2.0, z), "betainc": lambda z: sc.betainc(2.0, 3.0, z),
     "betaln": lambda z: sc.betaln(z, 2.0), "yn": lambda z: sc.yn(1, z),
+    "hyperu": lambda z: sc.hyperu(0.5, 1.5, z),
 }
 
 
@@ -142,6 +153,13 @@ REFUSED = {  # SciPy defines these for real arguments only
 def test_real_only_functions_refuse_a_complex_value_naming_themselves(name):
     with pytest.raises(ComplexValueError, match="has no complex derivative rule"):
         optkit.grad(lambda z: np.real(np.sum(REFUSED[name](z))))(Z)
+
+
+def test_hypergeometric_parameters_are_refused_naming_the_parameter():
+    with pytest.raises(optkit.NotDifferentiableError, match=r"hyp2f1: .* \(the parameter b\)"):
+        optkit.grad(lambda b: sc.hyp2f1(0.5, b, 2.0, 0.3))(1.5)
+    with pytest.raises(optkit.NotDifferentiableError, match=r"hyp1f1: .* \(the parameter a\)"):
+        optkit.grad(lambda a: np.real(sc.hyp1f1(a, 1.5, 0.3 + 0.1j)))(1.5)
 
 
 def test_multigammaln_stays_real_as_in_scipy():

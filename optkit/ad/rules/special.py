@@ -3,10 +3,12 @@
 
 Derivatives: DLMF (NIST Digital Library of Mathematical Functions) 7.2 and 7.10 (erf family),
 5.15 (digamma, polygamma), 5.2 (gamma), 5.12 (beta), 8.8.13 (regularized incomplete gamma in
-its second argument), 8.17.1 (regularized incomplete beta in x), 10.6.1 (Y_n); the logistic,
-normal-distribution and entropy identities are elementary. ``polygamma`` is a Python-level
-function in SciPy (it calls ``np.asarray``), so the primitive here takes the order ``n`` as a
-keyword and is exposed as ``optkit.special.polygamma``.
+its second argument), 8.17.1 (regularized incomplete beta in x), 10.6.1 (Y_n and the other
+cylinder functions, the Hankel functions included), 7.10 (Faddeeva and Dawson), 6.2
+(exponential integrals), 25.12 (dilogarithm), 15.5, 13.3 and 16.3 (hypergeometric functions in
+z), 4.13 (Lambert W); the logistic, normal-distribution and entropy identities are elementary.
+``polygamma`` is a Python-level function in SciPy (it calls ``np.asarray``), so the primitive
+here takes the order ``n`` as a keyword and is exposed as ``optkit.special.polygamma``.
 
 Complex values: a function whose SciPy ufunc accepts complex input and is holomorphic there
 is declared ``complex=True``; its rule ``t * f'(z)`` is then both the JVP and the VJP (JAX's
@@ -217,11 +219,11 @@ def _erfi_d(t, ans, x):
 
 
 def _dawsn_d(t, ans, x):
-    return t * (1.0 - 2.0 * x * ans)                       # DLMF 7.10.2
+    return t * (1.0 - 2.0 * x * ans)                       # F' = 1 - 2zF (DLMF 7.10)
 
 
 def _wofz_d(t, ans, x):
-    return t * (1j * _TWO_OVER_SQRT_PI - 2.0 * x * ans)    # DLMF 7.10.1
+    return t * (1j * _TWO_OVER_SQRT_PI - 2.0 * x * ans)    # w' = 2i/sqrt(pi) - 2zw (DLMF 7.10)
 
 
 def _exp1_d(t, ans, x):
@@ -290,6 +292,44 @@ betainc = _ufunc(sc.betainc, (_shape_refused("betainc", "first", "the shape a"),
 betaincc = _ufunc(sc.betaincc, (_shape_refused("betaincc", "first", "the shape a"),
                                 _shape_refused("betaincc", "second", "the shape b"),
                                 lambda t, ans, a, b, x: -_betainc_d2(t, ans, a, b, x)))
+
+
+# ---- hypergeometric functions and Lambert W: derivatives in z only (DLMF 15.5.1, 13.3.15,
+# 13.3.22, 16.3.1, 4.13); a traced parameter is refused
+def _hyp2f1_d3(t, ans, a, b, c, z):
+    return t * (a * b / c * sc.hyp2f1(a + 1.0, b + 1.0, c + 1.0, z))
+
+
+def _hyp1f1_d2(t, ans, a, b, z):
+    return t * (a / b * sc.hyp1f1(a + 1.0, b + 1.0, z))
+
+
+def _hyperu_d2(t, ans, a, b, z):
+    return -t * (a * sc.hyperu(a + 1.0, b + 1.0, z))
+
+
+def _hyp0f1_d1(t, ans, b, z):
+    return t * (sc.hyp0f1(b + 1.0, z) / b)
+
+
+def _hyp_refused(name, *params):
+    return tuple(_shape_refused(name, which, f"the parameter {p}")
+                 for which, p in zip(("first", "second", "third"), params, strict=False))
+
+
+hyp2f1 = _ufunc(sc.hyp2f1, (*_hyp_refused("hyp2f1", "a", "b", "c"), _hyp2f1_d3), complex=True)
+hyp1f1 = _ufunc(sc.hyp1f1, (*_hyp_refused("hyp1f1", "a", "b"), _hyp1f1_d2), complex=True)
+hyperu = _ufunc(sc.hyperu, (*_hyp_refused("hyperu", "a", "b"), _hyperu_d2))
+hyp0f1 = _ufunc(sc.hyp0f1, (*_hyp_refused("hyp0f1", "b"), _hyp0f1_d1), complex=True)
+
+
+def _lambertw_d(t, ans, z, k, tol):
+    return t / (np.exp(ans) * (1.0 + ans))     # W' = 1 / (e^W (1 + W)), on every branch k
+
+
+# scipy.special.lambertw is a Python function that passes z unchanged to this ufunc (only the
+# branch k goes through np.asarray), so registering the ufunc makes lambertw differentiable
+lambertw = _ufunc(sc._ufuncs._lambertw, (_lambertw_d, None, None), complex=True)
 
 
 # ---- distribution functions scipy.stats is built on: derivatives in the variable only ------
