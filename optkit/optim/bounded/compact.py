@@ -144,6 +144,25 @@ class CompactMemory:
         self._free = free.copy()
         self._corrections = 0
 
+    def direction(self, g):
+        """-H g, where H = B^{-1} is the limited-memory inverse Hessian approximation of the
+        same pairs: the two-loop recursion (Nocedal & Wright, Alg. 7.4) with H0 = I / theta,
+        since the inverse BFGS update from H0 inverts the direct update from B0 = theta I.
+        O(mn); the product `solvers.lbfgs.InverseHessian` applies (the ``hess_inv`` of a
+        bounded lbfgs result, as SciPy's L-BFGS-B gives one)."""
+        q = np.array(g, dtype=np.float64)          # a fresh, writable copy
+        order = self._slots()[:self.size]          # y slots, oldest first; s at slot + m
+        rho = 1.0 / self.VV[order + self.m, order]
+        a = np.empty(self.size)
+        for j in reversed(range(self.size)):
+            a[j] = rho[j] * (self.V[order[j] + self.m] @ q)
+            q -= a[j] * self.V[order[j]]
+        q /= self.theta
+        for j in range(self.size):
+            b = rho[j] * (self.V[order[j]] @ q)
+            q += (a[j] - b) * self.V[order[j] + self.m]
+        return np.negative(q, out=q)
+
     def dense(self):
         """B as an n x n array (tests only: O(n^2) memory)."""
         b = self.theta * np.eye(self.n)

@@ -96,7 +96,9 @@ class InverseHessian:
 
     ``H @ v`` (also ``matvec(v)``, ``dot(v)``) applies the two-loop recursion (N&W Alg. 7.4) to
     v, or to each column of a 2-D v; ``todense()`` builds the n x n matrix (O(n^2) memory).
-    Like SciPy's ``LbfgsInvHessProduct``, the result field ``hess_inv`` of L-BFGS-B. It reads
+    Like SciPy's ``LbfgsInvHessProduct``, the result field ``hess_inv`` of L-BFGS-B (with
+    bounds too: ``memory`` is either this module's or the bounded solve's ``CompactMemory``,
+    each with ``n``, ``size`` and ``direction(g) = -H g``). It reads
     the memory of the finished solve in place (each solve has its own memory, so nothing changes
     it afterwards; copying 2 m n floats at the end of a large solve would cost more than an
     iteration).
@@ -104,7 +106,7 @@ class InverseHessian:
 
     def __init__(self, memory):
         self._memory = memory
-        self.shape = (memory.S.shape[1],) * 2
+        self.shape = (memory.n,) * 2
         self.dtype = np.dtype(np.float64)
 
     def matvec(self, v):
@@ -248,12 +250,14 @@ class LBFGS(Solver):
                           step_norm=math.sqrt(float(s.dot(s))), skipped=skipped, resets=resets)
 
     def result_fields(self, state):
-        """Extra result fields: ``hess_inv``, the inverse Hessian approximation (SciPy's name);
-        with bounds ``active_mask`` instead (-1 at a lower bound, +1 at an upper, 0 free, as
-        ``scipy.optimize.least_squares``)."""
+        """Extra result fields: ``hess_inv``, the inverse Hessian approximation (SciPy's name;
+        with bounds, the inverse of the compact L-BFGS-B matrix over the same pairs, as
+        SciPy's L-BFGS-B gives it); with bounds also ``active_mask`` (-1 at a lower bound, +1
+        at an upper, 0 free, as ``scipy.optimize.least_squares``)."""
+        hess_inv = InverseHessian(state.memory)
         if state.bounds is not None:
-            return {"active_mask": state.bounds.active_mask(state.x)}
-        return {"hess_inv": InverseHessian(state.memory)}
+            return {"hess_inv": hess_inv, "active_mask": state.bounds.active_mask(state.x)}
+        return {"hess_inv": hess_inv}
 
     def _improved(self, objective, state, p, exc):
         """The best trial of a failed search as a state, when it decreased f."""

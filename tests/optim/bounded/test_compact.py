@@ -56,3 +56,12 @@ def test_clear_forgets_pairs():
     mem.clear()
     assert mem.size == 0 and mem.theta == 1.0
     np.testing.assert_array_equal(mem.dense(), np.eye(5))
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 5, 12])
+def test_direction_is_minus_the_inverse_of_the_dense_matrix(count):
+    rng = np.random.default_rng(10 + count)
+    mem, _ = filled_memory(rng, n=9, m=5, count=count) if count else (CompactMemory(5, 9), None)
+    g = rng.standard_normal(9)
+    want = -np.linalg.solve(mem.dense(), g)
+    np.testing.assert_allclose(mem.direction(g), want, rtol=1e-9, atol=1e-12)
