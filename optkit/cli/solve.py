@@ -24,6 +24,7 @@ from .common import (
     read_vector_file,
     to_json,
 )
+from .first_order import scipy_verdict
 from .parallel import executor_options, executor_target, open_scope
 from .runner import HISTORY_FIELDS, run
 from .starts import DEFAULT_BOX, check_multistart_method, parse_box, run_multistart
@@ -31,18 +32,22 @@ from .starts import DEFAULT_BOX, check_multistart_method, parse_box, run_multist
 __all__ = ["solve"]
 
 
-def _document(problem, method, outcome, multistart=None, fstar=None, source="none"):
+def _document(problem, method, outcome, multistart=None, fstar=None, source="none",
+              verdict=None):
     """The JSON record of a solve (also what --output writes); with --multistart, the
     ``multistart`` record (box, counts, one summary per start) comes before x. ``fstar`` is
     the minimum that holds for the solve's bounds (None: unknown). A bounded solve adds
     ``bounds`` (where they came from: "problem", "--bounds" or "--bounds-file"),
     ``n_active`` (bounds x is on), ``n_bounded`` (components with a finite bound) and
-    ``pgnorm``, the projected-gradient measure ||P(x - g) - x||_inf."""
+    ``pgnorm``, the projected-gradient measure ||P(x - g) - x||_inf. A ``scipy:`` method adds
+    ``verdict`` (see :mod:`optkit.cli.first_order`): ``scipy_success``, SciPy's own claim, and
+    ``first_order``, the test that ``success`` follows."""
     gap = None if fstar is None else abs(outcome.fun - fstar)
     bounded = {} if not outcome.bounded else {"bounds": source, **outcome.bounded}
     return {"problem": problem.name, "n": problem.n, "method": method,
             "status": outcome.status, "status_code": outcome.status_code,
-            "message": outcome.message, "success": outcome.success, "fun": outcome.fun,
+            "message": outcome.message, "success": outcome.success, **(verdict or {}),
+            "fun": outcome.fun,
             "fstar": fstar, "fun_minus_fstar": gap, "gnorm": outcome.gnorm, **bounded,
             "nit": outcome.nit, "nfev": outcome.nfev, "njev": outcome.njev,
             "nhev": outcome.nhev, "time": outcome.time, "warnings": outcome.warnings,
@@ -59,7 +64,7 @@ def _summary(doc):
         ("problem", f"{doc['problem']} (n = {doc['n']})"),
         ("method", doc["method"]),
         *_multistart_lines(doc.get("multistart")),
-        ("status", f"{doc['status']}: {doc['message']}"),
+        *_status_lines(doc),
         ("f", fmt(doc["fun"], 10)),
     ]
     if doc["fstar"] is not None:
@@ -82,6 +87,15 @@ def _summary(doc):
     ]
     width = max(12, *(len(key) + 2 for key, _ in lines))
     return "\n".join(f"{key:<{width}}{value}" for key, value in lines)
+
+
+def _status_lines(doc):
+    """The status; for a SciPy method, the first-order test it follows and SciPy's claim."""
+    if "scipy_success" not in doc:
+        return [("status", f"{doc['status']}: {doc['message']}")]
+    claim = "success" if doc["scipy_success"] else "no success"
+    return [("status", f"{doc['status']}: first-order test {doc['first_order']}"),
+            ("scipy says", f"{claim}: {doc['message']}")]
 
 
 def _multistart_lines(record):
@@ -210,7 +224,8 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, bounds_text, 
     bounds; another SciPy method with bounds is an error (exit 2).
 
     Exit code 0 when the result is a success (the gradient test, or with bounds the
-    projected-gradient test, holds, or a stop you asked for, such as -O ftol=..., fired),
+    projected-gradient test, holds, or a stop you asked for, such as -O ftol=..., fired; for
+    a scipy: method, the test at SciPy's x, whatever SciPy claims, which is shown beside),
     1 otherwise (the status says why), 2 for bad input
     (including a start where f is nan or inf). Ctrl-C stops the solve and reports (and saves with
     --output) the best point found so far.
@@ -290,10 +305,13 @@ def solve(problem_ref, method, n, x0_text, x0_file, gtol, maxiter, bounds_text, 
                                 "message": f"{type(exc).__name__}: {first}"}))
         click.echo(f"Error: solve failed: {type(exc).__name__}: {first}", err=True)
         raise click.exceptions.Exit(1) from None
+    verdict = None
+    if method.startswith("scipy:") and outcome.status != "interrupted":
+        verdict = scipy_verdict(problem, outcome, bounds, gtol)
     for line in outcome.warnings:
         click.echo(f"Warning: {line}", err=True)
     doc = _document(problem, method, outcome, record, fstar_for(problem, bounds, source),
-                    source)
+                    source, verdict)
     if output is not None:
         atomic_write(output, to_json(doc) + "\n", "--output")
     if history_path is not None:
