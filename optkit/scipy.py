@@ -169,6 +169,11 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     cached and counted.
     ``nfev``, ``njev`` and ``nhev`` in the result are the true counts (see
     ``optkit.scipy_derivatives``). bounds, constraints, callback, options and tol pass through.
+    The result is SciPy's: for SciPy's own methods ``success`` is SciPy's claim, which may
+    come from a test on f or x with the gradient still large (optkit's rule, success only
+    when the first-order test holds, binds optkit's methods, ``method=optkit.scipy.lbfgs``
+    and the other custom methods included; ``optkit solve -m scipy:...`` applies the test
+    itself, see ``optkit.cli.first_order``).
 
     ``compile=True`` (the default, as in ``optkit.minimize``) replays ``optkit.compile``
     programs for the value+gradient and the Hessian-vector products; an objective whose trace
