@@ -18,6 +18,8 @@ A request at the last point evaluated (exact equality) is answered from the cach
 counted again: residuals, cost, the dense J and the gradient.
 """
 
+import math
+
 import numpy as np
 
 from .least_squares.loss import Loss, as_loss
@@ -52,7 +54,7 @@ class Linearization:
         self.dense = dense
         self.shape = (r_model.size, x.size)
         self._column_norms = None
-        self.grad = self.rmatvec(r_model)
+        self.grad = dense.T @ r_model if dense is not None else self.rmatvec(r_model)
         self.grad.flags.writeable = False
 
     def matvec(self, v) -> np.ndarray:
@@ -78,6 +80,14 @@ class Linearization:
             self._column_norms = np.sqrt(np.einsum("ij,ij->j", self.dense, self.dense))
             self._column_norms.flags.writeable = False
         return self._column_norms
+
+    def finite_jacobian(self) -> bool:
+        """Whether the dense J~ has only finite entries. Its column norms are finite exactly
+        then, unless a column's sum of squares overflowed: one reduction over n numbers
+        (the norms are cached for the solver), and the m n entries are tested only then."""
+        if math.isfinite(float(self.column_norms().max())):
+            return True
+        return bool(_ALL(np.isfinite(self.dense), axis=None))
 
     def column_norms_estimate(self, samples) -> np.ndarray:
         """The 2-norms of the columns of J~ from ``samples`` products J~^T u with random signs
@@ -125,6 +135,7 @@ class ResidualObjective:
         self._fun, self._jac, self._jvp, self._vjp, self._rvv = fun, jac, jvp, vjp, rvv
         self._args = args
         self.loss: Loss = as_loss(loss, f_scale)
+        self._linear = self.loss.is_linear
         self.m = None  # number of residuals, fixed by the first evaluation
         self.nfev = 0
         self.njev = 0
@@ -171,19 +182,32 @@ class ResidualObjective:
         """F(x) (inf when a residual is not finite)."""
         r = self.residuals(x)
         items = self._cache.items
-        if "cost" not in items:
-            items["cost"] = self.loss.cost(r) if _ALL(np.isfinite(r)) else np.inf
-        return items["cost"]
+        cost = items.get("cost")
+        if cost is None:
+            if self._linear:  # a non-finite r makes r . r inf or nan: one test on the float
+                cost = 0.5 * float(r @ r)
+                if not math.isfinite(cost):
+                    cost = math.inf
+            else:
+                cost = self.loss.cost(r) if _ALL(np.isfinite(r)) else math.inf
+            items["cost"] = cost
+        return cost
 
     def linearize(self, x) -> Linearization:
         """r~, J~ and grad F at x (one Jacobian evaluation in the dense form; one vjp for the
         gradient in the operator form)."""
-        r = self.residuals(x)
-        items = self._cache.items
-        if "lin" in items:
-            return items["lin"]
-        x = self._cache.x  # the private read-only copy
-        r_model, scale = self.loss.scaling(r)
+        cost = self.cost(x)
+        cache = self._cache
+        items = cache.items
+        lin = items.get("lin")
+        if lin is not None:
+            return lin
+        x, r = cache.x, items["r"]  # the private read-only copy of x
+        if self._linear:
+            r_model, scale = r, None
+        else:
+            r_model, scale = self.loss.scaling(r)
+            r_model.flags.writeable = False
         dense = None
         if self._jac is not None:
             self.njev += 1
@@ -194,10 +218,8 @@ class ResidualObjective:
             if scale is not None:
                 dense *= scale[:, None]
             dense.flags.writeable = False
-        if r_model is not r:
-            r_model.flags.writeable = False
-        items["lin"] = Linearization(self, x, r_model, self.cost(x), scale, dense, r)
-        return items["lin"]
+        lin = items["lin"] = Linearization(self, x, r_model, cost, scale, dense, r)
+        return lin
 
     def _jvp_at(self, x, v):
         self.njvp += 1

@@ -62,13 +62,14 @@ and the gtol test uses the projected gradient P(x - g) - x in place of g.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ..bounds import Bounds
 from ..errors import NumericalError
-from ..solvers.base import Solver
+from ..solvers.base import Solver, inf_norm
 from .box import Columns, expand, free_variables, project_step, projected_gradient
 from .geodesic import GeodesicAcceleration
 from .lmpar import lmpar
@@ -82,73 +83,24 @@ _ACCEPT = 1e-4  # take the step when ratio >= 1e-4 (MINPACK lmder)
 _ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (several calls a trial)
 
 
-@dataclass(frozen=True)
-class LMState:
+class LMState(NamedTuple):
     """One point of the LM iteration and the trust-region data for the next trial.
 
-    Attributes
-    ----------
-    x : ndarray
-        The point.
-    f : float
-        The cost F(x).
-    g : ndarray
-        grad F(x) = J~^T r~.
-    lin : Linearization
-        The objective's linearization at x.
-    sub : DenseSubproblem or OperatorSubproblem
-        The damped subproblem at x with this ``diag``.
-    diag : ndarray
-        The scaling D.
-    delta : float
-        The trust radius Delta for the next trial.
-    par : float
-        lambda of the last trial, the next first guess.
-    xnorm : float
-        ||D x||.
-    cosine : float
-        max_j |cos(J_j, r)| (the operator form: ||g||_inf).
-    step_norm : float
-        ||x_k - x_{k-1}||, 0 after a rejected trial.
-    accepted : bool
-        False when the last trial was rejected and x did not move.
-    first : bool
-        No trial made yet (the first one cuts Delta to ||D p||).
-    ratio : float
-        actred / prered of the last trial.
-    accelerated : bool
-        The last trial included a geodesic acceleration.
-    free : ndarray or None
-        With bounds, the mask of the free variables (None: all free).
-    stop : Stop or None
-        A stopping test that fired; ``converged`` reports it to the driver.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from optkit.optim import run
-    >>> from optkit.optim.residual import ResidualObjective
-    >>> t = np.linspace(0.0, 1.0, 5)
-    >>> def r(x):  # the model a exp(-b t) against data made with a = 2, b = 1.5
-    ...     return x[0] * np.exp(-x[1] * t) - 2.0 * np.exp(-1.5 * t)
-    >>> def jac(x):
-    ...     e = np.exp(-x[1] * t)
-    ...     return np.column_stack([e, -x[0] * t * e])
-    >>> state = LevenbergMarquardt().init(ResidualObjective(r, jac), np.array([1.0, 1.0]))
-    >>> round(state.f, 6), state.accepted, state.stop is None
-    (0.753391, True, True)
-    """
+    Immutable, as a state must be; a NamedTuple rather than a frozen dataclass because one is
+    built per trial and a frozen dataclass's __init__ (one object.__setattr__ per field) cost
+    1.5 us of a trial's ~30 (measured, bench/least_squares.py's per-evaluation row)."""
 
     x: np.ndarray
     f: float  # the cost F(x)
     g: np.ndarray  # grad F(x) = J~^T r~
-    lin: object = field(repr=False)  # the objective's Linearization at x
-    sub: object = field(repr=False)  # the damped subproblem at x with this diag
+    lin: object  # the objective's Linearization at x
+    sub: object  # the damped subproblem at x with this diag
     diag: np.ndarray  # D
     delta: float  # trust radius Delta for the next trial
     par: float  # lambda of the last trial, the next first guess
     xnorm: float  # ||D x||
     cosine: float  # max_j |cos(J_j, r)| (operator form: ||g||_inf)
+    gnorm: float  # ||g||_inf, the driver's stationarity measure (computed once per point)
     step_norm: float = 0.0  # ||x_k - x_{k-1}||, 0 after a rejected trial
     accepted: bool = True  # False when the trial was rejected and x did not move
     first: bool = True  # no trial made yet (the first one cuts Delta to ||D p||)
@@ -157,27 +109,34 @@ class LMState:
     free: np.ndarray | None = None  # bounds: mask of the free variables (None: all free)
     stop: Stop | None = None  # a test fired: converged() reports it (stopping.py)
 
+    def __repr__(self):  # lin and sub are large: leave them out
+        return (f"LMState(x={self.x!r}, f={self.f!r}, delta={self.delta!r}, "
+                f"par={self.par!r}, accepted={self.accepted!r}, stop={self.stop!r})")
+
 
 def _cosine(lin, pg):
-    """MINPACK's gnorm: max_j |J_j^T r| / (||J_j|| ||r||) over nonzero columns, with the
-    projected gradient ``pg`` in place of J^T r (they agree, up to sign, without bounds).
+    """(cosine, ||pg||_inf): MINPACK's gnorm, max_j |J_j^T r| / (||J_j|| ||r||) over nonzero
+    columns, with the projected gradient ``pg`` in place of J^T r (they agree, up to sign,
+    without bounds); and the largest |pg_j|, the driver's stationarity measure.
 
     With a robust loss, g = J~^T r~ and ||r|| is replaced by sqrt(2 F), which equals ||r||
     for the linear loss: ||r~|| itself is useless there, since r~_i = rho'_i r_i / s_i grows
     without bound where the loss flattens (s_i -> sqrt(eps) for huber's outliers).
     """
+    apg = np.abs(pg)
+    gmax = float(apg.max())
     rnorm = math.sqrt(2.0 * lin.cost)
     if rnorm == 0:
-        return 0.0
+        return 0.0, gmax
     if lin.dense is None:
-        return float(np.abs(pg).max())
+        return gmax, gmax
     acnorm = lin.column_norms()
+    if float(acnorm.min()) > 0:
+        return float((apg / acnorm).max()) / rnorm, gmax
     nonzero = acnorm > 0
-    if _ALL(nonzero):
-        return float((np.abs(pg) / acnorm).max()) / rnorm
     if not nonzero.any():
-        return 0.0
-    return float((np.abs(pg[nonzero]) / acnorm[nonzero]).max()) / rnorm
+        return 0.0, gmax
+    return float((apg[nonzero] / acnorm[nonzero]).max()) / rnorm, gmax
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: x_scale may be an array
@@ -285,11 +244,15 @@ class LevenbergMarquardt(Solver):
         return OperatorSubproblem(lin if free is None else Columns(lin, free), diag,
                                   atol=self.lsmr_tol, maxiter=self.lsmr_maxiter)
 
-    def _point(self, lin, diag):
-        """(free mask, subproblem, cosine) at the point ``lin`` describes."""
-        free = free_variables(self.bounds, lin.x, lin.grad)
-        cosine = _cosine(lin, projected_gradient(self.bounds, lin.x, lin.grad))
-        return free, self._subproblem(lin, diag, free), cosine
+    def _measures(self, lin):
+        """(free mask, cosine, ||g||_inf) at the point ``lin`` describes; ||g||_inf is nan
+        or inf when g is not finite."""
+        g = lin.grad
+        if self.bounds is None:  # -g's absolute values are g's: no projection to form
+            return (None, *_cosine(lin, g))
+        free = free_variables(self.bounds, lin.x, g)
+        cosine, _ = _cosine(lin, projected_gradient(self.bounds, lin.x, g))
+        return free, cosine, inf_norm(g)
 
     def _first_diag(self, lin, n):
         if self.x_scale is not None:
@@ -305,6 +268,8 @@ class LevenbergMarquardt(Solver):
 
     def _column_norms(self, lin):
         """J~'s column norms: exact (dense) or estimated from ``norm_samples`` products."""
+        if lin.dense is not None:
+            return lin.column_norms()
         return lin.column_norms_estimate(self.norm_samples)
 
     # -- protocol ------------------------------------------------------------------------------
@@ -326,9 +291,10 @@ class LevenbergMarquardt(Solver):
         diag = self._first_diag(lin, x.size)
         xnorm = norm(diag * x)
         delta = self.factor * xnorm if xnorm > 0 else self.factor
-        free, sub, cosine = self._point(lin, diag)
+        free, cosine, gnorm = self._measures(lin)
+        sub = self._subproblem(lin, diag, free)
         return LMState(x=x, f=lin.cost, g=lin.grad, lin=lin, sub=sub, diag=diag, delta=delta,
-                       par=0.0, xnorm=xnorm, cosine=cosine, free=free,
+                       par=0.0, xnorm=xnorm, cosine=cosine, gnorm=gnorm, free=free,
                        stop=gtol_test(cosine, self.gtol))
 
     def result_fields(self, state: LMState) -> dict:
@@ -341,6 +307,10 @@ class LevenbergMarquardt(Solver):
         return (f"max |cos(J_j, r)| = {state.cosine:.2e} at the point returned, "
                 f"gtol = {self.gtol:.2e}")
 
+    def stationarity(self, state: LMState) -> float:
+        """||g||_inf, as the default measures it, computed once per point (``_measures``)."""
+        return state.gnorm
+
     def accepted(self, state: LMState) -> bool:
         """False after a rejected trial (x did not move)."""
         return state.accepted
@@ -351,34 +321,41 @@ class LevenbergMarquardt(Solver):
 
     def step(self, objective, state: LMState) -> LMState:
         """One trial step (module docstring)."""
-        sub, lin, cost = state.sub, state.lin, state.f
+        sub, lin, cost, x = state.sub, state.lin, state.f, state.x
         par, q = lmpar(sub, state.delta, state.par)
-        p = expand(state.free, q / sub.diag, state.x.size)
+        free = state.free
+        p = q / sub.diag if free is None else expand(free, q / sub.diag, x.size)
         pnorm = norm(q)
         delta = min(state.delta, pnorm) if state.first else state.delta
-        base = dict(first=False, step_norm=0.0, accepted=False, accelerated=False)
 
-        trial = p
+        trial, accelerated = p, False
         if self.geodesic is not None:
-            a, a_ratio = self.geodesic.acceleration(objective, sub, state.x, p, par,
-                                                    state.free)
+            a, a_ratio = self.geodesic.acceleration(objective, sub, x, p, par, free)
             if not (np.isfinite(a).all() and self.geodesic.accepts(a_ratio)):
                 # rejected: shrink as after a poor step, without evaluating r
                 delta, par = 0.5 * min(delta, pnorm / 0.1), par / 0.5
                 stop = minpack_tests(math.nan, math.nan, math.nan, delta, state.xnorm,
                                      ftol=self.ftol, xtol=self.xtol)
-                return replace(state, **base, delta=delta, par=par, ratio=math.nan, stop=stop)
+                return state._replace(first=False, step_norm=0.0, accepted=False,
+                                      accelerated=False, delta=delta, par=par,
+                                      ratio=math.nan, stop=stop)
             trial = p + 0.5 * a
-            base["accelerated"] = True
+            accelerated = True
             pnorm = norm(state.diag * trial)
 
-        x_trial, trial, clipped = project_step(self.bounds, state.x, trial)
-        if clipped:
-            pnorm = norm(state.diag * trial)
+        if self.bounds is None:
+            x_trial, clipped = x + trial, False
+        else:
+            x_trial, trial, clipped = project_step(self.bounds, x, trial)
+            if clipped:
+                pnorm = norm(state.diag * trial)
+        # read-only, owned: the objective's cache keeps it without a copy and knows it again
+        # by identity in linearize (point_cache.py)
+        x_trial.flags.writeable = False
         cost1 = objective.cost(x_trial)
         finite = math.isfinite(cost1)
         actred = 1.0 - cost1 / cost if finite and cost1 < 100.0 * cost else -1.0
-        if lin.dense is not None and not (base["accelerated"] or clipped):
+        if lin.dense is not None and not (accelerated or clipped):
             jp2 = sub.model_norm(q) ** 2  # MINPACK's form: exact for the exact p(lambda)
             prered = (jp2 + 2.0 * par * pnorm * pnorm) / (2.0 * cost)
             dirder = -(jp2 + par * pnorm * pnorm) / (2.0 * cost)
@@ -403,21 +380,25 @@ class LevenbergMarquardt(Solver):
         if ratio < _ACCEPT:
             stop = minpack_tests(actred, prered, ratio, delta, state.xnorm,
                                  ftol=self.ftol, xtol=self.xtol)
-            return replace(state, **base, delta=delta, par=par, ratio=ratio, stop=stop)
+            return state._replace(first=False, step_norm=0.0, accepted=False,
+                                  accelerated=accelerated, delta=delta, par=par, ratio=ratio,
+                                  stop=stop)
 
         new_lin = objective.linearize(x_trial)
-        if not (_ALL(np.isfinite(new_lin.grad))
-                and (new_lin.dense is None or _ALL(np.isfinite(new_lin.dense), axis=None))):
+        if new_lin.dense is not None and not new_lin.finite_jacobian():
             raise NumericalError("the Jacobian is not finite at an accepted point",
-                                 state=replace(state, stop=None))
+                                 state=state._replace(stop=None))
+        free, cosine, gnorm = self._measures(new_lin)
+        if not math.isfinite(gnorm):  # J finite, so J^T r overflowed
+            raise NumericalError("the Jacobian is not finite at an accepted point",
+                                 state=state._replace(stop=None))
         xnorm = norm(state.diag * x_trial)
         diag = self._next_diag(state.diag, new_lin)
-        free, sub, cosine = self._point(new_lin, diag)
+        sub = self._subproblem(new_lin, diag, free)
         stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=self.ftol,
                              xtol=self.xtol)
         if stop is None or not stop.status.success:
             stop = gtol_test(cosine, self.gtol) or stop
-        base.update(accepted=True, step_norm=norm(trial))
-        return LMState(x=new_lin.x, f=new_lin.cost, g=new_lin.grad, lin=new_lin, sub=sub,
-                       diag=diag, delta=delta, par=par, xnorm=xnorm, cosine=cosine,
-                       ratio=ratio, stop=stop, free=free, **base)
+        return LMState(new_lin.x, new_lin.cost, new_lin.grad, new_lin, sub, diag, delta, par,
+                       xnorm, cosine, gnorm, norm(trial), True, False, ratio, accelerated,
+                       free, stop)

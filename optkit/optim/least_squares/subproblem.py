@@ -57,7 +57,12 @@ def _svd(a):
     return u, s, vt
 
 class DenseSubproblem:
-    """The subproblem for a dense J~ (``lin.dense``) with scaling ``diag`` (module docstring)."""
+    """The subproblem for a dense J~ (``lin.dense``) with scaling ``diag`` (module docstring).
+
+    Built once per Jacobian and asked for several lambdas, so what every lambda needs is
+    formed here: s c, s^2 and (full rank) the Gauss-Newton coordinates c / s. ``trial``
+    keeps its last denominators s^2 + lambda for ``trial_curvature`` at the same lambda
+    (lmpar asks for both in turn), so each lambda costs a handful of O(n) operations."""
 
     def __init__(self, jac, r, diag):
         m, n = jac.shape
@@ -75,11 +80,18 @@ class DenseSubproblem:
             b = r
         u, s, vt = _svd(small)
         self._u, self._s, self._vt = u, s, vt
-        self._c = u.T @ b
-        self._keep = s > 0  # MINPACK drops only exact zeros (qrsolv's nsing)
-        self.full_rank = bool(s.size == n and np.logical_and.reduce(self._keep))
-        self.gnorm = norm(s * self._c)
+        c = u.T @ b
+        self._c = c
+        self._sc = s * c
+        self._s2 = s * s
+        # s is sorted, largest first: full rank when the smallest is nonzero. MINPACK drops
+        # only exact zeros (qrsolv's nsing), so only they leave the Gauss-Newton step.
+        self.full_rank = s.size == n and float(s[-1]) > 0
+        self._keep = None if self.full_rank else s > 0
+        self.gnorm = norm(self._sc)
         self._gauss_newton = None  # trial(0), computed once: each rejected trial asks again
+        self._lam = None  # the lambda of the last trial and its s^2 + lambda
+        self._den = None
 
     def _apply_qt(self, v):
         """Q^T v (length m) from the stored Householder reflectors."""
@@ -92,6 +104,8 @@ class DenseSubproblem:
     def _coefficients(self, c, lam):
         s = self._s
         if lam == 0:
+            if self._keep is None:
+                return c / s
             return np.where(self._keep, c / np.where(self._keep, s, 1.0), 0.0)
         return s * c / (s * s + lam)
 
@@ -102,15 +116,20 @@ class DenseSubproblem:
                 w = self._coefficients(self._c, 0.0)
                 self._gauss_newton = (norm(w), w)
             return self._gauss_newton
-        w = self._coefficients(self._c, lam)
+        den = self._s2 + lam
+        self._lam, self._den = lam, den
+        w = self._sc / den
         return norm(w), w
 
     def trial_curvature(self, lam, w) -> float:
         """q^T (B^T B + lam I)^-1 q for q = q(lam), from its coordinates w."""
-        s2 = self._s * self._s + lam
-        if lam == 0 and not self.full_rank:
-            w, s2 = w[self._keep], s2[self._keep]
-        return float(w @ (w / s2))
+        if lam == 0:
+            if self._keep is None:
+                return float(w @ (w / self._s2))
+            keep = self._keep
+            return float(w[keep] @ (w[keep] / self._s2[keep]))
+        den = self._den if lam == self._lam else self._s2 + lam
+        return float(w @ (w / den))
 
     def step(self, w) -> np.ndarray:
         """q from its coordinates w."""

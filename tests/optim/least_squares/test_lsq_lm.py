@@ -161,3 +161,23 @@ def test_operator_form_scales_by_estimated_column_norms(name):
 def test_options_are_validated(bad, match):
     with pytest.raises(ValueError, match=match):
         LevenbergMarquardt(**bad)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_non_finite_jacobian_at_an_accepted_point_stops_nonfinite(bad):
+    """NONFINITE, and the result is the best finite point seen."""
+    p = by_name("rosenbrock")
+    calls = []
+
+    def jac(x):
+        calls.append(1)
+        out = p.jac(x)
+        if len(calls) > 1:
+            out[0, 0] = bad
+        return out
+
+    result = run(LevenbergMarquardt(), ResidualObjective(p.residuals, jac), p.x0, gtol=0.0,
+                 ftol=0.0, maxfev=200)
+    assert result.status_enum is Status.NONFINITE and not result.success
+    assert "Jacobian is not finite" in result.message
+    assert len(calls) == 2 and np.isfinite(result.fun) and np.isfinite(result.jac).all()

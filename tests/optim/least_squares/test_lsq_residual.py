@@ -113,3 +113,12 @@ def test_column_norm_estimate_from_products():
     assert op.nvjp == 1 + 2 * 64  # the gradient, then 64 products per estimate
     dense = ResidualObjective(lambda x: big @ x, lambda x: big).linearize(np.ones(5))
     np.testing.assert_allclose(dense.column_norms_estimate(4), exact)
+
+
+@pytest.mark.parametrize("entry, finite", [(1.0, True), (1e200, True), (np.inf, False),
+                                           (-np.inf, False), (np.nan, False)])
+def test_finite_jacobian(entry, finite):
+    """Decided by the column norms, but a huge finite column (its sum of squares overflows
+    to inf) is still finite."""
+    objective = ResidualObjective(lambda x: np.ones(2), lambda x: np.diag([x[0], 1.0]))
+    assert objective.linearize(np.array([entry, 0.0])).finite_jacobian() is finite
