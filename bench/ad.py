@@ -188,17 +188,20 @@ def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
     _check(name, g, ref, tol)
     assert np.isclose(val, f(x))
     t0 = time.perf_counter()
-    fc = optkit.compile(f)
+    fc = optkit.compile(f, blocked=False)
     cval, cg = optkit.value_and_grad(fc)(x)  # first call: traces and builds
     build_vg = time.perf_counter() - t0
     _check(name + " (compiled)", cg, ref, tol)
     assert np.isclose(cval, val)
+    fb = optkit.compile(f)  # blocked="auto": elementwise chains run over cache-sized blocks
+    _check(name + " (blocked)", optkit.value_and_grad(fb)(x)[1], ref, tol)
     row = {"case": name, "build_vg": build_vg}
     min_time = 0.05 if quick else 0.3
     tf = timeit(f, x, min_time=min_time)
     row["f"] = tf
     row["vg"] = timeit(optkit.value_and_grad(f), x, min_time=min_time) / tf
     row["cvg"] = timeit(optkit.value_and_grad(fc), x, min_time=min_time) / tf
+    row["bvg"] = timeit(optkit.value_and_grad(fb), x, min_time=min_time) / tf
     if do_hvp:
         hv = optkit.hvp(f, x, v)
         if hvp_ref is not None:
@@ -211,7 +214,34 @@ def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
         row["build_hvp"] = time.perf_counter() - t0
         row["hvp"] = timeit(optkit.hvp, f, x, v, min_time=min_time) / tf
         row["chvp"] = timeit(optkit.hvp, fc, x, v, min_time=min_time) / tf
+        _check(name + " hvp (blocked)", optkit.hvp(fb, x, v), href, 1e-5)
+        row["bhvp"] = timeit(optkit.hvp, fb, x, v, min_time=min_time) / tf
     return row
+
+
+def memory_wall(quick=False, repeats=5):
+    """Issue 17, goal 2: compiled value+gradient (and HVP) / numpy f on the Rosenbrock case,
+    unblocked replay against the blocked one, in thread CPU time, interleaved best of
+    ``repeats``. Target: blocked v+g <= 1.5x at n = 1e6."""
+    rng = np.random.default_rng(3)
+    print()
+    print(f"memory wall: compiled / numpy f, thread CPU time, best of {repeats} interleaved")
+    for n in ([100_000] if quick else [100_000, 1_000_000]):
+        x, v = rng.uniform(-1, 1, n), rng.standard_normal(n)
+        plain, blocked = (optkit.compile(rosenbrock, blocked=b) for b in (False, "auto"))
+        calls = {"f": (rosenbrock, (x,)),
+                 "v+g": (optkit.value_and_grad(plain), (x,)),
+                 "v+g blk": (optkit.value_and_grad(blocked), (x,)),
+                 "hvp": (optkit.hvp, (plain, x, v)),
+                 "hvp blk": (optkit.hvp, (blocked, x, v))}
+        best = {}
+        for _ in range(repeats):
+            for key, (fn, args) in calls.items():
+                t = timeit(fn, *args, min_time=0.05 if quick else 0.2, repeat=3,
+                           clock=time.thread_time)
+                best[key] = min(best.get(key, t), t)
+        print(f"  rosenbrock n={n:<8g} f {best['f'] * 1e3:7.2f}ms  " + "  ".join(
+            f"{k} {best[k] / best['f']:5.2f}x" for k in ("v+g", "v+g blk", "hvp", "hvp blk")))
 
 
 def main():
@@ -235,9 +265,11 @@ def main():
     rows.append(case("scalar loop (50 it)", scalar_loop, rng.uniform(-1, 1, 10),
                      quick=args.quick))
     print("value+gradient and HVP time / plain numpy f time (1 BLAS thread); "
-          "cmp = optkit.compile; build = first compiled call")
-    head = (f"{'case':22s} {'f time':>10s} {'v+g':>7s} {'v+g cmp':>8s} {'hvp':>7s} "
-            f"{'hvp cmp':>8s} {'build v+g':>10s} {'build hvp':>10s}")
+          "cmp = optkit.compile(blocked=False); blk = optkit.compile() (blocked replay, "
+          "thread CPU time); build = first compiled call")
+    head = (f"{'case':22s} {'f time':>10s} {'v+g':>7s} {'v+g cmp':>8s} {'v+g blk':>8s} "
+            f"{'hvp':>7s} {'hvp cmp':>8s} {'hvp blk':>8s} {'build v+g':>10s} "
+            f"{'build hvp':>10s}")
     print(head)
     print("-" * len(head))
 
@@ -248,9 +280,10 @@ def main():
 
     for r in rows:
         print(f"{r['case']:22s} {r['f'] * 1e6:8.1f}us {fmt(r, 'vg', 7)} {fmt(r, 'cvg', 8)} "
-              f"{fmt(r, 'hvp', 7)} {fmt(r, 'chvp', 8)} {fmt(r, 'build_vg', 10, 1e3, 'ms')} "
-              f"{fmt(r, 'build_hvp', 10, 1e3, 'ms')}")
+              f"{fmt(r, 'bvg', 8)} {fmt(r, 'hvp', 7)} {fmt(r, 'chvp', 8)} {fmt(r, 'bhvp', 8)} "
+              f"{fmt(r, 'build_vg', 10, 1e3, 'ms')} {fmt(r, 'build_hvp', 10, 1e3, 'ms')}")
     structured_vs_flat(quick=args.quick)
+    memory_wall(quick=args.quick)
     if not args.quick:
         time_to_solution()
 

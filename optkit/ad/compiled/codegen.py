@@ -16,7 +16,7 @@ from ..rules.indexing import selects_each_once
 from ..staging import Var
 from .blockcode import region_lines
 from .buffers import plan_buffers
-from .passes import dce, fold_and_cse, fuse_scatter_adds
+from .passes import dce, fold_and_cse, fold_negations, fuse_scatter_adds
 from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions
 
 __all__ = ["codegen", "Replay"]
@@ -80,7 +80,7 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     spans at least two blocks, False never.
     """
     eqns, outputs = fold_and_cse(program)
-    eqns = dce(eqns, outputs)
+    eqns = fold_negations(dce(eqns, outputs), outputs)
     fused, skipped = fuse_scatter_adds(eqns, outputs)
     if blocked is False:
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []

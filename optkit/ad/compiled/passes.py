@@ -1,5 +1,6 @@
 """Optimisation passes over a staged program: constant folding, common-subexpression
-elimination, dead-code elimination and the fusion of scatter-adds into their accumulator.
+elimination, dead-code elimination, the folding of a negation into a product by a constant
+and the fusion of scatter-adds into their accumulator.
 
 Each pass takes the equations (``staging.Eqn``) and the outputs, and returns new ones; none
 changes what the program computes.
@@ -12,7 +13,7 @@ import numpy as np
 from ..core import ufunc_primitives
 from ..staging import Const, Var
 
-__all__ = ["fold_and_cse", "dce", "fuse_scatter_adds", "elementwise"]
+__all__ = ["fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elementwise"]
 
 
 def _key_of(x):
@@ -131,6 +132,45 @@ def dce(eqns, outputs):
             live.update(v.id for v in eqn.inputs if isinstance(v, Var))
     kept.reverse()
     return kept
+
+
+def fold_negations(eqns, outputs):
+    """``-(a * c)`` -> ``a * (-c)`` for a real constant ``c`` when the product is used only by
+    the negation: one pass over the data fewer, and the same bits (negation is exact and
+    rounding is symmetric in sign). The reverse pass writes ``-(2 * x)`` and the like."""
+    uses = {}
+    for eqn in eqns:
+        for v in eqn.inputs:
+            if isinstance(v, Var):
+                uses[v.id] = uses.get(v.id, 0) + 1
+    for v in outputs:
+        if isinstance(v, Var):
+            uses[v.id] = uses.get(v.id, 0) + 2  # never folded away
+    producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
+    result = list(eqns)
+    for k, eqn in enumerate(eqns):
+        if eqn.prim.impl is not np.negative or eqn.params or not isinstance(eqn.inputs[0], Var):
+            continue
+        j = producer.get(eqn.inputs[0].id)
+        if j is None or uses[eqn.inputs[0].id] != 1:
+            continue
+        mul = result[j]
+        if mul is None or mul.prim.impl is not np.multiply or mul.params:
+            continue
+        inputs = [Const(-v.value) if isinstance(v, Const) and _real_float(v.value) else v
+                  for v in mul.inputs]
+        if (sum(isinstance(v, Const) for v in mul.inputs) != 1
+                or all(a is b for a, b in zip(inputs, mul.inputs, strict=True))
+                or mul.out.shape != eqn.out.shape or mul.out.dtype != eqn.out.dtype):
+            continue
+        result[j] = type(eqn)(mul.prim, inputs, mul.params, eqn.out)
+        result[k] = None
+    return [e for e in result if e is not None]
+
+
+def _real_float(value):
+    return type(value) is float or (isinstance(value, (np.floating, np.ndarray))
+                                    and value.dtype.kind == "f")
 
 
 def fuse_scatter_adds(eqns, outputs):
