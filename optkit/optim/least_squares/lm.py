@@ -88,7 +88,61 @@ class LMState(NamedTuple):
 
     Immutable, as a state must be; a NamedTuple rather than a frozen dataclass because one is
     built per trial and a frozen dataclass's __init__ (one object.__setattr__ per field) cost
-    1.5 us of a trial's ~30 (measured, bench/least_squares.py's per-evaluation row)."""
+    1.5 us of a trial's ~30 (measured, bench/least_squares.py's per-evaluation row).
+
+    Attributes
+    ----------
+    x : ndarray
+        The point.
+    f : float
+        The cost F(x).
+    g : ndarray
+        grad F(x) = J~^T r~.
+    lin : Linearization
+        The objective's linearization at x.
+    sub : DenseSubproblem or OperatorSubproblem
+        The damped subproblem at x with this ``diag``.
+    diag : ndarray
+        The scaling D.
+    delta : float
+        The trust radius Delta for the next trial.
+    par : float
+        lambda of the last trial, the next first guess.
+    xnorm : float
+        ||D x||.
+    cosine : float
+        max_j |cos(J_j, r)| (the operator form: ||g||_inf).
+    gnorm : float
+        ||g||_inf (projected, with bounds), the driver's stationarity measure.
+    step_norm : float
+        ||x_k - x_{k-1}||, 0 after a rejected trial.
+    accepted : bool
+        False when the last trial was rejected and x did not move.
+    first : bool
+        No trial made yet (the first one cuts Delta to ||D p||).
+    ratio : float
+        actred / prered of the last trial.
+    accelerated : bool
+        The last trial included a geodesic acceleration.
+    free : ndarray or None
+        With bounds, the mask of the free variables (None: all free).
+    stop : Stop or None
+        A stopping test that fired; ``converged`` reports it to the driver.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optkit.optim.residual import ResidualObjective
+    >>> t = np.linspace(0.0, 1.0, 5)
+    >>> def r(x):  # the model a exp(-b t) against data made with a = 2, b = 1.5
+    ...     return x[0] * np.exp(-x[1] * t) - 2.0 * np.exp(-1.5 * t)
+    >>> def jac(x):
+    ...     e = np.exp(-x[1] * t)
+    ...     return np.column_stack([e, -x[0] * t * e])
+    >>> state = LevenbergMarquardt().init(ResidualObjective(r, jac), np.array([1.0, 1.0]))
+    >>> round(state.f, 6), state.accepted, state.stop is None
+    (0.753391, True, True)
+    """
 
     x: np.ndarray
     f: float  # the cost F(x)
