@@ -16,8 +16,11 @@ Two starts do not lead a local method to x*:
   at x1 = -1.2210262421 which descent from the standard start (-2, 1) reaches.  f* here is
   the global one, and the problem is tagged "start-local-min".
 - HS25 (the Gulf R&D function in a box) starts on a plateau: at x0 = (100, 12.5, 3) every
-  exp term is below 1e-9, so the gradient is ~1e-9 and local methods stop at f = 32.835.
-  Tagged "start-local-min" too.
+  exp term is below 1e-9, so ||P(x0 - g) - x0||_inf = 2e-8, below gtol = 1e-5, and local
+  methods stop at once at f = 32.835 (the book's f(x0)).  x0 is not a minimizer (raising x2
+  lowers f), but its decrease is below f's rounding along a gradient step: at gtol = 1e-9
+  newton-cg reaches f* from it (its Hessian sees the curvature), while lbfgs and SciPy's
+  L-BFGS-B cannot make a first step.  Tagged "start-local-min" too.
 """
 
 import numpy as np
@@ -105,7 +108,7 @@ SPECS = [
     fixed_spec(
         "hs25",
         "HS25: the Gulf R&D function in a box (inactive at x*); the start is on a plateau "
-        "(gradient ~1e-9) where local methods stop at f = 32.835",
+        "(projected gradient 2e-8) where local methods stop at f = 32.835",
         {"nonconvex", "start-local-min"}, _BOOK.format(25), objective=_hs25,
         x0=[100.0, 12.5, 3.0], bounds=[(0.1, 100.0), (0.0, 25.6), (0.0, 5.0)],
         fstar=0.0, xstar=[50.0, 25.0, 1.5]),

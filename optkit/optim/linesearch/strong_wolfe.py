@@ -139,8 +139,16 @@ class StrongWolfe:
         LineSearches.jl passes it): trials never exceed min(alpha_max, alphamax), and when the
         extrapolation reaches a caller's alphamax below ``alpha_max`` with sufficient decrease
         and phi still falling, that step is returned (MINPACK-2's dcsrch at stpmax, as L-BFGS-B
-        takes it). Raises LineSearchError carrying the best step satisfying sufficient decrease
-        (alpha=0 when none did) if no acceptable step is found within ``maxiter`` evaluations.
+        takes it). Below such an edge, a trial where phi falls at least as steeply as at the
+        previous one (phi concave between them, so the cubic has no minimizer ahead) is
+        followed by dcsrch's longest extrapolation, a + 4 (a - a_prev) (More & Thuente 1994,
+        Sec. 4, case 4), instead of the cubic's guess: L-BFGS-B's search reaches the edge in
+        a few trials where the cubic would creep (HS45: 10 trials to one edge at 1.1x each).
+        Without a caller's edge the cubic rule is kept (the longest extrapolation there cost
+        unconstrained L-BFGS evaluations in ``bench/solvers.py``).
+
+        Raises LineSearchError carrying the best step satisfying sufficient decrease (alpha=0
+        when none did) if no acceptable step is found within ``maxiter`` evaluations.
         """
         if not dphi0 < 0:
             raise LineSearchError(f"not a descent direction (phi'(0) = {dphi0:g})", phi=phi0,
@@ -167,11 +175,18 @@ class StrongWolfe:
                     return StepResult(a, phi_a, dphi_a, nfev)
                 prev = (a, phi_a, dphi_a)
                 break
-            guess = _cubic_min(prev[0], prev[1], prev[2], a, phi_a, dphi_a)
-            if not math.isfinite(guess):
-                guess = 2.0 * a
+            lo, hi = self.grow_min * a, self.grow_max * a
+            if cap < self.alpha_max and abs(dphi_a) >= abs(prev[2]):
+                # Up to a caller's edge (L-BFGS-B's stpmax), phi falling at least as steeply
+                # as at the last trial: dcsrch's step (More & Thuente 1994, Sec. 4, case 4,
+                # no minimizer bracketed), the longest extrapolation a + 4 (a - a_prev).
+                guess = hi = a + self.grow_max * (a - prev[0])
+            else:
+                guess = _cubic_min(prev[0], prev[1], prev[2], a, phi_a, dphi_a)
+                if not math.isfinite(guess):
+                    guess = 2.0 * a
             prev = (a, phi_a, dphi_a)
-            a = min(min(max(guess, self.grow_min * a), self.grow_max * a), cap)
+            a = min(min(max(guess, lo), hi), cap)
         a_best, phi_best, dphi_best = prev
         raise LineSearchError("no strong-Wolfe step while extrapolating (phi decreasing up to "
                               f"alpha={a_best:g})", alpha=a_best, phi=phi_best, dphi=dphi_best,

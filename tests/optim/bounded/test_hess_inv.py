@@ -36,7 +36,7 @@ def test_bounded_result_has_hess_inv_and_active_mask():
 
 def test_hess_inv_is_the_inverse_bfgs_matrix_of_the_last_pairs():
     res, seen = _solve_recording_steps()
-    steps = [(x1 - x0, g1 - g0) for (x0, g0), (x1, g1) in zip(seen, seen[1:])]
+    steps = [(x1 - x0, g1 - g0) for (x0, g0), (x1, g1) in zip(seen[:-1], seen[1:], strict=True)]
     pairs = [(s, y) for s, y in steps if s @ y > 1e-16 * (y @ y)][-3:]  # m = 3, none skipped
     want = np.linalg.inv(dense_bfgs(pairs))
     dense = res.hess_inv.todense()

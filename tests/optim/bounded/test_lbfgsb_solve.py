@@ -6,8 +6,6 @@ import warnings
 import numpy as np
 import pytest
 
-import optkit
-from optkit import problems
 from optkit.optim import Backtracking, solve
 from optkit.optim.bounds import Bounds
 
@@ -125,22 +123,4 @@ def test_stationarity_is_the_projected_gradient():
     np.testing.assert_array_equal(res.active_mask, [-1, -1, -1])
 
 
-# Measured: hs2 (the book's start leads to the local minimum f = 4.94 at x_1 = 1.5, as it does
-# scipy's L-BFGS-B) and hs25 (||P(x0 - g) - x0||_inf < 1e-5 at the book's start already)
-# are not solved.
-_UNSOLVED = {"hs2", "hs25"}
-
-
-@pytest.mark.parametrize("name", problems.names("bounds"))
-def test_bounded_problems(name):
-    prob = problems.get(name)
-    rec = Recorder(prob.objective, prob.gradient or optkit.grad(prob.objective))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)   # published starts outside the box
-        res = solve(rec.fun, prob.x0, jac=rec.jac, bounds=prob.bounds, maxfev=5000)
-    assert all(prob.bounds.contains(p) for p in rec.points)
-    assert prob.bounds.contains(res.x)
-    if name in _UNSOLVED:
-        return
-    assert res.success, res.message
-    assert prob.is_solved(res.fun), (res.fun, prob.fstar)
+# The library's bounded problems, with every method: tests/optim/bounded/test_every_problem.py

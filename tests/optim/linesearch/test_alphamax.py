@@ -56,3 +56,35 @@ def test_strong_wolfe_own_alpha_max_still_fails_there():
     line = RecordingLine(100.0)
     with pytest.raises(LineSearchError, match="extrapolating"):
         StrongWolfe(alpha_max=0.5).search(line, 1e4, -200.0, 0.1)
+
+
+class ConcaveLine(RecordingLine):
+    """phi(a) = -a - a^2 / 2: falling ever more steeply (HS45 along a face has this shape)."""
+
+    def __init__(self):
+        super().__init__(None)
+
+    def phi(self, a):
+        self.trials.append(a)
+        return -a - 0.5 * a * a
+
+    def phi_dphi(self, a):
+        return self.phi(a), -1.0 - a
+
+
+def test_strong_wolfe_extrapolates_as_dcsrch_towards_a_callers_edge():
+    # More & Thuente case 4 (slope steepening, nothing bracketed): a + 4 (a - a_prev), so
+    # 1 -> 5 -> 21 reaches the edge at 13 in three trials
+    line = ConcaveLine()
+    found = StrongWolfe().search(line, 0.0, -1.0, 1.0, alphamax=13.0)
+    assert line.trials == [1.0, 5.0, 13.0] and found.alpha == 13.0
+
+
+def test_strong_wolfe_without_an_edge_keeps_its_cubic_extrapolation():
+    # no caller's edge: the steps grow by the cubic's guess, within [1.1, 4] times the last
+    line = ConcaveLine()
+    with pytest.raises(LineSearchError, match="extrapolating"):
+        StrongWolfe(maxiter=6).search(line, 0.0, -1.0, 1.0)
+    ratios = [b / a for a, b in zip(line.trials[:-1], line.trials[1:], strict=True)]
+    assert all(1.1 - 1e-12 <= r <= 4.0 + 1e-12 for r in ratios)
+    assert line.trials[1] != 5.0
