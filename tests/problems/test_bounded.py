@@ -310,3 +310,15 @@ def test_a_problem_file_is_checked_where_the_solver_starts(tmp_path):
                            "    return np.sum(x - np.log(x))\n")
     p = problems.load_file(path)
     np.testing.assert_array_equal(p.x0, [-1.0, 2.0])     # the file's x0 is kept as given
+
+
+@pytest.mark.parametrize("name", MINPACK2)
+@pytest.mark.parametrize("n", [100, 2500, 10000, 102400])
+def test_grid_gtol_follows_the_gradients_scale(name, n):
+    # the gradient at x = 0 is -b, the cell area times the PDE's right-hand side, so the
+    # scaled gtol over gtol is the ratio of ||b||_inf on this grid to the default grid's
+    ratio = minpack2.grid_gtol(n, 1e-5) / 1e-5
+    b = -problems.get(name, n=n).gradient(np.zeros(n))
+    b_default = -problems.get(name).gradient(np.zeros(2500))
+    assert minpack2.grid_gtol(2500, 1e-5) == 1e-5
+    assert ratio == pytest.approx(np.max(b) / np.max(b_default), rel=0.02)
