@@ -47,6 +47,7 @@ __all__ = [
     "EscapedTracerError",
     "ComplexValueError",
     "check_complex",
+    "check_real_args",
     "is_complex",
     "dtype_of",
     "inexact",
@@ -83,13 +84,19 @@ class Primitive:
     ``jvps``/``vjps`` are tuples indexed by argument position; an entry ``None`` means the
     argument is not differentiable (an index, a shape), ``ZERO`` that its derivative vanishes.
     A *linear* primitive's JVP is the primitive itself applied to the tangent.
+
+    ``screened`` is True when the traces must look closer before differentiating a call:
+    the primitive has no differentiable argument (``nondiff``) or real-only rules (not
+    ``complex``, so ``check_real_args`` refuses a complex argument). It is kept in step with
+    both flags, so that the traces' hot path reads one attribute for the two questions.
     """
 
-    __slots__ = ("name", "impl", "jvps", "vjps", "linear", "derived_jvp", "nondiff",
-                 "accumulate", "complex", "__weakref__")
+    __slots__ = ("name", "impl", "jvps", "vjps", "linear", "derived_jvp", "_nondiff",
+                 "accumulate", "_complex", "screened", "__weakref__")
 
     def __init__(self, name, impl, jvps, vjps, linear=False, accumulate=None, complex=None):
         self.name = name
+        self._nondiff = False
         # its rules hold for complex values too (JAX's convention, see ``vspace``); a linear
         # primitive's do unless it says otherwise (its transpose has real coefficients)
         self.complex = linear if complex is None else complex
@@ -104,6 +111,24 @@ class Primitive:
         self.accumulate = accumulate
         # no differentiable argument at all (comparisons, sign, floor): the output is a constant
         self.nondiff = all(r is None for r in vjps) and all(r is None for r in jvps)
+
+    @property
+    def nondiff(self):
+        return self._nondiff
+
+    @nondiff.setter
+    def nondiff(self, value):
+        self._nondiff = bool(value)
+        self.screened = self._nondiff or not self._complex
+
+    @property
+    def complex(self):
+        return self._complex
+
+    @complex.setter
+    def complex(self, value):
+        self._complex = bool(value)
+        self.screened = self._nondiff or not self._complex
 
     def __call__(self, *args, **params):
         return bind(self, args, params)
@@ -185,6 +210,24 @@ def check_complex(prim, ans):
             raise complex_error(prim.name)
         return True
     return False
+
+
+def check_real_args(prim, values):
+    """Refuse a complex argument of a primitive whose rules are real-only.
+
+    The input-side twin of ``check_complex``: a real-only rule applied to a complex argument
+    is wrong even when the result is real (a user's primitive of ``|z|^2``). A trace calls it
+    for a ``screened`` call with a differentiable argument (a primitive without complex rules)
+    once it holds a complex value (its ``complex`` flag, set by complex inputs and results), so
+    real code pays nothing; a complex *constant* reaching such a primitive before any traced
+    value is complex is not looked at (its result, if complex, still is by ``check_complex``).
+    The staging trace (``optkit.compile``) checks every such call.
+    """
+    for v in values:
+        if v.__class__ is float or getattr(v, "dtype", None) is FLOAT64:
+            continue
+        if is_complex(v):
+            raise complex_error(prim.name)
 
 
 # Filled by the rule modules: numpy ufunc -> primitive, numpy function -> implementation.

@@ -61,12 +61,12 @@ def _jvp(f, x, v):
         if np.shape(v) != np.shape(x):
             raise ValueError(f"v must have the shape of x {np.shape(x)}, got {np.shape(v)}")
         with new_level(JVPTrace) as trace:
-            out = f(JVPTracer(trace, x, v))
+            out = f(trace.new_leaf(x, v))
     else:
         fx = flatten_input(x, "x")
         vs = [like_primal(p, t, "v") for p, t in zip(fx.leaves, fx.match(v, "v"), strict=True)]
         with new_level(JVPTrace) as trace:
-            tracers = [JVPTracer(trace, p, t) for p, t in zip(fx.leaves, vs, strict=True)]
+            tracers = [trace.new_leaf(p, t) for p, t in zip(fx.leaves, vs, strict=True)]
             out = call(f, (fx.rebuild(tracers),), [(fx, x)])
     if isinstance(out, Tracer):  # one output, the common case
         y, t = (out._a, out._b) if out._trace is trace else (out, zeros_like(out))

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import FLOAT64, ZERO, Trace, bind, check_complex, split_args
+from .core import (
+    FLOAT64,
+    ZERO,
+    Trace,
+    bind,
+    check_complex,
+    check_real_args,
+    is_complex,
+    split_args,
+)
 from .errors import nondiff_argument_error
 from .numpy_dispatch import tracer_pair
 from .vspace import tangent_zeros
@@ -23,18 +32,33 @@ JVPTracer, JVPTracerArray = tracer_pair(
 
 
 class JVPTrace(Trace):
-    __slots__ = ()
+    __slots__ = ("complex",)
+
+    def __init__(self):
+        self.complex = False  # some traced value is complex: real-only rules check arguments
+
+    def new_leaf(self, primal, tangent):
+        """The tracer of an input: ``primal`` with its ``tangent``."""
+        if getattr(primal, "dtype", None) is not FLOAT64 and is_complex(primal):
+            self.complex = True
+        return JVPTracer(self, primal, tangent)
 
     def process(self, prim, args, params):
         primals, carried, lower = split_args(self, args)
-        if prim.nondiff:
-            return bind(prim, primals, params)
+        if prim.screened:  # no differentiable argument, or real-only rules
+            if prim.nondiff:
+                return bind(prim, primals, params)
+            if self.complex:
+                check_real_args(prim, primals)
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, primals, params)
+            v = ans._a  # a lower level's tracer: test its value
+            if getattr(v, "dtype", None) is not FLOAT64 and is_complex(v):
+                self.complex = True
         else:
             ans = prim.impl(*primals, **params)
-            if getattr(ans, "dtype", None) is not FLOAT64:
-                check_complex(prim, ans)
+            if getattr(ans, "dtype", None) is not FLOAT64 and check_complex(prim, ans):
+                self.complex = True
         jvps = prim.jvps
         # a linear primitive applied to the tangents: one operation (a - b: ta - tb in one pass,
         # not ta + (-tb)); with rules of its own, only when no tangent is absent

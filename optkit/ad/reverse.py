@@ -18,6 +18,7 @@ from .core import (
     Tracer,
     bind,
     check_complex,
+    check_real_args,
     is_complex,
     split_args,
     unbroadcast,
@@ -70,7 +71,9 @@ class ReverseTrace(Trace):
 
     def __init__(self):
         self.tape = []
-        self.complex = False  # some node is complex: the backward pass then projects
+        # some node is complex: the backward pass then projects, and real-only rules check
+        # their arguments (check_real_args)
+        self.complex = False
 
     def new_leaf(self, value):
         cls = Node
@@ -82,8 +85,11 @@ class ReverseTrace(Trace):
 
     def process(self, prim, args, params):
         vals, parents, lower = split_args(self, args)
-        if prim.nondiff:
-            return bind(prim, vals, params)
+        if prim.screened:  # no differentiable argument, or real-only rules
+            if prim.nondiff:
+                return bind(prim, vals, params)
+            if self.complex:
+                check_real_args(prim, vals)
         cls = Node
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params)

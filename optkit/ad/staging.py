@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Trace, Tracer, check_complex, new_level, split_args
+from .core import Trace, Tracer, check_complex, check_real_args, new_level, split_args
 from .numpy_dispatch import tracer_pair
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagingTrace", "StagedTracer", "stage"]
@@ -133,9 +133,11 @@ class StagingTrace(Trace):
         for i, var in carried:
             ins[i] = var
         ans = prim.impl(*vals, **params)
-        # a complex value from a primitive with real-only rules is refused as in eager
+        # a complex value from or to a primitive with real-only rules is refused as in eager
         # differentiation: such a function runs eagerly instead (and raises there)
         check_complex(prim, ans)
+        if prim.screened and not prim.nondiff:
+            check_real_args(prim, vals)
         if isinstance(ans, tuple):  # pragma: no cover - no primitive returns several outputs
             raise TypeError(f"primitive {prim.name} returned a tuple; cannot stage it")
         out = self.new_var(ans)

@@ -324,3 +324,43 @@ def test_compiled_with_complex_inputs():
         np.testing.assert_allclose(optkit.grad(cf)(z), optkit.grad(f)(z), rtol=1e-14)
         np.testing.assert_allclose(optkit.hvp(cf, z, z), optkit.hvp(f, z, z), rtol=1e-14)
     assert cf.is_dynamic(z) is None
+
+
+# ---- the input side: a real-only rule never sees a complex argument ---------------------------
+@optkit.custom_primitive
+def _abs2(z):                       # |z|^2: real result, rules written for real z only
+    return np.sum(np.real(z * np.conj(z)))
+
+
+@_abs2.defjvp
+def _abs2_jvp(t, ans, z):
+    return 2.0 * np.sum(z * t)      # wrong for complex z: d|z|^2 = 2 Re(conj(z) t)
+
+
+@_abs2.defvjp
+def _abs2_vjp(g, ans, z):
+    return 2.0 * g * z
+
+
+@pytest.mark.parametrize("mode", ["grad", "jvp", "hvp", "compiled-grad", "real-to-complex"])
+def test_a_real_only_rule_refuses_a_complex_argument_even_with_a_real_result(mode):
+    z = np.array([0.3 + 0.4j, -1.0 + 0.2j])
+    x = np.array([0.3, -1.0])
+    calls = {
+        "grad": lambda: optkit.grad(_abs2)(z),
+        "jvp": lambda: optkit.jvp(_abs2, z, z),
+        "hvp": lambda: optkit.hvp(_abs2, z, z),
+        "compiled-grad": lambda: optkit.grad(optkit.compile(_abs2))(z),
+        # a real input, made complex before the primitive
+        "real-to-complex": lambda: optkit.grad(lambda x: _abs2(x * (1 + 1j)))(x),
+    }
+    with pytest.raises(ComplexValueError, match="^_abs2 has no complex derivative rule"):
+        calls[mode]()
+    # on real values the same rules are used as written
+    np.testing.assert_allclose(optkit.grad(_abs2)(x), 2 * x, rtol=1e-15)
+    np.testing.assert_allclose(optkit.jvp(_abs2, x, x)[1], 2 * x @ x, rtol=1e-15)
+
+
+def test_a_complex_constant_argument_of_a_real_only_rule_is_refused_too():
+    with pytest.raises(ComplexValueError, match="^maximum has no complex"):
+        optkit.grad(lambda x: np.sum(np.abs(np.maximum(x, np.array([1j, 0, 0, 0])))))(X0)
