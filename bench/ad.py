@@ -244,6 +244,39 @@ def memory_wall(quick=False, repeats=5):
             f"{k} {best[k] / best['f']:5.2f}x" for k in ("v+g", "v+g blk", "hvp", "hvp blk")))
 
 
+def eager_targets(quick=False, runs=5):
+    """Issue 17, goal 3: eager (uncompiled) v+g and HVP / numpy f, per run, in thread CPU time.
+
+    The targets hold "in every run", so each run's ratio is printed and the worst is judged:
+    v+g at n = 1e6 <= 3x, HVP at n = 1e6 <= 8x, HVP on logistic 2000x500 <= 5x. Each run
+    times f and the derivative back to back (best of 3 timing loops each); the cases are
+    interleaved across runs."""
+    rng = np.random.default_rng(4)
+    n = 100_000 if quick else 1_000_000
+    x, v = rng.uniform(-1, 1, n), rng.standard_normal(n)
+    f_log, _, _, d = make_logistic(2000, 500)
+    w, u = rng.standard_normal(d) * 0.1, rng.standard_normal(d)
+    cases = {f"v+g n={n:g}": (rosenbrock, (x,), optkit.value_and_grad(rosenbrock), (x,), 3.0),
+             f"hvp n={n:g}": (rosenbrock, (x,), optkit.hvp, (rosenbrock, x, v), 8.0),
+             "hvp logistic 2000x500": (f_log, (w,), optkit.hvp, (f_log, w, u), 5.0)}
+    ratios = {name: [] for name in cases}
+    for _ in range(2 if quick else runs):
+        for name, (f, f_args, deriv, d_args, _) in cases.items():
+            tf = timeit(f, *f_args, min_time=0.05 if quick else 0.1, repeat=3,
+                        clock=time.thread_time)
+            td = timeit(deriv, *d_args, min_time=0.05 if quick else 0.1, repeat=3,
+                        clock=time.thread_time)
+            ratios[name].append(td / tf)
+    print()
+    print("eager derivative / numpy f, thread CPU time, every run (issue 17 goal 3: every run "
+          "within target)")
+    for name, (*_, target) in cases.items():
+        worst = max(ratios[name])
+        print(f"  eager {name:22s} " + " ".join(f"{r:5.2f}x" for r in ratios[name])
+              + f"   worst {worst:5.2f}x  target <= {target:g}x "
+              + ("met" if worst <= target else "missed"))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="short timings, small cases only")
@@ -284,6 +317,7 @@ def main():
               f"{fmt(r, 'build_vg', 10, 1e3, 'ms')} {fmt(r, 'build_hvp', 10, 1e3, 'ms')}")
     structured_vs_flat(quick=args.quick)
     memory_wall(quick=args.quick)
+    eager_targets(quick=args.quick)
     if not args.quick:
         time_to_solution()
 
