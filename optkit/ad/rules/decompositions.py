@@ -36,6 +36,12 @@ Where a derivative exists:
 - ``pinv`` and ``lstsq`` are differentiable where the rank is locally constant (Golub &
   Pereyra), e.g. at full-rank inputs; the rank is numpy's, fixed by ``rcond``.
 
+Complex matrices follow JAX's conventions (``vspace``): ``X^T`` becomes ``X^H`` in every
+formula; none of these maps is holomorphic (they involve ``A^H``), so each reverse rule is the
+adjoint for ``Re tr(X^H Y)`` applied to the conjugated cotangent and conjugated back (the
+transpose for ``Re(sum(a * b))``). LAPACK's complex QR has a real diagonal in ``R``, which fixes
+``Q``'s phases up to a sign per column, as in the real case.
+
 Values read out of the trace: ``lstsq``'s rank (an int, which also decides whether residuals
 are returned), ``matrix_rank`` and the order of ``svd(hermitian=True)``'s singular values are
 constants of an evaluation, so a compiled function calling them runs eagerly
