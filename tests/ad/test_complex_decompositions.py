@@ -15,7 +15,7 @@ import pytest
 
 import optkit
 
-from .table import Row, check_complex_row
+from .table import Row, check_complex_row, check_row
 
 
 def _cmat(shape, seed):
@@ -255,3 +255,9 @@ def test_complex_pinv_lstsq_values_are_numpys():
     got = optkit.jvp(lambda a: np.linalg.lstsq(a, _RHS)[1], TALL, TALL)[0]
     np.testing.assert_allclose(got, res, rtol=1e-12)
     assert np.isrealobj(got) and got.shape == (1,)
+
+
+@pytest.mark.parametrize("row", SVD_ROWS + CHOLESKY_ROWS + QR_ROWS + PINV_LSTSQ_ROWS, ids=str)
+def test_check_grads(row):
+    # optkit's own checker: complex directions, both modes, second order
+    check_row(row)

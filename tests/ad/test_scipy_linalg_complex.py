@@ -8,7 +8,7 @@ import scipy.linalg as sla
 
 from optkit import linalg
 
-from .table import Row, check_complex_row
+from .table import Row, check_complex_row, check_row
 
 
 def _cmat(shape, seed, scale=1.0):
@@ -96,3 +96,9 @@ def test_complex_values_match_scipy():
 def test_non_numeric_input_names_the_argument():
     with pytest.raises(TypeError, match="A must be a real or complex array, got dtype <U1"):
         linalg.expm(np.array([["a"]]))
+
+
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_check_grads(row):
+    # optkit's own checker: complex directions, both modes, second order
+    check_row(row)

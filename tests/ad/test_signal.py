@@ -86,6 +86,7 @@ CROWS = [Row(f"{fn}-{mode}-{name}", lambda a, v, fn=fn, mode=mode:
 @pytest.mark.parametrize("row", CROWS, ids=str)
 def test_complex_derivatives(row):
     check_complex_row(row)
+    check_row(row)      # optkit's checker: complex directions, both modes, second order
 
 
 def test_complex_scalar_correlate_conjugates_as_scipy():
