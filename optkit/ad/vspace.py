@@ -30,7 +30,14 @@ Complex values follow JAX's conventions (JAX FAQ, "Complex numbers and different
 - so ``grad`` of a real-valued ``f(z)``, ``z = x + iy``, is ``df/dx - i df/dy``, the conjugate
   of the steepest-ascent direction (JAX's ``grad(lambda z: abs(z)**2)(3+4j) == 6-8j``; descend
   along ``-conj(grad)``), and ``grad(f, holomorphic=True)`` is ``f'(z)``;
-- a real input's cotangent is the real part of what the kernel computes (``project``).
+- a real input's cotangent is the real part of what the kernel computes (``project``);
+- a rule that is not holomorphic (it involves conjugates: ``svd``, ``qr``, ``cholesky``,
+  ``pinv``, ``eigh``) is the adjoint ``L*`` of its JVP ``L`` for the inner product
+  ``Re tr(X^H Y)`` of matrix-calculus papers, turned into JAX's VJP as ``conj(L*(conj(g)))``;
+  a holomorphic one (``solve``, ``expm``, a convolution) is the plain transpose of ``L``.
+
+A primitive whose rules are real-only refuses a complex value, naming itself, whether it would
+produce one (``core.check_complex``) or receive one (``core.check_real_args``).
 """
 
 from __future__ import annotations
