@@ -241,17 +241,17 @@ def test_a_slice_of_a_blocked_value_ends_the_region_and_is_right():
 
 def test_unblocked_equations_say_why():
     rng = np.random.default_rng(9)
-    A = rng.standard_normal((40_000, 3))
+    A = rng.standard_normal((70_000, 3))
     x = rng.standard_normal(3)
     replay = codegen(stage(lambda x: np.sum(np.sin(A @ x) ** 2), (x,))[0], "f")
     assert any("matmul" in line and "not elementwise" in line for line in replay.blocking)
     assert any(line.startswith("region") for line in replay.blocking)  # sin, square, sum
     small = codegen(stage(chained_rosenbrock, (np.ones(100),))[0], "f")
-    assert not any(line.startswith("region") for line in small.blocking)  # 'auto': < 2 blocks
+    assert not any(line.startswith("region") for line in small.blocking)  # 'auto': too few blocks
 
 
 def test_compile_option_blocked():
-    x = np.random.default_rng(10).uniform(-1.0, 1.0, 40_001)
+    x = np.random.default_rng(10).uniform(-1.0, 1.0, 70_001)
     results = {}
     for blocked in (True, False, "auto"):
         cf = optkit.compile(chained_rosenbrock, blocked=blocked)

@@ -77,7 +77,7 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
 
     ``blocked``: run chains of elementwise operations and slices over blocks of
     ``block_size`` elements (``regions``): True wherever possible, ``'auto'`` where a region
-    spans at least two blocks, False never.
+    spans at least ``regions.MIN_BLOCKS`` blocks, False never.
     """
     eqns, outputs = fold_and_cse(program)
     eqns = fold_negations(dce(eqns, outputs), outputs)

@@ -103,7 +103,7 @@ class CompiledFunction:
 
         ``blocked``: run chains of elementwise operations and leading-axis slices over
         cache-sized blocks of rows (``compiled.regions``): ``'auto'`` (default) where a chain
-        spans at least two blocks, True wherever possible, False never. Results equal the
+        spans at least four blocks, True wherever possible, False never. Results equal the
         unblocked replay's up to the summation order of sums (documented in ``regions``)."""
         if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
             raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
@@ -366,7 +366,7 @@ def compile(fun, *, blocked="auto"):  # noqa: A001 - the public name, as jax.jit
     blocked : {'auto', True, False}
         Run chains of elementwise operations and leading-axis slices over cache-sized
         blocks of rows, so their temporaries never go to memory: ``'auto'`` where a chain
-        spans at least two blocks (16384 elements each), True wherever possible, False
+        spans at least four blocks (16384 elements each), True wherever possible, False
         never. Sums in a blocked chain are added block by block (see
         ``optkit.ad.compiled.regions`` for the order); everything else is bit-for-bit the
         unblocked result.

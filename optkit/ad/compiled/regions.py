@@ -49,7 +49,11 @@ __all__ = ["BLOCK_SIZE", "Region", "find_regions", "leading_slice"]
 # function at n = 1e6 (one core, 4 MiB L2): 4096 -> 1.49x numpy's f, 8192 -> 1.36x,
 # 16384 and 32768 -> 1.15x, 65536 -> 1.33x, 131072 -> 1.98x (the working set leaves L2).
 BLOCK_SIZE = 16384
-MIN_BLOCKS = 2  # 'auto' blocks a region only if it spans at least this many blocks
+# 'auto' blocks a region only if it spans at least this many blocks: below, numpy's whole
+# temporaries still fit in L2 and the loop costs more than it saves (same function, value and
+# gradient / numpy f: n = 2e4 (2 blocks) 1.58x unblocked, 1.76x blocked; 3.3e4 (3) 1.69x,
+# 1.77x; 5e4 (4) 2.08x, 1.88x; 1e5 2.20x, 1.48x; 3e5 2.19x, 1.02x)
+MIN_BLOCKS = 4
 
 
 class Region:
