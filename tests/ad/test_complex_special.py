@@ -81,6 +81,12 @@ def test_complex_special_rule(row):
     check_complex_row(row, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("row", COMPLEX_ROWS, ids=str)
+def test_check_grads(row):
+    # optkit's own checker: complex directions, both modes, second order
+    check_row(row)
+
+
 REAL_ROWS = [
     Row("erfi", sc.erfi, (P - 1.0,)),
     Row("dawsn", sc.dawsn, (P - 1.0,)),
