@@ -2,11 +2,12 @@
 
 Every ufunc whose SciPy implementation accepts complex input and is holomorphic there has a row
 (JVP along a complex direction, ``grad`` of a real loss against ``dL/dx - i dL/dy``, the VJP
-against ``grad``, and the HVP against a difference of ``grad``); ``ive`` is not holomorphic
-(its scale ``exp(-|Re z|)``) and is checked the same way. The functions SciPy defines for real
-arguments only still refuse a complex value, naming themselves. The rules added with complex
-support (erfi, dawsn, wofz, loggamma, exp1, expi, spence, the Hankel functions, the
-hypergeometric functions in z and Lambert W) have real rows too, in both modes to second order.
+against ``grad``, and the HVP against a difference of ``grad``); ``ive``, ``jve`` and ``yve``
+are not holomorphic (their scales ``exp(-|Re z|)``, ``exp(-|Im z|)``) and are checked the same
+way. The functions SciPy defines for real arguments only still refuse a complex value, naming
+themselves. The rules added with complex support (erfi, dawsn, wofz, loggamma, exp1, expi,
+spence, the Hankel functions, the hypergeometric functions in z, Lambert W, Wright omega, jve
+and yve) have real rows too, in both modes to second order.
 """
 
 import numpy as np
@@ -57,6 +58,9 @@ COMPLEX_ROWS = [
     Row("kv", lambda z: sc.kv(2.5, z), (RIGHT,)),
     Row("ive", lambda z: sc.ive(1.0, z), (MIXED,)),
     Row("kve", lambda z: sc.kve(0.7, z), (RIGHT,)),
+    Row("jve", lambda z: sc.jve(1.3, z), (MIXED,)),
+    Row("yve", lambda z: sc.yve(0.5, z), (MIXED,)),
+    Row("wrightomega", sc.wrightomega, (Z,)),
     Row("hankel1", lambda z: sc.hankel1(1.3, z), (RIGHT,)),
     Row("hankel2", lambda z: sc.hankel2(0.5, z), (RIGHT,)),
     Row("hankel1e", lambda z: sc.hankel1e(1.3, z), (RIGHT,)),
@@ -103,6 +107,9 @@ REAL_ROWS = [
     Row("hyperu", lambda x: sc.hyperu(0.7, 1.3, x), (P,)),
     Row("hyp0f1", lambda x: sc.hyp0f1(1.3, x), (P - 1.0,)),
     Row("lambertw", lambda x: np.real(sc.lambertw(x)), (P - 0.2,)),
+    Row("jve", lambda x: sc.jve(1.3, x), (P,)),
+    Row("yve", lambda x: sc.yve(0.5, x), (P,)),
+    Row("wrightomega", sc.wrightomega, (P - 1.0,)),
 ]
 
 

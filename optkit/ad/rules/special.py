@@ -244,12 +244,17 @@ def _spence_d(t, ans, x):
     return t * np.where(at_one, -1.0 + u * (0.5 - u / 3.0), away)
 
 
+def _wrightomega_d(t, ans, x):
+    return t * (ans / (1.0 + ans))     # omega + log(omega) = z (Corless & Jeffrey 2002)
+
+
 erfi = _ufunc(sc.erfi, _erfi_d, complex=True)
 dawsn = _ufunc(sc.dawsn, _dawsn_d, complex=True)
 wofz = _ufunc(sc.wofz, _wofz_d, complex=True)
 exp1 = _ufunc(sc.exp1, _exp1_d, complex=True)
 expi = _ufunc(sc.expi, _expi_d, complex=True)
 spence = _ufunc(sc.spence, _spence_d, complex=True)
+wrightomega = _ufunc(sc.wrightomega, _wrightomega_d, complex=True)
 
 
 # ---- regularized incomplete gamma and beta: derivatives in the integration limit only ----
@@ -502,6 +507,25 @@ def _ive_vjp(g, ans, v, x):    # the transpose of _ive_jvp for Re(sum(a * b))
     return g * (d - np.sign(x) * ans)
 
 
+# jve = jv exp(-|Im x|), yve = yv exp(-|Im x|): for real x the plain functions; for complex x
+# d = C' t - sign(Im x) C Im(t), whose transpose for Re(sum(a * b)) takes Im(t) = Re(-i t)
+def _imag_scaled(ufunc):
+    def derivative(v, x):
+        return 0.5 * (ufunc(v - 1.0, x) - ufunc(v + 1.0, x))
+
+    def jvp(t, ans, v, x):
+        if is_complex(x):
+            return t * derivative(v, x) - np.imag(t) * (np.sign(np.imag(x)) * ans)
+        return t * derivative(v, x)
+
+    def vjp(g, ans, v, x):
+        if is_complex(x):
+            return g * derivative(v, x) + 1j * np.real(g * (np.sign(np.imag(x)) * ans))
+        return g * derivative(v, x)
+
+    return (None, jvp), (None, vjp)
+
+
 def _kve_d(t, ans, v, x):   # kve = kv exp(x)
     return t * (ans - 0.5 * (sc.kve(v - 1.0, x) + sc.kve(v + 1.0, x)))
 
@@ -517,6 +541,8 @@ iv = _ufunc(sc.iv, (None, _iv_d), complex=True)
 kv = _ufunc(sc.kv, (None, _kv_d), complex=True)
 ive = _ufunc(sc.ive, (None, _ive_jvp), (None, _ive_vjp), complex=True)
 kve = _ufunc(sc.kve, (None, _kve_d), complex=True)
+jve = _ufunc(sc.jve, *_imag_scaled(sc.jve), complex=True)
+yve = _ufunc(sc.yve, *_imag_scaled(sc.yve), complex=True)
 
 
 def _hankel1_d(t, ans, v, x):
