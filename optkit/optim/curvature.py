@@ -118,15 +118,15 @@ def smallest_curvature(
     q = rng.standard_normal(n)
     start = q / np.linalg.norm(q)
     q, q_prev, beta = start, np.zeros(n), 0.0
-    basis: list[np.ndarray] = []
+    basis = np.empty((steps, n)) if keep else None  # rows: the Lanczos vectors so far
     alphas: list[float] = []
     betas: list[float] = []
     products = 0
     found = certified = False
     p = delta / (2 * steps)  # per test and per bound: the union bound over the run
-    for _ in range(steps):
+    for j in range(steps):
         if keep:
-            basis.append(q)
+            basis[j] = q
         w = np.asarray(hessp(q), dtype=float)
         products += 1
         if not np.all(np.isfinite(w)):
@@ -134,10 +134,11 @@ def smallest_curvature(
         alpha = float(q @ w)
         alphas.append(alpha)
         w = w - alpha * q - beta * q_prev
-        if keep:  # full reorthogonalization, twice is enough (Parlett's "twice is enough")
+        if keep:  # full reorthogonalization by classical Gram-Schmidt, twice (CGS2: "twice
+            # is enough", Giraud, Langou & Rozloznik 2005), two matrix-vector products a pass
+            q_so_far = basis[: j + 1]
             for _ in range(2):
-                for b in basis:
-                    w -= float(b @ w) * b
+                w -= q_so_far.T @ (q_so_far @ w)
         beta = float(np.linalg.norm(w))
         betas.append(beta)
         theta, s = _ritz(alphas, betas)
@@ -156,7 +157,7 @@ def smallest_curvature(
         return Curvature(lo, hi, None, products, certified)
     s = s[:, 0]  # the Ritz vector of the smallest Ritz value, in the Lanczos basis
     if keep:
-        direction = np.column_stack(basis) @ s
+        direction = basis[: len(alphas)].T @ s
     else:  # second pass: regenerate the same basis and accumulate y = Q s on the fly
         direction = np.zeros(n)
         q, q_prev = start, np.zeros(n)
