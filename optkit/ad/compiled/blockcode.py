@@ -42,6 +42,7 @@ class _Emitter:
         self.holder = {}        # var id -> block buffer name holding it
         self.rows_of = {}       # outside value key -> local name of its rows
         self.target = {}        # sink var id -> name of the array written
+        self.views = {}         # (array written, block index) -> local name of its view
         self.before, self.body, self.after = [], [], []
 
     # -- operands --
@@ -67,7 +68,8 @@ class _Emitter:
         if step == 1:
             first = f"lo + {start}:hi + {start}" if start else "lo:hi"
         else:
-            first = f"lo * {step} + {start}:hi * {step} + {start}:{step}"
+            plus = f" + {start}" if start else ""
+            first = f"lo * {step}{plus}:hi * {step}{plus}:{step}"
         return ", ".join([first] + [self.names.const(i) if type(i) is int else self.names.bind(i)
                                     for i in rest])
 
@@ -163,9 +165,11 @@ class _Emitter:
     def _scatter(self, target, scatter):
         index = self._block_index(scatter.params["index"], scatter.params["shape"])
         g = self._rows(scatter.inputs[0])
-        add = self.names.bind(np.add)
-        self.body.append(f"{_IND}w_ = {target}[{index}]")
-        self.body.append(f"{_IND}{add}(w_, {g}, out=w_)")
+        view = self.views.get((target, index))
+        if view is None:  # the block's view of the written rows, made once per block
+            view = self.views[(target, index)] = f"w{len(self.views)}_"
+            self.body.append(f"{_IND}{view} = {target}[{index}]")
+        self.body.append(f"{_IND}{self.names.bind(np.add)}({view}, {g}, out={view})")
 
     def _assemble(self):
         n = self.region.length
