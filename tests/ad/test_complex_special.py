@@ -6,8 +6,8 @@ against ``grad``, and the HVP against a difference of ``grad``); ``ive``, ``jve`
 are not holomorphic (their scales ``exp(-|Re z|)``, ``exp(-|Im z|)``) and are checked the same
 way. The functions SciPy defines for real arguments only still refuse a complex value, naming
 themselves. The rules added with complex support (erfi, dawsn, wofz, loggamma, exp1, expi,
-spence, the Hankel functions, the hypergeometric functions in z, Lambert W, Wright omega, jve
-and yve) have real rows too, in both modes to second order.
+spence, the Hankel functions, the hypergeometric functions in z, Lambert W, Wright omega, jve,
+yve and the orthogonal polynomials in x) have real rows too, in both modes to second order.
 """
 
 import numpy as np
@@ -70,6 +70,19 @@ COMPLEX_ROWS = [
     Row("hyp0f1", lambda z: sc.hyp0f1(1.3, z), (Z,)),
     Row("lambertw", sc.lambertw, (Z,)),
     Row("lambertw-branch-1", lambda z: sc.lambertw(z, -1), (RIGHT,)),
+    Row("eval_legendre", lambda z: sc.eval_legendre(3, z), (Z,)),
+    Row("eval_legendre-fractional", lambda z: sc.eval_legendre(2.5, z), (Z,)),
+    Row("eval_chebyt", lambda z: sc.eval_chebyt(4, z), (Z,)),
+    Row("eval_chebyu", lambda z: sc.eval_chebyu(3, z), (Z,)),
+    Row("eval_chebyc", lambda z: sc.eval_chebyc(3, z), (Z,)),
+    Row("eval_chebys", lambda z: sc.eval_chebys(3, z), (Z,)),
+    Row("eval_sh_legendre", lambda z: sc.eval_sh_legendre(3, z), (Z,)),
+    Row("eval_sh_chebyt", lambda z: sc.eval_sh_chebyt(3, z), (Z,)),
+    Row("eval_sh_chebyu", lambda z: sc.eval_sh_chebyu(3, z), (Z,)),
+    Row("eval_gegenbauer", lambda z: sc.eval_gegenbauer(3, 0.7, z), (Z,)),
+    Row("eval_jacobi", lambda z: sc.eval_jacobi(3, 0.5, 1.5, z), (Z,)),
+    Row("eval_laguerre", lambda z: sc.eval_laguerre(3, z), (Z,)),
+    Row("eval_genlaguerre", lambda z: sc.eval_genlaguerre(3, 0.7, z), (Z,)),
     Row("logsumexp", osp.logsumexp, (Z,)),
     Row("logsumexp-b", lambda a, b: osp.logsumexp(a, b=b), (Z, W)),
     Row("logsumexp-axis", lambda a: osp.logsumexp(np.stack([a, a * 1j]), axis=0), (Z,)),
@@ -110,6 +123,22 @@ REAL_ROWS = [
     Row("jve", lambda x: sc.jve(1.3, x), (P,)),
     Row("yve", lambda x: sc.yve(0.5, x), (P,)),
     Row("wrightomega", sc.wrightomega, (P - 1.0,)),
+    Row("eval_legendre", lambda x: sc.eval_legendre(3, x), (P / 3.0,)),
+    Row("eval_legendre-degree-0", lambda x: sc.eval_legendre(0, x) * x, (P / 3.0,)),
+    Row("eval_chebyt", lambda x: sc.eval_chebyt(4, x), (P / 3.0,)),
+    Row("eval_chebyu", lambda x: sc.eval_chebyu(3, x), (P / 3.0,)),
+    Row("eval_chebyc", lambda x: sc.eval_chebyc(3, x), (P,)),
+    Row("eval_chebys", lambda x: sc.eval_chebys(3, x), (P,)),
+    Row("eval_sh_legendre", lambda x: sc.eval_sh_legendre(3, x), (P / 3.0,)),
+    Row("eval_sh_chebyt", lambda x: sc.eval_sh_chebyt(3, x), (P / 3.0,)),
+    Row("eval_sh_chebyu", lambda x: sc.eval_sh_chebyu(3, x), (P / 3.0,)),
+    Row("eval_gegenbauer", lambda x: sc.eval_gegenbauer(3, 0.7, x), (P / 3.0,)),
+    Row("eval_jacobi", lambda x: sc.eval_jacobi(3, 0.5, 1.5, x), (P / 3.0,)),
+    Row("eval_laguerre", lambda x: sc.eval_laguerre(3, x), (P,)),
+    Row("eval_genlaguerre", lambda x: sc.eval_genlaguerre(3, 0.7, x), (P,)),
+    Row("eval_hermite", lambda x: sc.eval_hermite(3, x), (P - 1.0,)),
+    Row("eval_hermite-degree-0", lambda x: sc.eval_hermite(0, x) * x, (P - 1.0,)),
+    Row("eval_hermitenorm", lambda x: sc.eval_hermitenorm(4, x), (P - 1.0,)),
 ]
 
 
@@ -158,7 +187,7 @@ REFUSED = {  # SciPy defines these for real arguments only
     "j0": sc.j0, "i1e": sc.i1e,
     "gammainc": lambda z: sc.gammainc(2.0, z), "betainc": lambda z: sc.betainc(2.0, 3.0, z),
     "betaln": lambda z: sc.betaln(z, 2.0), "yn": lambda z: sc.yn(1, z),
-    "hyperu": lambda z: sc.hyperu(0.5, 1.5, z),
+    "hyperu": lambda z: sc.hyperu(0.5, 1.5, z), "eval_hermite": lambda z: sc.eval_hermite(2, z),
 }
 
 
@@ -168,11 +197,13 @@ def test_real_only_functions_refuse_a_complex_value_naming_themselves(name):
         optkit.grad(lambda z: np.real(np.sum(REFUSED[name](z))))(Z)
 
 
-def test_hypergeometric_parameters_are_refused_naming_the_parameter():
+def test_hypergeometric_and_polynomial_parameters_are_refused_naming_them():
     with pytest.raises(optkit.NotDifferentiableError, match=r"hyp2f1: .* \(the parameter b\)"):
         optkit.grad(lambda b: sc.hyp2f1(0.5, b, 2.0, 0.3))(1.5)
     with pytest.raises(optkit.NotDifferentiableError, match=r"hyp1f1: .* \(the parameter a\)"):
         optkit.grad(lambda a: np.real(sc.hyp1f1(a, 1.5, 0.3 + 0.1j)))(1.5)
+    with pytest.raises(optkit.NotDifferentiableError, match=r"eval_jacobi: .* parameter beta"):
+        optkit.grad(lambda b: sc.eval_jacobi(3, 0.5, b, 0.3))(1.5)
 
 
 def test_multigammaln_stays_real_as_in_scipy():

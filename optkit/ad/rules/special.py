@@ -6,9 +6,10 @@ Derivatives: DLMF (NIST Digital Library of Mathematical Functions) 7.2 and 7.10 
 its second argument), 8.17.1 (regularized incomplete beta in x), 10.6.1 (Y_n and the other
 cylinder functions, the Hankel functions included), 7.10 (Faddeeva and Dawson), 6.2
 (exponential integrals), 25.12 (dilogarithm), 15.5, 13.3 and 16.3 (hypergeometric functions in
-z), 4.13 (Lambert W); the logistic, normal-distribution and entropy identities are elementary.
-``polygamma`` is a Python-level function in SciPy (it calls ``np.asarray``), so the primitive
-here takes the order ``n`` as a keyword and is exposed as ``optkit.special.polygamma``.
+z), 4.13 (Lambert W), 18.9 (orthogonal polynomials in x); the logistic, normal-distribution
+and entropy identities are elementary. ``polygamma`` is a Python-level function in SciPy (it
+calls ``np.asarray``), so the primitive here takes the order ``n`` as a keyword and is exposed
+as ``optkit.special.polygamma``.
 
 Complex values: a function whose SciPy ufunc accepts complex input and is holomorphic there
 is declared ``complex=True``; its rule ``t * f'(z)`` is then both the JVP and the VJP (JAX's
@@ -335,6 +336,91 @@ def _lambertw_d(t, ans, z, k, tol):
 # scipy.special.lambertw is a Python function that passes z unchanged to this ufunc (only the
 # branch k goes through np.asarray), so registering the ufunc makes lambertw differentiable
 lambertw = _ufunc(sc._ufuncs._lambertw, (_lambertw_d, None, None), complex=True)
+
+
+# ---- orthogonal polynomials: derivatives in x (DLMF 18.9, with the Gegenbauer forms
+# P_n = C_n^(1/2), U_n = C_n^(1)); the degree n is not differentiated, a traced
+# parameter (alpha, beta) is refused. SciPy gives 0 at degree -1, so n = 0 needs no branch.
+def _legendre_d(t, ans, n, x):
+    return t * sc.eval_gegenbauer(n - 1, 1.5, x)
+
+
+def _chebyt_d(t, ans, n, x):
+    return t * (n * sc.eval_chebyu(n - 1, x))
+
+
+def _chebyu_d(t, ans, n, x):
+    return t * (2.0 * sc.eval_gegenbauer(n - 1, 2.0, x))
+
+
+def _chebyc_d(t, ans, n, x):              # C_n(x) = 2 T_n(x / 2)
+    return t * (n * sc.eval_chebyu(n - 1, 0.5 * x))
+
+
+def _chebys_d(t, ans, n, x):              # S_n(x) = U_n(x / 2)
+    return t * sc.eval_gegenbauer(n - 1, 2.0, 0.5 * x)
+
+
+def _sh_legendre_d(t, ans, n, x):         # P*_n(x) = P_n(2x - 1)
+    return t * (2.0 * sc.eval_gegenbauer(n - 1, 1.5, 2.0 * x - 1.0))
+
+
+def _sh_chebyt_d(t, ans, n, x):
+    return t * (2.0 * n * sc.eval_chebyu(n - 1, 2.0 * x - 1.0))
+
+
+def _sh_chebyu_d(t, ans, n, x):
+    return t * (4.0 * sc.eval_gegenbauer(n - 1, 2.0, 2.0 * x - 1.0))
+
+
+def _gegenbauer_d(t, ans, n, alpha, x):
+    return t * (2.0 * alpha * sc.eval_gegenbauer(n - 1, alpha + 1.0, x))
+
+
+def _jacobi_d(t, ans, n, alpha, beta, x):
+    return t * (0.5 * (n + alpha + beta + 1.0) * sc.eval_jacobi(n - 1, alpha + 1.0, beta + 1.0, x))
+
+
+def _laguerre_d(t, ans, n, x):
+    return -t * sc.eval_genlaguerre(n - 1, 1.0, x)
+
+
+def _genlaguerre_d(t, ans, n, alpha, x):
+    return -t * sc.eval_genlaguerre(n - 1, alpha + 1.0, x)
+
+
+def _hermite_d(t, ans, n, x):             # integer degrees only, as SciPy's
+    return t * (2.0 * n * sc.eval_hermite(np.maximum(n - 1, 0), x))
+
+
+def _hermitenorm_d(t, ans, n, x):
+    return t * (n * sc.eval_hermitenorm(np.maximum(n - 1, 0), x))
+
+
+def _param_refused(name, *positions_and_names):
+    return tuple(_shape_refused(name, position, f"the parameter {param}")
+                 for position, param in positions_and_names)
+
+
+eval_legendre = _ufunc(sc.eval_legendre, (None, _legendre_d), complex=True)
+eval_chebyt = _ufunc(sc.eval_chebyt, (None, _chebyt_d), complex=True)
+eval_chebyu = _ufunc(sc.eval_chebyu, (None, _chebyu_d), complex=True)
+eval_chebyc = _ufunc(sc.eval_chebyc, (None, _chebyc_d), complex=True)
+eval_chebys = _ufunc(sc.eval_chebys, (None, _chebys_d), complex=True)
+eval_sh_legendre = _ufunc(sc.eval_sh_legendre, (None, _sh_legendre_d), complex=True)
+eval_sh_chebyt = _ufunc(sc.eval_sh_chebyt, (None, _sh_chebyt_d), complex=True)
+eval_sh_chebyu = _ufunc(sc.eval_sh_chebyu, (None, _sh_chebyu_d), complex=True)
+eval_gegenbauer = _ufunc(sc.eval_gegenbauer, (
+    None, *_param_refused("eval_gegenbauer", ("second", "alpha")), _gegenbauer_d), complex=True)
+eval_jacobi = _ufunc(sc.eval_jacobi, (
+    None, *_param_refused("eval_jacobi", ("second", "alpha"), ("third", "beta")), _jacobi_d),
+    complex=True)
+eval_laguerre = _ufunc(sc.eval_laguerre, (None, _laguerre_d), complex=True)
+eval_genlaguerre = _ufunc(sc.eval_genlaguerre, (
+    None, *_param_refused("eval_genlaguerre", ("second", "alpha")), _genlaguerre_d),
+    complex=True)
+eval_hermite = _ufunc(sc.eval_hermite, (None, _hermite_d))
+eval_hermitenorm = _ufunc(sc.eval_hermitenorm, (None, _hermitenorm_d))
 
 
 # ---- distribution functions scipy.stats is built on: derivatives in the variable only ------
