@@ -17,7 +17,7 @@ import scipy.special as sc
 import optkit
 import optkit.special as osp
 from optkit.ad.core import ComplexValueError
-from optkit.ad.rules.special import _polygamma_complex
+from optkit.ad.rules.special import polygamma_complex
 
 from .table import Row, check_complex_row, check_row
 
@@ -166,10 +166,10 @@ def test_complex_polygamma_against_mpmath(n):
     mp.mp.dps = 30
     z = np.array([0.3 + 0.4j, -0.7 + 0.2j, 2.0 + 3.0j, -5.5 + 0.1j, 30.0 - 1.0j, 5j, -40.3 - 2j])
     want = np.array([complex(mp.polygamma(n, mp.mpc(v.real, v.imag))) for v in z])
-    np.testing.assert_allclose(_polygamma_complex(z, n), want, rtol=1e-13)
+    np.testing.assert_allclose(polygamma_complex(z, n), want, rtol=1e-13)
     # on the real axis, SciPy's values
     x = np.array([0.5, 1.5, 7.0, -2.5])
-    np.testing.assert_allclose(_polygamma_complex(x + 0j, n), sc.polygamma(n, x), rtol=1e-14)
+    np.testing.assert_allclose(polygamma_complex(x + 0j, n), sc.polygamma(n, x), rtol=1e-14)
 
 
 def test_holomorphic_grad_is_the_complex_derivative():

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     aliases,
+    bessel,
     composites,
     convolution,
     creation,
@@ -10,6 +11,7 @@ from . import (  # noqa: F401
     einsum,
     elementwise,
     fft,
+    hypergeometric,
     indexing,
     joining,
     linalg,
