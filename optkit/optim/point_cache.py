@@ -19,8 +19,10 @@ def same_args(a, b):
 
 
 class PointCache:
-    """The last point: ``x`` (a private read-only float64 copy), the extra ``args`` it was
-    evaluated with (compared by identity), and ``items``, what is known there by name."""
+    """The last point: ``x`` (a read-only float64 array nobody can write: a private copy, or
+    the caller's array itself when it is a read-only float64 array owning its data, which
+    then cannot change either), the extra ``args`` it was evaluated with (compared by
+    identity), and ``items``, what is known there by name."""
 
     def __init__(self):
         self.x = None
@@ -30,16 +32,24 @@ class PointCache:
     def lookup(self, x, args=()):
         """``items`` if ``x`` is exactly the last point, with the same ``args``; else None."""
         last = self.x
-        if (last is not None and (x is last or (last.shape == np.shape(x)
-                                                 and bool(_ALL(last == x, axis=None))))
-                and same_args(self.args, args)):
+        if last is None:
+            return None
+        if x is not last:
+            shape = x.shape if type(x) is np.ndarray else np.shape(x)
+            if last.shape != shape or not _ALL(last == x, axis=None):
+                return None
+        if args is self.args or same_args(self.args, args):
             return self.items
         return None
 
     def reset(self, x, args=()):
         """Make ``x`` the last point, with nothing known there yet; return its ``items``."""
-        self.x = np.array(x, dtype=np.float64)
-        self.x.flags.writeable = False
+        if (type(x) is np.ndarray and x.dtype == np.float64 and not x.flags.writeable
+                and x.flags.owndata):
+            self.x = x  # read-only and no view of a writable base: it cannot change
+        else:
+            self.x = np.array(x, dtype=np.float64)
+            self.x.flags.writeable = False
         self.args = args
         self.items = {}
         return self.items

@@ -43,3 +43,23 @@ def test_nan_never_hits():
 def test_same_args_compares_by_identity():
     a, b = np.zeros(2), np.zeros(2)
     assert same_args((a, b), (a, b)) and not same_args((a,), (b,)) and not same_args((a,), ())
+
+
+def test_a_read_only_array_owning_its_data_is_kept_without_a_copy():
+    """It cannot change, so it is known again by identity; anything else is copied."""
+    cache = PointCache()
+    x = np.array([1.0, 2.0])
+    x.flags.writeable = False
+    cache.reset(x)
+    assert cache.x is x and cache.lookup(x) is not None
+    base = np.array([1.0, 2.0, 3.0])
+    view = base[:2]
+    view.flags.writeable = False  # read-only, but its base can still be written
+    cache.reset(view)
+    assert cache.x is not view and not cache.x.flags.writeable
+    base[0] = 7.0
+    assert cache.lookup(np.array([1.0, 2.0])) is not None
+    small = np.array([1.0, 2.0], dtype=np.float32)
+    small.flags.writeable = False
+    cache.reset(small)
+    assert cache.x is not small and cache.x.dtype == np.float64
