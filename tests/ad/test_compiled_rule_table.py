@@ -133,7 +133,7 @@ def _assert_same(compiled, eager, x, v, second_order, what):
                                    err_msg=f"{what}: hvp")
 
 
-@pytest.mark.parametrize("key, row", _params())
+@pytest.mark.parametrize("key, row", list(_params()))
 def test_compiled_matches_eager_or_falls_back(key, row):
     for i, x in enumerate(row.args):
         if np.asarray(x).dtype.kind not in "fc":
