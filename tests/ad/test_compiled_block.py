@@ -8,8 +8,8 @@ import pytest
 
 import optkit
 from optkit import CompileWarning
-from optkit.ad.compiled.codegen import codegen
-from optkit.ad.compiled.linearize import linearized_codegen
+from optkit.ad.compiled.codegen import Replay, codegen
+from optkit.ad.compiled.linearize import Linearized, linearized_codegen
 from optkit.ad.staging import stage
 
 from .test_compiled import ROWS, VALUE_DEPENDENT, _scalarized
@@ -265,11 +265,30 @@ def test_compile_option_blocked():
             optkit.compile(chained_rosenbrock, blocked=bad)
 
 
-def test_linearized_hvp_parts_are_blocked():
-    x = np.random.default_rng(11).uniform(-1.0, 1.0, 500)
-    program = stage(lambda x, v: optkit.hvp(chained_rosenbrock, x, v), (x, x))[0]
+def test_hvp_with_cheap_work_on_x_is_one_blocked_program():
+    """Rosenbrock's x part (squares, products) is recomputed inside the blocks of each
+    product rather than read back from full-size residuals."""
+    x, v = np.random.default_rng(11).uniform(-1.0, 1.0, (2, 500))
+    program = stage(lambda x, v: optkit.hvp(chained_rosenbrock, x, v), (x, v))[0]
+    whole = linearized_codegen(program, 1, "hvp", blocked=True)
+    assert isinstance(whole, Replay) and whole.blocking[0].startswith("region")
+    assert isinstance(linearized_codegen(program, 1, "hvp", blocked=False), Linearized)
+    np.testing.assert_allclose(whole(x, v)[0], optkit.hvp(chained_rosenbrock, x, v),
+                               rtol=1e-13, atol=1e-13)
+
+
+def test_hvp_with_costly_work_on_x_stays_split_with_blocked_parts():
+    x, v = np.random.default_rng(14).uniform(-1.0, 1.0, (2, 500))
+
+    def f(x):
+        return np.sum(np.exp(np.sin(x[1:]) * x[:-1]))
+
+    program = stage(lambda x, v: optkit.hvp(f, x, v), (x, v))[0]
     split = linearized_codegen(program, 1, "hvp", blocked=True)
-    assert any(line.startswith("region") for line in split.blocking)
+    assert isinstance(split, Linearized)
+    assert any(line.startswith("region") for line in split.prepare.blocking)
+    assert any(line.startswith("region") for line in split.apply.blocking)
+    np.testing.assert_allclose(split(x, v)[0], optkit.hvp(f, x, v), rtol=1e-13, atol=1e-13)
 
 
 def test_concurrent_calls_get_private_block_buffers():

@@ -124,7 +124,10 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     source = "\n".join(lines) + "\n"
     exec(builtins.compile(source, f"<optkit.compile {name}>", "exec"), names.namespace)
     report = [f"region: {r.describe()}" for r in regions] + [f"unblocked: {n}" for n in notes]
-    return Replay(names.namespace[name], source, len(eqns), buffers, report)
+    replay = Replay(names.namespace[name], source, len(eqns), buffers, report)
+    replay.unblocked_ids = frozenset(eqns[k].out.id for k in schedule if not isinstance(k, Region)
+                                     and eqns[k].prim.name != "getitem")
+    return replay
 
 
 def _read_outside(region, eqns, fused, schedule, outputs):
@@ -157,6 +160,7 @@ class Replay:
         self.n_eqns = n_eqns
         self.buffer_specs = buffer_specs  # parameter name -> (shape, dtype)
         self.blocking = list(blocking)
+        self.unblocked_ids = frozenset()  # ids of the values computed outside blocked regions
         self.buffers = None
         self.lock = threading.Lock()
 

@@ -9,6 +9,13 @@ optimised program is split by data dependence on v's inputs; the values the v pa
 the x part (the residuals) are kept with a copy of the x they belong to, and recomputed only
 when a product is asked at another point. Each part is generated code (``codegen``), so the
 sum of the two runs the same equations as the unsplit program.
+
+With the blocked replay (``regions``) the trade changes: residuals are full arrays read back
+from memory on every product (and x is compared with the stored point), while recomputing a
+few additions and products of x inside the blocks costs almost nothing. So when every
+equation of the x part is a cheap arithmetic ufunc (or a slice) computed inside a blocked
+region of the whole program, the whole program is used unsplit (measured, HVP / numpy f of
+the chained Rosenbrock function: n = 1e6, 1.30x split, 1.14x whole; n = 1e5, 1.94x, 1.68x).
 """
 
 from __future__ import annotations
@@ -43,6 +50,10 @@ def linearized_codegen(program, n_fixed, name, blocked="auto"):
             fixed_eqns.append(eqn)
     if not fixed_eqns or not varying_eqns:
         return codegen(program, name, blocked)
+    if blocked is not False:
+        whole = codegen(program, name, blocked)
+        if _cheap_to_recompute(fixed_eqns, whole):
+            return whole
     fixed_ids = {e.out.id for e in fixed_eqns}
     residuals, seen = [], set()
     for v in [v for e in varying_eqns for v in e.inputs] + list(outputs):
@@ -54,6 +65,17 @@ def linearized_codegen(program, n_fixed, name, blocked="auto"):
                       blocked)
     apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name, blocked)
     return Linearized(prepare, apply, n_fixed)
+
+
+_CHEAP = frozenset({np.add, np.subtract, np.multiply, np.negative, np.square})
+
+
+def _cheap_to_recompute(fixed_eqns, whole):
+    """True if the x part is slices and cheap arithmetic, all of it blocked in ``whole``."""
+    if not any(line.startswith("region") for line in whole.blocking):
+        return False
+    return all(e.prim.name == "getitem" or (e.prim.impl in _CHEAP and e.out.id not in
+                                            whole.unblocked_ids) for e in fixed_eqns)
 
 
 class Linearized:
