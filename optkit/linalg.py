@@ -117,9 +117,9 @@ def sqrtm(A, disp=True, blocksize=64):  # noqa: N803 - scipy's name
     ----------
     A : array_like or traced value, shape (n, n)
         A real or complex square matrix. A real matrix with a negative real eigenvalue has a
-        complex principal root (as in scipy); for a complex matrix the derivative is that of
-        the principal branch, which is not differentiable at an eigenvalue on the negative
-        real axis (the branch cut).
+        complex principal root (as in scipy). The derivative is refused (ValueError) on the
+        branch cut: an eigenvalue of a complex matrix on the closed negative real axis, or a
+        zero or repeated one of a real matrix there.
     disp, blocksize
         Accepted for compatibility with scipy and ignored.
 
@@ -131,7 +131,8 @@ def sqrtm(A, disp=True, blocksize=64):  # noqa: N803 - scipy's name
     Raises
     ------
     ValueError
-        ``A`` is not a square 2-D matrix.
+        ``A`` is not a square 2-D matrix; or, when differentiating, ``A`` is on the branch cut
+        (see ``A``).
     TypeError
         ``A`` is not numeric.
 

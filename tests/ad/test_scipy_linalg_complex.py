@@ -2,10 +2,13 @@
 conventions against central differences (real and imaginary parts perturbed), both modes and
 second order (``check_complex_row``)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.linalg as sla
 
+import optkit
 from optkit import linalg
 
 from .table import Row, check_complex_row, check_row
@@ -102,3 +105,22 @@ def test_non_numeric_input_names_the_argument():
 def test_check_grads(row):
     # optkit's own checker: complex directions, both modes, second order
     check_row(row)
+
+
+def test_complex_sqrtm_on_the_branch_cut_is_refused():
+    a = np.diag([-1.0, 2.0]) + 0j       # a complex matrix with an eigenvalue -1 on the cut
+    np.testing.assert_allclose(linalg.sqrtm(a), sla.sqrtm(a), rtol=1e-14)   # the value is fine
+    with pytest.raises(ValueError, match="branch cut"):
+        optkit.grad(lambda x: np.real(np.sum(linalg.sqrtm(x))))(a)
+    with pytest.raises(ValueError, match="branch cut"):
+        optkit.jvp(linalg.sqrtm, a, a)
+    # the real matrix is differentiable there (real directions keep -1 on the axis)
+    optkit.grad(lambda x: np.real(np.sum(linalg.sqrtm(x))))(np.real(a))
+
+
+@pytest.mark.parametrize("a", [-np.eye(2), np.diag([0.0, 1.0])], ids=["repeated", "zero"])
+def test_real_sqrtm_at_a_repeated_negative_or_zero_eigenvalue_is_refused(a):
+    with warnings.catch_warnings():   # scipy warns that a singular matrix's root is inaccurate
+        warnings.simplefilter("ignore", sla.LinAlgWarning)
+        with pytest.raises(ValueError, match="branch cut"):
+            optkit.grad(lambda x: np.real(np.sum(linalg.sqrtm(x))))(a)

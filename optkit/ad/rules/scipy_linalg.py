@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from ..core import concrete, primitive, value_of
+from ..core import concrete, is_complex, primitive, value_of
 
 
 def _mT(a):
@@ -96,11 +96,44 @@ solve_sylvester = primitive(
 
 
 # ---- sqrtm --------------------------------------------------------------------------------------
+_ON_CUT = 1e-12   # |Im(lambda)| <= this * max|lambda|: an eigenvalue on the negative real axis
+
+
+def _off_the_branch_cut(a):
+    """Refuse where the principal square root has no derivative: an eigenvalue of a complex
+    ``a`` on the closed negative real axis (the branch cut: the root jumps between branches as
+    the eigenvalue's imaginary part changes sign; Higham 2008, Thm. 1.29 needs the spectrum off
+    it), and for a real ``a``, whose tangents are real, a zero or repeated eigenvalue there (a
+    real perturbation can split a repeated negative eigenvalue into a conjugate pair on both
+    sides of the cut). A simple negative eigenvalue of a real ``a`` stays on the axis, where
+    scipy's complex root is differentiable. The test reads ``a``'s value (a compiled program
+    does not repeat it at a new point)."""
+    w = np.linalg.eigvals(value_of(a))
+    scale = np.max(np.abs(w), initial=0.0)
+    tol = _ON_CUT * scale
+    cut = (np.real(w) <= tol) & (np.abs(np.imag(w)) <= tol)
+    if not np.any(cut):
+        return
+    if is_complex(a):
+        bad = True
+    else:
+        near = np.abs(w[cut][:, None] - w[None, :]) <= 1e-8 * scale   # incl. itself
+        bad = np.any(np.abs(w[cut]) <= tol) or np.any(np.sum(near, axis=1) > 1)
+    if bad:
+        raise ValueError(
+            "sqrtm: the matrix has an eigenvalue on the branch cut of the principal square "
+            "root (the closed negative real axis: any there for a complex matrix, a zero or "
+            "repeated one for a real matrix), where it is not differentiable (no derivative is "
+            "returned rather than a one-sided one)")
+
+
 def _sqrtm_d(t, ans, a):
+    _off_the_branch_cut(a)
     return solve_sylvester(ans, ans, t)
 
 
 def _sqrtm_vjp(g, ans, a):
+    _off_the_branch_cut(a)
     return solve_sylvester(_mT(ans), _mT(ans), g)
 
 
