@@ -192,9 +192,11 @@ def _add(region, eqn, k, role, fused):
     region.eqns.append(k)
     region.roles[k] = role
     out = eqn.out
+    for v in [out, *_reads(eqn, k, fused)]:  # the widest row read or written sets the block
+        if v.shape and v.shape[0] == region.length and role != "slice" or v is out:
+            region.width = max(region.width, int(np.prod(v.shape[1:], dtype=np.int64)))
     if role in ("map", "slice"):
         region.rowwise.add(out.id)
-        region.width = max(region.width, int(np.prod(out.shape[1:], dtype=np.int64)))
     elif role == "sum":
         region.sums.add(out.id)
     else:
