@@ -121,19 +121,23 @@ def _loss(row, i, seed=3):
     return f
 
 
-def _assert_same(compiled, eager, x, v, second_order, what):
+def _eager(f, x, v, second_order):
+    """The reference: value, value_and_grad and (second order) HVP of ``f``, eagerly."""
+    return (f(x), *optkit.value_and_grad(f)(x), optkit.hvp(f, x, v) if second_order else None)
+
+
+def _assert_same(compiled, want, x, v, what):
     kw = {"rtol": 1e-12, "atol": 1e-12}
-    np.testing.assert_allclose(compiled(x), eager(x), **kw, err_msg=f"{what}: value")
+    value, vg_value, grad, hvp = want
+    np.testing.assert_allclose(compiled(x), value, **kw, err_msg=f"{what}: value")
     cv, cg = optkit.value_and_grad(compiled)(x)
-    ev, eg = optkit.value_and_grad(eager)(x)
-    np.testing.assert_allclose(cv, ev, **kw, err_msg=f"{what}: value_and_grad value")
-    np.testing.assert_allclose(cg, eg, **kw, err_msg=f"{what}: gradient")
-    if second_order:
-        np.testing.assert_allclose(optkit.hvp(compiled, x, v), optkit.hvp(eager, x, v), **kw,
-                                   err_msg=f"{what}: hvp")
+    np.testing.assert_allclose(cv, vg_value, **kw, err_msg=f"{what}: value_and_grad value")
+    np.testing.assert_allclose(cg, grad, **kw, err_msg=f"{what}: gradient")
+    if hvp is not None:
+        np.testing.assert_allclose(optkit.hvp(compiled, x, v), hvp, **kw, err_msg=f"{what}: hvp")
 
 
-@pytest.mark.parametrize("key, row", list(_params()))
+@pytest.mark.parametrize("key, row", _params())
 def test_compiled_matches_eager_or_falls_back(key, row):
     for i, x in enumerate(row.args):
         if np.asarray(x).dtype.kind not in "fc":
@@ -148,12 +152,13 @@ def test_compiled_matches_eager_or_falls_back(key, row):
         reason = _fallback(key, i)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
+            want = _eager(f, x, v, row.order >= 2)
             if reason is None:
-                _assert_same(cf, f, x, v, row.order >= 2, what)
+                _assert_same(cf, want, x, v, what)
             else:
                 with pytest.warns(CompileWarning, match=f"because tracing met {reason}"):
-                    _assert_same(cf, f, x, v, row.order >= 2, what)
-            _assert_same(cf, f, x, v, row.order >= 2, what + ", replay")   # cached programs
+                    _assert_same(cf, want, x, v, what)
+            _assert_same(cf, want, x, v, what + ", replay")   # the cached programs
         assert (cf.is_dynamic(x) is not None) == (reason is not None), what
 
 
