@@ -316,3 +316,28 @@ def test_columns_of_a_blocked_matrix():
         return np.sum(np.sin(X)[:, 0] * np.cos(X)[:, 1] + X[:, 1] ** 2)
 
     assert _blocked_vs_unblocked(f, X, np.ones_like(X), 16) >= 3
+
+
+def test_compiled_function_reports_its_blocking():
+    rng = np.random.default_rng(15)
+    A = rng.standard_normal((70_000, 2))
+    x, v = rng.standard_normal(2), rng.standard_normal(2)
+
+    def f(x):
+        return np.sum(np.log1p(np.exp(A @ x)) * 0.5)
+
+    cf = optkit.compile(f)
+    assert cf.blocking(x) is None  # not compiled yet
+    optkit.value_and_grad(cf)(x)
+    report = cf.blocking(x)
+    assert report[0].startswith("region") and any("matmul" in r for r in report)
+    assert cf.blocking(x, kind="value") is None
+    cf(x)
+    optkit.hvp(cf, x, v)
+    assert cf.blocking(x, kind="value")[0].startswith("region")
+    assert any(r.startswith("region") for r in cf.blocking(x, v, kind="hvp"))
+    plain = optkit.compile(f, blocked=False)
+    optkit.value_and_grad(plain)(x)
+    assert plain.blocking(x) == []
+    with pytest.raises(ValueError, match="kind"):
+        cf.blocking(x, kind="grad")

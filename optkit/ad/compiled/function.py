@@ -321,6 +321,18 @@ class CompiledFunction:
                 return entry.dynamic
         return None
 
+    def blocking(self, *args, kind="value_and_grad"):
+        """What the blocked replay does in the ``kind`` program ('value', 'value_and_grad'
+        or 'hvp') compiled for these plain arrays (``x``, or ``x, v`` for the HVP): one line
+        per blocked region, then one per large result left unblocked with the reason (a
+        matmul, a sort, a slice of a value computed in the same chain, ...). None if that
+        program is not compiled (not called yet, in its warm-up, or run eagerly)."""
+        if kind not in ("value", "value_and_grad", "hvp"):
+            raise ValueError(f"kind must be 'value', 'value_and_grad' or 'hvp', got {kind!r}")
+        entry = self._cache.get(signature(tuple(as_input(a) for a in args)))
+        program = None if entry is None else entry.programs.get(kind)
+        return None if program is None else list(program.blocking)
+
 
 def _leaves_of_output(fun, out_tree):
     """``fun`` returning its output's leaves (``optkit.tree.flatten``) as a tuple; the
@@ -336,8 +348,13 @@ def _rebuilding(program, out_tree):
     """The value program returning its output in ``out_tree``'s structure (a lone array
     as itself, a dict as a dict, ...), as the eager call of f returns it."""
     if out_tree == _LEAF:
-        return lambda *args: program(*args)[0]
-    return lambda *args: out_tree.unflatten(program(*args))
+        def rebuilt(*args):
+            return program(*args)[0]
+    else:
+        def rebuilt(*args):
+            return out_tree.unflatten(program(*args))
+    rebuilt.blocking = program.blocking
+    return rebuilt
 
 
 _LEAF = flatten(0.0)[1]
