@@ -167,6 +167,10 @@ def test_complex_polygamma_against_mpmath(n):
     z = np.array([0.3 + 0.4j, -0.7 + 0.2j, 2.0 + 3.0j, -5.5 + 0.1j, 30.0 - 1.0j, 5j, -40.3 - 2j])
     want = np.array([complex(mp.polygamma(n, mp.mpc(v.real, v.imag))) for v in z])
     np.testing.assert_allclose(polygamma_complex(z, n), want, rtol=1e-13)
+    # far left, by reflection (the rounding of pi z bounds the accuracy there)
+    far = np.array([-350.2 + 0.5j, -150.3 + 2.0j, -1e6 + 0.3j])
+    want = np.array([complex(mp.polygamma(n, mp.mpc(v.real, v.imag))) for v in far])
+    np.testing.assert_allclose(polygamma_complex(far, n), want, rtol=1e-8)
     # on the real axis, SciPy's values
     x = np.array([0.5, 1.5, 7.0, -2.5])
     np.testing.assert_allclose(polygamma_complex(x + 0j, n), sc.polygamma(n, x), rtol=1e-14)
