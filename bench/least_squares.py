@@ -5,10 +5,15 @@ regression problems from both NIST starts.
 
 Per method: problems solved (|2 cost - f*| <= 1e-6 f* + 1e-8; Freudenstein-Roth's local
 minimum 48.98 counts, as MGH note), false success claims (success=True, not solved), total
-and median evaluations (residual + Jacobian), and time. Then: time per evaluation of the dense
-LM against scipy 'lm', both with hand-written Jacobians (the solver's own overhead), and the
-large problem (m = 1e6 residuals, n = 1e4 parameters) in the operator form, run in a child
-process to measure its peak RSS; scipy's dense paths would need the 80 GB J.
+and median evaluations (residual + Jacobian), and time. Then (``per_evaluation``) the time per
+evaluation of the dense LM against scipy 'lm', front door against front door, on the 7 MGH
+rows with hand-written Jacobians and two tanh fits (m = 200, n = 10; m = 2000, n = 50): with
+the same hand-written J (issue 14's target: within 1.5x), and with optkit's AD J; then
+(``trial_floor``) the time of the numpy calls one accepted trial makes, with no Python
+around them, against scipy's time per evaluation: what a numpy implementation of this trial
+formulation costs at least. Last, the large problem (m = 1e6 residuals, n = 1e4 parameters)
+in the operator form, run in a child process to measure its peak RSS; scipy's dense paths
+would need the 80 GB J.
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python bench/least_squares.py [--quick] [--no-large]
 """
@@ -28,6 +33,7 @@ from typing import NamedTuple  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy.optimize  # noqa: E402
+from scipy.linalg import lapack  # noqa: E402
 
 import optkit  # noqa: E402
 import problems  # noqa: E402
@@ -217,6 +223,74 @@ def per_evaluation(rounds=5):
               f"{r.max():.2f}")
 
 
+def _trial_calls(p, x, diag, lam, step, upper):
+    """The numpy and LAPACK calls one accepted dense LM trial makes (one lambda iteration),
+    straight-line, with none of the solver's Python around them: the floor of this
+    algorithm written on numpy. Mirrors lm.py, subproblem.py and lmpar.py."""
+    xt = x + step
+    r = np.array(p.residuals(xt), dtype=np.float64)
+    0.5 * float(r @ r)
+    jac = np.array(p.jac(xt), dtype=np.float64)
+    m, n = jac.shape
+    g = jac.T @ r
+    acnorm = np.sqrt(np.einsum("ij,ij->j", jac, jac))
+    float(acnorm.max())
+    ag = np.abs(g)
+    float(ag.max()), float(acnorm.min()), float((ag / acnorm).max())
+    d = np.maximum(diag, acnorm)
+    if m > n:
+        qr, tau, _, _ = lapack.dgeqrf(jac)
+        small = qr[:n] * upper / d
+        b = lapack.dormqr("L", "T", qr, tau, r[:, None], m)[0][:n, 0]
+    else:
+        small, b = jac / d, r
+    u, s, vt, _ = lapack.dgesdd(small, full_matrices=0)
+    c = u.T @ b
+    sc, s2 = s * c, s * s
+    float(s[-1]), math.sqrt(float(sc @ sc))
+    w = c / s
+    math.sqrt(float(w @ w)), float(w @ (w / s2))  # lambda = 0
+    den = s2 + lam
+    w = sc / den
+    math.sqrt(float(w @ w)), float(w @ (w / den))  # one lambda > 0
+    q = -(vt.T @ w)
+    p_ = q / d
+    math.sqrt(float(q @ q)), math.sqrt(float(p_ @ p_))
+    jq = s * (vt @ q)
+    math.sqrt(float(jq @ jq))
+    dx = d * xt
+    math.sqrt(float(dx @ dx))
+
+
+def trial_floor(names=("rosenbrock", "meyer", "osborne2"), calls=2000):
+    """What 1.5x allows on small problems: the time of the numpy calls of one accepted trial
+    alone (``_trial_calls``, no Python glue, no driver) against scipy 'lm''s time per
+    evaluation, in thread CPU time, best of 5."""
+    rows = {p.name: p for p in dense_problems()}
+    print("floor of a dense LM trial on numpy (its numpy/LAPACK calls only, straight-line), "
+          "us; ratio = floor / scipy 'lm' per evaluation")
+    for name in names:
+        p = rows[name]
+        x = np.array(p.x0, dtype=float)
+        step = 1e-3 * (np.abs(x) + 1.0)
+        diag = np.ones(x.size)
+        upper = np.triu(np.ones((x.size, x.size)))
+        nfev = scipy.optimize.least_squares(p.residuals, p.x0, jac=p.jac, method="lm").nfev
+        floor = scipy_us = math.inf
+        for _ in range(5):
+            start = time.thread_time()
+            for _ in range(calls):
+                _trial_calls(p, x, diag, 0.3, step, upper)
+            floor = min(floor, (time.thread_time() - start) / calls)
+            start = time.thread_time()
+            for _ in range(20):
+                scipy.optimize.least_squares(p.residuals, p.x0, jac=p.jac, method="lm")
+            scipy_us = min(scipy_us, (time.thread_time() - start) / (20 * nfev))
+        user = _per_call(p.residuals, p.x0) + _per_call(p.jac, p.x0)
+        print(f"  {name:24s} floor {1e6 * floor:6.1f} (of which fun+jac {1e6 * user:5.1f})  "
+              f"scipy {1e6 * scipy_us:6.1f}  ratio {floor / scipy_us:.2f}")
+
+
 LARGE = """
 import numpy as np, resource, time, optkit
 n, k = 10_000, 100
@@ -253,6 +327,7 @@ def main():
     args = parser.parse_args()
     table(args.quick)
     per_evaluation()
+    trial_floor()
     if not args.no_large:
         large()
     print(f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}"
