@@ -82,12 +82,7 @@ FALLBACK = {
 }
 
 # rows the compiled path gets wrong today (a bug in optkit/ad/compiled, reported there)
-COMPILED_BUGS = {
-    "complex.LINALG_ROWS.eigh-reconstruct": (
-        "passes.fuse_scatter_adds fuses add(acc, scatter_add(g)) into acc[index] += g when acc "
-        "is float64 but g is complex (the cotangent of eigh's packed (w, v)): the replay "
-        "raises a casting error"),
-}
+COMPILED_BUGS = {}   # key -> a known compiled-path bug (strict xfail); none known
 
 
 def _fallback(key, i):

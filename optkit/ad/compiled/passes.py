@@ -179,6 +179,8 @@ def fuse_scatter_adds(eqns, outputs):
     The reverse pass of ``x[i]`` scatters its cotangent into a zero array the size of ``x``
     and adds it to the running sum; in a compiled program the running sum is a private
     buffer, so the cotangent is added in place: no zero array, no full-size addition.
+    Only when the sum keeps the accumulator's dtype: a complex cotangent added to a float64
+    accumulator promotes the sum and cannot be added in place.
     Returns ``{add index: (accumulator var, scatter eqn)}`` and the set of skipped eqns.
     """
     uses = {}
@@ -208,7 +210,7 @@ def fuse_scatter_adds(eqns, outputs):
                 continue
             if (acc.id in private and uses.get(acc.id) == 1 and uses.get(sc.id) == 1
                     and acc.shape == eqn.out.shape and acc.dtype == np.float64
-                    and isinstance(eqns[j].inputs[0], Var)):
+                    and eqn.out.dtype == acc.dtype and isinstance(eqns[j].inputs[0], Var)):
                 fused[k] = (acc, eqns[j])
                 skipped.add(j)
                 private.add(eqn.out.id)
