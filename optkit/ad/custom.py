@@ -36,8 +36,9 @@ class CustomPrimitive:
         When called with a traced argument that has no rule of the trace's mode.
     """
 
-    def __init__(self, fun, name=None):
-        self._prim = Primitive(name or getattr(fun, "__name__", "custom"), fun, (), ())
+    def __init__(self, fun, name=None, complex=False):
+        self._prim = Primitive(name or getattr(fun, "__name__", "custom"), fun, (), (),
+                               complex=bool(complex))
         self._prim.nondiff = False
         functools.update_wrapper(self, fun)
 
@@ -113,7 +114,7 @@ def _rules(rules, what):
     return tuple(rules)
 
 
-def custom_primitive(fun=None, *, name=None):
+def custom_primitive(fun=None, *, name=None, complex=False):
     """Decorator: make ``fun`` a primitive; attach rules with ``.defjvp`` and ``.defvjp``.
 
     For external code (a simulator, a compiled kernel) or a numerically better derivative
@@ -127,6 +128,12 @@ def custom_primitive(fun=None, *, name=None):
         Plain numpy in, plain numpy out. Omitted when used as ``@custom_primitive(name=...)``.
     name : str, optional
         The primitive's name in error messages (default: ``fun.__name__``).
+    complex : bool, optional
+        True declares that the rules hold for complex values too, with JAX's conventions
+        (``optkit.ad.vspace``): the JVP rule is the real-linear map of the tangent, the VJP
+        rule its transpose under ``Re(sum(a * b))``. For a holomorphic ``fun`` these are the
+        same expressions as for real values (``t * f'(z)`` and ``g * f'(z)``). False (the
+        default) refuses complex arguments and results with a ``ComplexValueError``.
 
     Returns
     -------
@@ -151,5 +158,5 @@ def custom_primitive(fun=None, *, name=None):
     >>> optkit.check_grads(softplus, np.array([-1.0, 2.0]))  # both modes, second order
     """
     if fun is None:
-        return functools.partial(custom_primitive, name=name)
-    return CustomPrimitive(fun, name)
+        return functools.partial(custom_primitive, name=name, complex=complex)
+    return CustomPrimitive(fun, name, complex)

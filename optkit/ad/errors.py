@@ -81,7 +81,8 @@ def complex_error(name):
         f"{name} has no complex derivative rule, and it was called with or produced a complex "
         "traced value. Its derivative is defined for real values only (optkit does not guess a "
         "complex extension). Work with real and imaginary parts (np.real, np.imag) as real "
-        "arrays around it, or register a rule with @optkit.custom_primitive."
+        "arrays around it, or register a rule that holds for complex values with "
+        "@optkit.custom_primitive(complex=True)."
     )
 
 
