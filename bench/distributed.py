@@ -5,10 +5,15 @@ BLAS is pinned to one thread before numpy loads, here and in every worker (the v
 inherited by local processes; Dask's nannies set them for their workers too).
 
 1. Multistart: ``optkit.multistart`` on LJ13 (39 coordinates, box [-1.5, 1.5]^39), 32 starts,
-   serially, on ``--workers`` local processes (a pool started by the call, "cold", and one
-   started beforehand, "warm") and on a LocalCluster of as many single-threaded workers.
+   serially, then on ``--workers`` local processes: ``executor=N`` as a user script calls it
+   (single-threaded, before any Dask client: the first call starts the pool, by fork, "cold";
+   a second call reuses it), a forkserver pool started inside the timing (what a
+   multithreaded caller gets, and what every call got before pools were forked and kept), one
+   started beforehand ("warm"), and a LocalCluster of as many single-threaded workers.
    Every executor must return the serial results bit for bit; the ratio is serial time over
-   parallel time (target >= 1.7x with 2 workers).
+   parallel time (target >= 1.7x with 2 workers). Then where a cold forkserver start goes:
+   the CPU seconds of a fresh interpreter importing what the fork server preloads, and this
+   script's own imports, which every forkserver worker repeats (it re-imports ``__main__``).
 2. Data-parallel: logistic regression with m rows and n = 100 in 8 shards. The in-process
    baseline is hand-written numpy f+g on the whole matrix; the distributed objective is
    ``optkit.sum_objective`` over the shards scattered to the workers (derivatives by optkit's
@@ -35,7 +40,9 @@ import argparse  # noqa: E402
 import concurrent.futures as cf  # noqa: E402
 import logging  # noqa: E402
 import multiprocessing  # noqa: E402
+import resource  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -44,6 +51,7 @@ from distributed import Client, LocalCluster  # noqa: E402
 
 import optkit  # noqa: E402
 from optkit import problems  # noqa: E402
+from optkit.distributed import executors  # noqa: E402
 
 COLS, SHARDS = 100, 8
 
@@ -59,28 +67,100 @@ def _same(a, b):
                for p, q in zip(a.all, b.all, strict=True))
 
 
-def bench_multistart(client, workers, n_starts):
+def _cpu_of(code):
+    """CPU seconds (user + system) of a fresh interpreter running ``code``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+_POOL_UP = """
+import concurrent.futures as cf, multiprocessing, os, sys, time
+import optkit.distributed.many
+context = multiprocessing.get_context(sys.argv[1])
+context.set_forkserver_preload(["optkit.distributed.many"])
+start = time.perf_counter()
+with cf.ProcessPoolExecutor({workers}, mp_context=context) as pool:
+    pids = set()
+    while len(pids) < {workers}:
+        pids |= {{f.result() for f in [pool.submit(os.getpid) for _ in range(8)]}}
+    print(time.perf_counter() - start)
+"""
+
+
+def pool_start_up(workers, repeats=3):
+    """Best-of-``repeats`` seconds from creating a local pool until all its workers answered,
+    fork against forkserver, each in a fresh interpreter that imported optkit (interleaved)."""
+    code = _POOL_UP.format(workers=workers)
+    times = {"fork": [], "forkserver": []}
+    for _ in range(repeats):
+        for method, seconds in times.items():
+            out = subprocess.run([sys.executable, "-c", code, method], check=True,
+                                 capture_output=True, text=True).stdout
+            seconds.append(float(out))
+    return {method: min(seconds) for method, seconds in times.items()}
+
+
+def _print_rows(rows, t_serial):
+    for name, seconds, same in rows:
+        print(f"  {name:<58} {seconds:7.3f} s  {t_serial / seconds:5.2f}x"
+              f"  {'identical' if same else 'DIFFERENT RESULTS'}")
+
+
+def bench_multistart_local(workers, n_starts):
+    """The local-process rows; run before any Dask client exists, as in a user's script."""
     lj = problems.get("lj13")
     box = [(-1.5, 1.5)] * lj.n
     print(f"== multistart: LJ13 (n = {lj.n}), {n_starts} Latin hypercube starts, lbfgs")
     serial, t_serial = _timed(optkit.multistart, lj.objective, box, n_starts)
     rows = [("serial (in-process)", t_serial, True)]
+    threads = executors.os_thread_count()
     cold, t_cold = _timed(optkit.multistart, lj.objective, box, n_starts, executor=workers)
-    rows.append((f"{workers} local processes, cold (pool started by the call)", t_cold,
-                 _same(cold, serial)))
+    with executors.open_executor(workers) as scope:
+        method = scope.start_method
+    rows.append((f"{workers} processes, cold: started by the call ({method}, "
+                 f"{threads} thread)", t_cold, _same(cold, serial)))
+    again, t_again = _timed(optkit.multistart, lj.objective, box, n_starts, executor=workers)
+    rows.append((f"{workers} processes, second call (the kept pool)", t_again,
+                 _same(again, serial)))
+    executors.close_local_pools()
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["optkit.distributed.many"])  # as optkit's fallback does
+
+    def forkserver_cold():
+        with cf.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return optkit.multistart(lj.objective, box, n_starts, executor=pool)
+
+    fs_cold, t_fs_cold = _timed(forkserver_cold)
+    rows.append((f"{workers} processes, cold forkserver (multithreaded caller)", t_fs_cold,
+                 _same(fs_cold, serial)))
     with cf.ProcessPoolExecutor(workers, mp_context=context) as pool:
         list(pool.map(abs, range(4 * workers)))  # start the workers
         warm, t_warm = _timed(optkit.multistart, lj.objective, box, n_starts, executor=pool)
-    rows.append((f"{workers} local processes, warm (pool started before)", t_warm,
+    rows.append((f"{workers} processes, warm forkserver (pool started before)", t_warm,
                  _same(warm, serial)))
-    dask, t_dask = _timed(optkit.multistart, lj.objective, box, n_starts, executor=client)
-    rows.append((f"Dask LocalCluster, {workers} workers x 1 thread", t_dask, _same(dask, serial)))
-    for name, seconds, same in rows:
-        print(f"  {name:<55} {seconds:7.3f} s  {t_serial / seconds:5.2f}x"
-              f"  {'identical' if same else 'DIFFERENT RESULTS'}")
+    _print_rows(rows, t_serial)
     print(f"  best f = {serial.fun:.8f} (f* = {lj.fstar:.8f}); "
           f"{sum(abs(r.fun - lj.fstar) < 1e-6 for r in serial.all)} of {n_starts} starts reach f*")
+    bare = min(_cpu_of("pass") for _ in range(3))
+    server = min(_cpu_of("import optkit.distributed.many") for _ in range(3))
+    script = min(_cpu_of("import optkit.distributed.many, distributed") for _ in range(3))
+    up = pool_start_up(workers)
+    print(f"  pool start until {workers} workers answered (best of 3 fresh interpreters): "
+          f"fork {up['fork']:.3f} s, forkserver {up['forkserver']:.3f} s")
+    print(f"  cold forkserver start, CPU s: interpreter {bare:.2f}; the server's preload "
+          f"(import optkit) {server:.2f}; each worker re-importing this script's __main__ "
+          f"(dask) {script - server:.2f}")
+    return serial, t_serial
+
+
+def bench_multistart_dask(client, workers, n_starts, serial, t_serial):
+    lj = problems.get("lj13")
+    box = [(-1.5, 1.5)] * lj.n
+    dask, t_dask = _timed(optkit.multistart, lj.objective, box, n_starts, executor=client)
+    _print_rows([(f"Dask LocalCluster, {workers} workers x 1 thread", t_dask,
+                  _same(dask, serial))], t_serial)
 
 
 def logistic_loss(w, X, y):
@@ -163,10 +243,11 @@ def main():
     parser.add_argument("--rows", type=float, default=2e6)
     args = parser.parse_args()
     n_starts, rows = (8, 200_000) if args.quick else (args.starts, int(args.rows))
+    serial, t_serial = bench_multistart_local(args.workers, n_starts)
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
-        bench_multistart(client, args.workers, n_starts)
+        bench_multistart_dask(client, args.workers, n_starts, serial, t_serial)
         bench_data_parallel(client, args.workers, rows)
 
 

@@ -9,10 +9,10 @@ which never import it. Dask (the ``dask`` extra) is imported only when a Dask cl
 is used, so the rest works without it.
 """
 
-from .executors import open_executor
+from .executors import close_local_pools, open_executor
 from .many import minimize_many
 from .multistart import latin_hypercube, multistart
 from .sharded import DistributedEvaluationError, SumObjective, sum_objective
 
-__all__ = ["DistributedEvaluationError", "SumObjective", "latin_hypercube", "minimize_many",
-           "multistart", "open_executor", "sum_objective"]
+__all__ = ["DistributedEvaluationError", "SumObjective", "close_local_pools", "latin_hypercube",
+           "minimize_many", "multistart", "open_executor", "sum_objective"]

@@ -6,30 +6,52 @@ process, one after the other":
 =====================================  =========================================================
 ``None``                               in-process, serially (no pickling, no processes)
 ``int`` N / ``"processes"``            a local ``ProcessPoolExecutor`` with N workers (the
-                                       core count for ``"processes"``), started for this call
-                                       and shut down after it
+                                       core count for ``"processes"``), started by the first
+                                       call and kept for the next ones (see below)
 any ``concurrent.futures.Executor``    used as is (and left running)
 a ``dask.distributed.Client``          its ``get_executor()``: tasks run on the cluster
 an address ``"tcp://host:8786"``       a Client connected for this call (given up with
                                        ConnectionError after ``connect_timeout`` seconds)
 =====================================  =========================================================
 
-Dask is imported only for the last two, so the rest works without the ``dask`` extra. Local
-processes are started with ``forkserver`` (``spawn`` where it is missing), never ``fork``: a
-forked copy of a process that runs threads (a Dask client, BLAS) can deadlock, and Python 3.12+
-warns about it.
+Dask is imported only for the last two, so the rest works without the ``dask`` extra.
+
+Local processes: start-up and reuse
+-----------------------------------
+A local pool is started by the first call that asks for N workers and kept, one per N, for the
+process's lifetime (as loky's reusable executor does): later calls find the workers running,
+with optkit imported. It is shut down at interpreter exit or by :func:`close_local_pools`, and
+discarded (a fresh one is started next time) after Ctrl-C, a failed solve or a broken pool.
+The trade-off: N idle processes stay alive between calls (each holds an imported optkit, about
+100 MB), where the old behaviour stopped them after every call.
+
+How the workers start depends on the caller's threads, counted by the operating system:
+
+- a single-threaded caller (numpy's BLAS pinned to one thread, no Dask client, no other pool)
+  forks them. A fork copies the caller with everything imported, so a worker is ready in
+  milliseconds and the script's ``__main__`` is not re-imported;
+- any other caller uses ``forkserver`` (``spawn`` where it is missing). A forked copy of a
+  process that runs threads (a Dask client, BLAS) can deadlock, and Python 3.12+ warns about
+  it. The fork server imports optkit once, and every worker forks from it ready to solve; but
+  the server's import costs about 0.5 s of CPU, and each worker re-imports the script's
+  ``__main__``. Measured on LJ13 multistart (32 starts of ~50 ms, 2 cores): a cold forkserver
+  pool costs ~0.6 s of a 1.7 s serial run, a fork pool ~0.05 s (``bench/distributed.py``).
 """
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import importlib
 import multiprocessing
 import numbers
 import os
+import re
 import sys
+import threading
 
-__all__ = ["ExecutorScope", "is_address", "open_executor", "require_distributed"]
+__all__ = ["ExecutorScope", "close_local_pools", "is_address", "open_executor",
+           "require_distributed"]
 
 CONNECT_TIMEOUT = 10.0  # seconds: how long connecting to a scheduler address may take
 
@@ -55,8 +77,25 @@ def is_address(text) -> bool:
     return "://" in text or (":" in text and text.rsplit(":", 1)[1].isdigit())
 
 
+def os_thread_count():
+    """The number of threads of this process as the operating system counts them (BLAS and
+    C-level threads included), or None where ``/proc/self/status`` is not available."""
+    try:
+        with open("/proc/self/status") as status:
+            match = re.search(r"^Threads:\s*(\d+)", status.read(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(match.group(1)) if match else None
+
+
 def _process_context():
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and os_thread_count() == 1:
+        # nothing else runs in this process, so a fork cannot copy a held lock; no thread can
+        # appear before the fork either: ProcessPoolExecutor forks every worker before it
+        # starts its own manager thread when the method is "fork"
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # the fork server imports optkit once and every worker forks from it ready to solve;
@@ -65,11 +104,56 @@ def _process_context():
     return context
 
 
+_POOLS = {}  # number of workers -> (the kept local ProcessPoolExecutor, its start method)
+_POOLS_LOCK = threading.Lock()
+
+
+def _usable(pool):
+    # ProcessPoolExecutor has no public "is it usable" query; these two flags are how its own
+    # submit() decides (CPython 3.9-3.13), read defensively
+    return not getattr(pool, "_broken", False) and not getattr(pool, "_shutdown_thread", False)
+
+
+def _discard(n, pool):
+    with _POOLS_LOCK:
+        if _POOLS.get(n, (None,))[0] is pool:
+            del _POOLS[n]
+
+
+def close_local_pools(*, wait=True):
+    """Shut down every local pool that ``executor=N`` / ``"processes"`` started and kept.
+
+    The next such call starts a fresh pool. Called at interpreter exit.
+    """
+    with _POOLS_LOCK:
+        pools = [pool for pool, _ in _POOLS.values()]
+        _POOLS.clear()
+    for pool in pools:
+        pool.shutdown(wait=wait, cancel_futures=True)
+
+
+atexit.register(close_local_pools)
+
+
+class _Lease:
+    """One call's use of a kept local pool: left running on a normal exit, shut down and
+    discarded after Ctrl-C or an error (its workers may still be busy with cancelled work)."""
+
+    def __init__(self, n, pool):
+        self.n, self.pool = n, pool
+
+    def close(self, *, cancel=False):
+        if cancel or not _usable(self.pool):
+            _discard(self.n, self.pool)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 class ExecutorScope:
     """An executor for the duration of one call; closes only what it opened.
 
     ``executor`` is a ``concurrent.futures.Executor``, or None for in-process serial work;
-    ``client`` the ``dask.distributed.Client`` behind it, if any.
+    ``client`` the ``dask.distributed.Client`` behind it, if any; ``start_method`` how a
+    local pool's workers start (``"fork"``, ``"forkserver"`` or ``"spawn"``), else None.
     ``close(cancel=True)`` (after Ctrl-C) cancels pending work and does not wait for it.
     """
 
@@ -77,12 +161,15 @@ class ExecutorScope:
         self.executor = executor
         self.client = client
         self.description = description
+        self.start_method = None
         self._owned = list(owned)  # closed in reverse order
 
     def close(self, *, cancel=False):
         while self._owned:
             resource = self._owned.pop()
-            if isinstance(resource, cf.Executor):
+            if isinstance(resource, _Lease):
+                resource.close(cancel=cancel)
+            elif isinstance(resource, cf.Executor):
                 if isinstance(resource, cf.ProcessPoolExecutor):
                     resource.shutdown(wait=not cancel, cancel_futures=cancel)
                 else:
@@ -126,10 +213,11 @@ def open_executor(executor=None, *, connect_timeout=CONNECT_TIMEOUT) -> Executor
     ----------
     executor : None, int, str, concurrent.futures.Executor or dask.distributed.Client
         None: in-process, serially (the scope's ``executor`` is None); an int N or
-        ``"processes"``: a local process pool of N workers (the core count), started here and
-        shut down when the scope closes; an Executor: used as is and left running; a Dask
-        client: its ``get_executor()``; an address such as ``"tcp://host:8786"``: a client
-        connected here and closed with the scope.
+        ``"processes"``: a local process pool of N workers (the core count), started by the
+        first such call and kept for the next ones (shut down after Ctrl-C or an error, by
+        :func:`close_local_pools` and at exit; see the module docstring); an Executor: used
+        as is and left running; a Dask client: its ``get_executor()``; an address such as
+        ``"tcp://host:8786"``: a client connected here and closed with the scope.
     connect_timeout : float, optional
         Seconds to wait for a scheduler address (default 10).
 
@@ -137,7 +225,8 @@ def open_executor(executor=None, *, connect_timeout=CONNECT_TIMEOUT) -> Executor
     -------
     ExecutorScope
         A context manager with ``executor`` (a ``concurrent.futures.Executor`` or None),
-        ``client`` (the Dask client behind it, if any) and ``description``.
+        ``client`` (the Dask client behind it, if any), ``description`` and
+        ``start_method`` (of a local pool, else None).
 
     Raises
     ------
@@ -186,5 +275,13 @@ def open_executor(executor=None, *, connect_timeout=CONNECT_TIMEOUT) -> Executor
 
 
 def _local_processes(n):
-    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=_process_context())
-    return ExecutorScope(pool, owned=[pool], description=f"{n} local processes")
+    with _POOLS_LOCK:
+        pool, method = _POOLS.get(n, (None, None))
+        if pool is None or not _usable(pool):
+            context = _process_context()
+            pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=context)
+            method = context.get_start_method()
+            _POOLS[n] = pool, method
+    scope = ExecutorScope(pool, owned=[_Lease(n, pool)], description=f"{n} local processes")
+    scope.start_method = method
+    return scope

@@ -88,10 +88,11 @@ def minimize_many(fun, x0s, method="lbfgs", *, executor=None, args=(), progress=
         solve runs).
     executor : optional
         Where the solves run. None: in this process, one start after the other; an int N,
-        or ``"processes"``: N local processes (the core count), for this call only (they
-        start by the fork server, which re-imports a script's ``__main__``: guard the
-        script's top level with ``if __name__ == "__main__":``, as for any
-        multiprocessing); any ``concurrent.futures.Executor`` (left running); a
+        or ``"processes"``: N local processes (the core count), started by the first such
+        call and kept for the next ones (forked from a single-threaded caller, else started
+        by the fork server, which re-imports a script's ``__main__``: guard the script's top
+        level with ``if __name__ == "__main__":``, as for any multiprocessing; see
+        :mod:`optkit.distributed.executors`); any ``concurrent.futures.Executor`` (left running); a
         ``dask.distributed.Client``, or a scheduler address such as ``"tcp://host:8786"``
         (connected for this call).
     args : tuple, optional

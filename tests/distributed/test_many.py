@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import optkit
-from optkit.distributed import minimize_many
+from optkit.distributed import executors, minimize_many
 from optkit.optim import Status
 
 FIELDS = ("fun", "nit", "nfev", "njev", "nhev", "status", "message", "success")
@@ -191,3 +191,36 @@ def test_ctrl_c_in_process_stops_after_the_interrupted_solve(ctrl_c_raises):
     assert [r.success for r in results[:2]] == [True, True]
     assert results[2].status_enum is Status.INTERRUPTED  # Ctrl-C came at its first point
     assert all(r.message.startswith("not run") for r in results[3:])
+
+
+def _interrupting_caller(trigger, caller):
+    # for a worker process: Ctrl-C to the calling process (pid ``caller``) when the solve from
+    # the start whose first coordinate is ``trigger`` begins
+    def fun(x):
+        if x[0] == trigger:
+            os.kill(caller, signal.SIGINT)
+        return np.sum((x - 1.0) ** 2)
+
+    return fun
+
+
+def test_ctrl_c_on_local_processes_returns_completed_results_and_discards_the_pool(
+        ctrl_c_raises):
+    starts = _starts(8, 2)
+    starts[3, 0] = 9.0
+    reference = minimize_many(lambda x: np.sum((x - 1.0) ** 2), starts, compile=False)
+    with executors.open_executor(2) as scope:
+        kept = scope.executor  # the pool the call below uses
+    results = minimize_many(_interrupting_caller(9.0, os.getpid()), starts, executor=2,
+                            compile=False)
+    assert len(results) == 8
+    assert results[3].status_enum is Status.INTERRUPTED  # never collected
+    for i, (got, want) in enumerate(zip(results, reference, strict=True)):
+        if got.status_enum is Status.INTERRUPTED:
+            np.testing.assert_array_equal(got.x, starts[i])
+        else:
+            np.testing.assert_array_equal(got.x, want.x)
+    with pytest.raises(RuntimeError):
+        kept.submit(abs, -3)  # shut down after Ctrl-C, not kept
+    with executors.open_executor(2) as scope:
+        assert scope.executor is not kept
