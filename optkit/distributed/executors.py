@@ -22,8 +22,12 @@ A local pool is started by the first call that asks for N workers and kept, one 
 process's lifetime (as loky's reusable executor does): later calls find the workers running,
 with optkit imported. It is shut down at interpreter exit or by :func:`close_local_pools`, and
 discarded (a fresh one is started next time) after Ctrl-C, a failed solve or a broken pool.
-The trade-off: N idle processes stay alive between calls (each holds an imported optkit, about
-100 MB), where the old behaviour stopped them after every call.
+The trade-offs: N idle processes stay alive between calls (each holds an imported optkit),
+where a pool per call stopped them after every call; and forked workers keep the module state
+of the moment they were forked (a function pickled by reference, one defined in an importable
+module, sees module globals as they were then; objectives defined in ``__main__``, lambdas and
+closures travel by value with every task and are always current). Call
+:func:`close_local_pools` after changing such state.
 
 How the workers start depends on the caller's threads, counted by the operating system:
 
