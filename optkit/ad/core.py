@@ -254,6 +254,16 @@ class Trace:
     def on_leak(self, what):
         """A concrete value is being read out of one of this trace's tracers (see ``concrete``)."""
 
+    def accumulate(self, prim, buf, owned, g, args, params):
+        """Add the cotangent ``g`` of ``prim``'s argument 0, one of this trace's tracers, into
+        ``buf`` in place with ``prim.accumulate``; return the new buffer, a tracer this trace
+        owns, or None to leave it to the VJP rule and an addition (the default).
+
+        The backward pass asks when a cotangent is traced (forward-over-reverse). ``buf`` is
+        None, or the cotangent so far, which may be updated in place only if ``owned``.
+        """
+        return None
+
 
 class new_level:  # noqa: N801 - used as a context manager, reads as a function
     """``with new_level(TraceType) as trace``: a trace one level above every active one.

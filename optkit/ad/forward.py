@@ -11,6 +11,7 @@ from .core import (
     FLOAT64,
     ZERO,
     Trace,
+    Tracer,
     bind,
     check_complex,
     check_real_args,
@@ -94,4 +95,34 @@ class JVPTrace(Trace):
         t = _new(JVPTracerArray if getattr(ans, "ndim", 0) else JVPTracer)
         t._trace, t._a, t._b, t._view = self, ans, out, None
         return t
+
+    def accumulate(self, prim, buf, owned, g, args, params):
+        """In place on the primal and the tangent of the cotangent buffer (see ``Trace``):
+        ``prim`` is linear, so its accumulation applies to a tangent as to a value. Only for
+        float64 arrays with no level below (an HVP's backward pass); the first contribution
+        makes a fresh buffer, which the backward pass then owns."""
+        a, t = g._a, g._b
+        if (type(a) is not np.ndarray or type(t) is not np.ndarray or a.dtype is not FLOAT64
+                or t.dtype is not FLOAT64):
+            return None
+        primals = list(args)
+        i = 0
+        for x in args:
+            if isinstance(x, Tracer):
+                if x._trace is not self or isinstance(x._a, Tracer):
+                    return None
+                primals[i] = x._a
+            i += 1
+        if buf is None:
+            ba = bt = None
+        elif (owned and isinstance(buf, Tracer) and buf._trace is self
+              and type(buf._a) is np.ndarray and type(buf._b) is np.ndarray):
+            ba, bt = buf._a, buf._b  # fresh arrays made here: nothing else reads them
+        else:
+            return None
+        ba = prim.accumulate(ba, a, *primals, **params)
+        bt = prim.accumulate(bt, t, *primals, **params)
+        out = _new(JVPTracerArray if ba.ndim else JVPTracer)
+        out._trace, out._a, out._b, out._view = self, ba, bt, None
+        return out
 

@@ -171,13 +171,20 @@ def _backward(trace, out_node, g, leaves, keep):
             if rule is None:
                 raise nondiff_argument_error(prim, i)
             pct = parent.ct
-            if (plain and i == 0 and prim.accumulate is not None and not cplx
-                    and not isinstance(pct, Tracer)):  # a traced pct must stay traced
-                if pct is not None and not parent.owned:
-                    pct = np.array(pct, dtype=tangent_dtype(pct))
-                parent.ct = prim.accumulate(pct, g, *args, **params)
-                parent.owned = True
-                continue
+            if i == 0 and prim.accumulate is not None and not cplx:
+                if plain:
+                    if not isinstance(pct, Tracer):  # a traced pct must stay traced
+                        if pct is not None and not parent.owned:
+                            pct = np.array(pct, dtype=tangent_dtype(pct))
+                        parent.ct = prim.accumulate(pct, g, *args, **params)
+                        parent.owned = True
+                        continue
+                else:  # a traced cotangent (an HVP): its trace may accumulate in place
+                    ct = g._trace.accumulate(prim, pct, parent.owned, g, args, params)
+                    if ct is not None:
+                        parent.ct = ct
+                        parent.owned = True
+                        continue
             c = rule(g, ans, *args, **params)
             if getattr(c, "shape", ()) != parent.shape:
                 c = unbroadcast(c, parent.shape)
@@ -187,7 +194,7 @@ def _backward(trace, out_node, g, leaves, keep):
                 parent.ct = c
                 parent.owned = False
             elif (parent.owned and plain and not isinstance(c, Tracer)
-                  and not (any_complex and parent.cplx)):
+                  and not isinstance(pct, Tracer) and not (any_complex and parent.cplx)):
                 np.add(pct, c, out=pct)
             else:
                 parent.ct = pct + c
