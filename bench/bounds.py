@@ -32,13 +32,10 @@ os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MKL_NUM_THREADS"] = "1"
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
 
+import _harness as harness  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.optimize  # noqa: E402
-import scipy.sparse.linalg  # noqa: E402
 from optkit.problems import minpack2  # noqa: E402
 
 import optkit  # noqa: E402
@@ -48,65 +45,11 @@ from optkit.optim.solvers import METHODS  # noqa: E402
 
 GTOL = 1e-5
 MAXITER = 10_000
-BUDGET = 50_000  # calls of f, gradient and hessp together; a run that exceeds it is unsolved
 LARGE_N = 102_400  # the 320 x 320 grid, whose f* the problem library tabulates
 
 OPTKIT = [m for m in ("lbfgs", "newton-cg", "gd") if METHODS[m].supports_bounds]
 SCIPY = ["L-BFGS-B", "TNC", "trust-constr", "SLSQP"]
 USES_HESSP = {"newton-cg", "trust-constr"}
-
-
-class BudgetExhausted(Exception):
-    """More than BUDGET calls: the run is stopped and counts as unsolved."""
-
-
-class Counted:
-    """f, gradient and Hessian-vector products of one problem: each call counted, and each
-    call at a point outside the box counted again as a violation."""
-
-    def __init__(self, prob):
-        self.prob = prob
-        self.objective = prob.objective
-        self.lb = np.broadcast_to(prob.bounds.lb, prob.n)
-        self.ub = np.broadcast_to(prob.bounds.ub, prob.n)
-        if prob.gradient is not None:
-            self._grad = prob.gradient
-        else:
-            compiled = optkit.ad.compile(prob.objective)
-            vg = optkit.value_and_grad(compiled)
-            self._grad = lambda x: vg(x)[1]
-        if prob.hessp is not None:
-            self._hessp = prob.hessp
-        else:
-            compiled = optkit.ad.compile(prob.objective)
-            self._hessp = lambda x, p: optkit.hvp(compiled, x, p)
-        self.nf = self.ng = self.nh = self.outside = 0
-
-    def _spend(self, x):
-        if self.nf + self.ng + self.nh > BUDGET:
-            raise BudgetExhausted
-        if np.any(x < self.lb) or np.any(x > self.ub):
-            self.outside += 1
-
-    def fun(self, x):
-        self.nf += 1
-        self._spend(x)
-        return float(self.objective(x))
-
-    def jac(self, x):
-        self.ng += 1
-        self._spend(x)
-        return np.asarray(self._grad(x), dtype=float)
-
-    def hessp(self, x, p):
-        self.nh += 1
-        self._spend(x)
-        return np.asarray(self._hessp(x, p), dtype=float)
-
-    def hess(self, x):
-        """trust-constr asks for a Hessian object: a LinearOperator of hessp."""
-        return scipy.sparse.linalg.LinearOperator((x.size, x.size), dtype=float,
-                                                  matvec=lambda p: self.hessp(x, p))
 
 
 def gtol_for(prob):
@@ -120,45 +63,28 @@ def run_one(method, prob):
     gtol = gtol_for(prob)
     box = prob.bounds
     x0 = box.project(np.array(prob.x0))  # published starts may lie outside: all start at P(x0)
-    start = time.perf_counter()
-    c = Counted(prob)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        try:
-            if method in OPTKIT:
-                res = solve(c.fun, x0, method, jac=c.jac, hessp=c.hessp, bounds=box, gtol=gtol,
-                            maxiter=MAXITER)
-            else:
-                options = {"maxiter": MAXITER}
-                extra = {}
-                if method == "L-BFGS-B":
-                    options.update(gtol=gtol, maxfun=10 * MAXITER)
-                elif method == "TNC":
-                    options.update(gtol=gtol, maxfun=10 * MAXITER)
-                    del options["maxiter"]
-                elif method == "trust-constr":
-                    options["gtol"] = gtol
-                    extra["hess"] = c.hess
-                res = scipy.optimize.minimize(c.fun, x0, method=method, jac=c.jac,
-                                              bounds=scipy.optimize.Bounds(c.lb, c.ub),
-                                              options=options, **extra)
-            x = np.clip(np.asarray(res.x, dtype=float), c.lb, c.ub)  # f* is over the box
-            f = float(c.objective(x))
-            success = bool(res.success)
-        except BudgetExhausted:
-            f, success, x = float("nan"), False, None
-        except Exception as exc:  # a crash counts as unsolved, and is reported
-            f, success, x = float("nan"), False, None
-            print(f"    {method} crashed on {prob.name}: {type(exc).__name__}: {exc}")
-    elapsed = time.perf_counter() - start
-    pgnorm = float("nan")
-    if success:  # the projected gradient at the returned point, outside counts and timing
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            pgnorm = box.projected_gradient_norm(x, np.asarray(c._grad(x), dtype=float))
-    return {"solved": prob.is_solved(f), "evals": c.nf + c.ng, "hessp": c.nh, "time": elapsed,
-            "f": f, "success": success, "false_success": success and not pgnorm <= gtol,
-            "outside": c.outside}
+    c = harness.Counted(prob.objective, *harness.problem_derivatives(prob), bounds=box)
+
+    def run():
+        if method in OPTKIT:
+            return solve(c.fun, x0, method, jac=c.jac, hessp=c.hessp, bounds=box, gtol=gtol,
+                         maxiter=MAXITER)
+        options = {"maxiter": MAXITER}
+        extra = {}
+        if method == "L-BFGS-B":
+            options.update(gtol=gtol, maxfun=10 * MAXITER)
+        elif method == "TNC":
+            options.update(gtol=gtol, maxfun=10 * MAXITER)
+            del options["maxiter"]
+        elif method == "trust-constr":
+            options["gtol"] = gtol
+            extra["hess"] = c.hess
+        scipy_box = scipy.optimize.Bounds(np.broadcast_to(box.lb, prob.n),
+                                          np.broadcast_to(box.ub, prob.n))
+        return scipy.optimize.minimize(c.fun, x0, method=method, jac=c.jac, bounds=scipy_box,
+                                       options=options, **extra)
+
+    return harness.run_counted(method, prob, c, run, gtol)
 
 
 def overhead_at_1e6():
@@ -167,34 +93,15 @@ def overhead_at_1e6():
     n = 10**6
     d = np.linspace(1.0, 100.0, n)
     cen = np.where(np.arange(n) % 2 == 0, 0.5, 1.5)
-    spent = [0.0]
 
     def fg(x):
-        t = time.perf_counter()
         r = x - cen
         g = d * r
-        f = 0.5 * float(r @ g)
-        spent[0] += time.perf_counter() - t
-        return f, g
+        return 0.5 * float(r @ g), g
 
-    x0 = np.full(n, 0.25)
-    box = optkit.Bounds(0.0, 1.0)
-    iters = 30
-    per_iter, active = {}, {}
-    for name in ("L-BFGS-B", "lbfgs", "L-BFGS-B", "lbfgs"):  # two rounds; keep the best
-        spent[0] = 0.0
-        start = time.perf_counter()
-        if name == "lbfgs":
-            res = solve(None, x0, "lbfgs", fun_and_jac=fg, bounds=box, gtol=0.0, ftol=0.0,
-                        maxiter=iters)
-        else:
-            res = scipy.optimize.minimize(fg, x0, jac=True, method="L-BFGS-B",
-                                          bounds=scipy.optimize.Bounds(np.zeros(n), np.ones(n)),
-                                          options={"maxiter": iters, "gtol": 0.0, "ftol": 0.0})
-        total = time.perf_counter() - start
-        value = (total - spent[0]) / max(res.nit, 1)
-        per_iter[name] = min(per_iter.get(name, float("inf")), value)
-        active[name] = float(np.mean((res.x <= 0) | (res.x >= 1)))
+    per_iter, last_x = harness.lbfgs_overhead(fg, np.full(n, 0.25), iters=30,
+                                      bounds=optkit.Bounds(0.0, 1.0))
+    active = {name: float(np.mean((x <= 0) | (x >= 1))) for name, x in last_x.items()}
     return per_iter, active
 
 
@@ -228,7 +135,7 @@ def main():
     methods = OPTKIT + SCIPY
     print(f"{len(cases)} bound-constrained problems with known f*; gtol={GTOL:g} (MINPACK-2 "
           f"grids: the same PDE residual, {minpack2.grid_gtol(LARGE_N, GTOL):.2g} at "
-          f"n={LARGE_N}), maxiter={MAXITER}, at most {BUDGET} calls per run; every method "
+          f"n={LARGE_N}), maxiter={MAXITER}, at most {harness.BUDGET} calls per run; every method "
           "starts at P(x0) with the same exact derivatives")
     results = {m: {} for m in methods}
     for label, prob in cases:
@@ -245,20 +152,14 @@ def main():
     print(f"{'method':13s} {'solved':>7s} {'evals total':>12s} {'evals median':>13s} "
           f"{'hessp':>8s} {'false success':>14s} {'outside box':>12s} {'time [s]':>9s}")
     for m in methods:
-        rs = list(results[m].values())
-        evals = [r["evals"] for r in rs]
-        print(f"{m:13s} {sum(r['solved'] for r in rs):>3d}/{len(rs):<3d} {sum(evals):>12d} "
-              f"{statistics.median(evals):>13.1f} {sum(r['hessp'] for r in rs):>8d} "
-              f"{sum(r['false_success'] for r in rs):>14d} "
-              f"{sum(r['outside'] for r in rs):>12d} {sum(r['time'] for r in rs):>9.2f}")
+        t = harness.totals(results[m].values())
+        print(f"{m:13s} {t['solved']:>3d}/{t['runs']:<3d} {t['evals']:>12d} {t['median']:>13.1f} "
+              f"{t['hessp']:>8d} {t['false_success']:>14d} {t['outside']:>12d} "
+              f"{t['time']:>9.2f}")
 
-    both = [k for k in results["lbfgs"]
-            if results["lbfgs"][k]["solved"] and results["L-BFGS-B"][k]["solved"]]
-    if both:
-        ours = statistics.median(results["lbfgs"][k]["evals"] for k in both)
-        theirs = statistics.median(results["L-BFGS-B"][k]["evals"] for k in both)
-        print(f"\nlbfgs / L-BFGS-B median evals on the {len(both)} problems both solve: "
-              f"{ours:.1f} / {theirs:.1f} = {ours / theirs:.2f}")
+    line = harness.median_evals_line(results)
+    if line is not None:
+        print(f"\n{line}")
 
     if args.no_overhead:
         return
