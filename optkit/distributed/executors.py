@@ -95,9 +95,8 @@ def os_thread_count():
 def _process_context():
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and os_thread_count() == 1:
-        # nothing else runs in this process, so a fork cannot copy a held lock; no thread can
-        # appear before the fork either: ProcessPoolExecutor forks every worker before it
-        # starts its own manager thread when the method is "fork"
+        # nothing else runs in this process, so a fork cannot copy a held lock (the pool is
+        # made to fork its workers at once, in _local_processes)
         return multiprocessing.get_context("fork")
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
@@ -128,6 +127,24 @@ def close_local_pools(*, wait=True):
     """Shut down every local pool that ``executor=N`` / ``"processes"`` started and kept.
 
     The next such call starts a fresh pool. Called at interpreter exit.
+
+    Parameters
+    ----------
+    wait : bool, optional
+        Wait for the workers to exit (default); pending tasks are cancelled either way.
+
+    Examples
+    --------
+    >>> from optkit.distributed import close_local_pools, open_executor
+    >>> with open_executor(1) as scope:
+    ...     pool = scope.executor
+    >>> with open_executor(1) as scope:
+    ...     scope.executor is pool
+    True
+    >>> close_local_pools()
+    >>> with open_executor(1) as scope:
+    ...     scope.executor is pool
+    False
     """
     with _POOLS_LOCK:
         pools = [pool for pool, _ in _POOLS.values()]
@@ -285,6 +302,11 @@ def _local_processes(n):
             context = _process_context()
             pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=context)
             method = context.get_start_method()
+            if method == "fork":
+                # fork every worker now, while the caller is known to be single-threaded (the
+                # first submit forks them all, before the pool's own thread starts), not at a
+                # later submit after the caller may have started threads
+                pool.submit(int)
             _POOLS[n] = pool, method
     scope = ExecutorScope(pool, owned=[_Lease(n, pool)], description=f"{n} local processes")
     scope.start_method = method

@@ -80,6 +80,7 @@ if __name__ == "__main__":
     serial = optkit.minimize_many(f, starts)
     with executors.open_executor(2) as scope:
         first = scope.start_method
+        forked = len(scope.executor._processes)  # before any task: forked while 1 thread
     if sys.argv[1] == "threads":  # one more thread than the main one: no fork
         threading.Thread(target=threading.Event().wait, daemon=True).start()
         executors.close_local_pools()
@@ -87,7 +88,7 @@ if __name__ == "__main__":
         method = scope.start_method
     got = optkit.minimize_many(f, starts, executor=2)
     same = all(np.array_equal(a.x, b.x) and a.fun == b.fun for a, b in zip(got, serial))
-    print(first, "|", method, "|", same)
+    print(first, "|", forked, "|", method, "|", same)
 """
 
 
@@ -98,8 +99,8 @@ def test_workers_fork_only_from_a_single_threaded_caller(tmp_path, threads, meth
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     out = subprocess.run([sys.executable, str(script), threads], env=env, check=True,
                          capture_output=True, text=True).stdout
-    first, used, same = (part.strip() for part in out.split("|"))
-    assert first == "fork"  # a fresh script with BLAS pinned
+    first, forked, used, same = (part.strip() for part in out.split("|"))
+    assert first == "fork" and forked == "2"  # a fresh script with BLAS pinned
     assert used == method and same == "True"
 
 
