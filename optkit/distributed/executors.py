@@ -27,7 +27,9 @@ where a pool per call stopped them after every call; and forked workers keep the
 of the moment they were forked (a function pickled by reference, one defined in an importable
 module, sees module globals as they were then; objectives defined in ``__main__``, lambdas and
 closures travel by value with every task and are always current). Call
-:func:`close_local_pools` after changing such state.
+:func:`close_local_pools` after changing such state. A Ctrl-C typed in a terminal reaches idle
+kept workers too (one process group): they exit, printing a KeyboardInterrupt traceback, and
+the next call starts a fresh pool.
 
 How the workers start depends on the caller's threads, counted by the operating system:
 
