@@ -3,11 +3,17 @@
 Nodes are appended to the tape as they are created, so the tape is already a topological
 order: the backward pass is one reverse loop, with no recursion and no sort. Each node keeps
 its inputs only until its cotangent has been pushed to its parents, then lets them go.
+
+The pass tracks which cotangents are *owned*: arrays it made and no one else holds. It adds
+into those in place, and a VJP rule with an ``inplace`` attribute, ``rule.inplace(g, ans,
+*args, **params)``, may overwrite an owned float64 ``g`` of the output's shape that only it
+consumes (returning the cotangent, or None to decline): each saves a full-size temporary.
 """
 
 from __future__ import annotations
 
 import math
+from sys import getrefcount
 
 import numpy as np
 
@@ -30,6 +36,7 @@ from .numpy_dispatch import tracer_pair
 from .vspace import tangent_dtype
 
 _new = object.__new__
+_ndarray = np.ndarray
 _LIVENESS_MIN_SIZE = 4096  # below this, arrays sit in cache anyway: skip the bookkeeping
 
 __all__ = ["ReverseTrace", "ReverseTracer", "Node", "backward"]
@@ -164,6 +171,9 @@ def _backward(trace, out_node, g, leaves, keep):
         vjps = prim.vjps
         plain = not isinstance(g, Tracer)
         cplx = any_complex and node.cplx
+        # g is a private array with one consumer: a rule's in-place form may overwrite it
+        mine = (node.owned and g.__class__ is _ndarray and g.ndim and len(node.parents) == 1
+                and not cplx)
         for i, parent in node.parents:
             rule = vjps[i] if i < len(vjps) else None
             if rule is ZERO:
@@ -185,14 +195,22 @@ def _backward(trace, out_node, g, leaves, keep):
                         parent.ct = ct
                         parent.owned = True
                         continue
-            c = rule(g, ans, *args, **params)
+            if (mine and (inplace := getattr(rule, "inplace", None)) is not None
+                    and (c := inplace(g, ans, *args, **params)) is not None):
+                fresh = True  # g, overwritten: still private
+            else:
+                c = rule(g, ans, *args, **params)
+                fresh = False
             if getattr(c, "shape", ()) != parent.shape:
                 c = unbroadcast(c, parent.shape)
             if cplx and not parent.cplx and is_complex(c):
                 c = np.real(c)  # a real value's cotangent is real (JAX's convention)
             if pct is None:
+                # a new array that no one else holds (only c and getrefcount's argument):
+                # the pass may add into it, or a rule's in-place form overwrite it
+                parent.owned = (c.__class__ is _ndarray and c.ndim > 0 and c.dtype is FLOAT64
+                                and c.base is None and (fresh or getrefcount(c) == 2))
                 parent.ct = c
-                parent.owned = False
             elif (parent.owned and plain and not isinstance(c, Tracer)
                   and not isinstance(pct, Tracer) and not (any_complex and parent.cplx)):
                 np.add(pct, c, out=pct)

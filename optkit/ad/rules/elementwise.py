@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import ZERO, concrete, function_impls, is_complex, primitive, ufunc_primitives
+from ..core import FLOAT64, ZERO, concrete, function_impls, is_complex, primitive, ufunc_primitives
 
 _LN2 = np.log(2.0)
 _LN10 = np.log(10.0)
@@ -39,6 +39,26 @@ def _one_value(t):
 _ONE_VALUE_MIN_SIZE = 1024  # smaller arrays gain nothing worth the test
 
 
+def _fits(g, y):
+    """``y`` is a plain float64 operand that a ufunc may combine into the float64 array ``g``
+    in place (``out=g``): a Python number, a 0-d value or an array of ``g``'s shape."""
+    if g.dtype is not FLOAT64:
+        return False
+    if type(y) is float or type(y) is int:
+        return True
+    return ((type(y) is np.ndarray or type(y) is np.float64) and y.dtype is FLOAT64
+            and (y.ndim == 0 or y.shape == g.shape))
+
+
+def _inplace(rule):
+    """Attach ``fn`` as ``rule``'s in-place form (see ``reverse``: the backward pass calls it
+    on a private cotangent it may overwrite; it returns None to decline)."""
+    def attach(fn):
+        rule.inplace = fn
+        return fn
+    return attach
+
+
 def _same(t, ans, *args):
     return t
 
@@ -49,6 +69,11 @@ def _negated(t, ans, *args):
         if v is not None:
             return np.broadcast_to(-v, t.shape)
     return -t
+
+
+@_inplace(_negated)
+def _negated_inplace(g, ans, *args):
+    return np.negative(g, out=g) if g.dtype is FLOAT64 else None
 
 
 # ---- arithmetic --------------------------------------------------------------------------
@@ -87,6 +112,16 @@ def _scaled(t, c):
     return c * t if v is None else np.broadcast_to(c * v, t.shape)
 
 
+@_inplace(_mul_d0)
+def _mul_d0_inplace(g, ans, x, y):
+    return np.multiply(g, y, out=g) if _fits(g, y) else None
+
+
+@_inplace(_mul_d1)
+def _mul_d1_inplace(g, ans, x, y):
+    return np.multiply(x, g, out=g) if _fits(g, x) else None
+
+
 multiply = _ufunc(np.multiply, jvp=(_mul_d0, _mul_d1), vjp=(_mul_d0, _mul_d1), complex=True)
 
 
@@ -96,6 +131,11 @@ def _div_d0(t, ans, x, y):
 
 def _div_d1(t, ans, x, y):
     return -t * ans / y
+
+
+@_inplace(_div_d0)
+def _div_d0_inplace(g, ans, x, y):
+    return np.divide(g, y, out=g) if _fits(g, y) else None
 
 
 divide = _ufunc(np.true_divide, jvp=(_div_d0, _div_d1), vjp=(_div_d0, _div_d1), complex=True)
@@ -121,6 +161,15 @@ def _pow_d0(t, ans, x, y):
         if y == 3:
             return t * (3.0 * (x * x))
     return t * (y * x ** (y - 1))
+
+
+@_inplace(_pow_d0)
+def _pow_d0_inplace(g, ans, x, y):
+    if (type(y) is int or type(y) is float) and y == 2 and type(x) is np.ndarray and _fits(g, x):
+        np.multiply(g, x, out=g)  # as _pow_d0's plain-array branch, without its temporary
+        g *= 2.0
+        return g
+    return None
 
 
 def _pow_d1(t, ans, x, y):
@@ -194,6 +243,11 @@ def _exp_d(t, ans, x):
     return t * ans
 
 
+@_inplace(_exp_d)
+def _exp_d_inplace(g, ans, x):
+    return np.multiply(g, ans, out=g) if _fits(g, ans) else None
+
+
 exp = _ufunc(np.exp, jvp=_exp_d, vjp=_exp_d, complex=True)
 
 
@@ -213,6 +267,11 @@ expm1 = _ufunc(np.expm1, jvp=_expm1_d, vjp=_expm1_d, complex=True)
 
 def _log_d(t, ans, x):
     return t / x
+
+
+@_inplace(_log_d)
+def _log_d_inplace(g, ans, x):
+    return np.divide(g, x, out=g) if _fits(g, x) else None
 
 
 log = _ufunc(np.log, jvp=_log_d, vjp=_log_d, complex=True)
