@@ -1,0 +1,106 @@
+"""The backward pass's in-place work on cotangents it owns (``reverse``) and the JVP trace's
+in-place accumulation of traced slice cotangents (``JVPTrace.accumulate``, an HVP's backward
+pass): results must equal the allocating path's, with no shared array overwritten.
+
+The arrays are large (n = 6000) so that the size-gated fast paths run."""
+
+import numpy as np
+import pytest
+
+import optkit
+from optkit.ad import core, forward
+
+N = 6000
+
+
+def _rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def _rosenbrock_grad(x):
+    g = np.zeros_like(x)
+    d = x[1:] - x[:-1] ** 2
+    g[:-1] = -400.0 * x[:-1] * d - 2.0 * (1.0 - x[:-1])
+    g[1:] += 200.0 * d
+    return g
+
+
+def _rosenbrock_hvp(x, v):
+    hv = np.zeros_like(x)
+    hv[:-1] = (1200 * x[:-1] ** 2 - 400 * x[1:] + 2) * v[:-1] - 400 * x[:-1] * v[1:]
+    hv[1:] += -400 * x[:-1] * v[:-1] + 200 * v[1:]
+    return hv
+
+
+def _shared(x):
+    # y's cotangent feeds two consumers (y * y and the sum), and a - a sends one cotangent to
+    # both arguments of a subtraction: neither may be overwritten in place
+    y = -(x * 3.0)
+    a = np.exp(x / 2.0)
+    return np.sum(y * y) + np.sum(y) + np.sum((a - a) ** 2) + np.sum(np.log(x * x + 1.0) * 2.0)
+
+
+def _shared_grad(x):
+    return 18.0 * x - 3.0 + 2.0 * 2.0 * x / (x * x + 1.0)
+
+
+def _mixed(x):
+    # slices of x get traced cotangents (x[1:] * x[:-1]) and plain ones (a linear term) in an HVP
+    return np.sum(x[1:] * x[:-1]) + np.sum(3.0 * x[:-1]) - np.sum(x[2:] ** 2)
+
+
+def _mixed_hvp(v):
+    hv = np.zeros_like(v)
+    hv[:-1] += v[1:]
+    hv[1:] += v[:-1]
+    hv[2:] -= 2.0 * v[2:]
+    return hv
+
+
+@pytest.fixture
+def point():
+    rng = np.random.default_rng(0)
+    return rng.uniform(-1.0, 1.0, N), rng.standard_normal(N)
+
+
+def test_value_and_grad_matches_the_hand_written_gradient(point):
+    x, _ = point
+    x0 = x.copy()
+    value, g = optkit.value_and_grad(_rosenbrock)(x)
+    np.testing.assert_allclose(g, _rosenbrock_grad(x), rtol=1e-12, atol=1e-10)
+    assert value == pytest.approx(_rosenbrock(x))
+    np.testing.assert_array_equal(x, x0)  # the input is never written
+
+
+def test_cotangents_with_two_consumers_are_not_overwritten(point):
+    x, _ = point
+    np.testing.assert_allclose(optkit.grad(_shared)(x), _shared_grad(x), rtol=1e-12,
+                               atol=1e-12)
+
+
+def test_a_reused_pullback_gives_the_same_cotangent_twice(point):
+    x, u = point
+    _, pullback = optkit.vjp(lambda z: -(np.exp(z) * 2.0), x)
+    first = pullback(u)
+    np.testing.assert_array_equal(pullback(u), first)
+    np.testing.assert_allclose(first, -2.0 * np.exp(x) * u, rtol=1e-14)
+
+
+def test_hvp_matches_the_hand_written_product(point):
+    x, v = point
+    np.testing.assert_allclose(optkit.hvp(_rosenbrock, x, v), _rosenbrock_hvp(x, v),
+                               rtol=1e-10, atol=1e-8)
+
+
+def test_hvp_with_traced_and_plain_slice_cotangents(point):
+    x, v = point
+    np.testing.assert_allclose(optkit.hvp(_mixed, x, v), _mixed_hvp(v), rtol=1e-12,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("f", [_rosenbrock, _mixed, _shared])
+def test_in_place_accumulation_is_bit_identical_to_scatter_and_add(point, f, monkeypatch):
+    x, v = point
+    fast = optkit.hvp(f, x, v)
+    monkeypatch.setattr(forward.JVPTrace, "accumulate", core.Trace.accumulate)
+    np.testing.assert_array_equal(fast, optkit.hvp(f, x, v))
