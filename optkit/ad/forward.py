@@ -5,6 +5,8 @@ Absent tangents are ``None`` (symbolic zeros), so constants cost nothing.
 
 from __future__ import annotations
 
+from sys import getrefcount
+
 import numpy as np
 
 from .core import (
@@ -23,6 +25,7 @@ from .numpy_dispatch import tracer_pair
 from .vspace import tangent_zeros
 
 _new = object.__new__
+_ndarray = np.ndarray
 
 __all__ = ["JVPTrace", "JVPTracer"]
 
@@ -84,7 +87,14 @@ class JVPTrace(Trace):
                 if rule is None:
                     raise nondiff_argument_error(prim, i)
                 c = rule(t, ans, *primals, **params)
-                out = c if out is None else out + c
+                if out is None:
+                    out = c
+                elif (out.__class__ is _ndarray and c.__class__ is _ndarray
+                      and out.dtype is FLOAT64 and c.dtype is FLOAT64 and out.shape == c.shape
+                      and out.base is None and getrefcount(out) == 2):
+                    np.add(out, c, out=out)  # a new array only this sum holds: no temporary
+                else:
+                    out = out + c
         if out is None:
             out = tangent_zeros(ans)
         else:

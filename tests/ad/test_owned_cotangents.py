@@ -104,3 +104,23 @@ def test_in_place_accumulation_is_bit_identical_to_scatter_and_add(point, f, mon
     fast = optkit.hvp(f, x, v)
     monkeypatch.setattr(forward.JVPTrace, "accumulate", core.Trace.accumulate)
     np.testing.assert_array_equal(fast, optkit.hvp(f, x, v))
+
+
+def _same(t, ans, *args):
+    return t
+
+
+# both JVP rules hand back the tangent they are given: the forward trace's sum of the two
+# contributions must not add into that (shared) tangent in place
+_add_same = core.primitive("test_add_same", np.add, jvp=(_same, _same), vjp=(_same, _same))
+
+
+def test_forward_sum_never_writes_into_a_tangent_a_rule_returned(point):
+    x, v = point
+    v0 = v.copy()
+    y, t = optkit.jvp(lambda z: _add_same(z, z), x, v)
+    np.testing.assert_array_equal(v, v0)
+    np.testing.assert_array_equal(t, v0 + v0)
+    _, t = optkit.jvp(lambda z: z * z, x, v)  # two new contributions: summed in place
+    np.testing.assert_array_equal(t, v0 * x + x * v0)
+    np.testing.assert_array_equal(v, v0)
