@@ -264,6 +264,17 @@ class Trace:
         """
         return None
 
+    def inplace(self, fn, g, ans, args, params):
+        """Apply a VJP rule's in-place form ``fn`` (see ``reverse``) to ``g``, one of this
+        trace's tracers that the backward pass owns; return the result or None to decline
+        (the default: the pass then calls the rule itself)."""
+        return None
+
+    def owns(self, c):
+        """True if ``c``, one of this trace's tracers fresh from a rule, holds arrays that no
+        one else does (so that ``inplace`` may overwrite them). Default: never."""
+        return False
+
 
 class new_level:  # noqa: N801 - used as a context manager, reads as a function
     """``with new_level(TraceType) as trace``: a trace one level above every active one.

@@ -106,6 +106,34 @@ class JVPTrace(Trace):
         t._trace, t._a, t._b, t._view = self, ans, out, None
         return t
 
+    def owns(self, c):
+        # c: held by the backward pass's local, this call's argument and getrefcount's; its
+        # primal and tangent: by c alone (and the locals a, t and getrefcount's argument),
+        # each a new float64 array
+        if c._trace is not self or c._view is not None or getrefcount(c) != 3:
+            return False
+        a, t = c._a, c._b
+        return (a.__class__ is _ndarray and t.__class__ is _ndarray and a is not t
+                and a.dtype is FLOAT64 and t.dtype is FLOAT64 and a.shape == t.shape
+                and a.base is None and t.base is None
+                and getrefcount(a) == 3 and getrefcount(t) == 3)
+
+    def inplace(self, fn, g, ans, args, params):
+        """A VJP rule is linear in its cotangent: with no argument (nor ``ans``) traced, its
+        in-place form applies to the primal and the tangent of ``g`` alike."""
+        if isinstance(ans, Tracer):
+            return None
+        for x in args:
+            if isinstance(x, Tracer):
+                return None
+        a = fn(g._a, ans, *args, **params)
+        if a is None:
+            return None
+        t = fn(g._b, ans, *args, **params)  # same dtype and shape as g._a: not declined
+        out = _new(JVPTracerArray if a.ndim else JVPTracer)
+        out._trace, out._a, out._b, out._view = self, a, t, None
+        return out
+
     def accumulate(self, prim, buf, owned, g, args, params):
         """In place on the primal and the tangent of the cotangent buffer (see ``Trace``):
         ``prim`` is linear, so its accumulation applies to a tangent as to a value. Only for

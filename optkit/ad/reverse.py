@@ -172,8 +172,8 @@ def _backward(trace, out_node, g, leaves, keep):
         plain = not isinstance(g, Tracer)
         cplx = any_complex and node.cplx
         # g is a private array with one consumer: a rule's in-place form may overwrite it
-        mine = (node.owned and g.__class__ is _ndarray and g.ndim and len(node.parents) == 1
-                and not cplx)
+        mine = (node.owned and len(node.parents) == 1 and not cplx
+                and (not plain or g.__class__ is _ndarray and g.ndim > 0))
         for i, parent in node.parents:
             rule = vjps[i] if i < len(vjps) else None
             if rule is ZERO:
@@ -196,7 +196,8 @@ def _backward(trace, out_node, g, leaves, keep):
                         parent.owned = True
                         continue
             if (mine and (inplace := getattr(rule, "inplace", None)) is not None
-                    and (c := inplace(g, ans, *args, **params)) is not None):
+                    and (c := (inplace(g, ans, *args, **params) if plain else
+                               g._trace.inplace(inplace, g, ans, args, params))) is not None):
                 fresh = True  # g, overwritten: still private
             else:
                 c = rule(g, ans, *args, **params)
@@ -208,8 +209,12 @@ def _backward(trace, out_node, g, leaves, keep):
             if pct is None:
                 # a new array that no one else holds (only c and getrefcount's argument):
                 # the pass may add into it, or a rule's in-place form overwrite it
-                parent.owned = (c.__class__ is _ndarray and c.ndim > 0 and c.dtype is FLOAT64
-                                and c.base is None and (fresh or getrefcount(c) == 2))
+                if c.__class__ is _ndarray:
+                    parent.owned = (c.ndim > 0 and c.dtype is FLOAT64 and c.base is None
+                                    and (fresh or getrefcount(c) == 2))
+                else:  # a tracer (an HVP) may be owned too: its trace says
+                    parent.owned = (parent.shape != () and isinstance(c, Tracer)
+                                    and (fresh or c._trace.owns(c)))
                 parent.ct = c
             elif (parent.owned and plain and not isinstance(c, Tracer)
                   and not isinstance(pct, Tracer) and not (any_complex and parent.cplx)):
