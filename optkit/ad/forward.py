@@ -91,7 +91,8 @@ class JVPTrace(Trace):
                     out = c
                 elif (out.__class__ is _ndarray and c.__class__ is _ndarray
                       and out.dtype is FLOAT64 and c.dtype is FLOAT64 and out.shape == c.shape
-                      and out.base is None and getrefcount(out) == 2):
+                      and out.flags.owndata and out.flags.writeable
+                      and getrefcount(out) == 2):
                     np.add(out, c, out=out)  # a new array only this sum holds: no temporary
                 else:
                     out = out + c
@@ -115,7 +116,8 @@ class JVPTrace(Trace):
         a, t = c._a, c._b
         return (a.__class__ is _ndarray and t.__class__ is _ndarray and a is not t
                 and a.dtype is FLOAT64 and t.dtype is FLOAT64 and a.shape == t.shape
-                and a.base is None and t.base is None
+                and a.flags.owndata and t.flags.owndata and a.flags.writeable
+                and t.flags.writeable
                 and getrefcount(a) == 3 and getrefcount(t) == 3)
 
     def inplace(self, fn, g, ans, args, params):

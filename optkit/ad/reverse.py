@@ -207,11 +207,12 @@ def _backward(trace, out_node, g, leaves, keep):
             if cplx and not parent.cplx and is_complex(c):
                 c = np.real(c)  # a real value's cotangent is real (JAX's convention)
             if pct is None:
-                # a new array that no one else holds (only c and getrefcount's argument):
-                # the pass may add into it, or a rule's in-place form overwrite it
+                # a new array that no one else holds (only c and getrefcount's argument) and
+                # that owns its memory: the pass may add into it, or a rule's in-place form
+                # overwrite it
                 if c.__class__ is _ndarray:
-                    parent.owned = (c.ndim > 0 and c.dtype is FLOAT64 and c.base is None
-                                    and (fresh or getrefcount(c) == 2))
+                    parent.owned = (c.ndim > 0 and c.dtype is FLOAT64 and c.flags.owndata
+                                    and c.flags.writeable and (fresh or getrefcount(c) == 2))
                 else:  # a tracer (an HVP) may be owned too: its trace says
                     parent.owned = (parent.shape != () and isinstance(c, Tracer)
                                     and (fresh or c._trace.owns(c)))
