@@ -19,6 +19,7 @@ Broadcasting is undone once, in ``unbroadcast``; no rule does it itself.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -54,6 +55,7 @@ __all__ = [
     "COMPLEX128",
     "FLOAT64",
     "ZERO",
+    "EXACT_REFCOUNTS",
 ]
 
 
@@ -172,6 +174,26 @@ def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None, 
 # a cheap fast path; any other dtype goes through check_complex
 FLOAT64 = np.dtype(np.float64)
 COMPLEX128 = np.dtype(np.complex128)
+
+
+def _refcounts_are_exact():
+    """True when ``sys.getrefcount`` counts an array's holders as CPython 3.11 to 3.13 does:
+    every holder once, plus one for its own argument.
+
+    The eager traces write into a temporary in place only when the count proves that nothing
+    else holds it (``reverse`` and ``forward``). Where references may be borrowed without a
+    count (Python 3.14's stack references) or the count is not stable (a free-threaded build),
+    a count could miss a holder and an in-place write would change a user's array, so the
+    traces then never write in place: slower, never wrong. Checked once, at import.
+    """
+    if sys.version_info >= (3, 14) or not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return False
+    probe = np.empty(2)
+    holder = [probe]
+    return sys.getrefcount(probe) == 3 and len(holder) == 1
+
+
+EXACT_REFCOUNTS = _refcounts_are_exact()
 
 
 def dtype_of(x):

@@ -10,6 +10,7 @@ from sys import getrefcount
 import numpy as np
 
 from .core import (
+    EXACT_REFCOUNTS,
     FLOAT64,
     ZERO,
     Trace,
@@ -92,7 +93,7 @@ class JVPTrace(Trace):
                 elif (out.__class__ is _ndarray and c.__class__ is _ndarray
                       and out.dtype is FLOAT64 and c.dtype is FLOAT64 and out.shape == c.shape
                       and out.flags.owndata and out.flags.writeable
-                      and getrefcount(out) == 2):
+                      and EXACT_REFCOUNTS and getrefcount(out) == 2):
                     np.add(out, c, out=out)  # a new array only this sum holds: no temporary
                 else:
                     out = out + c
@@ -111,7 +112,8 @@ class JVPTrace(Trace):
         # c: held by the backward pass's local, this call's argument and getrefcount's; its
         # primal and tangent: by c alone (and the locals a, t and getrefcount's argument),
         # each a new float64 array
-        if c._trace is not self or c._view is not None or getrefcount(c) != 3:
+        if (not EXACT_REFCOUNTS or c._trace is not self or c._view is not None
+                or getrefcount(c) != 3):
             return False
         a, t = c._a, c._b
         return (a.__class__ is _ndarray and t.__class__ is _ndarray and a is not t

@@ -18,6 +18,7 @@ from sys import getrefcount
 import numpy as np
 
 from .core import (
+    EXACT_REFCOUNTS,
     FLOAT64,
     ZERO,
     Trace,
@@ -212,7 +213,8 @@ def _backward(trace, out_node, g, leaves, keep):
                 # overwrite it
                 if c.__class__ is _ndarray:
                     parent.owned = (c.ndim > 0 and c.dtype is FLOAT64 and c.flags.owndata
-                                    and c.flags.writeable and (fresh or getrefcount(c) == 2))
+                                    and c.flags.writeable
+                                    and (fresh or (EXACT_REFCOUNTS and getrefcount(c) == 2)))
                 else:  # a tracer (an HVP) may be owned too: its trace says
                     parent.owned = (parent.shape != () and isinstance(c, Tracer)
                                     and (fresh or c._trace.owns(c)))

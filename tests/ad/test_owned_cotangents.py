@@ -141,3 +141,21 @@ def test_forward_sum_never_writes_into_a_tangent_a_rule_returned(point):
     _, t = optkit.jvp(lambda z: z * z, x, v)  # two new contributions: summed in place
     np.testing.assert_array_equal(t, v0 * x + x * v0)
     np.testing.assert_array_equal(v, v0)
+
+
+def test_without_exact_refcounts_nothing_is_written_in_place_and_results_are_identical(
+        monkeypatch):
+    """Where reference counts cannot prove ownership (core.EXACT_REFCOUNTS False: Python 3.14,
+    free-threaded builds), the traces take the allocating path, with the same bits."""
+    from optkit.ad import reverse
+    x = np.random.default_rng(5).uniform(-1.0, 2.0, N)
+    v = np.random.default_rng(6).standard_normal(N)
+    fast = optkit.value_and_grad(_rosenbrock)(x), optkit.hvp(_rosenbrock, x, v)
+    assert core.EXACT_REFCOUNTS  # this CPython counts exactly: the fast path above ran
+    monkeypatch.setattr(forward, "EXACT_REFCOUNTS", False)
+    monkeypatch.setattr(reverse, "EXACT_REFCOUNTS", False)
+    slow = optkit.value_and_grad(_rosenbrock)(x), optkit.hvp(_rosenbrock, x, v)
+    assert fast[0][0] == slow[0][0]
+    np.testing.assert_array_equal(fast[0][1], slow[0][1])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    np.testing.assert_allclose(slow[0][1], _rosenbrock_grad(x), rtol=1e-12)
