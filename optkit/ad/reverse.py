@@ -212,7 +212,9 @@ def _backward(trace, out_node, g, leaves, keep):
                 # that owns its memory: the pass may add into it, or a rule's in-place form
                 # overwrite it
                 if c.__class__ is _ndarray:
-                    parent.owned = (c.ndim > 0 and c.dtype is FLOAT64 and c.flags.owndata
+                    # small arrays sit in cache: the test would cost more than it saves
+                    parent.owned = (c.size >= _LIVENESS_MIN_SIZE and c.dtype is FLOAT64
+                                    and c.flags.owndata
                                     and c.flags.writeable
                                     and (fresh or (EXACT_REFCOUNTS and getrefcount(c) == 2)))
                 else:  # a tracer (an HVP) may be owned too: its trace says
