@@ -17,7 +17,7 @@ from ..staging import Var
 from .blockcode import region_lines
 from .buffers import plan_buffers
 from .passes import dce, fold_and_cse, fold_negations, fuse_scatter_adds
-from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions
+from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions, may_block
 
 __all__ = ["codegen", "Replay"]
 
@@ -82,7 +82,7 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     eqns, outputs = fold_and_cse(program)
     eqns = fold_negations(dce(eqns, outputs), outputs)
     fused, skipped = fuse_scatter_adds(eqns, outputs)
-    if blocked is False:
+    if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []
     else:
         schedule, notes = find_regions(eqns, fused, skipped, block_size,

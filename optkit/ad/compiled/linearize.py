@@ -27,6 +27,7 @@ import numpy as np
 from ..staging import Program, Var
 from .codegen import codegen
 from .passes import dce, fold_and_cse
+from .regions import may_block
 
 __all__ = ["linearized_codegen"]
 
@@ -50,7 +51,7 @@ def linearized_codegen(program, n_fixed, name, blocked="auto"):
             fixed_eqns.append(eqn)
     if not fixed_eqns or not varying_eqns:
         return codegen(program, name, blocked)
-    if blocked is not False:
+    if may_block([*program.inputs, *(e.out for e in eqns)], blocked):
         whole = codegen(program, name, blocked)
         if _cheap_to_recompute(fixed_eqns, whole):
             return whole

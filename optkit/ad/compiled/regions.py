@@ -38,6 +38,8 @@ whose order changes:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..staging import Var
@@ -277,3 +279,20 @@ def _note(notes, eqn, reason):
     size = int(np.prod(eqn.out.shape, dtype=np.int64))
     if size >= BLOCK_SIZE:
         notes.append(f"v{eqn.out.id} = {eqn.prim.name}{tuple(eqn.out.shape)}: {reason}")
+
+
+def may_block(program_vars, blocked, block_size=BLOCK_SIZE):
+    """False when no region could form, so the region pass (and its cost) can be skipped.
+
+    A block holds ``rows * width >= block_size / 2`` elements of the region's widest value
+    (``rows = max(1, block_size // width)``), so a region of ``b`` blocks, whose length exceeds
+    ``(b - 1) * rows``, has a value of more than ``(b - 1) * block_size / 2`` elements. With
+    ``blocked='auto'`` a region needs ``MIN_BLOCKS`` blocks, so a program whose values are all
+    smaller has none. ``program_vars``: its inputs and the results of its equations.
+    """
+    if blocked is False:
+        return False
+    if blocked is True:
+        return True
+    least = (MIN_BLOCKS - 1) * block_size // 2 + 1
+    return any(math.prod(v.shape) >= least for v in program_vars)
