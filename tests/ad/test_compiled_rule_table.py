@@ -93,11 +93,14 @@ def _fallback(key, i):
 
 
 def _params():
+    """The table's rows as pytest params (a list: pytest 9.2 refuses a generator)."""
+    out = []
     for key, row in TABLE:
         marks = ()
         if key in COMPILED_BUGS:
             marks = pytest.mark.xfail(strict=True, raises=TypeError, reason=COMPILED_BUGS[key])
-        yield pytest.param(key, row, id=key, marks=marks)
+        out.append(pytest.param(key, row, id=key, marks=marks))
+    return out
 
 
 def _loss(row, i, seed=3):
