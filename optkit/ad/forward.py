@@ -148,13 +148,11 @@ class JVPTrace(Trace):
                 or t.dtype is not FLOAT64):
             return None
         primals = list(args)
-        i = 0
-        for x in args:
+        for i, x in enumerate(args):
             if isinstance(x, Tracer):
                 if x._trace is not self or isinstance(x._a, Tracer):
                     return None
                 primals[i] = x._a
-            i += 1
         if buf is None:
             ba = bt = None
         elif (owned and isinstance(buf, Tracer) and buf._trace is self

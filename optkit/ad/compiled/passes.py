@@ -134,10 +134,9 @@ def dce(eqns, outputs):
     return kept
 
 
-def fold_negations(eqns, outputs):
-    """``-(a * c)`` -> ``a * (-c)`` for a real constant ``c`` when the product is used only by
-    the negation: one pass over the data fewer, and the same bits (negation is exact and
-    rounding is symmetric in sign). The reverse pass writes ``-(2 * x)`` and the like."""
+def _use_counts(eqns, outputs):
+    """Var id -> how many equations read it; a program output counts two more, so a test for
+    a single use never passes for it (it must survive the replay as it is)."""
     uses = {}
     for eqn in eqns:
         for v in eqn.inputs:
@@ -145,7 +144,15 @@ def fold_negations(eqns, outputs):
                 uses[v.id] = uses.get(v.id, 0) + 1
     for v in outputs:
         if isinstance(v, Var):
-            uses[v.id] = uses.get(v.id, 0) + 2  # never folded away
+            uses[v.id] = uses.get(v.id, 0) + 2
+    return uses
+
+
+def fold_negations(eqns, outputs):
+    """``-(a * c)`` -> ``a * (-c)`` for a real constant ``c`` when the product is used only by
+    the negation: one pass over the data fewer, and the same bits (negation is exact and
+    rounding is symmetric in sign). The reverse pass writes ``-(2 * x)`` and the like."""
+    uses = _use_counts(eqns, outputs)
     producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
     result = list(eqns)
     for k, eqn in enumerate(eqns):
@@ -183,14 +190,7 @@ def fuse_scatter_adds(eqns, outputs):
     accumulator promotes the sum and cannot be added in place.
     Returns ``{add index: (accumulator var, scatter eqn)}`` and the set of skipped eqns.
     """
-    uses = {}
-    for eqn in eqns:
-        for v in eqn.inputs:
-            if isinstance(v, Var):
-                uses[v.id] = uses.get(v.id, 0) + 1
-    for v in outputs:
-        if isinstance(v, Var):
-            uses[v.id] = uses.get(v.id, 0) + 2  # never private
+    uses = _use_counts(eqns, outputs)
     producer = {}
     private = set()  # var ids holding a fresh array nobody else refers to
     fused, skipped = {}, set()
