@@ -135,7 +135,6 @@ class ResidualObjective:
         self._fun, self._jac, self._jvp, self._vjp, self._rvv = fun, jac, jvp, vjp, rvv
         self._args = args
         self.loss: Loss = as_loss(loss, f_scale)
-        self._linear = self.loss.is_linear
         self.m = None  # number of residuals, fixed by the first evaluation
         self.nfev = 0
         self.njev = 0
@@ -184,13 +183,7 @@ class ResidualObjective:
         items = self._cache.items
         cost = items.get("cost")
         if cost is None:
-            if self._linear:  # a non-finite r makes r . r inf or nan: one test on the float
-                cost = 0.5 * float(r @ r)
-                if not math.isfinite(cost):
-                    cost = math.inf
-            else:
-                cost = self.loss.cost(r) if _ALL(np.isfinite(r)) else math.inf
-            items["cost"] = cost
+            cost = items["cost"] = self.loss.finite_cost(r)
         return cost
 
     def linearize(self, x) -> Linearization:
@@ -203,10 +196,8 @@ class ResidualObjective:
         if lin is not None:
             return lin
         x, r = cache.x, items["r"]  # the private read-only copy of x
-        if self._linear:
-            r_model, scale = r, None
-        else:
-            r_model, scale = self.loss.scaling(r)
+        r_model, scale = self.loss.scaling(r)
+        if scale is not None:  # a rescaled copy (the linear loss's r~ is r, already read-only)
             r_model.flags.writeable = False
         dense = None
         if self._jac is not None:

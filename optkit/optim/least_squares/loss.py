@@ -18,6 +18,7 @@ sec. 4.3, as implemented by scipy's ``scale_for_robust_loss_function``):
     r~_i = rho'_i r_i / s_i,      J~ = diag(s) J,      so J~^T r~ = J^T (rho' r) = grad F.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -133,6 +134,15 @@ class Loss:
         if self.is_linear:
             return 0.5 * float(r @ r)
         return 0.5 * float(np.sum(self.derivatives(r)[0]))
+
+    def finite_cost(self, r) -> float:
+        """``cost(r)``, or inf when a residual is not finite (a trial point outside the model's
+        domain); ``r`` a float64 array. For the linear loss a non-finite r makes r.r inf or
+        nan, so one test on that float replaces the test of every residual."""
+        if self.is_linear:
+            cost = 0.5 * float(r @ r)
+            return cost if math.isfinite(cost) else math.inf
+        return self.cost(r) if np.logical_and.reduce(np.isfinite(r), axis=None) else math.inf
 
     def scaling(self, r) -> tuple[np.ndarray, np.ndarray | None]:
         """(r~, s): the rescaled residuals and the row scale of J (module docstring).
