@@ -15,7 +15,7 @@ formulation costs at least. Last, the large problem (m = 1e6 residuals, n = 1e4 
 in the operator form, run in a child process to measure its peak RSS; scipy's dense paths
 would need the 80 GB J.
 
-    OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python bench/least_squares.py [--quick] [--no-large]
+    python bench/least_squares.py [--quick] [--no-large]   (BLAS pinned to one thread here)
 """
 
 import os
@@ -36,9 +36,9 @@ import scipy.optimize  # noqa: E402
 from scipy.linalg import lapack  # noqa: E402
 
 import optkit  # noqa: E402
-import problems  # noqa: E402
-from problems.nist import STARTS_2  # noqa: E402
+from optkit import problems  # noqa: E402
 
+STARTS_2 = problems.nist.STARTS_2  # the NIST problems' second certified starts
 MGH = ["rosenbrock", "freudenstein-roth", "powell-badly-scaled", "brown-badly-scaled", "beale",
        "helical-valley", "powell-singular", "wood", "jennrich-sampson", "bard", "gaussian",
        "meyer", "gulf", "box-3d", "kowalik-osborne", "brown-dennis", "osborne1", "biggs-exp6",
