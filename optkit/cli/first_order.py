@@ -17,11 +17,10 @@ import numpy as np
 
 import optkit
 
+from ..optim.driver import DEFAULT_GTOL
 from .runner import Outcome, bounded_summary
 
-__all__ = ["GTOL", "scipy_verdict"]
-
-GTOL = 1e-5  # optkit's default gtol (optkit.optim.run), used when --gtol is not given
+__all__ = ["scipy_verdict"]
 
 
 def _gradient_at(problem, x):
@@ -40,10 +39,11 @@ def _gradient_at(problem, x):
 
 def scipy_verdict(problem, outcome: Outcome, bounds, gtol) -> dict:
     """Set ``outcome``'s ``success`` and ``status`` (in place) by optkit's first-order test at
-    ``outcome.x`` with ``gtol`` (None: the default 1e-5), with its ``gradient``, ``gnorm`` (and
-    with bounds ``bounded``) from the gradient evaluated there; return the record's extra
-    fields: ``scipy_success`` (SciPy's own claim) and ``first_order`` (the test, in words)."""
-    tol = GTOL if gtol is None else gtol
+    ``outcome.x`` with ``gtol`` (None: the driver's ``DEFAULT_GTOL``), with its ``gradient``,
+    ``gnorm`` (and with bounds ``bounded``) from the gradient evaluated there; return the
+    record's extra fields: ``scipy_success`` (SciPy's own claim) and ``first_order`` (the
+    test, in words)."""
+    tol = DEFAULT_GTOL if gtol is None else gtol
     claimed = outcome.success
     g = _gradient_at(problem, outcome.x)
     if g is None:
@@ -61,4 +61,4 @@ def scipy_verdict(problem, outcome: Outcome, bounds, gtol) -> dict:
     outcome.success = holds
     outcome.status = "converged" if holds else "failed"
     return {"scipy_success": claimed,
-                     "first_order": f"{'holds' if holds else 'fails'}: {text}"}
+            "first_order": f"{'holds' if holds else 'fails'}: {text}"}

@@ -41,8 +41,9 @@ from .result import History, OptimizeResult, Status
 from .solvers.base import Solver, inf_norm
 from .start import check_x0
 
-__all__ = ["DRIVER_OPTIONS", "check_options", "check_x0", "run"]
+__all__ = ["DEFAULT_GTOL", "DRIVER_OPTIONS", "check_options", "check_x0", "run"]
 
+DEFAULT_GTOL = 1e-5  # the first-order test ||g||_inf <= gtol when the caller gives none
 DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "history")
 
 # The stall test, on when ftol is not given: a stop (a failure, Status.STALLED) after
@@ -69,7 +70,7 @@ def _check_count(name, value, minimum):
     return int(value)
 
 
-def check_options(*, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None, maxfev=None,
+def check_options(*, gtol=DEFAULT_GTOL, ftol=None, xtol=0.0, maxiter=None, maxfev=None,
                   max_time=None, callback=None, history=False):
     """Validate the driver's options (see :func:`run`) without solving.
 
@@ -276,7 +277,7 @@ class _Solve:
         )
 
 
-def run(solver, objective, x0, *, bounds=None, gtol=1e-5, ftol=None, xtol=0.0, maxiter=None,
+def run(solver, objective, x0, *, bounds=None, gtol=DEFAULT_GTOL, ftol=None, xtol=0.0, maxiter=None,
         maxfev=None, max_time=None, callback=None, history=False, method=None):
     """Minimize ``objective`` from ``x0`` with ``solver``; return an OptimizeResult.
 
