@@ -16,11 +16,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from .ad import CompiledFunction, NotDifferentiableError, TracerConversionError, hvp, value_and_grad
+from .ad.convexity import is_convex
 from .boundary import as_start, flat_bounds
 from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
 from .optim.bounds import Bounds, as_bounds
 from .optim.objective import check_scalar
+from .optim.start import check_x0
 
 __all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermediate_result"]
 
@@ -212,7 +214,10 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
     fun = _differentiable_equivalent(fun)
 
     ad_gradient = jac is None or jac is False
+    # every derivative from the AD of f: f's trace is then all there is, and may prove it convex
+    derived = ad_gradient and hessp is None
     target = _scalar_valued(fun, returns_pair=jac is True)
+    convex = _convexity_proof(target, start) if derived else False
     if compile and (ad_gradient or hessp is None):
         target = CompiledFunction(target, warmup=COMPILE_WARMUP)
     ad_fun_and_jac, ad_hessp = ad_derivatives(target)
@@ -229,13 +234,23 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         if flat is not None:
             kwargs["bounds"] = Bounds(*flat)
     res = solve(fun, start.x, method, jac=jac, hessp=hessp, fun_and_jac=fun_and_jac,
-                callback=_driver_callback(callback, None if flat_callback else start), **kwargs)
+                callback=_driver_callback(callback, None if flat_callback else start),
+                convex=convex, **kwargs)
     box = as_bounds(kwargs.get("bounds"), np.size(res["x"]))
     if box is not None:  # as scipy.optimize.least_squares: -1 at lb, +1 at ub, 0 free (flat)
         res["active_mask"] = box.active_mask(res["x"])
     if start.structured:
         res["x"], res["jac"] = start.tree(res["x"]), start.tree(res["jac"])
     return res
+
+
+def _convexity_proof(fun, start):
+    """The deferred proof that ``fun`` is convex (``Objective(convex=...)``): f traced at x0
+    and analysed by disciplined convex programming (``optkit.ad.convexity``), on the flat
+    vector the solver holds. Run only if a solver asks (newton-cg, before its saddle check):
+    two tracings of f and one pass over the program."""
+    flat_fun = start.value(fun)
+    return lambda: is_convex(flat_fun, check_x0(start.x))
 
 
 def _flat_callables(start, fun, jac, fun_and_jac, hessp, ad_hessp):

@@ -87,7 +87,7 @@ def check_options(method="lbfgs", **options):
 
 
 def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, args=(),
-          bounds=None, callback=None, **options):
+          bounds=None, callback=None, convex=False, **options):
     """Minimize ``fun`` from ``x0``; return an OptimizeResult with SciPy's field names.
 
     ``method``: "gd", "lbfgs" (default), "newton-cg", or a solver instance such as
@@ -118,6 +118,10 @@ def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, ar
         The box lb <= x <= ub (pairs, ``(lb, ub)`` arrays, or a Bounds).
     callback : callable, optional
         ``callback(intermediate_result)`` after each iteration; True stops (a success).
+    convex : bool or callable, optional
+        True only when f is proven convex, or a deferred proof ``() -> bool``
+        (:class:`~optkit.optim.objective.Objective`); solvers may then skip second-order
+        checks. Default False. ``optkit.minimize`` sets it from f's trace.
     **options
         Driver options and solver fields, as above.
 
@@ -150,7 +154,7 @@ def solve(fun, x0, method="lbfgs", *, jac=None, hessp=None, fun_and_jac=None, ar
     """
     driver_options, solver_options = _split_options(method, options)
     solver, name = _solver(method, solver_options)
-    objective = Objective(fun, jac, hessp, fun_and_jac=fun_and_jac, args=args)
+    objective = Objective(fun, jac, hessp, fun_and_jac=fun_and_jac, args=args, convex=convex)
     if solver.needs_hessp and not objective.has_hessp:
         raise ValueError(f"hessp: method {name!r} needs Hessian-vector products; pass "
                          "hessp=callable")

@@ -58,6 +58,12 @@ class Objective:
         ``fun_and_jac(x, *args) -> (float, ndarray)``.
     args : tuple, optional
         Extra arguments of every callable.
+    convex : bool or callable, optional
+        True only when f is *proven* convex (a proof, not a belief: ``optkit.minimize`` sets
+        it from the analysis of f's trace, ``optkit.ad.convexity``); solvers may then skip
+        second-order checks, since every stationary point of a convex function is a global
+        minimum. A callable ``() -> bool`` is a deferred proof, run once, when a solver first
+        reads ``convex``. Default False.
 
     Raises
     ------
@@ -77,7 +83,8 @@ class Objective:
     (2.0, array([-2., -2.]), (1, 1, 0))
     """
 
-    def __init__(self, fun=None, jac=None, hessp=None, *, fun_and_jac=None, args=()):
+    def __init__(self, fun=None, jac=None, hessp=None, *, fun_and_jac=None, args=(),
+                 convex=False):
         self._pair_name = "fun_and_jac"  # names the (f, g) callable in errors
         if jac is True:
             if fun_and_jac is not None:
@@ -91,6 +98,9 @@ class Objective:
         _check_callable("jac", jac)
         _check_callable("hessp", hessp)
         _check_callable("fun_and_jac", fun_and_jac)
+        if not (isinstance(convex, bool) or callable(convex)):
+            raise TypeError(f"convex must be True, False or a callable () -> bool, got "
+                            f"{type(convex).__name__}")
         if jac is None and fun_and_jac is None:
             raise ValueError("jac: a gradient is required; pass jac=callable, jac=True "
                              "(fun returns (f, g)) or fun_and_jac=callable")
@@ -104,10 +114,18 @@ class Objective:
         self.njev = 0
         self.nhev = 0
         self._cache = PointCache()  # items "f" and "g" at the last evaluated point
+        self._convex = convex  # a bool, or the deferred proof until it is read
 
     @property
     def has_hessp(self) -> bool:
         return self._hessp is not None
+
+    @property
+    def convex(self) -> bool:
+        """True when f is proven convex (see ``convex`` above); a deferred proof runs here."""
+        if callable(self._convex):
+            self._convex = bool(self._convex())
+        return self._convex is True
 
     # -- evaluation --------------------------------------------------------------------------
     def _remember(self, x, f, g):

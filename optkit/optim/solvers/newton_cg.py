@@ -53,6 +53,14 @@ logistic regression of ``bench/end_to_end.py`` instead of 20), on an ill-conditi
 min(n, saddle_check) Hessian-vector products and no evaluation of f; ``saddle_check=0``
 turns it off.
 
+Convex objectives skip the check: when the objective is proven convex (``objective.convex``,
+read once in ``init``; ``optkit.minimize`` proves it from f's trace by disciplined convex
+programming, ``optkit.ad.convexity``, and only when every derivative comes from its AD), every
+stationary point is a global minimum, so there is no saddle to leave: ``leave_saddle``
+returns None at no Hessian-vector product and the result carries ``second_order_check =
+'skipped: f proven convex'``. An unproven f (``unknown`` is the analysis' answer whenever its
+rules do not apply) keeps the check.
+
 Bounds (``init(objective, x0, bounds=...)``, a box with a finite side): the step is TRON's
 (Lin & More 1999, ``optim.bounded.tron``): a projected search for a Cauchy step that fixes the
 active set, Steihaug CG on the free variables with exact products, a projected search along
@@ -92,6 +100,7 @@ _ETA_MIN = 1e-4
 _GOLDEN = (1.0 + math.sqrt(5.0)) / 2.0
 _ESCAPE_TRIES = 40  # step lengths tried along negative curvature, each 1/4 of the last
 _FORCING = ("eisenstat-walker", "eisenstat-walker-2", "superlinear")
+_SKIPPED_CONVEX = "skipped: f proven convex"
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,7 @@ class NewtonCGState:
     cg_exit: CGExit | None = None  # why the last CG stopped
     rejected: int = 0  # trust-region trial steps rejected in the last step
     f_recent: tuple[float, ...] = ()  # earlier f values, for a nonmonotone line search
+    convex: bool = False  # f proven convex (objective.convex): the saddle check is skipped
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: preconditioner may be an array
@@ -238,7 +248,10 @@ class NewtonCG(Solver):
         as_preconditioner(self.preconditioner, x.size)  # shape check against x0
         f, g = objective.f_and_g(x)
         radius = self.globalization.first_radius(float(np.linalg.norm(x)))
-        return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=self._first_forcing(g))
+        # read once, where the check would run: the proof (if deferred) is paid only here
+        convex = self.saddle_check > 0 and objective.convex
+        return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=self._first_forcing(g),
+                             convex=convex)
 
     def step(self, objective, state: NewtonCGState) -> NewtonCGState:
         """One accepted Newton-CG step (state.f, state.g are f and grad f at state.x)."""
@@ -258,6 +271,7 @@ class NewtonCG(Solver):
             forcing=self._next_forcing(state, move.g, move.residual_norm),
             step_norm=move.step_norm, alpha=move.alpha, cg_iterations=move.cg_iterations,
             cg_exit=move.cg_exit, rejected=move.rejected, f_recent=move.f_recent,
+            convex=state.convex,
         )
 
     def stationarity(self, state) -> float:
@@ -267,9 +281,13 @@ class NewtonCG(Solver):
         return super().stationarity(state)
 
     def result_fields(self, state) -> dict:
-        """With bounds, ``active_mask``: -1 at a lower bound, +1 at an upper, 0 free."""
+        """With bounds, ``active_mask``: -1 at a lower bound, +1 at an upper, 0 free. Without,
+        when the objective is proven convex, ``second_order_check``: 'skipped: f proven
+        convex' (the saddle check did not run)."""
         if isinstance(state, TRONState):
             return {"active_mask": state.bounds.active_mask(state.x)}
+        if state.convex:
+            return {"second_order_check": _SKIPPED_CONVEX}
         return super().result_fields(state)
 
     def _bounded(self) -> TRON:
@@ -302,6 +320,8 @@ class NewtonCG(Solver):
         second-order phase of Royer, O'Neill & Wright (2020, Alg. 1 with Alg. 3).
         """
         if self.saddle_check == 0 or isinstance(state, TRONState):  # no check in a box
+            return None
+        if state.convex:  # a stationary point of a convex function is a global minimum
             return None
         rng = np.random.default_rng(self.seed)
 
