@@ -5,6 +5,7 @@ Absent tangents are ``None`` (symbolic zeros), so constants cost nothing.
 
 from __future__ import annotations
 
+import math
 from sys import getrefcount
 
 import numpy as np
@@ -124,18 +125,65 @@ class JVPTrace(Trace):
 
     def inplace(self, fn, g, ans, args, params):
         """A VJP rule is linear in its cotangent: with no argument (nor ``ans``) traced, its
-        in-place form applies to the primal and the tangent of ``g`` alike."""
-        if isinstance(ans, Tracer):
-            return None
+        in-place form applies to the primal and the tangent of ``g`` alike. With one traced,
+        a form that declares its map a product (``fn.factor``, see ``scale_inplace``) takes
+        the product rule in place; any other declines."""
+        traced = isinstance(ans, Tracer)
         for x in args:
             if isinstance(x, Tracer):
-                return None
+                traced = True
+        if traced:
+            factor = getattr(fn, "factor", None)
+            spec = None if factor is None else factor(ans, *args, **params)
+            return None if spec is None else self.scale_inplace(g, *spec)
         a = fn(g._a, ans, *args, **params)
         if a is None:
             return None
         t = fn(g._b, ans, *args, **params)  # same dtype and shape as g._a: not declined
         out = _new(JVPTracerArray if a.ndim else JVPTracer)
         out._trace, out._a, out._b, out._view = self, a, t, None
+        return out
+
+    def scale_inplace(self, g, y, c):
+        """``g * (c * y)`` written over ``g``, a tracer whose primal and tangent arrays the
+        backward pass owns (``owns``); None to decline.
+
+        An in-place VJP form declares ``fn.factor(ans, *args, **params) -> (y, c)`` when its
+        map is ``g -> g * (c * y)``: ``y`` one of the rule's inputs (or ``ans``), ``c`` a
+        power of two. With ``y`` traced the product rule runs on ``g``'s buffers:
+        ``g_t <- c g_t y_a + c g_a y_t``, ``g_a <- c g_a y_a``, one temporary instead of five
+        (the allocating path forms ``c * y``, then ``g * that``: value, two tangent terms
+        and their sum). Scaling ``g`` by ``c`` first is exact, so every product rounds as
+        the allocating path's does: the bits are the same.
+        """
+        if (c != 1.0 and math.frexp(c)[0] != 0.5) or not c:  # not a power of two: inexact
+            return None
+        ga, gt = g._a, g._b
+        if isinstance(y, Tracer):
+            if y._trace is not self:
+                return None
+            ya, yt = y._a, y._b
+            if (ya.__class__ is not _ndarray or yt.__class__ is not _ndarray
+                    or ya.dtype is not FLOAT64 or yt.dtype is not FLOAT64
+                    or ya.shape != ga.shape or yt.shape != ga.shape):
+                return None
+            if c != 1.0:
+                np.multiply(ga, c, out=ga)
+                np.multiply(gt, c, out=gt)
+            tmp = np.multiply(ga, yt)
+            np.multiply(gt, ya, out=gt)
+            np.add(gt, tmp, out=gt)
+            np.multiply(ga, ya, out=ga)
+        else:  # a plain factor: the map is linear with plain coefficients, as untraced
+            if not (c == 1.0 and (y.__class__ is float or y.__class__ is int
+                                  or (y.__class__ is _ndarray or y.__class__ is np.float64)
+                                  and y.dtype is FLOAT64
+                                  and (y.ndim == 0 or y.shape == ga.shape))):
+                return None
+            np.multiply(ga, y, out=ga)
+            np.multiply(gt, y, out=gt)
+        out = _new(JVPTracerArray if ga.ndim else JVPTracer)
+        out._trace, out._a, out._b, out._view = self, ga, gt, None
         return out
 
     def accumulate(self, prim, buf, owned, g, args, params):

@@ -63,6 +63,46 @@ def _two_negations(x):
     return np.sum((-(x**2) + -(x**3)) * x)
 
 
+def _products(x):
+    # each inner cotangent is fresh (a square's VJP) and has one consumer whose VJP multiplies
+    # it by a traced factor (exp's ans, x in x**2) or a plain one (3.0): an HVP's backward pass
+    # takes these product rules in place (JVPTrace.scale_inplace)
+    return np.sum(np.exp(x * 0.5) ** 2) + np.sum(((x**2) * 3.0) ** 2)
+
+
+def _products_hvp(x, v):
+    return (np.exp(x) + 108.0 * x**2) * v
+
+
+@pytest.mark.parametrize("n", [N, 100])
+def test_in_place_product_rules_give_the_hand_written_hvp(point, monkeypatch, n):
+    x, v = point[0][:n], point[1][:n]
+    factors = []
+    scale = forward.JVPTrace.scale_inplace
+
+    def spy(self, g, y, c):
+        out = scale(self, g, y, c)
+        factors.append((isinstance(y, core.Tracer), c, out is not None))
+        return out
+
+    monkeypatch.setattr(forward.JVPTrace, "scale_inplace", spy)
+    np.testing.assert_allclose(optkit.hvp(_products, x, v), _products_hvp(x, v), rtol=1e-12,
+                               atol=1e-12)
+    # exp's (ans) and the inner square's (x, c = 2) traced factors, and the plain 0.5 and 3.0
+    # where the products keep their traced argument (at n = N, liveness drops it, and the
+    # untraced in-place form runs)
+    plain = [(False, 1.0, True)] * 2 if n < N else []
+    assert sorted(factors) == plain + [(True, 1.0, True), (True, 2.0, True)]
+
+
+def test_scale_inplace_declines_a_factor_that_is_not_a_power_of_two(point):
+    x, v = point
+    trace = forward.JVPTrace()
+    g = forward.JVPTracer(trace, x.copy(), v.copy())
+    assert trace.scale_inplace(g, 3.0, 3.0) is None
+    assert trace.scale_inplace(g, 3.0, 0.0) is None
+
+
 def test_one_cotangent_handed_to_two_consumers_stays_intact(point):
     x, v = point
     np.testing.assert_allclose(optkit.grad(_two_negations)(x), -(3 * x**2 + 4 * x**3),
@@ -112,13 +152,13 @@ def test_hvp_with_traced_and_plain_slice_cotangents(point):
                                atol=1e-12)
 
 
-@pytest.mark.parametrize("f", [_rosenbrock, _mixed, _shared, _two_negations])
+@pytest.mark.parametrize("f", [_rosenbrock, _mixed, _shared, _two_negations, _products])
 def test_in_place_hvp_is_bit_identical_to_the_allocating_one(point, f, monkeypatch):
     # the JVP trace's in-place slice accumulation and in-place VJP forms on owned traced
     # cotangents, against the base Trace's answers (always decline)
     x, v = point
     fast = optkit.hvp(f, x, v)
-    for name in ("accumulate", "inplace", "owns"):
+    for name in ("accumulate", "inplace", "owns"):  # (scale_inplace is inplace's)
         monkeypatch.setattr(forward.JVPTrace, name, getattr(core.Trace, name))
     np.testing.assert_array_equal(fast, optkit.hvp(f, x, v))
 

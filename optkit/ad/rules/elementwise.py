@@ -50,11 +50,15 @@ def _fits(g, y):
             and (y.ndim == 0 or y.shape == g.shape))
 
 
-def _inplace(rule):
+def _inplace(rule, factor=None):
     """Attach ``fn`` as ``rule``'s in-place form (see ``reverse``: the backward pass calls it
-    on a private cotangent it may overwrite; it returns None to decline)."""
+    on a private cotangent it may overwrite; it returns None to decline). ``factor(ans,
+    *args, **params) -> (y, c)`` or None, optional, declares the map ``g -> g * (c * y)``,
+    which lets an HVP's backward pass apply the form where ``y`` is traced
+    (``JVPTrace.scale_inplace``)."""
     def attach(fn):
         rule.inplace = fn
+        fn.factor = factor
         return fn
     return attach
 
@@ -112,12 +116,12 @@ def _scaled(t, c):
     return c * t if v is None else np.broadcast_to(c * v, t.shape)
 
 
-@_inplace(_mul_d0)
+@_inplace(_mul_d0, factor=lambda ans, x, y: (y, 1.0))
 def _mul_d0_inplace(g, ans, x, y):
     return np.multiply(g, y, out=g) if _fits(g, y) else None
 
 
-@_inplace(_mul_d1)
+@_inplace(_mul_d1, factor=lambda ans, x, y: (x, 1.0))
 def _mul_d1_inplace(g, ans, x, y):
     return np.multiply(x, g, out=g) if _fits(g, x) else None
 
@@ -163,7 +167,11 @@ def _pow_d0(t, ans, x, y):
     return t * (y * x ** (y - 1))
 
 
-@_inplace(_pow_d0)
+def _pow_d0_factor(ans, x, y):
+    return (x, 2.0) if (type(y) is int or type(y) is float) and y == 2 else None
+
+
+@_inplace(_pow_d0, factor=_pow_d0_factor)
 def _pow_d0_inplace(g, ans, x, y):
     if (type(y) is int or type(y) is float) and y == 2 and type(x) is np.ndarray and _fits(g, x):
         np.multiply(g, x, out=g)  # as _pow_d0's plain-array branch, without its temporary
@@ -243,7 +251,7 @@ def _exp_d(t, ans, x):
     return t * ans
 
 
-@_inplace(_exp_d)
+@_inplace(_exp_d, factor=lambda ans, x: (ans, 1.0))
 def _exp_d_inplace(g, ans, x):
     return np.multiply(g, ans, out=g) if _fits(g, ans) else None
 
