@@ -40,7 +40,7 @@ changing global state inside f), as ``optkit.compile`` does. A function that rea
 state which changes *between* calls is outside the proof, as it is outside ``compile``'s.
 
 The analysis is one pass over the program's equations; a constant's entries are read only
-where its sign or finiteness matters (a sum for finiteness, min and max for the sign).
+where its sign or finiteness matters (``a . a`` for finiteness, min and max for the sign).
 """
 
 from __future__ import annotations
@@ -179,9 +179,11 @@ class _Analysis:
             kind = arr.dtype.kind
             if kind in "biu":
                 entry[1] = True
-            elif kind == "f":  # any inf or nan makes the sum inf or nan (overflow: refused)
+            elif kind == "f":  # an inf or nan makes a.a inf or nan (overflow: refused); one
+                # BLAS pass, about twice as fast as a sum or np.isfinite
+                flat = arr.reshape(-1)
                 with np.errstate(all="ignore"):
-                    entry[1] = bool(math.isfinite(np.sum(arr)))
+                    entry[1] = bool(math.isfinite(np.dot(flat, flat)))
             else:
                 entry[1] = False
         return entry[1]
