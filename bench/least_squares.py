@@ -234,9 +234,10 @@ def _trial_calls(p, x, diag, lam, step, upper):
     m, n = jac.shape
     g = jac.T @ r
     acnorm = np.sqrt(np.einsum("ij,ij->j", jac, jac))
-    float(acnorm.max())
+    float(np.maximum.reduce(acnorm))
     ag = np.abs(g)
-    float(ag.max()), float(acnorm.min()), float((ag / acnorm).max())
+    float(np.maximum.reduce(ag)), float(np.minimum.reduce(acnorm))
+    float(np.maximum.reduce(ag / acnorm))
     d = np.maximum(diag, acnorm)
     if m > n:
         qr, tau, _, _ = lapack.dgeqrf(jac)
@@ -245,19 +246,18 @@ def _trial_calls(p, x, diag, lam, step, upper):
     else:
         small, b = jac / d, r
     u, s, vt, _ = lapack.dgesdd(small, full_matrices=0)
-    c = u.T @ b
-    sc, s2 = s * c, s * s
-    float(s[-1]), math.sqrt(float(sc @ sc))
-    w = c / s
-    math.sqrt(float(w @ w)), float(w @ (w / s2))  # lambda = 0
-    den = s2 + lam
-    w = sc / den
-    math.sqrt(float(w @ w)), float(w @ (w / den))  # one lambda > 0
-    q = -(vt.T @ w)
-    p_ = q / d
-    math.sqrt(float(q @ q)), math.sqrt(float(p_ @ p_))
-    jq = s * (vt @ q)
-    math.sqrt(float(jq @ jq))
+    s, c = s.tolist(), (u.T @ b).tolist()
+    sc = [a * b for a, b in zip(s, c, strict=True)]
+    s2 = [a * a for a in s]
+    math.hypot(*sc)
+    w = [a / b for a, b in zip(c, s, strict=True)]
+    math.hypot(*w), sum(a * a / b for a, b in zip(w, s2, strict=True))  # lambda = 0
+    den = [a + lam for a in s2]
+    w = [a / b for a, b in zip(sc, den, strict=True)]
+    math.hypot(*w), sum(a * a / b for a, b in zip(w, den, strict=True))  # one lambda > 0
+    q = -(vt.T @ np.asarray(w, dtype=float))
+    q / d  # p
+    math.hypot(*[a * b for a, b in zip(s, w, strict=True)])  # ||J p||
     dx = d * xt
     math.sqrt(float(dx @ dx))
 

@@ -85,7 +85,7 @@ class Linearization:
         """Whether the dense J~ has only finite entries. Its column norms are finite exactly
         then, unless a column's sum of squares overflowed: one reduction over n numbers
         (the norms are cached for the solver), and the m n entries are tested only then."""
-        if math.isfinite(float(self.column_norms().max())):
+        if math.isfinite(float(np.maximum.reduce(self.column_norms()))):
             return True
         return bool(_ALL(np.isfinite(self.dense), axis=None))
 

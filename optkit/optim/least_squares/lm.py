@@ -72,7 +72,7 @@ from ..errors import NumericalError
 from ..solvers.base import Solver, inf_norm
 from .box import Columns, expand, free_variables, project_step, projected_gradient
 from .geodesic import GeodesicAcceleration
-from .lmpar import lmpar
+from .lmpar import lmpar_coordinates
 from .norms import norm
 from .stopping import Stop, check_tolerance, gtol_test, minpack_tests
 from .subproblem import DenseSubproblem, OperatorSubproblem
@@ -81,6 +81,8 @@ __all__ = ["LMState", "LevenbergMarquardt"]
 
 _ACCEPT = 1e-4  # take the step when ratio >= 1e-4 (MINPACK lmder)
 _ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (several calls a trial)
+_MAX = np.maximum.reduce  # ndarray.max and .min without their Python wrappers (the
+_MIN = np.minimum.reduce  # same reductions, ~0.6 us less per call on short vectors)
 
 
 class LMState(NamedTuple):
@@ -178,15 +180,15 @@ def _cosine(lin, pg):
     without bound where the loss flattens (s_i -> sqrt(eps) for huber's outliers).
     """
     apg = np.abs(pg)
-    gmax = float(apg.max())
+    gmax = float(_MAX(apg))
     rnorm = math.sqrt(2.0 * lin.cost)
     if rnorm == 0:
         return 0.0, gmax
     if lin.dense is None:
         return gmax, gmax
     acnorm = lin.column_norms()
-    if float(acnorm.min()) > 0:
-        return float((apg / acnorm).max()) / rnorm, gmax
+    if float(_MIN(acnorm)) > 0:
+        return float(_MAX(apg / acnorm)) / rnorm, gmax
     nonzero = acnorm > 0
     if not nonzero.any():
         return 0.0, gmax
@@ -376,10 +378,10 @@ class LevenbergMarquardt(Solver):
     def step(self, objective, state: LMState) -> LMState:
         """One trial step (module docstring)."""
         sub, lin, cost, x = state.sub, state.lin, state.f, state.x
-        par, q = lmpar(sub, state.delta, state.par)
+        par, w, pnorm = lmpar_coordinates(sub, state.delta, state.par)
+        q = sub.step(w)
         free = state.free
         p = q / sub.diag if free is None else expand(free, q / sub.diag, x.size)
-        pnorm = norm(q)
         delta = min(state.delta, pnorm) if state.first else state.delta
 
         trial, accelerated = p, False
@@ -410,7 +412,7 @@ class LevenbergMarquardt(Solver):
         finite = math.isfinite(cost1)
         actred = 1.0 - cost1 / cost if finite and cost1 < 100.0 * cost else -1.0
         if lin.dense is not None and not (accelerated or clipped):
-            jp2 = sub.model_norm(q) ** 2  # MINPACK's form: exact for the exact p(lambda)
+            jp2 = sub.model_norm_coordinates(w) ** 2  # MINPACK's form: exact for p(lambda)
             prered = (jp2 + 2.0 * par * pnorm * pnorm) / (2.0 * cost)
             dirder = -(jp2 + par * pnorm * pnorm) / (2.0 * cost)
         else:  # an inexact (LSMR), accelerated or projected step: the model's own reduction

@@ -17,26 +17,29 @@ lambda over from the previous call as the first guess, as MINPACK's lmder does.
 
 The iteration asks the subproblem for ``trial(lam)`` -> (||q||, w), ``trial_curvature(lam, w)``
 and forms q = ``step(w)`` once at the end: for a dense J, w are q's coordinates in the right
-singular vectors, so each lambda costs O(n) (``subproblem.py``).
+singular vectors, so each lambda costs O(n) (``subproblem.py``). ``lmpar_coordinates`` stops
+short of that last step and returns w with ||q||, for a caller that needs the model's
+reduction too (LM: ||J p|| = ||S w|| for a dense J, with no product by V).
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["lmpar"]
+__all__ = ["lmpar", "lmpar_coordinates"]
 
 _DWARF = np.finfo(np.float64).tiny
 _SIGMA = 0.1  # relative accuracy of ||q|| = Delta (Moré 1978, sec. 5; MINPACK's 0.1)
 _MAXITER = 10  # MINPACK's cap on the iterations
 
 
-def lmpar(sub, delta, par):
-    """(lambda, q(lambda)) for radius ``delta``, starting from the guess ``par``."""
+def lmpar_coordinates(sub, delta, par):
+    """(lambda, w, ||q(lambda)||) for radius ``delta``, starting from the guess ``par``; w are
+    q(lambda)'s coordinates (``q = sub.step(w)``)."""
     dxnorm, w = sub.trial(0.0)
     fp = dxnorm - delta
     if fp <= _SIGMA * delta:
-        return 0.0, sub.step(w)
+        return 0.0, w, dxnorm
     parl = 0.0
     if sub.full_rank:
         parl = fp / delta * dxnorm * dxnorm / sub.trial_curvature(0.0, w)
@@ -62,4 +65,10 @@ def lmpar(sub, delta, par):
         par = max(parl, par + parc)
         if not math.isfinite(par):
             break
+    return par, w, dxnorm
+
+
+def lmpar(sub, delta, par):
+    """(lambda, q(lambda)) for radius ``delta``, starting from the guess ``par``."""
+    par, w, _ = lmpar_coordinates(sub, delta, par)
     return par, sub.step(w)

@@ -17,7 +17,11 @@ of B itself when m <= n), after which every lambda costs O(n):
     q(lambda) = -V w(lambda),   w = S c / (S^2 + lambda),   c = U^T Q^T r,   ||q|| = ||w||.
 
 This replaces MINPACK's Givens re-factorization per lambda (qrsolv) with an equivalent closed
-form; lmpar works on w (``trial``, ``trial_curvature``) and forms q once (``step``). MINPACK
+form (the SVD form of the step, Nocedal & Wright 2006, sec. 10.3); lmpar works on w
+(``trial``, ``trial_curvature``) and forms q once (``step``). s, c and w are Python lists of
+floats: per lambda that is a few list comprehensions over n numbers, cheaper than as many numpy
+calls on arrays of a handful of entries, and O(n) against the O(m n^2) factorization for large
+n. ||J p|| = ||S w|| (``model_norm_coordinates``) needs no product by V either. MINPACK
 pivots its QR to reveal the rank; the SVD reveals it without pivoting. At lambda = 0 only
 exactly zero singular values are dropped, as MINPACK drops only exact zeros on R's diagonal: a
 cutoff at eps max(m, n) s_max (lstsq's) truncates the Gauss-Newton step on problems singular at
@@ -60,9 +64,14 @@ class DenseSubproblem:
     """The subproblem for a dense J~ (``lin.dense``) with scaling ``diag`` (module docstring).
 
     Built once per Jacobian and asked for several lambdas, so what every lambda needs is
-    formed here: s c, s^2 and (full rank) the Gauss-Newton coordinates c / s. ``trial``
-    keeps its last denominators s^2 + lambda for ``trial_curvature`` at the same lambda
-    (lmpar asks for both in turn), so each lambda costs a handful of O(n) operations."""
+    formed here: s c, s^2 and (full rank) the Gauss-Newton coordinates c / s. They are kept
+    as Python lists of floats, and lmpar's coordinates w are lists too: a lambda costs a few
+    list comprehensions over n numbers and ``math.hypot``, where the same work as numpy
+    calls on arrays of a handful of entries cost several times more (each call's overhead
+    dominates at these sizes; measured, bench/least_squares.py). The lists cost O(n) per
+    lambda against the O(m n^2) factorization, so they are never the bottleneck for large
+    n either. ``trial`` keeps its last denominators s^2 + lambda for ``trial_curvature`` at
+    the same lambda (lmpar asks for both in turn)."""
 
     def __init__(self, jac, r, diag):
         m, n = jac.shape
@@ -79,16 +88,15 @@ class DenseSubproblem:
             small = jac / diag
             b = r
         u, s, vt = _svd(small)
-        self._u, self._s, self._vt = u, s, vt
-        c = u.T @ b
-        self._c = c
-        self._sc = s * c
-        self._s2 = s * s
+        self._u, self._vt = u, vt
+        self._s = s = s.tolist()
+        self._c = c = (u.T @ b).tolist()
+        self._sc = sc = [a * b for a, b in zip(s, c, strict=True)]
+        self._s2 = [a * a for a in s]
         # s is sorted, largest first: full rank when the smallest is nonzero. MINPACK drops
         # only exact zeros (qrsolv's nsing), so only they leave the Gauss-Newton step.
-        self.full_rank = s.size == n and float(s[-1]) > 0
-        self._keep = None if self.full_rank else s > 0
-        self.gnorm = norm(self._sc)
+        self.full_rank = len(s) == n and s[-1] > 0
+        self.gnorm = math.hypot(*sc)
         self._gauss_newton = None  # trial(0), computed once: each rejected trial asks again
         self._lam = None  # the lambda of the last trial and its s^2 + lambda
         self._den = None
@@ -102,38 +110,38 @@ class DenseSubproblem:
         return out[:, 0]
 
     def _coefficients(self, c, lam):
-        s = self._s
+        """w for the coefficients c = U^T b: s c / (s^2 + lam), and c / s over the nonzero
+        s at lam = 0 (zero elsewhere: the minimum-norm Gauss-Newton step)."""
         if lam == 0:
-            if self._keep is None:
-                return c / s
-            return np.where(self._keep, c / np.where(self._keep, s, 1.0), 0.0)
-        return s * c / (s * s + lam)
+            return [a / b if b > 0 else 0.0 for a, b in zip(c, self._s, strict=True)]
+        return [b * a / (b * b + lam) for a, b in zip(c, self._s, strict=True)]
 
     def trial(self, lam):
         """(||q(lambda)||, w) with w = -V^T q(lambda), the coordinates lmpar works on."""
         if lam == 0:
             if self._gauss_newton is None:
                 w = self._coefficients(self._c, 0.0)
-                self._gauss_newton = (norm(w), w)
+                self._gauss_newton = (math.hypot(*w), w)
             return self._gauss_newton
-        den = self._s2 + lam
+        den = [a + lam for a in self._s2]
         self._lam, self._den = lam, den
-        w = self._sc / den
-        return norm(w), w
+        w = [a / b for a, b in zip(self._sc, den, strict=True)]
+        return math.hypot(*w), w
 
     def trial_curvature(self, lam, w) -> float:
         """q^T (B^T B + lam I)^-1 q for q = q(lam), from its coordinates w."""
-        if lam == 0:
-            if self._keep is None:
-                return float(w @ (w / self._s2))
-            keep = self._keep
-            return float(w[keep] @ (w[keep] / self._s2[keep]))
-        den = self._den if lam == self._lam else self._s2 + lam
-        return float(w @ (w / den))
+        if lam == 0:  # over the nonzero s only: w is zero where s is (_coefficients)
+            return sum(a * a / b for a, b in zip(w, self._s2, strict=True) if b > 0)
+        den = self._den if lam == self._lam else [a + lam for a in self._s2]
+        return sum(a * a / b for a, b in zip(w, den, strict=True))
 
     def step(self, w) -> np.ndarray:
         """q from its coordinates w."""
-        return -(self._vt.T @ w)
+        return -(self._vt.T @ np.asarray(w, dtype=float))
+
+    def model_norm_coordinates(self, w) -> float:
+        """||B q|| = ||J p|| for q = ``step(w)``: ||S w||, V being orthogonal."""
+        return math.hypot(*[a * b for a, b in zip(self._s, w, strict=True)])
 
     def solve(self, lam) -> np.ndarray:
         """q(lambda)."""
@@ -141,17 +149,17 @@ class DenseSubproblem:
 
     def curvature(self, lam, q) -> float:
         """q^T (B^T B + lam I)^-1 q, for q = q(lam) (q lies in the span of V)."""
-        return self.trial_curvature(lam, self._vt @ q)
+        return self.trial_curvature(lam, (self._vt @ q).tolist())
 
     def model_norm(self, q) -> float:
         """||B q|| = ||J p||."""
-        return norm(self._s * (self._vt @ q))
+        return norm(np.asarray(self._s) * (self._vt @ q))
 
     def damped(self, v, lam) -> np.ndarray:
         """argmin ||B q + v||^2 + lam ||q||^2 for a right-hand side v of length m."""
         v = np.asarray(v, dtype=float)
-        b = self._apply_qt(v)[: self._s.size] if self._qr is not None else v
-        return self.step(self._coefficients(self._u.T @ b, lam))
+        b = self._apply_qt(v)[: len(self._s)] if self._qr is not None else v
+        return self.step(self._coefficients((self._u.T @ b).tolist(), lam))
 
 
 class OperatorSubproblem:
@@ -207,6 +215,10 @@ class OperatorSubproblem:
     def model_norm(self, q) -> float:
         """||B q|| (one Jacobian product)."""
         return norm(self._op.matvec(q))
+
+    def model_norm_coordinates(self, q) -> float:
+        """``model_norm`` (q is its own coordinates)."""
+        return self.model_norm(q)
 
     def damped(self, v, lam) -> np.ndarray:
         """argmin ||B q + v||^2 + lam ||q||^2 by LSMR."""

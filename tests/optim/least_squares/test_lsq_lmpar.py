@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from optkit.optim.least_squares.lmpar import lmpar
+from optkit.optim.least_squares.lmpar import lmpar, lmpar_coordinates
 from optkit.optim.least_squares.subproblem import DenseSubproblem, OperatorSubproblem
 from optkit.optim.residual import ResidualObjective
 
@@ -144,3 +144,61 @@ def test_operator_gauss_newton_step_is_solved_once():
     products = obj.njev
     np.testing.assert_array_equal(op.solve(0.0), first)
     assert obj.njev == products
+
+
+def _svd_step(jac, r, diag, lam):
+    """q(lambda) from numpy's SVD of B = J D^-1 on arrays (Nocedal & Wright 2006, sec. 10.3), the
+    reference for the subproblem's list-based coordinates; lam > 0, or lam = 0 with B of
+    full column rank."""
+    u, s, vt = np.linalg.svd(jac / diag, full_matrices=False)
+    return -vt.T @ (s * (u.T @ r) / (s * s + lam))
+
+
+@pytest.mark.parametrize("m, n", [(8, 5), (5, 5), (3, 6), (40, 12), (2, 2)])
+def test_coordinates_match_a_numpy_svd_step(m, n):
+    """The O(n) per-lambda path on lists: q, ||q|| and ||J p|| against numpy's SVD and direct
+    products, to rtol 1e-10, full rank (lambda = 0 included when m >= n) and damped."""
+    jac, r, diag = _data(m, n, seed=10)
+    sub = DenseSubproblem(jac, r, diag)
+    for lam in ((0.0,) if m >= n else ()) + (1e-4, 0.3, 20.0):
+        qnorm, w = sub.trial(lam)
+        q = sub.step(w)
+        np.testing.assert_allclose(q, _svd_step(jac, r, diag, lam), rtol=1e-10, atol=1e-14)
+        assert qnorm == pytest.approx(np.linalg.norm(q), rel=1e-12)
+        assert sub.model_norm_coordinates(w) == pytest.approx(
+            np.linalg.norm(jac @ (q / diag)), rel=1e-10)
+        assert sub.model_norm_coordinates(w) == pytest.approx(sub.model_norm(q), rel=1e-12)
+
+
+def test_rank_deficient_coordinates_give_the_minimum_norm_steps():
+    """A zero column (rank n - 1, an exact zero singular value): damped steps solve the normal
+    equations to rtol 1e-10; the Gauss-Newton step is the minimum-norm least-squares step
+    (lstsq's), with no component along the zero column."""
+    jac, r, diag = _data(10, 5, seed=11)
+    jac[:, 3] = 0.0
+    sub = DenseSubproblem(jac, r, diag)
+    assert not sub.full_rank
+    for lam in (1e-3, 0.5, 7.0):
+        q = sub.step(sub.trial(lam)[1])
+        np.testing.assert_allclose(q / diag, _direct(jac, r, diag, lam), rtol=1e-10,
+                                   atol=1e-14)
+    q0 = sub.step(sub.trial(0.0)[1])
+    np.testing.assert_allclose(q0, np.linalg.lstsq(jac / diag, -r, rcond=None)[0],
+                               rtol=1e-10, atol=1e-14)
+    assert q0[3] == 0.0
+
+
+@pytest.mark.parametrize("seed, zero_column", [(12, None), (13, 1)])
+def test_lmpar_coordinates_are_lmpars_step(seed, zero_column):
+    """lmpar_coordinates returns lmpar's lambda, the coordinates of its q and ||q||."""
+    jac, r, diag = _data(9, 4, seed=seed)
+    if zero_column is not None:
+        jac[:, zero_column] = 0.0
+    sub = DenseSubproblem(jac, r, diag)
+    gn_norm = np.linalg.norm(sub.solve(0.0))
+    for fraction in (2.0, 0.5, 0.05):
+        lam, q = lmpar(sub, fraction * gn_norm, 0.3)
+        lam_c, w, qnorm = lmpar_coordinates(sub, fraction * gn_norm, 0.3)
+        assert lam_c == lam
+        np.testing.assert_array_equal(sub.step(w), q)
+        assert qnorm == pytest.approx(np.linalg.norm(q), rel=1e-12)
