@@ -16,6 +16,12 @@ is measured by the trapezoid rule on the gradients (``reduction.actual_reduction
 A rejected step is re-solved at the smaller radius by the subproblem result's ``truncate``
 (Steihaug replays its stored CG path, at no new Hessian-vector product), or solved again when
 that gives None.
+
+Evaluations: the first trial of a step is evaluated with its gradient (``objective.f_and_g``),
+since it is usually accepted and the next step needs g there; one pass of value and gradient
+costs less than the value, then value and gradient (AD's reverse pass repeats the forward
+pass), and a rejected first trial costs one unused gradient. Trials after a rejection are
+evaluated by f alone. The iterates do not depend on this choice.
 """
 
 from __future__ import annotations
@@ -147,15 +153,17 @@ class TrustRegion(Globalization):
         """Whether a step with reduction ratio ``rho`` is taken."""
         return rho > self.accept
 
-    def ratio(self, objective, f, g, x_trial, step, predicted) -> float:
+    def ratio(self, objective, f, g, x_trial, step, predicted, *, with_gradient=False) -> float:
         """The acceptance measure rho of the trial ``x_trial = x + step``.
 
         (f - f(x_trial)) / predicted, -inf for a non-finite f(x_trial) or predicted <= 0; where
         the prediction is below f's rounding and the step reduces ||g||, the actual reduction
-        is the trapezoid rule on the gradients (``reduction.actual_reduction``).
+        is the trapezoid rule on the gradients (``reduction.actual_reduction``). With
+        ``with_gradient``, f and g at x_trial are evaluated together.
         """
-        return reduction_ratio(actual_reduction(objective, f, g, x_trial, step, predicted), 0.0,
-                               predicted)
+        return reduction_ratio(
+            actual_reduction(objective, f, g, x_trial, step, predicted,
+                             with_gradient=with_gradient), 0.0, predicted)
 
     def newton_step(self, objective, x, f, g, hessp, precond, *, radius, forcing, f_recent):
         """One accepted step (Nocedal & Wright, Alg. 4.1 with the subproblem solver).
@@ -173,7 +181,11 @@ class TrustRegion(Globalization):
                 raise TrustRegionError(
                     f"trust region step vanished at radius {radius:.3g} without decrease"
                 )
-            rho = self.ratio(objective, f, g, x_trial, sub.step, sub.model_decrease)
+            # the first trial of a step is usually accepted, and then g is needed there: f and
+            # g in one pass (a reverse pass re-runs f's forward pass) beat f, then f and g; a
+            # retry after a rejection asks for f alone (module docstring)
+            rho = self.ratio(objective, f, g, x_trial, sub.step, sub.model_decrease,
+                             with_gradient=rejected == 0)
             if self.accepts(rho):
                 f_new, g_new = objective.f_and_g(x_trial)
                 if np.all(np.isfinite(g_new)):
