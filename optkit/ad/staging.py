@@ -13,12 +13,15 @@ falls back).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .core import Trace, Tracer, check_complex, check_real_args, new_level, split_args
 from .numpy_dispatch import tracer_pair
 
-__all__ = ["Var", "Const", "Eqn", "Program", "StagingTrace", "StagedTracer", "stage"]
+__all__ = ["Var", "Const", "Eqn", "Program", "StagedValues", "StagingTrace", "StagedTracer",
+           "stage"]
 
 
 class Var:
@@ -110,13 +113,62 @@ StagedTracer, StagedTracerArray = tracer_pair(
     __name__, _ValueDependentConversions)
 
 
+class StagedValues:
+    """Values computed while staging, for recordings made right after (``optkit.compile``'s
+    check records f twice more after staging a program that contains f's work).
+
+    A primitive applied to the very same argument objects (identity: arrays are held by weak
+    reference, so an id reused by a new array is told apart; other arguments, numbers, are
+    held) with equal parameters gives the value it gave before, so a recording that
+    ``reuse``s looks it up instead of computing it. Such a recording must keep its values to
+    itself (the check compares equations and constants only): an argument written in place
+    between the two calls would make a looked-up value stale. Values are kept up to
+    ``max_bytes`` in all; beyond that they are computed again.
+    """
+
+    __slots__ = ("_memo", "_room")
+
+    def __init__(self, max_bytes=1 << 24):
+        self._memo = {}
+        self._room = max_bytes
+
+    def keep(self, prim, vals, params, ans):
+        size = getattr(ans, "nbytes", 0)
+        if size <= self._room:
+            self._room -= size
+            self._memo[(prim, *map(id, vals))] = (tuple(map(_reference, vals)), params, ans)
+
+    def find(self, prim, vals, params):
+        """The value kept for ``prim(*vals, **params)``, or None."""
+        hit = self._memo.get((prim, *map(id, vals)))
+        if hit is None or not all(_referent(r) is v for r, v in zip(hit[0], vals, strict=True)):
+            return None
+        if hit[1] is not params:
+            try:
+                if not bool(hit[1] == params):
+                    return None
+            except (TypeError, ValueError):  # parameters holding arrays: not compared
+                return None
+        return hit[2]
+
+
+def _reference(value):
+    return weakref.ref(value) if type(value) is np.ndarray else value
+
+
+def _referent(reference):
+    return reference() if type(reference) is weakref.ref else reference
+
+
 class StagingTrace(Trace):
-    __slots__ = ("eqns", "dynamic_reason", "counter")
+    __slots__ = ("eqns", "dynamic_reason", "counter", "values", "reuse")
 
     def __init__(self):
         self.eqns = []
         self.dynamic_reason = None
         self.counter = 0
+        self.values = None  # StagedValues that keeps what is computed, or None
+        self.reuse = False  # look values up in ``values`` before computing them
 
     def on_leak(self, what):
         if self.dynamic_reason is None:
@@ -132,12 +184,16 @@ class StagingTrace(Trace):
         ins = [Const(a) for a in args]
         for i, var in carried:
             ins[i] = var
-        ans = prim.impl(*vals, **params)
-        # a complex value from or to a primitive with real-only rules is refused as in eager
-        # differentiation: such a function runs eagerly instead (and raises there)
-        check_complex(prim, ans)
-        if prim.screened and not prim.nondiff:
-            check_real_args(prim, vals)
+        ans = self.values.find(prim, vals, params) if self.reuse else None
+        if ans is None:
+            ans = prim.impl(*vals, **params)
+            # a complex value from or to a primitive with real-only rules is refused as in
+            # eager differentiation: such a function runs eagerly instead (and raises there)
+            check_complex(prim, ans)
+            if prim.screened and not prim.nondiff:
+                check_real_args(prim, vals)
+            if self.values is not None:
+                self.values.keep(prim, vals, params, ans)
         if isinstance(ans, tuple):  # pragma: no cover - no primitive returns several outputs
             raise TypeError(f"primitive {prim.name} returned a tuple; cannot stage it")
         out = self.new_var(ans)
@@ -149,9 +205,14 @@ def _flatten(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def stage(fn, example_args):
-    """Run ``fn(*example_args)`` under a staging trace; return ``(program, outputs)``."""
+def stage(fn, example_args, *, values=None, reuse=False):
+    """Run ``fn(*example_args)`` under a staging trace; return ``(program, outputs)``.
+
+    ``values``: a ``StagedValues`` that keeps the values computed; with ``reuse``, values it
+    holds are looked up instead of computed (see ``StagedValues`` for when that is allowed).
+    """
     with new_level(StagingTrace) as trace:
+        trace.values, trace.reuse = values, reuse and values is not None
         tracers = []
         inputs = []
         for a in example_args:

@@ -193,3 +193,18 @@ def test_an_error_is_said_once_not_warned_first(call):
         warnings.simplefilter("error")  # a CompileWarning would surface here instead
         with pytest.raises(optkit.NotDifferentiableError, match="numpy.spacing"):
             call(cf, np.array([0.5, -0.25, 1.0]))
+
+
+@pytest.mark.parametrize("kind", ["value_and_grad", "hvp"])
+def test_random_numbers_are_found_by_the_check_of_derivative_programs(kind):
+    # the check's recordings of f look up the values staging the program computed
+    # (staging.StagedValues); a fresh random draw is a new constant all the same
+    cf = optkit.compile(_random_inside)
+    x = np.array([0.5, -0.25, 1.0])
+    args = (x, np.ones(3)) if kind == "hvp" else (x,)
+    with pytest.warns(CompileWarning, match="disagree"):
+        if kind == "hvp":
+            optkit.hvp(cf, *args)
+        else:
+            optkit.value_and_grad(cf)(x)
+    assert "disagree" in cf.is_dynamic(*args)

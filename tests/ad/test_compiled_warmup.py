@@ -22,9 +22,9 @@ def stagings(monkeypatch):
     seen = []
     real = compiled_function.stage
 
-    def counting(fn, args):
+    def counting(fn, args, **kwargs):
         seen.append(fn)
-        return real(fn, args)
+        return real(fn, args, **kwargs)
 
     monkeypatch.setattr(compiled_function, "stage", counting)
     return seen

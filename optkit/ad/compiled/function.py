@@ -13,7 +13,7 @@ import numpy as np
 from ...tree import flatten
 from ..api import hvp, register_replay, value_and_grad
 from ..core import COMPLEX128, FLOAT64, Tracer, value_of
-from ..staging import stage
+from ..staging import StagedValues, stage
 from ..tree import flatten_input
 from ..vspace import as_input
 from .cache import Entry, same_constants, signature
@@ -149,10 +149,12 @@ class CompiledFunction:
             value_fun = self.fun
         else:
             value_fun = lambda *leaves: self.fun(treedef.unflatten(leaves))  # noqa: E731
+        values = StagedValues()  # f's work in the program, looked up by the check's recordings
         try:
-            program, out = stage(target, args)
+            program, out = stage(target, args, values=values)
             if program.dynamic_reason is None:
-                entry.dynamic = self._check(kind, program, value_fun, value_args, treedef)
+                entry.dynamic = self._check(kind, program, value_fun, value_args, treedef,
+                                            values)
         except Exception as exc:  # eager evaluation will raise it again, or succeed
             entry.dynamic = f"an error while tracing ({type(exc).__name__}: {exc})"
         if entry.dynamic is None:
@@ -171,14 +173,17 @@ class CompiledFunction:
         staged = tuple(value_of(o) for o in (out if isinstance(out, (tuple, list)) else [out]))
         return lambda *_: staged
 
-    def _check(self, kind, program, value_fun, value_args, treedef):
+    def _check(self, kind, program, value_fun, value_args, treedef, values=None):
         """Why two recordings of f alone disagree, or None; once per signature of f (the
         value, gradient and HVP programs share it). Random numbers drawn inside f, or global
-        state that changed, would be frozen into the program otherwise."""
+        state that changed, would be frozen into the program otherwise. The recordings look
+        up ``values`` (a ``StagedValues`` kept while staging ``program``) rather than compute
+        again what f did there: they compare equations and constants, never values."""
         key = (None if treedef is None else (kind == "value", treedef), signature(value_args))
         if key not in self._checked:
-            first = program if kind == "value" else stage(value_fun, value_args)[0]
-            again = stage(value_fun, value_args)[0]
+            first = program if kind == "value" else stage(value_fun, value_args, values=values,
+                                                          reuse=True)[0]
+            again = stage(value_fun, value_args, values=values, reuse=True)[0]
             self._checked[key] = None if same_constants(first, again) else (
                 "two tracings disagree (random numbers or changing global state)")
         return self._checked[key]
