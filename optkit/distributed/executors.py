@@ -176,7 +176,9 @@ class ExecutorScope:
 
     ``executor`` is a ``concurrent.futures.Executor``, or None for in-process serial work;
     ``client`` the ``dask.distributed.Client`` behind it, if any; ``start_method`` how a
-    local pool's workers start (``"fork"``, ``"forkserver"`` or ``"spawn"``), else None.
+    local pool's workers start (``"fork"``, ``"forkserver"`` or ``"spawn"``), else None;
+    ``batch_slots`` the number of worker threads to plan batches of starts for, where a task
+    costs enough to batch (a Dask cluster: see :mod:`optkit.distributed.batches`), else None.
     ``close(cancel=True)`` (after Ctrl-C) cancels pending work and does not wait for it.
     """
 
@@ -185,6 +187,10 @@ class ExecutorScope:
         self.client = client
         self.description = description
         self.start_method = None
+        self.batch_slots = None
+        if client is not None:
+            # a task costs milliseconds of scheduler work: batch the starts for its threads
+            self.batch_slots = sum(client.nthreads().values()) or None
         self._owned = list(owned)  # closed in reverse order
 
     def close(self, *, cancel=False):

@@ -1,8 +1,10 @@
 """``minimize_many``: independent solves from many starting points, on any executor.
 
-Each start is one task: ``optkit.minimize(fun, x0, method, args=args, **options)`` run where the
-executor puts it (see :mod:`optkit.distributed.executors`). The objective, its arguments and
-the options travel once per task as cloudpickle bytes, so lambdas and closures work; they are
+Each start is solved by ``optkit.minimize(fun, x0, method, args=args, **options)`` where the
+executor puts it (see :mod:`optkit.distributed.executors`). A task carries one start, or on a
+Dask cluster, where a task costs milliseconds of scheduler work, a batch of consecutive starts
+planned by factoring (:mod:`optkit.distributed.batches`). The objective, its arguments and the
+options travel once per task as cloudpickle bytes, so lambdas and closures work; they are
 serialized before any task is submitted. A solve is the same computation wherever it runs, so
 the results equal those of a serial loop (``executor=None``) bit for bit.
 """
@@ -16,6 +18,7 @@ import numpy as np
 
 from ..minimize import minimize
 from ..optim import OptimizeResult, Status, check_options
+from .batches import factoring
 from .executors import CONNECT_TIMEOUT, open_executor
 from .progress import progress as make_progress
 from .shipping import ship, unship
@@ -60,10 +63,22 @@ def not_run(x0, method) -> OptimizeResult:
                           method=_method_name(method), history=None, time=0.0)
 
 
-def _solve_shipped(payload, x0):
-    """Worker side of one task: unpack the objective and options, solve from ``x0``."""
+def _solve_shipped(payload, first, starts, where):
+    """Worker side of one task: unpack the objective and options, solve from each start.
+
+    ``starts`` are the starts ``first``, ``first + 1``, ...; an exception raised by a solve
+    gets a note naming its start and ``where`` it ran.
+    """
     job = unship(payload)
-    return minimize(job["fun"], x0, job["method"], args=job["args"], **job["options"])
+    results = []
+    for i, x0 in enumerate(starts, first):
+        try:
+            results.append(minimize(job["fun"], x0, job["method"], args=job["args"],
+                                    **job["options"]))
+        except Exception as exc:
+            exc.add_note(f"(in start {i} of minimize_many, on {where})")
+            raise
+    return results
 
 
 def _check(method, args, options):
@@ -171,16 +186,18 @@ def _parallel(scope, payload, starts, method, bar):
     results = [None] * len(starts)
     futures = {}
     try:
-        for i, x0 in enumerate(starts):
-            futures[scope.executor.submit(_solve_shipped, payload, x0)] = i
-        for done, future in enumerate(cf.as_completed(futures), 1):
-            i = futures[future]
+        for batch in factoring(len(starts), scope.batch_slots):
+            future = scope.executor.submit(_solve_shipped, payload, batch.start,
+                                           starts[batch.start:batch.stop], scope.description)
+            futures[future] = batch
+        done = 0
+        for future in cf.as_completed(futures):
             try:
-                results[i] = future.result()
-            except Exception as exc:
+                results[futures[future].start:futures[future].stop] = future.result()
+            except Exception:
                 _cancel(futures)
-                exc.add_note(f"(in start {i} of minimize_many, on {scope.description})")
                 raise
+            done += len(futures[future])
             bar.update(done)
     except KeyboardInterrupt:
         _cancel(futures)

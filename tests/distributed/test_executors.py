@@ -28,6 +28,7 @@ def test_a_number_starts_a_process_pool_kept_for_the_next_call():
         pool = scope.executor
         assert isinstance(pool, cf.ProcessPoolExecutor)
         assert pool.submit(abs, -3).result() == 3
+        assert scope.batch_slots is None  # a task costs little here: one start each
     with open_executor(2) as scope:
         assert scope.executor is pool  # reused, its workers still running
         assert pool.submit(abs, -4).result() == 4
@@ -115,6 +116,7 @@ def test_a_dask_client_becomes_a_futures_executor(client):
     with open_executor(client) as scope:
         assert isinstance(scope.executor, cf.Executor) and scope.client is client
         assert scope.executor.submit(abs, -3).result() == 3
+        assert scope.batch_slots == 2  # its worker threads, which batches of starts are for
     assert client.status == "running"
 
 

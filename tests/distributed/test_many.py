@@ -145,6 +145,24 @@ def test_progress_bar_counts_completed_solves(capsys):
     assert "0/3 solves" in err and err.rstrip().endswith("3/3 solves")
 
 
+def test_dask_batches_starts_and_names_a_failing_one(client, capsys):
+    # 6 starts on 2 worker threads go out as batches [0, 1], [2, 3], [4], [5]
+    starts = np.zeros((6, 2))
+    _assert_same(minimize_many(_objective(1.0), starts + 0.5, executor=client, progress=True),
+                 minimize_many(_objective(1.0), starts + 0.5))
+    assert capsys.readouterr().err.rstrip().endswith("6/6 solves")
+    starts[3, 0] = 2.0  # the second start of the second batch fails
+
+    def fun(x):  # a local function: cloudpickle sends it by value
+        if x[0] > 1.5:
+            raise ZeroDivisionError("boom")
+        return np.sum(x ** 2)
+
+    with pytest.raises(ZeroDivisionError) as info:
+        minimize_many(fun, starts, executor=client, compile=False)
+    assert any("start 3 of minimize_many, on Dask" in note for note in info.value.__notes__)
+
+
 @pytest.fixture
 def ctrl_c_raises():
     """Python's own SIGINT handler for the test: a background CI job may start with SIGINT
