@@ -119,7 +119,11 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         value and gradient come from one reverse-mode pass.
     hessp : callable, optional
         ``hessp(x, p, *args)``, the Hessian times p, for newton-cg. Default: ``optkit.hvp``
-        (forward-over-reverse), evaluated only when the method asks for it.
+        (forward-over-reverse), evaluated only when the method asks for it. When every
+        derivative comes from AD (no ``jac``, ``hessp`` or ``hess``), newton-cg asks once
+        whether f's trace proves it convex (``optkit.ad.convexity``: disciplined convex
+        programming, sound but not complete); if so it skips its saddle check, and the
+        result has ``second_order_check = 'skipped: f proven convex'``.
     hess : callable, optional
         ``hess(x, *args)``, a dense Hessian, used as ``hess(x) @ p`` (not with ``hessp``);
         with a structured ``x0``, the (n, n) Hessian of the raveled vector.
