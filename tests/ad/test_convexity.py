@@ -51,6 +51,12 @@ def _huber_like(x):
     return np.sum(np.maximum(np.abs(r) - 1.0, 0.0) ** 2) + np.sum(np.maximum(r, 0.0))
 
 
+def _assigned(x):  # item assignment: x[0] replaced by exp(x[1])
+    y = x * 1.0
+    y[0] = np.exp(x[1])
+    return y
+
+
 REAL, POSITIVE = "real", "positive"  # where the random points of a row are drawn
 
 # (name, f, domain, what the analysis must answer, the truth: convex/concave/affine/neither)
@@ -94,6 +100,7 @@ ROWS = [
     ("-min", lambda x: -np.minimum(x, 1.0).sum() - np.min(x), REAL, "convex", "convex"),
     ("affine", lambda x: np.sum(A @ x) - 3.0 * x[0] / 2.0, REAL, "affine", "affine"),
     ("constant", lambda x: 3.0 + 0.0 * np.sum(x), REAL, "affine", "affine"),
+    ("item assignment", lambda x: np.sum(_assigned(x)), REAL, "convex", "convex"),
     # -- concave
     ("log", lambda x: np.sum(np.log(x)), POSITIVE, "concave", "concave"),
     ("sqrt and x**0.5", lambda x: np.sum(np.sqrt(x)) + np.sum(x ** 0.5), POSITIVE, "concave",
@@ -105,6 +112,9 @@ ROWS = [
     ("sqrt(x^2 + 1)", lambda x: np.sum(np.sqrt(x ** 2 + 1.0)), REAL, "unknown", "convex"),
     ("x * log(x)", lambda x: np.sum(x * np.log(x)), POSITIVE, "unknown", "convex"),
     ("min by sort", lambda x: np.sort(x)[0], REAL, "unknown", "concave"),
+    # entries of mixed signs lose the sign of the whole array: the square is not proven
+    ("square after assignment", lambda x: np.sum(_assigned(x) ** 2), REAL, "unknown",
+     "convex"),
     # -- the tricky ones: not convex, never claimed
     ("x * y", lambda x: x[0] * x[1], REAL, "unknown", "neither"),
     ("(x+y)(x-y)", lambda x: (x[0] + x[1]) * (x[0] - x[1]), REAL, "unknown", "neither"),
