@@ -38,7 +38,10 @@ class Line:
     """phi(alpha) = f(x + alpha p) on an :class:`~optkit.optim.objective.Objective`.
 
     Remembers its last trial point so that the solver gets x, f and g at the accepted step
-    without evaluating again.
+    without evaluating again. Trial points may overflow; a non-finite value is an answer the
+    searches handle, so numpy's overflow and invalid warnings are off while a trial is made
+    and evaluated (one ``np.errstate`` per trial: on small problems it is a visible part of
+    what a trial costs).
     """
 
     def __init__(self, objective, x, p):
@@ -49,33 +52,35 @@ class Line:
         self._trial = None  # (x, f, g or None) at self._alpha
 
     def _point(self, alpha):
+        """The trial point x + alpha p (called with numpy's overflow warnings off)."""
         if alpha != self._alpha:
             self._alpha = alpha
-            with np.errstate(over="ignore", invalid="ignore"):
-                self._trial = (self.x + alpha * self.p, None, None)
+            self._trial = (self.x + alpha * self.p, None, None)
         return self._trial[0]
 
-    # Trial points may overflow; a non-finite value is an answer the searches handle.
     def phi(self, alpha) -> float:
-        x = self._point(alpha)
         with np.errstate(over="ignore", invalid="ignore"):
+            x = self._point(alpha)
             f = self.objective.f(x)
         self._trial = (x, f, self._trial[2])
         return f
 
     def phi_dphi(self, alpha):
-        x = self._point(alpha)
         with np.errstate(over="ignore", invalid="ignore"):
+            x = self._point(alpha)
             f, g = self.objective.f_and_g(x)
             # a non-finite value makes the slope meaningless; report it as nan
-            dphi = float(np.dot(g, self.p)) if math.isfinite(f) else math.nan
+            dphi = float(g.dot(self.p)) if math.isfinite(f) else math.nan
         self._trial = (x, f, g)
         return f, dphi
 
     def point(self, alpha):
         """(x, f, g) at x + alpha p, reusing the last evaluation when alpha matches it."""
-        x = self._point(alpha)
+        trial = self._trial
+        if alpha == self._alpha and trial[2] is not None:
+            return trial
         with np.errstate(over="ignore", invalid="ignore"):
+            x = self._point(alpha)
             f, g = self.objective.f_and_g(x)
         self._trial = (x, f, g)
         return x, f, g

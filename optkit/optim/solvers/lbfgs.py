@@ -1,9 +1,11 @@
 """Limited-memory BFGS with a strong-Wolfe line search.
 
-Nocedal & Wright, Numerical Optimization (2nd ed.), Alg. 7.4 (two-loop recursion) and
-Alg. 7.5 (L-BFGS), with the initial scaling H0 = gamma I, gamma = s'y / y'y (eq. 7.20).
-Notation: s_k = x_{k+1} - x_k, y_k = g_{k+1} - g_k, rho_k = 1 / y_k's_k; the memory holds the
-last m pairs in (m, n) ring buffers.
+Nocedal & Wright, Numerical Optimization (2nd ed.), Alg. 7.5 (L-BFGS), with the initial
+scaling H0 = gamma I, gamma = s'y / y'y (eq. 7.20). H g is computed from the compact
+representation of Byrd, Nocedal & Schnabel (1994, Thm. 2.2), which gives the two-loop
+recursion's product (N&W Alg. 7.4) up to rounding in a few passes over memory.
+Notation: s_k = x_{k+1} - x_k, y_k = g_{k+1} - g_k; the memory holds the last m pairs in a
+(2m, n) ring buffer.
 
 Safeguards: a pair with s'y <= eps y'y (curvature condition failed) is skipped; when the line
 search fails along the quasi-Newton direction the memory is cleared and a scaled steepest
@@ -30,71 +32,96 @@ _EPS = np.finfo(np.float64).eps
 
 
 class _Memory:
-    """The last m pairs (s, y) as (m, n) ring buffers, updated in place.
+    """The last m pairs (s, y) and H = gamma I + [S Y] M [S Y]' built from them, in place.
 
-    Shared between successive states of one solve: copying O(mn) per iteration would cost
-    more than the two-loop recursion itself. The recursion is what an iteration costs on
-    small n, so it is kept lean: the rows of S and Y are views made once, rho_i and the
-    newest-first slot order are Python values kept up to date by ``push`` and ``clear``, and
-    the loops reuse one work vector (no allocation but the result).
+    The compact representation of the inverse L-BFGS matrix (Byrd, Nocedal & Schnabel 1994,
+    Thm. 2.2 and Sec. 4): with the pairs oldest first, R the upper triangle of S'Y
+    (R_ij = s_i'y_j, i <= j), D = diag(s_i'y_i) and gamma = s'y / y'y of the newest pair,
+
+        M = [[R^-T (D + gamma Y'Y) R^-1,  -gamma R^-T],
+             [-gamma R^-1,                 0         ]],
+
+    the same H as the two-loop recursion (N&W Alg. 7.4) from H0 = gamma I, up to rounding.
+    ``direction`` then costs two passes over the (2m, n) array [S; Y] (one product each way)
+    and an O(m^2) product, a handful of numpy calls instead of the 4m small ones of the
+    recursion, which is what an iteration costs at small n.
+
+    Storage: one (2m, n) ring buffer ``W`` (rows: s slots, then y slots; unused rows zero),
+    and m x m arrays in the same slot order: R^-1, Y'Y, D and -M, with zeros at unused slots,
+    so no product ever reorders them. ``push`` updates them with one product W y (O(mn)) and
+    O(m^2) work: storing a pair over the oldest drops its row and column of R^-1 (the
+    trailing block of the inverse of a triangular matrix is the inverse of its trailing
+    block) and adds a column, -R^-1 (S'y) / s'y, as the column-by-column triangular inverse
+    (LAPACK's dtrti2) computes it. Shared between successive states of one solve: copying
+    O(mn) per iteration would cost more than the direction itself.
     """
 
     def __init__(self, m, n):
-        self.S = np.empty((m, n))
-        self.Y = np.empty((m, n))
-        self.rho = [0.0] * m   # 1 / s_i'y_i per slot
-        self.work = np.empty(n)
         self.m = m
         self.n = n
+        self.W = np.zeros((2 * m, n))   # rows: s slots, then y slots
+        self.Rinv = np.zeros((m, m))     # R^-1 in slot order
+        self.YY = np.zeros((m, m))       # Y'Y
+        self.D = np.zeros(m)             # s_i'y_i
+        self.neg_middle = np.zeros((2 * m, 2 * m))  # -M
         self.size = 0      # number of stored pairs
         self.head = 0      # slot the next pair goes to
         self.gamma = 1.0
-        self._rows = [(self.S[i], self.Y[i]) for i in range(m)]  # (s_i, y_i) views per slot
-        self._newest_first = ()  # [(rho_i, s_i, y_i)] for the stored pairs, newest first
+        # work arrays and views made once: the updates write into them
+        self._c = np.zeros((m, m))
+        self._t = np.zeros((m, m))
+        self._c_diagonal = self._c.reshape(-1)[::m + 1]
+        self._blocks = (self.neg_middle[:m, :m], self.neg_middle[:m, m:],
+                        self.neg_middle[m:, :m])
+        self._work = np.empty(n)
 
     def clear(self):
+        if self.size == 0:  # nothing stored since the last clear
+            return
         self.size = 0
         self.head = 0
         self.gamma = 1.0
-        self._newest_first = ()
+        for a in (self.W, self.Rinv, self.YY, self.D, self.neg_middle):
+            a.fill(0.0)
 
     def push(self, s, y, sy, yy):
-        k = self.head
-        self.S[k] = s
-        self.Y[k] = y
-        self.rho[k] = 1.0 / sy
-        self.gamma = sy / yy
-        self.head = (k + 1) % self.m
-        self.size = min(self.size + 1, self.m)
-        self._newest_first = tuple(
-            (self.rho[i], *self._rows[i])
-            for i in ((self.head - 1 - j) % self.m for j in range(self.size)))
+        """Store (s, y) with s'y = sy > 0, y'y = yy, over the oldest pair when full."""
+        m, k, rinv = self.m, self.head, self.Rinv
+        self.W[k] = s
+        self.W[m + k] = y
+        wy = self.W @ y                     # s_i'y and y_i'y for every slot
+        if self.size == m:
+            # the oldest pair leaves R^-1: its row (its column holds only the diagonal, as
+            # nothing is older), so column k of R^-1 is zero in the product below
+            rinv[k] = 0.0
+        np.multiply(rinv @ wy[:m], -1.0 / sy, out=rinv[:, k])
+        rinv[k, k] = 1.0 / sy
+        self.YY[k] = wy[m:]
+        self.YY[:, k] = wy[m:]
+        self.D[k] = sy
+        gamma = self.gamma = sy / yy
+        self.head = (k + 1) % m
+        self.size = min(self.size + 1, m)
+        # -M: -R^-T (D + gamma Y'Y) R^-1 and gamma R^-T, gamma R^-1 off the diagonal
+        top_left, top_right, bottom_left = self._blocks
+        c = np.multiply(self.YY, -gamma, out=self._c)
+        self._c_diagonal -= self.D
+        np.matmul(rinv.T, np.matmul(c, rinv, out=self._t), out=top_left)
+        np.multiply(rinv.T, gamma, out=top_right)
+        np.multiply(rinv, gamma, out=bottom_left)
 
     def direction(self, g):
-        """-H g by the two-loop recursion (N&W Alg. 7.4)."""
-        q = np.array(g)          # a fresh, writable copy
-        tmp = self.work
-        multiply, subtract, add = np.multiply, np.subtract, np.add
-        pairs = self._newest_first
-        alphas = []
-        for rho, s, y in pairs:
-            a = rho * s.dot(q)
-            alphas.append(a)
-            multiply(y, a, out=tmp)
-            subtract(q, tmp, out=q)
-        q *= self.gamma
-        for (rho, s, y), a in zip(reversed(pairs), reversed(alphas), strict=True):
-            b = rho * y.dot(q)
-            multiply(s, a - b, out=tmp)
-            add(q, tmp, out=q)
-        np.negative(q, out=q)
-        return q
+        """-H g = -gamma g - [S Y] M [S Y]' g (Byrd, Nocedal & Schnabel 1994, Sec. 4): a new
+        array."""
+        w = self.W
+        q = (self.neg_middle @ (w @ g)) @ w
+        return np.subtract(q, np.multiply(g, self.gamma, out=self._work), out=q)
 
 
 class InverseHessian:
     """The L-BFGS approximation H of the inverse Hessian at the end of a solve, as an operator.
 
-    ``H @ v`` (also ``matvec(v)``, ``dot(v)``) applies the two-loop recursion (N&W Alg. 7.4) to
+    ``H @ v`` (also ``matvec(v)``, ``dot(v)``) applies H (the memory's ``direction``) to
     v, or to each column of a 2-D v; ``todense()`` builds the n x n matrix (O(n^2) memory).
     Like SciPy's ``LbfgsInvHessProduct``, the result field ``hess_inv`` of L-BFGS-B (with
     bounds too: ``memory`` is either this module's or the bounded solve's ``CompactMemory``,
@@ -142,7 +169,7 @@ class LBFGSState:
 
 @dataclass(frozen=True)
 class LBFGS(Solver):
-    """L-BFGS (N&W Alg. 7.5): two-loop recursion, strong-Wolfe steps; L-BFGS-B with bounds.
+    """L-BFGS (N&W Alg. 7.5): compact H g, strong-Wolfe steps; L-BFGS-B with bounds.
 
     Limited-memory BFGS (Nocedal 1980; Liu & Nocedal 1989; Nocedal & Wright 2006, Alg. 7.4
     and 7.5). With bounds the iteration is L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995; Morales &
