@@ -128,15 +128,9 @@ class Objective:
         return self._convex is True
 
     # -- evaluation --------------------------------------------------------------------------
-    def _remember(self, x, f, g):
-        items = self._cache.lookup(x)
-        if items is None:
-            items = self._cache.reset(x)
-        items["f"] = f
-        if g is not None:
-            items["g"] = g
-
     def _as_value(self, value, source):
+        if type(value) is float:  # the common case: nothing to check or convert
+            return value
         check_scalar(value, source)
         try:
             return float(value)
@@ -150,7 +144,10 @@ class Objective:
         g.flags.writeable = False
         return g
 
-    def _call_fun_and_jac(self, x):
+    def _call_fun_and_jac(self, x, items=None):
+        """f and g from ``fun_and_jac``, remembered at x; ``items``: the cache's items when the
+        caller's lookup found x (None: it did not, and x becomes the cached point without
+        comparing it again)."""
         self.nfev += 1
         self.njev += 1
         out = self._fun_and_jac(x, *self._args)
@@ -160,7 +157,10 @@ class Objective:
             raise TypeError(f"{self._pair_name} must return a pair (f, g)") from exc
         f = self._as_value(f, self._pair_name)
         g = self._as_gradient(g, x, self._pair_name)
-        self._remember(x, f, g)
+        if items is None:
+            items = self._cache.reset(x)
+        items["f"] = f
+        items["g"] = g
         return f, g
 
     def f(self, x) -> float:
@@ -169,10 +169,12 @@ class Objective:
         if items is not None and "f" in items:
             return items["f"]
         if self._fun is None:
-            return self._call_fun_and_jac(x)[0]
+            return self._call_fun_and_jac(x, items)[0]
         self.nfev += 1
         f = self._as_value(self._fun(x, *self._args), "fun")
-        self._remember(x, f, None)
+        if items is None:
+            items = self._cache.reset(x)
+        items["f"] = f
         return f
 
     def f_and_g(self, x):
@@ -186,7 +188,7 @@ class Objective:
                 g = items["g"] = self._as_gradient(self._jac(x, *self._args), x, "jac")
                 return items["f"], g
         if self._fun_and_jac is not None:
-            return self._call_fun_and_jac(x)
+            return self._call_fun_and_jac(x, items)
         f = self.f(x)
         self.njev += 1
         g = self._as_gradient(self._jac(x, *self._args), x, "jac")
