@@ -51,12 +51,19 @@ def ad_derivatives(fun, args=()):
     """``(fun_and_jac, hessp)`` for ``fun(x, *args)``, from reverse mode and forward-over-reverse.
 
     Value and gradient come from one reverse pass; ``hessp(x, p, *args)`` never forms a Hessian.
-    Nothing is evaluated until one of them is called.
+    Nothing is evaluated until one of them is called. For a ``CompiledFunction`` whose HVP
+    program exists, the value and gradient at a plain vector come from that program's part
+    that reads x alone, which keeps its work for the products at x that follow
+    (``CompiledFunction.value_and_grad_for_hvp``: a truncated Newton step evaluates g at x,
+    then asks for products there).
     """
     vg = value_and_grad(fun)
+    shared = fun.value_and_grad_for_hvp if isinstance(fun, CompiledFunction) else None
 
     @explain_ad_failure
     def fun_and_jac(x, *a):
+        if shared is not None and not a and type(x) is np.ndarray and x.dtype == np.float64:
+            return shared(x)
         return vg(x, *a)
 
     @explain_ad_failure

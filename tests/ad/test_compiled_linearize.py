@@ -77,3 +77,41 @@ def test_compiled_hvp_of_a_structure_at_one_point():
         got, want = optkit.hvp(cf, x, v), optkit.hvp(f, x, v)
         for k in ("w", "b"):
             np.testing.assert_allclose(got[k], want[k], rtol=1e-12, atol=1e-14)
+
+
+def test_value_and_grad_for_hvp_keeps_the_work_for_the_products_at_x():
+    f, rng = _logistic_parts(), np.random.default_rng(0)
+    cf = optkit.compile(f)
+    x, v = rng.standard_normal(6), rng.standard_normal(6)
+    optkit.hvp(cf, x, v)  # stages the HVP program (split: the x part has a matmul and exp)
+    program = cf._cache[next(iter(cf._cache))].programs["hvp"]
+    assert isinstance(program, Linearized) and program.at_point is not None
+    prepared = []
+    real_prepare = program.prepare
+    program.prepare = lambda *xs: prepared.append(1) or real_prepare(*xs)
+    for step in range(3):
+        z = x + 0.1 * (step + 1)
+        value, g = cf.value_and_grad_for_hvp(z)
+        want_value, want_g = optkit.value_and_grad(f)(z)
+        assert value == pytest.approx(want_value, rel=1e-14)
+        np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-15)
+        for _ in range(2):
+            np.testing.assert_allclose(optkit.hvp(cf, z, v), optkit.hvp(f, z, v),
+                                       rtol=1e-12, atol=1e-15)
+    assert prepared == []  # every product's x part came with the value and gradient
+    optkit.hvp(cf, x - 1.0, v)  # a product at a point without them prepares it
+    assert prepared == [1]
+
+
+def test_value_and_grad_for_hvp_without_a_split_program_is_value_and_grad():
+    f, rng = _logistic_parts(1), np.random.default_rng(1)
+    cf = optkit.compile(f)
+    x = rng.standard_normal(6)
+    value, g = cf.value_and_grad_for_hvp(x)  # no HVP program yet
+    want_value, want_g = optkit.value_and_grad(f)(x)
+    assert value == pytest.approx(want_value, rel=1e-14)
+    np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-15)
+    quadratic = optkit.compile(lambda z: np.sum(z * z))  # no x part: the product is 2 v
+    optkit.hvp(quadratic, x, x)
+    value, g = quadratic.value_and_grad_for_hvp(x)
+    assert value == pytest.approx(np.sum(x * x)) and np.allclose(g, 2 * x)

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ...tree import flatten
-from ..api import hvp, register_replay, value_and_grad
+from ..api import hvp, jvp, register_replay, value_and_grad
 from ..core import COMPLEX128, FLOAT64, Tracer, value_of
 from ..staging import StagedValues, stage
 from ..tree import flatten_input
@@ -162,7 +162,11 @@ class CompiledFunction:
         if entry.dynamic is not None:
             return None  # the caller runs eagerly, then warns (see _eager)
         if kind == "hvp":  # the products at one x share the work that reads x alone
-            entry.programs[kind] = linearized_codegen(program, n, kind, self.blocked)
+            n_primal = 0 if treedef is not None else 2  # f and g, staged with the product
+            entry.programs[kind] = linearized_codegen(program, n, kind, self.blocked,
+                                                      n_primal)
+            products = tuple(value_of(o) for o in out[n_primal:])
+            return lambda *_: products
         elif kind == "value":
             entry.programs[kind] = _rebuilding(codegen(program, kind, self.blocked),
                                                out_tree[-1])
@@ -205,8 +209,8 @@ class CompiledFunction:
             return f
         if kind == "value_and_grad":
             return value_and_grad(f)
-        if kind == "hvp":
-            return lambda x, v: hvp(f, x, v)
+        if kind == "hvp":  # f and g too: a split program computes them with its x part
+            return functools.partial(_value_grad_and_hvp, f)
         raise ValueError(kind)  # pragma: no cover
 
     def _eager(self, args, run, treedef=None):
@@ -305,6 +309,23 @@ class CompiledFunction:
         (out,) = fn(x, v)
         return _plain(out, x)
 
+    def value_and_grad_for_hvp(self, x):
+        """``value_and_grad(x)``, computed so that the Hessian-vector products at x that
+        follow reuse its work, where they can: when the HVP program of x's signature is split
+        (``compiled.linearize``), f and its gradient come from its part that reads x alone,
+        and the residuals it computes are kept for the products at x (a truncated Newton
+        step asks for g at x, then for products there). Otherwise, and for structured
+        ``x``, as ``value_and_grad``. Results are equal to ``value_and_grad``'s up to
+        the order of floating-point operations the two programs' optimisation chose."""
+        if type(x) is np.ndarray and x.dtype is FLOAT64:
+            entry = self._cache.get(signature((x, x)))
+            program = None if entry is None else entry.programs.get("hvp")
+            primal = getattr(program, "primal_at", None)
+            out = None if primal is None else primal(x)
+            if out is not None:
+                return _plain(out[0], None), _plain(out[1], x)
+        return self.value_and_grad(x)
+
     def is_dynamic(self, *args):
         """The reason calls with these arguments run eagerly, or None (compiled, or not
         called yet). Arguments are read as ``__call__``, ``value_and_grad`` and ``hvp`` read
@@ -337,6 +358,13 @@ class CompiledFunction:
         entry = self._cache.get(signature(tuple(as_input(a) for a in args)))
         program = None if entry is None else entry.programs.get(kind)
         return None if program is None else list(program.blocking)
+
+
+def _value_grad_and_hvp(f, x, v):
+    """``(f(x), grad f(x), H(x) v)`` by forward-over-reverse (the first two are the primal
+    part of the product, computed by it anyway)."""
+    (value, g), (_, hv) = jvp(lambda z: value_and_grad(f)(z), x, v)
+    return value, g, hv
 
 
 def _leaves_of_output(fun, out_tree):

@@ -10,6 +10,12 @@ the x part (the residuals) are kept with a copy of the x they belong to, and rec
 when a product is asked at another point. Each part is generated code (``codegen``), so the
 sum of the two runs the same equations as the unsplit program.
 
+The HVP is staged with f and its gradient, the primal part of forward-over-reverse (computed
+by it anyway, then left out of the products). A split program compiles them with the x part
+as a third program (``Linearized.primal_at``): a truncated Newton step asks for g at a new
+point, then for products there, and one run gives both, the residuals kept for the products
+(logistic regression 20000 x 200: the x part of each point, one matmul, no longer runs twice).
+
 With the blocked replay (``regions``) the trade changes: residuals are full arrays read back
 from memory on every product (and x is compared with the stored point), while recomputing a
 few additions and products of x inside the blocks costs almost nothing. So when every
@@ -32,27 +38,25 @@ from .regions import may_block
 __all__ = ["linearized_codegen"]
 
 
-def linearized_codegen(program, n_fixed, name, blocked="auto"):
+def linearized_codegen(program, n_fixed, name, blocked="auto", n_primal=0):
     """The program of ``name`` as a ``Linearized`` when its first ``n_fixed`` inputs (x's
     leaves) have work of their own, else as a plain ``Replay``.
 
     Inputs after the first ``n_fixed`` (v's leaves) are the varying ones; ``blocked`` is
-    ``codegen``'s, for both parts.
+    ``codegen``'s, for both parts. The first ``n_primal`` outputs of ``program`` are not
+    products: values that read x alone (f and its gradient, staged with the HVP), which the
+    products leave out and a ``Linearized`` computes with its x part, on request
+    (``Linearized.at_point``).
     """
-    eqns, outputs = fold_and_cse(program)
-    eqns = dce(eqns, outputs)
-    varying = {v.id for v in program.inputs[n_fixed:]}
-    fixed_eqns, varying_eqns = [], []
-    for eqn in eqns:
-        if any(isinstance(v, Var) and v.id in varying for v in eqn.inputs):
-            varying.add(eqn.out.id)
-            varying_eqns.append(eqn)
-        else:
-            fixed_eqns.append(eqn)
+    all_eqns, all_outputs = fold_and_cse(program)
+    primal, outputs = all_outputs[:n_primal], all_outputs[n_primal:]
+    product = Program(program.inputs, program.eqns, program.outputs[n_primal:], None)
+    eqns = dce(all_eqns, outputs)
+    fixed_eqns, varying_eqns = _split(eqns, program.inputs[n_fixed:])
     if not fixed_eqns or not varying_eqns:
-        return codegen(program, name, blocked)
+        return codegen(product, name, blocked)
     if may_block([*program.inputs, *(e.out for e in eqns)], blocked):
-        whole = codegen(program, name, blocked)
+        whole = codegen(product, name, blocked)
         if _cheap_to_recompute(fixed_eqns, whole):
             return whole
     fixed_ids = {e.out.id for e in fixed_eqns}
@@ -65,7 +69,28 @@ def linearized_codegen(program, n_fixed, name, blocked="auto"):
     prepare = codegen(Program(inputs[:n_fixed], fixed_eqns, residuals, None), f"{name}_at_x",
                       blocked)
     apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name, blocked)
-    return Linearized(prepare, apply, n_fixed)
+    at_point = None
+    if primal:
+        x_alone, reads_v = _split(all_eqns, program.inputs[n_fixed:])
+        primal_ids = {v.id for v in primal if isinstance(v, Var)}
+        if not primal_ids & {e.out.id for e in reads_v}:  # f and g read x alone: always
+            at_point = codegen(Program(inputs[:n_fixed], dce(x_alone, primal + residuals),
+                                       primal + residuals, None), f"{name}_primal_at_x",
+                               blocked)
+    return Linearized(prepare, apply, n_fixed, at_point, len(primal))
+
+
+def _split(eqns, varying_inputs):
+    """(equations that read the fixed inputs alone, equations that read a varying one)."""
+    varying = {v.id for v in varying_inputs}
+    fixed_eqns, varying_eqns = [], []
+    for eqn in eqns:
+        if any(isinstance(v, Var) and v.id in varying for v in eqn.inputs):
+            varying.add(eqn.out.id)
+            varying_eqns.append(eqn)
+        else:
+            fixed_eqns.append(eqn)
+    return fixed_eqns, varying_eqns
 
 
 _CHEAP = frozenset({np.add, np.subtract, np.multiply, np.negative, np.square})
@@ -82,24 +107,43 @@ def _cheap_to_recompute(fixed_eqns, whole):
 class Linearized:
     """``prepare(*x)`` -> residuals, then ``apply(*x, *v, *residuals)``; the residuals of the
     last point are kept with a copy of it (compared by value: the caller may reuse and
-    overwrite its arrays) until a product is asked at another point. Thread-safe."""
+    overwrite its arrays) until a product is asked at another point. Thread-safe.
 
-    def __init__(self, prepare, apply, n_fixed):
+    ``at_point`` (or None): ``at_point(*x)`` -> ``(*primal, *residuals)``, the ``n_primal``
+    values that read x alone (f and its gradient) computed with the residuals, in one run
+    of the x part (``primal_at``)."""
+
+    def __init__(self, prepare, apply, n_fixed, at_point=None, n_primal=0):
         self.prepare = prepare
         self.apply = apply
         self.n_fixed = n_fixed
+        self.at_point = at_point
+        self.n_primal = n_primal
         self.source = prepare.source + apply.source
         self.blocking = prepare.blocking + apply.blocking
         self._point = None
         self._residuals = None
         self._lock = threading.Lock()
 
+    def _keep(self, xs, residuals):
+        self._residuals = residuals
+        self._point = tuple(np.array(x, copy=True) for x in xs)
+
     def __call__(self, *args):
         xs = args[: self.n_fixed]
         with self._lock:
             if self._point is None or not all(
                     np.array_equal(a, b) for a, b in zip(self._point, xs, strict=True)):
-                self._residuals = self.prepare(*xs)
-                self._point = tuple(np.array(x, copy=True) for x in xs)
+                self._keep(xs, self.prepare(*xs))
             residuals = self._residuals
         return self.apply(*args, *residuals)
+
+    def primal_at(self, *xs):
+        """The primal values at x (f and its gradient, as ``at_point`` returns them), the
+        residuals of x kept for the products that follow; None without ``at_point``."""
+        if self.at_point is None:
+            return None
+        out = self.at_point(*xs)
+        with self._lock:
+            self._keep(xs, out[self.n_primal:])
+        return out[: self.n_primal]
