@@ -145,6 +145,7 @@ ROWS = [
     ("state changing inside f", _Alternating(), REAL, "unknown", "neither"),
 ]
 IDS = [row[0] for row in ROWS]
+_ROWS_BY_NAME = {row[0]: row[1] for row in ROWS}
 N = 4
 
 
@@ -193,9 +194,6 @@ def test_the_midpoint_check_catches_a_false_claim():
     u, v = _points(REAL, rng, 50), _points(REAL, rng, 50)
     f = _ROWS_BY_NAME["x**3"]
     assert any(f((p + q) / 2.0) > (f(p) + f(q)) / 2.0 + 1e-9 for p, q in zip(u, v, strict=True))
-
-
-_ROWS_BY_NAME = {row[0]: row[1] for row in ROWS}
 
 
 def test_curvature_of_a_program_and_its_outputs():
