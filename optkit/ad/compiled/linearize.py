@@ -66,8 +66,10 @@ def linearized_codegen(program, n_fixed, name, blocked="auto", n_primal=0):
             seen.add(v.id)
             residuals.append(v)
     inputs = list(program.inputs)
-    prepare = codegen(Program(inputs[:n_fixed], fixed_eqns, residuals, None), f"{name}_at_x",
-                      blocked)
+    # generated on first use: where every point's products follow a run of ``at_point``
+    # (newton-cg through optkit.minimize), the residuals never come from anywhere else
+    prepare = _Deferred(Program(inputs[:n_fixed], fixed_eqns, residuals, None),
+                        f"{name}_at_x", blocked)
     apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name, blocked)
     at_point = None
     if primal:
@@ -104,6 +106,32 @@ def _cheap_to_recompute(fixed_eqns, whole):
                                             whole.unblocked_ids) for e in fixed_eqns)
 
 
+class _Deferred:
+    """``codegen(*args)``, generated when first called or inspected; thread-safe."""
+
+    def __init__(self, *args):
+        self._args = args
+        self._replay = None
+        self._lock = threading.Lock()
+
+    def _built(self):
+        with self._lock:
+            if self._replay is None:
+                self._replay = codegen(*self._args)
+            return self._replay
+
+    def __call__(self, *args):
+        return (self._replay or self._built())(*args)
+
+    @property
+    def source(self):
+        return self._built().source
+
+    @property
+    def blocking(self):
+        return self._built().blocking
+
+
 class Linearized:
     """``prepare(*x)`` -> residuals, then ``apply(*x, *v, *residuals)``; the residuals of the
     last point are kept with a copy of it (compared by value: the caller may reuse and
@@ -119,11 +147,17 @@ class Linearized:
         self.n_fixed = n_fixed
         self.at_point = at_point
         self.n_primal = n_primal
-        self.source = prepare.source + apply.source
-        self.blocking = prepare.blocking + apply.blocking
         self._point = None
         self._residuals = None
         self._lock = threading.Lock()
+
+    @property
+    def source(self):
+        return self.prepare.source + self.apply.source
+
+    @property
+    def blocking(self):
+        return self.prepare.blocking + self.apply.blocking
 
     def _keep(self, xs, residuals):
         self._residuals = residuals
