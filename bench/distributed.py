@@ -46,6 +46,7 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 
+import dask  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.special  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
@@ -114,7 +115,9 @@ def bench_multistart_local(workers, n_starts):
     lj = problems.get("lj13")
     box = [(-1.5, 1.5)] * lj.n
     print(f"== multistart: LJ13 (n = {lj.n}), {n_starts} Latin hypercube starts, lbfgs")
+    cpu_start = time.process_time()
     serial, t_serial = _timed(optkit.multistart, lj.objective, box, n_starts)
+    cpu_serial = time.process_time() - cpu_start
     rows = [("serial (in-process)", t_serial, True)]
     threads = executors.os_thread_count()
     cold, t_cold = _timed(optkit.multistart, lj.objective, box, n_starts, executor=workers)
@@ -153,20 +156,34 @@ def bench_multistart_local(workers, n_starts):
     print(f"  cold forkserver start, CPU s: interpreter {bare:.2f}; the server's preload "
           f"(import optkit) {server:.2f}; each worker re-importing this script's __main__ "
           f"(dask) {script - server:.2f}")
-    return serial, t_serial
+    return serial, t_serial, cpu_serial
 
 
-def bench_multistart_dask(client, workers, n_starts, serial, t_serial):
+def _cpu_seconds(client):
+    """CPU seconds used so far by this process (the client, and a LocalCluster's scheduler and
+    nannies, which run in it) and by the workers together."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime, sum(client.run(time.process_time).values())
+
+
+def bench_multistart_dask(client, workers, n_starts, serial, t_serial, cpu_serial, label=""):
     """The first call on a new cluster pays each worker's import of optkit (as the cold pool
-    rows pay theirs); a second call runs on workers that have it, as on a long-lived cluster."""
+    rows pay theirs); a second call runs on workers that have it, as on a long-lived cluster.
+    The second call's CPU seconds, here and on the workers, bound the speed-up on 2 cores
+    whatever else runs on the machine: at most 2 x serial CPU / total CPU."""
     lj = problems.get("lj13")
     box = [(-1.5, 1.5)] * lj.n
+    name = f"Dask LocalCluster, {workers} workers x 1 thread{label}"
     cold, t_cold = _timed(optkit.multistart, lj.objective, box, n_starts, executor=client)
+    own, on_workers = _cpu_seconds(client)
     warm, t_warm = _timed(optkit.multistart, lj.objective, box, n_starts, executor=client)
-    _print_rows([(f"Dask LocalCluster, {workers} workers x 1 thread, first call", t_cold,
-                  _same(cold, serial)),
-                 (f"Dask LocalCluster, {workers} workers x 1 thread, second call", t_warm,
-                  _same(warm, serial))], t_serial)
+    own2, on_workers2 = _cpu_seconds(client)
+    _print_rows([(f"{name}, first call", t_cold, _same(cold, serial)),
+                 (f"{name}, second call", t_warm, _same(warm, serial))], t_serial)
+    total = (own2 - own) + (on_workers2 - on_workers)
+    print(f"    CPU s of the second call: this process (client, scheduler) {own2 - own:.2f}, "
+          f"workers {on_workers2 - on_workers:.2f}; serial {cpu_serial:.2f} -> at most "
+          f"{workers * cpu_serial / max(total, cpu_serial):.2f}x on {workers} cores")
 
 
 def logistic_loss(w, X, y):
@@ -249,11 +266,17 @@ def main():
     parser.add_argument("--rows", type=float, default=2e6)
     args = parser.parse_args()
     n_starts, rows = (8, 200_000) if args.quick else (args.starts, int(args.rows))
-    serial, t_serial = bench_multistart_local(args.workers, n_starts)
+    serial, t_serial, cpu_serial = bench_multistart_local(args.workers, n_starts)
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                         dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        bench_multistart_dask(client, args.workers, n_starts, serial, t_serial, cpu_serial,
+                              ", profiler off")
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
-        bench_multistart_dask(client, args.workers, n_starts, serial, t_serial)
+        bench_multistart_dask(client, args.workers, n_starts, serial, t_serial, cpu_serial)
         bench_data_parallel(client, args.workers, rows)
 
 
