@@ -115,6 +115,9 @@ class CompiledFunction:
         self._cache = {}
         self._checked = {}  # signature of f alone -> why two recordings differ, or None
         self._warned = False
+        self._last_value_and_grad = None  # (shape, program) of the last float64 array call
+        # an HVP program was compiled (until then value_and_grad_for_hvp is value_and_grad)
+        self._hvp_staged = False
         functools.update_wrapper(self, fun)
 
     # -- program building --
@@ -165,6 +168,7 @@ class CompiledFunction:
             n_primal = 0 if treedef is not None else 2  # f and g, staged with the product
             entry.programs[kind] = linearized_codegen(program, n, kind, self.blocked,
                                                       n_primal)
+            self._hvp_staged = True
             products = tuple(value_of(o) for o in out[n_primal:])
             return lambda *_: products
         elif kind == "value":
@@ -257,6 +261,11 @@ class CompiledFunction:
 
         ``x`` may be a structure (``optkit.tree``): programs are cached per structure and
         shapes, and the gradient comes back in ``x``'s structure."""
+        last = self._last_value_and_grad
+        if (last is not None and type(x) is np.ndarray and x.dtype is FLOAT64
+                and x.shape == last[0]):  # a solver's call: the program of the last call
+            value, g = last[1](x)
+            return _plain(value, None), _plain(g, x)
         if type(x) is not np.ndarray:
             leaves, treedef = flatten(x)
             if treedef.num_leaves > 1 and all(type(v) is np.ndarray and v.dtype is FLOAT64
@@ -279,6 +288,11 @@ class CompiledFunction:
         fn = self._program("value_and_grad", (x,))
         if fn is None:
             return self._eager((x,), lambda: value_and_grad(self.fun)(x))
+        if (type(x) is np.ndarray and x.dtype is FLOAT64
+                and self._entry((x,)).programs.get("value_and_grad") is fn):
+            # programs are never replaced: the next call at this shape skips the signature
+            # and the cache (at n = 1e3 they cost a tenth of the program)
+            self._last_value_and_grad = (x.shape, fn)
         value, g = fn(x)
         return _plain(value, None), _plain(g, x)
 
@@ -317,7 +331,7 @@ class CompiledFunction:
         step asks for g at x, then for products there). Otherwise, and for structured
         ``x``, as ``value_and_grad``. Results are equal to ``value_and_grad``'s up to
         the order of floating-point operations the two programs' optimisation chose."""
-        if type(x) is np.ndarray and x.dtype is FLOAT64:
+        if self._hvp_staged and type(x) is np.ndarray and x.dtype is FLOAT64:
             entry = self._cache.get(signature((x, x)))
             program = None if entry is None else entry.programs.get("hvp")
             primal = getattr(program, "primal_at", None)

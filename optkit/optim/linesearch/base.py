@@ -13,7 +13,11 @@ __all__ = ["Line", "StepResult", "is_finite", "sufficient_decrease"]
 
 
 def is_finite(*values) -> bool:
-    return all(v is not None and math.isfinite(v) for v in values)
+    """True when every value is a finite number (None counts as not finite)."""
+    for v in values:  # a loop, not all(generator): called on every trial of a search
+        if v is None or not math.isfinite(v):
+            return False
+    return True
 
 
 def sufficient_decrease(phi_a, phi_ref, c1, a, dphi0) -> bool:

@@ -46,12 +46,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import numpy as np
+
 __all__ = ["Solver", "inf_norm"]
+
+
+_MAX, _MIN = np.maximum.reduce, np.minimum.reduce  # ndarray.max/min without their wrappers
 
 
 def inf_norm(g) -> float:
     """||g||_inf without a temporary array; nan when g has a nan, inf when it has an inf."""
-    return float(max(g.max(), -g.min()))
+    return float(max(_MAX(g, axis=None), -_MIN(g, axis=None)))
 
 
 class Solver:

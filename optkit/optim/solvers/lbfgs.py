@@ -243,7 +243,7 @@ class LBFGS(Solver):
         mem = state.memory
         resets = state.resets
         p = mem.direction(state.g) if mem.size else -state.g
-        slope = float(np.dot(p, state.g))  # phi'(0), the same number _search would compute
+        slope = float(p.dot(state.g))  # phi'(0), the same number _search would compute
         if mem.size == 0 or not slope < 0:
             mem.clear()
             p = -state.g
