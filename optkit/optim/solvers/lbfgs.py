@@ -70,6 +70,7 @@ class _Memory:
         # work arrays and views made once: the updates write into them
         self._c = np.zeros((m, m))
         self._t = np.zeros((m, m))
+        self._t2 = np.zeros((m, m))
         self._c_diagonal = self._c.reshape(-1)[::m + 1]
         self._blocks = (self.neg_middle[:m, :m], self.neg_middle[:m, m:],
                         self.neg_middle[m:, :m])
@@ -89,12 +90,12 @@ class _Memory:
         m, k, rinv = self.m, self.head, self.Rinv
         self.W[k] = s
         self.W[m + k] = y
-        wy = self.W @ y                     # s_i'y and y_i'y for every slot
+        wy = np.dot(self.W, y)              # s_i'y and y_i'y for every slot
         if self.size == m:
             # the oldest pair leaves R^-1: its row (its column holds only the diagonal, as
             # nothing is older), so column k of R^-1 is zero in the product below
             rinv[k] = 0.0
-        np.multiply(rinv @ wy[:m], -1.0 / sy, out=rinv[:, k])
+        np.multiply(np.dot(rinv, wy[:m]), -1.0 / sy, out=rinv[:, k])
         rinv[k, k] = 1.0 / sy
         self.YY[k] = wy[m:]
         self.YY[:, k] = wy[m:]
@@ -102,19 +103,20 @@ class _Memory:
         gamma = self.gamma = sy / yy
         self.head = (k + 1) % m
         self.size = min(self.size + 1, m)
-        # -M: -R^-T (D + gamma Y'Y) R^-1 and gamma R^-T, gamma R^-1 off the diagonal
+        # -M: -R^-T (D + gamma Y'Y) R^-1 and gamma R^-T, gamma R^-1 off the diagonal (np.dot
+        # into contiguous work arrays, then copies: at m = 10 a third of matmul's cost)
         top_left, top_right, bottom_left = self._blocks
         c = np.multiply(self.YY, -gamma, out=self._c)
         self._c_diagonal -= self.D
-        np.matmul(rinv.T, np.matmul(c, rinv, out=self._t), out=top_left)
-        np.multiply(rinv.T, gamma, out=top_right)
-        np.multiply(rinv, gamma, out=bottom_left)
+        top_left[...] = np.dot(rinv.T, np.dot(c, rinv, out=self._t), out=self._t2)
+        bottom_left[...] = np.multiply(rinv, gamma, out=self._t)
+        top_right[...] = self._t.T
 
     def direction(self, g):
         """-H g = -gamma g - [S Y] M [S Y]' g (Byrd, Nocedal & Schnabel 1994, Sec. 4): a new
         array."""
         w = self.W
-        q = (self.neg_middle @ (w @ g)) @ w
+        q = np.dot(np.dot(self.neg_middle, np.dot(w, g)), w)
         return np.subtract(q, np.multiply(g, self.gamma, out=self._work), out=q)
 
 
