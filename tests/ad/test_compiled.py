@@ -98,6 +98,18 @@ def test_compiled_program_is_cached_per_signature_and_retraced_for_new_shapes():
     assert len(calls) > n_first and calls[-1] == (7,)
 
 
+def test_value_and_grad_at_alternating_shapes_uses_each_shapes_program():
+    cf = optkit.compile(rosenbrock)
+    rng = np.random.default_rng(0)
+    for n in (5, 5, 7, 5, 7, 7, 3, 5):  # the last call's program is remembered per shape
+        x = rng.standard_normal(n)
+        value, g = optkit.value_and_grad(cf)(x)
+        want_value, want_g = optkit.value_and_grad(rosenbrock)(x)
+        np.testing.assert_allclose(value, want_value, rtol=1e-13)
+        np.testing.assert_allclose(g, want_g, rtol=1e-13, atol=1e-13)
+        assert g.shape == (n,)
+
+
 def test_compile_of_grad_and_grad_of_compile_agree():
     x = np.array([-1.2, 1.0, 0.3])
     g1 = optkit.compile(optkit.grad(rosenbrock))(x)

@@ -35,6 +35,28 @@ def test_two_loop_matches_dense_bfgs_over_the_last_m_pairs(m, npairs):
     np.testing.assert_allclose(mem.direction(g), expected, rtol=1e-10)
 
 
+def test_compact_memory_after_clear_is_the_bfgs_matrix_of_the_new_pairs_alone():
+    rng = np.random.default_rng(0)
+    n, m = 7, 4
+    a = rng.standard_normal((n, n))
+    a = a @ a.T + n * np.eye(n)
+    mem = _Memory(m, n)
+    for _ in range(6):  # wrap the ring buffer, then forget everything
+        s = rng.standard_normal(n)
+        mem.push(s, a @ s, s @ a @ s, (a @ s) @ (a @ s))
+    mem.clear()
+    assert mem.size == 0
+    g = rng.standard_normal(n)
+    np.testing.assert_array_equal(mem.direction(g), -g)  # H = I with no pair
+    pairs = []
+    for _ in range(2):
+        s = rng.standard_normal(n)
+        y = a @ s
+        mem.push(s, y, s @ y, y @ y)
+        pairs.append((s, y))
+    np.testing.assert_allclose(mem.direction(g), -_dense_inverse_bfgs(pairs, n) @ g, rtol=1e-10)
+
+
 def test_first_direction_is_steepest_descent_and_memory_fills():
     prob = rosenbrock(2)
     obj = Objective(prob.fun, prob.jac)

@@ -200,3 +200,22 @@ def test_slopes_do_not_decide_where_phi_can_tell():
 def test_noise_must_be_a_fraction():
     with pytest.raises(ValueError, match="noise must lie in"):
         StrongWolfe(noise=1.0)
+
+
+def test_line_point_at_the_last_trial_evaluates_nothing_more():
+    calls = []
+
+    def fun_and_jac(x):
+        calls.append(np.array(x))
+        return float(x @ x), 2.0 * x
+
+    x = np.array([1.0, -2.0])
+    line = Line(Objective(fun_and_jac=fun_and_jac), x, -x)
+    f, dphi = line.phi_dphi(0.25)
+    xt, ft, gt = line.point(0.25)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(xt, 0.75 * x)
+    assert ft == f == 0.5625 * 5.0 and dphi == float(gt @ -x)
+    xs, fs, _ = line.point(0.5)  # another step: evaluated there
+    assert len(calls) == 2 and fs == 0.25 * 5.0
+    np.testing.assert_array_equal(xs, 0.5 * x)
