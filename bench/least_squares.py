@@ -11,9 +11,11 @@ rows with hand-written Jacobians and two tanh fits (m = 200, n = 10; m = 2000, n
 the same hand-written J (issue 14's target: within 1.5x), and with optkit's AD J; then
 (``trial_floor``) the time of the numpy calls one accepted trial makes, with no Python
 around them, against scipy's time per evaluation: what a numpy implementation of this trial
-formulation costs at least. Last, the large problem (m = 1e6 residuals, n = 1e4 parameters)
-in the operator form, run in a child process to measure its peak RSS; scipy's dense paths
-would need the 80 GB J.
+formulation costs at least; then (``layers``) the same dense LM with the library's subproblem
+and lmpar but none of the layers around them (front door, driver, objective, state), same
+iterates, against both: how much of the gap to scipy is the layers'. Last, the large problem
+(m = 1e6 residuals, n = 1e4 parameters) in the operator form, run in a child process to
+measure its peak RSS; scipy's dense paths would need the 80 GB J.
 
     python bench/least_squares.py [--quick] [--no-large]   (BLAS pinned to one thread here)
 """
@@ -37,6 +39,8 @@ from scipy.linalg import lapack  # noqa: E402
 
 import optkit  # noqa: E402
 from optkit import problems  # noqa: E402
+from optkit.optim.least_squares.lmpar import lmpar_coordinates  # noqa: E402
+from optkit.optim.least_squares.subproblem import DenseSubproblem  # noqa: E402
 
 STARTS_2 = problems.nist.STARTS_2  # the NIST problems' second certified starts
 MGH = ["rosenbrock", "freudenstein-roth", "powell-badly-scaled", "brown-badly-scaled", "beale",
@@ -144,8 +148,10 @@ def _tanh_fit(m, n):
 def dense_problems():
     """The 7 MGH rows with hand-written Jacobians (tests/optim/least_squares) and two tanh
     fits, m = 200, n = 10 and m = 2000, n = 50."""
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "optim",
-                                    "least_squares"))
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    # _lsq_problems imports the problem library as ``problems``, as the tests see it from the
+    # repository root (the installed package names it optkit.problems)
+    sys.path[:0] = [os.path.join(root, "tests", "optim", "least_squares"), root]
     from _lsq_problems import mgh_problems
 
     rows = [_Dense(p.name, p.residuals, p.jac, p.x0) for p in mgh_problems()]
@@ -291,6 +297,100 @@ def trial_floor(names=("rosenbrock", "meyer", "osborne2"), calls=2000):
               f"scipy {1e6 * scipy_us:6.1f}  ratio {floor / scipy_us:.2f}")
 
 
+def _bare_lm(fun, jac, x0, tol=1e-8, factor=0.5, maxfev=1000):
+    """lm.py's dense LM (linear loss, no bounds, D from column norms, MINPACK's ratio tests,
+    radius updates and ftol/xtol/gtol stops) with the library's own DenseSubproblem and
+    lmpar_coordinates, and none of the layers around them: no front door, driver,
+    ResidualObjective (counting, point cache, Linearization) or LMState. The same iterates
+    (``layers`` prints both counts); the time between the two is what the layers cost.
+    Returns (nfev, njev)."""
+    x = np.array(x0, dtype=float)
+    r = np.array(fun(x), dtype=float)
+    cost = 0.5 * float(r @ r)
+    jm = np.array(jac(x), dtype=float)
+    nfev = njev = 1
+    acnorm = np.sqrt(np.einsum("ij,ij->j", jm, jm))
+    diag = np.where(acnorm == 0, 1.0, acnorm)
+    xnorm = math.sqrt(float((diag * x) @ (diag * x)))
+    delta = factor * xnorm if xnorm > 0 else factor
+    par, first = 0.0, True
+    sub = DenseSubproblem(jm, r, diag)
+    cosine = _bare_cosine(jm, r, acnorm, cost)
+    while nfev < maxfev and cosine > tol:
+        par, w, pnorm = lmpar_coordinates(sub, delta, par)
+        if first:
+            delta, first = min(delta, pnorm), False
+        x1 = x + sub.step(w) / diag
+        r1 = np.array(fun(x1), dtype=float)
+        nfev += 1
+        cost1 = 0.5 * float(r1 @ r1)
+        actred = 1.0 - cost1 / cost if cost1 < 100.0 * cost else -1.0
+        jp2 = sub.model_norm_coordinates(w) ** 2
+        prered = (jp2 + 2.0 * par * pnorm * pnorm) / (2.0 * cost)
+        dirder = -(jp2 + par * pnorm * pnorm) / (2.0 * cost)
+        ratio = actred / prered if prered != 0 else 0.0
+        if ratio <= 0.25:
+            temp = 0.5 if actred >= 0 else 0.5 * dirder / (dirder + 0.5 * actred)
+            if cost1 >= 100.0 * cost or not temp >= 0.1:
+                temp = 0.1
+            delta, par = temp * min(delta, pnorm / 0.1), par / temp
+        elif par == 0 or ratio >= 0.75:
+            delta, par = pnorm / 0.5, 0.5 * par
+        if ratio >= 1e-4:
+            x, r, cost = x1, r1, cost1
+            jm = np.array(jac(x), dtype=float)
+            njev += 1
+            acnorm = np.sqrt(np.einsum("ij,ij->j", jm, jm))
+            cosine = _bare_cosine(jm, r, acnorm, cost)
+            xnorm = math.sqrt(float((diag * x) @ (diag * x)))
+            diag = np.maximum(diag, acnorm)
+            sub = DenseSubproblem(jm, r, diag)
+        if ((abs(actred) <= tol and prered <= tol and 0.5 * ratio <= 1.0)
+                or delta <= tol * xnorm):
+            break
+    return nfev, njev
+
+
+def _bare_cosine(jm, r, acnorm, cost):
+    """MINPACK's gnorm (lm.py's ``_cosine``, for J without zero columns)."""
+    if cost == 0:
+        return 0.0
+    return float(np.maximum.reduce(np.abs(r @ jm) / acnorm)) / math.sqrt(2.0 * cost)
+
+
+def layers(rounds=5):
+    """The time per evaluation of ``_bare_lm`` (the algorithm with no layers around it)
+    against the front door and scipy 'lm', with the same hand-written J (thread CPU time,
+    best of ``rounds``, taken in turn): the part of the gap to scipy that the layers
+    (front door, driver, objective, state) make, and the part the algorithm on numpy
+    makes."""
+    rows = dense_problems()[:-1]  # the m = 2000 fit is below 1x already
+    print("dense LM without its layers (same iterates): us per evaluation; ratio to scipy 'lm'")
+    bare_ratios = []
+    for p in rows:
+        solvers = {"bare": lambda p=p: _bare_lm(p.residuals, p.jac, p.x0)[0],
+                   "optkit": lambda p=p: optkit.least_squares(p.residuals, p.x0,
+                                                              jac=p.jac).nfev,
+                   "scipy": lambda p=p: scipy.optimize.least_squares(
+                       p.residuals, p.x0, jac=p.jac, method="lm").nfev}
+        best = dict.fromkeys(solvers, math.inf)
+        for _ in range(rounds):
+            for key, solve in solvers.items():
+                start, count = time.thread_time(), 0
+                for _ in range(5):
+                    count += solve()
+                best[key] = min(best[key], (time.thread_time() - start) / count)
+        res = optkit.least_squares(p.residuals, p.x0, jac=p.jac)
+        counts = _bare_lm(p.residuals, p.jac, p.x0)
+        bare_ratios.append(best["bare"] / best["scipy"])
+        print(f"  {p.name:24s} nfev/njev bare {counts[0]}/{counts[1]} optkit "
+              f"{res.nfev}/{res.njev}  bare {1e6 * best['bare']:6.1f} optkit "
+              f"{1e6 * best['optkit']:6.1f} scipy {1e6 * best['scipy']:6.1f}  ratio bare "
+              f"{bare_ratios[-1]:.2f} optkit {best['optkit'] / best['scipy']:.2f}")
+    print(f"  ratio bare: median {np.median(bare_ratios):.2f}, range {min(bare_ratios):.2f} - "
+          f"{max(bare_ratios):.2f}")
+
+
 LARGE = """
 import numpy as np, resource, time, optkit
 n, k = 10_000, 100
@@ -328,6 +428,7 @@ def main():
     table(args.quick)
     per_evaluation()
     trial_floor()
+    layers()
     if not args.no_large:
         large()
     print(f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}"
