@@ -449,6 +449,12 @@ def _any_nonneg(signs):
     return NONNEG if NONNEG in signs else _sign_of_all(signs)
 
 
+def _nonneg_if_any(signs):
+    """logaddexp(a, b) >= max(a, b): nonnegative when an argument is; else no sign (it is
+    above both, so nonpositive arguments do not make it nonpositive: logaddexp(0, 0) = log 2)."""
+    return NONNEG if NONNEG in signs else None
+
+
 def _any_nonpos(signs):
     return NONPOS if NONPOS in signs else _sign_of_all(signs)
 
@@ -520,10 +526,11 @@ _HANDLERS = {
     _U[np.square]: _unary(CONVEX, _mono_by_sign, NONNEG),
     _U[np.absolute]: _unary(CONVEX, _mono_by_sign, NONNEG),
     _U[np.fabs]: _unary(CONVEX, _mono_by_sign, NONNEG),
-    _U[np.logaddexp]: _nary(CONVEX, lambda s: INC, _any_nonneg),
-    _U[np.logaddexp2]: _nary(CONVEX, lambda s: INC, _any_nonneg),
+    _U[np.logaddexp]: _nary(CONVEX, lambda s: INC, _nonneg_if_any),
+    _U[np.logaddexp2]: _nary(CONVEX, lambda s: INC, _nonneg_if_any),
     _U[np.maximum]: _nary(CONVEX, lambda s: INC, _any_nonneg),
-    _U[np.fmax]: _nary(CONVEX, lambda s: INC, _any_nonneg),
+    # not fmax and fmin: they drop a NaN, so fmax(-sqrt(x), -sqrt(-x)) = -sqrt|x| joins two
+    # functions convex on their domains into one that is not (DCP's domains need NaN kept)
     _U[np.hypot]: _nary(CONVEX, _mono_by_sign, _positive_sign),
     _U[sc.rel_entr]: _nary(CONVEX, lambda s: None, lambda signs: None),
     _U[sc.kl_div]: _nary(CONVEX, lambda s: None, _positive_sign),
@@ -535,7 +542,6 @@ _HANDLERS = {
     _U[np.log1p]: _log_like(_same_sign), _U[sc.log1p]: _log_like(_same_sign),
     _U[np.sqrt]: _unary(CONCAVE, INC, NONNEG),
     _U[np.minimum]: _nary(CONCAVE, lambda s: INC, _any_nonpos),
-    _U[np.fmin]: _nary(CONCAVE, lambda s: INC, _any_nonpos),
     _U[sc.log_expit]: _unary(CONCAVE, INC, NONPOS),
     _U[sc.entr]: _unary(CONCAVE, None, None),
     min_: _reduction(CONCAVE),
@@ -628,11 +634,22 @@ def is_convex(fun, *example_args):
 
 
 def _same_recording(p1, p2):
-    """Two recordings with the same equations, constants and parameters."""
+    """Two recordings with the same equations, constants, parameters and wiring (which value
+    each equation reads and which the outputs are: f returning u - v on one call and v - u
+    on the next records the same equations and constants)."""
     if not same_constants(p1, p2) or len(p1.outputs) != len(p2.outputs):
+        return False
+    if [_var_id(o) for o in p1.outputs] != [_var_id(o) for o in p2.outputs]:
         return False
     try:
         return all(_value_key(e1.params, None) == _value_key(e2.params, None)
+                   and [_var_id(x) for x in e1.inputs] == [_var_id(x) for x in e2.inputs]
                    for e1, e2 in zip(p1.eqns, p2.eqns, strict=True))
     except TypeError:
         return False
+
+
+def _var_id(x):
+    """A Var's number in its recording (numbered in order, so equal across equal recordings);
+    None for a constant (compared by ``same_constants``)."""
+    return x.id if isinstance(x, Var) else None

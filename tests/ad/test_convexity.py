@@ -46,6 +46,19 @@ class _Alternating:
         return (-1.0) ** self.calls * np.sum(x ** 2)
 
 
+class _Rewired:
+    """Global state that rewires f between calls: the same equations and constants, read in
+    another order (u - v, then v - u)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        u, v = np.sum(np.exp(x)), np.sum(np.log(x))
+        return u - v if self.calls % 2 else v - u
+
+
 def _huber_like(x):
     r = A @ x - b
     return np.sum(np.maximum(np.abs(r) - 1.0, 0.0) ** 2) + np.sum(np.maximum(r, 0.0))
@@ -143,6 +156,18 @@ ROWS = [
     ("x * sign(x)", lambda x: np.sum(x * np.sign(x - 1.0)), REAL, "unknown", "neither"),
     ("branch on a value", _branchy, REAL, "unknown", "neither"),
     ("state changing inside f", _Alternating(), REAL, "unknown", "neither"),
+    ("state rewiring f", _Rewired(), POSITIVE, "unknown", "neither"),
+    # logaddexp of nonpositive arguments can be positive (logaddexp(0, 0) = log 2): no sign
+    ("1 / -logaddexp(-sqrt(x), -1)", lambda x: np.sum(1.0 / -np.logaddexp(-np.sqrt(x), -1.0)),
+     POSITIVE, "unknown", "neither"),
+    ("log(exp(x) - logaddexp(-0.1, -0.1))",
+     lambda x: np.log(np.exp(x[0]) - np.logaddexp(-0.1 * x[0] ** 0, -0.1)), REAL, "unknown",
+     "neither"),
+    # fmax and fmin drop a NaN: two functions convex on their domains joined into one that is not
+    ("fmax(-sqrt(x), -sqrt(-x))", lambda x: np.sum(np.fmax(-np.sqrt(x), -np.sqrt(-x))), REAL,
+     "unknown", "neither"),
+    ("fmin(log(x), log(-x))", lambda x: np.sum(np.fmin(np.log(x), np.log(-x))), REAL,
+     "unknown", "neither"),
 ]
 IDS = [row[0] for row in ROWS]
 _ROWS_BY_NAME = {row[0]: row[1] for row in ROWS}
