@@ -192,12 +192,13 @@ def _parallel(scope, payload, starts, method, bar):
             futures[future] = batch
         done = 0
         for future in cf.as_completed(futures):
+            batch = futures[future]
             try:
-                results[futures[future].start:futures[future].stop] = future.result()
-            except Exception:
+                results[batch.start:batch.stop] = future.result()
+            except Exception:  # its start is named in a note, by _solve_shipped
                 _cancel(futures)
                 raise
-            done += len(futures[future])
+            done += len(batch)
             bar.update(done)
     except KeyboardInterrupt:
         _cancel(futures)
