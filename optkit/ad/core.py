@@ -94,7 +94,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "jvps", "vjps", "linear", "derived_jvp", "_nondiff",
-                 "accumulate", "_complex", "screened", "__weakref__")
+                 "accumulate", "_complex", "screened", "deferrable", "__weakref__")
 
     def __init__(self, name, impl, jvps, vjps, linear=False, accumulate=None, complex=None):
         self.name = name
@@ -113,6 +113,9 @@ class Primitive:
         self.accumulate = accumulate
         # no differentiable argument at all (comparisons, sign, floor): the output is a constant
         self.nondiff = all(r is None for r in vjps) and all(r is None for r in jvps)
+        # its JVP rules are pure functions of their inputs (optkit's own rules, see
+        # ``primitive``): a JVP trace may run them later than the call (``Trace.defers``)
+        self.deferrable = False
 
     @property
     def nondiff(self):
@@ -167,7 +170,9 @@ def primitive(name, impl, jvp=None, vjp=None, *, linear=False, accumulate=None, 
         jvps = tuple(None if v is None else ZERO for v in vjps)
     else:
         jvps = _as_rules(jvp, name, "jvp")
-    return Primitive(name, impl, jvps, vjps, linear, accumulate, complex)
+    prim = Primitive(name, impl, jvps, vjps, linear, accumulate, complex)
+    prim.deferrable = True
+    return prim
 
 
 # float64, the common traced dtype: the traces test each result's dtype against it by identity,
@@ -297,6 +302,12 @@ class Trace:
         one else does (so that ``inplace`` may overwrite them). Default: never."""
         return False
 
+    # True if ``process(prim, args, params, defer)`` takes a fourth argument: with it True,
+    # the call is a higher level's computing its own value (a reverse trace recording), and
+    # the trace may defer work that only its own later calls read (the JVP trace defers the
+    # tangent, see ``forward.Deferred``)
+    defers = False
+
 
 class new_level:  # noqa: N801 - used as a context manager, reads as a function
     """``with new_level(TraceType) as trace``: a trace one level above every active one.
@@ -321,8 +332,11 @@ class new_level:  # noqa: N801 - used as a context manager, reads as a function
         return False
 
 
-def bind(prim, args, params):
-    """Apply ``prim`` to ``args``: the highest-level tracer's trace handles it, else ``impl``."""
+def bind(prim, args, params, value=False):
+    """Apply ``prim`` to ``args``: the highest-level tracer's trace handles it, else ``impl``.
+
+    ``value=True``: the caller is a higher level computing its value (see ``Trace.defers``).
+    """
     top = None
     for a in args:
         if isinstance(a, Tracer):
@@ -339,6 +353,8 @@ def bind(prim, args, params):
         return prim.impl(*args, **params)
     if top.level < 0:  # every tracer here outlived its trace
         raise _escaped_error(prim)
+    if value and top.defers:
+        return top.process(prim, args, params, True)
     return top.process(prim, args, params)
 
 

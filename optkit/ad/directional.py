@@ -8,7 +8,7 @@ import numpy as np
 
 from .boundary import like_primal, own, plain_leaf, zeros_like
 from .core import Tracer, new_level
-from .forward import JVPTrace, JVPTracer
+from .forward import JVPTrace, JVPTracer, tangent_of
 from .gradients import gradient
 from .precision import narrow_dtype, narrowed
 from .replay import REPLAYS
@@ -69,13 +69,13 @@ def _jvp(f, x, v):
             tracers = [trace.new_leaf(p, t) for p, t in zip(fx.leaves, vs, strict=True)]
             out = call(f, (fx.rebuild(tracers),), [(fx, x)])
     if isinstance(out, Tracer):  # one output, the common case
-        y, t = (out._a, out._b) if out._trace is trace else (out, zeros_like(out))
+        y, t = (out._a, tangent_of(out)) if out._trace is trace else (out, zeros_like(out))
         return as_output(y, y), as_output(t, y)
     outs, out_def = flatten_output(out)
     ys, ts = [], []
     for o in outs:
         if own(o, trace, JVPTracer):
-            y, t = o._a, o._b
+            y, t = o._a, tangent_of(o)
         else:
             y, t = o, zeros_like(o)
         ys.append(as_output(y, y))

@@ -1,6 +1,8 @@
 """Forward mode: a JVP tracer carries (primal, tangent) through every primitive.
 
-Absent tangents are ``None`` (symbolic zeros), so constants cost nothing.
+Absent tangents are ``None`` (symbolic zeros), so constants cost nothing. Under a reverse
+trace (forward-over-reverse: an HVP) a large result's tangent may be a ``Deferred``, computed
+when first read: read it with ``tangent_of`` (the trace's own calls do).
 """
 
 from __future__ import annotations
@@ -19,17 +21,137 @@ from .core import (
     bind,
     check_complex,
     check_real_args,
+    dtype_of,
     is_complex,
     split_args,
 )
 from .errors import nondiff_argument_error
+from .liveness import JVP_KEPT, jvp_kept
 from .numpy_dispatch import tracer_pair
 from .vspace import tangent_zeros
 
 _new = object.__new__
 _ndarray = np.ndarray
 
-__all__ = ["JVPTrace", "JVPTracer"]
+__all__ = ["JVPTrace", "JVPTracer", "Deferred", "tangent", "tangent_of"]
+
+
+_DEFER_MIN_SIZE = 4096  # below this, computing a tangent costs less than deferring it
+
+
+def tangent(prim, params, ans, primals, carried):
+    """The tangent of ``prim``'s output ``ans``: ``carried`` lists (position, tangent) for the
+    traced arguments, ``primals`` the arguments' values (entries no rule reads may be None)."""
+    jvps = prim.jvps
+    # a linear primitive applied to the tangents: one operation (a - b: ta - tb in one pass,
+    # not ta + (-tb)); with rules of its own, only when no tangent is absent
+    if prim.linear and (prim.derived_jvp or len(carried) == len(primals)):
+        targs = list(primals)
+        for i, t in carried:
+            targs[i] = t
+        if len(carried) != len(primals):  # some tangents absent: zeros where a rule needs one
+            absent = [True] * len(primals)
+            for i, _ in carried:
+                absent[i] = False
+            for i in range(len(primals)):
+                if absent[i] and i < len(jvps) and jvps[i] is not None:
+                    targs[i] = tangent_zeros(primals[i])
+        out = bind(prim, targs, params)
+    else:
+        out = None
+        for i, t in carried:
+            rule = jvps[i] if i < len(jvps) else None
+            if rule is ZERO:
+                continue
+            if rule is None:
+                raise nondiff_argument_error(prim, i)
+            c = rule(t, ans, *primals, **params)
+            if out is None:
+                out = c
+            elif (out.__class__ is _ndarray and c.__class__ is _ndarray
+                  and out.dtype is FLOAT64 and c.dtype is FLOAT64 and out.shape == c.shape
+                  and out.flags.owndata and out.flags.writeable
+                  and EXACT_REFCOUNTS and getrefcount(out) == 2):
+                np.add(out, c, out=out)  # a new array only this sum holds: no temporary
+            else:
+                out = out + c
+    if out is None:
+        return tangent_zeros(ans)
+    shape = getattr(ans, "shape", ())
+    if getattr(out, "shape", ()) != shape:
+        out = np.broadcast_to(out, shape)
+    return out
+
+
+class Deferred:
+    """A tangent not computed yet: ``tangent(prim, params, ans, primals, carried)``, run by
+    ``force`` when first read and kept in ``value``.
+
+    It holds only what the JVP rules read (``liveness.jvp_kept``), so that deferring keeps no
+    value alive that computing at once would have let go. Its rules are optkit's own
+    (``Primitive.deferrable``): pure functions of their inputs, which traced values never
+    change (``views``), so the tangent is the one computing at once would give, bit for bit.
+    A rule's refusal (a non-differentiable argument) is raised at the call, not deferred.
+    """
+
+    __slots__ = ("prim", "params", "ans", "primals", "carried", "value")
+
+    def __init__(self, prim, params, ans, primals, carried):
+        jvps = prim.jvps
+        nargs = len(primals)
+        if not (prim.linear and (prim.derived_jvp or len(carried) == nargs)):
+            for i, _ in carried:  # as ``tangent`` would, at once
+                if (jvps[i] if i < len(jvps) else None) is None:
+                    raise nondiff_argument_error(prim, i)
+        mask = 0
+        for i, _ in carried:
+            mask |= 1 << i
+        keep_ans, keep = JVP_KEPT.get((prim, mask, nargs)) or jvp_kept(prim, mask, nargs)
+        self.prim = prim
+        self.params = params
+        self.ans = ans if keep_ans else _Shape(ans)
+        self.primals = primals if keep is None else [
+            v if j in keep else None for j, v in enumerate(primals)]
+        self.carried = carried
+        self.value = None
+
+    def force(self):
+        """The tangent, computed once; every deferred tangent it reads is forced first, by
+        an explicit stack (a chain of any length, no recursion)."""
+        stack = [self]
+        while stack:
+            d = stack[-1]
+            if d.value is not None:
+                stack.pop()
+                continue
+            waiting = [t for _, t in d.carried if t.__class__ is Deferred and t.value is None]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            carried = [(i, t.value if t.__class__ is Deferred else t) for i, t in d.carried]
+            d.value = tangent(d.prim, d.params, d.ans, d.primals, carried)
+            d.params = d.ans = d.primals = d.carried = None  # let the inputs go
+            stack.pop()
+        return self.value
+
+
+class _Shape:
+    """Stands for a result no JVP rule reads: ``tangent`` needs only its shape and dtype."""
+
+    __slots__ = ("shape", "dtype", "ndim")
+
+    def __init__(self, ans):
+        self.shape = getattr(ans, "shape", ())
+        self.dtype = dtype_of(ans)
+        self.ndim = len(self.shape)
+
+
+def tangent_of(t):
+    """The tangent of ``t``, one of a JVP trace's tracers, computed if it was deferred."""
+    b = t._b
+    if b.__class__ is Deferred:
+        t._b = b = b.force()
+    return b
 
 
 JVPTracer, JVPTracerArray = tracer_pair(
@@ -49,7 +171,15 @@ class JVPTrace(Trace):
             self.complex = True
         return JVPTracer(self, primal, tangent)
 
-    def process(self, prim, args, params):
+    defers = True
+
+    def process(self, prim, args, params, defer=False):
+        """Compute ``prim``'s value and tangent. With ``defer`` (``Trace.defers``) the tangent
+        of a large result is *deferred*: computed when first read (``Deferred``). A reverse
+        trace recording over this one (an HVP's forward pass) asks for it: of the forward
+        tangents, its backward pass reads only those of the values its VJP rules read (and
+        what they depend on); the rest (at n = 1e6, the Rosenbrock terms summed into f) are
+        never computed."""
         primals, carried, lower = split_args(self, args)
         if prim.screened:  # no differentiable argument, or real-only rules
             if prim.nondiff:
@@ -65,45 +195,20 @@ class JVPTrace(Trace):
             ans = prim.impl(*primals, **params)
             if getattr(ans, "dtype", None) is not FLOAT64 and check_complex(prim, ans):
                 self.complex = True
-        jvps = prim.jvps
-        # a linear primitive applied to the tangents: one operation (a - b: ta - tb in one pass,
-        # not ta + (-tb)); with rules of its own, only when no tangent is absent
-        if prim.linear and (prim.derived_jvp or len(carried) == len(args)):
-            targs = list(primals)
-            for i, t in carried:
-                targs[i] = t
-            if len(carried) != len(args):  # some tangents absent: zeros where a rule needs one
-                absent = [True] * len(args)
-                for i, _ in carried:
-                    absent[i] = False
-                for i in range(len(args)):
-                    if absent[i] and i < len(jvps) and jvps[i] is not None:
-                        targs[i] = tangent_zeros(primals[i])
-            out = bind(prim, targs, params)
+        pending = False
+        for _, t in carried:
+            if t.__class__ is Deferred:
+                pending = True
+        if (defer and not lower and prim.deferrable
+                and (pending or ans.__class__ is _ndarray and ans.size >= _DEFER_MIN_SIZE)):
+            out = Deferred(prim, params, ans, primals, carried)
         else:
-            out = None
-            for i, t in carried:
-                rule = jvps[i] if i < len(jvps) else None
-                if rule is ZERO:
-                    continue
-                if rule is None:
-                    raise nondiff_argument_error(prim, i)
-                c = rule(t, ans, *primals, **params)
-                if out is None:
-                    out = c
-                elif (out.__class__ is _ndarray and c.__class__ is _ndarray
-                      and out.dtype is FLOAT64 and c.dtype is FLOAT64 and out.shape == c.shape
-                      and out.flags.owndata and out.flags.writeable
-                      and EXACT_REFCOUNTS and getrefcount(out) == 2):
-                    np.add(out, c, out=out)  # a new array only this sum holds: no temporary
-                else:
-                    out = out + c
-        if out is None:
-            out = tangent_zeros(ans)
-        else:
-            shape = getattr(ans, "shape", ())
-            if getattr(out, "shape", ()) != shape:
-                out = np.broadcast_to(out, shape)
+            if pending:
+                carried = [(i, t.force() if t.__class__ is Deferred else t) for i, t in carried]
+                for a in args:  # read from now on: point the tracers at the arrays
+                    if isinstance(a, Tracer) and a._trace is self and a._b.__class__ is Deferred:
+                        a._b = a._b.value
+            out = tangent(prim, params, ans, primals, carried)
         # inline construction: this is the hot path of every traced operation
         t = _new(JVPTracerArray if getattr(ans, "ndim", 0) else JVPTracer)
         t._trace, t._a, t._b, t._view = self, ans, out, None
@@ -162,7 +267,7 @@ class JVPTrace(Trace):
         if isinstance(y, Tracer):
             if y._trace is not self:
                 return None
-            ya, yt = y._a, y._b
+            ya, yt = y._a, tangent_of(y)
             if (ya.__class__ is not _ndarray or yt.__class__ is not _ndarray
                     or ya.dtype is not FLOAT64 or yt.dtype is not FLOAT64
                     or ya.shape != ga.shape or yt.shape != ga.shape):

@@ -1,4 +1,5 @@
-"""Which inputs a VJP rule reads: the tape keeps only those alive.
+"""Which inputs a VJP rule reads: the tape keeps only those alive (and likewise for the JVP
+rules, what a deferred tangent keeps: ``jvp_kept``).
 
 A reverse pass must keep, until the backward sweep, every value some rule will read; anything
 else held by the tape only bloats the working set (at n = 1e6 that is the difference between
@@ -11,10 +12,14 @@ from __future__ import annotations
 import dis
 import inspect
 
-__all__ = ["kept_positions", "KEPT"]
+from .core import ZERO
+
+__all__ = ["kept_positions", "KEPT", "jvp_kept", "JVP_KEPT"]
 
 # kept_positions' answers by (prim, mask, nargs): the tape reads it first, on its hot path
 KEPT: dict = {}
+# jvp_kept's, likewise, for the JVP trace's deferred tangents
+JVP_KEPT: dict = {}
 
 
 def _loaded_names(fn):
@@ -68,4 +73,29 @@ def kept_positions(prim, mask, nargs):
             keep.update(read)
         result = (keep_ans, None if len(keep) == nargs else frozenset(keep))
     KEPT[(prim, mask, nargs)] = result
+    return result
+
+
+def jvp_kept(prim, mask, nargs):
+    """As ``kept_positions``, for the JVP rules: what a deferred tangent of ``prim``
+    (``forward.Deferred``) must keep, its traced arguments the set bits of ``mask``.
+
+    A linear primitive applied to the tangents themselves reads its untraced arguments."""
+    if prim.linear and (prim.derived_jvp or mask == (1 << nargs) - 1):
+        result = (False, frozenset(i for i in range(nargs) if not mask >> i & 1))
+    else:
+        keep_ans = False
+        keep = set()
+        for i in range(nargs):
+            rule = prim.jvps[i] if i < len(prim.jvps) else None
+            if not mask >> i & 1 or rule is None or rule is ZERO:
+                continue
+            if not callable(rule):
+                keep_ans, keep = True, set(range(nargs))
+                break
+            a, read = _rule_reads(rule, nargs)
+            keep_ans |= a
+            keep.update(read)
+        result = (keep_ans, None if len(keep) == nargs else frozenset(keep))
+    JVP_KEPT[(prim, mask, nargs)] = result
     return result

@@ -100,7 +100,7 @@ class ReverseTrace(Trace):
                 check_real_args(prim, vals)
         cls = Node
         if lower:  # the enclosing level computes (and checks) the value
-            ans = bind(prim, vals, params)
+            ans = bind(prim, vals, params, True)  # a value only: see Trace.defers
             v = ans._a  # a lower level's tracer (an HVP: a JVP tracer); test its value
             if getattr(v, "dtype", None) is not FLOAT64 and is_complex(v):
                 cls = ComplexNode
