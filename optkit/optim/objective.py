@@ -177,6 +177,16 @@ class Objective:
         items["f"] = f
         return f
 
+    def f_expecting_g(self, x) -> float:
+        """The value at x, where the gradient at x will probably be asked next (a trial step
+        the caller expects to accept): with ``fun_and_jac`` f and g come from one pass and g
+        is cached for that request (one pass costs less than f, then f and g); otherwise f
+        alone, g left until it is asked for (separate callables gain nothing by going first).
+        Counted as the calls made."""
+        if self._fun_and_jac is not None:
+            return self.f_and_g(x)[0]
+        return self.f(x)
+
     def f_and_g(self, x):
         """The value and gradient at x, in one pass when ``fun_and_jac`` exists."""
         items = self._cache.lookup(x)

@@ -235,6 +235,11 @@ class ResidualObjective:
         """F(x)."""
         return self.cost(x)
 
+    def f_expecting_g(self, x) -> float:
+        """F(x) alone (``Objective.f_expecting_g``): the gradient needs the Jacobian, which
+        is not worth computing before the step is known to be taken."""
+        return self.cost(x)
+
     def f_and_g(self, x):
         """(F(x), grad F(x)); the gradient costs a Jacobian evaluation or one vjp."""
         lin = self.linearize(x)

@@ -114,3 +114,14 @@ def test_non_scalar_value_is_rejected():
 def test_non_callable_is_rejected():
     with pytest.raises(TypeError, match="jac"):
         Objective(_quad, jac=3)
+
+
+def test_f_expecting_g_evaluates_both_in_one_pass_only_where_there_is_one():
+    both = Objective(fun_and_jac=lambda x: (_quad(x), _quad_grad(x)))
+    x = np.array([1.0, 2.0])
+    assert both.f_expecting_g(x) == 5.0 and both.counts() == (1, 1, 0)
+    assert np.array_equal(both.f_and_g(x)[1], [2.0, 4.0]) and both.counts() == (1, 1, 0)
+    apart = Objective(_quad, _quad_grad)  # separate callables: f alone, g when asked
+    assert apart.f_expecting_g(x) == 5.0 and apart.counts() == (1, 0, 0)
+    apart.f_and_g(x)
+    assert apart.counts() == (1, 1, 0)

@@ -34,12 +34,12 @@ def actual_reduction(objective, f, g, x_trial, direction, predicted, *, length=1
     When ``predicted <= SMALL * max(1, |f|)`` and the gradient at x_trial is finite (and, with
     ``gradient_must_fall``, smaller in norm than g: a step that does not reduce the gradient
     keeps the verdict of f), the trapezoid estimate ``-length/2 (g + g_trial).direction``
-    replaces it (module docstring). Evaluates f at x_trial, and g there only in that case,
-    or, with ``with_gradient``, f and g together (``objective.f_and_g``, one pass where the
-    objective has one): the caller expects to accept the step and ask for g there, which the
-    objective then answers from its cache.
+    replaces it (module docstring). Evaluates f at x_trial, and g there only in that case;
+    ``with_gradient``: the caller expects to accept the step and ask for g there, so f is
+    asked for by ``objective.f_expecting_g`` (f and g in one pass, where the objective has
+    one, g then answered from its cache).
     """
-    f_trial = objective.f_and_g(x_trial)[0] if with_gradient else objective.f(x_trial)
+    f_trial = objective.f_expecting_g(x_trial) if with_gradient else objective.f(x_trial)
     if not math.isfinite(f_trial):
         return -math.inf
     actual = f - f_trial

@@ -17,10 +17,11 @@ A rejected step is re-solved at the smaller radius by the subproblem result's ``
 (Steihaug replays its stored CG path, at no new Hessian-vector product), or solved again when
 that gives None.
 
-Evaluations: the first trial of a step is evaluated with its gradient (``objective.f_and_g``),
-since it is usually accepted and the next step needs g there; one pass of value and gradient
-costs less than the value, then value and gradient (AD's reverse pass repeats the forward
-pass), and a rejected first trial costs one unused gradient. Trials after a rejection are
+Evaluations: the first trial of a step is evaluated by ``objective.f_expecting_g``, since
+it is usually accepted and the next step needs g there: where the objective computes f and g
+in one pass (AD's value and gradient), that pass costs less than f, then f and g (the
+reverse pass repeats the forward pass), and a rejected first trial costs one unused
+gradient; separate f and g callables are called as before. Trials after a rejection are
 evaluated by f alone. The iterates do not depend on this choice.
 """
 
@@ -181,9 +182,8 @@ class TrustRegion(Globalization):
                 raise TrustRegionError(
                     f"trust region step vanished at radius {radius:.3g} without decrease"
                 )
-            # the first trial of a step is usually accepted, and then g is needed there: f and
-            # g in one pass (a reverse pass re-runs f's forward pass) beat f, then f and g; a
-            # retry after a rejection asks for f alone (module docstring)
+            # the first trial of a step is usually accepted, and then g is needed there
+            # (objective.f_expecting_g); a retry after a rejection asks for f alone
             rho = self.ratio(objective, f, g, x_trial, sub.step, sub.model_decrease,
                              with_gradient=rejected == 0)
             if self.accepts(rho):

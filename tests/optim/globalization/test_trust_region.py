@@ -140,3 +140,39 @@ def test_any_subproblem_solver_with_solve_is_accepted():
     obj = Objective(lambda x: float(0.5 * x @ h @ x), lambda x: h @ x, lambda x, p: h @ p)
     res = run(solver, obj, np.array([3.0, -2.0]))
     assert res.success and np.allclose(res.x, 0.0, atol=1e-6) and sub.solves >= res.nit
+
+
+def _rosenbrock_parts():
+    def f(x):
+        return float(100.0 * (x[1] - x[0] ** 2) ** 2 + (1.0 - x[0]) ** 2)
+
+    def g(x):
+        return np.array([-400.0 * x[0] * (x[1] - x[0] ** 2) - 2.0 * (1.0 - x[0]),
+                         200.0 * (x[1] - x[0] ** 2)])
+
+    def hessp(x, p):
+        h = np.array([[1200.0 * x[0] ** 2 - 400.0 * x[1] + 2.0, -400.0 * x[0]],
+                      [-400.0 * x[0], 200.0]])
+        return h @ p
+
+    return f, g, hessp
+
+
+def test_a_first_trial_asks_for_g_with_f_only_from_a_one_pass_objective():
+    # with f and g in one pass (AD's fun_and_jac beside fun, as optkit.minimize builds it) a
+    # step's first trial comes with its gradient, so no point is evaluated twice; with
+    # separate callables f is asked alone, as before. The iterates are the same either way.
+    f, g, hessp = _rosenbrock_parts()
+    x0 = np.array([-1.2, 1.0])
+    newton = NewtonCG(saddle_check=0, globalization=TrustRegion(initial_radius=10.0))
+    apart = run(newton, Objective(f, g, hessp), x0, gtol=1e-8)
+    together = run(newton, Objective(f, hessp=hessp, fun_and_jac=lambda x: (f(x), g(x))), x0,
+                   gtol=1e-8)
+    assert apart.success and together.success
+    assert np.array_equal(apart.x, together.x) and apart.nit == together.nit
+    # a point evaluated twice (f, then f and g) only where a retry after a rejection was
+    # accepted: at most as often as a trial was rejected (before, at every accepted step)
+    rejected = apart.nfev - apart.njev
+    assert apart.njev == apart.nit + 1 and rejected > 0
+    assert together.nfev - apart.nfev <= rejected < apart.nit
+    assert together.njev > apart.njev  # rejected first trials cost a gradient
