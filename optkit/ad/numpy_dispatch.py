@@ -31,8 +31,9 @@ from .rules.indexing import getitem
 __all__ = ["ArrayTracer", "ScalarTracer", "tracer_pair", "UnsupportedMethodError",
            "no_rule_error"]
 
+# fmax and fmin skip a NaN, so their reductions are nanmax and nanmin (np.max would give NaN)
 _REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
-           np.fmax: np.max, np.fmin: np.min}
+           np.fmax: np.nanmax, np.fmin: np.nanmin}
 _ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
 
 

@@ -168,6 +168,8 @@ ROWS = [
      "unknown", "neither"),
     ("fmin(log(x), log(-x))", lambda x: np.sum(np.fmin(np.log(x), np.log(-x))), REAL,
      "unknown", "neither"),
+    ("fmax.reduce", lambda x: np.sum(np.fmax.reduce(np.stack([-np.sqrt(x), -np.sqrt(-x)]))),
+     REAL, "unknown", "neither"),
 ]
 IDS = [row[0] for row in ROWS]
 _ROWS_BY_NAME = {row[0]: row[1] for row in ROWS}

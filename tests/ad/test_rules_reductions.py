@@ -217,6 +217,8 @@ NAN_FUNCTIONS = [
     ("nanmean-keepdims", lambda a: np.nanmean(a, axis=1, keepdims=True)),
     ("nanmax-axis", lambda a: np.nanmax(a, axis=0)),
     ("nanmin", np.nanmin),
+    ("fmax-reduce-axis", lambda a: np.fmax.reduce(a, axis=0)),  # skips NaN as nanmax does
+    ("fmin-reduce", lambda a: np.fmin.reduce(a, axis=None)),
     ("nanvar-ddof", lambda a: np.nanvar(a, axis=1, ddof=1)),
     ("nanstd-axis", lambda a: np.nanstd(a, axis=0)),
     ("nanstd", np.nanstd),
