@@ -115,3 +115,18 @@ def test_value_and_grad_for_hvp_without_a_split_program_is_value_and_grad():
     optkit.hvp(quadratic, x, x)
     value, g = quadratic.value_and_grad_for_hvp(x)
     assert value == pytest.approx(np.sum(x * x)) and np.allclose(g, 2 * x)
+
+
+def test_products_at_alternating_shapes_use_each_shapes_program():
+    # the program of the last float64 product is remembered (no signature lookup); another
+    # shape must not be given it
+    cf = optkit.compile(_rosenbrock)
+    rng = np.random.default_rng(5)
+    for n in (4, 7, 4, 7, 7, 4):
+        x, v = rng.standard_normal(n), rng.standard_normal(n)
+        np.testing.assert_allclose(optkit.hvp(cf, x, v), hvp(_rosenbrock, x, v),
+                                   rtol=1e-12, atol=1e-12)
+        value, g = cf.value_and_grad_for_hvp(x)
+        want_value, want_g = optkit.value_and_grad(_rosenbrock)(x)
+        assert value == pytest.approx(want_value, rel=1e-13)
+        np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-12)

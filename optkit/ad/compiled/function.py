@@ -116,6 +116,7 @@ class CompiledFunction:
         self._checked = {}  # signature of f alone -> why two recordings differ, or None
         self._warned = False
         self._last_value_and_grad = None  # (shape, program) of the last float64 array call
+        self._last_hvp = None  # the same for products of float64 arrays x and v
         # an HVP program was compiled (until then value_and_grad_for_hvp is value_and_grad)
         self._hvp_staged = False
         functools.update_wrapper(self, fun)
@@ -307,6 +308,12 @@ class CompiledFunction:
     def hvp(self, x, v):
         """Hessian-vector product from the compiled program (eager if dynamic); ``x`` and
         ``v`` may be structures, as in ``value_and_grad``."""
+        last = self._last_hvp
+        if (last is not None and type(x) is np.ndarray and type(v) is np.ndarray
+                and x.dtype is FLOAT64 and v.dtype is FLOAT64
+                and x.shape == last[0] == v.shape):  # a solver's product: the last program
+            (out,) = last[1](x, v)
+            return _plain(out, x)
         if type(x) is not np.ndarray:
             fx = flatten_input(x, "x")
             if not fx.is_leaf:
@@ -320,6 +327,9 @@ class CompiledFunction:
         fn = self._program("hvp", (x, v))
         if fn is None:
             return self._eager((x, v), lambda: hvp(self.fun, x, v))
+        if (type(x) is np.ndarray and type(v) is np.ndarray and x.dtype is FLOAT64
+                and v.dtype is FLOAT64 and self._entry((x, v)).programs.get("hvp") is fn):
+            self._last_hvp = (x.shape, fn)  # as for value_and_grad: skip the lookups next
         (out,) = fn(x, v)
         return _plain(out, x)
 
@@ -332,8 +342,12 @@ class CompiledFunction:
         ``x``, as ``value_and_grad``. Results are equal to ``value_and_grad``'s up to
         the order of floating-point operations the two programs' optimisation chose."""
         if self._hvp_staged and type(x) is np.ndarray and x.dtype is FLOAT64:
-            entry = self._cache.get(signature((x, x)))
-            program = None if entry is None else entry.programs.get("hvp")
+            last = self._last_hvp
+            if last is not None and last[0] == x.shape:
+                program = last[1]
+            else:
+                entry = self._cache.get(signature((x, x)))
+                program = None if entry is None else entry.programs.get("hvp")
             primal = getattr(program, "primal_at", None)
             out = None if primal is None else primal(x)
             if out is not None:
