@@ -94,7 +94,7 @@ class Deferred:
     A rule's refusal (a non-differentiable argument) is raised at the call, not deferred.
     """
 
-    __slots__ = ("prim", "params", "ans", "primals", "carried", "value")
+    __slots__ = ("prim", "params", "ans", "primals", "carried", "value", "__weakref__")
 
     def __init__(self, prim, params, ans, primals, carried):
         jvps = prim.jvps

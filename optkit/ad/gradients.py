@@ -136,8 +136,12 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
     return value_and_grad_f
 
 
-def _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic=False):
-    """One reverse pass: ``value_and_grad(f, argnums, has_aux)(*args, **kwargs)``."""
+def _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic=False, keep_value=True):
+    """One reverse pass: ``value_and_grad(f, argnums, has_aux)(*args, **kwargs)``.
+
+    Without ``keep_value`` the value is let go before the backward pass and returned as None
+    (``gradient``: in an HVP, f's value holds the forward tangents no one reads).
+    """
     if type(argnums) is int and argnums == 0 and args:
         nums = (0,)
     else:
@@ -166,7 +170,10 @@ def _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic=False):
     elif type(value) is not np.float64 and is_complex(value):
         raise complex_output_error("grad", False, np.result_type(value_of(value)))
     if own(out, trace, ReverseTracer):
-        cts = backward(trace, out._b, 1.0, nodes)
+        node = out._b
+        if not keep_value:
+            out = value = None
+        cts = backward(trace, node, 1.0, nodes)
     else:
         cts = [None] * len(nodes)
     grads = []
@@ -180,14 +187,14 @@ def _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic=False):
         stop = start + len(fl.leaves)
         grads.append(fl.project(cts[start:stop]))
         start = stop
-    value = as_output(value, None)
+    value = None if value is None else as_output(value, None)
     grads = grads[0] if isinstance(argnums, int) else tuple(grads)
     return ((value, aux), grads) if has_aux else (value, grads)
 
 
 def gradient(f, x):
     """``grad(f)(x)`` without building the wrapper functions (hvp calls it once per product)."""
-    return _value_and_grad(f, (x,), {}, 0, False)[1]
+    return _value_and_grad(f, (x,), {}, 0, False, keep_value=False)[1]
 
 
 def grad(f, argnums=0, has_aux=False, holomorphic=False):

@@ -120,3 +120,30 @@ def test_a_deferred_tangent_keeps_only_what_its_jvp_rules_read():
     assert jvp_kept(ufunc_primitives[np.exp], 0b1, 1) == (True, frozenset())
     assert jvp_kept(ufunc_primitives[np.multiply], 0b10, 2) == (False, frozenset({0}))
     assert jvp_kept(ufunc_primitives[np.multiply], 0b11, 2) == (False, None)
+
+
+def test_tangents_no_one_reads_are_let_go_during_the_backward_pass(point, monkeypatch):
+    # hvp wants the gradient's tangent only: f's value, which holds the deferred tangents of
+    # the terms summed into it, is let go before the backward pass (a smaller working set)
+    import weakref
+
+    x, v = point
+    made = []
+    init = forward.Deferred.__init__
+
+    def record(self, *args):
+        init(self, *args)
+        made.append(weakref.ref(self))
+
+    alive_late = []
+    accumulate = forward.JVPTrace.accumulate
+
+    def spy(self, *args):  # the slices' cotangents, the backward pass's last steps
+        alive_late.append(sum(r() is not None and r().value is None for r in made))
+        return accumulate(self, *args)
+
+    monkeypatch.setattr(forward.Deferred, "__init__", record)
+    monkeypatch.setattr(forward.JVPTrace, "accumulate", spy)
+    optkit.hvp(_rosenbrock, x, v)
+    # at the last slice: every deferred tangent left is one no one read, and none is left
+    assert len(made) == 11 and len(alive_late) == 3 and alive_late[-1] == 0
