@@ -1,7 +1,8 @@
 """Time to solution, as a new user meets it: optkit against SciPy with hand-written derivatives.
 
-Run: python bench/end_to_end.py [--quick] [--repeats R]. BLAS is pinned to one thread before
-numpy loads. Every method solves each problem to ||grad f||_inf <= 1e-5 from the same start:
+Run: python bench/end_to_end.py [--quick] [--repeats R] [--saddle-check K] (optkit newton-cg's
+``saddle_check``; 0 turns its check off). BLAS is pinned to one thread before numpy loads.
+Every method solves each problem to ||grad f||_inf <= 1e-5 from the same start:
 
 - ``optkit lbfgs`` and ``optkit newton-cg``: ``optkit.minimize(f, x0, method, gtol=1e-5)``
   with nothing but f, so every run pays what a first call pays (tracing, compiling the
@@ -165,6 +166,9 @@ class Counted:
         return self.last_gnorm <= GTOL
 
 
+SOLVER_OPTIONS = {"optkit lbfgs": {}, "optkit newton-cg": {}}  # --saddle-check sets one
+
+
 def solve(method, problem, x0):
     """(wall seconds, ||g||_inf at the result, evaluations of f, HVPs, CPU seconds) of one solve.
 
@@ -180,7 +184,8 @@ def solve(method, problem, x0):
                                       callback=c.newton_cg_stop,
                                       options={"xtol": 1e-14, "maxiter": 100_000})
     else:
-        res = optkit.minimize(c.f_, x0, method.split()[1], gtol=GTOL, maxiter=100_000)
+        res = optkit.minimize(c.f_, x0, method.split()[1], gtol=GTOL, maxiter=100_000,
+                              **SOLVER_OPTIONS[method])
         c.nf, c.ng, c.nh = res.nfev, res.njev, res.nhev
     seconds, cpu = time.perf_counter() - t0, time.thread_time() - c0
     gnorm = np.max(np.abs(problem[1](res.x)))
@@ -210,9 +215,13 @@ def main():
     parser.add_argument("--quick", action="store_true", help="leave out n = 1e6")
     parser.add_argument("--repeats", type=int, default=3, help="best of R interleaved runs")
     parser.add_argument("--no-rss", action="store_true", help="skip the peak-RSS subprocesses")
+    parser.add_argument("--saddle-check", type=int, default=None, metavar="K",
+                        help="optkit newton-cg's saddle_check (0: off; default: its own)")
     parser.add_argument("--peak-rss-of", choices=["scipy L-BFGS-B", "optkit lbfgs"],
                         help=argparse.SUPPRESS)
     opts = parser.parse_args()
+    if opts.saddle_check is not None:
+        SOLVER_OPTIONS["optkit newton-cg"]["saddle_check"] = opts.saddle_check
     if opts.peak_rss_of:
         peak_rss_of(opts.peak_rss_of)
         return
