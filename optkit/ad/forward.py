@@ -87,10 +87,11 @@ class Deferred:
     """A tangent not computed yet: ``tangent(prim, params, ans, primals, carried)``, run by
     ``force`` when first read and kept in ``value``.
 
-    It holds only what the JVP rules read (``liveness.jvp_kept``), so that deferring keeps no
-    value alive that computing at once would have let go. Its rules are optkit's own
+    It holds only what the JVP rules read (``liveness.jvp_kept``; mostly what the tape keeps
+    for the VJP rules anyway), and lets it go once computed. Its rules are optkit's own
     (``Primitive.deferrable``): pure functions of their inputs, which traced values never
-    change (``views``), so the tangent is the one computing at once would give, bit for bit.
+    change (``views``), so the tangent is the one computing at once would give, bit for bit
+    (a plain array that ``f`` writes to after using it is read late, as the tape reads it).
     A rule's refusal (a non-differentiable argument) is raised at the call, not deferred.
     """
 
@@ -161,6 +162,7 @@ JVPTracer, JVPTracerArray = tracer_pair(
 
 class JVPTrace(Trace):
     __slots__ = ("complex",)
+    defers = True  # a reverse trace recording over it gets deferred tangents (see process)
 
     def __init__(self):
         self.complex = False  # some traced value is complex: real-only rules check arguments
@@ -170,8 +172,6 @@ class JVPTrace(Trace):
         if getattr(primal, "dtype", None) is not FLOAT64 and is_complex(primal):
             self.complex = True
         return JVPTracer(self, primal, tangent)
-
-    defers = True
 
     def process(self, prim, args, params, defer=False):
         """Compute ``prim``'s value and tangent. With ``defer`` (``Trace.defers``) the tangent
