@@ -51,7 +51,7 @@ import warnings
 import numpy as np
 import scipy.special as sc
 
-from .compiled.cache import same_constants
+from .compiled.cache import same_recording
 from .core import ufunc_primitives
 from .rules.einsum import einsum
 from .rules.elementwise import astype, where
@@ -623,7 +623,7 @@ def function_curvature(fun, *example_args):
             again, _ = stage(fun, example_args)
     except Exception:  # noqa: BLE001 - whatever f raises while traced, nothing is proven
         return UNKNOWN
-    if not _same_recording(first, again):
+    if not same_recording(first, again):
         return UNKNOWN
     return curvature(first)
 
@@ -631,25 +631,3 @@ def function_curvature(fun, *example_args):
 def is_convex(fun, *example_args):
     """True when ``function_curvature`` proves ``fun`` convex (or affine, or constant)."""
     return function_curvature(fun, *example_args) in (CONSTANT, AFFINE, CONVEX)
-
-
-def _same_recording(p1, p2):
-    """Two recordings with the same equations, constants, parameters and wiring (which value
-    each equation reads and which the outputs are: f returning u - v on one call and v - u
-    on the next records the same equations and constants)."""
-    if not same_constants(p1, p2) or len(p1.outputs) != len(p2.outputs):
-        return False
-    if [_var_id(o) for o in p1.outputs] != [_var_id(o) for o in p2.outputs]:
-        return False
-    try:
-        return all(_value_key(e1.params, None) == _value_key(e2.params, None)
-                   and [_var_id(x) for x in e1.inputs] == [_var_id(x) for x in e2.inputs]
-                   for e1, e2 in zip(p1.eqns, p2.eqns, strict=True))
-    except TypeError:
-        return False
-
-
-def _var_id(x):
-    """A Var's number in its recording (numbered in order, so equal across equal recordings);
-    None for a constant (compared by ``same_constants``)."""
-    return x.id if isinstance(x, Var) else None

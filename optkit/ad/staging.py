@@ -9,6 +9,10 @@ that turns a traced value into a Python value (``bool``, ``float``, ``int``, an 
 ``np.asarray``) would bake that value into the program, so it marks the trace *dynamic*
 instead: such a function is then run eagerly on every call (``jax.jit`` refuses these; optkit
 falls back).
+
+The arrays a recording captures (constants, index arrays) are held by reference and read-only
+until it ends (``captured``): f writing into one after a traced computation used it raises
+``InPlaceWriteError`` instead of leaving the mutated values in the program.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import weakref
 
 import numpy as np
 
+from .captured import Captured, InPlaceWriteError
 from .core import Trace, Tracer, check_complex, check_real_args, new_level, split_args
 from .numpy_dispatch import tracer_pair
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagedValues", "StagingTrace", "StagedTracer",
-           "stage"]
+           "InPlaceWriteError", "stage"]
 
 
 class Var:
@@ -161,12 +166,13 @@ def _referent(reference):
 
 
 class StagingTrace(Trace):
-    __slots__ = ("eqns", "dynamic_reason", "counter", "values", "reuse")
+    __slots__ = ("eqns", "dynamic_reason", "counter", "values", "reuse", "captured")
 
     def __init__(self):
         self.eqns = []
         self.dynamic_reason = None
         self.counter = 0
+        self.captured = Captured()  # the arrays recorded by reference, read-only meanwhile
         self.values = None  # StagedValues that keeps what is computed, or None
         self.reuse = False  # look values up in ``values`` before computing them
 
@@ -184,6 +190,11 @@ class StagingTrace(Trace):
         ins = [Const(a) for a in args]
         for i, var in carried:
             ins[i] = var
+        for c in ins:
+            if type(c) is Const and isinstance(c.value, np.ndarray):
+                self.captured.hold(c.value)
+        if params:
+            self.captured.hold_all(params)
         ans = self.values.find(prim, vals, params) if self.reuse else None
         if ans is None:
             ans = prim.impl(*vals, **params)
@@ -210,6 +221,9 @@ def stage(fn, example_args, *, values=None, reuse=False):
 
     ``values``: a ``StagedValues`` that keeps the values computed; with ``reuse``, values it
     holds are looked up instead of computed (see ``StagedValues`` for when that is allowed).
+
+    Raises ``InPlaceWriteError`` (a ValueError) when ``fn`` modifies an array in place after
+    a traced computation used it (``captured``); the arrays' flags are restored either way.
     """
     with new_level(StagingTrace) as trace:
         trace.values, trace.reuse = values, reuse and values is not None
@@ -219,7 +233,15 @@ def stage(fn, example_args, *, values=None, reuse=False):
             var = trace.new_var(a)
             inputs.append(var)
             tracers.append(StagedTracer(trace, a, var))
-        out = fn(*tracers)
+        try:
+            out = fn(*tracers)
+        except BaseException as exc:
+            explained = trace.captured.explain(exc)  # before the flags are released
+            trace.captured.release(check=False)
+            if explained is not None:
+                raise explained from exc
+            raise
+        trace.captured.release()
     outs = []
     values = []
     for o in _flatten(out):

@@ -16,8 +16,13 @@ first use), and the call that stages returns the values computed while staging.
 Soundness rules (a replay never differs from eager evaluation):
 - a conversion of a traced value to a Python bool/int/float/array while staging marks the
   signature *dynamic*: it runs eagerly on every call, with a one-time ``CompileWarning``;
-- the function is staged twice on its first call: if the two recordings differ in a constant
-  (random numbers drawn inside the function, global state that changed), it is dynamic too;
+- the function is staged twice on its first call: if the two recordings differ in a constant,
+  a parameter or which values an operation reads (random numbers drawn inside the function,
+  global state that changed), it is dynamic too (``cache.same_recording``);
+- the arrays a recording reads (constants, index arrays) are held by reference and read-only
+  while it runs (``optkit.ad.captured``): a function writing into one after using it raises
+  ``InPlaceWriteError`` (a ValueError) on every call, rather than run eagerly, whose
+  derivatives would read the written values too;
 - a new input shape or dtype is staged afresh; programs are cached per signature.
 Like ``jax.jit``, a compiled function must not depend on global state that changes *between*
 calls: values read from it are frozen into the program.

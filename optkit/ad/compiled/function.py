@@ -13,10 +13,10 @@ import numpy as np
 from ...tree import flatten
 from ..api import hvp, jvp, register_replay, value_and_grad
 from ..core import COMPLEX128, FLOAT64, Tracer, value_of
-from ..staging import StagedValues, stage
+from ..staging import InPlaceWriteError, StagedValues, stage
 from ..tree import flatten_input
 from ..vspace import as_input
-from .cache import Entry, same_constants, signature
+from .cache import Entry, same_recording, signature
 from .codegen import codegen
 from .linearize import linearized_codegen
 
@@ -159,6 +159,8 @@ class CompiledFunction:
             if program.dynamic_reason is None:
                 entry.dynamic = self._check(kind, program, value_fun, value_args, treedef,
                                             values)
+        except InPlaceWriteError:
+            raise  # refused, not run eagerly: eager derivatives read the mutated array too
         except Exception as exc:  # eager evaluation will raise it again, or succeed
             entry.dynamic = f"an error while tracing ({type(exc).__name__}: {exc})"
         if entry.dynamic is None:
@@ -187,13 +189,13 @@ class CompiledFunction:
         value, gradient and HVP programs share it). Random numbers drawn inside f, or global
         state that changed, would be frozen into the program otherwise. The recordings look
         up ``values`` (a ``StagedValues`` kept while staging ``program``) rather than compute
-        again what f did there: they compare equations and constants, never values."""
+        again what f did there: they compare equations, constants and wiring, never values."""
         key = (None if treedef is None else (kind == "value", treedef), signature(value_args))
         if key not in self._checked:
             first = program if kind == "value" else stage(value_fun, value_args, values=values,
                                                           reuse=True)[0]
             again = stage(value_fun, value_args, values=values, reuse=True)[0]
-            self._checked[key] = None if same_constants(first, again) else (
+            self._checked[key] = None if same_recording(first, again) else (
                 "two tracings disagree (random numbers or changing global state)")
         return self._checked[key]
 
