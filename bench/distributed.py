@@ -10,11 +10,16 @@ inherited by local processes; Dask's nannies set them for their workers too).
    a second call reuses it), a forkserver pool started inside the timing (what a
    multithreaded caller gets, and what every call got before pools were forked and kept), one
    started beforehand ("warm"), and a LocalCluster of as many single-threaded workers (its
-   first call, which pays the workers' import of optkit, and a second call).
-   Every executor must return the serial results bit for bit; the ratio is serial time over
-   parallel time (target >= 1.7x with 2 workers). Then where a cold forkserver start goes:
-   the CPU seconds of a fresh interpreter importing what the fork server preloads, and this
-   script's own imports, which every forkserver worker repeats (it re-imports ``__main__``).
+   first call, which pays the workers' import of optkit, and a second call), twice: with the
+   workers' statistical profiler off (``distributed.worker.profile.enabled: False``; it samples
+   the running task every 10 ms, ~5% of the CPU here), and with Dask's defaults. Each prints
+   the second call's CPU seconds (this process, which runs the client and the scheduler, and
+   the workers) against the serial CPU: 2 x serial / total bounds the speed-up on 2 cores
+   whatever else loads the machine. Every executor must return the serial results bit for
+   bit; the ratio is serial time over parallel time (target >= 1.7x with 2 workers). Then
+   where a cold forkserver start goes: the CPU seconds of a fresh interpreter importing what
+   the fork server preloads, and this script's own imports, which every forkserver worker
+   repeats (it re-imports ``__main__``).
 2. Data-parallel: logistic regression with m rows and n = 100 in 8 shards. The in-process
    baseline is hand-written numpy f+g on the whole matrix; the distributed objective is
    ``optkit.sum_objective`` over the shards scattered to the workers (derivatives by optkit's
@@ -106,7 +111,7 @@ def pool_start_up(workers, repeats=3):
 
 def _print_rows(rows, t_serial):
     for name, seconds, same in rows:
-        print(f"  {name:<58} {seconds:7.3f} s  {t_serial / seconds:5.2f}x"
+        print(f"  {name:<66} {seconds:7.3f} s  {t_serial / seconds:5.2f}x"
               f"  {'identical' if same else 'DIFFERENT RESULTS'}")
 
 
