@@ -605,6 +605,20 @@ def function_curvature(fun, *example_args):
     (random numbers, changing global state). The arguments' shapes and dtypes, not their
     values, define the program, whose curvature holds for every input of those shapes.
 
+    Parameters
+    ----------
+    fun : callable
+        The function, of one or more array arguments; its value is analysed as a function of
+        all of them together.
+    *example_args : array_like
+        Arguments to trace ``fun`` at: any point of the shapes and dtypes of interest.
+
+    Returns
+    -------
+    str
+        ``'constant'``, ``'affine'``, ``'convex'``, ``'concave'`` or ``'unknown'``: proven by
+        DCP's rules, or ``'unknown'``.
+
     Examples
     --------
     >>> import numpy as np
@@ -629,5 +643,29 @@ def function_curvature(fun, *example_args):
 
 
 def is_convex(fun, *example_args):
-    """True when ``function_curvature`` proves ``fun`` convex (or affine, or constant)."""
+    """True when ``function_curvature`` proves ``fun`` convex (or affine, or constant).
+
+    False means *not proven*, not "not convex": a convex function outside DCP's rules is
+    False too.
+
+    Parameters
+    ----------
+    fun : callable
+        The function, of one or more array arguments.
+    *example_args : array_like
+        Arguments to trace ``fun`` at (``function_curvature``).
+
+    Returns
+    -------
+    bool
+        Whether the trace proves ``fun`` convex in all its arguments together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_convex(lambda x: np.sum(np.logaddexp(0.0, x)) + np.sum(x ** 2), np.zeros(3))
+    True
+    >>> is_convex(lambda x: np.sqrt(np.sum(x ** 2) + 1.0), np.zeros(3))  # convex, unproven
+    False
+    """
     return function_curvature(fun, *example_args) in (CONSTANT, AFFINE, CONVEX)
