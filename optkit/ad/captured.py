@@ -22,13 +22,22 @@ through such an older view is not detected.
 
 Writing into an array *before* a traced computation reads it (building it up, then using it)
 is unaffected: only captured arrays are locked, from their first use on.
+
+Eager differentiation (``grad``, ``value_and_grad``, ``jvp``, ``hvp``, ``jacobian``, ``vjp``)
+keeps its constants by reference too: a reverse trace's tape (and a forward trace's deferred
+tangents) hold the plain arrays a primitive's rules read, and the backward pass reads them
+after f returned. ``holding()`` wraps the outermost such call; while it runs, ``ACTIVE[0]``
+is its ``Captured``, which the traces fill (``hold_operands``) and which is released (flags
+restored, small arrays compared) when the call ends, after the backward pass, whether it
+returned or raised. Nested calls share the outermost one's.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["InPlaceWriteError", "Captured", "SNAPSHOT_BYTES"]
+__all__ = ["InPlaceWriteError", "Captured", "SNAPSHOT_BYTES", "ACTIVE", "holding",
+           "hold_operands", "check_unchanged"]
 
 SNAPSHOT_BYTES = 1 << 16  # arrays up to this size are also compared when the recording ends
 
@@ -51,7 +60,7 @@ class Captured:
     def __init__(self):
         self._held = {}        # id -> array (held, so that an id is not reused meanwhile)
         self._locked = []      # (depth in its base chain, array) made read-only here
-        self._snapshots = []   # (array, copy at capture)
+        self._snapshots = []   # (array, its bytes at capture)
 
     def hold(self, a):
         """Capture ``a`` (an ndarray) for the rest of the recording."""
@@ -59,7 +68,7 @@ class Captured:
             return
         self._held[id(a)] = a
         if a.nbytes <= SNAPSHOT_BYTES and not a.dtype.hasobject:
-            self._snapshots.append((a, a.copy()))
+            self._snapshots.append((a, a.tobytes()))  # bytes: compared without a copy
         chain = [a]
         while isinstance(chain[-1].base, np.ndarray):
             chain.append(chain[-1].base)
@@ -82,17 +91,15 @@ class Captured:
     def release(self, check=True):
         """Restore the flags (bases before their views: numpy refuses a writeable view of a
         read-only base); then, with ``check``, raise ``InPlaceWriteError`` if a small
-        captured array changed."""
+        captured array changed. Return the small arrays' ``(array, bytes)`` pairs."""
         locked, self._locked = self._locked, []
         for _, b in sorted(locked, key=lambda item: item[0]):
             b.flags.writeable = True
         snapshots, self._snapshots = self._snapshots, []
         self._held = {}
-        for a, before in snapshots if check else ():
-            if a.tobytes() != before.tobytes():
-                raise InPlaceWriteError(
-                    f"f modified an array of shape {a.shape} after a traced computation used "
-                    f"it (through a view made before that use); {_ADVICE}")
+        if check:
+            check_unchanged(snapshots, "through a view made before that use")
+        return snapshots
 
     def explain(self, exc):
         """``exc`` as an ``InPlaceWriteError`` when it is a write into an array this
@@ -101,3 +108,80 @@ class Captured:
             return InPlaceWriteError(f"f wrote into a read-only array while traced ({exc}); "
                                      f"{_ADVICE}")
         return None
+
+
+def check_unchanged(snapshots, how):
+    """Raise ``InPlaceWriteError`` if an array of ``snapshots`` (``(array, bytes)`` pairs, as
+    ``Captured.release`` returns them) no longer has those bytes; ``how`` says when it may
+    have been written."""
+    for a, before in snapshots:
+        if a.tobytes() != before:
+            raise InPlaceWriteError(
+                f"f modified an array of shape {a.shape} after a traced computation used it "
+                f"({how}); {_ADVICE}")
+
+
+# The Captured of the outermost eager differentiation running (``holding``), else None.
+ACTIVE = [None]
+_ndarray = np.ndarray
+
+
+def hold_operands(args, params):
+    """Capture the plain arrays among a primitive's arguments and parameters (index arrays)
+    in the active ``Captured``, if any: the traces call it for every primitive they record.
+    An array already held costs one dict lookup."""
+    cap = ACTIVE[0]
+    if cap is None:
+        return
+    held = cap._held
+    for a in args:
+        if a.__class__ is _ndarray and id(a) not in held:
+            cap.hold(a)
+    if params:
+        for v in params.values():
+            cls = v.__class__
+            if cls is _ndarray:
+                if id(v) not in held:
+                    cap.hold(v)
+            elif cls is tuple or cls is list:  # an index or a shape: one level, inline
+                for item in v:
+                    cls = item.__class__
+                    if cls is _ndarray:
+                        if id(item) not in held:
+                            cap.hold(item)
+                    elif cls is tuple or cls is list or cls is dict:
+                        cap.hold_all(item)
+            elif cls is dict:
+                cap.hold_all(v)
+
+
+class holding:  # noqa: N801 - used as a context manager, reads as a function
+    """``with holding():`` around an eager differentiation call, including its backward
+    pass. The outermost one makes ``ACTIVE[0]`` a new ``Captured`` and, on exit, releases
+    it: flags restored, small arrays compared (``InPlaceWriteError`` if f wrote one through
+    an older view); a read-only error f raised meanwhile becomes an ``InPlaceWriteError``.
+    Inner ones do nothing. ``snapshots``: after the outermost exits normally, the small
+    arrays' copies (``vjp``'s pullback compares them again, see there)."""
+
+    __slots__ = ("outer", "snapshots")
+
+    def __enter__(self):
+        self.snapshots = ()
+        self.outer = ACTIVE[0] is None
+        if self.outer:
+            ACTIVE[0] = Captured()
+        return self
+
+    def __exit__(self, typ, exc, tb):
+        if not self.outer:
+            return False
+        cap = ACTIVE[0]
+        ACTIVE[0] = None
+        if exc is None:
+            self.snapshots = cap.release()
+            return False
+        explained = cap.explain(exc)  # before the flags are released
+        cap.release(check=False)
+        if explained is not None:
+            raise explained from exc
+        return False

@@ -7,6 +7,7 @@ import functools
 import numpy as np
 
 from .boundary import like_primal, own, plain_leaf, zeros_like
+from .captured import holding
 from .core import Tracer, new_level
 from .forward import JVPTrace, JVPTracer, tangent_of
 from .gradients import gradient
@@ -57,6 +58,13 @@ def jvp(f, x, v):
 
 
 def _jvp(f, x, v):
+    # deferred tangents (under a reverse trace inside f) keep plain arrays by reference:
+    # read-only until the call ends (captured.holding)
+    with holding():
+        return _forward_pass(f, x, v)
+
+
+def _forward_pass(f, x, v):
     if plain_leaf(x) and plain_leaf(v):  # the common case: one array, no structure
         if np.shape(v) != np.shape(x):
             raise ValueError(f"v must have the shape of x {np.shape(x)}, got {np.shape(v)}")

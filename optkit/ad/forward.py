@@ -12,6 +12,7 @@ from sys import getrefcount
 
 import numpy as np
 
+from .captured import hold_operands
 from .core import (
     EXACT_REFCOUNTS,
     FLOAT64,
@@ -201,6 +202,7 @@ class JVPTrace(Trace):
                 pending = True
         if (defer and not lower and prim.deferrable
                 and (pending or ans.__class__ is _ndarray and ans.size >= _DEFER_MIN_SIZE)):
+            hold_operands(args, params)  # read when forced: read-only until then (captured)
             out = Deferred(prim, params, ans, primals, carried)
         else:
             if pending:

@@ -15,6 +15,7 @@ from .boundary import (
     plain_leaf,
     zeros_like,
 )
+from .captured import check_unchanged, holding
 from .core import Tracer, is_complex, new_level, value_of
 from .precision import narrow_dtype, narrowed
 from .replay import REPLAYS
@@ -141,7 +142,16 @@ def _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic=False, keep_v
 
     Without ``keep_value`` the value is let go before the backward pass and returned as None
     (``gradient``: in an HVP, f's value holds the forward tangents no one reads).
+
+    The plain arrays the tape keeps are read-only from their first traced use until the
+    backward pass ends (``captured.holding``): f writing into one after that use raises
+    ``InPlaceWriteError`` (a ValueError), flags restored either way.
     """
+    with holding():
+        return _reverse_pass(f, args, kwargs, argnums, has_aux, holomorphic, keep_value)
+
+
+def _reverse_pass(f, args, kwargs, argnums, has_aux, holomorphic, keep_value):
     if type(argnums) is int and argnums == 0 and args:
         nums = (0,)
     else:
@@ -272,8 +282,21 @@ def vjp(f, x):
     >>> y, pullback = optkit.vjp(lambda x: x ** 2, np.array([1.0, 2.0, 3.0]))
     >>> pullback(np.array([1.0, 0.0, 1.0]))  # a combination of rows of J = diag(2 x)
     array([2., 0., 6.])
+
+    Notes
+    -----
+    The tape keeps the plain arrays f's traced computations read by reference. While f runs
+    they are read-only from their first use (a write raises ``InPlaceWriteError``, a
+    ValueError), but the pullback outlives the call, so the flags are restored when ``vjp``
+    returns. Each ``pullback`` call then compares the arrays of at most
+    ``captured.SNAPSHOT_BYTES`` with copies taken at their use and raises
+    ``InPlaceWriteError`` if one changed; a write into a *larger* array between ``vjp``
+    and ``pullback`` is not detected (the pullback reads the new values). Inside another
+    differentiation (``jacobian``, ``jacrev``, ``grad``) the arrays stay read-only until
+    the outermost call ends.
     """
-    with new_level(ReverseTrace) as trace:
+    guard = holding()
+    with guard, new_level(ReverseTrace) as trace:
         fx = flatten_input(x, "x")
         tracers = [trace.new_leaf(v) for v in fx.leaves]
         nodes = [t._b for t in tracers]
@@ -282,6 +305,7 @@ def vjp(f, x):
         single = is_leaf_def(out_def)
         if not single and outs:  # one output node: the leaves joined into one vector
             out = Raveler([np.shape(o) for o in outs], False).ravel(outs)
+    snapshots = guard.snapshots  # empty inside an enclosing holding(): it checks at its end
     owned = bool(outs) and own(out, trace, ReverseTracer)
     ys = [o._a if own(o, trace, ReverseTracer) else o for o in outs]
     shapes = [np.shape(y) for y in ys]
@@ -302,6 +326,7 @@ def vjp(f, x):
                     raise ValueError(f"u{p} must have the output's shape {s}, got "
                                      f"{np.shape(v)}")
         us = [like_primal(y, v, "u") for y, v in zip(ys, us, strict=True)]
+        check_unchanged(snapshots, "between vjp and its pullback")
         if not owned:
             return fx.project([None] * len(nodes))
         trace.tape = list(tape)

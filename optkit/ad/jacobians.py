@@ -7,6 +7,7 @@ import functools
 import numpy as np
 
 from .boundary import check_complex_inputs, check_holomorphic, complex_output_error
+from .captured import holding
 from .core import Tracer, is_complex, value_of
 from .directional import jvp
 from .gradients import grad, vjp
@@ -129,10 +130,11 @@ def jacrev(f, holomorphic=False):
 
     @functools.wraps(f)
     def jac(x):
-        ff = FlatFun(f, x)
-        y, pullback = vjp(ff, ff.x)
-        _check_jacobian_dtypes("jacrev", ff, y, holomorphic, False, True)
-        return narrowed(ff.blocks(_rows(ff.x, y, pullback)), narrow_dtype(x))
+        with holding():  # the tape's plain arrays stay read-only until the last row
+            ff = FlatFun(f, x)
+            y, pullback = vjp(ff, ff.x)
+            _check_jacobian_dtypes("jacrev", ff, y, holomorphic, False, True)
+            return narrowed(ff.blocks(_rows(ff.x, y, pullback)), narrow_dtype(x))
 
     return jac
 
@@ -181,14 +183,15 @@ def jacobian(f, holomorphic=False):
 
     @functools.wraps(f)
     def jac(x):
-        ff = FlatFun(f, x)
-        y, pullback = vjp(ff, ff.x)
-        _check_jacobian_dtypes("jacobian", ff, y, holomorphic, True, True)
-        if np.size(y) > np.size(ff.x):
-            J = ff.blocks(jacfwd(ff, holomorphic=holomorphic)(ff.x))
-        else:
-            J = ff.blocks(_rows(ff.x, y, pullback))
-        return narrowed(J, narrow_dtype(x))
+        with holding():  # the tape's plain arrays stay read-only until the last row
+            ff = FlatFun(f, x)
+            y, pullback = vjp(ff, ff.x)
+            _check_jacobian_dtypes("jacobian", ff, y, holomorphic, True, True)
+            if np.size(y) > np.size(ff.x):
+                J = ff.blocks(jacfwd(ff, holomorphic=holomorphic)(ff.x))
+            else:
+                J = ff.blocks(_rows(ff.x, y, pullback))
+            return narrowed(J, narrow_dtype(x))
 
     return jac
 

@@ -17,6 +17,7 @@ from sys import getrefcount
 
 import numpy as np
 
+from .captured import hold_operands
 from .core import (
     EXACT_REFCOUNTS,
     FLOAT64,
@@ -98,6 +99,9 @@ class ReverseTrace(Trace):
                 return bind(prim, vals, params)
             if self.complex:
                 check_real_args(prim, vals)
+        # the node keeps its plain arrays by reference until the backward pass: read-only
+        # until the outermost differentiation ends (captured.holding)
+        hold_operands(args, params)
         cls = Node
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params, True)  # a value only: see Trace.defers
