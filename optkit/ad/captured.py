@@ -26,19 +26,28 @@ is unaffected: only captured arrays are locked, from their first use on.
 Eager differentiation (``grad``, ``value_and_grad``, ``jvp``, ``hvp``, ``jacobian``, ``vjp``)
 keeps its constants by reference too: a reverse trace's tape (and a forward trace's deferred
 tangents) hold the plain arrays a primitive's rules read, and the backward pass reads them
-after f returned. ``holding()`` wraps the outermost such call; while it runs, ``ACTIVE[0]``
-is its ``Captured``, which the traces fill (``hold_operands``) and which is released (flags
-restored, small arrays compared) when the call ends, after the backward pass, whether it
-returned or raised. Nested calls share the outermost one's.
+after f returned. ``holding()`` wraps the outermost such call; while it runs, ``active()``
+is its ``Captured`` (per thread), which each trace takes when it is made and fills
+(``hold_operands``), and which is released (flags restored, small arrays compared) when the
+call ends, after the backward pass, whether it returned or raised. Nested calls share the
+outermost one's. Limits: forward mode alone
+(``jvp``, ``jacfwd``) reads each constant when the primitive runs, so a later write cannot
+change its result and is allowed; ``vjp``'s pullback outlives the call, so the flags are
+restored when ``vjp`` returns and each pullback compares only the small arrays again; the
+differentiated input is a traced value, not a held constant (f sees a tracer, not the
+array).
 """
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
-__all__ = ["InPlaceWriteError", "Captured", "SNAPSHOT_BYTES", "ACTIVE", "holding",
+__all__ = ["InPlaceWriteError", "Captured", "SNAPSHOT_BYTES", "active", "holding",
            "hold_operands", "check_unchanged"]
 
+_ndarray = np.ndarray
 SNAPSHOT_BYTES = 1 << 16  # arrays up to this size are also compared when the recording ends
 
 _ADVICE = ("optkit records the arrays a traced computation reads by reference and holds them "
@@ -69,6 +78,12 @@ class Captured:
         self._held[id(a)] = a
         if a.nbytes <= SNAPSHOT_BYTES and not a.dtype.hasobject:
             self._snapshots.append((a, a.tobytes()))  # bytes: compared without a copy
+        if not isinstance(a.base, np.ndarray):  # owns its data (the common case): no chain
+            flags = a.flags
+            if flags.writeable:
+                flags.writeable = False
+                self._locked.append((0, a))
+            return
         chain = [a]
         while isinstance(chain[-1].base, np.ndarray):
             chain.append(chain[-1].base)
@@ -88,12 +103,32 @@ class Captured:
             for item in obj.values():
                 self.hold_all(item)
 
+    def hold_params(self, params):
+        """Capture the arrays in a primitive's parameters (a dict: an index array, a tuple
+        index holding arrays); shapes and axes (tuples of ints) cost one pass."""
+        held = self._held
+        for v in params.values():
+            cls = v.__class__
+            if cls is tuple or cls is list:  # an index or a shape: one level, inline
+                for item in v:
+                    cls = item.__class__
+                    if cls is tuple or cls is list or cls is dict:
+                        self.hold_all(item)
+                    elif isinstance(item, _ndarray) and id(item) not in held:
+                        self.hold(item)
+            elif cls is dict:
+                self.hold_all(v)
+            elif isinstance(v, _ndarray) and id(v) not in held:
+                self.hold(v)
+
     def release(self, check=True):
         """Restore the flags (bases before their views: numpy refuses a writeable view of a
         read-only base); then, with ``check``, raise ``InPlaceWriteError`` if a small
         captured array changed. Return the small arrays' ``(array, bytes)`` pairs."""
         locked, self._locked = self._locked, []
-        for _, b in sorted(locked, key=lambda item: item[0]):
+        if len(locked) > 1:
+            locked.sort(key=lambda item: item[0])  # stable: a view after its bases
+        for _, b in locked:
             b.flags.writeable = True
         snapshots, self._snapshots = self._snapshots, []
         self._held = {}
@@ -121,43 +156,35 @@ def check_unchanged(snapshots, how):
                 f"({how}); {_ADVICE}")
 
 
-# The Captured of the outermost eager differentiation running (``holding``), else None.
-ACTIVE = [None]
-_ndarray = np.ndarray
+# .cap: the Captured of this thread's outermost eager differentiation (``holding``)
+_local = threading.local()
 
 
-def hold_operands(args, params):
+def active():
+    """The ``Captured`` of the outermost eager differentiation running in this thread, or
+    None. A trace takes it when it is made (one lookup per call, not per primitive)."""
+    return getattr(_local, "cap", None)
+
+
+def hold_operands(cap, args, params):
     """Capture the plain arrays among a primitive's arguments and parameters (index arrays)
-    in the active ``Captured``, if any: the traces call it for every primitive they record.
-    An array already held costs one dict lookup."""
-    cap = ACTIVE[0]
+    in ``cap`` (a trace's ``active()``, or None: nothing). The forward trace calls it for a
+    deferred tangent; the reverse trace inlines it for every primitive it records. An array
+    already held costs one dict lookup."""
     if cap is None:
         return
     held = cap._held
     for a in args:
-        if a.__class__ is _ndarray and id(a) not in held:
+        if isinstance(a, _ndarray) and id(a) not in held:  # subclasses too (memmap)
             cap.hold(a)
     if params:
-        for v in params.values():
-            cls = v.__class__
-            if cls is _ndarray:
-                if id(v) not in held:
-                    cap.hold(v)
-            elif cls is tuple or cls is list:  # an index or a shape: one level, inline
-                for item in v:
-                    cls = item.__class__
-                    if cls is _ndarray:
-                        if id(item) not in held:
-                            cap.hold(item)
-                    elif cls is tuple or cls is list or cls is dict:
-                        cap.hold_all(item)
-            elif cls is dict:
-                cap.hold_all(v)
+        cap.hold_params(params)
 
 
 class holding:  # noqa: N801 - used as a context manager, reads as a function
     """``with holding():`` around an eager differentiation call, including its backward
-    pass. The outermost one makes ``ACTIVE[0]`` a new ``Captured`` and, on exit, releases
+    pass. The outermost one (in this thread) makes ``active()`` a new ``Captured`` and, on
+    exit, releases
     it: flags restored, small arrays compared (``InPlaceWriteError`` if f wrote one through
     an older view); a read-only error f raised meanwhile becomes an ``InPlaceWriteError``.
     Inner ones do nothing. ``snapshots``: after the outermost exits normally, the small
@@ -167,16 +194,16 @@ class holding:  # noqa: N801 - used as a context manager, reads as a function
 
     def __enter__(self):
         self.snapshots = ()
-        self.outer = ACTIVE[0] is None
+        self.outer = getattr(_local, "cap", None) is None
         if self.outer:
-            ACTIVE[0] = Captured()
+            _local.cap = Captured()
         return self
 
     def __exit__(self, typ, exc, tb):
         if not self.outer:
             return False
-        cap = ACTIVE[0]
-        ACTIVE[0] = None
+        cap = _local.cap
+        _local.cap = None
         if exc is None:
             self.snapshots = cap.release()
             return False

@@ -12,7 +12,7 @@ from sys import getrefcount
 
 import numpy as np
 
-from .captured import hold_operands
+from .captured import active, hold_operands
 from .core import (
     EXACT_REFCOUNTS,
     FLOAT64,
@@ -162,11 +162,12 @@ JVPTracer, JVPTracerArray = tracer_pair(
 
 
 class JVPTrace(Trace):
-    __slots__ = ("complex",)
+    __slots__ = ("complex", "captured")
     defers = True  # a reverse trace recording over it gets deferred tangents (see process)
 
     def __init__(self):
         self.complex = False  # some traced value is complex: real-only rules check arguments
+        self.captured = active()  # deferred tangents' plain arrays are held here (captured)
 
     def new_leaf(self, primal, tangent):
         """The tracer of an input: ``primal`` with its ``tangent``."""
@@ -202,7 +203,7 @@ class JVPTrace(Trace):
                 pending = True
         if (defer and not lower and prim.deferrable
                 and (pending or ans.__class__ is _ndarray and ans.size >= _DEFER_MIN_SIZE)):
-            hold_operands(args, params)  # read when forced: read-only until then (captured)
+            hold_operands(self.captured, args, params)  # read when forced: held until then
             out = Deferred(prim, params, ans, primals, carried)
         else:
             if pending:

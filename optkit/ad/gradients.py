@@ -108,7 +108,11 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
         ``holomorphic``), ``has_aux`` and ``f`` does not return a pair, or bad ``argnums``;
         at once, a ``has_aux`` that is not a bool.
     ValueError
-        When ``g`` is called: an ``argnums`` out of range for the arguments given.
+        When ``g`` is called: an ``argnums`` out of range for the arguments given; or
+        ``InPlaceWriteError``: ``f`` wrote into a plain array in place after a traced
+        computation used it (the tape keeps it by reference and the backward pass would
+        read the new values; it is read-only from that use until the gradient is computed,
+        ``ad.captured``).
     NotDifferentiableError, TracerConversionError
         ``f`` calls a numpy function without a derivative rule, or converts a traced value
         to a plain array or float.

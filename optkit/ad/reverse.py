@@ -17,7 +17,7 @@ from sys import getrefcount
 
 import numpy as np
 
-from .captured import hold_operands
+from .captured import active
 from .core import (
     EXACT_REFCOUNTS,
     FLOAT64,
@@ -76,10 +76,13 @@ ReverseTracer, ReverseTracerArray = tracer_pair(
 
 
 class ReverseTrace(Trace):
-    __slots__ = ("tape", "complex")
+    __slots__ = ("tape", "complex", "captured")
 
     def __init__(self):
         self.tape = []
+        # the plain arrays the tape keeps are held read-only here until the outermost
+        # differentiation ends (captured.holding); None outside one
+        self.captured = active()
         # some node is complex: the backward pass then projects, and real-only rules check
         # their arguments (check_real_args)
         self.complex = False
@@ -101,7 +104,14 @@ class ReverseTrace(Trace):
                 check_real_args(prim, vals)
         # the node keeps its plain arrays by reference until the backward pass: read-only
         # until the outermost differentiation ends (captured.holding)
-        hold_operands(args, params)
+        cap = self.captured
+        if cap is not None:  # hold_operands, inlined: this runs for every traced operation
+            held = cap._held
+            for a in args:
+                if isinstance(a, _ndarray) and id(a) not in held:  # subclasses too (memmap)
+                    cap.hold(a)
+            if params:
+                cap.hold_params(params)
         cls = Node
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params, True)  # a value only: see Trace.defers

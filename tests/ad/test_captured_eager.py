@@ -7,11 +7,13 @@ grad at 0 was [-1, -1] for [-2, -4]). Now the write raises ``InPlaceWriteError``
 derivative is right (forward mode reads its constants at once); flags are restored after.
 """
 
+import threading
+
 import numpy as np
 import pytest
 
 import optkit
-from optkit.ad.captured import ACTIVE, SNAPSHOT_BYTES, InPlaceWriteError
+from optkit.ad.captured import SNAPSHOT_BYTES, InPlaceWriteError, active
 
 X = np.array([0.3, -0.2])
 V = np.array([1.0, -2.0])
@@ -78,7 +80,7 @@ EAGER_CALLS = {
 def test_eager_derivatives_refuse_a_write_after_use(f, call):
     with pytest.raises(InPlaceWriteError, match="modif.*copy"):
         call(f)
-    assert ACTIVE[0] is None  # released
+    assert active() is None  # released
 
 
 def test_the_reproducer_gradient_was_wrong_and_is_now_refused():
@@ -170,7 +172,7 @@ def _restorable():
 
 
 def _assert_restored(base, view, other, index, frozen, big):
-    assert ACTIVE[0] is None
+    assert active() is None
     assert all(a.flags.writeable for a in (base, view, other, index, big))
     assert not frozen.flags.writeable
     base[:] = 2.0  # the user may change closed-over data between calls again
@@ -286,8 +288,47 @@ def test_the_same_array_used_many_times_is_held_once():
         y = 0.0
         for _ in range(50):
             y = y + np.sum(c * x)
-        count.append(len(ACTIVE[0]._held))
+        count.append(len(active()._held))
         return y
 
     np.testing.assert_allclose(optkit.grad(f)(np.ones(3)), 50 * c)
     assert count == [1]
+
+
+def test_an_ndarray_subclass_is_held_too(tmp_path):
+    c = np.memmap(tmp_path / "c.dat", dtype=np.float64, mode="w+", shape=(2,))
+    c[:] = [1.0, 2.0]
+
+    def f(x):
+        y = np.sum(c * (x - 1.0) ** 2)
+        c[:] = 0.5
+        return y
+
+    with pytest.raises(InPlaceWriteError):
+        optkit.grad(f)(np.zeros(2))
+    assert c.flags.writeable
+
+
+def test_another_threads_derivative_neither_shares_nor_releases_the_hold():
+    c = np.array([1.0, 2.0])
+    d = np.array([3.0, 4.0])
+    seen = []
+
+    def g(x):
+        return np.sum(d * x ** 2)
+
+    def other():
+        seen.append(active() is None)  # this thread's call is its own outermost one
+        np.testing.assert_array_equal(optkit.grad(g)(X), 2 * d * X)
+        seen.append(d.flags.writeable)  # released when it ended
+
+    def f(x):
+        y = np.sum(c * x ** 2)
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+        seen.append(c.flags.writeable)  # still held by this call
+        return y
+
+    np.testing.assert_array_equal(optkit.grad(f)(X), 2 * c * X)
+    assert seen == [True, True, False] and c.flags.writeable
