@@ -358,13 +358,16 @@ def bind(prim, args, params, value=False):
     return top.process(prim, args, params)
 
 
-def split_args(trace, args):
+def split_args(trace, args, captured=None):
     """Split a primitive call's arguments for ``trace.process``: ``(values, carried, lower)``.
 
     ``values`` are the arguments with ``trace``'s own tracers replaced by their values one
     level down; ``carried`` lists ``(position, tracer._b)`` for those tracers (a tangent, a tape
     node, a program variable); ``lower`` is True when some argument is still traced by an
     enclosing level, which must then compute the value (``bind`` on ``values``).
+
+    ``captured``: a ``captured.Captured`` that holds the plain arrays among the arguments
+    (the reverse trace's, for the arrays its tape keeps), in the same pass.
     """
     values = list(args)
     carried = []
@@ -379,6 +382,8 @@ def split_args(trace, args):
                     lower = True
             else:
                 lower = True
+        elif captured is not None and isinstance(a, np.ndarray) and id(a) not in captured._held:
+            captured.hold(a)
         i += 1
     return values, carried, lower
 

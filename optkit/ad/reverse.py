@@ -39,6 +39,8 @@ from .vspace import tangent_dtype
 
 _new = object.__new__
 _ndarray = np.ndarray
+# parameters that hold no array (axes, slices, flags): the in-place guard skips them
+_SCALAR_PARAMS = frozenset({int, float, bool, slice, str, type(None)})
 _LIVENESS_MIN_SIZE = 4096  # below this, arrays sit in cache anyway: skip the bookkeeping
 
 __all__ = ["ReverseTrace", "ReverseTracer", "Node", "backward"]
@@ -96,22 +98,20 @@ class ReverseTrace(Trace):
         return ReverseTracer(self, value, node)
 
     def process(self, prim, args, params):
-        vals, parents, lower = split_args(self, args)
+        # the plain arrays a node keeps, held read-only until the outermost differentiation
+        # ends (captured.holding); none for a primitive it does not record (nondiff)
+        cap = None if prim._nondiff else self.captured
+        vals, parents, lower = split_args(self, args, cap)
         if prim.screened:  # no differentiable argument, or real-only rules
             if prim.nondiff:
                 return bind(prim, vals, params)
             if self.complex:
                 check_real_args(prim, vals)
-        # the node keeps its plain arrays by reference until the backward pass: read-only
-        # until the outermost differentiation ends (captured.holding)
-        cap = self.captured
-        if cap is not None:  # hold_operands, inlined: this runs for every traced operation
-            held = cap._held
-            for a in args:
-                if isinstance(a, _ndarray) and id(a) not in held:  # subclasses too (memmap)
-                    cap.hold(a)
-            if params:
-                cap.hold_params(params)
+        if params and cap is not None:  # index arrays: in a parameter of another type
+            for p in params.values():
+                if p.__class__ not in _SCALAR_PARAMS:
+                    cap.hold_params(params)
+                    break
         cls = Node
         if lower:  # the enclosing level computes (and checks) the value
             ans = bind(prim, vals, params, True)  # a value only: see Trace.defers

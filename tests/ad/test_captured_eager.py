@@ -332,3 +332,16 @@ def test_another_threads_derivative_neither_shares_nor_releases_the_hold():
 
     np.testing.assert_array_equal(optkit.grad(f)(X), 2 * c * X)
     assert seen == [True, True, False] and c.flags.writeable
+
+
+def test_an_array_only_compared_with_is_not_held():
+    # a comparison records no node (no derivative reads its operands): writing after it is fine
+    t = np.array([0.0, 0.0])
+
+    def f(x):
+        above = x > t
+        t[:] = 1.0
+        return np.sum(np.where(above, x ** 2, x))
+
+    np.testing.assert_array_equal(optkit.grad(f)(X), [2 * X[0], 1.0])
+    assert t.flags.writeable and t[0] == 1.0
