@@ -7,6 +7,7 @@ from .ad import (
     CompileWarning,
     EscapedTracerError,
     GradientCheckError,
+    InPlaceWriteError,
     NotDifferentiableError,
     TracerConversionError,
     check_grads,
@@ -33,8 +34,8 @@ __version__ = "0.1.0"
 __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "jacfwd", "jacrev", "jacobian",
     "custom_primitive", "check_grads", "GradientCheckError", "NotDifferentiableError",
-    "TracerConversionError", "EscapedTracerError", "compile", "CompiledFunction",
-    "CompileWarning", "minimize", "least_squares", "curve_fit", "minimize_many", "multistart",
-    "sum_objective", "Bounds",
+    "TracerConversionError", "EscapedTracerError", "InPlaceWriteError", "compile",
+    "CompiledFunction", "CompileWarning", "minimize", "least_squares", "curve_fit",
+    "minimize_many", "multistart", "sum_objective", "Bounds",
     "special", "stats", "linalg", "signal", "tree", "__version__",
 ]

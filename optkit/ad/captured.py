@@ -57,7 +57,28 @@ _ADVICE = ("optkit records the arrays a traced computation reads by reference an
 
 
 class InPlaceWriteError(ValueError):
-    """f modified an array in place after a traced computation used it."""
+    """f modified an array in place after a traced computation used it.
+
+    optkit's tracing keeps the arrays a traced computation reads by reference, and derivative
+    passes read them after f returns; a later write would change the derivative silently, so
+    those arrays are read-only while optkit traces and writing into one raises this error. Build
+    a new array instead (``np.where``, ``np.concatenate``, or ``.copy()`` before modifying);
+    filling an array in place *before* a traced computation uses it is fine. A ValueError.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import optkit
+    >>> def f(x):
+    ...     c = np.array([1.0, 2.0])
+    ...     y = np.sum(c * x ** 2)
+    ...     c[:] = 0.0  # written after c * x ** 2 used it
+    ...     return y
+    >>> optkit.grad(f)(np.array([1.0, 1.0]))
+    Traceback (most recent call last):
+        ...
+    optkit.ad.captured.InPlaceWriteError: f wrote into a read-only array while traced ...
+    """
 
 
 class Captured:
