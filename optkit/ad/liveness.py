@@ -56,22 +56,33 @@ def _rule_reads(rule, nargs):
     return reads_ans, tuple(read)
 
 
+def _union_of_reads(rules, mask, nargs, opaque):
+    """(reads ans, positions read, or None for all) over the rules of the traced arguments
+    (the set bits of ``mask``); a rule that is not a plain callable is skipped
+    (``opaque='skip'``) or read as reading everything (``opaque='all'``)."""
+    keep_ans = False
+    keep = set()
+    for i in range(nargs):
+        rule = rules[i] if i < len(rules) else None
+        if not mask >> i & 1 or rule is None or rule is ZERO:
+            continue
+        if not callable(rule):
+            if opaque == "all":
+                return True, None
+            continue
+        a, read = _rule_reads(rule, nargs)
+        keep_ans |= a
+        keep.update(read)
+    return keep_ans, None if len(keep) == nargs else frozenset(keep)
+
+
 def kept_positions(prim, mask, nargs):
     """(keep ans, positions of args to keep, or None for all) for a node of ``prim`` whose
     traced arguments are the set bits of ``mask``; cached under ``(prim, mask, nargs)``."""
     if prim.accumulate is not None:
         result = (True, None)  # the in-place accumulate path reads its arguments
     else:
-        keep_ans = False
-        keep = set()
-        for i in range(nargs):
-            rule = prim.vjps[i] if i < len(prim.vjps) else None
-            if not mask >> i & 1 or rule is None or not callable(rule):
-                continue
-            a, read = _rule_reads(rule, nargs)
-            keep_ans |= a
-            keep.update(read)
-        result = (keep_ans, None if len(keep) == nargs else frozenset(keep))
+        result = _union_of_reads(prim.vjps, mask, nargs, opaque="skip")
     KEPT[(prim, mask, nargs)] = result
     return result
 
@@ -84,18 +95,6 @@ def jvp_kept(prim, mask, nargs):
     if prim.linear and (prim.derived_jvp or mask == (1 << nargs) - 1):
         result = (False, frozenset(i for i in range(nargs) if not mask >> i & 1))
     else:
-        keep_ans = False
-        keep = set()
-        for i in range(nargs):
-            rule = prim.jvps[i] if i < len(prim.jvps) else None
-            if not mask >> i & 1 or rule is None or rule is ZERO:
-                continue
-            if not callable(rule):
-                keep_ans, keep = True, set(range(nargs))
-                break
-            a, read = _rule_reads(rule, nargs)
-            keep_ans |= a
-            keep.update(read)
-        result = (keep_ans, None if len(keep) == nargs else frozenset(keep))
+        result = _union_of_reads(prim.jvps, mask, nargs, opaque="all")
     JVP_KEPT[(prim, mask, nargs)] = result
     return result
