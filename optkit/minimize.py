@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .ad import CompiledFunction, NotDifferentiableError, TracerConversionError, hvp, value_and_grad
-from .ad.convexity import is_convex
+from .ad.convexity import CONVEX_CURVATURES, curvature, is_convex
 from .boundary import as_start, flat_bounds
 from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
@@ -228,9 +228,9 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
     # every derivative from the AD of f: f's trace is then all there is, and may prove it convex
     derived = ad_gradient and hessp is None
     target = _scalar_valued(fun, returns_pair=jac is True)
-    convex = _convexity_proof(target, start) if derived else False
     if compile and (ad_gradient or hessp is None):
         target = CompiledFunction(target, warmup=COMPILE_WARMUP)
+    convex = _convexity_proof(target, start) if derived else False
     ad_fun_and_jac, ad_hessp = ad_derivatives(target)
     if ad_gradient:
         fun, jac, fun_and_jac = target, None, ad_fun_and_jac
@@ -256,12 +256,23 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
 
 
 def _convexity_proof(fun, start):
-    """The deferred proof that ``fun`` is convex (``Objective(convex=...)``): f traced at x0
-    and analysed by disciplined convex programming (``optkit.ad.convexity``), on the flat
-    vector the solver holds. Run only if a solver asks (newton-cg, before its saddle check):
-    two tracings of f and one pass over the program."""
+    """The deferred proof that ``fun`` is convex (``Objective(convex=...)``): f's program
+    analysed by disciplined convex programming (``optkit.ad.convexity``), on the flat vector
+    the solver holds. Run only if a solver asks (newton-cg, where its saddle check would run).
+    A compiled f of a flat x that has compiled a derivative program by then has a checked
+    recording of f (``CompiledFunction.checked_recording``): one pass over it; otherwise f is
+    traced twice at x0 (``is_convex``)."""
     flat_fun = start.value(fun)
-    return lambda: is_convex(flat_fun, check_x0(start.x))
+
+    def proof():
+        x0 = check_x0(start.x)
+        if isinstance(fun, CompiledFunction) and not start.structured:
+            recording = fun.checked_recording(x0)
+            if recording is not None:
+                return curvature(recording) in CONVEX_CURVATURES
+        return is_convex(flat_fun, x0)
+
+    return proof
 
 
 def _flat_callables(start, fun, jac, fun_and_jac, hessp, ad_hessp):

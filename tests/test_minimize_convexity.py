@@ -70,17 +70,60 @@ def test_user_derivatives_mean_no_proof(derivatives, monkeypatch):
     assert res.success and "second_order_check" not in res
 
 
-def test_the_proof_runs_once_and_only_for_a_solver_that_asks(monkeypatch):
+def _count_proofs(monkeypatch):
+    """Calls of either proof: ``is_convex`` (f traced twice) or ``curvature`` of the compiled
+    function's checked recording."""
     calls = []
-    prove = front_door.is_convex
 
-    def counting(*args):
-        calls.append(1)
-        return prove(*args)
+    def counted(name):
+        prove = getattr(front_door, name)
 
-    monkeypatch.setattr(front_door, "is_convex", counting)
-    optkit.minimize(logistic, np.zeros(20), "lbfgs")
-    optkit.minimize(logistic, np.zeros(20), "gd", maxiter=3)
+        def counting(*args):
+            calls.append(name)
+            return prove(*args)
+        return counting
+
+    for name in ("is_convex", "curvature"):
+        monkeypatch.setattr(front_door, name, counted(name))
+    return calls
+
+
+@pytest.mark.parametrize("compile_", [True, False])
+def test_the_proof_runs_once_and_only_for_a_solver_that_asks(monkeypatch, compile_):
+    calls = _count_proofs(monkeypatch)
+    optkit.minimize(logistic, np.zeros(20), "lbfgs", compile=compile_)
+    optkit.minimize(logistic, np.zeros(20), "gd", maxiter=3, compile=compile_)
     assert calls == []
-    optkit.minimize(logistic, np.zeros(20), "newton-cg")
-    assert calls == [1]
+    optkit.minimize(logistic, np.zeros(20), "newton-cg", compile=compile_)
+    # compiled: the HVP program's checked recording of f; eager: f traced twice
+    assert calls == (["curvature"] if compile_ else ["is_convex"])
+
+
+def test_a_compiled_solve_proves_convexity_without_tracing_f_again():
+    calls = []
+
+    def counted(w):
+        calls.append(1)
+        return logistic(w)
+
+    proven = optkit.minimize(counted, np.zeros(20), "newton-cg")
+    with_proof = len(calls)
+    calls.clear()
+    off = optkit.minimize(counted, np.zeros(20), "newton-cg", saddle_check=0)
+    assert proven.second_order_check == "skipped: f proven convex"
+    assert (proven.nfev, proven.nhev) == (off.nfev, off.nhev)
+    assert with_proof == len(calls)  # no call of f for the proof
+
+
+def test_already_stationary_start_is_proven_by_tracing():
+    # no product was asked for, so nothing is compiled: the proof traces f at x0
+    res = optkit.minimize(lambda x: np.sum((x - 1.0) ** 2), np.ones(5), "newton-cg")
+    assert res.success and res.nhev == 0
+    assert res.second_order_check == "skipped: f proven convex"
+
+
+def test_a_solve_stopped_early_says_nothing_of_the_check(monkeypatch):
+    calls = _count_proofs(monkeypatch)
+    res = optkit.minimize(rosenbrock, np.zeros(6), "newton-cg", maxiter=1)
+    assert not res.success and "second_order_check" not in res
+    assert calls == []  # the check never came up: nothing to prove

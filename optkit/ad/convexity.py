@@ -62,10 +62,11 @@ from .rules.scans import cumsum
 from .rules.shape import broadcast_to, flip, reshape, roll, transpose
 from .staging import Const, Var, stage
 
-__all__ = ["CURVATURES", "curvature", "function_curvature", "is_convex"]
+__all__ = ["CONVEX_CURVATURES", "CURVATURES", "curvature", "function_curvature", "is_convex"]
 
 CONSTANT, AFFINE, CONVEX, CONCAVE, UNKNOWN = "constant", "affine", "convex", "concave", "unknown"
 CURVATURES = (CONSTANT, AFFINE, CONVEX, CONCAVE, UNKNOWN)
+CONVEX_CURVATURES = (CONSTANT, AFFINE, CONVEX)  # the answers that prove a function convex
 NONNEG, NONPOS = 1, -1  # signs; None: unknown
 INC, DEC = 1, -1  # monotonicity of an atom in an argument; None: neither
 
@@ -668,4 +669,4 @@ def is_convex(fun, *example_args):
     >>> is_convex(lambda x: np.sqrt(np.sum(x ** 2) + 1.0), np.zeros(3))  # convex, unproven
     False
     """
-    return function_curvature(fun, *example_args) in (CONSTANT, AFFINE, CONVEX)
+    return function_curvature(fun, *example_args) in CONVEX_CURVATURES

@@ -220,3 +220,25 @@ def test_random_numbers_are_found_by_the_check_of_derivative_programs(kind):
         else:
             optkit.value_and_grad(cf)(x)
     assert "disagree" in cf.is_dynamic(*args)
+
+
+@pytest.mark.parametrize("kind", ["value", "value_and_grad", "hvp"])
+def test_checked_recording_is_f_once_a_program_of_it_is_compiled(kind):
+    from optkit.ad.convexity import curvature
+
+    cf = optkit.compile(lambda x: np.sum(np.exp(x)) + np.sum(x ** 2))
+    x = np.array([0.5, -0.25, 1.0])
+    assert cf.checked_recording(x) is None  # nothing compiled yet
+    {"value": lambda: cf(x), "value_and_grad": lambda: optkit.value_and_grad(cf)(x),
+     "hvp": lambda: optkit.hvp(cf, x, np.ones(3))}[kind]()
+    recording = cf.checked_recording(x)
+    assert recording is not None and curvature(recording) == "convex"
+    assert cf.checked_recording(np.zeros(4)) is None  # another shape: another program
+
+
+def test_no_checked_recording_when_the_tracings_disagree():
+    cf = optkit.compile(_random_inside)
+    x = np.array([0.5, -0.25, 1.0])
+    with pytest.warns(CompileWarning, match="disagree"):
+        optkit.hvp(cf, x, np.ones(3))
+    assert cf.checked_recording(x) is None

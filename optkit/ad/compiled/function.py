@@ -114,6 +114,7 @@ class CompiledFunction:
         self.blocked = blocked
         self._cache = {}
         self._checked = {}  # signature of f alone -> why two recordings differ, or None
+        self._recordings = {}  # signature of plain x -> f's recording that passed the check
         self._warned = False
         self._last_value_and_grad = None  # (shape, program) of the last float64 array call
         self._last_hvp = None  # the same for products of float64 arrays x and v
@@ -195,9 +196,20 @@ class CompiledFunction:
             first = program if kind == "value" else stage(value_fun, value_args, values=values,
                                                           reuse=True)[0]
             again = stage(value_fun, value_args, values=values, reuse=True)[0]
-            self._checked[key] = None if same_recording(first, again) else (
+            same = same_recording(first, again)
+            self._checked[key] = None if same else (
                 "two tracings disagree (random numbers or changing global state)")
+            if same and treedef is None:  # f alone (its value's leaves, for "value")
+                self._recordings[key[1]] = first
         return self._checked[key]
+
+    def checked_recording(self, x):
+        """f's recording (``staging.Program``; f's value is its first output) at plain
+        ``x``'s shape and dtype, made while a program of f(x) was compiled and checked
+        against a second tracing (random numbers or changing global state would have made
+        them differ); None before such a program exists, or if the tracings differed. What
+        ``optkit.ad.convexity.curvature`` analyses, with no new tracing of f."""
+        return self._recordings.get(signature((as_input(x),)))
 
     def _target(self, kind, treedef=None):
         f = self.fun

@@ -54,7 +54,8 @@ min(n, saddle_check) Hessian-vector products and no evaluation of f; ``saddle_ch
 turns it off.
 
 Convex objectives skip the check: when the objective is proven convex (``objective.convex``,
-read once in ``init``; ``optkit.minimize`` proves it from f's trace by disciplined convex
+read once, when the check would first run, so a deferred proof can use what the solve has
+compiled by then; ``optkit.minimize`` proves it from f's trace by disciplined convex
 programming, ``optkit.ad.convexity``, and only when every derivative comes from its AD), every
 stationary point is a global minimum, so there is no saddle to leave: ``leave_saddle``
 returns None at no Hessian-vector product and the result carries ``second_order_check =
@@ -103,6 +104,24 @@ _FORCING = ("eisenstat-walker", "eisenstat-walker-2", "superlinear")
 _SKIPPED_CONVEX = "skipped: f proven convex"
 
 
+class ConvexityProof:
+    """``objective.convex``, read the first time it is asked for and remembered (``proven``:
+    None until then). Read where the saddle check would run, late in the solve: a deferred
+    proof (``optkit.minimize``'s) can then analyse the recording of f that compiling the
+    Hessian-vector products made, instead of tracing f again."""
+
+    __slots__ = ("objective", "proven")
+
+    def __init__(self, objective):
+        self.objective = objective
+        self.proven = None
+
+    def __call__(self) -> bool:
+        if self.proven is None:
+            self.proven = self.objective.convex
+        return self.proven
+
+
 @dataclass(frozen=True)
 class NewtonCGState:
     """Iterate of NewtonCG. ``radius`` is inf under a line search."""
@@ -118,7 +137,8 @@ class NewtonCGState:
     cg_exit: CGExit | None = None  # why the last CG stopped
     rejected: int = 0  # trust-region trial steps rejected in the last step
     f_recent: tuple[float, ...] = ()  # earlier f values, for a nonmonotone line search
-    convex: bool = False  # f proven convex (objective.convex): the saddle check is skipped
+    # objective.convex, read when the saddle check would first run (None: the check is off)
+    convexity: ConvexityProof | None = None
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: preconditioner may be an array
@@ -248,10 +268,9 @@ class NewtonCG(Solver):
         as_preconditioner(self.preconditioner, x.size)  # shape check against x0
         f, g = objective.f_and_g(x)
         radius = self.globalization.first_radius(float(np.linalg.norm(x)))
-        # read once, where the check would run: the proof (if deferred) is paid only here
-        convex = self.saddle_check > 0 and objective.convex
+        convexity = ConvexityProof(objective) if self.saddle_check > 0 else None
         return NewtonCGState(x=x, f=f, g=g, radius=radius, forcing=self._first_forcing(g),
-                             convex=convex)
+                             convexity=convexity)
 
     def step(self, objective, state: NewtonCGState) -> NewtonCGState:
         """One accepted Newton-CG step (state.f, state.g are f and grad f at state.x)."""
@@ -271,7 +290,7 @@ class NewtonCG(Solver):
             forcing=self._next_forcing(state, move.g, move.residual_norm),
             step_norm=move.step_norm, alpha=move.alpha, cg_iterations=move.cg_iterations,
             cg_exit=move.cg_exit, rejected=move.rejected, f_recent=move.f_recent,
-            convex=state.convex,
+            convexity=state.convexity,
         )
 
     def stationarity(self, state) -> float:
@@ -282,11 +301,11 @@ class NewtonCG(Solver):
 
     def result_fields(self, state) -> dict:
         """With bounds, ``active_mask``: -1 at a lower bound, +1 at an upper, 0 free. Without,
-        when the objective is proven convex, ``second_order_check``: 'skipped: f proven
-        convex' (the saddle check did not run)."""
+        when the saddle check was skipped because the objective is proven convex,
+        ``second_order_check``: 'skipped: f proven convex'."""
         if isinstance(state, TRONState):
             return {"active_mask": state.bounds.active_mask(state.x)}
-        if state.convex:
+        if state.convexity is not None and state.convexity.proven:
             return {"second_order_check": _SKIPPED_CONVEX}
         return super().result_fields(state)
 
@@ -321,7 +340,7 @@ class NewtonCG(Solver):
         """
         if self.saddle_check == 0 or isinstance(state, TRONState):  # no check in a box
             return None
-        if state.convex:  # a stationary point of a convex function is a global minimum
+        if state.convexity():  # a stationary point of a convex function is a global minimum
             return None
         rng = np.random.default_rng(self.seed)
 
