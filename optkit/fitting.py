@@ -131,7 +131,7 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
         raise TypeError(f"residuals must be callable, got {type(residuals).__name__}")
     method = _check_method(method)
     args = args if isinstance(args, tuple) else (args,)
-    x0, unravel = _flat_start(x0)
+    x0, unravel, structured = _flat_start(x0)
     n = x0.size
     ftol, xtol, gtol = (check_tolerance(k, v) for k, v in
                         (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)))
@@ -154,8 +154,11 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     if box is not None and not box.contains(x0):
         raise ValueError("x0: outside the bounds; give a start with lb <= x0 <= ub")
 
-    def flat_fun(z):
-        return residuals(unravel(z), *args)
+    if structured or args:
+        def flat_fun(z):
+            return residuals(unravel(z), *args)
+    else:  # a plain vector and no args: the user's function itself (one call less per trial)
+        flat_fun = residuals
 
     r0 = _first_residuals(flat_fun, x0)
     mode = "user" if jac is not None else choose_mode(r0.size, n, jac_mode)
@@ -163,8 +166,11 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     rvv = ad.rvv if geodesic else None
     fun = _FirstCall(flat_fun, x0, r0)
     if jac is not None:
-        def jac_fn(z):
-            return jac(unravel(z), *args)
+        if structured or args:
+            def jac_fn(z):
+                return jac(unravel(z), *args)
+        else:
+            jac_fn = jac
         objective = ResidualObjective(fun, jac_fn, rvv=rvv, loss=loss_fn)
     elif mode == "operator":
         objective = ResidualObjective(fun, jvp=ad.jvp, vjp=ad.vjp, rvv=rvv, loss=loss_fn)
@@ -197,13 +203,14 @@ def _check_method(method):
 
 
 def _flat_start(x0):
-    """(flat float64 x0, unravel), read by the front door's rule (``optkit.boundary``): an array
-    of ndim <= 1, a number, or a list or tuple of numbers is a plain vector (unravel is the
-    identity); any other structure is raveled and rebuilt by ``Start.tree``."""
+    """(flat float64 x0, unravel, structured), read by the front door's rule
+    (``optkit.boundary``): an array of ndim <= 1, a number, or a list or tuple of numbers is a
+    plain vector (unravel is the identity, structured False); any other structure is raveled
+    and rebuilt by ``Start.tree``."""
     start = as_start(x0)
     if start.structured:
-        return check_x0(start.x), start.tree
-    return check_x0(x0), start.tree
+        return check_x0(start.x), start.tree, True
+    return check_x0(x0), start.tree, False
 
 
 def _check_max_nfev(max_nfev, n):
@@ -300,7 +307,7 @@ def _result(result, objective, box, unravel, mode):
     lin = result.pop("linearization")
     x = np.array(lin.x)
     grad = np.array(lin.grad)
-    optimality = float(np.max(np.abs(projected_gradient(box, x, grad))))
+    optimality = float(np.maximum.reduce(np.abs(projected_gradient(box, x, grad))))
     if lin.dense is not None:
         jac = np.array(lin.dense)
     else:

@@ -56,7 +56,8 @@ STALL_ITERATIONS = 5
 
 
 def _check_tolerance(name, value):
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+    if ((type(value) is not float  # a float needs no type test (numbers.Real's is slow)
+         and (isinstance(value, bool) or not isinstance(value, numbers.Real)))
             or not math.isfinite(value) or value < 0):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
@@ -170,6 +171,9 @@ class _Solve:
         self.nit = 0
         self.gnorm = solver.stationarity(state)
         self.progress = _Progress(self.gnorm) if ftol is None else None
+        # whether any test after a step that moved (``converged``) is on: with ftol, xtol and
+        # the stall test all off (the least-squares solvers' own stops), skip asking
+        self.tests_after_step = (ftol is None or ftol > 0) or xtol > 0
         if trace is not None:
             trace.append(0, state.f, self.gnorm, 0.0, *objective.counts())
 
@@ -238,7 +242,7 @@ class _Solve:
                 stop = True
             if stop:
                 return Status.CALLBACK_STOP, ""
-        if self.solver.accepted(new):
+        if self.tests_after_step and self.solver.accepted(new):
             return self.converged(prev, new)
         return None
 

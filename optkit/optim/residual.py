@@ -83,9 +83,11 @@ class Linearization:
 
     def finite_jacobian(self) -> bool:
         """Whether the dense J~ has only finite entries. Its column norms are finite exactly
-        then, unless a column's sum of squares overflowed: one reduction over n numbers
+        then, unless a column's sum of squares overflowed: one sum over n numbers
         (the norms are cached for the solver), and the m n entries are tested only then."""
-        if math.isfinite(float(np.maximum.reduce(self.column_norms()))):
+        # a sum of the n norms (a list: cheaper than a reduction on a few numbers) is finite
+        # exactly when each is: norms below sqrt(max float) cannot overflow a sum of n of them
+        if math.isfinite(sum(self.column_norms().tolist())):
             return True
         return bool(_ALL(np.isfinite(self.dense), axis=None))
 
@@ -135,6 +137,7 @@ class ResidualObjective:
         self._fun, self._jac, self._jvp, self._vjp, self._rvv = fun, jac, jvp, vjp, rvv
         self._args = args
         self.loss: Loss = as_loss(loss, f_scale)
+        self._linear = self.loss.is_linear  # the linear loss: r~ = r, F = 1/2 r.r
         self.m = None  # number of residuals, fixed by the first evaluation
         self.nfev = 0
         self.njev = 0
@@ -165,8 +168,12 @@ class ResidualObjective:
     def residuals(self, x) -> np.ndarray:
         """r(x) (read-only)."""
         items = self._cache.lookup(x)
-        if items is not None:
-            return items["r"]
+        if items is None:
+            items = self._evaluate(x)
+        return items["r"]
+
+    def _evaluate(self, x):
+        """Evaluate r at a new point (counted) and make it the cached point; its items."""
         self.nfev += 1
         r = self._vector(self._fun(x, *self._args), self.m, "fun")
         if self.m is None:
@@ -174,16 +181,25 @@ class ResidualObjective:
                 raise ValueError("fun returned no residuals")
             self.m = r.size
         r.flags.writeable = False
-        self._cache.reset(x)["r"] = r
-        return r
+        items = self._cache.reset(x)
+        items["r"] = r
+        return items
 
     def cost(self, x) -> float:
         """F(x) (inf when a residual is not finite)."""
-        r = self.residuals(x)
-        items = self._cache.items
+        items = self._cache.lookup(x)
+        if items is None:
+            items = self._evaluate(x)
         cost = items.get("cost")
         if cost is None:
-            cost = items["cost"] = self.loss.finite_cost(r)
+            r = items["r"]
+            if self._linear:  # Loss.finite_cost's linear branch, without the call
+                cost = 0.5 * float(r @ r)
+                if not math.isfinite(cost):
+                    cost = math.inf
+            else:
+                cost = self.loss.finite_cost(r)
+            items["cost"] = cost
         return cost
 
     def linearize(self, x) -> Linearization:
@@ -196,9 +212,12 @@ class ResidualObjective:
         if lin is not None:
             return lin
         x, r = cache.x, items["r"]  # the private read-only copy of x
-        r_model, scale = self.loss.scaling(r)
-        if scale is not None:  # a rescaled copy (the linear loss's r~ is r, already read-only)
-            r_model.flags.writeable = False
+        if self._linear:  # r~ = r, already read-only; no row scale
+            r_model, scale = r, None
+        else:
+            r_model, scale = self.loss.scaling(r)
+            if scale is not None:  # a rescaled copy
+                r_model.flags.writeable = False
         dense = None
         if self._jac is not None:
             self.njev += 1

@@ -37,7 +37,8 @@ EPS = 2.220446049250313e-16
 
 def check_tolerance(name, value):
     """A tolerance as a float >= 0; ValueError naming it otherwise."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+    if ((type(value) is not float  # a float needs no type test (numbers.Real's is slow)
+         and (isinstance(value, bool) or not isinstance(value, numbers.Real)))
             or not math.isfinite(value) or value < 0):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)

@@ -35,6 +35,7 @@ J^T u; the rank is unknown, so ``full_rank`` is False (Moré's lower bound on la
 
 import functools
 import math
+from operator import mul, truediv
 
 import numpy as np
 from scipy.linalg import lapack
@@ -53,12 +54,10 @@ def _upper(n):
     return mask
 
 
-def _svd(a):
-    """(U, s, V^T) of a small matrix by LAPACK's dgesdd (numpy's svd if it fails)."""
-    u, s, vt, info = lapack.dgesdd(a, full_matrices=0)
-    if info != 0:
-        u, s, vt = np.linalg.svd(a, full_matrices=False)
-    return u, s, vt
+_DGEQRF = lapack.dgeqrf  # fetched once: the module attribute lookups cost per call
+_DGESDD = lapack.dgesdd
+_DORMQR = lapack.dormqr
+
 
 class DenseSubproblem:
     """The subproblem for a dense J~ (``lin.dense``) with scaling ``diag`` (module docstring).
@@ -78,33 +77,40 @@ class DenseSubproblem:
         self.diag = diag
         self._qr = None
         if m > n:
-            qr, tau, _, info = lapack.dgeqrf(jac)
+            qr, tau, _, info = _DGEQRF(jac)
             if info != 0:
                 raise ValueError(f"jac: LAPACK dgeqrf failed (info = {info})")
             self._qr, self._tau = qr, tau
-            small = qr[:n] * _upper(n) / diag
-            b = self._apply_qt(r)[:n]
+            small = qr[:n] * _upper(n)
+            small /= diag
+            b, _, info = _DORMQR("L", "T", qr, tau, r[:, None], m)  # Q^T r (_apply_qt)
+            if info != 0:
+                raise ValueError(f"LAPACK dormqr failed (info = {info})")
+            b = b[:n, 0]
         else:
             small = jac / diag
             b = r
-        u, s, vt = _svd(small)
+        u, s, vt, info = _DGESDD(small, full_matrices=0)
+        if info != 0:  # LAPACK's divide and conquer failed: numpy's svd (dgesdd with checks)
+            u, s, vt = np.linalg.svd(small, full_matrices=False)
         self._u, self._vt = u, vt
         self._s = s = s.tolist()
         self._c = c = (u.T @ b).tolist()
-        self._sc = sc = [a * b for a, b in zip(s, c, strict=True)]
-        self._s2 = [a * a for a in s]
+        # map with operator functions: the same products as list comprehensions, cheaper
+        self._sc = sc = list(map(mul, s, c))
+        self._s2 = list(map(mul, s, s))
         # s is sorted, largest first: full rank when the smallest is nonzero. MINPACK drops
         # only exact zeros (qrsolv's nsing), so only they leave the Gauss-Newton step.
         self.full_rank = len(s) == n and s[-1] > 0
         self.gnorm = math.hypot(*sc)
         self._gauss_newton = None  # trial(0), computed once: each rejected trial asks again
+        self._gauss_newton_curvature = None  # trial_curvature(0, w) at trial(0)'s w, once
         self._lam = None  # the lambda of the last trial and its s^2 + lambda
         self._den = None
 
     def _apply_qt(self, v):
         """Q^T v (length m) from the stored Householder reflectors."""
-        out, _, info = lapack.dormqr("L", "T", self._qr, self._tau, v[:, None],
-                                     max(1, v.size))
+        out, _, info = _DORMQR("L", "T", self._qr, self._tau, v[:, None], max(1, v.size))
         if info != 0:
             raise ValueError(f"LAPACK dormqr failed (info = {info})")
         return out[:, 0]
@@ -125,15 +131,27 @@ class DenseSubproblem:
             return self._gauss_newton
         den = [a + lam for a in self._s2]
         self._lam, self._den = lam, den
-        w = [a / b for a, b in zip(self._sc, den, strict=True)]
+        w = list(map(truediv, self._sc, den))
         return math.hypot(*w), w
 
     def trial_curvature(self, lam, w) -> float:
-        """q^T (B^T B + lam I)^-1 q for q = q(lam), from its coordinates w."""
-        if lam == 0:  # over the nonzero s only: w is zero where s is (_coefficients)
-            return sum(a * a / b for a, b in zip(w, self._s2, strict=True) if b > 0)
+        """q^T (B^T B + lam I)^-1 q for q = q(lam), from its coordinates w (at lam = 0 and
+        the Gauss-Newton w, computed once: each rejected trial asks again)."""
+        if lam == 0:
+            gauss_newton = self._gauss_newton
+            if gauss_newton is not None and w is gauss_newton[1]:
+                if self._gauss_newton_curvature is None:
+                    self._gauss_newton_curvature = self._curvature_at_zero(w)
+                return self._gauss_newton_curvature
+            return self._curvature_at_zero(w)
         den = self._den if lam == self._lam else [a + lam for a in self._s2]
-        return sum(a * a / b for a, b in zip(w, den, strict=True))
+        return sum(map(truediv, map(mul, w, w), den))
+
+    def _curvature_at_zero(self, w) -> float:
+        """sum w_i^2 / s_i^2 over the nonzero s only: w is zero where s is (_coefficients)."""
+        if self.full_rank:  # every s nonzero: the same sum, in the same order, without a test
+            return sum(map(truediv, map(mul, w, w), self._s2))
+        return sum(a * a / b for a, b in zip(w, self._s2, strict=True) if b > 0)
 
     def step(self, w) -> np.ndarray:
         """q from its coordinates w."""
@@ -141,7 +159,7 @@ class DenseSubproblem:
 
     def model_norm_coordinates(self, w) -> float:
         """||B q|| = ||J p|| for q = ``step(w)``: ||S w||, V being orthogonal."""
-        return math.hypot(*[a * b for a, b in zip(self._s, w, strict=True)])
+        return math.hypot(*map(mul, self._s, w))
 
     def solve(self, lam) -> np.ndarray:
         """q(lambda)."""
