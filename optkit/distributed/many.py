@@ -21,7 +21,7 @@ from ..optim import OptimizeResult, Status, check_options
 from .batches import factoring
 from .executors import CONNECT_TIMEOUT, open_executor
 from .progress import progress as make_progress
-from .shipping import ship, unship
+from .shipping import native, ship, unship
 
 __all__ = ["minimize_many", "not_run"]
 
@@ -67,13 +67,15 @@ def _solve_shipped(payload, first, starts, where):
     """Worker side of one task: unpack the objective and options, solve from each start.
 
     ``starts`` are the starts ``first``, ``first + 1``, ...; an exception raised by a solve
-    gets a note naming its start and ``where`` it ran.
+    gets a note naming its start and ``where`` it ran. The starts arrive unpickled, and are
+    given numpy's own dtype instance (:func:`~optkit.distributed.shipping.native`) so that the
+    solves take the same fast paths as in the calling process.
     """
     job = unship(payload)
     results = []
     for i, x0 in enumerate(starts, first):
         try:
-            results.append(minimize(job["fun"], x0, job["method"], args=job["args"],
+            results.append(minimize(job["fun"], native(x0), job["method"], args=job["args"],
                                     **job["options"]))
         except Exception as exc:
             exc.add_note(f"(in start {i} of minimize_many, on {where})")
@@ -194,7 +196,7 @@ def _parallel(scope, payload, starts, method, bar):
         for future in cf.as_completed(futures):
             batch = futures[future]
             try:
-                results[batch.start:batch.stop] = future.result()
+                results[batch.start:batch.stop] = map(_received, future.result())
             except Exception:  # its start is named in a note, by _solve_shipped
                 _cancel(futures)
                 raise
@@ -205,6 +207,15 @@ def _parallel(scope, payload, starts, method, bar):
         scope.close(cancel=True)
     return [r if r is not None else not_run(x0, method)
             for r, x0 in zip(results, starts, strict=True)]
+
+
+def _received(result):
+    # the arrays of a result sent back (x, jac) get numpy's own dtype instance, as a serial
+    # run's have: computing on them afterwards takes optkit's fast paths (see shipping.native)
+    for key, value in result.items():
+        if isinstance(value, np.ndarray):
+            result[key] = native(value)
+    return result
 
 
 def _cancel(futures):
