@@ -289,7 +289,7 @@ class _FirstCall:
         if self._first is not None:
             x0, r0 = self._first
             self._first = None
-            if np.array_equal(x, x0):
+            if x.shape == x0.shape and np.logical_and.reduce(x == x0):  # np.array_equal
                 return r0
         return self._fun(x)
 
@@ -313,10 +313,11 @@ def _result(result, objective, box, unravel, mode):
     else:
         jac = LinearOperator(lin.shape, matvec=lin.matvec, rmatvec=lin.rmatvec, dtype=float)
     active = box.active_mask(x) if box is not None else np.zeros(x.size, dtype=int)
-    message = result.message  # a failure's note states the solver's own gtol test
     return OptimizeResult(
         x=unravel(x), cost=float(lin.cost), fun=np.array(lin.residuals), jac=jac, grad=grad,
         optimality=optimality, active_mask=active, nfev=objective.nfev, njev=objective.njev,
-        nit=result.nit, status=result.status, status_enum=result.status_enum,
-        message=message, success=result.success, method=result.method, jac_mode=mode,
-        time=result.time)
+        # the driver's fields by key (each attribute read is a __getattr__ call); a failure's
+        # message carries the note on the solver's own gtol test
+        nit=result["nit"], status=result["status"], status_enum=result["status_enum"],
+        message=result["message"], success=result["success"], method=result["method"],
+        jac_mode=mode, time=result["time"])

@@ -44,6 +44,10 @@ class Linearization:
     ``rmatvec(u) = J~^T u`` work in both (counted as products in the operator form only).
     """
 
+    # one is built per accepted point: slots make its construction a little cheaper
+    __slots__ = ("_owner", "x", "r", "residuals", "cost", "scale", "dense", "shape",
+                 "_column_norms", "grad")
+
     def __init__(self, owner, x, r_model, cost, scale, dense, residuals):
         self._owner = owner
         self.x = x

@@ -453,12 +453,12 @@ class LevenbergMarquardt(Solver):
         elif par == 0 or ratio >= 0.75:
             delta, par = pnorm / 0.5, 0.5 * par
 
-        if ratio < _ACCEPT:
+        if ratio < _ACCEPT:  # rejected: the same point (built whole: _replace costs more)
             stop = minpack_tests(actred, prered, ratio, delta, state.xnorm,
                                  ftol=self.ftol, xtol=self.xtol)
-            return state._replace(first=False, step_norm=0.0, accepted=False,
-                                  accelerated=accelerated, delta=delta, par=par, ratio=ratio,
-                                  stop=stop)
+            return LMState(x, cost, state.g, lin, sub, state.diag, delta, par, state.xnorm,
+                           state.cosine, state.gnorm, 0.0, False, False, ratio, accelerated,
+                           free, stop)
 
         new_lin = objective.linearize(x_trial)
         if new_lin.dense is not None and not new_lin.finite_jacobian():
