@@ -164,18 +164,18 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     mode = "user" if jac is not None else choose_mode(r0.size, n, jac_mode)
     ad = ResidualDerivatives(flat_fun, "forward" if mode == "user" else mode)
     rvv = ad.rvv if geodesic else None
-    fun = _FirstCall(flat_fun, x0, r0)
     if jac is not None:
         if structured or args:
             def jac_fn(z):
                 return jac(unravel(z), *args)
         else:
             jac_fn = jac
-        objective = ResidualObjective(fun, jac_fn, rvv=rvv, loss=loss_fn)
+        objective = ResidualObjective(flat_fun, jac_fn, rvv=rvv, loss=loss_fn)
     elif mode == "operator":
-        objective = ResidualObjective(fun, jvp=ad.jvp, vjp=ad.vjp, rvv=rvv, loss=loss_fn)
+        objective = ResidualObjective(flat_fun, jvp=ad.jvp, vjp=ad.vjp, rvv=rvv, loss=loss_fn)
     else:
-        objective = ResidualObjective(fun, ad.jac, rvv=rvv, loss=loss_fn)
+        objective = ResidualObjective(flat_fun, ad.jac, rvv=rvv, loss=loss_fn)
+    objective.record(x0, r0)  # r(x0), evaluated above to check x0: counted, not repeated
 
     if method == "lm":
         solver = LevenbergMarquardt(ftol=ftol, xtol=xtol, gtol=gtol, x_scale=scale,
@@ -272,26 +272,6 @@ def _first_residuals(fun, x0):
         bad = np.flatnonzero(~np.isfinite(r0))[:5].tolist()
         raise ValueError(f"residuals are not finite at x0 (entries {bad} ...)")
     return r0
-
-
-class _FirstCall:
-    """``fun`` whose first call, at x0, returns the residuals already computed to check x0.
-
-    Not a :class:`~optkit.optim.point_cache.PointCache`: this answers once, and only the
-    first call, whatever point it asks for; the residual objective's own cache (which is a
-    PointCache) answers every repeat after that."""
-
-    def __init__(self, fun, x0, r0):
-        self._fun = fun
-        self._first = (x0.copy(), r0)
-
-    def __call__(self, x):
-        if self._first is not None:
-            x0, r0 = self._first
-            self._first = None
-            if x.shape == x0.shape and np.logical_and.reduce(x == x0):  # np.array_equal
-                return r0
-        return self._fun(x)
 
 
 def _driver_callback(callback, unravel):

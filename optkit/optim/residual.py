@@ -179,7 +179,13 @@ class ResidualObjective:
     def _evaluate(self, x):
         """Evaluate r at a new point (counted) and make it the cached point; its items."""
         self.nfev += 1
-        r = self._vector(self._fun(x, *self._args), self.m, "fun")
+        return self._store(x, self._fun(x, *self._args))
+
+    def _store(self, x, value):
+        """Check ``value`` = r(x) and make x the cached point holding it; its items."""
+        r = np.array(value, dtype=np.float64)  # a copy: the caller may reuse its buffer
+        if r.ndim != 1 or (self.m is not None and r.size != self.m):
+            self._vector(r, self.m, "fun")  # raises, with the message
         if self.m is None:
             if r.size == 0:
                 raise ValueError("fun returned no residuals")
@@ -188,6 +194,13 @@ class ResidualObjective:
         items = self._cache.reset(x)
         items["r"] = r
         return items
+
+    def record(self, x, value):
+        """Take ``value`` = fun(x), evaluated by the caller (a front door checking x0), as
+        this objective's evaluation at x: counted in nfev and cached, as ``residuals(x)``
+        would have done."""
+        self.nfev += 1
+        self._store(x, value)
 
     def cost(self, x) -> float:
         """F(x) (inf when a residual is not finite)."""
