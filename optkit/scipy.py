@@ -288,7 +288,8 @@ def _flat_minimize(fun, x0, args, method, jac, hess, hessp, bounds, constraints,
         return res
 
     der = Derivatives(fun, args, jac=jac or None, hessp=hessp,
-                      hess=hess if callable(hess) else None, compile=compile)
+                      hess=hess if callable(hess) else None, compile=compile,
+                      products_follow=(meth in SCIPY_HESSP and hess is None and hessp is None))
     if hess is not None:  # the user's: a callable, a HessianUpdateStrategy or an FD string
         second = {"hess": der.hess if callable(hess) else hess}
     elif hessp is not None or meth in SCIPY_HESSP or meth == "_custom":

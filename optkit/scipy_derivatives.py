@@ -20,8 +20,8 @@ import functools
 
 import numpy as np
 
+from .ad import NotDifferentiableError, TracerConversionError, grad, jvp, value_and_grad, vjp
 from .ad import compile as compile_function
-from .ad import grad, jvp, value_and_grad, vjp
 from .minimize import explain_ad_failure
 from .optim.point_cache import PointCache, same_args
 
@@ -49,7 +49,7 @@ class _ADFunctions:
     instead of a forward-over-reverse pass through the whole objective per product.
     """
 
-    def __init__(self, fun, args, returns_pair, compiled):
+    def __init__(self, fun, args, returns_pair, compiled, products_follow=False):
         if returns_pair:  # jac=True: fun returns (f, g); differentiate f
             def objective(z):
                 return _scalar_output(fun(z, *args)[0])
@@ -59,6 +59,7 @@ class _ADFunctions:
         self._compiled = compile_function(objective) if compiled else None
         self._eager_hvp = not compiled
         self._checked = False
+        self._products_follow = compiled and products_follow
         self._vg = explain_ad_failure(
             self._compiled.value_and_grad if compiled else value_and_grad(objective))
         self._grad = grad(objective)
@@ -66,11 +67,43 @@ class _ADFunctions:
         self._tape = PointCache()  # item "hvp": the gradient's linearization at that point
 
     def value_and_grad(self, x):
+        if self._products_follow:
+            if self._checked:
+                return self._vg_for_hvp(x)
+            if self._stage_hvp(x):
+                return self._vg_for_hvp(x)
         f, g = self._vg(x)
         if not self._eager_hvp and not self._checked:
             self._checked = True  # did the compiler decide to run this objective eagerly?
             self._eager_hvp = self._compiled.is_dynamic(x) is not None
         return f, g
+
+    @functools.cached_property
+    def _vg_for_hvp(self):
+        return explain_ad_failure(self._compiled.value_and_grad_for_hvp)
+
+    def _stage_hvp(self, x):
+        """Stage the HVP program (it computes f and g too) at x's signature, before any
+        product: f and g at every point then come from its part that reads x alone, which
+        keeps its work for the products there, and no value-and-gradient program is
+        compiled (one staging and code generation fewer per solve). The product staged with
+        it (v = 0) is not one SciPy asked for, and is not counted. True if the program is
+        compiled; False (products_follow dropped) when the objective runs eagerly or its
+        second derivatives fail: then f and g come as without products, and the failure
+        is raised where products are first asked for."""
+        self._checked = True
+        try:
+            self._compiled.hvp(x, np.zeros_like(x))
+        except (NotDifferentiableError, TracerConversionError):  # raised again where the
+            # first product is asked for (optkit.scipy.minimize's check says what to do)
+            self._products_follow = False
+            self._checked = False
+            return False
+        if self._compiled.is_dynamic(x, x) is not None:  # the HVP of f runs eagerly
+            self._products_follow = False
+            self._checked = False
+            return False
+        return True
 
     @functools.cached_property
     def _compiled_hvp(self):
@@ -117,6 +150,13 @@ class Derivatives:
         The user's dense ``hess(x, *args)``; None: n AD Hessian-vector products.
     compile : bool, optional
         True (default): the AD derivatives replay ``optkit.compile`` programs.
+    products_follow : bool, optional
+        True: a solver will ask for AD Hessian-vector products at the points whose gradient
+        it takes (Newton-CG, the trust-region methods). Compiled, the HVP program (staged with
+        f and its gradient) is then made at the first evaluation and gives f and g at every
+        point from its part that reads x alone, keeping that work for the products there;
+        no separate value-and-gradient program is compiled. Same values and counts. Default
+        False (``optkit.scipy.minimize`` sets it for the methods that take ``hessp``).
 
     Attributes
     ----------
@@ -140,7 +180,8 @@ class Derivatives:
     (1, 1, 1)
     """
 
-    def __init__(self, fun, args=(), *, jac=None, hessp=None, hess=None, compile=True):  # noqa: A002
+    def __init__(self, fun, args=(), *, jac=None, hessp=None, hess=None, compile=True,  # noqa: A002
+                 products_follow=False):
         if not callable(fun):
             raise TypeError(f"fun must be callable, got {type(fun).__name__}")
         for name, value in (("hessp", hessp), ("hess", hess)):
@@ -154,6 +195,7 @@ class Derivatives:
         self._user_hessp = hessp
         self._user_hess = hess
         self._compile = bool(compile)
+        self._products_follow = bool(products_follow) and hessp is None and hess is None
         self._ad_cache = None  # (args, _ADFunctions)
         self._cache = PointCache()
         self.nfev = 0
@@ -179,7 +221,7 @@ class Derivatives:
         if self._ad_cache is None or not (args is self._ad_cache[0]
                                           or same_args(self._ad_cache[0], args)):
             self._ad_cache = (args, _ADFunctions(self._fun, args, self._user_jac is True,
-                                                 self._compile))
+                                                 self._compile, self._products_follow))
         return self._ad_cache[1]
 
     # ---- value and gradient -----------------------------------------------------------------

@@ -54,24 +54,43 @@ def test_no_point_is_evaluated_twice(method):
 
 @pytest.mark.parametrize("method", SECOND_ORDER_AND_GRADIENT)
 def test_no_point_is_evaluated_twice_compiled(method, monkeypatch):
-    """Compiled programs run no Python per call: spy on the program entry points instead."""
+    """Compiled programs run no Python per call: spy on the program entry points instead.
+
+    With products to follow, f and g come from the HVP program's x part
+    (``value_and_grad_for_hvp``), staged at x0 with one uncounted product at v = 0."""
     points, hvps = [], []
-    vg, hvp = optkit.CompiledFunction.value_and_grad, optkit.CompiledFunction.hvp
+    cf = optkit.CompiledFunction
+    vg, vg_for_hvp, hvp = cf.value_and_grad, cf.value_and_grad_for_hvp, cf.hvp
+    inside = []
 
     def spy_vg(self, x):
-        points.append(np.array(x, dtype=float))
+        if not inside:
+            points.append(np.array(x, dtype=float))
         return vg(self, x)
 
+    def spy_vg_for_hvp(self, x):
+        points.append(np.array(x, dtype=float))
+        inside.append(True)  # its fallback, value_and_grad, is the same evaluation
+        try:
+            return vg_for_hvp(self, x)
+        finally:
+            inside.pop()
+
     def spy_hvp(self, x, v):
-        hvps.append(np.array(x, dtype=float))
+        hvps.append(len(points))  # evaluations before this product
         return hvp(self, x, v)
 
-    monkeypatch.setattr(optkit.CompiledFunction, "value_and_grad", spy_vg)
-    monkeypatch.setattr(optkit.CompiledFunction, "hvp", spy_hvp)
+    monkeypatch.setattr(cf, "value_and_grad", spy_vg)
+    monkeypatch.setattr(cf, "value_and_grad_for_hvp", spy_vg_for_hvp)
+    monkeypatch.setattr(cf, "hvp", spy_hvp)
     res = oks.minimize(rosen, X0, method=method)
     assert res.success
     assert len(points) == len({p.tobytes() for p in points}) == res.nfev == res.njev
-    assert len(hvps) == (X0.size * res.nhev if method in ("dogleg", "trust-exact") else res.nhev)
+    staged = hvps.count(0)  # staged with the program at the first evaluation, not SciPy's
+    assert staged == (1 if method in ("Newton-CG", "trust-ncg", "trust-krylov", "trust-constr")
+                      else 0)
+    assert len(hvps) - staged == (X0.size * res.nhev if method in ("dogleg", "trust-exact")
+                                  else res.nhev)
 
 
 def test_counts_are_scipy_calls_minus_cache_hits():
@@ -181,3 +200,49 @@ def test_value_dependent_objective_gets_eager_hessian_products():
         d.jac(x)
     np.testing.assert_allclose(d.hessp(x, p), so.rosen_hess_prod(x, p), rtol=1e-12)
     np.testing.assert_allclose(d.hessp(x, 2 * p), 2 * so.rosen_hess_prod(x, p), rtol=1e-12)
+
+
+# ---- products to follow: f and g from the HVP program's x part ----------------------------------
+def test_products_follow_gives_the_same_values_and_counts():
+    x = np.array([0.3, -0.2, 0.9, 1.4])
+    p = np.array([1.0, 2.0, -1.0, 0.5])
+    plain, shared = oks.Derivatives(rosen), oks.Derivatives(rosen, products_follow=True)
+    for y in (x, x + 0.25):  # the staging point, then a point of the x part alone
+        assert shared.fun(y) == plain.fun(y)
+        assert shared.jac(y).tobytes() == plain.jac(y).tobytes()
+        assert shared.hessp(y, p).tobytes() == plain.hessp(y, p).tobytes()
+    assert (shared.nfev, shared.njev, shared.nhev) == (plain.nfev, plain.njev, plain.nhev)
+
+
+def test_products_follow_with_a_value_dependent_objective_runs_eagerly():
+    def kinked(x):
+        return rosen(x) + (0.0 if x[0] < 5 else 1.0)
+
+    d = oks.Derivatives(kinked, products_follow=True)
+    x = np.array([0.3, -0.2, 0.9, 1.4])
+    p = np.array([1.0, 2.0, -1.0, 0.5])
+    with pytest.warns(optkit.CompileWarning):
+        np.testing.assert_allclose(d.jac(x), so.rosen_der(x), rtol=1e-12)
+    np.testing.assert_allclose(d.hessp(x, p), so.rosen_hess_prod(x, p), rtol=1e-12)
+    assert (d.nfev, d.njev, d.nhev) == (1, 1, 1)
+
+
+def test_compiled_method_needing_hessian_rejects_once_differentiable_objective_up_front():
+    @optkit.custom_primitive
+    def dcube(x):  # no rules: differentiable zero times
+        return 3.0 * x ** 2
+
+    @optkit.custom_primitive
+    def cube(x):
+        return x ** 3
+
+    cube.defvjp(lambda g, ans, x: g * dcube(x))  # differentiable once only
+    cube.defjvp(lambda t, ans, x: t * dcube(x))
+
+    def f(x):
+        return np.sum(cube(x) ** 2)
+
+    for method in ("trust-krylov", "Newton-CG"):  # the HVP is staged at the first evaluation
+        with (pytest.warns(optkit.CompileWarning, match="dcube"),  # custom rules: eager
+              pytest.raises(optkit.NotDifferentiableError, match=rf"{method}.*hessp=")):
+            oks.minimize(f, np.ones(3), method=method)
