@@ -7,13 +7,15 @@ from __future__ import annotations
 import builtins
 import functools
 import itertools
+import math
 import threading
 
 import numpy as np
 
 from ..core import FLOAT64
 from ..rules.indexing import selects_each_once
-from ..staging import Var
+from ..staging import Const, Var
+from .algebra import fold_products, outer_matmuls
 from .blockcode import region_lines
 from .buffers import plan_buffers
 from .passes import dce, fold_and_cse, fold_negations, fuse_scatter_adds
@@ -25,12 +27,19 @@ _OPERATORS = {np.add: "{} + {}", np.subtract: "{} - {}", np.multiply: "{} * {}",
               np.true_divide: "{} / {}", np.negative: "-{}"}
 
 
+# scatters below this size are written out (zeros, then a slice assignment); larger ones call
+# the rule, which zeroes only the entries outside a slice (one pass over memory fewer)
+_INLINE_SCATTER_MAX = 4096
+
+
 class _Names:
     """The generated function's globals: each bound value under a fresh name."""
 
     def __init__(self):
-        self.namespace = {"np_add_at": np.add.at}
+        self.namespace = {"np_add_at": np.add.at, "np_add_reduce": np.add.reduce,
+                          "np_zeros": np.zeros}
         self._counter = itertools.count()
+        self._arrays = {}  # float -> name of its 0-d array
 
     def bind(self, value):
         key = f"c{next(self._counter)}"
@@ -45,6 +54,17 @@ class _Names:
     def ref(self, v):
         return f"v{v.id}" if isinstance(v, Var) else self.const(v.value)
 
+    def array_const(self, value):
+        """A float as a read-only 0-d float64 array: ``c * x`` for a float64 array ``x``
+        gives the same bits and skips numpy's conversion of a Python scalar (~0.1 us a call,
+        a quarter of a small array's product)."""
+        name = self._arrays.get(value)
+        if name is None:
+            array = np.array(value, dtype=FLOAT64)
+            array.flags.writeable = False
+            name = self._arrays[value] = self.bind(array)
+        return name
+
 
 def _fused_lines(names, out, acc, scatter):
     """``acc[index] += g`` (``np.add.at`` when the index may repeat), then ``out = acc``."""
@@ -58,18 +78,40 @@ def _fused_lines(names, out, acc, scatter):
 
 
 def _line(names, out, eqn, buffer):
-    """The one line computing ``eqn``: into a work buffer, as an operator, or as a call."""
+    """The line computing ``eqn``: into a work buffer, as an operator, or as a call (the
+    reductions and small scatters written out, without the rule's Python wrapper)."""
     impl = eqn.prim.impl
     args = ", ".join(names.ref(v) for v in eqn.inputs)
-    fname = names.bind(impl if not eqn.params else functools.partial(impl, **eqn.params))
     if buffer is not None:
+        fname = names.bind(impl if not eqn.params else functools.partial(impl, **eqn.params))
         return f"    {out} = {fname}({args}, out=b{buffer})"
     if impl in _OPERATORS and not eqn.params:
         # operators take numpy's scalar fast path, which ufunc calls do not
-        return f"    {out} = " + _OPERATORS[impl].format(*(names.ref(v) for v in eqn.inputs))
-    if eqn.prim.name == "getitem":
+        return f"    {out} = " + _OPERATORS[impl].format(*_operands(names, eqn))
+    name = eqn.prim.name
+    if name == "getitem":
         return f"    {out} = {names.ref(eqn.inputs[0])}[{names.bind(eqn.params['index'])}]"
+    if name in ("sum", "mean"):  # rules.reductions' _sum and _mean, inlined
+        p = eqn.params
+        keep = ", None, None, True" if p["keepdims"] else ""
+        line = f"    {out} = np_add_reduce({args}, {names.const(p['axis'])}{keep})"
+        return line + (f" / {names.const(p['count'])}" if name == "mean" else "")
+    if (name == "scatter_add" and selects_each_once(eqn.params["index"])
+            and math.prod(eqn.params["shape"]) < _INLINE_SCATTER_MAX):
+        # rules.indexing's _scattered for a small array: zeros, then g written at the index
+        return (f"    {out} = np_zeros({eqn.params['shape']!r}, {names.bind(eqn.out.dtype)})\n"
+                f"    {out}[{names.bind(eqn.params['index'])}] = {args}")
+    fname = names.bind(impl if not eqn.params else functools.partial(impl, **eqn.params))
     return f"    {out} = {fname}({args})"
+
+
+def _operands(names, eqn):
+    """The operands' names; a float constant next to a float64 array is a 0-d array."""
+    array_operand = all(isinstance(v, Const) or (v.dtype == FLOAT64 and v.shape)
+                        for v in eqn.inputs)
+    return [names.array_const(v.value)
+            if array_operand and eqn.out.dtype == FLOAT64 and isinstance(v, Const)
+            and type(v.value) is float else names.ref(v) for v in eqn.inputs]
 
 
 def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
@@ -80,7 +122,8 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     spans at least ``regions.MIN_BLOCKS`` blocks, False never.
     """
     eqns, outputs = fold_and_cse(program)
-    eqns = fold_negations(dce(eqns, outputs), outputs)
+    eqns = fold_negations(dce(outer_matmuls(eqns), outputs), outputs)
+    eqns = fold_products(eqns, outputs)
     fused, skipped = fuse_scatter_adds(eqns, outputs)
     if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []

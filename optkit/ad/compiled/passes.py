@@ -13,7 +13,8 @@ import numpy as np
 from ..core import ufunc_primitives
 from ..staging import Const, Var
 
-__all__ = ["fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elementwise"]
+__all__ = ["fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elementwise",
+           "use_counts"]
 
 
 def _key_of(x):
@@ -134,7 +135,7 @@ def dce(eqns, outputs):
     return kept
 
 
-def _use_counts(eqns, outputs):
+def use_counts(eqns, outputs):
     """Var id -> how many equations read it; a program output counts two more, so a test for
     a single use never passes for it (it must survive the replay as it is)."""
     uses = {}
@@ -152,7 +153,7 @@ def fold_negations(eqns, outputs):
     """``-(a * c)`` -> ``a * (-c)`` for a real constant ``c`` when the product is used only by
     the negation: one pass over the data fewer, and the same bits (negation is exact and
     rounding is symmetric in sign). The reverse pass writes ``-(2 * x)`` and the like."""
-    uses = _use_counts(eqns, outputs)
+    uses = use_counts(eqns, outputs)
     producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
     result = list(eqns)
     for k, eqn in enumerate(eqns):
@@ -190,7 +191,7 @@ def fuse_scatter_adds(eqns, outputs):
     accumulator promotes the sum and cannot be added in place.
     Returns ``{add index: (accumulator var, scatter eqn)}`` and the set of skipped eqns.
     """
-    uses = _use_counts(eqns, outputs)
+    uses = use_counts(eqns, outputs)
     producer = {}
     private = set()  # var ids holding a fresh array nobody else refers to
     fused, skipped = {}, set()

@@ -1,0 +1,129 @@
+"""Exact algebraic rewrites of a staged program: fewer numpy calls, the same bits.
+
+Each rewrite below gives bit-for-bit the result of the equations it replaces (the reasoning is
+beside it), so it changes neither the compiled result nor its agreement with eager AD. The
+reverse pass writes such chains on its own: the cotangent of ``100 * d ** 2`` is
+``100 * (2 * d)``, and that of ``-(100 * u) * (2 * x)`` carries a negation through a product.
+
+- ``c1 * (c2 * x) -> (c1 * c2) * x`` when ``c2`` is a power of two with ``|c2| >= 1`` and
+  ``|c1| >= 1``: ``c2 * x`` is exact (a scaling by a power of two), so both sides round the one
+  real number ``c1 c2 x``; with ``|c1|, |c2| >= 1`` the intermediate overflows only when the
+  result does.
+- ``(-a) * b -> a * (-b)`` when ``b = c * y`` for a real constant ``c``: ``a * ((-c) * y)``
+  (negation is exact and rounding is symmetric in sign); and ``(-a) * c -> a * (-c)``.
+- ``a @ b`` of 2-d arrays contracting an axis of length 1 is the outer product ``a * b``:
+  one product per entry, rounded once, with no sum (a BLAS call with k = 1 is much slower
+  than the multiplication).
+
+Only a value used once is rewritten away (``passes.use_counts``); outputs never are.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..core import ufunc_primitives
+from ..staging import Const, Var
+from .passes import use_counts
+
+__all__ = ["fold_products", "outer_matmuls"]
+
+_MULTIPLY = ufunc_primitives[np.multiply]
+
+
+def _real_scalar(v):
+    """The Python float of a finite real scalar constant, else None."""
+    if not isinstance(v, Const):
+        return None
+    value = v.value
+    if type(value) in (float, int) or (isinstance(value, np.floating)
+                                       and value.dtype == np.float64):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return None
+
+
+def _power_of_two(c):
+    return c != 0.0 and math.frexp(c)[0] in (0.5, -0.5)
+
+
+def _scaled(eqn):
+    """``(c, x)`` if ``eqn`` is ``c * x`` or ``x * c`` for a real scalar ``c``, else None."""
+    if eqn is None or eqn.prim.impl is not np.multiply or eqn.params or len(eqn.inputs) != 2:
+        return None
+    a, b = eqn.inputs
+    for c, x in ((a, b), (b, a)):
+        value = _real_scalar(c)
+        if value is not None and isinstance(x, Var):
+            return value, x
+    return None
+
+
+def _float64_like(eqn, other):
+    return (eqn.out.dtype == np.float64 and other.dtype == np.float64
+            and other.shape == eqn.out.shape)
+
+
+def fold_products(eqns, outputs):
+    """The two product rewrites of the module docstring, in one forward sweep."""
+    uses = use_counts(eqns, outputs)
+    producer = {}
+    result = list(eqns)
+    for k, eqn in enumerate(eqns):
+        producer[eqn.out.id] = k
+        if eqn.prim.impl is not np.multiply or eqn.params or len(eqn.inputs) != 2:
+            continue
+        outer = _scaled(eqn)
+        if outer is not None:  # c1 * (c2 * x)
+            c1, inner_var = outer
+            j = producer.get(inner_var.id)
+            inner = None if j is None else _scaled(result[j])
+            if (inner is not None and uses[inner_var.id] == 1 and _power_of_two(inner[0])
+                    and abs(inner[0]) >= 1.0 and abs(c1) >= 1.0
+                    and math.isfinite(c1 * inner[0]) and _float64_like(eqn, inner[1])):
+                result[k] = type(eqn)(_MULTIPLY, [Const(c1 * inner[0]), inner[1]], {}, eqn.out)
+                result[j] = None
+                continue
+        for i in (0, 1):  # (-a) * b
+            neg = eqn.inputs[i]
+            j = producer.get(neg.id) if isinstance(neg, Var) else None
+            other = eqn.inputs[1 - i]
+            if j is None or uses[neg.id] != 1 or result[j] is None:
+                continue
+            negation = result[j]
+            if (negation.prim.impl is not np.negative or negation.params
+                    or not isinstance(negation.inputs[0], Var)
+                    or not _float64_like(eqn, negation.inputs[0])):
+                continue
+            a = negation.inputs[0]
+            c = _real_scalar(other)
+            if c is not None:
+                result[k] = type(eqn)(_MULTIPLY, [a, Const(-c)], {}, eqn.out)
+                result[j] = None
+                break
+            m = producer.get(other.id) if isinstance(other, Var) else None
+            scaled = None if m is None else _scaled(result[m])
+            if scaled is None or uses[other.id] != 1 or not _float64_like(result[m], scaled[1]):
+                continue
+            result[m] = type(eqn)(_MULTIPLY, [Const(-scaled[0]), scaled[1]], {}, other)
+            result[k] = type(eqn)(_MULTIPLY, [a, other], {}, eqn.out)
+            result[j] = None
+            break
+    return [e for e in result if e is not None]
+
+
+def outer_matmuls(eqns):
+    """``a @ b`` with ``a`` of shape (m, 1) and ``b`` of shape (1, n) -> ``a * b``."""
+    result = []
+    for eqn in eqns:
+        if eqn.prim.impl is np.matmul and not eqn.params and len(eqn.inputs) == 2:
+            a, b = (np.shape(v.value) if isinstance(v, Const) else v.shape for v in eqn.inputs)
+            dtypes = [v.dtype if isinstance(v, Var) else np.result_type(v.value)
+                      for v in eqn.inputs]
+            if (len(a) == 2 and len(b) == 2 and a[1] == 1 and b[0] == 1
+                    and all(d == np.float64 for d in dtypes)):
+                eqn = type(eqn)(_MULTIPLY, list(eqn.inputs), {}, eqn.out)
+        result.append(eqn)
+    return result
