@@ -31,6 +31,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+from operator import mul, truediv  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -240,30 +241,32 @@ def _trial_calls(p, x, diag, lam, step, upper):
     m, n = jac.shape
     g = jac.T @ r
     acnorm = np.sqrt(np.einsum("ij,ij->j", jac, jac))
-    float(np.maximum.reduce(acnorm))
-    ag = np.abs(g)
-    float(np.maximum.reduce(ag)), float(np.minimum.reduce(acnorm))
-    float(np.maximum.reduce(ag / acnorm))
+    cn = acnorm.tolist()
+    math.isfinite(sum(cn))  # J finite
+    ag = list(map(abs, g.tolist()))
+    math.isfinite(sum(ag)), max(ag), min(cn) > 0
+    max(map(truediv, ag, cn))  # the cosine
     d = np.maximum(diag, acnorm)
     if m > n:
         qr, tau, _, _ = lapack.dgeqrf(jac)
-        small = qr[:n] * upper / d
+        small = qr[:n] * upper
+        small /= d
         b = lapack.dormqr("L", "T", qr, tau, r[:, None], m)[0][:n, 0]
     else:
         small, b = jac / d, r
     u, s, vt, _ = lapack.dgesdd(small, full_matrices=0)
     s, c = s.tolist(), (u.T @ b).tolist()
-    sc = [a * b for a, b in zip(s, c, strict=True)]
-    s2 = [a * a for a in s]
+    sc = list(map(mul, s, c))
+    s2 = list(map(mul, s, s))
     math.hypot(*sc)
-    w = [a / b for a, b in zip(c, s, strict=True)]
-    math.hypot(*w), sum(a * a / b for a, b in zip(w, s2, strict=True))  # lambda = 0
+    w = [a / b if b > 0 else 0.0 for a, b in zip(c, s, strict=True)]
+    math.hypot(*w), sum(map(truediv, map(mul, w, w), s2))  # lambda = 0
     den = [a + lam for a in s2]
-    w = [a / b for a, b in zip(sc, den, strict=True)]
-    math.hypot(*w), sum(a * a / b for a, b in zip(w, den, strict=True))  # one lambda > 0
+    w = list(map(truediv, sc, den))
+    math.hypot(*w), sum(map(truediv, map(mul, w, w), den))  # one lambda > 0
     q = -(vt.T @ np.asarray(w, dtype=float))
     q / d  # p
-    math.hypot(*[a * b for a, b in zip(s, w, strict=True)])  # ||J p||
+    math.hypot(*map(mul, s, w))  # ||J p||
     dx = d * xt
     math.sqrt(float(dx @ dx))
 
@@ -352,10 +355,11 @@ def _bare_lm(fun, jac, x0, tol=1e-8, factor=0.5, maxfev=1000):
 
 
 def _bare_cosine(jm, r, acnorm, cost):
-    """MINPACK's gnorm (lm.py's ``_cosine``, for J without zero columns)."""
+    """MINPACK's gnorm (lm.py's ``_cosine`` on lists, for J without zero columns)."""
     if cost == 0:
         return 0.0
-    return float(np.maximum.reduce(np.abs(r @ jm) / acnorm)) / math.sqrt(2.0 * cost)
+    ag = map(abs, (jm.T @ r).tolist())
+    return max(map(truediv, ag, acnorm.tolist())) / math.sqrt(2.0 * cost)
 
 
 def layers(rounds=5):

@@ -63,3 +63,24 @@ def test_a_read_only_array_owning_its_data_is_kept_without_a_copy():
     small.flags.writeable = False
     cache.reset(small)
     assert cache.x is not small and cache.x.dtype == np.float64
+
+
+def test_short_and_long_points_are_compared_alike():
+    """Up to 32 entries the points are compared as lists, beyond as arrays: same answers."""
+    for n in (3, 100):
+        cache = PointCache()
+        x = np.linspace(-1.0, 1.0, n)
+        x[0] = 0.0
+        cache.reset(x)["f"] = 1.0
+        negzero = x.copy()
+        negzero[0] = -0.0  # equal as numbers: a hit
+        assert cache.lookup(negzero) == {"f": 1.0}, n
+        assert cache.lookup(x[:, None]) is None, n  # another shape
+        assert cache.lookup(x[:-1]) is None, n
+        cache.reset(np.arange(n))  # an integer point, stored as float64
+        assert cache.lookup(np.arange(n)) == {}, n
+        assert cache.lookup(np.arange(n, dtype=float)) == {}, n
+        with_nan = np.arange(n, dtype=float)
+        with_nan[-1] = np.nan
+        cache.reset(with_nan)
+        assert cache.lookup(with_nan.copy()) is None, n

@@ -122,3 +122,30 @@ def test_finite_jacobian(entry, finite):
     to inf) is still finite."""
     objective = ResidualObjective(lambda x: np.ones(2), lambda x: np.diag([x[0], 1.0]))
     assert objective.linearize(np.array([entry, 0.0])).finite_jacobian() is finite
+
+
+def test_record_counts_once_and_answers_from_the_cache():
+    calls = []
+
+    def counted(x):
+        calls.append(x)
+        return fun(x)
+
+    obj = ResidualObjective(counted, jac)
+    x = np.array([0.5, -1.0])
+    obj.record(x, fun(x))
+    assert obj.nfev == 1 and obj.m == 3
+    np.testing.assert_array_equal(obj.residuals(x.copy()), fun(x))
+    assert obj.cost(x) == pytest.approx(0.5 * np.sum(fun(x) ** 2))
+    assert calls == [] and obj.nfev == 1
+    obj.residuals(x + 1.0)  # another point: evaluated and counted
+    assert len(calls) == 1 and obj.nfev == 2
+
+
+def test_record_checks_the_residuals():
+    obj = ResidualObjective(fun, jac)
+    with pytest.raises(ValueError, match="fun returned an array of shape"):
+        obj.record(np.zeros(2), np.zeros((3, 1)))
+    obj.record(np.zeros(2), np.zeros(3))
+    with pytest.raises(ValueError, match="expected shape \\(3,\\)"):
+        obj.record(np.ones(2), np.zeros(4))
