@@ -114,3 +114,17 @@ def test_small_rosenbrock_gradient_is_the_eager_one():
     value, g = replay(x)
     assert value == vg(x)[0]
     np.testing.assert_array_equal(g, vg(x)[1])
+
+
+def test_negated_product_in_a_sum_becomes_a_difference():
+    rng = np.random.default_rng(7)
+    x, y = rng.standard_normal(30), rng.standard_normal(30)
+
+    def f(x, y):
+        return np.sin(y) + (-np.cos(x)) * y, np.exp(x) - x * (-np.sin(y))
+
+    eqns, folded, program = _folded(f, x, y)
+    assert not any(e.prim.impl is np.negative for e in folded)
+    assert len(folded) == len(eqns) - 2
+    for a, b in zip(_replay(program, x, y), f(x, y), strict=True):
+        np.testing.assert_array_equal(a, b)

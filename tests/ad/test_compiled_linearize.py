@@ -130,3 +130,21 @@ def test_products_at_alternating_shapes_use_each_shapes_program():
         want_value, want_g = optkit.value_and_grad(_rosenbrock)(x)
         assert value == pytest.approx(want_value, rel=1e-13)
         np.testing.assert_allclose(g, want_g, rtol=1e-12, atol=1e-12)
+
+
+def test_point_is_recognised_bit_for_bit_and_after_an_in_place_write():
+    """The kept point of a small x is compared by its bytes: an x written in place, or -0.0
+    where the point had 0.0, gets its own residuals."""
+    def f(x):
+        return np.sum(x ** 3 / (1.0 + x ** 2)) + np.sum(1.0 / (x + 2.0))
+
+    x = np.array([0.0, 0.5, -1.5])
+    program, _ = stage(lambda x, v: hvp(f, x, v), (x, np.ones(3)))
+    split = linearized_codegen(program, 1, "hvp")
+    assert isinstance(split, Linearized)
+    v = np.array([1.0, -2.0, 0.5])
+    for point in (x, np.array([-0.0, 0.5, -1.5])):
+        np.testing.assert_array_equal(split(point, v)[0], hvp(f, point, v))
+    x[1] = 3.0  # the kept copy is not x itself
+    np.testing.assert_array_equal(split(x, v)[0], hvp(f, x, v))
+    np.testing.assert_array_equal(split(x, v)[0], split(x.copy(), v)[0])

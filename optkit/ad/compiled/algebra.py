@@ -11,6 +11,9 @@ reverse pass writes such chains on its own: the cotangent of ``100 * d ** 2`` is
   result does.
 - ``(-a) * b -> a * (-b)`` when ``b = c * y`` for a real constant ``c``: ``a * ((-c) * y)``
   (negation is exact and rounding is symmetric in sign); and ``(-a) * c -> a * (-c)``.
+- ``q + (-a) * b -> q - a * b`` and ``q - (-a) * b -> q + a * b`` (``x - y`` is ``x + (-y)``
+  in IEEE arithmetic, and ``(-a) * b`` is ``-(a * b)`` exactly), where the negation cannot
+  go into a constant.
 - ``a @ b`` of 2-d arrays contracting an axis of length 1 is the outer product ``a * b``:
   one product per entry, rounded once, with no sum (a BLAS call with k = 1 is much slower
   than the multiplication).
@@ -31,6 +34,8 @@ from .passes import use_counts
 __all__ = ["fold_products", "outer_matmuls"]
 
 _MULTIPLY = ufunc_primitives[np.multiply]
+_ADD = ufunc_primitives[np.add]
+_SUBTRACT = ufunc_primitives[np.subtract]
 
 
 def _real_scalar(v):
@@ -73,6 +78,9 @@ def fold_products(eqns, outputs):
     result = list(eqns)
     for k, eqn in enumerate(eqns):
         producer[eqn.out.id] = k
+        if eqn.prim.impl in (np.add, np.subtract) and not eqn.params and len(eqn.inputs) == 2:
+            _negated_term(result, k, producer, uses)
+            continue
         if eqn.prim.impl is not np.multiply or eqn.params or len(eqn.inputs) != 2:
             continue
         outer = _scaled(eqn)
@@ -112,6 +120,44 @@ def fold_products(eqns, outputs):
             result[j] = None
             break
     return [e for e in result if e is not None]
+
+
+def _negation_of(result, v, producer, uses):
+    """The index of the equation ``v = -a`` (``v`` used once, float64 like ``a``), or None."""
+    j = producer.get(v.id) if isinstance(v, Var) else None
+    if j is None or uses[v.id] != 1 or result[j] is None:
+        return None
+    negation = result[j]
+    if (negation.prim.impl is not np.negative or negation.params
+            or not isinstance(negation.inputs[0], Var)
+            or negation.inputs[0].dtype != np.float64 or negation.inputs[0].shape != v.shape):
+        return None
+    return j
+
+
+def _negated_term(result, k, producer, uses):
+    """``q + (-a) * b -> q - a * b`` and ``q - (-a) * b -> q + a * b`` at equation ``k``."""
+    eqn = result[k]
+    subtract = eqn.prim.impl is np.subtract
+    for i in ((1,) if subtract else (1, 0)):
+        p = eqn.inputs[i]
+        m = producer.get(p.id) if isinstance(p, Var) else None
+        if (m is None or uses[p.id] != 1 or result[m] is None
+                or result[m].prim.impl is not np.multiply or result[m].params
+                or p.dtype != np.float64 or eqn.out.dtype != np.float64):
+            continue
+        product = result[m]
+        for side in (0, 1):
+            j = _negation_of(result, product.inputs[side], producer, uses)
+            if j is None:
+                continue
+            inputs = list(product.inputs)
+            inputs[side] = result[j].inputs[0]
+            result[m] = type(eqn)(_MULTIPLY, inputs, {}, p)
+            result[j] = None
+            prim = _ADD if subtract else _SUBTRACT
+            result[k] = type(eqn)(prim, [eqn.inputs[1 - i], p], {}, eqn.out)
+            return
 
 
 def outer_matmuls(eqns):

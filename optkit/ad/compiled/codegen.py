@@ -9,6 +9,7 @@ import functools
 import itertools
 import math
 import threading
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -123,7 +124,9 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     """
     eqns, outputs = fold_and_cse(program)
     eqns = fold_negations(dce(outer_matmuls(eqns), outputs), outputs)
-    eqns = fold_products(eqns, outputs)
+    # the rewrites may make two equations equal (-(2 * -v) and 2 * v): a second CSE sweep
+    eqns, outputs = fold_and_cse(SimpleNamespace(eqns=fold_products(eqns, outputs),
+                                                 outputs=outputs))
     fused, skipped = fuse_scatter_adds(eqns, outputs)
     if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []
