@@ -222,12 +222,16 @@ class ResidualObjective:
     def linearize(self, x) -> Linearization:
         """r~, J~ and grad F at x (one Jacobian evaluation in the dense form; one vjp for the
         gradient in the operator form)."""
-        cost = self.cost(x)
         cache = self._cache
-        items = cache.items
-        lin = items.get("lin")
-        if lin is not None:
-            return lin
+        items = cache.lookup(x)
+        if items is not None and "cost" in items:  # cost(x) known: one lookup, not two
+            lin = items.get("lin")
+            if lin is not None:
+                return lin
+            cost = items["cost"]
+        else:
+            cost = self.cost(x)
+            items = cache.items
         x, r = cache.x, items["r"]  # the private read-only copy of x
         if self._linear:  # r~ = r, already read-only; no row scale
             r_model, scale = r, None

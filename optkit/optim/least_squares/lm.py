@@ -340,7 +340,8 @@ class LevenbergMarquardt(Solver):
     def _next_diag(self, diag, lin):
         if self.x_scale is not None:
             return diag
-        return np.maximum(diag, self._column_norms(lin))
+        return np.maximum(diag, lin.column_norms() if lin.dense is not None
+                          else lin.column_norms_estimate(self.norm_samples))
 
     def _column_norms(self, lin):
         """J~'s column norms: exact (dense) or estimated from ``norm_samples`` products."""
