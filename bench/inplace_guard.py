@@ -1,6 +1,7 @@
 """Cost of eager AD's in-place guard (``optkit.ad.captured``): eager derivatives per call with
 the guard on, and with it switched off in the same process (the traces take no ``Captured``
-and the entry points hold nothing), thread CPU time, best of ``--rounds`` interleaved.
+and the entry points hold nothing), thread CPU time, best of ``--rounds`` interleaved (off
+first in even rounds, on first in odd ones).
 
 Run: python bench/inplace_guard.py [--rounds K]. BLAS is pinned to one thread before numpy
 loads. Every derivative is compared bit for bit, guard on against off, before timing.
@@ -97,10 +98,10 @@ def main():
                                  (out if isinstance(out, tuple) else (out,))))
         assert outs[0] == outs[1], f"{name}: the guard changed the result"
     best = {}
-    for _ in range(rounds):
+    for r in range(rounds):
         for name, fn, args in rows:
             big = "1e6" in name
-            for on in (False, True):
+            for on in ((False, True) if r % 2 == 0 else (True, False)):  # neither always first
                 guard(on)
                 t = per_call(fn, args, 0.2 if big else 0.05)
                 best[name, on] = min(best.get((name, on), t), t)

@@ -81,36 +81,47 @@ class InPlaceWriteError(ValueError):
     """
 
 
+_NOTHING = {}  # the held ids of a Captured that holds nothing yet (shared, never written)
+
+
 class Captured:
     """The arrays one recording captured: locked while it runs (``hold``), released at its
-    end (``release``), which also checks the small ones for writes through older views."""
+    end (``release``), which also checks the small ones for writes through older views.
+
+    Most eager derivatives of small functions hold nothing (their constants are Python
+    numbers): the containers are made at the first ``hold``, so an empty one costs an
+    object and a release costs a test."""
 
     __slots__ = ("_held", "_locked", "_snapshots")
 
     def __init__(self):
-        self._held = {}        # id -> array (held, so that an id is not reused meanwhile)
-        self._locked = []      # (depth in its base chain, array) made read-only here
-        self._snapshots = []   # (array, its bytes at capture)
+        self._held = _NOTHING  # id -> array (held, so that an id is not reused meanwhile)
+        self._locked = None    # [(depth in its base chain, array)] made read-only here
+        self._snapshots = None  # [(array, its bytes at capture)]
 
     def hold(self, a):
         """Capture ``a`` (an ndarray) for the rest of the recording."""
-        if id(a) in self._held:
+        held = self._held
+        if held is _NOTHING:
+            held = self._held = {}
+            self._locked = []
+            self._snapshots = []
+        elif id(a) in held:
             return
-        self._held[id(a)] = a
+        held[id(a)] = a
         if a.nbytes <= SNAPSHOT_BYTES and not a.dtype.hasobject:
             self._snapshots.append((a, a.tobytes()))  # bytes: compared without a copy
-        if not isinstance(a.base, np.ndarray):  # owns its data (the common case): no chain
-            flags = a.flags
-            if flags.writeable:
-                flags.writeable = False
+        if not isinstance(a.base, _ndarray):  # owns its data (the common case): no chain
+            if a.flags.writeable:
+                a.setflags(write=False)
                 self._locked.append((0, a))
             return
         chain = [a]
-        while isinstance(chain[-1].base, np.ndarray):
+        while isinstance(chain[-1].base, _ndarray):
             chain.append(chain[-1].base)
         for depth, b in enumerate(reversed(chain)):  # depth: its bases above it
             if b.flags.writeable:
-                b.flags.writeable = False
+                b.setflags(write=False)
                 self._locked.append((depth, b))
 
     def hold_all(self, obj):
@@ -146,13 +157,14 @@ class Captured:
         """Restore the flags (bases before their views: numpy refuses a writeable view of a
         read-only base); then, with ``check``, raise ``InPlaceWriteError`` if a small
         captured array changed. Return the small arrays' ``(array, bytes)`` pairs."""
-        locked, self._locked = self._locked, []
+        if self._held is _NOTHING:  # nothing was held
+            return ()
+        locked, snapshots = self._locked, self._snapshots
+        self._held, self._locked, self._snapshots = _NOTHING, None, None
         if len(locked) > 1:
             locked.sort(key=lambda item: item[0])  # stable: a view after its bases
         for _, b in locked:
-            b.flags.writeable = True
-        snapshots, self._snapshots = self._snapshots, []
-        self._held = {}
+            b.setflags(write=True)
         if check:
             check_unchanged(snapshots, "through a view made before that use")
         return snapshots
@@ -177,14 +189,17 @@ def check_unchanged(snapshots, how):
                 f"({how}); {_ADVICE}")
 
 
-# .cap: the Captured of this thread's outermost eager differentiation (``holding``)
-_local = threading.local()
+class _Local(threading.local):
+    cap = None  # the Captured of this thread's outermost eager differentiation (``holding``)
+
+
+_local = _Local()
 
 
 def active():
     """The ``Captured`` of the outermost eager differentiation running in this thread, or
     None. A trace takes it when it is made (one lookup per call, not per primitive)."""
-    return getattr(_local, "cap", None)
+    return _local.cap
 
 
 def hold_operands(cap, args, params):
@@ -211,19 +226,20 @@ class holding:  # noqa: N801 - used as a context manager, reads as a function
     Inner ones do nothing. ``snapshots``: after the outermost exits normally, the small
     arrays' copies (``vjp``'s pullback compares them again, see there)."""
 
-    __slots__ = ("outer", "snapshots")
+    __slots__ = ("cap", "snapshots")
 
     def __enter__(self):
         self.snapshots = ()
-        self.outer = getattr(_local, "cap", None) is None
-        if self.outer:
-            _local.cap = Captured()
+        if _local.cap is None:  # the outermost: a new Captured for this thread
+            self.cap = _local.cap = Captured()
+        else:
+            self.cap = None
         return self
 
     def __exit__(self, typ, exc, tb):
-        if not self.outer:
+        cap = self.cap
+        if cap is None:
             return False
-        cap = _local.cap
         _local.cap = None
         if exc is None:
             self.snapshots = cap.release()

@@ -345,3 +345,27 @@ def test_an_array_only_compared_with_is_not_held():
 
     np.testing.assert_array_equal(optkit.grad(f)(X), [2 * X[0], 1.0])
     assert t.flags.writeable and t[0] == 1.0
+
+
+def test_a_derivative_holding_nothing_and_one_holding_after_it_in_the_same_thread():
+    # the containers are made at the first hold: a derivative whose constants are numbers
+    # holds nothing, and the next one (same thread) still locks and releases its arrays
+    seen = []
+
+    def f_numbers(x):
+        seen.append(len(active()._held))
+        return np.sum(3.0 * x ** 2)
+
+    np.testing.assert_array_equal(optkit.grad(f_numbers)(X), 6.0 * X)
+    c = np.array([1.0, 2.0])
+    with pytest.raises(InPlaceWriteError):
+        optkit.grad(lambda x: _written_after(c, x))(X)
+    assert c.flags.writeable and active() is None
+    np.testing.assert_array_equal(optkit.grad(lambda x: np.sum(c * x))(X), c)
+    assert seen == [0] and c.flags.writeable
+
+
+def _written_after(c, x):
+    y = np.sum(c * x)
+    c[0] = 5.0
+    return y
