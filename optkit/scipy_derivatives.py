@@ -28,7 +28,13 @@ from .optim.point_cache import PointCache, same_args
 __all__ = ["Derivatives", "VectorDerivatives"]
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _as_point(x):
+    """``x`` as a float64 array (itself when it is one: SciPy's points and directions)."""
+    if type(x) is np.ndarray and x.dtype is _FLOAT64:
+        return x
     return np.asarray(x, dtype=float)
 
 
@@ -294,7 +300,7 @@ class Derivatives:
         which answers the first matching request and is then forgotten.
         """
         x, args = self._resolve(x, args)
-        p = np.asarray(p, dtype=float)
+        p = _as_point(p)
         # the product probe_hessp took is kept beside the point's other answers, under its p,
         # and forgotten by the next product request, matching or not (or when the cache moves
         # to another point: a solver's first product is at the point it just evaluated)
@@ -310,7 +316,7 @@ class Derivatives:
         else:
             hp = self._ad(args).hvp(x, p)
             self.nhev += 1
-        return np.array(hp, dtype=float, copy=None)
+        return _as_point(hp)
 
     def probe_hessp(self, x, p):
         """``hessp(x, p)``, remembered for the next request: a check made before a solve
