@@ -34,11 +34,15 @@ os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MKL_NUM_THREADS"] = "1"
 
 import argparse  # noqa: E402
+import ast  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 import optkit  # noqa: E402
+from optkit.ad.compiled.codegen import codegen  # noqa: E402
+from optkit.ad.compiled.regions import BLOCK_SIZE  # noqa: E402
+from optkit.ad.staging import stage  # noqa: E402
 
 
 def rosenbrock(x):
@@ -156,6 +160,188 @@ def structured_vs_flat(quick=False, repeats=5):
               f"dict/flat {best[a] / best[b]:5.3f}")
 
 
+# jax.jit's ratios (v+g, hvp) from the one-off run in the module docstring (process CPU time)
+JAX = {"rosenbrock n=10": (1.79, 1.34), "rosenbrock n=1000": (1.72, 1.21),
+       "rosenbrock n=100000": (1.52, 0.50), "rosenbrock n=1e+06": (0.84, 0.25),
+       "logistic 2000x500": (1.80, 2.55), "logistic 20000x200": (2.31, 2.91),
+       "mlp 32-64-1 b=256": (1.71, 2.17), "scalar loop (50 it)": (0.54, 0.45)}
+
+
+def numpy_calls(source):
+    """``(ops, views, passes)`` per run of a generated program: ``ops`` counts the numpy
+    operations its source executes (calls, operators, in-place adds), ``views`` its
+    subscripts (slices, elements); a blocked loop's body counts its number of blocks times
+    (the last block's buffer cuts once), and ``passes`` is the number of ufunc calls per
+    block of its blocked loops (in-cache passes over the data), 0 without a loop."""
+    body = ast.parse(source).body[0].body
+    passes = 0
+
+    def tally(node):
+        if isinstance(node, ast.Subscript):  # a view or an element: its bounds are ints
+            ops, views = tally(node.value)
+            return ops, views + 1
+        ops = views = 0
+        for child in ast.iter_child_nodes(node):
+            o, w = tally(child)
+            ops, views = ops + o, views + w
+        return ops + isinstance(node, (ast.Call, ast.BinOp, ast.UnaryOp, ast.AugAssign)), views
+
+    def is_pass(stmt):  # ufunc(..., out=block) or a scatter's add(view, g, out=view)
+        call = stmt.value if isinstance(stmt, (ast.Assign, ast.Expr)) else None
+        return isinstance(call, ast.Call) and any(k.arg == "out" for k in call.keywords)
+
+    def count(stmts):
+        nonlocal passes
+        ops = views = 0
+        for stmt in stmts:
+            if isinstance(stmt, ast.For):  # for lo in range(0, n, rows)
+                trips = len(range(*(a.value for a in stmt.iter.args)))
+                inner = [s for s in stmt.body if not isinstance(s, ast.If)]
+                passes += sum(map(is_pass, inner))
+                o, w = count(inner)
+                ops, views = ops + trips * o, views + trips * w
+                for cut in (s for s in stmt.body if isinstance(s, ast.If)):
+                    o, w = count(cut.body)
+                    ops, views = ops + o, views + w
+            elif (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+                  and stmt.targets[0].id == "hi"):  # the block's bound: Python ints
+                continue
+            elif not isinstance(stmt, ast.Return):
+                o, w = tally(stmt)
+                ops, views = ops + o, views + w
+        return ops, views
+
+    ops, views = count(body)
+    return ops, views, passes
+
+
+def _best_per_call(statement, env, repeat=7, inner=200):
+    """Best time of one ``statement`` (thread CPU), from a function repeating it ``inner``
+    times: the per-line cost inside a generated program, loop overhead excluded."""
+    code = f"def _run({', '.join(env)}):\n" + f"    {statement}\n" * inner
+    namespace = {}
+    exec(code, {"np": np}, namespace)
+    run, args = namespace["_run"], list(env.values())
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.thread_time()
+        run(*args)
+        best = min(best, (time.thread_time() - t0) / inner)
+    return best
+
+
+def dispatch_costs():
+    """Per-call costs of numpy measured now, ``{operands: (op, view)}``: ``op`` is the
+    cheapest of a product, a product by a constant, a square with ``out=``, a sum and an
+    in-place add on 10-element float64 arrays ('array') or on float64 scalars ('scalar'),
+    ``view`` a slice (an element of an array for scalars). The cheapest, so that calls x
+    cost is a lower bound of what a program of those calls pays before touching data."""
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal(10), rng.standard_normal(10)
+    env = {"a": a, "b": b, "c": np.array(2.0), "o": np.empty(10), "sq": np.square,
+           "red": np.add.reduce, "sin": np.sin}
+    array = (min(_best_per_call(line, env) for line in
+                 ("a * b", "c * a", "sq(a, out=o)", "red(a, None)", "o += a")),
+             _best_per_call("a[1:]", env))
+    env.update(a=a[0], b=b[0], c=2.0)
+    scalar = (min(_best_per_call(line, env) for line in ("a * b", "c * a", "sin(a)", "a + b")),
+              _best_per_call("o[3]", env))
+    return {"array": array, "scalar": scalar}
+
+
+def block_pass_cost(n):
+    """One in-cache pass over n elements as the blocked replay makes it: a product with
+    ``out=`` on blocks of ``BLOCK_SIZE`` rows held in cache, per block and whole vector."""
+    rng = np.random.default_rng(6)
+    env = {"r": rng.standard_normal(BLOCK_SIZE), "s": rng.standard_normal(BLOCK_SIZE),
+           "o": np.empty(BLOCK_SIZE), "mul": np.multiply}
+    per_block = _best_per_call("mul(r, s, out=o)", env, inner=20)
+    return per_block * len(range(0, n, BLOCK_SIZE))
+
+
+def blas_time(program, replay, args, repeat=5):
+    """Thread CPU time a call of ``program`` spends in the matmul calls of ``replay``, the
+    generated code it runs (its names bound to np.matmul are swapped for a timing wrapper
+    for the measurement)."""
+    namespace = replay.fn.__globals__
+    names = [k for k, v in namespace.items() if v is np.matmul or v is np.dot]
+    spent = [0.0]
+
+    def timed(fn):
+        def wrapper(*a, **k):
+            t0 = time.thread_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[0] += time.thread_time() - t0
+        return wrapper
+
+    saved = {k: namespace[k] for k in names}
+    best = float("inf")
+    try:
+        for k in names:
+            namespace[k] = timed(saved[k])
+        for _ in range(repeat):
+            spent[0] = 0.0
+            program(*args)
+            best = min(best, spent[0])
+    finally:
+        namespace.update(saved)
+    return best if names else 0.0
+
+
+def _replay_of(program):
+    """The replay a call runs: a split HVP's part on v (its part on x runs once per point)."""
+    return getattr(program, "apply", program)  # a linearize.Linearized, or a Replay
+
+
+def floors(cases, ratios, costs):
+    """Issue 17 goal 2's physical reasons, printed: for each case, numpy calls per call of f
+    (its recording) and per run of the compiled v+g and HVP programs, the time of the
+    programs' matmul calls alone / f time, and a lower bound of the replay / f time: BLAS
+    time + each other call at its cheapest measured cost (``dispatch_costs``) + each
+    in-cache pass of a blocked loop at its measured cost; next to jax.jit's ratios."""
+    print()
+    print("why the rest: numpy calls per call (f: its recording; v+g and HVP: the compiled "
+          "program per run, the HVP's part on v) and lower bounds / f time")
+    print("  d = cheapest numpy call measured now: " + ", ".join(
+        f"{k} {op * 1e9:.0f} ns (view {view * 1e9:.0f} ns)" for k, (op, view) in costs.items()))
+    head = (f"{'case':22s} {'f calls':>7s} {'v+g':>5s} {'hvp':>5s} {'pass':>5s} "
+            f"{'blas f':>7s} {'blas v+g':>8s} {'blas hvp':>8s} {'floor v+g':>9s} "
+            f"{'floor hvp':>9s} {'ours v+g':>8s} {'ours hvp':>8s} {'jax v+g':>7s} "
+            f"{'jax hvp':>7s}")
+    print(head)
+    print("-" * len(head))
+    for name, (f, x, v, tf) in cases.items():
+        fc = optkit.compile(f)
+        optkit.value_and_grad(fc)(x)
+        optkit.hvp(fc, x, v)
+        recording = stage(f, (x,))[0]
+        scalar = sum(e.out.shape == () for e in recording.eqns) > len(recording.eqns) / 2
+        op, view = costs["scalar" if scalar else "array"]
+        blocks = len(range(0, x.size, BLOCK_SIZE))
+        row = {}
+        for kind, args in (("value_and_grad", (x,)), ("hvp", (x, v))):
+            program = fc.program(*args, kind=kind)
+            replay = _replay_of(program)
+            ops, views, passes = numpy_calls(replay.source)
+            blas = blas_time(program, replay, args)
+            work = max(block_pass_cost(x.size) - op * blocks, 0.0) if passes else 0.0
+            row[kind] = (ops + views, passes, blas / tf,
+                         (blas + ops * op + views * view + passes * work) / tf)
+        (cv, pv, bv, lv), (ch, ph, bh, lh) = row["value_and_grad"], row["hvp"]
+        value = codegen(recording, "f", blocked=False)  # f's own calls, replayed
+        blas_f = blas_time(value, value, (x,)) / tf
+        ours = ratios.get(name, (float("nan"), float("nan")))
+        jax = JAX.get(name, (float("nan"), float("nan")))
+        print(f"{name:22s} {len(recording.eqns):7d} {cv:5d} {ch:5d} {f'{pv}/{ph}':>5s} "
+              f"{blas_f:7.2f} {bv:8.2f} {bh:8.2f} {lv:9.2f} {lh:9.2f} {ours[0]:8.2f} "
+              f"{ours[1]:8.2f} {jax[0]:7.2f} {jax[1]:7.2f}")
+    print("  pass = ufunc calls per block in the blocked loops (v+g/hvp), each one in-cache "
+          "pass over the vector (XLA's fused loop makes one); floor = (BLAS + calls x d + "
+          "passes) / f, a lower bound for any replay making these numpy calls")
+
+
 def scalar_loop(x):
     s = 0.0
     for i in range(50):
@@ -163,7 +349,7 @@ def scalar_loop(x):
     return s
 
 
-def timeit(fn, *args, min_time=0.2, repeat=5, clock=time.perf_counter):
+def timeit(fn, *args, min_time=0.2, repeat=5, clock=time.thread_time):
     """Best time per call of ``fn(*args)`` over ``repeat`` runs; ``clock=time.thread_time``
     counts this thread's CPU time only, which other processes on a busy machine do not
     inflate (BLAS is single-threaded here, so it is the whole cost)."""
@@ -218,7 +404,7 @@ def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
     assert np.isclose(cval, val)
     fb = optkit.compile(f)  # blocked="auto": elementwise chains run over cache-sized blocks
     _check(name + " (blocked)", optkit.value_and_grad(fb)(x)[1], ref, tol)
-    row = {"case": name, "build_vg": build_vg}
+    row = {"case": name, "build_vg": build_vg, "args": (f, x, v)}
     min_time = 0.05 if quick else 0.3
     tf = timeit(f, x, min_time=min_time)
     row["f"] = tf
@@ -338,6 +524,8 @@ def main():
         print(f"{r['case']:22s} {r['f'] * 1e6:8.1f}us {fmt(r, 'vg', 7)} {fmt(r, 'cvg', 8)} "
               f"{fmt(r, 'bvg', 8)} {fmt(r, 'hvp', 7)} {fmt(r, 'chvp', 8)} {fmt(r, 'bhvp', 8)} "
               f"{fmt(r, 'build_vg', 10, 1e3, 'ms')} {fmt(r, 'build_hvp', 10, 1e3, 'ms')}")
+    floors({r["case"]: (*r["args"], r["f"]) for r in rows},
+           {r["case"]: (r["bvg"], r.get("bhvp", float("nan"))) for r in rows}, dispatch_costs())
     structured_vs_flat(quick=args.quick)
     memory_wall(quick=args.quick)
     eager_targets(quick=args.quick)

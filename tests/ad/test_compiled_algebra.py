@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import optkit
-from optkit.ad.compiled.algebra import fold_products, outer_matmuls
+from optkit.ad.compiled.algebra import fold_products, merge_scatters, outer_matmuls
 from optkit.ad.compiled.codegen import codegen
 from optkit.ad.compiled.passes import dce, fold_and_cse
 from optkit.ad.staging import stage
@@ -128,3 +128,24 @@ def test_negated_product_in_a_sum_becomes_a_difference():
     assert len(folded) == len(eqns) - 2
     for a, b in zip(_replay(program, x, y), f(x, y), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_two_scatters_at_one_slice_are_one_scatter_of_the_sum():
+    """The reverse pass of x[:-1] read twice: one zero array, one write; same gradient."""
+    x = np.random.default_rng(8).uniform(-1.0, 1.0, 9)
+
+    def f(x):
+        return np.sum(x[1:] * np.exp(x[:-1]) + np.cos(x[:-1]))
+
+    vg = optkit.value_and_grad(f)
+    program = stage(vg, (x,))[0]
+    eqns, outputs = fold_and_cse(program)
+    merged = merge_scatters(dce(eqns, outputs), outputs)
+    scatters = [e for e in merged if e.prim.name == "scatter_add"]
+    assert len(scatters) == sum(e.prim.name == "scatter_add" for e in eqns) - 1
+    value, g = _replay(program, x)
+    assert value == vg(x)[0]
+    np.testing.assert_array_equal(g, vg(x)[1])
+    for blocked in (True, False):  # the blocked replay too (one block of 4 rows and more)
+        replay = codegen(program, "vg", blocked=blocked, block_size=4)
+        np.testing.assert_allclose(replay(x)[1], vg(x)[1], rtol=1e-15, atol=1e-15)

@@ -14,6 +14,9 @@ reverse pass writes such chains on its own: the cotangent of ``100 * d ** 2`` is
 - ``q + (-a) * b -> q - a * b`` and ``q - (-a) * b -> q + a * b`` (``x - y`` is ``x + (-y)``
   in IEEE arithmetic, and ``(-a) * b`` is ``-(a * b)`` exactly), where the negation cannot
   go into a constant.
+- ``scatter(g, i) + scatter(h, i) -> scatter(g + h, i)`` (the reverse pass of two reads of
+  one slice): the entries at ``i`` were ``g`` written then ``h`` added, now ``g + h``
+  written; zeros elsewhere either way.
 - ``a @ b`` of 2-d arrays contracting an axis of length 1 is the outer product ``a * b``:
   one product per entry, rounded once, with no sum (a BLAS call with k = 1 is much slower
   than the multiplication).
@@ -28,14 +31,16 @@ import math
 import numpy as np
 
 from ..core import ufunc_primitives
+from ..rules.indexing import selects_each_once
 from ..staging import Const, Var
-from .passes import use_counts
+from .passes import params_key, use_counts
 
-__all__ = ["fold_products", "outer_matmuls"]
+__all__ = ["fold_products", "merge_scatters", "outer_matmuls"]
 
 _MULTIPLY = ufunc_primitives[np.multiply]
 _ADD = ufunc_primitives[np.add]
 _SUBTRACT = ufunc_primitives[np.subtract]
+_SCATTER = "scatter_add"
 
 
 def _real_scalar(v):
@@ -173,3 +178,38 @@ def outer_matmuls(eqns):
                 eqn = type(eqn)(_MULTIPLY, list(eqn.inputs), {}, eqn.out)
         result.append(eqn)
     return result
+
+
+def merge_scatters(eqns, outputs):
+    """``scatter(g, i) + scatter(h, i) -> scatter(g + h, i)`` when both scatters are used
+    once, scatter to one shape at one basic index and ``g``, ``h`` are float64 arrays of one
+    shape. The sum gets a new variable, numbered after every other."""
+    uses = use_counts(eqns, outputs)
+    producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
+    fresh = max([e.out.id for e in eqns] + [v.id for e in eqns for v in e.inputs
+                                            if isinstance(v, Var)], default=0)
+    result = [[eqn] for eqn in eqns]  # a merged sum is two equations: g + h, its scatter
+    for k, eqn in enumerate(eqns):
+        if eqn.prim.impl is not np.add or eqn.params or len(eqn.inputs) != 2:
+            continue
+        found = [producer.get(v.id) if isinstance(v, Var) and uses[v.id] == 1 else None
+                 for v in eqn.inputs]
+        if None in found or found[0] == found[1]:
+            continue
+        first, second = (result[j][-1] for j in found)
+        if (first.prim.name != _SCATTER or second.prim.name != _SCATTER
+                or params_key(first.params) != params_key(second.params)
+                or not selects_each_once(first.params["index"])):
+            continue
+        g, h = first.inputs[0], second.inputs[0]
+        if not (isinstance(g, Var) and isinstance(h, Var) and g.shape == h.shape
+                and g.dtype == h.dtype == eqn.out.dtype == np.float64):
+            continue
+        fresh += 1
+        total = Var(fresh, np.empty(0))
+        total.shape, total.dtype = g.shape, g.dtype
+        result[k] = [type(eqn)(_ADD, [g, h], {}, total),
+                     type(eqn)(first.prim, [total], first.params, eqn.out)]
+        for j in found:  # the scatters go; a merged sum's g + h stays
+            result[j].pop()
+    return [e for group in result for e in group]

@@ -16,7 +16,7 @@ import numpy as np
 from ..core import FLOAT64
 from ..rules.indexing import selects_each_once
 from ..staging import Const, Var
-from .algebra import fold_products, outer_matmuls
+from .algebra import fold_products, merge_scatters, outer_matmuls
 from .blockcode import region_lines
 from .buffers import plan_buffers
 from .passes import dce, fold_and_cse, fold_negations, fuse_scatter_adds
@@ -125,8 +125,8 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     eqns, outputs = fold_and_cse(program)
     eqns = fold_negations(dce(outer_matmuls(eqns), outputs), outputs)
     # the rewrites may make two equations equal (-(2 * -v) and 2 * v): a second CSE sweep
-    eqns, outputs = fold_and_cse(SimpleNamespace(eqns=fold_products(eqns, outputs),
-                                                 outputs=outputs))
+    eqns = merge_scatters(fold_products(eqns, outputs), outputs)
+    eqns, outputs = fold_and_cse(SimpleNamespace(eqns=eqns, outputs=outputs))
     fused, skipped = fuse_scatter_adds(eqns, outputs)
     if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []

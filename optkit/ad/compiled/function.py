@@ -395,11 +395,18 @@ class CompiledFunction:
         per blocked region, then one per large result left unblocked with the reason (a
         matmul, a sort, a slice of a value computed in the same chain, ...). None if that
         program is not compiled (not called yet, in its warm-up, or run eagerly)."""
+        program = self.program(*args, kind=kind)
+        return None if program is None else list(program.blocking)
+
+    def program(self, *args, kind="value_and_grad"):
+        """The ``kind`` program compiled for these plain arrays, as ``blocking`` finds it: a
+        ``codegen.Replay`` (its generated Python in ``.source``, for inspection and for
+        ``bench/ad.py``'s count of numpy calls), or a ``linearize.Linearized`` HVP. None if
+        that program is not compiled."""
         if kind not in ("value", "value_and_grad", "hvp"):
             raise ValueError(f"kind must be 'value', 'value_and_grad' or 'hvp', got {kind!r}")
         entry = self._cache.get(signature(tuple(as_input(a) for a in args)))
-        program = None if entry is None else entry.programs.get(kind)
-        return None if program is None else list(program.blocking)
+        return None if entry is None else entry.programs.get(kind)
 
 
 def _value_grad_and_hvp(f, x, v):

@@ -14,7 +14,7 @@ from ..core import ufunc_primitives
 from ..staging import Const, Var
 
 __all__ = ["fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elementwise",
-           "use_counts"]
+           "use_counts", "params_key"]
 
 
 def _key_of(x):
@@ -41,7 +41,8 @@ def _freeze(v):
     return (type(v).__name__, v)
 
 
-def _params_key(params):
+def params_key(params):
+    """A hashable key of an equation's parameters (arrays by identity)."""
     return tuple(sorted((k, _freeze(v)) for k, v in params.items()))
 
 
@@ -74,7 +75,7 @@ def fold_and_cse(program):
         operands = tuple(_key_of(v) for v in inputs)
         if eqn.prim.impl in _COMMUTATIVE:  # a*b and b*a are one value
             operands = tuple(sorted(operands, key=repr))
-        key = (id(eqn.prim), operands, _params_key(eqn.params))
+        key = (id(eqn.prim), operands, params_key(eqn.params))
         twin = seen.get(key)
         if twin is not None:
             replace[eqn.out.id] = twin
