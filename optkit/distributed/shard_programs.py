@@ -20,7 +20,7 @@ import threading
 import numpy as np
 
 from ..ad import compile as compile_function
-from .shipping import unship
+from .shipping import native, unship
 
 __all__ = ["CAPACITY", "add_arrays", "add_values_and_grads", "bundle", "forget", "shard_hvp",
            "shard_value_and_grad"]
@@ -60,12 +60,14 @@ def bundle(*parts):
 
 def shard_value_and_grad(token, payload, index, x, parts):
     """``(loss(x, *parts), grad)`` on the worker holding the shard's ``parts``."""
-    return _program(token, payload, index, parts).value_and_grad(x)
+    # x arrives unpickled, with a copy of its dtype that misses the compiled program's fast
+    # paths (see optkit.distributed.shipping); the scattered parts have numpy's own
+    return _program(token, payload, index, parts).value_and_grad(native(x))
 
 
 def shard_hvp(token, payload, index, x, v, parts):
     """The shard's Hessian at ``x`` times ``v`` (forward-over-reverse, compiled)."""
-    return _program(token, payload, index, parts).hvp(x, v)
+    return _program(token, payload, index, parts).hvp(native(x), native(v))
 
 
 def add_values_and_grads(*pairs):

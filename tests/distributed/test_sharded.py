@@ -1,6 +1,7 @@
 """sum_objective: derivatives equal the in-process sum; solves; data stay put; lost workers."""
 
 import os
+import pickle
 import signal
 import threading
 
@@ -9,7 +10,7 @@ import pytest
 
 import optkit
 import optkit.scipy
-from optkit.distributed import DistributedEvaluationError, sum_objective
+from optkit.distributed import DistributedEvaluationError, shard_programs, sum_objective
 
 da = pytest.importorskip("dask.array", reason="needs the dask extra")
 
@@ -67,6 +68,29 @@ def test_value_gradient_and_hvp_equal_the_in_process_sum(kind, split_every, data
     np.testing.assert_allclose(f, f0, rtol=1e-13)
     np.testing.assert_allclose(g, g0, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(hv, hv0, rtol=1e-12, atol=1e-12)
+
+
+class _RecordingProgram:
+    def __init__(self):
+        self.seen = []
+
+    def value_and_grad(self, x):
+        self.seen.append(x.dtype is np.dtype(np.float64))
+        return 0.0, x
+
+    def hvp(self, x, v):
+        self.seen += [x.dtype is np.dtype(np.float64), v.dtype is np.dtype(np.float64)]
+        return v
+
+
+def test_a_shard_program_gets_vectors_with_numpys_dtype(monkeypatch):
+    program = _RecordingProgram()
+    monkeypatch.setattr(shard_programs, "_program", lambda *args: program)
+    x, v = pickle.loads(pickle.dumps((np.ones(3), np.zeros(3))))  # as a task's arguments arrive
+    assert x.dtype is not np.dtype(np.float64)
+    shard_programs.shard_value_and_grad("token", b"", 0, x, ())
+    shard_programs.shard_hvp("token", b"", 0, x, v, ())
+    assert program.seen == [True, True, True]
 
 
 def _reference_solve(data, method):
