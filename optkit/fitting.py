@@ -36,7 +36,8 @@ _SCIPY_ONLY = ("trf", "dogbox")  # scipy's methods without an optkit counterpart
 
 def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_scale=1.0,
                   x_scale=None, ftol=1e-8, xtol=1e-8, gtol=1e-8, max_nfev=None, args=(),
-                  callback=None, jac=None, jac_mode="auto", geodesic=False):
+                  callback=None, jac=None, jac_mode="auto", geodesic=False,
+                  compile=True):  # noqa: A002 - as optkit.minimize's keyword
     """Minimize ``F(x) = 1/2 sum rho(r_i(x)^2)`` (``1/2 ||r(x)||^2`` for the linear loss).
 
     Parameters
@@ -90,6 +91,15 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     geodesic : bool, optional
         lm with the linear loss: add Transtrum & Sethna's geodesic acceleration, with
         r''(x)[v, v] from nested forward-mode AD.
+    compile : bool, optional
+        True (default): the AD derivatives run through ``optkit.compile``, as in
+        ``optkit.minimize``: the dense J (and J v in the operator form, and r''(x)[v, v]
+        with ``geodesic``) is evaluated eagerly for its first ``JAC_WARMUP`` (5) calls,
+        then traced once and replayed as straight-line numpy, equal to the eager J bit for
+        bit (``optkit.residual_ad``). Residuals whose trace depends on values (a Python
+        branch on a value, ``float()``, random numbers) fall back to eager AD with a
+        one-time ``optkit.CompileWarning``. False: eager AD. Unused when every derivative
+        is given (``jac`` without ``geodesic``).
 
     Returns
     -------
@@ -143,6 +153,8 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
         raise ValueError(f"jac_mode must be one of {JAC_MODES}, got {jac_mode!r}")
     if not isinstance(geodesic, bool):
         raise TypeError(f"geodesic must be True or False, got {geodesic!r}")
+    if not isinstance(compile, bool):
+        raise TypeError(f"compile must be True or False, got {compile!r}")
     if geodesic and method != "lm":
         raise ValueError("geodesic: geodesic acceleration is a Levenberg-Marquardt option; "
                          "use method='lm'")
@@ -162,7 +174,8 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
 
     r0 = _first_residuals(flat_fun, x0)
     mode = "user" if jac is not None else choose_mode(r0.size, n, jac_mode)
-    ad = ResidualDerivatives(flat_fun, "forward" if mode == "user" else mode)
+    ad = ResidualDerivatives(flat_fun, "forward" if mode == "user" else mode,
+                             residuals=r0.size, compile=compile)
     rvv = ad.rvv if geodesic else None
     if jac is not None:
         if structured or args:

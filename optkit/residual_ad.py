@@ -1,6 +1,7 @@
 """The derivatives of residuals r(x) from optkit.ad, in the forms a least-squares solver uses.
 
-``ResidualDerivatives(fun, mode)`` offers, for ``fun(x) -> r`` (1-D) written in plain numpy:
+``ResidualDerivatives(fun, mode, residuals=m, compile=True)`` offers, for ``fun(x) -> r``
+(1-D, m entries) written in plain numpy:
 
     jac(x)       the dense (m, n) Jacobian: forward mode (one JVP per parameter) when
                  ``mode="forward"``, reverse mode (one VJP per residual, over one recorded
@@ -10,6 +11,20 @@
                  every product at that point (operator form);
     rvv(x, v)    r''(x)[v, v] by nesting forward mode (the directional derivative, along v,
                  of the JVP along v), for geodesic acceleration.
+
+With ``compile=True`` (the default), ``jac``, ``jvp`` and ``rvv`` run programs of
+``optkit.compile`` (tiered compilation, as ``optkit.minimize``): the first ``JAC_WARMUP`` calls
+of each are eager, then the whole computation is staged once and replayed as straight-line
+numpy. The dense J of at most ``UNROLL_MAX`` passes (n JVPs forward, m VJPs reverse) is one
+program, its unit tangents (cotangents) folded in as constants; a larger J is a program of
+one product (x, v) -> J v (or (x, u) -> J^T u) replayed per column (row), so the program's
+size and the time to stage it do not grow with n (m). A replayed J equals the eager one bit
+for bit (the same operations in the same order; ``tests/test_least_squares_compiled.py``).
+A residual function whose trace depends on values (a Python branch on a value, random
+numbers) runs eagerly with one ``optkit.CompileWarning``, as ``optkit.minimize``'s; one that
+writes into an array after a traced computation read it raises ``InPlaceWriteError`` when
+staged. ``vjp`` stays eager: its tape is recorded once per point and every product at that
+point reuses it, which an unsplit program of (x, u) would not.
 
 This module is where optkit.ad meets the residual objective of optkit.optim: it imports both,
 as the other front doors do. AD failures are re-raised with the way around them (``jac=``).
@@ -21,13 +36,25 @@ import functools
 
 import numpy as np
 
-from .ad import NotDifferentiableError, TracerConversionError, jvp, vjp
+from . import residual_programs
+from .ad import CompiledFunction, NotDifferentiableError, TracerConversionError, jvp, vjp
+from .ad.core import FLOAT64
 
-__all__ = ["ResidualDerivatives", "choose_mode"]
+__all__ = ["JAC_WARMUP", "UNROLL_MAX", "ResidualDerivatives", "choose_mode"]
 
 # the operator form is chosen automatically when the dense J would hold more entries than this
 # (1e7 float64 entries = 80 MB, and forming it costs min(m, n) AD passes)
 OPERATOR_ENTRIES = 10_000_000
+
+# Evaluations of J (and of rvv, jvp) made eagerly before their program is staged. Staging a
+# whole J costs about 10-20 eager J's (tracing it twice to check it, then generating code);
+# a replay costs a tenth of one (thread CPU, bench/least_squares.py's rows).
+JAC_WARMUP = 5
+
+# The most AD passes (JVPs forward, VJPs reverse) unrolled into one Jacobian program. Staging
+# time grows with the passes (chained residuals, n = 100: 94 ms against 4 ms for an eager J),
+# while the product program replayed per column stays ~3x faster than eager AD.
+UNROLL_MAX = 64
 
 
 def choose_mode(m: int, n: int, jac_mode: str) -> str:
@@ -53,37 +80,159 @@ def _explained(fn):
     return wrapper
 
 
-class ResidualDerivatives:
-    """AD derivatives of ``fun(x)`` (module docstring); ``fun`` takes the flat x only."""
+# ---- the computations, written so that they trace (no conversion to plain arrays) ----------
+def _forward_jacobian(fun):
+    def jacobian(x):
+        return np.stack([np.reshape(jvp(fun, x, e)[1], -1) for e in np.eye(x.size)], axis=1)
+    return jacobian
 
-    def __init__(self, fun, mode: str):
+
+def _reverse_jacobian(fun):
+    def jacobian(x):
+        y, pullback = vjp(fun, x)
+        return np.stack([np.reshape(pullback(e), -1) for e in np.eye(np.size(y))], axis=0)
+    return jacobian
+
+
+def _forward_product(fun):
+    def product(x, v):
+        return np.reshape(jvp(fun, x, v)[1], -1)
+    return product
+
+
+def _reverse_product(fun):
+    def product(x, u):
+        return np.reshape(vjp(fun, x)[1](u), -1)
+    return product
+
+
+def _second_directional(fun):
+    def rvv(x, v):
+        def directional(z):
+            return jvp(fun, z, v)[1]
+        return np.reshape(jvp(directional, x, v)[1], -1)
+    return rvv
+
+
+def _columns(product, n_out, by_rows):
+    """The dense J from ``product(x, e)`` per unit vector e: columns (J e_k) or rows (J^T e_i)."""
+    def jacobian(x):
+        passes = n_out if by_rows else x.size
+        out = np.empty((passes, x.size) if by_rows else (n_out, passes))
+        for k, e in enumerate(np.eye(passes)):
+            if by_rows:
+                out[k] = product(x, e)
+            else:
+                out[:, k] = product(x, e)
+        return out
+    return jacobian
+
+
+class _Tiered:
+    """``eager(*args)`` for the first ``warmup`` calls, then ``program(*args)``; after the
+    first call of the program, ``compiled(*args)`` once, which may return a faster callable
+    for the calls that follow (``_Replayed``), or None."""
+
+    __slots__ = ("eager", "program", "left", "compiled")
+
+    def __init__(self, eager, program, warmup, compiled=None):
+        self.eager, self.program, self.left, self.compiled = eager, program, warmup, compiled
+
+    def __call__(self, *args):
+        if self.left:
+            self.left -= 1
+            return self.eager(*args)
+        out = self.program(*args)
+        if self.compiled is not None:
+            compiled, self.compiled = self.compiled, None
+            self.program = compiled(*args) or self.program
+        return out
+
+
+class _Replayed:
+    """A compiled function's program of one signature, called directly for float64 arrays of
+    its shapes (a solver's calls: ~3 us less than ``CompiledFunction.__call__``'s look-ups
+    on a small J); other arguments go through the compiled function."""
+
+    __slots__ = ("function", "replay", "shapes")
+
+    def __init__(self, function, replay, args):
+        self.function, self.replay = function, replay
+        self.shapes = tuple(a.shape for a in args)
+
+    def __call__(self, *args):
+        for a, shape in zip(args, self.shapes, strict=True):
+            if type(a) is not np.ndarray or a.dtype is not FLOAT64 or a.shape != shape:
+                return self.function(*args)
+        return self.replay(*args)
+
+
+def _replayed(function, args):
+    """``_Replayed`` for ``function`` at ``args``, or None if it runs eagerly there."""
+    if not all(type(a) is np.ndarray and a.dtype is FLOAT64 for a in args):
+        return None
+    if function.is_dynamic(*args) is not None:
+        return None
+    replay = function.program(*args, kind="value")
+    return None if replay is None else _Replayed(function, replay, args)
+
+
+def _compiled(fn, name):
+    """``optkit.compile(fn)`` (no warm-up of its own: ``_Tiered`` keeps the count), named
+    after the residual function, as its ``CompileWarning`` names it."""
+    fn.__name__ = fn.__qualname__ = name
+    return CompiledFunction(fn)
+
+
+class ResidualDerivatives:
+    """AD derivatives of ``fun(x)`` (module docstring); ``fun`` takes the flat x only.
+
+    ``residuals``: m, the size of r, which the dense reverse mode needs to choose its program
+    (unrolled or per row); None for the operator form. ``compile``: tiered compilation of
+    ``jac``, ``jvp`` and ``rvv``, with the programs of earlier solves of the same computation
+    taken from their first call (module docstring); False: eager AD throughout.
+
+    The arrays returned may be shared between calls (a constant J is one array in its
+    program): copy before writing into them, as ``ResidualObjective`` does."""
+
+    def __init__(self, fun, mode: str, *, residuals: int | None = None,
+                 compile: bool = True):  # noqa: A002 - as optkit.minimize's keyword
         if mode not in ("forward", "reverse", "operator"):
             raise ValueError(f"mode must be 'forward', 'reverse' or 'operator', got {mode!r}")
+        if not isinstance(compile, bool):
+            raise TypeError(f"compile must be True or False, got {compile!r}")
         self._fun = fun
         self.mode = mode
+        self.compile = compile
+        self._residuals = residuals
         self._tape_x = None  # the point whose pullback is kept (operator form)
         self._pullback = None
+        self._jac = self._jvp = self._rvv = None  # made at their first call
+        self._probed = False  # r traced once to look for kept programs (residual_programs)
+        self._key = self._kept = None
 
     def _flat(self, value, shape):
         return np.reshape(np.asarray(value, dtype=np.float64), shape)
 
+    def _size(self, x):
+        if self._residuals is None:
+            self._residuals = np.size(self._fun(x))
+        return self._residuals
+
     @_explained
     def jac(self, x):
         """The dense Jacobian (m, n) in ``self.mode`` ('forward' or 'reverse')."""
-        if self.mode == "forward":
-            cols = [jvp(self._fun, x, e)[1] for e in np.eye(x.size)]
-            return np.stack([self._flat(c, -1) for c in cols], axis=1)
-        y, pullback = vjp(self._fun, x)
-        m = np.size(y)
-        rows = np.empty((m, x.size))
-        for i, e in enumerate(np.eye(m)):
-            rows[i] = self._flat(pullback(e), -1)
-        return rows
+        if self._jac is None:
+            self._jac = self._dense(x)
+        J = self._jac(x)
+        return J if J.dtype == np.float64 and J.ndim == 2 else self._flat(J, (-1, x.size))
 
     @_explained
     def jvp(self, x, v):
         """J v, one forward pass."""
-        return self._flat(jvp(self._fun, x, v)[1], -1)
+        if self._jvp is None:
+            self._jvp = self._tiered("jvp", _forward_product(self._fun), x)
+        return self._flat(self._jvp(x, v), -1)
 
     @_explained
     def vjp(self, x, u):
@@ -97,9 +246,58 @@ class ResidualDerivatives:
     @_explained
     def rvv(self, x, v):
         """r''(x)[v, v], forward over forward."""
-        fun = self._fun
+        if self._rvv is None:
+            self._rvv = self._tiered("rvv", _second_directional(self._fun), x)
+        return self._flat(self._rvv(x, v), -1)
 
-        def directional(z):
-            return jvp(fun, z, v)[1]
+    # -- tiered compilation ------------------------------------------------------------------
+    def _dense(self, x):
+        """The J of ``self.mode``: eager AD, or tiered (module docstring)."""
+        fun, forward = self._fun, self.mode == "forward"
+        eager = _forward_jacobian(fun) if forward else _reverse_jacobian(fun)
+        if not self.compile:
+            return eager
+        passes = x.size if forward else self._size(x)
+        if passes <= UNROLL_MAX:
+            return self._tiered(f"{self.mode} jacobian", eager, x)
+        m = self._size(x)
+        product = self._tiered(f"{self.mode} product",
+                               _forward_product(fun) if forward else _reverse_product(fun), x,
+                               warmup=0)
+        kept = isinstance(product, _Replayed)  # from an earlier solve: no warm-up
+        return _Tiered(eager, _columns(product, m, not forward), 0 if kept else JAC_WARMUP)
 
-        return self._flat(jvp(directional, x, v)[1], -1)
+    def _tiered(self, kind, fn, x, warmup=JAC_WARMUP):
+        """``fn`` as ``_Tiered`` calls it: eager for ``warmup`` calls, then its program, which
+        is kept for later solves (``residual_programs``), or taken from an earlier solve."""
+        if not self.compile:
+            return fn
+        kept = self._kept_programs(x)
+        if kept is not None and kind in kept.programs:
+            return kept.programs[kind]
+        program = _compiled(fn, getattr(self._fun, "__name__", "residuals"))
+        return _Tiered(fn, program, warmup, lambda *args: self._keep(kind, program, args, x))
+
+    def _kept_programs(self, x):
+        """The programs kept by an earlier solve of the same computation at x's signature
+        (tracing r once, only when some are kept there), or None."""
+        if not self._probed:
+            self._probed = True
+            if residual_programs.kept_at(x):
+                self._key = residual_programs.recording(self._fun, x)
+                self._kept = residual_programs.find(self._key)
+        return self._kept
+
+    def _keep(self, kind, program, args, x):
+        """The direct replay of ``program`` at ``args``, kept for later solves; None if it
+        runs eagerly there."""
+        replayed = _replayed(program, args)
+        if replayed is None:
+            return None
+        if self._kept is None:
+            if self._key is None:
+                self._key = residual_programs.recording(self._fun, x)
+            self._kept = residual_programs.keep(self._key)
+        if self._kept is not None:
+            self._kept.programs.setdefault(kind, replayed)
+        return replayed
