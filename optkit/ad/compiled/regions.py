@@ -34,6 +34,10 @@ whose order changes:
   a block, in program order. A row written by two slices with different offsets (the
   gradient of ``x[1:]`` and ``x[:-1]``) receives the shifted term one block early at the
   first row of a block, so it is the same sum of the same terms, in another order there.
+  Where the first write has the lowest offset (``blockcode``), it assigns instead (no zeros)
+  and the shifted terms that reach into the next block are carried and added after that
+  block's assignment: at the first rows of a block the shifted term comes after the first
+  write's instead of before it (a row of two terms is then bit for bit the same).
 """
 
 from __future__ import annotations
