@@ -12,8 +12,6 @@ may be shorter: the block buffers are cut to its length.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..staging import Var
@@ -63,7 +61,9 @@ class _Emitter:
             self.body.append(f"{_IND}{name} = {self.names.ref(v)}[lo:hi]")
         return name
 
-    def _operand(self, v, out_ndim):
+    def _operand(self, v, out_ndim, float64=False):
+        if float64 and not isinstance(v, Var) and type(v.value) is float:
+            return self.names.array_const(v.value)  # same bits, no scalar conversion
         shape = v.shape if isinstance(v, Var) else np.shape(v.value)
         if len(shape) < out_ndim or (shape and shape[0] == 1):
             return self.names.ref(v)  # broadcast along the rows: read whole
@@ -123,12 +123,13 @@ class _Emitter:
                 if eqn.out.id in self.live_after:
                     self.after.append(f"    v{eqn.out.id} = {self.names.ref(src)}"
                                       f"[{self.names.bind(eqn.params['index'])}]")
-            elif role == "sum":
-                fname = self.names.bind(functools.partial(eqn.prim.impl, **eqn.params))
+            elif role == "sum":  # rules.reductions' _sum, without its Python wrapper
+                keep = ", None, None, True" if eqn.params["keepdims"] else ""
+                axis = self.names.const(eqn.params["axis"])
                 x = self._rows(eqn.inputs[0])
                 out = f"v{eqn.out.id}"
                 self.before.append(f"    {out} = {self.names.bind(eqn.out.dtype.type(0))}")
-                self.body.append(f"{_IND}{out} = {out} + {fname}({x})")
+                self.body.append(f"{_IND}{out} = {out} + np_add_reduce({x}, {axis}{keep})")
             elif role == "scatter":
                 self.target[eqn.out.id] = f"v{eqn.out.id}"
                 if eqn.out.id in self.assigned:
@@ -162,7 +163,9 @@ class _Emitter:
     def _map(self, eqn, ending):
         out = eqn.out
         ndim = len(out.shape)
-        args = ", ".join(self._operand(v, ndim) for v in eqn.inputs)
+        float64 = out.dtype == np.float64 and all(v.dtype == np.float64 for v in eqn.inputs
+                                                  if isinstance(v, Var))
+        args = ", ".join(self._operand(v, ndim, float64) for v in eqn.inputs)
         fname = self.names.bind(eqn.prim.impl)
         sink = self.direct.get(out.id)
         if sink is not None:  # the first write of a sink, computed straight into its rows
