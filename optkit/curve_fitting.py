@@ -2,7 +2,8 @@
 
 The residuals are ``r = W (model(xdata, *p) - ydata)`` with W = diag(1 / sigma) for a 1-D
 sigma, or W = L^-1 for a 2-D sigma = L L^T (its Cholesky factor, as scipy). The Jacobian comes
-from optkit.ad (dense, forward or reverse mode by shape) and the covariance from the final J,
+from optkit.ad (dense, forward or reverse mode by shape; compiled after a few eager
+evaluations, ``optkit.residual_ad``) and the covariance from the final J,
 as scipy computes it (``optkit.optim.least_squares.covariance``): inf where J is singular,
 with a ``CovarianceWarning``.
 """
@@ -22,7 +23,8 @@ __all__ = ["curve_fit"]
 
 
 def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bounds=None,
-              method="lm", **kwargs):
+              method="lm", *, compile=True,  # noqa: A002 - as optkit.minimize's keyword
+              **kwargs):
     """Fit ``model(xdata, *params)`` to ``ydata``; return ``(popt, pcov)`` as scipy does.
 
     Parameters
@@ -53,6 +55,12 @@ def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bo
         As ``optkit.least_squares``.
     method : {"lm", "gn-cg"}, optional
         The least-squares method.
+    compile : bool, optional
+        True (default): the Jacobian of the residuals is a compiled program of
+        ``optkit.compile`` after its first few eager evaluations, kept for later fits of the
+        same model to the same data (see ``optkit.least_squares``); equal to the eager J bit
+        for bit. A model whose trace depends on values falls back to eager AD with a
+        one-time ``optkit.CompileWarning``. False: eager AD.
     **kwargs
         Further keywords (``loss``, ``ftol``, ``max_nfev``, ...) go to
         ``optkit.least_squares``; ``args`` is refused (bind with ``functools.partial``).
@@ -106,7 +114,7 @@ def curve_fit(model, xdata, ydata, p0=None, sigma=None, absolute_sigma=False, bo
         diff = (model(xdata, p) if structured else model(xdata, *p)) - ydata
         return weight(diff)
 
-    result = least_squares(residuals, p0, method, bounds=bounds, **kwargs)
+    result = least_squares(residuals, p0, method, bounds=bounds, compile=compile, **kwargs)
     if not result.success:
         raise RuntimeError(f"Optimal parameters not found: {result.message}")
     jac = result.jac

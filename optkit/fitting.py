@@ -93,12 +93,14 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
         r''(x)[v, v] from nested forward-mode AD.
     compile : bool, optional
         True (default): the AD derivatives run through ``optkit.compile``, as in
-        ``optkit.minimize``: the dense J (and J v in the operator form, and r''(x)[v, v]
-        with ``geodesic``) is evaluated eagerly for its first ``JAC_WARMUP`` (5) calls,
-        then traced once and replayed as straight-line numpy, equal to the eager J bit for
-        bit (``optkit.residual_ad``). Residuals whose trace depends on values (a Python
-        branch on a value, ``float()``, random numbers) fall back to eager AD with a
-        one-time ``optkit.CompileWarning``. False: eager AD. Unused when every derivative
+        ``optkit.minimize``: the dense J (J v in the operator form, r''(x)[v, v] with
+        ``geodesic``) is evaluated eagerly for its first ``JAC_WARMUP`` (5) calls, then
+        traced once and replayed as straight-line numpy, equal to the eager J bit for bit
+        (``optkit.residual_ad``). The programs are kept for later solves whose residuals
+        trace to the same computation with the same data (``optkit.residual_programs``),
+        which use them from their first evaluation. Residuals whose trace depends on values
+        (a Python branch on a value, ``float()``, random numbers) fall back to eager AD with
+        a one-time ``optkit.CompileWarning``. False: eager AD. Unused when every derivative
         is given (``jac`` without ``geodesic``).
 
     Returns
@@ -118,8 +120,11 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
         of range, ``x0`` outside the bounds or not finite, residuals that are not finite or
         not 1-D at ``x0``.
     TypeError
-        ``residuals``, ``jac`` or ``callback`` not callable, or residuals that are not
-        numbers.
+        ``residuals``, ``jac`` or ``callback`` not callable, residuals that are not
+        numbers, or ``geodesic`` or ``compile`` not a bool.
+    optkit.InPlaceWriteError
+        The residuals write into an array after a traced computation read it (when staged,
+        or in reverse mode).
 
     References
     ----------

@@ -34,7 +34,7 @@ import numpy as np
 from .ad.compiled.cache import same_recording, signature
 from .ad.staging import Const, stage
 
-__all__ = ["ENTRIES", "SNAPSHOT_BYTES", "TOTAL_BYTES", "Kept", "find", "keep", "kept_at",
+__all__ = ["ENTRIES", "SNAPSHOT_BYTES", "TOTAL_BYTES", "Kept", "clear", "find", "keep", "kept_at",
            "recording"]
 
 ENTRIES = 32
@@ -142,3 +142,9 @@ def keep(key_and_recording):
             if not _kept[oldest]:
                 del _kept[oldest]
     return kept
+
+
+def clear():
+    """Drop every kept program (for tests, and for a benchmark's first solves)."""
+    with _lock:
+        _kept.clear()
