@@ -66,11 +66,19 @@ class _ADFunctions:
         self._eager_hvp = not compiled
         self._checked = False
         self._products_follow = compiled and products_follow
+        self._objective = objective
         self._vg = explain_ad_failure(
             self._compiled.value_and_grad if compiled else value_and_grad(objective))
-        self._grad = grad(objective)
-        self.record = explain_ad_failure(functools.partial(vjp, objective))
         self._tape = PointCache()  # item "hvp": the gradient's linearization at that point
+
+    @functools.cached_property
+    def record(self):
+        """``record(x) -> (f(x), pullback)``: f on a reverse-mode tape (eager only)."""
+        return explain_ad_failure(functools.partial(vjp, self._objective))
+
+    @functools.cached_property
+    def _grad(self):
+        return grad(self._objective)
 
     def value_and_grad(self, x):
         if self._products_follow:
