@@ -9,7 +9,11 @@ machine wall time measures the other users' load. The ratio is adapter time / ha
 time; the adapter's time includes tracing and compiling the objective (once per call). Both
 runs must reach the same minimum, or the row is flagged.
 
-Run: python bench/scipy_adapters.py [--repeat K] [--quick] [--no-compile]
+``--setup`` adds the part of the adapter's time spent before SciPy's first iteration (tracing
+and compiling at x0, and the up-front check): each solve again with ``maxiter=0``, adapter
+minus hand-written, best of the same rounds.
+
+Run: python bench/scipy_adapters.py [--repeat K] [--quick] [--no-compile] [--setup]
 BLAS is pinned to one thread before numpy loads.
 """
 
@@ -116,11 +120,13 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="n = 1e3 only")
     parser.add_argument("--no-compile", action="store_true", help="eager AD in the adapter")
+    parser.add_argument("--setup", action="store_true",
+                        help="also the adapter's time before SciPy's first iteration")
     opts = parser.parse_args()
     compile_ad = not opts.no_compile
 
     header = (f"{'solver':<13} {'case':<24} {'hand [s]':>9} {'adapter [s]':>11} {'ratio':>6} "
-              f"{'target':>6}  {'nit h/a':>9}  ok")
+              f"{'target':>6}  {'nit h/a':>9}  ok" + ("   setup [s]" if opts.setup else ""))
     print(header)
     print("-" * len(header))
     for method, case, f, fg, hand, x0 in cases(opts.quick):
@@ -135,8 +141,18 @@ def main():
         target = TARGETS[method]
         same = np.isclose(r_hand.fun, r_ad.fun, rtol=1e-6, atol=1e-8)
         flag = ("yes" if ratio <= target else "SLOW") + ("" if same else " DIFFERENT-MINIMUM")
+        setup = ""
+        if opts.setup:  # the same calls stopped before the first iteration
+            stop = {"maxiter": 0}
+            (s_hand, s_ad), _ = best_times([
+                functools.partial(scipy.optimize.minimize, fg, x0, method=method,
+                                  options=stop, **hand),
+                functools.partial(optkit.scipy.minimize, f, x0, method=method, options=stop,
+                                  compile=compile_ad),
+            ], opts.repeat)
+            setup = f"   {s_ad - s_hand:9.4f}"
         print(f"{method:<13} {case:<24} {t_hand:9.4f} {t_ad:11.4f} {ratio:6.2f} "
-              f"{target:6.1f}  {r_hand.nit:>4}/{r_ad.nit:<4}  {flag}")
+              f"{target:6.1f}  {r_hand.nit:>4}/{r_ad.nit:<4}  {flag}{setup}")
 
 
 if __name__ == "__main__":
