@@ -8,8 +8,9 @@ minimum 48.98 counts, as MGH note), false success claims (success=True, not solv
 and median evaluations (residual + Jacobian), and time. Then (``per_evaluation``) the time per
 evaluation of the dense LM against scipy 'lm', front door against front door, on the 7 MGH
 rows with hand-written Jacobians and two tanh fits (m = 200, n = 10; m = 2000, n = 50): with
-the same hand-written J (issue 14's target: within 1.5x), and with optkit's AD J; then
-(``trial_floor``) the time of the numpy calls one accepted trial makes, with no Python
+the same hand-written J (issue 14's target: within 1.5x), and with optkit's AD J (compiled,
+as by default: from programs kept by an earlier solve, and in a first solve; and eager);
+then (``trial_floor``) the time of the numpy calls one accepted trial makes, with no Python
 around them, against scipy's time per evaluation: what a numpy implementation of this trial
 formulation costs at least; then (``layers``) the same dense LM with the library's subproblem
 and lmpar but none of the layers around them (front door, driver, objective, state), same
@@ -39,7 +40,7 @@ import scipy.optimize  # noqa: E402
 from scipy.linalg import lapack  # noqa: E402
 
 import optkit  # noqa: E402
-from optkit import problems  # noqa: E402
+from optkit import problems, residual_programs  # noqa: E402
 from optkit.optim.least_squares.lmpar import lmpar_coordinates  # noqa: E402
 from optkit.optim.least_squares.subproblem import DenseSubproblem  # noqa: E402
 
@@ -170,18 +171,26 @@ def per_evaluation(rounds=5):
     """Time per evaluation (= per LM trial: one residual evaluation each) of the dense LM
     against scipy's MINPACK 'lm', front door against front door, with the same user
     functions. Thread CPU time (other work on the machine inflates wall-clock time), best of
-    ``rounds`` rounds, the three solvers taken in turn inside each round:
+    ``rounds`` rounds, the solvers taken in turn inside each round:
 
       optkit hand J   optkit.least_squares(fun, x0, jac=jac): the same hand-written J that
                       scipy gets. Issue 14's target ("time per iteration in the dense form
                       within 1.5x of scipy 'lm' with a hand-written Jacobian") is this row.
-      optkit AD J     optkit.least_squares(fun, x0): J from optkit's AD (forward mode, one
-                      JVP per parameter), against the same scipy row.
+      optkit AD J     optkit.least_squares(fun, x0): J from optkit's AD as users get it by
+                      default, compiled (optkit.residual_ad): this row's solves find the
+                      programs staged by an earlier solve of the same residuals
+                      (optkit.residual_programs) and replay them from the first J.
+      AD J 1st        the same with no programs kept (residual_programs.clear() before each
+                      solve): the first solve of a function, eager for JAC_WARMUP J's, then
+                      staged (10-20 eager J's) and replayed.
+      AD J eager      optkit.least_squares(fun, x0, compile=False): eager AD, one JVP per
+                      parameter per J (the default before the compiled J).
       scipy lm        scipy.optimize.least_squares(fun, x0, jac=jac, method='lm').
 
     Both solve to their defaults (ftol = xtol = gtol = 1e-8), so the counts of evaluations
     differ by problem; the ratio is of times per evaluation. ``fun + jac`` is one call of
-    each user function, the part of an accepted trial both solvers pay alike."""
+    each user function, the part of an accepted trial both solvers pay alike. The three AD
+    rows take the same steps (their nfev must agree: ``same``)."""
     rows = dense_problems()
 
     def hand(p):
@@ -190,16 +199,26 @@ def per_evaluation(rounds=5):
     def ad(p):
         return optkit.least_squares(p.residuals, p.x0).nfev
 
+    def ad_first(p):
+        residual_programs.clear()
+        return optkit.least_squares(p.residuals, p.x0).nfev
+
+    def ad_eager(p):
+        return optkit.least_squares(p.residuals, p.x0, compile=False).nfev
+
     def scipy_lm(p):
         return scipy.optimize.least_squares(p.residuals, p.x0, jac=p.jac, method="lm").nfev
 
-    solvers = (hand, ad, scipy_lm)
+    solvers = (hand, ad, ad_first, ad_eager, scipy_lm)
     best = {(s, p.name): math.inf for s in solvers for p in rows}
     nfev = {}
     for _ in range(rounds):
         for p in rows:
             repeat = 5 if p.x0.size <= 11 else 1
             for solve in solvers:
+                if solve is ad:  # past the warm-up: the programs of these residuals kept
+                    for _ in range(3):
+                        ad(p)
                 start, count = time.thread_time(), 0
                 for _ in range(repeat):
                     count += solve(p)
@@ -207,10 +226,12 @@ def per_evaluation(rounds=5):
                 best[solve, p.name] = min(best[solve, p.name], per)
                 nfev[solve, p.name] = count // repeat
     print("dense LM, time per evaluation (us, thread CPU, best of "
-          f"{rounds}); ratio = optkit / scipy 'lm'")
-    print(f"  {'problem':24s} {'m':>5s} {'n':>3s} {'nfev':>13s} {'fun+jac':>8s} "
-          f"{'hand J':>7s} {'AD J':>7s} {'scipy':>7s} {'ratio hand':>11s} {'ratio AD':>9s}")
-    ratios = {hand: [], ad: []}
+          f"{rounds}); ratio = optkit / scipy 'lm'; AD J = compiled J, programs kept from an "
+          "earlier solve; 1st = no programs kept; eager = compile=False")
+    print(f"  {'problem':24s} {'m':>5s} {'n':>3s} {'nfev':>9s} {'same':>4s} {'fun+jac':>8s} "
+          f"{'hand J':>7s} {'AD J':>7s} {'1st':>7s} {'eager':>7s} {'scipy':>7s} "
+          f"{'ratio hand':>10s} {'AD J':>5s} {'1st':>5s} {'eager':>5s} {'speedup':>7s}")
+    ratios = {hand: [], ad: [], ad_first: [], ad_eager: []}
     for p in rows:
         m = p.residuals(p.x0).size
         floor = _per_call(p.residuals, p.x0) + _per_call(p.jac, p.x0)
@@ -218,16 +239,19 @@ def per_evaluation(rounds=5):
         for s in ratios:
             ratios[s].append(us[s] / us[scipy_lm])
         counts = f"{nfev[hand, p.name]}/{nfev[ad, p.name]}/{nfev[scipy_lm, p.name]}"
-        print(f"  {p.name:24s} {m:>5d} {p.x0.size:>3d} {counts:>13s} {1e6 * floor:>8.1f} "
-              f"{us[hand]:>7.1f} {us[ad]:>7.1f} {us[scipy_lm]:>7.1f} "
-              f"{ratios[hand][-1]:>11.2f} {ratios[ad][-1]:>9.2f}")
-    for s, label in ((hand, "hand J"), (ad, "AD J")):
+        same = "yes" if nfev[ad, p.name] == nfev[ad_first, p.name] == nfev[ad_eager, p.name] \
+            else "NO"
+        print(f"  {p.name:24s} {m:>5d} {p.x0.size:>3d} {counts:>9s} {same:>4s} "
+              f"{1e6 * floor:>8.1f} {us[hand]:>7.1f} {us[ad]:>7.1f} {us[ad_first]:>7.1f} "
+              f"{us[ad_eager]:>7.1f} {us[scipy_lm]:>7.1f} {ratios[hand][-1]:>10.2f} "
+              f"{ratios[ad][-1]:>5.2f} {ratios[ad_first][-1]:>5.2f} "
+              f"{ratios[ad_eager][-1]:>5.2f} {us[ad_eager] / us[ad]:>6.2f}x")
+    for s, label in ((hand, "hand J"), (ad, "AD J"), (ad_first, "AD J 1st"),
+                     (ad_eager, "AD J eager")):
         r = np.array(ratios[s])
-        print(f"  ratio {label} (issue 14's target is hand J <= 1.5): median "
-              f"{np.median(r):.2f}, range {r.min():.2f} - {r.max():.2f} over {r.size} "
-              "problems" if s is hand else
-              f"  ratio {label}: median {np.median(r):.2f}, range {r.min():.2f} - "
-              f"{r.max():.2f}")
+        target = " (issue 14's target is hand J <= 1.5)" if s is hand else ""
+        print(f"  ratio {label}{target}: median {np.median(r):.2f}, range {r.min():.2f} - "
+              f"{r.max():.2f} over {r.size} problems")
 
 
 def _trial_calls(p, x, diag, lam, step, upper):

@@ -94,11 +94,12 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     compile : bool, optional
         True (default): the AD derivatives run through ``optkit.compile``, as in
         ``optkit.minimize``: the dense J (J v in the operator form, r''(x)[v, v] with
-        ``geodesic``) is evaluated eagerly for its first ``JAC_WARMUP`` (5) calls, then
+        ``geodesic``) is evaluated eagerly for its first ``JAC_WARMUP`` (10) calls, then
         traced once and replayed as straight-line numpy, equal to the eager J bit for bit
         (``optkit.residual_ad``). The programs are kept for later solves whose residuals
         trace to the same computation with the same data (``optkit.residual_programs``),
-        which use them from their first evaluation. Residuals whose trace depends on values
+        which use them from their first evaluation; the warm-up counts the calls of all
+        of them. Residuals whose trace depends on values
         (a Python branch on a value, ``float()``, random numbers) fall back to eager AD with
         a one-time ``optkit.CompileWarning``. False: eager AD. Unused when every derivative
         is given (``jac`` without ``geodesic``).

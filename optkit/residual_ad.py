@@ -14,8 +14,9 @@
 
 With ``compile=True`` (the default), ``jac``, ``jvp`` and ``rvv`` run programs of
 ``optkit.compile`` (tiered compilation, as ``optkit.minimize``): the first ``JAC_WARMUP`` calls
-of each are eager, then the whole computation is staged once and replayed as straight-line
-numpy. The dense J of at most ``UNROLL_MAX`` passes (n JVPs forward, m VJPs reverse) is one
+of each are eager (counted over the solves of one computation, ``residual_programs``), then
+the whole computation is staged once and replayed as straight-line numpy, and the program is
+kept for later solves of the same computation, which replay it from their first call. The dense J of at most ``UNROLL_MAX`` passes (n JVPs forward, m VJPs reverse) is one
 program, its unit tangents (cotangents) folded in as constants; a larger J is a program of
 one product (x, v) -> J v (or (x, u) -> J^T u) replayed per column (row), so the program's
 size and the time to stage it do not grow with n (m). A replayed J equals the eager one bit
@@ -46,10 +47,14 @@ __all__ = ["JAC_WARMUP", "UNROLL_MAX", "ResidualDerivatives", "choose_mode"]
 # (1e7 float64 entries = 80 MB, and forming it costs min(m, n) AD passes)
 OPERATOR_ENTRIES = 10_000_000
 
-# Evaluations of J (and of rvv, jvp) made eagerly before their program is staged. Staging a
-# whole J costs about 10-20 eager J's (tracing it twice to check it, then generating code);
-# a replay costs a tenth of one (thread CPU, bench/least_squares.py's rows).
-JAC_WARMUP = 5
+# Evaluations of J (and of rvv, jvp) of one computation made eagerly, over all solves
+# (``residual_programs`` counts them), before its program is staged. Staging a whole J costs
+# 10-20 eager J's (tracing it twice to check it, then generating code) and a replay a tenth
+# to a twentieth of one, so a solve of a few J's is cheapest eager (ski rental: stage once
+# the eager work equals the staging's). Measured on bench/least_squares.py's rows, first
+# solves (median ratio to scipy 'lm' per evaluation; eager 8.1): 5 -> 10.5, 10 -> 8.3,
+# 15 -> 8.7; later solves replay kept programs whatever the value (2.8).
+JAC_WARMUP = 10
 
 # The most AD passes (JVPs forward, VJPs reverse) unrolled into one Jacobian program. Staging
 # time grows with the passes (chained residuals, n = 100: 94 ms against 4 ms for an eager J),
@@ -209,7 +214,7 @@ class ResidualDerivatives:
         self._pullback = None
         self._jac = self._jvp = self._rvv = None  # made at their first call
         self._probed = False  # r traced once to look for kept programs (residual_programs)
-        self._key = self._kept = None
+        self._kept = None
 
     def _flat(self, value, shape):
         return np.reshape(np.asarray(value, dtype=np.float64), shape)
@@ -260,44 +265,54 @@ class ResidualDerivatives:
         passes = x.size if forward else self._size(x)
         if passes <= UNROLL_MAX:
             return self._tiered(f"{self.mode} jacobian", eager, x)
-        m = self._size(x)
-        product = self._tiered(f"{self.mode} product",
-                               _forward_product(fun) if forward else _reverse_product(fun), x,
-                               warmup=0)
-        kept = isinstance(product, _Replayed)  # from an earlier solve: no warm-up
-        return _Tiered(eager, _columns(product, m, not forward), 0 if kept else JAC_WARMUP)
+        kind = f"{self.mode} product"
+        product = self._tiered(kind, _forward_product(fun) if forward else _reverse_product(fun),
+                               x, warmup=0)  # compiled at its first call, after J's warm-up
+        columns = _columns(product, self._size(x), not forward)
+        if isinstance(product, _Replayed):  # kept by an earlier solve
+            return columns
+        kept, left = self._kept, JAC_WARMUP
+        if kept is not None:
+            left = max(0, left - kept.calls.get(kind, 0))
+            eager = _counted(eager, kept.calls, kind)
+        return _Tiered(eager, columns, left)
 
-    def _tiered(self, kind, fn, x, warmup=JAC_WARMUP):
-        """``fn`` as ``_Tiered`` calls it: eager for ``warmup`` calls, then its program, which
-        is kept for later solves (``residual_programs``), or taken from an earlier solve."""
+    def _tiered(self, kind, fn, x, warmup=None):
+        """``fn`` as ``_Tiered`` calls it: eager until ``warmup`` evaluations of this kind of
+        this computation were made (over all solves, ``residual_programs``), then its
+        program, kept for later solves; or the program an earlier solve kept."""
         if not self.compile:
             return fn
+        warmup = JAC_WARMUP if warmup is None else warmup
         kept = self._kept_programs(x)
-        if kept is not None and kind in kept.programs:
-            return kept.programs[kind]
+        if kept is not None:
+            if kind in kept.programs:
+                return kept.programs[kind]
+            warmup = max(0, warmup - kept.calls.get(kind, 0))
+            fn = _counted(fn, kept.calls, kind)
         program = _compiled(fn, getattr(self._fun, "__name__", "residuals"))
-        return _Tiered(fn, program, warmup, lambda *args: self._keep(kind, program, args, x))
+        return _Tiered(fn, program, warmup, lambda *args: self._keep(kind, program, args))
 
     def _kept_programs(self, x):
-        """The programs kept by an earlier solve of the same computation at x's signature
-        (tracing r once, only when some are kept there), or None."""
+        """The entry of this computation at x's signature (``residual_programs``: r traced
+        once per solve), or None if it cannot be kept (then the warm-up is per solve)."""
         if not self._probed:
             self._probed = True
-            if residual_programs.kept_at(x):
-                self._key = residual_programs.recording(self._fun, x)
-                self._kept = residual_programs.find(self._key)
+            self._kept = residual_programs.entry(residual_programs.recording(self._fun, x))
         return self._kept
 
-    def _keep(self, kind, program, args, x):
+    def _keep(self, kind, program, args):
         """The direct replay of ``program`` at ``args``, kept for later solves; None if it
         runs eagerly there."""
         replayed = _replayed(program, args)
-        if replayed is None:
-            return None
-        if self._kept is None:
-            if self._key is None:
-                self._key = residual_programs.recording(self._fun, x)
-            self._kept = residual_programs.keep(self._key)
-        if self._kept is not None:
+        if replayed is not None and self._kept is not None:
             self._kept.programs.setdefault(kind, replayed)
         return replayed
+
+
+def _counted(fn, calls, kind):
+    """``fn``, adding its calls to ``calls[kind]``."""
+    def counted(*args):
+        calls[kind] = calls.get(kind, 0) + 1
+        return fn(*args)
+    return counted

@@ -3,25 +3,24 @@
 Staging a Jacobian program costs 10-20 eager Jacobians (tracing it twice, to check it, then
 generating code), and a least-squares solve evaluates J 10-60 times: within one solve the
 program barely pays for itself. Solves repeat, though (several starts, a fit in a loop, a
-benchmark), so the programs of a solve are kept (``keep``) and a later solve whose residuals
-record the same computation at the same shapes takes them from its first evaluation
-(``find``).
+benchmark), so each computation of r gets an entry (``Kept``) holding the count of its eager
+evaluations over all solves (the warm-up of ``optkit.residual_ad`` is counted there, so a
+short solve repeated compiles in its second run) and the programs once staged, which a later
+solve of the same computation at the same shapes replays from its first evaluation.
 
 "The same computation" is decided as ``optkit.compile`` decides that two tracings agree
-(``compiled.cache.same_recording``): r is traced once at the new solve's first Jacobian (about
+(``compiled.cache.same_recording``): r is traced once at each solve's first derivative (about
 a third of an eager J), and the recording must have the same equations, wiring and
 parameters, and constants equal by value, as the one kept. That alone would miss an array
 changed *in place* between the solves (the kept recording holds it by reference, and the
 program may have folded values computed from it), so the bytes of every array the kept
 recording reads are copied when it is kept (at most ``SNAPSHOT_BYTES`` in all, else nothing is
 kept) and compared again on every look-up: a changed array, a rebound global, other data in a
-closure, random numbers, all make a miss, and the solve stages programs of its own.
+closure, random numbers, all make a miss, and the solve gets an entry of its own.
 
 A kept program belongs to its first solve's function; it is called only at the signature it
 was compiled for, where it never traces that function again. At most ``ENTRIES`` recordings
-(and ``TOTAL_BYTES`` of snapshots) are kept, the least recently used dropped first, each with
-its programs (``Kept.programs``). A solve traces r to look for them only when some are kept at
-its signature.
+(and ``TOTAL_BYTES`` of snapshots) are kept, the least recently used dropped first.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ import numpy as np
 from .ad.compiled.cache import same_recording, signature
 from .ad.staging import Const, stage
 
-__all__ = ["ENTRIES", "SNAPSHOT_BYTES", "TOTAL_BYTES", "Kept", "clear", "find", "keep", "kept_at",
+__all__ = ["ENTRIES", "SNAPSHOT_BYTES", "TOTAL_BYTES", "Kept", "clear", "entry", "find", "keep",
            "recording"]
 
 ENTRIES = 32
@@ -46,15 +45,17 @@ _kept: OrderedDict = OrderedDict()  # (signature, number of equations) -> [Kept,
 
 
 class Kept:
-    """One recording of r with the bytes of the arrays it reads, and its programs by kind."""
+    """One recording of r with the bytes of the arrays it reads, its programs by kind, and
+    the eager evaluations of each kind made so far."""
 
-    __slots__ = ("recording", "snapshots", "programs", "nbytes")
+    __slots__ = ("recording", "snapshots", "programs", "calls", "nbytes")
 
     def __init__(self, recording, snapshots):
         self.recording = recording
         self.snapshots = snapshots  # [(array, its bytes when kept), ...]
         self.nbytes = sum(len(b) for _, b in snapshots)
-        self.programs = {}  # kind -> CompiledFunction, compiled at this signature
+        self.programs = {}  # kind -> its program, compiled at this signature
+        self.calls = {}  # kind -> eager evaluations so far, over all solves (the warm-up)
 
     def unchanged(self):
         return all(a.tobytes() == b for a, b in self.snapshots)
@@ -99,12 +100,10 @@ def _arrays(program):
     return list(found.values())
 
 
-def kept_at(x):
-    """Whether programs are kept for some residuals at ``x``'s signature (if not, a solve
-    need not trace r to look for them)."""
-    sig = signature((x,))
-    with _lock:
-        return any(key[0] == sig for key in _kept)
+def entry(key_and_recording):
+    """The ``Kept`` entry of this recording: found (``find``), else a new one (``keep``);
+    None when it cannot be kept."""
+    return find(key_and_recording) or keep(key_and_recording)
 
 
 def find(key_and_recording):
