@@ -16,15 +16,17 @@ With ``compile=True`` (the default), ``jac``, ``jvp`` and ``rvv`` run programs o
 ``optkit.compile`` (tiered compilation, as ``optkit.minimize``): the first ``JAC_WARMUP`` calls
 of each are eager (counted over the solves of one computation, ``residual_programs``), then
 the whole computation is staged once and replayed as straight-line numpy, and the program is
-kept for later solves of the same computation, which replay it from their first call. The dense J of at most ``UNROLL_MAX`` passes (n JVPs forward, m VJPs reverse) is one
-program, its unit tangents (cotangents) folded in as constants; a larger J is a program of
-one product (x, v) -> J v (or (x, u) -> J^T u) replayed per column (row), so the program's
-size and the time to stage it do not grow with n (m). A replayed J equals the eager one bit
+kept for later solves of the same computation, which replay it from their first call. The
+dense J of at most ``UNROLL_MAX`` passes (n JVPs forward, m VJPs reverse) is one program,
+its unit tangents (cotangents) folded in as constants; a larger J is a program of one
+product (x, v) -> J v (or (x, u) -> J^T u) replayed per column (row), so the program's size
+and the time to stage it do not grow with n (m). A replayed J equals the eager one bit
 for bit (the same operations in the same order; ``tests/test_least_squares_compiled.py``).
 A residual function whose trace depends on values (a Python branch on a value, random
 numbers) runs eagerly with one ``optkit.CompileWarning``, as ``optkit.minimize``'s; one that
 writes into an array after a traced computation read it raises ``InPlaceWriteError`` when
-staged. ``vjp`` stays eager: its tape is recorded once per point and every product at that
+staged (eager forward mode allows it, as ``optkit.jacfwd`` does; reverse mode refuses it
+either way). ``vjp`` stays eager: its tape is recorded once per point and every product at that
 point reuses it, which an unsplit program of (x, u) would not.
 
 This module is where optkit.ad meets the residual objective of optkit.optim: it imports both,
