@@ -20,11 +20,47 @@ interleaved, machine load 9-15 on 2 cores:
     mlp 32-64-1 b=256     1.71 (1.65)   2.54         2.17 (2.22)   3.59
     scalar loop (50 it)   0.54 (0.54)   1.51         0.45 (0.45)   1.91
 
-(the optkit HVPs above predate the unsplit blocked HVP of linearize.py: rosenbrock n=1e6
-about 1.2x since.) XLA fuses a whole program into one loop that keeps every intermediate in
-registers; the blocked replay still makes one pass per numpy operation, in cache, so a
-program of k operations costs at least k in-cache passes: ratios below jax's on the large
-Rosenbrock HVP (k = 13, jax 0.25x) are out of reach for numpy-level replay.
+(the optkit columns above are from before issue 17's replay work.)
+
+Where the compiled replay stands after it (this script's "why the rest" table, thread CPU
+time, 2026-12-06, machine loaded by other jobs; ours v+g / hvp against jax's):
+
+    case                  ours v+g   jax v+g   ours hvp   jax hvp   floor v+g / hvp
+    rosenbrock n=10       1.41-1.45  1.79      1.15-1.20  1.34      0.81 / 0.49   met / met
+    rosenbrock n=1000     1.63-1.69  1.72      1.35-1.44  1.21      0.59 / 0.33   met / open
+    rosenbrock n=1e5      1.24-1.35  1.52      1.23-1.45  0.50      0.72 / 0.72   met / out of reach
+    rosenbrock n=1e6      0.82-0.86  0.84      0.84-0.91  0.25      0.43 / 0.52   parity / out of reach
+    logistic 2000x500     1.84-1.91  1.80      1.68-1.74  2.55      1.61 / 1.65   open / met
+    logistic 20000x200    1.72-1.79  2.31      1.52-1.58  2.91      1.43 / 1.43   met / met
+    mlp 32-64-1 b=256     2.13-2.29  1.71      2.72       2.17      0.85 / 0.96   open / open
+    scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.84 / 1.03   out of reach
+
+floor: a lower bound for a replay that makes the program's numpy calls, (BLAS time + each
+other call at the cheapest numpy call measured in the run + each in-cache pass of a blocked
+loop at the cheapest pass measured) / f time. Out of reach for numpy-level replay:
+- rosenbrock n=1e5 and n=1e6 HVP: the blocked HVP makes 13 ufunc calls per block, each an
+  in-cache pass over the vector (XLA: one fused loop reading x and v once); 13 passes at
+  the cheapest measured in-cache pass are 0.5-0.7x f before any call overhead, above jax's
+  0.25 and 0.50.
+- scalar loop: f is 299 numpy calls on scalars; the v+g program makes 484, the HVP 604; at
+  the cheapest scalar call measured (23-27 ns) that is 0.84x / 1.03x f, above jax's
+  0.54 / 0.45 (XLA compiles the loop into one kernel, no per-operation dispatch).
+Not met and not proven out of reach (the measured reasons):
+- rosenbrock n=1e6 v+g: 0.82-0.86 over runs against jax's 0.84, parity within the
+  run-to-run spread; 13 in-cache passes per element (floor 0.43) and ~20 calls per block
+  of 16384 rows.
+- rosenbrock n=1000 HVP: the product program alone is ~1.05x f (14 calls against f's 11,
+  on 1000 elements each); the rest, ~2 us, is the call path (optkit.hvp, the compiled
+  function's lookup, the split program's check that x is the kept point).
+- logistic 2000x500 v+g: the two matrix-vector products alone are 1.39-1.60x f ("blas
+  v+g"; f's own is 0.73-0.80x), f's logaddexp adds ~0.2x that any replay makes too: 1.8x
+  before the gradient's elementwise work, at jax's ratio within the spread.
+- mlp: numpy performs the hidden layer's elementwise work call by call, where XLA fuses it
+  into one loop; the "mlp 32-64-1" section below measures it: the reverse pass's outer
+  product g w^T (256x1 times 1x64) costs 0.23x f, twice a product of two 256x64 arrays
+  (numpy iterates a broadcast 64 elements at a time), the bias add 0.17x, tanh's
+  derivative 3 calls 0.22x, the sum over rows 0.12x: ~0.75x f of elementwise work that a
+  fused loop does in about one pass.
 """
 
 import os
@@ -250,13 +286,16 @@ def dispatch_costs():
 
 
 def block_pass_cost(n):
-    """One in-cache pass over n elements as the blocked replay makes it: a product with
-    ``out=`` on blocks of ``BLOCK_SIZE`` rows held in cache, per block and whole vector."""
+    """The cheapest in-cache pass over n elements as the blocked replay makes them: the
+    fastest of an in-place product by a 0-d constant, a square and a sum of two blocks
+    with ``out=``, on blocks of ``BLOCK_SIZE`` elements held in cache (n / BLOCK_SIZE of
+    them), the cost of a call included."""
     rng = np.random.default_rng(6)
     env = {"r": rng.standard_normal(BLOCK_SIZE), "s": rng.standard_normal(BLOCK_SIZE),
-           "o": np.empty(BLOCK_SIZE), "mul": np.multiply}
-    per_block = _best_per_call("mul(r, s, out=o)", env, inner=20)
-    return per_block * len(range(0, n, BLOCK_SIZE))
+           "c": np.array(2.0), "mul": np.multiply, "sq": np.square, "add": np.add}
+    per_block = min(_best_per_call(line, env, repeat=9, inner=20)
+                    for line in ("mul(r, c, out=r)", "sq(s, out=r)", "add(r, s, out=r)"))
+    return per_block * n / BLOCK_SIZE
 
 
 def blas_time(program, replay, args, repeat=5):
@@ -307,9 +346,9 @@ def floors(cases, ratios, costs):
     print("  d = cheapest numpy call measured now: " + ", ".join(
         f"{k} {op * 1e9:.0f} ns (view {view * 1e9:.0f} ns)" for k, (op, view) in costs.items()))
     head = (f"{'case':22s} {'f calls':>7s} {'v+g':>5s} {'hvp':>5s} {'pass':>5s} "
-            f"{'blas f':>7s} {'blas v+g':>8s} {'blas hvp':>8s} {'floor v+g':>9s} "
+            f"{'blas f':>6s} {'blas v+g':>8s} {'blas hvp':>8s} {'floor v+g':>9s} "
             f"{'floor hvp':>9s} {'ours v+g':>8s} {'ours hvp':>8s} {'jax v+g':>7s} "
-            f"{'jax hvp':>7s}")
+            f"{'jax hvp':>7s}  verdict v+g / hvp")
     print(head)
     print("-" * len(head))
     for name, (f, x, v, tf) in cases.items():
@@ -319,14 +358,14 @@ def floors(cases, ratios, costs):
         recording = stage(f, (x,))[0]
         scalar = sum(e.out.shape == () for e in recording.eqns) > len(recording.eqns) / 2
         op, view = costs["scalar" if scalar else "array"]
-        blocks = len(range(0, x.size, BLOCK_SIZE))
         row = {}
         for kind, args in (("value_and_grad", (x,)), ("hvp", (x, v))):
             program = fc.program(*args, kind=kind)
             replay = _replay_of(program)
             ops, views, passes = numpy_calls(replay.source)
             blas = blas_time(program, replay, args)
-            work = max(block_pass_cost(x.size) - op * blocks, 0.0) if passes else 0.0
+            # a pass's call is counted in ops already: its work alone on top
+            work = max(block_pass_cost(x.size) - op * x.size / BLOCK_SIZE, 0.0) if passes else 0
             row[kind] = (ops + views, passes, blas / tf,
                          (blas + ops * op + views * view + passes * work) / tf)
         (cv, pv, bv, lv), (ch, ph, bh, lh) = row["value_and_grad"], row["hvp"]
@@ -334,12 +373,49 @@ def floors(cases, ratios, costs):
         blas_f = blas_time(value, value, (x,)) / tf
         ours = ratios.get(name, (float("nan"), float("nan")))
         jax = JAX.get(name, (float("nan"), float("nan")))
+        verdicts = [_verdict(o, lo, j) for o, lo, j in zip(ours, (lv, lh), jax, strict=True)]
         print(f"{name:22s} {len(recording.eqns):7d} {cv:5d} {ch:5d} {f'{pv}/{ph}':>5s} "
-              f"{blas_f:7.2f} {bv:8.2f} {bh:8.2f} {lv:9.2f} {lh:9.2f} {ours[0]:8.2f} "
-              f"{ours[1]:8.2f} {jax[0]:7.2f} {jax[1]:7.2f}")
-    print("  pass = ufunc calls per block in the blocked loops (v+g/hvp), each one in-cache "
-          "pass over the vector (XLA's fused loop makes one); floor = (BLAS + calls x d + "
-          "passes) / f, a lower bound for any replay making these numpy calls")
+              f"{blas_f:6.2f} {bv:8.2f} {bh:8.2f} {lv:9.2f} {lh:9.2f} {ours[0]:8.2f} "
+              f"{ours[1]:8.2f} {jax[0]:7.2f} {jax[1]:7.2f}  {' / '.join(verdicts)}")
+    print("  calls: numpy operations per run (a blocked loop's body times its blocks); pass: "
+          "ufunc calls per block in the blocked loops (v+g/hvp), each an in-cache pass over "
+          "the vector where XLA's fused loop makes one in all; blas: the matmul calls' time / "
+          "f; floor = (BLAS + calls x d + passes x cheapest in-cache pass) / f, a lower bound "
+          "for a replay making these calls; verdict: met (ours <= jax), out of reach "
+          "(floor > jax), open (neither)")
+
+
+def mlp_broadcasts(f_time):
+    """The MLP's elementwise work that XLA fuses into one loop and numpy pays per operation:
+    each on the 256 x 64 hidden layer, thread CPU time / f time. numpy iterates a broadcast
+    row by row (64 elements per inner loop), so the outer product of the reverse pass and
+    the bias add cost several times a product of two contiguous arrays."""
+    rng = np.random.default_rng(7)
+    env = {"g": rng.standard_normal((256, 1)), "w": rng.standard_normal((1, 64)),
+           "h": rng.standard_normal((256, 64)), "k": rng.standard_normal((256, 64)),
+           "b": rng.standard_normal(64), "o": np.empty((256, 64)), "mul": np.multiply,
+           "add": np.add, "sub": np.subtract, "tanh": np.tanh, "red": np.add.reduce,
+           "one": np.array(1.0)}
+    lines = {"outer product g w^T (256x1 * 1x64)": "mul(g, w, out=o)",
+             "product of two 256x64 arrays": "mul(h, k, out=o)",
+             "bias add (256x64 + 64)": "add(h, b, out=o)",
+             "tanh'(h) g = (1 - h*h) * G, 3 calls": "mul(h, h, out=o); sub(one, o, out=o); "
+                                                   "mul(k, o, out=o)",
+             "sum over the 256 rows": "red(h, 0)"}
+    print()
+    print("mlp 32-64-1 b=256: elementwise work on the hidden layer that numpy does call by "
+          "call (XLA: fused into one loop), thread CPU time / numpy f time:")
+    for label, line in lines.items():
+        t = _best_per_call(line, env, repeat=9, inner=20)
+        print(f"  {label:38s} {t * 1e6:7.2f}us  {t / f_time:5.2f}x f")
+
+
+def _verdict(ours, floor, jax):
+    if not np.isfinite(ours) or not np.isfinite(jax):
+        return "-"
+    if ours <= jax:
+        return "met"
+    return "out of reach" if floor > jax else "open"
 
 
 def scalar_loop(x):
@@ -502,7 +578,7 @@ def main():
         rows.append(case(f"logistic {m}x{n}", f, rng.standard_normal(n) * 0.1, g, hvp,
                          quick=args.quick))
     f, _, _, n = make_mlp()
-    rows.append(case("mlp 32-64-1 b=256", f, rng.standard_normal(n) * 0.1, do_hvp=False,
+    rows.append(case("mlp 32-64-1 b=256", f, rng.standard_normal(n) * 0.1,
                      quick=args.quick))
     rows.append(case("scalar loop (50 it)", scalar_loop, rng.uniform(-1, 1, 10),
                      quick=args.quick))
@@ -526,6 +602,7 @@ def main():
               f"{fmt(r, 'build_vg', 10, 1e3, 'ms')} {fmt(r, 'build_hvp', 10, 1e3, 'ms')}")
     floors({r["case"]: (*r["args"], r["f"]) for r in rows},
            {r["case"]: (r["bvg"], r.get("bhvp", float("nan"))) for r in rows}, dispatch_costs())
+    mlp_broadcasts(next(r["f"] for r in rows if r["case"].startswith("mlp")))
     structured_vs_flat(quick=args.quick)
     memory_wall(quick=args.quick)
     eager_targets(quick=args.quick)
