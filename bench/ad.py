@@ -25,19 +25,20 @@ interleaved, machine load 9-15 on 2 cores:
 Where the compiled replay stands after it (this script's "why the rest" table, thread CPU
 time, 2026-12-06, machine loaded by other jobs; ours v+g / hvp against jax's):
 
-    case                  ours v+g   jax v+g   ours hvp   jax hvp   floor v+g / hvp
-    rosenbrock n=10       1.41-1.45  1.79      1.15-1.20  1.34      0.81 / 0.49   met / met
-    rosenbrock n=1000     1.63-1.69  1.72      1.35-1.44  1.21      0.59 / 0.33   met / open
-    rosenbrock n=1e5      1.24-1.35  1.52      1.23-1.45  0.50      0.72 / 0.72   met / out of reach
-    rosenbrock n=1e6      0.82-0.86  0.84      0.84-0.91  0.25      0.43 / 0.52   parity / out of reach
-    logistic 2000x500     1.84-1.91  1.80      1.68-1.74  2.55      1.61 / 1.65   open / met
-    logistic 20000x200    1.72-1.79  2.31      1.52-1.58  2.91      1.43 / 1.43   met / met
-    mlp 32-64-1 b=256     2.13-2.29  1.71      2.72       2.17      0.85 / 0.96   open / open
-    scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.84 / 1.03   out of reach
+    case                  ours v+g   jax v+g   ours hvp   jax hvp   floor v+g/hvp  verdict
+    rosenbrock n=10       1.41-1.45  1.79      1.15-1.20  1.34      0.81/0.49  met/met
+    rosenbrock n=1000     1.63-1.69  1.72      1.35-1.44  1.21      0.59/0.33  met/open
+    rosenbrock n=1e5      1.24-1.35  1.52      1.23-1.45  0.50      0.72/0.72  met/out
+    rosenbrock n=1e6      0.82-0.86  0.84      0.84-0.91  0.25      0.43/0.52  parity/out
+    logistic 2000x500     1.84-1.91  1.80      1.68-1.74  2.55      1.61/1.65  open/met
+    logistic 20000x200    1.72-1.79  2.31      1.52-1.58  2.91      1.43/1.43  met/met
+    mlp 32-64-1 b=256     2.13-2.29  1.71      2.72       2.17      0.85/0.96  open/open
+    scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.84/1.03  out/out
 
 floor: a lower bound for a replay that makes the program's numpy calls, (BLAS time + each
 other call at the cheapest numpy call measured in the run + each in-cache pass of a blocked
-loop at the cheapest pass measured) / f time. Out of reach for numpy-level replay:
+loop at the cheapest pass measured) / f time; "out": floor above jax's ratio. Out of reach
+for numpy-level replay:
 - rosenbrock n=1e5 and n=1e6 HVP: the blocked HVP makes 13 ufunc calls per block, each an
   in-cache pass over the vector (XLA: one fused loop reading x and v once); 13 passes at
   the cheapest measured in-cache pass are 0.5-0.7x f before any call overhead, above jax's
