@@ -14,12 +14,14 @@ inherited by local processes; Dask's nannies set them for their workers too).
    ``CPU_BOUND``, the worker housekeeping a cluster for CPU-bound tasks would set (the
    statistical profiler off: it samples the running task every 10 ms; the event loop's tick
    watchdog every 1 s instead of 20 ms; the memory and system monitors every 1 s and 2 s
-   instead of 100 ms and 500 ms: each wake-up takes the GIL from the solve, which ran 5-10%
-   slower in a worker than in this process with Dask's defaults and as fast with these), and
-   with Dask's defaults. Each prints
-   the second call's CPU seconds (this process, which runs the client and the scheduler, and
-   the workers) against the serial CPU: 2 x serial / total bounds the speed-up on 2 cores
-   whatever else loads the machine. Every executor must return the serial results bit for
+   instead of 100 ms and 500 ms: each wake-up takes the GIL and CPU; an idle worker used 18 ms
+   of CPU per second with the defaults and 3 ms with these), and with Dask's defaults. Each
+   prints the second call's CPU seconds (this process, which runs the client and the
+   scheduler, and the workers) against the serial CPU: 2 x serial / total bounds the speed-up
+   on 2 cores whatever else loads the machine; and the solves' own seconds summed (each
+   result's ``time``) against serial's, which grows if the solves themselves run slower on the
+   workers, with what remains of workers x wall (start, hand-offs between tasks, the tail, other
+   work on the machine). Every executor must return the serial results bit for
    bit; the ratio is serial time over parallel time (target >= 1.7x with 2 workers). Then
    where a cold forkserver start goes: the CPU seconds of a fresh interpreter importing what
    the fork server preloads, and this script's own imports, which every forkserver worker
@@ -83,6 +85,13 @@ def _timed(fn, *args, **kwargs):
 def _same(a, b):
     return all(np.array_equal(p.x, q.x) and p.fun == q.fun and p.nit == q.nit
                for p, q in zip(a.all, b.all, strict=True))
+
+
+def _solve_seconds(best):
+    """The solves' own wall-clock seconds (each result's ``time``), summed over the starts: on
+    workers it grows when the solves themselves run slower there (shared cores, housekeeping
+    threads taking the GIL, arrays that lost their fast paths in transit)."""
+    return sum(r.time for r in best.all)
 
 
 def _cpu_of(code):
@@ -200,6 +209,11 @@ def bench_multistart_dask(client, workers, n_starts, serial, t_serial, cpu_seria
     print(f"    CPU s of the second call: this process (client, scheduler) {own2 - own:.2f}, "
           f"workers {on_workers2 - on_workers:.2f}; serial {cpu_serial:.2f} -> at most "
           f"{workers * cpu_serial / max(total, cpu_serial):.2f}x on {workers} cores")
+    solving, solving_serial = _solve_seconds(warm), _solve_seconds(serial)
+    print(f"    the solves' own seconds, summed: second call {solving:.2f} against serial "
+          f"{solving_serial:.2f} ({100 * (solving / solving_serial - 1):+.0f}%); the rest of "
+          f"{workers} x {t_warm:.2f} s: {workers * t_warm - solving:.2f} s (start, hand-offs "
+          f"between tasks, the last task's tail, other work on the machine)")
 
 
 def logistic_loss(w, X, y):
