@@ -149,3 +149,23 @@ def test_two_scatters_at_one_slice_are_one_scatter_of_the_sum():
     for blocked in (True, False):  # the blocked replay too (one block of 4 rows and more)
         replay = codegen(program, "vg", blocked=blocked, block_size=4)
         np.testing.assert_allclose(replay(x)[1], vg(x)[1], rtol=1e-15, atol=1e-15)
+
+
+@pytest.mark.parametrize("index", [slice(1, None), slice(None, -2), (slice(None), 1),
+                                   np.array([True, False, True, True, False, True]), 2])
+def test_small_scatter_written_in_place_is_the_eager_gradient(index):
+    """g computed straight into the zeros' entries at a slice; a mask (a copy) or an
+    element (a scalar) keeps the zeros-then-write lines; the gradient is eager's, bit for bit."""
+    rng = np.random.default_rng(9)
+    x = rng.uniform(-1.0, 1.0, (6, 3)) if type(index) is tuple else rng.uniform(-1.0, 1.0, 6)
+
+    def f(x):
+        return np.sum(np.sin(x[index]) * np.cos(x[index]))
+
+    vg = optkit.value_and_grad(f)
+    replay = codegen(stage(vg, (x,))[0], "vg", blocked=False)
+    is_view = type(index) in (slice, tuple)
+    assert ("out=v" in replay.source) == is_view
+    value, g = replay(x)
+    assert value == vg(x)[0]
+    np.testing.assert_array_equal(g, vg(x)[1])

@@ -19,7 +19,7 @@ from ..staging import Const, Var
 from .algebra import fold_products, merge_scatters, outer_matmuls
 from .blockcode import region_lines
 from .buffers import plan_buffers
-from .passes import dce, fold_and_cse, fold_negations, fuse_scatter_adds
+from .passes import dce, elementwise, fold_and_cse, fold_negations, fuse_scatter_adds, use_counts
 from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions, may_block
 
 __all__ = ["codegen", "Replay"]
@@ -124,8 +124,8 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     """
     eqns, outputs = fold_and_cse(program)
     eqns = fold_negations(dce(outer_matmuls(eqns), outputs), outputs)
-    # the rewrites may make two equations equal (-(2 * -v) and 2 * v): a second CSE sweep
     eqns = merge_scatters(fold_products(eqns, outputs), outputs)
+    # the rewrites may make two equations equal (-(2 * -v) and 2 * v): a second CSE sweep
     eqns, outputs = fold_and_cse(SimpleNamespace(eqns=eqns, outputs=outputs))
     fused, skipped = fuse_scatter_adds(eqns, outputs)
     if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
@@ -150,6 +150,7 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     buffers = {f"b{i}": (shape, FLOAT64) for i, shape in buffer_shapes.items()}
     names = _Names()
     body = []
+    direct = _direct_scatters(eqns, schedule, fused, outputs, plan, position)
     for item in schedule:
         if isinstance(item, Region):
             live = _read_outside(item, eqns, fused, schedule, outputs)
@@ -159,7 +160,14 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
         out = f"v{eqn.out.id}"
         if item in fused:
             body.extend(_fused_lines(names, out, *fused[item]))
-        else:
+        elif item in direct:  # the scatter's zeros first, then g computed into its entries
+            scatter = eqns[direct[item]]
+            target, index = f"v{scatter.out.id}", names.bind(scatter.params["index"])
+            body.append(f"    {target} = np_zeros({scatter.params['shape']!r}, "
+                        f"{names.bind(scatter.out.dtype)})")
+            body.append(f"    {out} = {names.bind(eqn.prim.impl)}("
+                        f"{', '.join(_operands(names, eqn))}, out={target}[{index}])")
+        elif item not in direct.values():
             body.append(_line(names, out, eqn, plan.get(position[item])))
     params = [f"v{v.id}" for v in program.inputs]
     if buffers:  # work buffers: keyword parameters, so a concurrent call can pass fresh ones
@@ -174,6 +182,33 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     replay.unblocked_ids = frozenset(eqns[k].out.id for k in schedule if not isinstance(k, Region)
                                      and eqns[k].prim.name != "getitem")
     return replay
+
+
+def _direct_scatters(eqns, schedule, fused, outputs, plan, position):
+    """``{k: j}``: the small scatter ``j`` of ``g = eqns[k]`` into zeros gets ``g`` written
+    straight into its entries (``ufunc(..., out=zeros[index])``): no temporary, no copy.
+    Where ``g`` is an elementwise ufunc's float64 result without a work buffer, read by the
+    scatter alone, at a basic index selecting each entry once with ``g``'s shape."""
+    uses = use_counts(eqns, outputs)
+    producer = {eqns[k].out.id: k for k in schedule if not isinstance(k, Region)}
+    direct = {}
+    for j in schedule:
+        if isinstance(j, Region) or eqns[j].prim.name != "scatter_add":
+            continue
+        eqn, (g,) = eqns[j], eqns[j].inputs
+        shape, index = eqn.params["shape"], eqn.params["index"]
+        k = producer.get(g.id) if isinstance(g, Var) else None
+        if (k is None or k in fused or uses[g.id] != 1 or not selects_each_once(index)
+                or math.prod(shape) >= _INLINE_SCATTER_MAX or eqns[k].params
+                or not elementwise(eqns[k].prim) or plan.get(position[k]) is not None
+                or not g.dtype == eqn.out.dtype == FLOAT64):
+            continue
+        zeros = np.zeros(shape, bool)
+        entries = zeros[index]  # a view (basic index), not a copy (mask) or an element
+        if (type(entries) is np.ndarray and entries.base is zeros and entries.size
+                and entries.shape == g.shape):
+            direct[k] = j
+    return direct
 
 
 def _read_outside(region, eqns, fused, schedule, outputs):
