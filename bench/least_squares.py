@@ -40,7 +40,7 @@ import scipy.optimize  # noqa: E402
 from scipy.linalg import lapack  # noqa: E402
 
 import optkit  # noqa: E402
-from optkit import problems, residual_programs  # noqa: E402
+from optkit import problems, residual_ad, residual_programs  # noqa: E402
 from optkit.optim.least_squares.lmpar import lmpar_coordinates  # noqa: E402
 from optkit.optim.least_squares.subproblem import DenseSubproblem  # noqa: E402
 
@@ -178,11 +178,11 @@ def per_evaluation(rounds=5):
                       within 1.5x of scipy 'lm' with a hand-written Jacobian") is this row.
       optkit AD J     optkit.least_squares(fun, x0): J from optkit's AD as users get it by
                       default, compiled (optkit.residual_ad): this row's solves find the
-                      programs staged by an earlier solve of the same residuals
+                      programs staged by earlier solves of the same residuals
                       (optkit.residual_programs) and replay them from the first J.
       AD J 1st        the same with no programs kept (residual_programs.clear() before each
                       solve): the first solve of a function, eager for JAC_WARMUP J's, then
-                      staged (10-20 eager J's) and replayed.
+                      by the product program per column (row), staged in 1-11 eager J's.
       AD J eager      optkit.least_squares(fun, x0, compile=False): eager AD, one JVP per
                       parameter per J (the default before the compiled J).
       scipy lm        scipy.optimize.least_squares(fun, x0, jac=jac, method='lm').
@@ -216,9 +216,10 @@ def per_evaluation(rounds=5):
         for p in rows:
             repeat = 5 if p.x0.size <= 11 else 1
             for solve in solvers:
-                if solve is ad:  # past the warm-up: the programs of these residuals kept
-                    for _ in range(3):
-                        ad(p)
+                if solve is ad:  # past every tier: the final programs of these residuals kept
+                    warm = 0
+                    while warm <= residual_ad.JAC_WARMUP + residual_ad.UNROLL_AFTER:
+                        warm += optkit.least_squares(p.residuals, p.x0).njev
                 start, count = time.thread_time(), 0
                 for _ in range(repeat):
                     count += solve(p)

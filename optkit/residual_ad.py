@@ -15,13 +15,15 @@
 With ``compile=True`` (the default), ``jac``, ``jvp`` and ``rvv`` run programs of
 ``optkit.compile`` (tiered compilation, as ``optkit.minimize``): the first ``JAC_WARMUP`` calls
 of each are eager (counted over the solves of one computation, ``residual_programs``), then
-the whole computation is staged once and replayed as straight-line numpy, and the program is
-kept for later solves of the same computation, which replay it from their first call. The
-dense J of at most ``UNROLL_MAX`` passes (n JVPs forward, m VJPs reverse) is one program,
-its unit tangents (cotangents) folded in as constants; a larger J is a program of one
-product (x, v) -> J v (or (x, u) -> J^T u) replayed per column (row), so the program's size
-and the time to stage it do not grow with n (m). A replayed J equals the eager one bit
-for bit (the same operations in the same order; ``tests/test_least_squares_compiled.py``).
+the computation is staged once and replayed as straight-line numpy, and the program is kept
+for later solves of the same computation, which replay it from their first call. The dense J
+goes through two programs: first one product (x, v) -> J v (or (x, u) -> J^T u) replayed per
+column (row), quick to stage; ``UNROLL_AFTER`` J's later (at once for at most
+``UNROLL_AT_ONCE`` passes), the whole J of at most ``UNROLL_MAX`` passes (n JVPs forward, m
+VJPs reverse) as one program, its unit tangents (cotangents) folded in as constants. A larger
+J stays with the product program, whose size and time to stage do not grow with n (m). A
+replayed J equals the eager one bit for bit (the same operations in the same order;
+``tests/test_least_squares_compiled.py``).
 A residual function whose trace depends on values (a Python branch on a value, random
 numbers) runs eagerly with one ``optkit.CompileWarning``, as ``optkit.minimize``'s; one that
 writes into an array after a traced computation read it raises ``InPlaceWriteError`` when
@@ -43,25 +45,40 @@ from . import residual_programs
 from .ad import CompiledFunction, NotDifferentiableError, TracerConversionError, jvp, vjp
 from .ad.core import FLOAT64
 
-__all__ = ["JAC_WARMUP", "UNROLL_MAX", "ResidualDerivatives", "choose_mode"]
+__all__ = ["JAC_WARMUP", "UNROLL_AFTER", "UNROLL_AT_ONCE", "UNROLL_MAX", "ResidualDerivatives",
+           "choose_mode"]
 
 # the operator form is chosen automatically when the dense J would hold more entries than this
 # (1e7 float64 entries = 80 MB, and forming it costs min(m, n) AD passes)
 OPERATOR_ENTRIES = 10_000_000
 
 # Evaluations of J (and of rvv, jvp) of one computation made eagerly, over all solves
-# (``residual_programs`` counts them), before its program is staged. Staging a whole J costs
-# 10-20 eager J's (tracing it twice to check it, then generating code) and a replay a tenth
-# to a twentieth of one, so a solve of a few J's is cheapest eager (ski rental: stage once
-# the eager work equals the staging's). Measured on bench/least_squares.py's rows, first
-# solves (median ratio to scipy 'lm' per evaluation; eager 8.1): 5 -> 10.5, 10 -> 8.3,
-# 15 -> 8.7; later solves replay kept programs whatever the value (2.8).
+# (``residual_programs`` counts them), before its first program is staged. Staging costs
+# 1-20 eager J's and a replay a tenth to a twentieth of one, so a solve of a few J's is
+# cheapest eager (ski rental: stage once the eager work equals the staging's). Measured on
+# bench/least_squares.py's rows with the unrolled J staged at once (median ratio to scipy
+# 'lm' per evaluation in a first solve; eager 8.1): 5 -> 10.5, 10 -> 8.3, 15 -> 8.7; with
+# the product tier, 10 -> 8.8 against eager 7.9 in one run (worst: n = 2, where the product
+# program stages in ~11 eager J's and the solves take 13-15). Later solves replay the kept
+# programs whatever the value (2.9).
 JAC_WARMUP = 10
 
 # The most AD passes (JVPs forward, VJPs reverse) unrolled into one Jacobian program. Staging
 # time grows with the passes (chained residuals, n = 100: 94 ms against 4 ms for an eager J),
 # while the product program replayed per column stays ~3x faster than eager AD.
 UNROLL_MAX = 64
+
+# J evaluations by the product program per column (after the warm-up) before the unrolled
+# program is staged. The product program stages in 1-11 eager J's (osborne2: 3.7 ms against
+# 22 ms unrolled; thread CPU) and replays in 1.3-5x the unrolled program's time (rosenbrock
+# 9 against 4 us, osborne2 367 against 76 us, tanh fit m = 2000, n = 50: 1.7 against 0.3 ms),
+# so the unrolled one pays off only over tens of J's more: a long solve, or repeated solves.
+UNROLL_AFTER = 40
+
+# Up to this many passes, the unrolled J is staged right after the warm-up, with no product
+# tier: it stages about as fast (rosenbrock, n = 2: 1.5 against 1.1 ms; meyer, n = 3: 2.4
+# against 1.0 ms) and replays 2-3x faster.
+UNROLL_AT_ONCE = 4
 
 
 def choose_mode(m: int, n: int, jac_mode: str) -> str:
@@ -140,10 +157,11 @@ class _Tiered:
     first call of the program, ``compiled(*args)`` once, which may return a faster callable
     for the calls that follow (``_Replayed``), or None."""
 
-    __slots__ = ("eager", "program", "left", "compiled")
+    __slots__ = ("eager", "program", "left", "compiled", "compiled_from")
 
     def __init__(self, eager, program, warmup, compiled=None):
         self.eager, self.program, self.left, self.compiled = eager, program, warmup, compiled
+        self.compiled_from = program  # the CompiledFunction
 
     def __call__(self, *args):
         if self.left:
@@ -182,6 +200,33 @@ def _replayed(function, args):
         return None
     replay = function.program(*args, kind="value")
     return None if replay is None else _Replayed(function, replay, args)
+
+
+class _DenseTiers:
+    """J by ``eager`` for the first ``JAC_WARMUP`` evaluations counted in ``calls[kind]``
+    (over the solves of one computation), then by ``columns`` (a product program per column
+    or row: staged in 1-11 eager J's); from ``JAC_WARMUP + after`` on, by the unrolled
+    program ``unrolled()`` makes (None: none, stay with ``columns``)."""
+
+    __slots__ = ("eager", "columns", "unrolled", "calls", "kind", "after", "final")
+
+    def __init__(self, eager, columns, unrolled, calls, kind, after):
+        self.eager, self.columns, self.unrolled = eager, columns, unrolled
+        self.calls, self.kind, self.after, self.final = calls, kind, after, None
+
+    def __call__(self, x):
+        if self.final is not None:
+            return self.final(x)
+        count = self.calls.get(self.kind, 0)
+        self.calls[self.kind] = count + 1
+        if count < JAC_WARMUP:
+            return self.eager(x)
+        if self.unrolled is None:
+            self.final = self.columns
+        elif count >= JAC_WARMUP + self.after:
+            self.final = self.unrolled() or self.columns
+            self.unrolled = None
+        return (self.final or self.columns)(x)
 
 
 def _compiled(fn, name):
@@ -259,25 +304,36 @@ class ResidualDerivatives:
 
     # -- tiered compilation ------------------------------------------------------------------
     def _dense(self, x):
-        """The J of ``self.mode``: eager AD, or tiered (module docstring)."""
+        """The J of ``self.mode``: eager AD, or in tiers (module docstring): eager for
+        ``JAC_WARMUP`` evaluations of this computation, then by the product program per
+        column (row), then, ``UNROLL_AFTER`` evaluations later (at once for at most
+        ``UNROLL_AT_ONCE`` passes) and for at most ``UNROLL_MAX`` passes, by the unrolled
+        program."""
         fun, forward = self._fun, self.mode == "forward"
         eager = _forward_jacobian(fun) if forward else _reverse_jacobian(fun)
         if not self.compile:
             return eager
         passes = x.size if forward else self._size(x)
-        if passes <= UNROLL_MAX:
-            return self._tiered(f"{self.mode} jacobian", eager, x)
-        kind = f"{self.mode} product"
-        product = self._tiered(kind, _forward_product(fun) if forward else _reverse_product(fun),
-                               x, warmup=0)  # compiled at its first call, after J's warm-up
+        unrolled_kind = f"{self.mode} jacobian"
+        kept = self._kept_programs(x)
+        if kept is not None and unrolled_kind in kept.programs:
+            return kept.programs[unrolled_kind]
+        product = self._tiered(f"{self.mode} product",
+                               _forward_product(fun) if forward else _reverse_product(fun),
+                               x, warmup=0)  # compiled at its first call
         columns = _columns(product, self._size(x), not forward)
-        if isinstance(product, _Replayed):  # kept by an earlier solve
-            return columns
-        kept, left = self._kept, JAC_WARMUP
-        if kept is not None:
-            left = max(0, left - kept.calls.get(kind, 0))
-            eager = _counted(eager, kept.calls, kind)
-        return _Tiered(eager, columns, left)
+        unrolled = None
+        if passes <= UNROLL_MAX:
+            example = (x, x if forward else np.zeros(self._size(x)))  # the product's signature
+
+            def unrolled():
+                if (isinstance(product, _Tiered)
+                        and product.compiled_from.is_dynamic(*example) is not None):
+                    return None  # the product runs eagerly: so would the whole J
+                return self._tiered(unrolled_kind, eager, x, warmup=0)
+        calls = kept.calls if kept is not None else {}
+        after = 0 if passes <= UNROLL_AT_ONCE else UNROLL_AFTER
+        return _DenseTiers(eager, columns, unrolled, calls, unrolled_kind, after)
 
     def _tiered(self, kind, fn, x, warmup=None):
         """``fn`` as ``_Tiered`` calls it: eager until ``warmup`` evaluations of this kind of

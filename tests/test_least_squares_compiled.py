@@ -63,13 +63,20 @@ def _same_jacobians(fun, x0, mode, m, calls=JAC_WARMUP + 3):
 
 # ---- J equal to the eager one, bit for bit --------------------------------------------------
 @pytest.mark.parametrize("name", LIBRARY)
-def test_the_compiled_jacobian_is_the_eager_one_bit_for_bit(name, stagings):
+def test_the_compiled_jacobian_is_the_eager_one_bit_for_bit(name, stagings, monkeypatch):
+    """Each tier: eager, the product program per column (row), the unrolled program."""
+    monkeypatch.setattr(residual_ad, "UNROLL_AFTER", 2)
     p = problems.get(name)
     x0 = np.asarray(p.x0, dtype=float)
     m = p.residuals(x0).size
     for mode in ("forward", "reverse"):
-        _same_jacobians(p.residuals, x0, mode, m)
-    assert stagings  # past the warm-up: staged and replayed, not eager
+        del stagings[:]
+        _same_jacobians(p.residuals, x0, mode, m, calls=JAC_WARMUP + 5)
+        # the product program, then (up to UNROLL_MAX passes) the unrolled J, or the unrolled
+        # J alone (up to UNROLL_AT_ONCE passes), each staged and checked: two tracings each
+        passes = x0.size if mode == "forward" else m
+        one = passes <= residual_ad.UNROLL_AT_ONCE or passes > residual_ad.UNROLL_MAX
+        assert len(stagings) == (2 if one else 4)
 
 
 @pytest.mark.parametrize("name", ["osborne2", "meyer", "brown-dennis", "nist-misra1a"])
