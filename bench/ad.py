@@ -26,14 +26,17 @@ Where the compiled replay stands after it (this script's "why the rest" table, t
 time, 2026-12-06, machine loaded by other jobs; ours v+g / hvp against jax's):
 
     case                  ours v+g   jax v+g   ours hvp   jax hvp   floor v+g/hvp  verdict
-    rosenbrock n=10       1.41-1.45  1.79      1.15-1.20  1.34      0.81/0.49  met/met
-    rosenbrock n=1000     1.63-1.69  1.72      1.35-1.44  1.21      0.59/0.33  met/open
-    rosenbrock n=1e5      1.24-1.35  1.52      1.23-1.45  0.50      0.72/0.72  met/out
-    rosenbrock n=1e6      0.82-0.86  0.84      0.84-0.91  0.25      0.43/0.52  parity/out
-    logistic 2000x500     1.84-1.91  1.80      1.68-1.74  2.55      1.61/1.65  open/met
-    logistic 20000x200    1.72-1.79  2.31      1.52-1.58  2.91      1.43/1.43  met/met
-    mlp 32-64-1 b=256     2.13-2.29  1.71      2.72       2.17      0.85/0.96  open/open
-    scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.84/1.03  out/out
+    rosenbrock n=10       1.37-1.38  1.79      1.10-1.11  1.34      0.69/0.48  met/met
+    rosenbrock n=1000     1.58-1.65  1.72      1.22-1.47  1.21      0.52/0.36  met/open
+    rosenbrock n=1e5      1.24-1.39  1.52      1.23-1.46  0.50      0.72/0.72  met/out
+    rosenbrock n=1e6      0.82-0.90  0.84      0.84-1.07  0.25      0.48/0.53  parity/out
+    logistic 2000x500     1.84-1.91  1.80      1.68-1.81  2.55      1.63/1.61  open/met
+    logistic 20000x200    1.72-1.79  2.31      1.52-1.62  2.91      1.46/1.42  met/met
+    mlp 32-64-1 b=256     2.13-2.29  1.71      2.43-2.72  2.17      0.77/0.94  open/open
+    scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.82/1.01  out/out
+
+(ranges over four runs, the higher ones with the full test suite running alongside; the
+interleaved "memory wall" section gives n=1e6 v+g 0.82-0.86.)
 
 floor: a lower bound for a replay that makes the program's numpy calls, (BLAS time + each
 other call at the cheapest numpy call measured in the run + each in-cache pass of a blocked
@@ -41,23 +44,24 @@ loop at the cheapest pass measured) / f time; "out": floor above jax's ratio. Ou
 for numpy-level replay:
 - rosenbrock n=1e5 and n=1e6 HVP: the blocked HVP makes 13 ufunc calls per block, each an
   in-cache pass over the vector (XLA: one fused loop reading x and v once); 13 passes at
-  the cheapest measured in-cache pass are 0.5-0.7x f before any call overhead, above jax's
-  0.25 and 0.50.
+  the cheapest measured in-cache pass are 0.5-0.85x f with the calls, above jax's 0.25
+  and 0.50.
 - scalar loop: f is 299 numpy calls on scalars; the v+g program makes 484, the HVP 604; at
-  the cheapest scalar call measured (23-27 ns) that is 0.84x / 1.03x f, above jax's
+  the cheapest scalar call measured (23-27 ns) that is 0.82x / 1.01x f, above jax's
   0.54 / 0.45 (XLA compiles the loop into one kernel, no per-operation dispatch).
 Not met and not proven out of reach (the measured reasons):
-- rosenbrock n=1e6 v+g: 0.82-0.86 over runs against jax's 0.84, parity within the
-  run-to-run spread; 13 in-cache passes per element (floor 0.43) and ~20 calls per block
+- rosenbrock n=1e6 v+g: 0.82-0.86 interleaved against jax's 0.84, parity within the
+  run-to-run spread; 13 in-cache passes per element (floor 0.48) and ~25 calls per block
   of 16384 rows.
-- rosenbrock n=1000 HVP: the product program alone is ~1.05x f (14 calls against f's 11,
-  on 1000 elements each); the rest, ~2 us, is the call path (optkit.hvp, the compiled
-  function's lookup, the split program's check that x is the kept point).
+- rosenbrock n=1000 HVP: 1.22 on a quiet run (jax 1.21); the product program alone is
+  ~1.0x f (14 calls against f's 11, on 1000 elements each), the rest, ~1.5 us, is the call
+  path (optkit.hvp, the compiled function's lookup, the split program's check that x is
+  the kept point).
 - logistic 2000x500 v+g: the two matrix-vector products alone are 1.39-1.60x f ("blas
   v+g"; f's own is 0.73-0.80x), f's logaddexp adds ~0.2x that any replay makes too: 1.8x
   before the gradient's elementwise work, at jax's ratio within the spread.
 - mlp: numpy performs the hidden layer's elementwise work call by call, where XLA fuses it
-  into one loop; the "mlp 32-64-1" section below measures it: the reverse pass's outer
+  into one loop; the script's "mlp 32-64-1" section measures it: the reverse pass's outer
   product g w^T (256x1 times 1x64) costs 0.23x f, twice a product of two 256x64 arrays
   (numpy iterates a broadcast 64 elements at a time), the bias add 0.17x, tanh's
   derivative 3 calls 0.22x, the sum over rows 0.12x: ~0.75x f of elementwise work that a
