@@ -469,7 +469,8 @@ def _check(name, got, ref, tol):
 
 
 def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
-    """Time f, eager and compiled value+grad and HVP; every derivative is checked first."""
+    """Time f, eager and compiled value+grad and HVP (thread CPU, three interleaved rounds,
+    best of each); every derivative is checked first."""
     rng = np.random.default_rng(1)
     v = rng.standard_normal(x.shape)
     ref = g_ref(x) if g_ref is not None else fd_grad(f, x)
@@ -486,12 +487,9 @@ def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
     fb = optkit.compile(f)  # blocked="auto": elementwise chains run over cache-sized blocks
     _check(name + " (blocked)", optkit.value_and_grad(fb)(x)[1], ref, tol)
     row = {"case": name, "build_vg": build_vg, "args": (f, x, v)}
-    min_time = 0.05 if quick else 0.3
-    tf = timeit(f, x, min_time=min_time)
-    row["f"] = tf
-    row["vg"] = timeit(optkit.value_and_grad(f), x, min_time=min_time) / tf
-    row["cvg"] = timeit(optkit.value_and_grad(fc), x, min_time=min_time) / tf
-    row["bvg"] = timeit(optkit.value_and_grad(fb), x, min_time=min_time) / tf
+    calls = {"f": (f, (x,)), "vg": (optkit.value_and_grad(f), (x,)),
+             "cvg": (optkit.value_and_grad(fc), (x,)),
+             "bvg": (optkit.value_and_grad(fb), (x,))}
     if do_hvp:
         hv = optkit.hvp(f, x, v)
         if hvp_ref is not None:
@@ -502,10 +500,16 @@ def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
         t0 = time.perf_counter()
         _check(name + " hvp (compiled)", optkit.hvp(fc, x, v), href, 1e-5)
         row["build_hvp"] = time.perf_counter() - t0
-        row["hvp"] = timeit(optkit.hvp, f, x, v, min_time=min_time) / tf
-        row["chvp"] = timeit(optkit.hvp, fc, x, v, min_time=min_time) / tf
         _check(name + " hvp (blocked)", optkit.hvp(fb, x, v), href, 1e-5)
-        row["bhvp"] = timeit(optkit.hvp, fb, x, v, min_time=min_time) / tf
+        calls.update(hvp=(optkit.hvp, (f, x, v)), chvp=(optkit.hvp, (fc, x, v)),
+                     bhvp=(optkit.hvp, (fb, x, v)))
+    best = {}
+    for _ in range(1 if quick else 3):  # interleaved rounds, best of each
+        for key, (fn, args) in calls.items():
+            t = timeit(fn, *args, min_time=0.05 if quick else 0.1, repeat=3)
+            best[key] = min(best.get(key, t), t)
+    row["f"] = best.pop("f")
+    row.update({key: t / row["f"] for key, t in best.items()})
     return row
 
 
