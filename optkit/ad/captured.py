@@ -18,7 +18,9 @@ end (the third) would copy the large ones.
 One hole is left by flags alone: a view made *before* the array was captured keeps its own
 flag, so a write through it still succeeds. Arrays of at most ``SNAPSHOT_BYTES`` are therefore
 also copied at capture and compared when the recording ends; a write into a larger array
-through such an older view is not detected.
+through such an older view is not detected. Nor is a write into a larger array whose memory
+lives in a read-only buffer yet is writeable (unpickled with protocol < 5, its data in a
+``bytes``): numpy would not let its flag be restored, so it is never locked.
 
 Writing into an array *before* a traced computation reads it (building it up, then using it)
 is unaffected: only captured arrays are locked, from their first use on.
@@ -111,14 +113,16 @@ class Captured:
         held[id(a)] = a
         if a.nbytes <= SNAPSHOT_BYTES and not a.dtype.hasobject:
             self._snapshots.append((a, a.tobytes()))  # bytes: compared without a copy
-        if not isinstance(a.base, _ndarray):  # owns its data (the common case): no chain
-            if a.flags.writeable:
+        if not isinstance(a.base, _ndarray):  # no chain of views
+            if a.flags.writeable and (a.base is None or _restorable(a)):
                 a.setflags(write=False)
                 self._locked.append((0, a))
             return
         chain = [a]
         while isinstance(chain[-1].base, _ndarray):
             chain.append(chain[-1].base)
+        if chain[-1].base is not None and not _restorable(chain[-1]):
+            return  # see _restorable: only the snapshot (of a small array) guards it
         for depth, b in enumerate(reversed(chain)):  # depth: its bases above it
             if b.flags.writeable:
                 b.setflags(write=False)
@@ -176,6 +180,21 @@ class Captured:
             return InPlaceWriteError(f"f wrote into a read-only array while traced ({exc}); "
                                      f"{_ADVICE}")
         return None
+
+
+def _restorable(root):
+    """Whether ``root`` (an array whose ``base`` is not an array) may be made writeable again
+    once locked: numpy refuses that when the object holding its memory exposes a read-only
+    buffer, as the ``bytes`` an array unpickled with protocol < 5 lives in. Such arrays are
+    left unlocked (a lock would outlive the recording); a write into one of at most
+    ``SNAPSHOT_BYTES`` is still found by its snapshot, a larger one is not detected."""
+    owner = root.base
+    if owner is None:  # owns its memory
+        return True
+    try:
+        return not memoryview(owner).readonly
+    except TypeError:  # no buffer protocol (numpy checks the same way): not restorable
+        return False
 
 
 def check_unchanged(snapshots, how):

@@ -369,3 +369,42 @@ def _written_after(c, x):
     y = np.sum(c * x)
     c[0] = 5.0
     return y
+
+
+def _unpickled(a):
+    """``a`` as pickle's protocol 4 returns it (the default before Python 3.14; arrays of
+    2000 bytes or more): writeable, its memory in a ``bytes`` object, whose read-only buffer
+    numpy will not let a flag be restored over."""
+    import pickle
+
+    out = pickle.loads(pickle.dumps(a, protocol=4))
+    assert out.flags.writeable and isinstance(out.base, bytes)
+    return out
+
+
+@pytest.mark.parametrize("call", [
+    lambda f, x: optkit.grad(f)(x),
+    lambda f, x: optkit.value_and_grad(optkit.compile(f))(x)[1],
+    lambda f, x: optkit.hvp(f, x, np.ones(5)),
+])
+@pytest.mark.parametrize("view", [False, True])
+def test_an_unpickled_array_differentiates_and_stays_writeable(call, view):
+    A = _unpickled(np.arange(250.0).reshape(50, 5) / 100.0)
+    used = A[2:] if view else A
+    g = call(lambda w: np.sum((used @ w) ** 2), np.ones(5))
+    expected = call(lambda w: np.sum((np.array(used) @ w) ** 2), np.ones(5))
+    np.testing.assert_array_equal(g, expected)
+    assert A.flags.writeable and used.flags.writeable
+    A[0, 0] = 1.0  # the user's array is still theirs to write
+
+
+def test_a_write_into_a_small_unpickled_array_after_use_is_still_refused():
+    A = _unpickled(np.ones((50, 5)))
+
+    def f(w):
+        y = np.sum(A @ w)
+        A[0, 0] = 5.0  # after use: only the snapshot can see it (no lock on this array)
+        return y
+
+    with pytest.raises(InPlaceWriteError, match="modified an array of shape"):
+        optkit.grad(f)(np.zeros(5))
