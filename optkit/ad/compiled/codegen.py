@@ -115,18 +115,24 @@ def _operands(names, eqn):
             and type(v.value) is float else names.ref(v) for v in eqn.inputs]
 
 
-def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
+def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE, folded=False):
     """Optimise ``program`` and compile it to a ``Replay`` of a function called ``name``.
 
     ``blocked``: run chains of elementwise operations and slices over blocks of
     ``block_size`` elements (``regions``): True wherever possible, ``'auto'`` where a region
-    spans at least ``regions.MIN_BLOCKS`` blocks, False never.
+    spans at least ``regions.MIN_BLOCKS`` blocks, False never. ``folded``: ``program``'s
+    equations and outputs are already ``fold_and_cse``'s (the sweep is idempotent, so it is
+    not run again).
     """
-    eqns, outputs = fold_and_cse(program)
-    eqns = fold_negations(dce(outer_matmuls(eqns), outputs), outputs)
-    eqns = merge_scatters(fold_products(eqns, outputs), outputs)
-    # the rewrites may make two equations equal (-(2 * -v) and 2 * v): a second CSE sweep
-    eqns, outputs = fold_and_cse(SimpleNamespace(eqns=eqns, outputs=outputs))
+    eqns, outputs = (program.eqns, program.outputs) if folded else fold_and_cse(program)
+    rewritten = outer_matmuls(eqns)
+    changed = _rewritten(eqns, rewritten)
+    live = dce(rewritten, outputs)
+    eqns = merge_scatters(fold_products(fold_negations(live, outputs), outputs), outputs)
+    if changed or _rewritten(live, eqns):
+        # the rewrites may make two equations equal (-(2 * -v) and 2 * v): a second CSE
+        # sweep, needed only where they rewrote something (on the others it is a no-op)
+        eqns, outputs = fold_and_cse(SimpleNamespace(eqns=eqns, outputs=outputs))
     fused, skipped = fuse_scatter_adds(eqns, outputs)
     if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []
@@ -182,6 +188,12 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE):
     replay.unblocked_ids = frozenset(eqns[k].out.id for k in schedule if not isinstance(k, Region)
                                      and eqns[k].prim.name != "getitem")
     return replay
+
+
+def _rewritten(before, after):
+    """True unless ``after`` holds the very equations of ``before``, in order."""
+    return len(before) != len(after) or any(a is not b for a, b in zip(before, after,
+                                                                        strict=True))
 
 
 def _direct_scatters(eqns, schedule, fused, outputs, plan, position):

@@ -70,15 +70,16 @@ def linearized_codegen(program, n_fixed, name, blocked="auto", n_primal=0):
     products leave out and a ``Linearized`` computes with its x part, on request
     (``Linearized.at_point``).
     """
+    # one sweep for every part: each part's equations are the swept ones (codegen's folded)
     all_eqns, all_outputs = fold_and_cse(program)
     primal, outputs = all_outputs[:n_primal], all_outputs[n_primal:]
-    product = Program(program.inputs, program.eqns, program.outputs[n_primal:], None)
+    product = Program(program.inputs, all_eqns, outputs, None)
     eqns = dce(all_eqns, outputs)
     fixed_eqns, varying_eqns = _split(eqns, program.inputs[n_fixed:])
     if not fixed_eqns or not varying_eqns:
-        return codegen(product, name, blocked)
+        return codegen(product, name, blocked, folded=True)
     if may_block([*program.inputs, *(e.out for e in eqns)], blocked):
-        whole = codegen(product, name, blocked)
+        whole = codegen(product, name, blocked, folded=True)
         if _cheap_to_recompute(fixed_eqns, whole):
             return whole
     fixed_ids = {e.out.id for e in fixed_eqns}
@@ -91,8 +92,9 @@ def linearized_codegen(program, n_fixed, name, blocked="auto", n_primal=0):
     # generated on first use: where every point's products follow a run of ``at_point``
     # (newton-cg through optkit.minimize), the residuals never come from anywhere else
     prepare = _Deferred(Program(inputs[:n_fixed], fixed_eqns, residuals, None),
-                        f"{name}_at_x", blocked)
-    apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name, blocked)
+                        f"{name}_at_x", blocked, folded=True)
+    apply = codegen(Program(inputs + residuals, varying_eqns, outputs, None), name, blocked,
+                    folded=True)
     at_point = None
     if primal:
         x_alone, reads_v = _split(all_eqns, program.inputs[n_fixed:])
@@ -100,7 +102,7 @@ def linearized_codegen(program, n_fixed, name, blocked="auto", n_primal=0):
         if not primal_ids & {e.out.id for e in reads_v}:  # f and g read x alone: always
             at_point = codegen(Program(inputs[:n_fixed], dce(x_alone, primal + residuals),
                                        primal + residuals, None), f"{name}_primal_at_x",
-                               blocked)
+                               blocked, folded=True)
     return Linearized(prepare, apply, n_fixed, at_point, len(primal))
 
 
@@ -129,17 +131,17 @@ def _cheap_to_recompute(fixed_eqns, whole):
 
 
 class _Deferred:
-    """``codegen(*args)``, generated when first called or inspected; thread-safe."""
+    """``codegen(*args, **kwargs)``, generated when first called or inspected; thread-safe."""
 
-    def __init__(self, *args):
-        self._args = args
+    def __init__(self, *args, **kwargs):
+        self._args, self._kwargs = args, kwargs
         self._replay = None
         self._lock = threading.Lock()
 
     def _built(self):
         with self._lock:
             if self._replay is None:
-                self._replay = codegen(*self._args)
+                self._replay = codegen(*self._args, **self._kwargs)
             return self._replay
 
     def __call__(self, *args):

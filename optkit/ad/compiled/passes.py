@@ -18,7 +18,7 @@ __all__ = ["fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elemen
 
 
 def _key_of(x):
-    if isinstance(x, Var):
+    if type(x) is Var:
         return ("v", x.id)
     v = x.value
     if isinstance(v, (int, float, bool, np.number)) or v is None:
@@ -51,50 +51,72 @@ _COMMUTATIVE = {np.add, np.multiply, np.maximum, np.minimum, np.hypot, np.logadd
 
 
 def fold_and_cse(program):
-    """Constant folding and common-subexpression elimination, in one forward sweep."""
+    """Constant folding and common-subexpression elimination, in one forward sweep.
+
+    Linear in the number of equations: each is looked up once in a dict of the keys seen;
+    a parameter dict's key is made once per dict (equations of one rule share theirs)."""
     replace = {}  # var id -> Var or Const it is equal to
     seen = {}
+    keys = {}  # id(params) -> params_key(params); the dicts live as long as the sweep
     eqns = []
     for eqn in program.eqns:
-        inputs = [replace.get(v.id, v) if isinstance(v, Var) else v for v in eqn.inputs]
-        if (eqn.prim.name == "power" and isinstance(inputs[1], Const)
+        inputs = [replace.get(v.id, v) if type(v) is Var else v for v in eqn.inputs]
+        prim = eqn.prim
+        if (prim.name == "power" and type(inputs[1]) is Const
                 and type(inputs[1].value) in (int, float) and inputs[1].value == 2):
             # x ** 2 is numpy's square (its own fast path): as a ufunc it can write out=
             eqn = type(eqn)(_SQUARE, inputs[:1], eqn.params, eqn.out)
+            prim = _SQUARE
             inputs = inputs[:1]
-        if elementwise(eqn.prim):
+        if elementwise(prim):
             inputs = _scalarize_uniform(inputs, eqn.out.shape)
-            alias = _identity_operand(eqn.prim.impl, inputs, eqn.out.shape)
+            alias = _identity_operand(prim.impl, inputs, eqn.out.shape)
             if alias is not None:
                 replace[eqn.out.id] = alias
                 continue
-        if all(isinstance(v, Const) for v in inputs):
-            value = eqn.prim.impl(*(v.value for v in inputs), **eqn.params)
+        if all(type(v) is Const for v in inputs):
+            value = prim.impl(*(v.value for v in inputs), **eqn.params)
             replace[eqn.out.id] = Const(value)
             continue
-        operands = tuple(_key_of(v) for v in inputs)
-        if eqn.prim.impl in _COMMUTATIVE:  # a*b and b*a are one value
-            operands = tuple(sorted(operands, key=repr))
-        key = (id(eqn.prim), operands, params_key(eqn.params))
+        operands = tuple([_key_of(v) for v in inputs])
+        if prim.impl in _COMMUTATIVE and len(operands) > 1:  # a*b and b*a are one value
+            # any fixed order makes the key canonical; hash is cheap (a collision of two
+            # different operands can only miss a common subexpression, never merge two)
+            operands = tuple(sorted(operands, key=hash))
+        params = eqn.params
+        if not params:
+            pkey = ()
+        else:
+            pkey = keys.get(id(params))
+            if pkey is None:
+                pkey = keys[id(params)] = params_key(params)
+        key = (id(prim), operands, pkey)
         twin = seen.get(key)
         if twin is not None:
             replace[eqn.out.id] = twin
             continue
         seen[key] = eqn.out
-        eqn = type(eqn)(eqn.prim, inputs, eqn.params, eqn.out)
-        eqns.append(eqn)
-    outputs = [replace.get(v.id, v) if isinstance(v, Var) else v for v in program.outputs]
+        eqns.append(type(eqn)(prim, inputs, params, eqn.out))
+    outputs = [replace.get(v.id, v) if type(v) is Var else v for v in program.outputs]
     return eqns, outputs
+
+
+_ELEMENTWISE = {}  # primitive -> elementwise(primitive), decided once per primitive
 
 
 def elementwise(prim):
     """An elementwise ufunc (not a gufunc such as matmul): safe to scalarize and write out=."""
-    impl = prim.impl
-    return isinstance(impl, np.ufunc) and impl.signature is None
+    answer = _ELEMENTWISE.get(prim)
+    if answer is None:
+        impl = prim.impl
+        answer = _ELEMENTWISE[prim] = isinstance(impl, np.ufunc) and impl.signature is None
+    return answer
 
 
 def _scalarize_uniform(inputs, out_shape):
     """A constant array of one repeated value becomes a scalar when the others fill the shape."""
+    if not any(type(v) is Const and isinstance(v.value, np.ndarray) for v in inputs):
+        return inputs  # the common case: nothing to scalarize
     result = list(inputs)
     for i, v in enumerate(inputs):
         if isinstance(v, Const) and isinstance(v.value, np.ndarray) and v.value.size > 1:
@@ -107,15 +129,16 @@ def _scalarize_uniform(inputs, out_shape):
     return result
 
 
+_UNITS = {np.multiply: (1.0, 1.0), np.add: (0.0, 0.0), np.subtract: (None, 0.0),
+          np.true_divide: (None, 1.0)}  # ufunc -> its unit on the left, on the right
+
+
 def _identity_operand(ufunc, inputs, out_shape):
     """``x * 1``, ``1 * x``, ``x + 0``, ``0 + x``, ``x - 0``, ``x / 1``: the operand itself."""
-    if len(inputs) != 2:
+    unit = _UNITS.get(ufunc)
+    if unit is None or len(inputs) != 2:
         return None
     a, b = inputs
-    unit = {np.multiply: (1.0, 1.0), np.add: (0.0, 0.0), np.subtract: (None, 0.0),
-            np.true_divide: (None, 1.0)}.get(ufunc)
-    if unit is None:
-        return None
     for const, other, neutral in ((a, b, unit[0]), (b, a, unit[1])):
         if (neutral is not None and isinstance(const, Const) and isinstance(other, Var)
                 and isinstance(const.value, (int, float)) and const.value == neutral
