@@ -17,7 +17,10 @@ n = 1000. The last section times the per-iteration overhead (time outside f and 
 and L-BFGS-B at n = 1e6 on a cheap diagonal quadratic, in the same process, and the same for
 ``optkit.minimize`` with the parameters as a dict of four arrays against one flat vector
 (issue 12: the structure is raveled once; per iteration it costs rebuilding the views and
-concatenating the gradient).
+concatenating the gradient). The last line is issue 17's memory goal: the peak resident set
+size of an lbfgs solve of the extended Rosenbrock function at n = 1e6 against SciPy's L-BFGS-B
+with a hand-written gradient, each in a fresh subprocess (``end_to_end.peak_rss``, the same
+measurement ``bench/end_to_end.py`` prints; ``--no-rss`` skips it).
 """
 
 import os
@@ -30,6 +33,7 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 
 import _harness as harness  # noqa: E402
+import end_to_end  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.optimize  # noqa: E402
 
@@ -142,7 +146,11 @@ def main():
                         help="an explicit ftol for optkit's methods (default: their own)")
     parser.add_argument("--no-overhead", action="store_true",
                         help="skip the per-iteration overhead measure at n = 1e6")
+    parser.add_argument("--no-rss", action="store_true",
+                        help="skip the peak-RSS subprocesses at n = 1e6")
     args = parser.parse_args()
+    # first, while this process is small (Linux keeps a process's peak RSS across fork)
+    rss = None if args.no_rss else end_to_end.peak_rss()
 
     cases = suite(args.quick)
     methods = OPTKIT + SCIPY
@@ -177,6 +185,10 @@ def main():
     tncg = sum(results["trust-ncg"][k]["hessp"] for k in hard)
     print(f"newton-cg / trust-ncg hessp totals: {ncg} / {tncg}")
 
+    if rss is not None:
+        ours, theirs = rss["optkit lbfgs"][0], rss["scipy L-BFGS-B"][0]
+        print(f"\npeak RSS, extended Rosenbrock n=1e6 (fresh subprocesses): optkit lbfgs "
+              f"{ours:.0f} MB, scipy L-BFGS-B {theirs:.0f} MB, ratio {ours / theirs:.2f}")
     if args.no_overhead:
         return
     per_iter = overhead_at_1e6()
