@@ -73,10 +73,13 @@ def test_the_compiled_jacobian_is_the_eager_one_bit_for_bit(name, stagings, monk
         del stagings[:]
         _same_jacobians(p.residuals, x0, mode, m, calls=JAC_WARMUP + 5)
         # the product program, then (up to UNROLL_MAX passes) the unrolled J, or the unrolled
-        # J alone (up to UNROLL_AT_ONCE passes), each staged and checked: two tracings each
+        # J alone (up to UNROLL_AT_ONCE passes), each staged once and checked by two
+        # recordings of r alone (CompiledFunction.derived_from)
         passes = x0.size if mode == "forward" else m
         one = passes <= residual_ad.UNROLL_AT_ONCE or passes > residual_ad.UNROLL_MAX
-        assert len(stagings) == (2 if one else 4)
+        staged = [fn for fn in stagings if fn is not p.residuals]
+        assert len(staged) == (1 if one else 2)
+        assert len(stagings) - len(staged) == 2 * len(staged)
 
 
 @pytest.mark.parametrize("name", ["osborne2", "meyer", "brown-dennis", "nist-misra1a"])
@@ -241,6 +244,25 @@ def test_a_constant_jacobian_stays_right_over_solves():
 
 
 # ---- eager fallbacks and refusals ----------------------------------------------------------
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_residuals_drawing_random_numbers_give_no_frozen_jacobian(mode):
+    """The J program is checked by two recordings of r alone (derived_from): r drawing new
+    numbers on each call makes them differ, so J runs eagerly instead of replaying the
+    numbers drawn while staging."""
+    rng = np.random.default_rng(0)
+
+    def noisy(x):
+        return x * rng.uniform(1.0, 2.0, x.size)  # J = diag(the numbers of this call)
+
+    compiled = ResidualDerivatives(noisy, mode, residuals=3)
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.warns(optkit.CompileWarning, match="two tracings disagree"):
+        jacobians = [compiled.jac(x) for _ in range(JAC_WARMUP + 4)]
+    for J in jacobians:
+        assert np.array_equal(J, np.diag(np.diag(J))) and np.all(np.diag(J) >= 1.0)
+    assert not np.array_equal(jacobians[-1], jacobians[-2])  # not one frozen program
+
+
 def test_a_residual_branching_on_a_value_runs_eagerly_with_one_warning(short_warmup):
     t, y = _data()
 

@@ -93,6 +93,10 @@ class CompiledFunction:
     """
 
     _WARMED_UP = ("value", "value_and_grad")  # the kinds that wait out the warm-up
+    # a function g such that f(x, ...) is computed from g(x) by optkit's AD alone (f a
+    # Jacobian or a product of g's): then two recordings of g(x), not of f, are the check
+    # of ``_check`` (as the HVP's check records f, not the HVP); set by its maker
+    derived_from = None
 
     def __init__(self, fun, *, warmup=0, blocked="auto"):
         """``warmup``: the first ``warmup`` calls of the value and of the value and gradient
@@ -191,6 +195,9 @@ class CompiledFunction:
         state that changed, would be frozen into the program otherwise. The recordings look
         up ``values`` (a ``StagedValues`` kept while staging ``program``) rather than compute
         again what f did there: they compare equations, constants and wiring, never values."""
+        derived = self.derived_from
+        if derived is not None:  # f is a derivative of derived(x): checked by recording it
+            value_fun, value_args, kind = derived, value_args[:1], "derived"
         key = (None if treedef is None else (kind == "value", treedef), signature(value_args))
         if key not in self._checked:
             first = program if kind == "value" else stage(value_fun, value_args, values=values,
@@ -199,7 +206,7 @@ class CompiledFunction:
             same = same_recording(first, again)
             self._checked[key] = None if same else (
                 "two tracings disagree (random numbers or changing global state)")
-            if same and treedef is None:  # f alone (its value's leaves, for "value")
+            if same and treedef is None and derived is None:  # f alone (its value's leaves)
                 self._recordings[key[1]] = first
         return self._checked[key]
 
