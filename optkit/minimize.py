@@ -31,6 +31,16 @@ __all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermedia
 COMPILE_WARMUP = 5
 
 
+_AD_FAILURES = (NotDifferentiableError, TracerConversionError)
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _explained(exc):
+    """``exc`` again, its message saying how to bypass the AD (``explain_ad_failure``)."""
+    return type(exc)(f"{exc} (while differentiating the objective with optkit's AD; pass jac= "
+                     "(and hessp=) explicitly to bypass AD)")
+
+
 def explain_ad_failure(fn):
     """Re-raise AD failures with the way around them: hand-written derivatives."""
 
@@ -38,11 +48,8 @@ def explain_ad_failure(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (NotDifferentiableError, TracerConversionError) as exc:
-            raise type(exc)(
-                f"{exc} (while differentiating the objective with optkit's AD; pass jac= "
-                "(and hessp=) explicitly to bypass AD)"
-            ) from exc
+        except _AD_FAILURES as exc:
+            raise _explained(exc) from exc
 
     return wrapper
 
@@ -55,20 +62,34 @@ def ad_derivatives(fun, args=()):
     program exists, the value and gradient at a plain vector come from that program's part
     that reads x alone, which keeps its work for the products at x that follow
     (``CompiledFunction.value_and_grad_for_hvp``: a truncated Newton step evaluates g at x,
-    then asks for products there).
+    then asks for products there). AD failures are explained as by ``explain_ad_failure``,
+    caught in the two callables themselves (a solver calls them once per evaluation and per
+    product: no wrapper around them), and a ``CompiledFunction``'s products at float64
+    arrays go to its ``hvp`` directly (what ``optkit.hvp`` does for them).
     """
     vg = value_and_grad(fun)
-    shared = fun.value_and_grad_for_hvp if isinstance(fun, CompiledFunction) else None
+    compiled = isinstance(fun, CompiledFunction)
+    shared = fun.value_and_grad_for_hvp if compiled else None
+    product = fun.hvp if compiled else None
 
-    @explain_ad_failure
     def fun_and_jac(x, *a):
-        if shared is not None and not a and type(x) is np.ndarray and x.dtype == np.float64:
-            return shared(x)
-        return vg(x, *a)
+        try:
+            if shared is not None and not a and type(x) is np.ndarray and x.dtype is _FLOAT64:
+                return shared(x)
+            return vg(x, *a)
+        except _AD_FAILURES as exc:
+            raise _explained(exc) from exc
 
-    @explain_ad_failure
     def hessp(x, p, *a):
-        return hvp(lambda z: fun(z, *a), x, p) if a else hvp(fun, x, p)
+        try:
+            if a:
+                return hvp(lambda z: fun(z, *a), x, p)
+            if (product is not None and type(x) is np.ndarray and x.dtype is _FLOAT64
+                    and type(p) is np.ndarray):  # optkit.hvp's own fast path, one call less
+                return product(x, p)
+            return hvp(fun, x, p)
+        except _AD_FAILURES as exc:
+            raise _explained(exc) from exc
 
     return fun_and_jac, hessp
 

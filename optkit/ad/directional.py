@@ -8,7 +8,7 @@ import numpy as np
 
 from .boundary import like_primal, own, plain_leaf, zeros_like
 from .captured import holding
-from .core import Tracer, new_level
+from .core import FLOAT64, Tracer, new_level
 from .forward import JVPTrace, JVPTracer, tangent_of
 from .gradients import gradient
 from .precision import narrow_dtype, narrowed
@@ -130,6 +130,9 @@ def hvp(f, x, v):
     >>> optkit.hvp(lambda x: x[0] ** 2 * x[1], np.array([1.0, 2.0]), np.array([1.0, 0.0]))
     array([4., 2.])
     """
-    if type(f) in REPLAYS and not isinstance(x, Tracer) and not isinstance(v, Tracer):
-        return narrowed(f.hvp(x, v), narrow_dtype(x))  # replay the compiled program
+    if type(f) in REPLAYS:  # replay the compiled program
+        if type(x) is np.ndarray and x.dtype is FLOAT64 and type(v) is np.ndarray:
+            return f.hvp(x, v)  # a solver's call: nothing to narrow
+        if not isinstance(x, Tracer) and not isinstance(v, Tracer):
+            return narrowed(f.hvp(x, v), narrow_dtype(x))
     return jvp(functools.partial(gradient, f), x, v)[1]

@@ -16,7 +16,7 @@ from .boundary import (
     zeros_like,
 )
 from .captured import check_unchanged, holding
-from .core import Tracer, is_complex, new_level, value_of
+from .core import FLOAT64, Tracer, is_complex, new_level, value_of
 from .precision import narrow_dtype, narrowed
 from .replay import REPLAYS
 from .reverse import ReverseTrace, ReverseTracer, backward
@@ -133,9 +133,13 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
-        if compiled and len(args) == 1 and not kwargs and not isinstance(args[0], Tracer):
-            value, g = f.value_and_grad(args[0])  # replay the compiled program
-            return value, narrowed(g, narrow_dtype(args[0]))
+        if compiled and len(args) == 1 and not kwargs:  # replay the compiled program
+            x = args[0]
+            if type(x) is np.ndarray and x.dtype is FLOAT64:  # a solver's call: no narrowing
+                return f.value_and_grad(x)
+            if not isinstance(x, Tracer):
+                value, g = f.value_and_grad(x)
+                return value, narrowed(g, narrow_dtype(x))
         return _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic)
 
     return value_and_grad_f

@@ -6,6 +6,8 @@ from .point_cache import PointCache
 
 __all__ = ["Objective", "check_scalar"]
 
+_FLOAT64 = np.dtype(np.float64)
+
 
 def check_scalar(value, source):
     """``value``, if it is one number (a 0-d array, plain or traced, counts).
@@ -138,10 +140,14 @@ class Objective:
             raise TypeError(f"{source} must return a scalar, got {type(value).__name__}") from exc
 
     def _as_gradient(self, g, x, source):
-        g = np.array(g, dtype=np.float64)  # a copy: the caller's buffer may be reused
-        if g.shape != x.shape:
-            raise ValueError(f"{source} returned an array of shape {g.shape}; expected {x.shape}")
-        g.flags.writeable = False
+        shape = x.shape if type(x) is np.ndarray else np.shape(x)
+        if type(g) is np.ndarray and g.dtype is _FLOAT64:  # the common case, copied cheaper
+            g = g.copy()  # a copy: the caller's buffer may be reused
+        else:
+            g = np.array(g, dtype=np.float64)
+        if g.shape != shape:
+            raise ValueError(f"{source} returned an array of shape {g.shape}; expected {shape}")
+        g.setflags(write=False)
         return g
 
     def _call_fun_and_jac(self, x, items=None):
@@ -211,7 +217,7 @@ class Objective:
             raise ValueError("hessp: this solver needs Hessian-vector products; "
                              "pass hessp=callable")
         self.nhev += 1
-        return self._as_gradient(self._hessp(x, p, *self._args), np.asarray(x), "hessp")
+        return self._as_gradient(self._hessp(x, p, *self._args), x, "hessp")
 
     def counts(self):
         """(nfev, njev, nhev) so far."""

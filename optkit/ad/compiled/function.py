@@ -287,6 +287,9 @@ class CompiledFunction:
         if (last is not None and type(x) is np.ndarray and x.dtype is FLOAT64
                 and x.shape == last[0]):  # a solver's call: the program of the last call
             value, g = last[1](x)
+            if value.__class__ is np.float64 and g.__class__ is np.ndarray and g.ndim \
+                    and g.dtype is FLOAT64:  # what _plain does, inline
+                return float(value), g
             return _plain(value, None), _plain(g, x)
         if type(x) is not np.ndarray:
             leaves, treedef = flatten(x)
@@ -334,6 +337,8 @@ class CompiledFunction:
                 and x.dtype is FLOAT64 and v.dtype is FLOAT64
                 and x.shape == last[0] == v.shape):  # a solver's product: the last program
             (out,) = last[1](x, v)
+            if out.__class__ is np.ndarray and out.ndim and out.dtype is FLOAT64:
+                return out  # what _plain does, inline
             return _plain(out, x)
         if type(x) is not np.ndarray:
             fx = flatten_input(x, "x")

@@ -76,6 +76,7 @@ TrustRegionError when no step decreases f; the line search raises LineSearchErro
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
@@ -278,10 +279,7 @@ class NewtonCG(Solver):
         if isinstance(state, TRONState):
             return self._bounded().step(objective, state)
         precond = as_preconditioner(self.preconditioner, state.x.size)
-
-        def hessp(v):
-            return objective.hessp(state.x, v)
-
+        hessp = functools.partial(objective.hessp, state.x)  # H v at x: one call per CG step
         move = self.globalization.newton_step(
             objective, state.x, state.f, state.g, hessp, precond, radius=state.radius,
             forcing=state.forcing, f_recent=state.f_recent)
@@ -343,10 +341,7 @@ class NewtonCG(Solver):
         if state.convexity():  # a stationary point of a convex function is a global minimum
             return None
         rng = np.random.default_rng(self.seed)
-
-        def hessp(v):
-            return objective.hessp(state.x, v)
-
+        hessp = functools.partial(objective.hessp, state.x)
         found = smallest_curvature(hessp, state.x.size, steps=self.saddle_check,
                                    threshold=self.saddle_tol, rng=rng,
                                    delta=self.saddle_delta)

@@ -34,6 +34,7 @@ import enum
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -76,9 +77,9 @@ def as_preconditioner(preconditioner, n: int) -> Callable[[np.ndarray], np.ndarr
     return lambda v: v / diag
 
 
-@dataclass(frozen=True)
-class _Iteration:
-    """One CG iteration, enough to rebuild the path at a smaller radius."""
+class _Iteration(NamedTuple):
+    """One CG iteration, enough to rebuild the path at a smaller radius (a tuple: one is
+    made per CG iteration, and a frozen dataclass costs several times as much to build)."""
 
     d: np.ndarray  # search direction d_j
     alpha: float  # step along d_j (inf on negative curvature)
@@ -258,12 +259,12 @@ class Steihaug:
         n = g.size
         maxiter = 10 * n if self.maxiter is None else self.maxiter
         keep = max(1, _PATH_BUDGET // max(n, 1))
-        tol = rtol * math.sqrt(float(g @ g))
+        tol = rtol * math.sqrt(float(g.dot(g)))
         p = np.zeros_like(g)
         r = g.copy()
         z = r if precond is None else np.asarray(precond(r), dtype=float)
-        rz = float(r @ z)
-        rr = float(r @ r)
+        rz = float(r.dot(z))
+        rr = float(r.dot(r))
         if math.sqrt(rr) <= tol:
             return SubproblemResult(p, CGExit.CONVERGED, 0, 0.0, 0.0, math.sqrt(rr), False,
                                     _complete=True)
@@ -274,12 +275,12 @@ class Steihaug:
         path: list[_Iteration] = []
         for j in range(maxiter):
             hd = np.asarray(hessp(d), dtype=float)
-            kappa = float(d @ hd)
+            kappa = float(d.dot(hd))
             if not math.isfinite(kappa):
                 raise NumericalError("hessp returned a non-finite product")
-            rd = float(r @ d)
-            rhd = float(r @ hd)
-            hdhd = float(hd @ hd)
+            rd = float(r.dot(d))
+            rhd = float(r.dot(hd))
+            hdhd = float(hd.dot(hd))
             alpha = rz / kappa if kappa > 0 else math.inf
             it = _Iteration(d, alpha, kappa, model, rd, pmp, pmd, dmd, rr, rhd, hdhd)
             if len(path) < keep:
@@ -289,7 +290,7 @@ class Steihaug:
                 if math.isinf(radius):
                     return SubproblemResult(
                         p, CGExit.NEGATIVE_CURVATURE, j + 1, -model, math.sqrt(pmp),
-                        math.sqrt(rr), False, d, kappa / float(d @ d), tuple(path), complete,
+                        math.sqrt(rr), False, d, kappa / float(d.dot(d)), tuple(path), complete,
                     )
                 return _to_boundary(p, it, radius, niter=j + 1, path=tuple(path),
                                     complete=complete)
@@ -300,19 +301,19 @@ class Steihaug:
             p = p + alpha * d
             r = r + alpha * hd
             model = model + alpha * rd + 0.5 * alpha * alpha * kappa
-            rr = float(r @ r)
+            rr = float(r.dot(r))
             if math.sqrt(rr) <= tol:
                 return SubproblemResult(p, CGExit.CONVERGED, j + 1, -model,
                                         math.sqrt(pmp_next), math.sqrt(rr), False,
                                         _path=tuple(path), _complete=complete)
             z = r if precond is None else np.asarray(precond(r), dtype=float)
-            rz_next = float(r @ z)
+            rz_next = float(r.dot(z))
             _check_positive(rz_next)
             beta = rz_next / rz
             rz = rz_next
-            d = -z + beta * d
+            d = beta * d - z  # = -z + beta d bit for bit, one operation fewer
             if precond is None:
-                pmp, pmd, dmd = float(p @ p), float(p @ d), float(d @ d)
+                pmp, pmd, dmd = float(p.dot(p)), float(p.dot(d)), float(d.dot(d))
             else:
                 pmd = beta * (pmd + alpha * dmd)
                 dmd = rz + beta * beta * dmd
