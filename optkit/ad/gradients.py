@@ -130,15 +130,16 @@ def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False):
         raise TypeError(f"has_aux must be True or False, got {has_aux!r}")
     check_holomorphic(holomorphic)
     compiled = type(f) in REPLAYS and argnums == 0 and not has_aux and not holomorphic
+    replay = f.value_and_grad if compiled else None  # the compiled program's entry
 
     @functools.wraps(f)
     def value_and_grad_f(*args, **kwargs):
-        if compiled and len(args) == 1 and not kwargs:  # replay the compiled program
+        if replay is not None and len(args) == 1 and not kwargs:
             x = args[0]
             if type(x) is np.ndarray and x.dtype is FLOAT64:  # a solver's call: no narrowing
-                return f.value_and_grad(x)
+                return replay(x)
             if not isinstance(x, Tracer):
-                value, g = f.value_and_grad(x)
+                value, g = replay(x)
                 return value, narrowed(g, narrow_dtype(x))
         return _value_and_grad(f, args, kwargs, argnums, has_aux, holomorphic)
 

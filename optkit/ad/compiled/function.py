@@ -121,7 +121,7 @@ class CompiledFunction:
         self._recordings = {}  # signature of plain x -> f's recording that passed the check
         self._warned = False
         self._last_value_and_grad = None  # (shape, program) of the last float64 array call
-        self._last_hvp = None  # the same for products of float64 arrays x and v
+        self._last_hvp = None  # the same for products (and the program's primal_at, or None)
         # an HVP program was compiled (until then value_and_grad_for_hvp is value_and_grad)
         self._hvp_staged = False
         functools.update_wrapper(self, fun)
@@ -334,7 +334,7 @@ class CompiledFunction:
         ``v`` may be structures, as in ``value_and_grad``."""
         last = self._last_hvp
         if (last is not None and type(x) is np.ndarray and type(v) is np.ndarray
-                and x.dtype is FLOAT64 and v.dtype is FLOAT64
+                and x.dtype is FLOAT64 is v.dtype
                 and x.shape == last[0] == v.shape):  # a solver's product: the last program
             (out,) = last[1](x, v)
             if out.__class__ is np.ndarray and out.ndim and out.dtype is FLOAT64:
@@ -355,7 +355,8 @@ class CompiledFunction:
             return self._eager((x, v), lambda: hvp(self.fun, x, v))
         if (type(x) is np.ndarray and type(v) is np.ndarray and x.dtype is FLOAT64
                 and v.dtype is FLOAT64 and self._entry((x, v)).programs.get("hvp") is fn):
-            self._last_hvp = (x.shape, fn)  # as for value_and_grad: skip the lookups next
+            # as for value_and_grad: skip the lookups next, and value_and_grad_for_hvp's too
+            self._last_hvp = (x.shape, fn, getattr(fn, "primal_at", None))
         (out,) = fn(x, v)
         return _plain(out, x)
 
@@ -370,14 +371,18 @@ class CompiledFunction:
         if self._hvp_staged and type(x) is np.ndarray and x.dtype is FLOAT64:
             last = self._last_hvp
             if last is not None and last[0] == x.shape:
-                program = last[1]
+                primal = last[2]
             else:
                 entry = self._cache.get(signature((x, x)))
                 program = None if entry is None else entry.programs.get("hvp")
-            primal = getattr(program, "primal_at", None)
+                primal = getattr(program, "primal_at", None)
             out = None if primal is None else primal(x)
             if out is not None:
-                return _plain(out[0], None), _plain(out[1], x)
+                value, g = out
+                if value.__class__ is np.float64 and g.__class__ is np.ndarray and g.ndim \
+                        and g.dtype is FLOAT64:  # what _plain does, inline
+                    return float(value), g
+                return _plain(value, None), _plain(g, x)
         return self.value_and_grad(x)
 
     def is_dynamic(self, *args):

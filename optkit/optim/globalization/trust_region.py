@@ -178,7 +178,7 @@ class TrustRegion(Globalization):
         niter = sub.niter
         for rejected in range(self.max_rejections + 1):
             x_trial = x + sub.step
-            if np.array_equal(x_trial, x):
+            if (x_trial == x).all():  # np.array_equal, without its checks (same shape)
                 raise TrustRegionError(
                     f"trust region step vanished at radius {radius:.3g} without decrease"
                 )
@@ -188,7 +188,7 @@ class TrustRegion(Globalization):
                              with_gradient=rejected == 0)
             if self.accepts(rho):
                 f_new, g_new = objective.f_and_g(x_trial)
-                if np.all(np.isfinite(g_new)):
+                if np.isfinite(g_new).all():
                     return Move(
                         x=x_trial, f=f_new, g=g_new,
                         radius=self.update(radius, rho, sub.step_norm, sub.on_boundary),
