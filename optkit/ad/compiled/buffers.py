@@ -3,6 +3,8 @@ are allocated once per program and reused once the values they hold are dead."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..staging import Var
@@ -46,7 +48,7 @@ def plan_buffers(eqns, inputs, outputs, fused=()):
     for k, eqn in enumerate(eqns):
         out = eqn.out
         planned = (k not in fused and elementwise(eqn.prim) and out.dtype == np.float64
-                   and int(np.prod(out.shape)) >= _BUFFER_MIN_SIZE and out.id not in pinned)
+                   and math.prod(out.shape) >= _BUFFER_MIN_SIZE and out.id not in pinned)
         if planned:
             # an elementwise ufunc may write over an input it reads for the last time (numpy
             # handles overlapping operands): fewer buffers, a smaller working set in cache

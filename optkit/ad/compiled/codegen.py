@@ -125,14 +125,17 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE, folded=False):
     not run again).
     """
     eqns, outputs = (program.eqns, program.outputs) if folded else fold_and_cse(program)
+    swept = eqns
     rewritten = outer_matmuls(eqns)
     changed = _rewritten(eqns, rewritten)
     live = dce(rewritten, outputs)
     eqns = merge_scatters(fold_products(fold_negations(live, outputs), outputs), outputs)
     if changed or _rewritten(live, eqns):
         # the rewrites may make two equations equal (-(2 * -v) and 2 * v): a second CSE
-        # sweep, needed only where they rewrote something (on the others it is a no-op)
-        eqns, outputs = fold_and_cse(SimpleNamespace(eqns=eqns, outputs=outputs))
+        # sweep, needed only where they rewrote something, and there only for the
+        # equations they made (with the others of their primitives)
+        eqns, outputs = fold_and_cse(SimpleNamespace(eqns=eqns, outputs=outputs),
+                                     swept={id(e) for e in swept})
     fused, skipped = fuse_scatter_adds(eqns, outputs)
     if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []
@@ -182,12 +185,35 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE, folded=False):
     rets = ", ".join(names.ref(v) for v in outputs)
     lines = [f"def {name}({', '.join(params)}):", *body, f"    return ({rets},)"]
     source = "\n".join(lines) + "\n"
-    exec(builtins.compile(source, f"<optkit.compile {name}>", "exec"), names.namespace)
+    exec(_code(source, name), names.namespace)
     report = [f"region: {r.describe()}" for r in regions] + [f"unblocked: {n}" for n in notes]
     replay = Replay(names.namespace[name], source, len(eqns), buffers, report)
     replay.unblocked_ids = frozenset(eqns[k].out.id for k in schedule if not isinstance(k, Region)
                                      and eqns[k].prim.name != "getitem")
     return replay
+
+
+# Python's compile() of the generated source is a sixth of a small program's build; a
+# program built again (a new CompiledFunction of the same f: each solve of optkit.minimize
+# or the SciPy adapter compiles its objective) has the same source, its constants bound by
+# name in a namespace of its own, so the code object is kept by source text
+_CODE_MAX_ENTRIES = 256
+_CODE_MAX_CHARS = 1 << 16  # larger sources compile again (their staging dwarfs compile())
+_codes = {}
+_codes_lock = threading.Lock()
+
+
+def _code(source, name):
+    """``builtins.compile(source)``, kept for the next program with that source."""
+    code = _codes.get(source)
+    if code is None:
+        code = builtins.compile(source, f"<optkit.compile {name}>", "exec")
+        if len(source) <= _CODE_MAX_CHARS:
+            with _codes_lock:
+                if len(_codes) >= _CODE_MAX_ENTRIES:
+                    del _codes[next(iter(_codes))]  # the oldest
+                _codes[source] = code
+    return code
 
 
 def _rewritten(before, after):

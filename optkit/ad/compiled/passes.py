@@ -17,15 +17,6 @@ __all__ = ["fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elemen
            "use_counts", "params_key"]
 
 
-def _key_of(x):
-    if type(x) is Var:
-        return ("v", x.id)
-    v = x.value
-    if isinstance(v, (int, float, bool, np.number)) or v is None:
-        return ("c", type(v).__name__, v)
-    return ("c", id(v))
-
-
 def _freeze(v):
     """A hashable key for a parameter value; arrays by identity (never by truncated repr)."""
     if isinstance(v, np.ndarray):
@@ -50,55 +41,125 @@ _SQUARE = ufunc_primitives[np.square]
 _COMMUTATIVE = {np.add, np.multiply, np.maximum, np.minimum, np.hypot, np.logaddexp}
 
 
-def fold_and_cse(program):
+def fold_and_cse(program, swept=None):
     """Constant folding and common-subexpression elimination, in one forward sweep.
 
     Linear in the number of equations: each is looked up once in a dict of the keys seen;
-    a parameter dict's key is made once per dict (equations of one rule share theirs)."""
+    what a rule is (elementwise, commutative, with units) is decided once per primitive,
+    and a parameter dict's key once per dict (equations of one rule share theirs).
+
+    ``swept``: the ids of equations that come out of an earlier sweep unchanged (another
+    sweep after a few rewrites): such an equation whose inputs are not replaced has nothing
+    to fold and no twin among the others of that sweep, so it is keyed only when an
+    equation of its primitive that is not one of them is (the result is the full sweep's).
+    """
     replace = {}  # var id -> Var or Const it is equal to
+    get = replace.get
     seen = {}
     keys = {}  # id(params) -> params_key(params); the dicts live as long as the sweep
+    unkeyed = {}  # primitive -> swept equations not keyed yet
+    rewritten = set()  # primitives of the equations keyed that were not swept
     eqns = []
     for eqn in program.eqns:
-        inputs = [replace.get(v.id, v) if type(v) is Var else v for v in eqn.inputs]
+        if swept is not None and id(eqn) in swept and not any(
+                type(v) is Var and v.id in replace for v in eqn.inputs):
+            eqns.append(eqn)
+            if eqn.prim not in rewritten:
+                unkeyed.setdefault(eqn.prim, []).append(eqn)
+                continue
+            key = _key(eqn.prim, eqn.inputs, eqn.params, keys)
+            twin = seen.get(key)
+            if twin is not None:
+                eqns.pop()
+                replace[eqn.out.id] = twin
+            else:
+                seen[key] = eqn.out
+            continue
+        inputs = [get(v.id, v) if type(v) is Var else v for v in eqn.inputs]
         prim = eqn.prim
         if (prim.name == "power" and type(inputs[1]) is Const
                 and type(inputs[1].value) in (int, float) and inputs[1].value == 2):
             # x ** 2 is numpy's square (its own fast path): as a ufunc it can write out=
-            eqn = type(eqn)(_SQUARE, inputs[:1], eqn.params, eqn.out)
             prim = _SQUARE
             inputs = inputs[:1]
-        if elementwise(prim):
-            inputs = _scalarize_uniform(inputs, eqn.out.shape)
-            alias = _identity_operand(prim.impl, inputs, eqn.out.shape)
-            if alias is not None:
-                replace[eqn.out.id] = alias
-                continue
-        if all(type(v) is Const for v in inputs):
+        info = _INFO.get(prim) or _info(prim)
+        operands, variables, arrays = _operand_keys(inputs)
+        if info[0]:  # elementwise
+            if arrays:
+                inputs = _scalarize_uniform(inputs, eqn.out.shape)
+                operands, variables, arrays = _operand_keys(inputs)
+            if info[2]:  # with units: x * 1, x + 0, ...
+                alias = _identity_operand(prim.impl, inputs, eqn.out.shape)
+                if alias is not None:
+                    replace[eqn.out.id] = alias
+                    continue
+        if not variables:
             value = prim.impl(*(v.value for v in inputs), **eqn.params)
             replace[eqn.out.id] = Const(value)
             continue
-        operands = tuple([_key_of(v) for v in inputs])
-        if prim.impl in _COMMUTATIVE and len(operands) > 1:  # a*b and b*a are one value
-            # any fixed order makes the key canonical; hash is cheap (a collision of two
-            # different operands can only miss a common subexpression, never merge two)
-            operands = tuple(sorted(operands, key=hash))
-        params = eqn.params
-        if not params:
-            pkey = ()
-        else:
-            pkey = keys.get(id(params))
-            if pkey is None:
-                pkey = keys[id(params)] = params_key(params)
-        key = (id(prim), operands, pkey)
+        if swept is not None and prim not in rewritten:
+            rewritten.add(prim)
+            for earlier in unkeyed.pop(prim, ()):  # unique among themselves and before eqn
+                seen.setdefault(_key(prim, earlier.inputs, earlier.params, keys), earlier.out)
+        key = _key(prim, inputs, eqn.params, keys, operands)
         twin = seen.get(key)
         if twin is not None:
             replace[eqn.out.id] = twin
             continue
         seen[key] = eqn.out
-        eqns.append(type(eqn)(prim, inputs, params, eqn.out))
-    outputs = [replace.get(v.id, v) if type(v) is Var else v for v in program.outputs]
+        eqns.append(type(eqn)(prim, inputs, eqn.params, eqn.out))
+    outputs = [get(v.id, v) if type(v) is Var else v for v in program.outputs]
     return eqns, outputs
+
+
+def _key(prim, inputs, params, keys, operands=None):
+    """The CSE key of ``prim(*inputs, **params)``; ``keys`` memoizes parameter keys by
+    dict, ``operands`` are ``_operand_keys(inputs)[0]`` when known."""
+    if operands is None:
+        operands = _operand_keys(inputs)[0]
+    if len(operands) > 1 and (_INFO.get(prim) or _info(prim))[1]:
+        # a*b and b*a are one value: any fixed order makes the key canonical; hash is cheap
+        # (a collision of two different operands can only miss a twin, never merge two)
+        operands.sort(key=hash)
+    if not params:
+        pkey = ()
+    else:
+        pkey = keys.get(id(params))
+        if pkey is None:
+            pkey = keys[id(params)] = params_key(params)
+    return prim, tuple(operands), pkey
+
+
+_NUMBERS = (int, float, bool, np.number)
+
+
+def _operand_keys(inputs):
+    """``(keys, variables, arrays)``: the inputs' parts of an equation's key (a variable by
+    its number, a number by its value, another constant by identity), how many are
+    variables, and whether an array constant is among them."""
+    keys, variables, arrays = [], 0, False
+    for v in inputs:
+        if type(v) is Var:
+            keys.append(v.id)
+            variables += 1
+            continue
+        value = v.value
+        if isinstance(value, _NUMBERS) or value is None:
+            keys.append(("c", type(value).__name__, value))
+        else:
+            keys.append(("c", id(value)))
+            arrays = arrays or isinstance(value, np.ndarray)
+    return keys, variables, arrays
+
+
+_INFO = {}  # primitive -> (elementwise, commutative, has units)
+
+
+def _info(prim):
+    """What the sweep needs to know of ``prim``, decided once per primitive."""
+    impl = prim.impl
+    info = _INFO[prim] = (elementwise(prim), impl in _COMMUTATIVE, impl in _UNITS)
+    return info
 
 
 _ELEMENTWISE = {}  # primitive -> elementwise(primitive), decided once per primitive
@@ -115,8 +176,6 @@ def elementwise(prim):
 
 def _scalarize_uniform(inputs, out_shape):
     """A constant array of one repeated value becomes a scalar when the others fill the shape."""
-    if not any(type(v) is Const and isinstance(v.value, np.ndarray) for v in inputs):
-        return inputs  # the common case: nothing to scalarize
     result = list(inputs)
     for i, v in enumerate(inputs):
         if isinstance(v, Const) and isinstance(v.value, np.ndarray) and v.value.size > 1:
