@@ -26,7 +26,7 @@ from .core import Trace, Tracer, check_complex, check_real_args, new_level, spli
 from .numpy_dispatch import tracer_pair
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagedValues", "StagingTrace", "StagedTracer",
-           "InPlaceWriteError", "stage"]
+           "InPlaceWriteError", "stage", "WORTH_KEEPING"]
 
 
 class Var:
@@ -118,6 +118,15 @@ StagedTracer, StagedTracerArray = tracer_pair(
     __name__, _ValueDependentConversions)
 
 
+# ``StagedValues(min_elements=WORTH_KEEPING)`` keeps a value only where its arguments hold
+# this many array elements in all: below, a numpy call costs about what keeping its value
+# does (a weak reference per argument, a dict entry, memory numpy would have reused).
+# Measured on the build of a compiled HVP, thread CPU: chained Rosenbrock n = 1e3 1.28 ms
+# keeping every value, 1.06 keeping none; logistic regression 20000 x 200 6.7 ms keeping
+# every value, 9.4 keeping none (its products with the matrix are kept at this threshold).
+WORTH_KEEPING = 4096
+
+
 class StagedValues:
     """Values computed while staging, for recordings made right after (``optkit.compile``'s
     check records f twice more after staging a program that contains f's work).
@@ -128,16 +137,25 @@ class StagedValues:
     ``reuse``s looks it up instead of computing it. Such a recording must keep its values to
     itself (the check compares equations and constants only): an argument written in place
     between the two calls would make a looked-up value stale. Values are kept up to
-    ``max_bytes`` in all; beyond that they are computed again.
+    ``max_bytes`` in all, and only those of primitives whose array arguments hold at least
+    ``min_elements`` elements in all (see ``WORTH_KEEPING``); others are computed again.
     """
 
-    __slots__ = ("_memo", "_room")
+    __slots__ = ("_memo", "_room", "_min_elements")
 
-    def __init__(self, max_bytes=1 << 24):
+    def __init__(self, max_bytes=1 << 24, min_elements=0):
         self._memo = {}
         self._room = max_bytes
+        self._min_elements = min_elements
 
     def keep(self, prim, vals, params, ans):
+        if self._min_elements:
+            work = 0
+            for v in vals:
+                if type(v) is np.ndarray:
+                    work += v.size
+            if work < self._min_elements:
+                return  # computing it again costs about what keeping it does
         size = getattr(ans, "nbytes", 0)
         if size <= self._room:
             self._room -= size

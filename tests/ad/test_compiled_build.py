@@ -13,7 +13,7 @@ from optkit.ad.compiled.algebra import fold_products, merge_scatters, outer_matm
 from optkit.ad.compiled.codegen import codegen
 from optkit.ad.compiled.function import _value_grad_and_hvp
 from optkit.ad.compiled.passes import dce, fold_and_cse, fold_negations
-from optkit.ad.staging import stage
+from optkit.ad.staging import StagedValues, stage
 
 
 def _rosenbrock(x):
@@ -95,3 +95,16 @@ def test_programs_sharing_their_source_keep_their_own_constants():
     assert va == np.sum(a * np.sin(x)) and vb == np.sum(b * np.sin(x))
     np.testing.assert_array_equal(ga, a * np.cos(x))
     np.testing.assert_array_equal(gb, b * np.cos(x))
+
+
+def test_values_are_kept_for_arguments_of_at_least_min_elements():
+    rng = np.random.default_rng(0)
+    A, x = rng.standard_normal((40, 30)), rng.standard_normal(30)
+    values = StagedValues(min_elements=1000)
+    program, out = stage(lambda z: np.sum(np.exp(A @ z)), (x,), values=values)
+    matmul, exp, total = program.eqns
+    Ax = values.find(matmul.prim, (A, x), matmul.params)  # 1230 elements read: kept
+    assert Ax is not None and np.array_equal(Ax, A @ x)
+    assert values.find(exp.prim, (Ax,), exp.params) is None  # 40 read: computed again
+    _, again = stage(lambda z: np.sum(np.exp(A @ z)), (x,), values=values, reuse=True)
+    assert again._a is not out._a and again._a == out._a

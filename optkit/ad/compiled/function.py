@@ -13,7 +13,7 @@ import numpy as np
 from ...tree import flatten
 from ..api import hvp, jvp, register_replay, value_and_grad
 from ..core import COMPLEX128, FLOAT64, Tracer, value_of
-from ..staging import InPlaceWriteError, StagedValues, stage
+from ..staging import WORTH_KEEPING, InPlaceWriteError, StagedValues, stage
 from ..tree import flatten_input
 from ..vspace import as_input
 from .cache import Entry, same_recording, signature
@@ -158,7 +158,10 @@ class CompiledFunction:
             value_fun = self.fun
         else:
             value_fun = lambda *leaves: self.fun(treedef.unflatten(leaves))  # noqa: E731
-        values = StagedValues()  # f's work in the program, looked up by the check's recordings
+        # f's costly work in the program, looked up by the check's recordings; none for a
+        # derived program (a J of r): keeping its values cost more than r's own work twice
+        values = (StagedValues(min_elements=WORTH_KEEPING) if self.derived_from is None
+                  else None)
         try:
             program, out = stage(target, args, values=values)
             if program.dynamic_reason is None:
