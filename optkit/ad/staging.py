@@ -22,7 +22,7 @@ import weakref
 import numpy as np
 
 from .captured import Captured, InPlaceWriteError
-from .core import Trace, Tracer, check_complex, check_real_args, new_level, split_args
+from .core import FLOAT64, Trace, Tracer, check_complex, check_real_args, new_level, split_args
 from .numpy_dispatch import tracer_pair
 
 __all__ = ["Var", "Const", "Eqn", "Program", "StagedValues", "StagingTrace", "StagedTracer",
@@ -204,13 +204,11 @@ class StagingTrace(Trace):
 
     def process(self, prim, args, params):
         # staging is the outermost level: every tracer here is one of ours
-        vals, carried, _ = split_args(self, args)
+        # the plain arrays among the arguments are captured in the same pass
+        vals, carried, _ = split_args(self, args, self.captured)
         ins = [Const(a) for a in args]
         for i, var in carried:
             ins[i] = var
-        for c in ins:
-            if type(c) is Const and isinstance(c.value, np.ndarray):
-                self.captured.hold(c.value)
         if params:
             self.captured.hold_all(params)
         ans = self.values.find(prim, vals, params) if self.reuse else None
@@ -218,7 +216,8 @@ class StagingTrace(Trace):
             ans = prim.impl(*vals, **params)
             # a complex value from or to a primitive with real-only rules is refused as in
             # eager differentiation: such a function runs eagerly instead (and raises there)
-            check_complex(prim, ans)
+            if getattr(ans, "dtype", None) is not FLOAT64:
+                check_complex(prim, ans)
             if prim.screened and not prim.nondiff:
                 check_real_args(prim, vals)
             if self.values is not None:

@@ -280,8 +280,7 @@ def _schedule(units, eqns, fused, block_size, min_blocks, notes):
 
 
 def _note(notes, eqn, reason):
-    size = int(np.prod(eqn.out.shape, dtype=np.int64))
-    if size >= BLOCK_SIZE:
+    if math.prod(eqn.out.shape) >= BLOCK_SIZE:
         notes.append(f"v{eqn.out.id} = {eqn.prim.name}{tuple(eqn.out.shape)}: {reason}")
 
 
