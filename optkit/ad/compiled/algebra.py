@@ -184,6 +184,8 @@ def merge_scatters(eqns, outputs):
     """``scatter(g, i) + scatter(h, i) -> scatter(g + h, i)`` when both scatters are used
     once, scatter to one shape at one basic index and ``g``, ``h`` are float64 arrays of one
     shape. The sum gets a new variable, numbered after every other."""
+    if sum(eqn.prim.name == _SCATTER for eqn in eqns) < 2:
+        return eqns  # nothing to merge (the common case outside slicing code)
     uses = use_counts(eqns, outputs)
     producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
     fresh = max([e.out.id for e in eqns] + [v.id for e in eqns for v in e.inputs

@@ -227,6 +227,8 @@ def _direct_scatters(eqns, schedule, fused, outputs, plan, position):
     straight into its entries (``ufunc(..., out=zeros[index])``): no temporary, no copy.
     Where ``g`` is an elementwise ufunc's float64 result without a work buffer, read by the
     scatter alone, at a basic index selecting each entry once with ``g``'s shape."""
+    if not any(eqn.prim.name == "scatter_add" for eqn in eqns):
+        return {}
     uses = use_counts(eqns, outputs)
     producer = {eqns[k].out.id: k for k in schedule if not isinstance(k, Region)}
     direct = {}

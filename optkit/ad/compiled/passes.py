@@ -236,6 +236,8 @@ def fold_negations(eqns, outputs):
     """``-(a * c)`` -> ``a * (-c)`` for a real constant ``c`` when the product is used only by
     the negation: one pass over the data fewer, and the same bits (negation is exact and
     rounding is symmetric in sign). The reverse pass writes ``-(2 * x)`` and the like."""
+    if not any(eqn.prim.impl is np.negative for eqn in eqns):
+        return eqns
     uses = use_counts(eqns, outputs)
     producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
     result = list(eqns)
@@ -248,12 +250,11 @@ def fold_negations(eqns, outputs):
         mul = result[j]
         if mul is None or mul.prim.impl is not np.multiply or mul.params:
             continue
-        inputs = [Const(-v.value) if isinstance(v, Const) and _real_float(v.value) else v
-                  for v in mul.inputs]
-        if (sum(isinstance(v, Const) for v in mul.inputs) != 1
-                or all(a is b for a, b in zip(inputs, mul.inputs, strict=True))
+        consts = [v for v in mul.inputs if isinstance(v, Const)]
+        if (len(consts) != 1 or not _real_float(consts[0].value)
                 or mul.out.shape != eqn.out.shape or mul.out.dtype != eqn.out.dtype):
             continue
+        inputs = [Const(-v.value) if v is consts[0] else v for v in mul.inputs]
         result[j] = type(eqn)(mul.prim, inputs, mul.params, eqn.out)
         result[k] = None
     return [e for e in result if e is not None]
@@ -274,6 +275,8 @@ def fuse_scatter_adds(eqns, outputs):
     accumulator promotes the sum and cannot be added in place.
     Returns ``{add index: (accumulator var, scatter eqn)}`` and the set of skipped eqns.
     """
+    if not any(eqn.prim.name == "scatter_add" for eqn in eqns):
+        return {}, set()
     uses = use_counts(eqns, outputs)
     producer = {}
     private = set()  # var ids holding a fresh array nobody else refers to
