@@ -22,7 +22,7 @@ from .buffers import plan_buffers
 from .passes import dce, elementwise, fold_and_cse, fold_negations, fuse_scatter_adds, use_counts
 from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions, may_block
 
-__all__ = ["codegen", "Replay"]
+__all__ = ["codegen", "Replay", "clear_codes"]
 
 _OPERATORS = {np.add: "{} + {}", np.subtract: "{} - {}", np.multiply: "{} * {}",
               np.true_divide: "{} / {}", np.negative: "-{}"}
@@ -214,6 +214,12 @@ def _code(source, name):
                     del _codes[next(iter(_codes))]  # the oldest
                 _codes[source] = code
     return code
+
+
+def clear_codes():
+    """Forget the kept code objects (``bench/build.py`` times a first build with it)."""
+    with _codes_lock:
+        _codes.clear()
 
 
 def _rewritten(before, after):
