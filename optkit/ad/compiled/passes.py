@@ -155,9 +155,14 @@ def _operand_keys(inputs):
 _INFO = {}  # primitive -> (elementwise, commutative, has units)
 
 
+_FACTS_MAX = 4096  # primitives remembered (custom primitives made in a loop: no leak)
+
+
 def _info(prim):
     """What the sweep needs to know of ``prim``, decided once per primitive."""
     impl = prim.impl
+    if len(_INFO) >= _FACTS_MAX:
+        _INFO.clear()
     info = _INFO[prim] = (elementwise(prim), impl in _COMMUTATIVE, impl in _UNITS)
     return info
 
@@ -169,6 +174,8 @@ def elementwise(prim):
     """An elementwise ufunc (not a gufunc such as matmul): safe to scalarize and write out=."""
     answer = _ELEMENTWISE.get(prim)
     if answer is None:
+        if len(_ELEMENTWISE) >= _FACTS_MAX:
+            _ELEMENTWISE.clear()
         impl = prim.impl
         answer = _ELEMENTWISE[prim] = isinstance(impl, np.ufunc) and impl.signature is None
     return answer
