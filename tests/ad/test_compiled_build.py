@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import optkit
+import optkit.ad.compiled.function as compiled_function
 from optkit.ad.compiled.algebra import fold_products, merge_scatters, outer_matmuls
 from optkit.ad.compiled.codegen import codegen
 from optkit.ad.compiled.function import _value_grad_and_hvp
@@ -108,3 +109,35 @@ def test_values_are_kept_for_arguments_of_at_least_min_elements():
     assert values.find(exp.prim, (Ax,), exp.params) is None  # 40 read: computed again
     _, again = stage(lambda z: np.sum(np.exp(A @ z)), (x,), values=values, reuse=True)
     assert again._a is not out._a and again._a == out._a
+
+
+def _stagings(monkeypatch):
+    seen = []
+    real = compiled_function.stage
+
+    def counting(fn, args, **kwargs):
+        seen.append(fn)
+        return real(fn, args, **kwargs)
+
+    monkeypatch.setattr(compiled_function, "stage", counting)
+    return seen
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_the_value_and_grad_check_compares_the_forward_part_with_one_recording(
+        monkeypatch, fallback):
+    """The program's forward part is the check's first recording of f (two stagings in all);
+    where it cannot be (here forced), two recordings of f, as before. Either way a function
+    drawing random numbers is found."""
+    if fallback:
+        monkeypatch.setattr(compiled_function, "_forward_part", lambda *args: None)
+    stagings = _stagings(monkeypatch)
+    x = np.linspace(0.1, 1.0, 5)
+    cf = optkit.compile(_rosenbrock)
+    value, g = optkit.value_and_grad(cf)(x)
+    assert len(stagings) == (3 if fallback else 2)
+    assert value == _rosenbrock(x) and cf.checked_recording(x) is not None
+    rng = np.random.default_rng(0)
+    noisy = optkit.compile(lambda x: np.sum(x * rng.standard_normal(x.size)))
+    with pytest.warns(optkit.CompileWarning, match="disagree"):
+        optkit.value_and_grad(noisy)(x)

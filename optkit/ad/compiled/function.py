@@ -13,7 +13,7 @@ import numpy as np
 from ...tree import flatten
 from ..api import hvp, jvp, register_replay, value_and_grad
 from ..core import COMPLEX128, FLOAT64, Tracer, value_of
-from ..staging import WORTH_KEEPING, InPlaceWriteError, StagedValues, stage
+from ..staging import WORTH_KEEPING, InPlaceWriteError, Program, StagedValues, stage
 from ..tree import flatten_input
 from ..vspace import as_input
 from .cache import Entry, same_recording, signature
@@ -203,14 +203,16 @@ class CompiledFunction:
             value_fun, value_args, kind = derived, value_args[:1], "derived"
         key = (None if treedef is None else (kind == "value", treedef), signature(value_args))
         if key not in self._checked:
-            first = program if kind == "value" else stage(value_fun, value_args, values=values,
-                                                          reuse=True)[0]
             again = stage(value_fun, value_args, values=values, reuse=True)[0]
-            same = same_recording(first, again)
+            first = program if kind == "value" else _forward_part(program, again, kind)
+            same = first is not None and same_recording(first, again)
+            if not same and kind != "value":  # the program's forward part is no recording
+                first = stage(value_fun, value_args, values=values, reuse=True)[0]
+                same = same_recording(first, again)
             self._checked[key] = None if same else (
                 "two tracings disagree (random numbers or changing global state)")
             if same and treedef is None and derived is None:  # f alone (its value's leaves)
-                self._recordings[key[1]] = first
+                self._recordings[key[1]] = again
         return self._checked[key]
 
     def checked_recording(self, x):
@@ -434,6 +436,19 @@ def _value_grad_and_hvp(f, x, v):
     part of the product, computed by it anyway)."""
     (value, g), (_, hv) = jvp(lambda z: value_and_grad(f)(z), x, v)
     return value, g, hv
+
+
+def _forward_part(program, recording, kind):
+    """The equations of ``program`` (value_and_grad of f) that its reverse pass recorded
+    while running f, as a recording of f alone, when they can be: staging records f's work
+    first, numbered as a recording of f alone numbers it, and f's value is the program's
+    first output. None for other kinds (the HVP interleaves tangents with f's work). A
+    recording of f compared with it is the check's second call of f, one staging fewer; a
+    mismatch (a program whose forward part is not f's recording) falls back to two."""
+    if kind != "value_and_grad" or len(program.eqns) < len(recording.eqns):
+        return None
+    return Program(program.inputs, program.eqns[:len(recording.eqns)], program.outputs[:1],
+                   None)
 
 
 def _leaves_of_output(fun, out_tree):
