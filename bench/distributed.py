@@ -22,7 +22,9 @@ inherited by local processes; Dask's nannies set them for their workers too).
    result's ``time``) against serial's, which grows if the solves themselves run slower on the
    workers, with what remains of workers x wall (start, hand-offs between tasks, the tail, other
    work on the machine). Every executor must return the serial results bit for
-   bit; the ratio is serial time over parallel time (target >= 1.7x with 2 workers). Then
+   bit; the ratio is serial time (the best of three runs: a process's first run pays
+   first-call costs that forked workers inherit paid) over parallel time (target >= 1.7x
+   with 2 workers). Then
    where a cold forkserver start goes: the CPU seconds of a fresh interpreter importing what
    the fork server preloads, and this script's own imports, which every forkserver worker
    repeats (it re-imports ``__main__``).
@@ -51,6 +53,7 @@ os.environ["MKL_NUM_THREADS"] = "1"
 import argparse  # noqa: E402
 import concurrent.futures as cf  # noqa: E402
 import logging  # noqa: E402
+import math  # noqa: E402
 import multiprocessing  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
@@ -67,6 +70,7 @@ from optkit import problems  # noqa: E402
 from optkit.distributed import executors  # noqa: E402
 
 COLS, SHARDS = 100, 8
+SERIAL_RUNS = 3  # the serial baseline is the best of these (the first pays first-call costs)
 
 
 # Dask configuration of the workers' housekeeping for CPU-bound tasks (see the docstring)
@@ -140,10 +144,14 @@ def bench_multistart_local(workers, n_starts):
     lj = problems.get("lj13")
     box = [(-1.5, 1.5)] * lj.n
     print(f"== multistart: LJ13 (n = {lj.n}), {n_starts} Latin hypercube starts, lbfgs")
-    cpu_start = time.process_time()
-    serial, t_serial = _timed(optkit.multistart, lj.objective, box, n_starts)
-    cpu_serial = time.process_time() - cpu_start
-    rows = [("serial (in-process)", t_serial, True)]
+    serial, t_serial, cpu_serial = None, math.inf, math.inf
+    for _ in range(SERIAL_RUNS):  # the best: the first run of a process pays first-call costs
+        cpu_start = time.process_time()
+        run, seconds = _timed(optkit.multistart, lj.objective, box, n_starts)
+        cpu_serial = min(cpu_serial, time.process_time() - cpu_start)
+        if seconds < t_serial:
+            serial, t_serial = run, seconds
+    rows = [(f"serial (in-process), best of {SERIAL_RUNS}", t_serial, True)]
     threads = executors.os_thread_count()
     cold, t_cold = _timed(optkit.multistart, lj.objective, box, n_starts, executor=workers)
     with executors.open_executor(workers) as scope:
