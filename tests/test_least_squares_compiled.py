@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import optkit
-import optkit.ad.compiled.function as compiled_function
 import optkit.residual_ad as residual_ad
 from optkit import problems, residual_programs
 from optkit.residual_ad import JAC_WARMUP, ResidualDerivatives
@@ -24,19 +23,6 @@ def no_kept_programs():
     residual_programs.clear()
     yield
     residual_programs.clear()
-
-
-@pytest.fixture
-def stagings(monkeypatch):
-    seen = []
-    real = compiled_function.stage
-
-    def counting(fn, args, **kwargs):
-        seen.append(fn)
-        return real(fn, args, **kwargs)
-
-    monkeypatch.setattr(compiled_function, "stage", counting)
-    return seen
 
 
 @pytest.fixture

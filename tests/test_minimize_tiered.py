@@ -4,21 +4,7 @@ import numpy as np
 import pytest
 
 import optkit
-import optkit.ad.compiled.function as compiled_function
 from optkit.minimize import COMPILE_WARMUP
-
-
-@pytest.fixture
-def stagings(monkeypatch):
-    seen = []
-    real = compiled_function.stage
-
-    def counting(fn, args, **kwargs):
-        seen.append(fn)
-        return real(fn, args, **kwargs)
-
-    monkeypatch.setattr(compiled_function, "stage", counting)
-    return seen
 
 
 def _sphere(x):

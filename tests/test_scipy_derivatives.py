@@ -155,7 +155,9 @@ def test_untraceable_fun_names_the_operation_and_the_way_around():
     assert res.nfev >= 1  # a hand-written jac bypasses AD
 
 
-def test_method_needing_hessian_rejects_once_differentiable_objective_up_front():
+def _once_differentiable():
+    """sum(cube(x)^2) with a cube whose derivative rules use a primitive without rules:
+    differentiable once, not twice."""
     @optkit.custom_primitive
     def dcube(x):  # no rules: differentiable zero times
         return 3.0 * x ** 2
@@ -169,6 +171,12 @@ def test_method_needing_hessian_rejects_once_differentiable_objective_up_front()
 
     def f(x):
         return np.sum(cube(x) ** 2)
+
+    return f
+
+
+def test_method_needing_hessian_rejects_once_differentiable_objective_up_front():
+    f = _once_differentiable()
 
     assert oks.minimize(f, np.ones(3), method="L-BFGS-B", compile=False).success
     for method in ("trust-ncg", "Newton-CG", "dogleg"):
@@ -228,19 +236,7 @@ def test_products_follow_with_a_value_dependent_objective_runs_eagerly():
 
 
 def test_compiled_method_needing_hessian_rejects_once_differentiable_objective_up_front():
-    @optkit.custom_primitive
-    def dcube(x):  # no rules: differentiable zero times
-        return 3.0 * x ** 2
-
-    @optkit.custom_primitive
-    def cube(x):
-        return x ** 3
-
-    cube.defvjp(lambda g, ans, x: g * dcube(x))  # differentiable once only
-    cube.defjvp(lambda t, ans, x: t * dcube(x))
-
-    def f(x):
-        return np.sum(cube(x) ** 2)
+    f = _once_differentiable()
 
     for method in ("trust-krylov", "Newton-CG"):  # the HVP is staged at the first evaluation
         with (pytest.warns(optkit.CompileWarning, match="dcube"),  # custom rules: eager

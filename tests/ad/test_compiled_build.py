@@ -111,27 +111,14 @@ def test_values_are_kept_for_arguments_of_at_least_min_elements():
     assert again._a is not out._a and again._a == out._a
 
 
-def _stagings(monkeypatch):
-    seen = []
-    real = compiled_function.stage
-
-    def counting(fn, args, **kwargs):
-        seen.append(fn)
-        return real(fn, args, **kwargs)
-
-    monkeypatch.setattr(compiled_function, "stage", counting)
-    return seen
-
-
 @pytest.mark.parametrize("fallback", [False, True])
 def test_the_value_and_grad_check_compares_the_forward_part_with_one_recording(
-        monkeypatch, fallback):
+        monkeypatch, stagings, fallback):
     """The program's forward part is the check's first recording of f (two stagings in all);
     where it cannot be (here forced), two recordings of f, as before. Either way a function
     drawing random numbers is found."""
     if fallback:
         monkeypatch.setattr(compiled_function, "_forward_part", lambda *args: None)
-    stagings = _stagings(monkeypatch)
     x = np.linspace(0.1, 1.0, 5)
     cf = optkit.compile(_rosenbrock)
     value, g = optkit.value_and_grad(cf)(x)

@@ -7,27 +7,12 @@ import numpy as np
 import pytest
 
 import optkit
-import optkit.ad.compiled.function as compiled_function
 from optkit import CompileWarning
 from optkit.ad.compiled import CompiledFunction
 
 
 def _rosenbrock(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
-
-
-@pytest.fixture
-def stagings(monkeypatch):
-    """The functions staged, in order (counted by wrapping ``stage``)."""
-    seen = []
-    real = compiled_function.stage
-
-    def counting(fn, args, **kwargs):
-        seen.append(fn)
-        return real(fn, args, **kwargs)
-
-    monkeypatch.setattr(compiled_function, "stage", counting)
-    return seen
 
 
 @pytest.mark.parametrize("warmup", [0, 1, 4])
