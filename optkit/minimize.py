@@ -17,6 +17,7 @@ import numpy as np
 
 from .ad import CompiledFunction, NotDifferentiableError, TracerConversionError, hvp, value_and_grad
 from .ad.convexity import CONVEX_CURVATURES, curvature, is_convex
+from .ad.core import FLOAT64
 from .boundary import as_start, flat_bounds
 from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
@@ -32,7 +33,6 @@ COMPILE_WARMUP = 5
 
 
 _AD_FAILURES = (NotDifferentiableError, TracerConversionError)
-_FLOAT64 = np.dtype(np.float64)
 
 
 def _explained(exc):
@@ -74,7 +74,7 @@ def ad_derivatives(fun, args=()):
 
     def fun_and_jac(x, *a):
         try:
-            if shared is not None and not a and type(x) is np.ndarray and x.dtype is _FLOAT64:
+            if shared is not None and not a and type(x) is np.ndarray and x.dtype is FLOAT64:
                 return shared(x)
             return vg(x, *a)
         except _AD_FAILURES as exc:
@@ -84,7 +84,7 @@ def ad_derivatives(fun, args=()):
         try:
             if a:
                 return hvp(lambda z: fun(z, *a), x, p)
-            if (product is not None and type(x) is np.ndarray and x.dtype is _FLOAT64
+            if (product is not None and type(x) is np.ndarray and x.dtype is FLOAT64
                     and type(p) is np.ndarray):  # optkit.hvp's own fast path, one call less
                 return product(x, p)
             return hvp(fun, x, p)

@@ -15,6 +15,8 @@ import pytest
 import optkit
 from optkit.ad.captured import SNAPSHOT_BYTES, InPlaceWriteError, active
 
+from .test_captured import _mutated_index
+
 X = np.array([0.3, -0.2])
 V = np.array([1.0, -2.0])
 
@@ -28,14 +30,6 @@ def _reproducer(x):
 
 def _reproducer_fixed(x):
     return np.sum(np.array([1.0, 2.0]) * (x - 1.0) ** 2)
-
-
-def _mutated_index(x):
-    idx = np.array([0, 1])
-    a = x[idx]
-    idx[:] = [1, 0]
-    b = x[idx]
-    return np.sum(a * b)
 
 
 def _mutated_by_ufunc_out(x):

@@ -292,10 +292,7 @@ class CompiledFunction:
         if (last is not None and type(x) is np.ndarray and x.dtype is FLOAT64
                 and x.shape == last[0]):  # a solver's call: the program of the last call
             value, g = last[1](x)
-            if value.__class__ is np.float64 and g.__class__ is np.ndarray and g.ndim \
-                    and g.dtype is FLOAT64:  # what _plain does, inline
-                return float(value), g
-            return _plain(value, None), _plain(g, x)
+            return _plain_value_and_grad(value, g, x)
         if type(x) is not np.ndarray:
             leaves, treedef = flatten(x)
             if treedef.num_leaves > 1 and all(type(v) is np.ndarray and v.dtype is FLOAT64
@@ -324,7 +321,7 @@ class CompiledFunction:
             # and the cache (at n = 1e3 they cost a tenth of the program)
             self._last_value_and_grad = (x.shape, fn)
         value, g = fn(x)
-        return _plain(value, None), _plain(g, x)
+        return _plain_value_and_grad(value, g, x)
 
     def _structured_value_and_grad(self, x, fx):
         leaves = tuple(fx.leaves)
@@ -383,11 +380,7 @@ class CompiledFunction:
                 primal = getattr(program, "primal_at", None)
             out = None if primal is None else primal(x)
             if out is not None:
-                value, g = out
-                if value.__class__ is np.float64 and g.__class__ is np.ndarray and g.ndim \
-                        and g.dtype is FLOAT64:  # what _plain does, inline
-                    return float(value), g
-                return _plain(value, None), _plain(g, x)
+                return _plain_value_and_grad(*out, x)
         return self.value_and_grad(x)
 
     def is_dynamic(self, *args):
@@ -475,6 +468,14 @@ def _rebuilding(program, out_tree):
 
 
 _LEAF = flatten(0.0)[1]
+
+
+def _plain_value_and_grad(value, g, x):
+    """``(_plain(value, None), _plain(g, x))``, the common float64 case tested at once."""
+    if (value.__class__ is np.float64 and g.__class__ is np.ndarray and g.ndim
+            and g.dtype is FLOAT64):
+        return float(value), g
+    return _plain(value, None), _plain(g, x)
 
 
 def _plain(value, like):
