@@ -1,6 +1,8 @@
 """ad/compiled/linearize.py: HVP programs split into the work on x alone (once per point) and
 the work on v (every product); products agree with the unsplit program at every point."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -148,3 +150,59 @@ def test_point_is_recognised_bit_for_bit_and_after_an_in_place_write():
     x[1] = 3.0  # the kept copy is not x itself
     np.testing.assert_array_equal(split(x, v)[0], hvp(f, x, v))
     np.testing.assert_array_equal(split(x, v)[0], split(x.copy(), v)[0])
+
+
+def test_a_solvers_products_see_an_x_written_in_place():
+    """optkit.hvp of a compiled function at a float64 x goes through Linearized.product (the
+    kept point compared by its bytes): writing into x between products, or alternating
+    between two points, must give the product at the x of each call."""
+    f = _logistic_parts(4)
+    cf = optkit.compile(f)
+    rng = np.random.default_rng(6)
+    x, v = rng.standard_normal(6), rng.standard_normal(6)
+    for _ in range(2):
+        optkit.hvp(cf, x, v)
+    program = cf.program(x, v, kind="hvp")
+    assert isinstance(program, Linearized)
+    assert cf._last_hvp[1] == program.product  # the path under test
+    y = rng.standard_normal(6)
+    for point in (x, y, x, x, y):
+        np.testing.assert_array_equal(optkit.hvp(cf, point, v), program(point.copy(), v)[0])
+        np.testing.assert_allclose(optkit.hvp(cf, point, v), hvp(f, point, v), rtol=1e-12)
+    prepared = []
+    real_prepare = program.prepare
+    program.prepare = lambda *xs: prepared.append(1) or real_prepare(*xs)
+    for i in range(6):
+        x[i] += 0.25  # the caller's array, written in place after a product there
+        np.testing.assert_allclose(optkit.hvp(cf, x, v), hvp(f, x, v), rtol=1e-12)
+        np.testing.assert_allclose(optkit.hvp(cf, x, v), hvp(f, x, v), rtol=1e-12)
+    assert len(prepared) == 6  # once per write, not per product
+    x[2] = 0.0
+    optkit.hvp(cf, x, v)
+    x[2] = -0.0  # equal values, other bytes: residuals of their own (the same product)
+    np.testing.assert_allclose(optkit.hvp(cf, x, v), hvp(f, x, v), rtol=1e-12)
+    assert len(prepared) == 8
+
+
+def test_products_from_threads_at_different_points():
+    f = _logistic_parts(5)
+    cf = optkit.compile(f)
+    rng = np.random.default_rng(7)
+    points = [rng.standard_normal(6) for _ in range(4)]
+    v = rng.standard_normal(6)
+    want = [hvp(f, p, v) for p in points]
+    optkit.hvp(cf, points[0], v)
+    errors = []
+
+    def work(k):
+        for _ in range(200):
+            got = optkit.hvp(cf, points[k], v)
+            if not np.allclose(got, want[k], rtol=1e-12):
+                errors.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

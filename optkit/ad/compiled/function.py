@@ -18,7 +18,7 @@ from ..tree import flatten_input
 from ..vspace import as_input
 from .cache import Entry, same_recording, signature
 from .codegen import codegen
-from .linearize import linearized_codegen
+from .linearize import Linearized, linearized_codegen
 
 __all__ = ["compile", "CompiledFunction", "CompileWarning"]
 
@@ -357,8 +357,10 @@ class CompiledFunction:
             return self._eager((x, v), lambda: hvp(self.fun, x, v))
         if (type(x) is np.ndarray and type(v) is np.ndarray and x.dtype is FLOAT64
                 and v.dtype is FLOAT64 and self._entry((x, v)).programs.get("hvp") is fn):
-            # as for value_and_grad: skip the lookups next, and value_and_grad_for_hvp's too
-            self._last_hvp = (x.shape, fn, getattr(fn, "primal_at", None))
+            # as for value_and_grad: skip the lookups next, and value_and_grad_for_hvp's too;
+            # a split program's products go through its float64 path (Linearized.product)
+            product = fn.product if isinstance(fn, Linearized) else fn
+            self._last_hvp = (x.shape, product, getattr(fn, "primal_at", None))
         (out,) = fn(x, v)
         return _plain(out, x)
 
