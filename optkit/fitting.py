@@ -9,6 +9,7 @@ driver. The result carries ``scipy.optimize.least_squares``'s fields.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -149,8 +150,9 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     args = args if isinstance(args, tuple) else (args,)
     x0, unravel, structured = _flat_start(x0)
     n = x0.size
-    ftol, xtol, gtol = (check_tolerance(k, v) for k, v in
-                        (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)))
+    ftol = check_tolerance("ftol", ftol)
+    xtol = check_tolerance("xtol", xtol)
+    gtol = check_tolerance("gtol", gtol)
     max_nfev = _check_max_nfev(max_nfev, n)
     if jac is not None and not callable(jac):
         raise TypeError(f"jac must be None (exact Jacobian by optkit's AD) or a callable "
@@ -180,8 +182,8 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
 
     r0 = _first_residuals(flat_fun, x0)
     mode = "user" if jac is not None else choose_mode(r0.size, n, jac_mode)
-    ad = ResidualDerivatives(flat_fun, "forward" if mode == "user" else mode,
-                             residuals=r0.size, compile=compile)
+    ad = None if jac is not None and not geodesic else ResidualDerivatives(
+        flat_fun, "forward" if mode == "user" else mode, residuals=r0.size, compile=compile)
     rvv = ad.rvv if geodesic else None
     if jac is not None:
         if structured or args:
@@ -306,7 +308,11 @@ def _result(result, objective, box, unravel, mode):
     lin = result.pop("linearization")
     x = np.array(lin.x)
     grad = np.array(lin.grad)
-    optimality = float(np.maximum.reduce(np.abs(projected_gradient(box, x, grad))))
+    magnitudes = list(map(abs, grad.tolist())) if box is None else None
+    if box is None and math.isfinite(sum(magnitudes)):  # no inf or nan (max would skip nan)
+        optimality = max(magnitudes)  # ||g||_inf, the projected gradient's without a box
+    else:
+        optimality = float(np.maximum.reduce(np.abs(projected_gradient(box, x, grad))))
     if lin.dense is not None:
         jac = np.array(lin.dense)
     else:

@@ -52,6 +52,7 @@ DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "hist
 # |g|_inf reached no new low. Measured on bench/solvers.py: it solves every problem that
 # ftol=1e-14 solves, at a few more evaluations (see the commit message).
 STALL_RTOL = 1e-14
+_SUM = np.add.reduce  # ndarray.sum without its Python wrapper
 STALL_ITERATIONS = 5
 
 
@@ -147,7 +148,8 @@ def _start(solver, objective, x0, bounds):
     f0, g0 = objective.f_and_g(x0)
     if not math.isfinite(f0):
         raise ValueError(f"non-finite objective at x0 (f = {f0})")
-    if not np.isfinite(g0).all():
+    # a finite sum shows every entry finite (cheaper than isfinite(g0).all() on few entries)
+    if not math.isfinite(float(_SUM(g0))) and not np.isfinite(g0).all():
         raise ValueError("non-finite gradient at x0 (entries "
                          f"{np.flatnonzero(~np.isfinite(g0))[:5].tolist()} ...)")
     if bounds is None:
@@ -180,6 +182,11 @@ class _Solve:
     # -- the loop ----------------------------------------------------------------------------
     def iterate(self):
         """Iterate until a test stops the solve; ``(Status, detail)``."""
+        if (self.callback is None and self.trace is None and self.max_time is None
+                and not self.tests_after_step):
+            stop = self.iterate_plain()
+            if stop is not None:
+                return stop
         solver, objective = self.solver, self.objective
         while True:
             own = solver.converged(self.state)
@@ -203,6 +210,43 @@ class _Solve:
             stop = self.advance(new)
             if stop is not None:
                 return stop
+
+    def iterate_plain(self):
+        """``iterate``'s loop where nothing but the solver's own test, gtol and the limits
+        on iterations and evaluations can stop (no callback, history, time limit or tests
+        after a step): the same steps and counts, with the solve's fields in locals (a
+        least-squares trial costs tens of microseconds, and each attribute, method call
+        and test of ``advance`` and ``limit`` adds to it). ``(Status, detail)`` to stop,
+        or None where the gradient test holds or a limit is reached: ``iterate`` then
+        takes over at the same state (asking ``converged`` once more, a query)."""
+        solver, objective = self.solver, self.objective
+        converged, step, stationarity = solver.converged, solver.step, solver.stationarity
+        gtol, maxiter = self.gtol, self.maxiter
+        maxfev = math.inf if self.maxfev is None else self.maxfev
+        isfinite = math.isfinite
+        state, best, gnorm, nit = self.state, self.best, self.gnorm, self.nit
+        try:
+            while True:
+                own = converged(state)
+                if own is not None:
+                    return own
+                if gnorm <= gtol or nit >= maxiter or objective.nfev >= maxfev:
+                    return None
+                new = step(objective, state)
+                nit += 1
+                new_gnorm = stationarity(new)
+                if not (isfinite(new.f) and isfinite(new_gnorm)):
+                    return Status.NONFINITE, "the solver produced a non-finite f or g"
+                state, gnorm = new, new_gnorm
+                if new.f <= best.f:
+                    best = new
+        except SolverError as exc:
+            self.state, self.best, self.gnorm, self.nit = state, best, gnorm, nit
+            return self.failed(exc)
+        except FloatingPointError as exc:  # numpy raising on overflow/invalid (np.seterr)
+            return Status.NONFINITE, str(exc)
+        finally:
+            self.state, self.best, self.gnorm, self.nit = state, best, gnorm, nit
 
     def limit(self):
         """The budget that is spent (MAXITER, MAXFEV, MAX_TIME), or None."""
@@ -268,14 +312,17 @@ class _Solve:
     # -- the result --------------------------------------------------------------------------
     def result(self, status, detail):
         """The OptimizeResult: the last state after a success, else the best one seen."""
-        final = self.state if status.success else self.best
+        code, message = status._value_  # (code, message); .value is a Python-level property
+        success = code == 0  # Status.success
+        final = self.state if success else self.best
         nfev, njev, nhev = self.objective.counts()
-        message = f"{status.message}: {detail}" if detail else status.message
-        if not (status.success or status in _ASKED):
+        if detail:
+            message = f"{message}: {detail}"
+        if not (success or status in _ASKED):
             message += f" ({self.solver.first_order_note(final, self.gtol, self.measure)})"
         return OptimizeResult(
             x=np.array(final.x), fun=float(final.f), jac=np.array(final.g), nit=self.nit,
-            nfev=nfev, njev=njev, nhev=nhev, status=status.code, success=status.success,
+            nfev=nfev, njev=njev, nhev=nhev, status=code, success=success,
             message=message, status_enum=status, method=self.method, history=self.trace,
             time=time.perf_counter() - self.start, **self.solver.result_fields(final),
         )

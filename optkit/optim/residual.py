@@ -28,6 +28,9 @@ from .point_cache import PointCache
 __all__ = ["Linearization", "ResidualObjective"]
 
 _ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (a few calls a trial)
+# np.einsum's C function (np.einsum without optimize calls it, after a dispatcher and a
+# wrapper that cost ~1 us of a small LM trial); np.einsum itself where numpy moved it
+_EINSUM = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "c_einsum", np.einsum)
 
 
 def _check_callable(name, value):
@@ -45,8 +48,8 @@ class Linearization:
     """
 
     # one is built per accepted point: slots make its construction a little cheaper
-    __slots__ = ("_owner", "x", "r", "residuals", "cost", "scale", "dense", "shape",
-                 "_column_norms", "grad")
+    __slots__ = ("_owner", "x", "r", "residuals", "cost", "scale", "dense", "_column_norms",
+                 "grad")
 
     def __init__(self, owner, x, r_model, cost, scale, dense, residuals):
         self._owner = owner
@@ -56,10 +59,14 @@ class Linearization:
         self.cost = cost
         self.scale = scale  # row scale s of the loss, None for the linear loss
         self.dense = dense
-        self.shape = (r_model.size, x.size)
         self._column_norms = None
         self.grad = dense.T @ r_model if dense is not None else self.rmatvec(r_model)
         self.grad.flags.writeable = False
+
+    @property
+    def shape(self):
+        """(m, n), J~'s shape."""
+        return (self.r.size, self.x.size)
 
     def matvec(self, v) -> np.ndarray:
         """J~ v."""
@@ -81,7 +88,7 @@ class Linearization:
         if self.dense is None:
             raise ValueError("column_norms needs a dense Jacobian (jac=callable)")
         if self._column_norms is None:  # computed once: LM asks for D and for the cosine
-            self._column_norms = np.sqrt(np.einsum("ij,ij->j", self.dense, self.dense))
+            self._column_norms = np.sqrt(_EINSUM("ij,ij->j", self.dense, self.dense))
             self._column_norms.flags.writeable = False
         return self._column_norms
 
@@ -143,6 +150,7 @@ class ResidualObjective:
         self.loss: Loss = as_loss(loss, f_scale)
         self._linear = self.loss.is_linear  # the linear loss: r~ = r, F = 1/2 r.r
         self.m = None  # number of residuals, fixed by the first evaluation
+        self._shape = None  # (m,) once m is fixed
         self.nfev = 0
         self.njev = 0
         self.njvp = 0
@@ -184,12 +192,13 @@ class ResidualObjective:
     def _store(self, x, value):
         """Check ``value`` = r(x) and make x the cached point holding it; its items."""
         r = np.array(value, dtype=np.float64)  # a copy: the caller may reuse its buffer
-        if r.ndim != 1 or (self.m is not None and r.size != self.m):
-            self._vector(r, self.m, "fun")  # raises, with the message
-        if self.m is None:
+        if r.shape != self._shape:  # (m,) once the first evaluation fixed m
+            if r.ndim != 1 or (self.m is not None and r.size != self.m):
+                self._vector(r, self.m, "fun")  # raises, with the message
             if r.size == 0:
                 raise ValueError("fun returned no residuals")
             self.m = r.size
+            self._shape = r.shape
         r.flags.writeable = False
         items = self._cache.reset(x)
         items["r"] = r
@@ -205,25 +214,29 @@ class ResidualObjective:
     def cost(self, x) -> float:
         """F(x) (inf when a residual is not finite)."""
         items = self._cache.lookup(x)
-        if items is None:
-            items = self._evaluate(x)
-        cost = items.get("cost")
-        if cost is None:
-            r = items["r"]
-            if self._linear:  # Loss.finite_cost's linear branch, without the call
-                cost = 0.5 * float(r @ r)
-                if not math.isfinite(cost):
-                    cost = math.inf
-            else:
-                cost = self.loss.finite_cost(r)
-            items["cost"] = cost
+        if items is None:  # a new point (``_evaluate`` inline: one call less per LM trial)
+            self.nfev += 1
+            items = self._store(x, self._fun(x, *self._args))
+        else:
+            cost = items.get("cost")
+            if cost is not None:
+                return cost
+        r = items["r"]
+        if self._linear:  # Loss.finite_cost's linear branch, without the call
+            cost = 0.5 * float(r @ r)
+            if not math.isfinite(cost):
+                cost = math.inf
+        else:
+            cost = self.loss.finite_cost(r)
+        items["cost"] = cost
         return cost
 
     def linearize(self, x) -> Linearization:
         """r~, J~ and grad F at x (one Jacobian evaluation in the dense form; one vjp for the
         gradient in the operator form)."""
         cache = self._cache
-        items = cache.lookup(x)
+        # x is the cached point itself after cost(x) (LM's accepted trial): no comparison
+        items = cache.items if x is cache.x else cache.lookup(x)
         if items is not None and "cost" in items:  # cost(x) known: one lookup, not two
             lin = items.get("lin")
             if lin is not None:
@@ -243,7 +256,7 @@ class ResidualObjective:
         if self._jac is not None:
             self.njev += 1
             dense = np.array(self._jac(x, *self._args), dtype=np.float64)
-            if dense.shape != (self.m, x.size):
+            if dense.shape != (r.size, x.size):  # r.size is m
                 raise ValueError(f"jac returned an array of shape {dense.shape}; expected "
                                  f"({self.m}, {x.size})")
             if scale is not None:

@@ -75,13 +75,14 @@ from .box import Columns, expand, free_variables, project_step, projected_gradie
 from .geodesic import GeodesicAcceleration
 from .lmpar import lmpar_coordinates
 from .norms import norm
-from .stopping import Stop, check_tolerance, gtol_test, minpack_tests
+from .stopping import EPS, Stop, check_tolerance, gtol_test, minpack_tests
 from .subproblem import DenseSubproblem, OperatorSubproblem
 
 __all__ = ["LMState", "LevenbergMarquardt"]
 
 _ACCEPT = 1e-4  # take the step when ratio >= 1e-4 (MINPACK lmder)
 _MAX = np.maximum.reduce  # ndarray.max without its Python wrapper (~0.6 us less per call)
+_MAXIMUM = np.maximum
 
 
 class LMState(NamedTuple):
@@ -115,8 +116,10 @@ class LMState(NamedTuple):
         max_j |cos(J_j, r)| (the operator form: ||g||_inf).
     gnorm : float
         ||g||_inf (projected, with bounds), the driver's stationarity measure.
-    step_norm : float
-        ||x_k - x_{k-1}||, 0 after a rejected trial.
+    step : ndarray or None
+        x_k - x_{k-1}, the step taken; None after a rejected trial. ``step_norm``, its
+        2-norm (0 after a rejected trial), is computed when asked (the driver asks only
+        for its history or its xtol test, neither used by the least-squares front door).
     accepted : bool
         False when the last trial was rejected and x did not move.
     first : bool
@@ -156,13 +159,18 @@ class LMState(NamedTuple):
     xnorm: float  # ||D x||
     cosine: float  # max_j |cos(J_j, r)| (operator form: ||g||_inf)
     gnorm: float  # ||g||_inf, the driver's stationarity measure (computed once per point)
-    step_norm: float = 0.0  # ||x_k - x_{k-1}||, 0 after a rejected trial
+    step: np.ndarray | None = None  # x_k - x_{k-1}; None after a rejected trial
     accepted: bool = True  # False when the trial was rejected and x did not move
     first: bool = True  # no trial made yet (the first one cuts Delta to ||D p||)
     ratio: float = math.nan  # actred / prered of the last trial
     accelerated: bool = False  # the last trial included a geodesic acceleration
     free: np.ndarray | None = None  # bounds: mask of the free variables (None: all free)
     stop: Stop | None = None  # a test fired: converged() reports it (stopping.py)
+
+    @property
+    def step_norm(self) -> float:
+        """||x_k - x_{k-1}||, 0 after a rejected trial."""
+        return 0.0 if self.step is None else norm(self.step)
 
     def __repr__(self):  # lin and sub are large: leave them out
         return (f"LMState(x={self.x!r}, f={self.f!r}, delta={self.delta!r}, "
@@ -193,6 +201,22 @@ def _cosine(lin, pg):
     if lin.dense is None:
         return gmax, gmax
     acnorm = lin.column_norms().tolist()
+    if min(acnorm) > 0:
+        return max(map(truediv, apg, acnorm)) / rnorm, gmax
+    nonzero = [a / b for a, b in zip(apg, acnorm, strict=True) if b > 0]
+    return (max(nonzero) / rnorm if nonzero else 0.0), gmax
+
+
+def _dense_cosine(lin, acnorm):
+    """``_cosine(lin, lin.grad)`` for a dense J~ whose column norms, listed in ``acnorm``,
+    are finite: the same numbers, with the list made once by the caller."""
+    apg = list(map(abs, lin.grad.tolist()))
+    if not math.isfinite(sum(apg)):
+        return _cosine_arrays(lin, lin.grad)
+    gmax = max(apg)
+    rnorm = math.sqrt(2.0 * lin.cost)
+    if rnorm == 0:
+        return 0.0, gmax
     if min(acnorm) > 0:
         return max(map(truediv, apg, acnorm)) / rnorm, gmax
     nonzero = [a / b for a, b in zip(apg, acnorm, strict=True) if b > 0]
@@ -335,6 +359,8 @@ class LevenbergMarquardt(Solver):
             scale = np.broadcast_to(np.asarray(self.x_scale, dtype=float), (n,))
             return 1.0 / scale
         acnorm = self._column_norms(lin)
+        if min(acnorm.tolist()) > 0:  # no zero column: D is the norms themselves (read-only)
+            return acnorm
         return np.where(acnorm == 0, 1.0, acnorm)
 
     def _next_diag(self, diag, lin):
@@ -413,7 +439,7 @@ class LevenbergMarquardt(Solver):
                 delta, par = 0.5 * min(delta, pnorm / 0.1), par / 0.5
                 stop = minpack_tests(math.nan, math.nan, math.nan, delta, state.xnorm,
                                      ftol=self.ftol, xtol=self.xtol)
-                return state._replace(first=False, step_norm=0.0, accepted=False,
+                return state._replace(first=False, step=None, accepted=False,
                                       accelerated=False, delta=delta, par=par,
                                       ratio=math.nan, stop=stop)
             trial = p + 0.5 * a
@@ -458,24 +484,48 @@ class LevenbergMarquardt(Solver):
             stop = minpack_tests(actred, prered, ratio, delta, state.xnorm,
                                  ftol=self.ftol, xtol=self.xtol)
             return LMState(x, cost, state.g, lin, sub, state.diag, delta, par, state.xnorm,
-                           state.cosine, state.gnorm, 0.0, False, False, ratio, accelerated,
+                           state.cosine, state.gnorm, None, False, False, ratio, accelerated,
                            free, stop)
 
         new_lin = objective.linearize(x_trial)
-        if new_lin.dense is not None and not new_lin.finite_jacobian():
-            raise NumericalError("the Jacobian is not finite at an accepted point",
-                                 state=state._replace(stop=None))
-        free, cosine, gnorm = self._measures(new_lin)
+        dense = new_lin.dense
+        fast = dense is not None and self.bounds is None
+        if fast:
+            # the unbounded dense case in fewer calls: J~'s column norms listed once for
+            # the finiteness test, the cosine and D (the same numbers as the general path)
+            acnorm = new_lin.column_norms()
+            listed = acnorm.tolist()
+            if not math.isfinite(sum(listed)) and not new_lin.finite_jacobian():
+                raise NumericalError("the Jacobian is not finite at an accepted point",
+                                     state=state._replace(stop=None))
+            free = None
+            cosine, gnorm = _dense_cosine(new_lin, listed)
+        else:
+            if dense is not None and not new_lin.finite_jacobian():
+                raise NumericalError("the Jacobian is not finite at an accepted point",
+                                     state=state._replace(stop=None))
+            free, cosine, gnorm = self._measures(new_lin)
         if not math.isfinite(gnorm):  # J finite, so J^T r overflowed
             raise NumericalError("the Jacobian is not finite at an accepted point",
                                  state=state._replace(stop=None))
         xnorm = norm(state.diag * x_trial)
-        diag = self._next_diag(state.diag, new_lin)
-        sub = self._subproblem(new_lin, diag, free)
-        stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=self.ftol,
-                             xtol=self.xtol)
-        if stop is None or not stop.status.success:
+        if fast:
+            diag = state.diag if self.x_scale is not None else _MAXIMUM(state.diag, acnorm)
+            sub = DenseSubproblem(dense, new_lin.r, diag)
+        else:
+            diag = self._next_diag(state.diag, new_lin)
+            sub = self._subproblem(new_lin, diag, free)
+        # MINPACK's tests asked only where one may fire (they build the Stop and its
+        # message): each condition of minpack_tests and gtol_test implies one of these
+        ftol = self.ftol
+        stop = None
+        if ((abs(actred) <= ftol or abs(actred) <= EPS) or delta <= self.xtol * xnorm
+                or delta <= EPS * xnorm):
+            stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=ftol,
+                                 xtol=self.xtol)
+        if (cosine <= self.gtol or cosine <= EPS) and (stop is None
+                                                       or not stop.status.success):
             stop = gtol_test(cosine, self.gtol) or stop
         return LMState(new_lin.x, new_lin.cost, new_lin.grad, new_lin, sub, diag, delta, par,
-                       xnorm, cosine, gnorm, norm(trial), True, False, ratio, accelerated,
+                       xnorm, cosine, gnorm, trial, True, False, ratio, accelerated,
                        free, stop)
