@@ -4,10 +4,12 @@ Inside the loop each region value is the block ``[lo, hi)`` of its rows, held in
 buffer of one block (reused once the value is dead, as ``buffers`` does for whole arrays); a
 value read after the region is written straight into its full-size array instead, through
 ``out=`` on the block's view. Slices of outside arrays are views of the matching rows, sums
-accumulate one partial sum per block, and scatters add into a zero array allocated before
-the loop, or, where the first write of each block covers rows no earlier block wrote, into
-an uninitialised one whose first write assigns (``_Emitter._plan_sinks``). The last block
-may be shorter: the block buffers are cut to its length.
+accumulate one partial sum per block (a ``vecmat`` the product of the block's rows), a
+``matvec`` computes its block from the block's rows of its matrix, and scatters add into a
+zero array allocated before the loop, or, where the first write of each block covers rows no
+earlier block wrote, into an uninitialised one whose first write assigns
+(``_Emitter._plan_sinks``). The last block may be shorter: the block buffers are cut to its
+length.
 """
 
 from __future__ import annotations
@@ -115,6 +117,16 @@ class _Emitter:
             eqn = eqns[k]
             if role == "map":
                 self._map(eqn, ends.get(pos, ()))
+            elif role == "matvec":  # C[lo:hi] @ x, x read whole
+                c, x = eqn.inputs
+                self._map(eqn, ends.get(pos, ()), f"{self._rows(c)}, {self.names.ref(x)}")
+            elif role == "vecmat":  # y += s[lo:hi] @ C[lo:hi], from zeros (as a sum)
+                s, c = eqn.inputs
+                out = f"v{eqn.out.id}"
+                self.before.append(f"    {out} = {self.names.bind(np.zeros)}("
+                                   f"{tuple(eqn.out.shape)!r}, {self.names.bind(eqn.out.dtype)})")
+                self.body.append(f"{_IND}{out} += {self.names.bind(np.matmul)}("
+                                 f"{self._rows(s)}, {self._rows(c)})")
             elif role == "slice":
                 src = eqn.inputs[0]
                 index = self._block_index(eqn.params["index"], src.shape if isinstance(src, Var)
@@ -160,12 +172,14 @@ class _Emitter:
             return [acc, scatter.inputs[0]]
         return [v for v in self.eqns[k].inputs if isinstance(v, Var)]
 
-    def _map(self, eqn, ending):
+    def _map(self, eqn, ending, args=None):
+        """An elementwise ufunc, or a ``matvec`` (its ``args`` given), into its block."""
         out = eqn.out
         ndim = len(out.shape)
         float64 = out.dtype == np.float64 and all(v.dtype == np.float64 for v in eqn.inputs
                                                   if isinstance(v, Var))
-        args = ", ".join(self._operand(v, ndim, float64) for v in eqn.inputs)
+        if args is None:
+            args = ", ".join(self._operand(v, ndim, float64) for v in eqn.inputs)
         fname = self.names.bind(eqn.prim.impl)
         sink = self.direct.get(out.id)
         if sink is not None:  # the first write of a sink, computed straight into its rows

@@ -20,7 +20,7 @@ from .algebra import fold_products, merge_scatters, outer_matmuls
 from .blockcode import region_lines
 from .buffers import plan_buffers
 from .passes import dce, elementwise, fold_and_cse, fold_negations, fuse_scatter_adds, use_counts
-from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions, may_block
+from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions, may_block, reads_large_matrix
 
 __all__ = ["codegen", "Replay", "clear_codes"]
 
@@ -137,7 +137,8 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE, folded=False):
         eqns, outputs = fold_and_cse(SimpleNamespace(eqns=eqns, outputs=outputs),
                                      swept={id(e) for e in swept})
     fused, skipped = fuse_scatter_adds(eqns, outputs)
-    if not may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size):
+    if not (may_block([*program.inputs, *(e.out for e in eqns)], blocked, block_size)
+            or blocked == "auto" and reads_large_matrix(eqns)):
         schedule, notes = [k for k in range(len(eqns)) if k not in skipped], []
     else:
         schedule, notes = find_regions(eqns, fused, skipped, block_size,
