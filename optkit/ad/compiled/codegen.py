@@ -16,9 +16,11 @@ import numpy as np
 from ..core import FLOAT64
 from ..rules.indexing import selects_each_once
 from ..staging import Const, Var
+from .affine import fold_affine
 from .algebra import fold_products, merge_scatters, outer_matmuls
 from .blockcode import region_lines
 from .buffers import plan_buffers
+from .outer import outer_products
 from .passes import dce, elementwise, fold_and_cse, fold_negations, fuse_scatter_adds, use_counts
 from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions, may_block, reads_large_matrix
 
@@ -126,7 +128,7 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE, folded=False):
     """
     eqns, outputs = (program.eqns, program.outputs) if folded else fold_and_cse(program)
     swept = eqns
-    rewritten = outer_matmuls(eqns)
+    rewritten = fold_affine(outer_matmuls(outer_products(eqns, outputs)), outputs)
     changed = _rewritten(eqns, rewritten)
     live = dce(rewritten, outputs)
     eqns = merge_scatters(fold_products(fold_negations(live, outputs), outputs), outputs)
