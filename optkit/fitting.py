@@ -33,6 +33,8 @@ __all__ = ["JAC_MODES", "METHODS", "least_squares"]
 METHODS = ("lm", "gn-cg")
 JAC_MODES = ("auto", "forward", "reverse", "operator")
 _SCIPY_ONLY = ("trf", "dogbox")  # scipy's methods without an optkit counterpart of that name
+_DEFAULT_TOL = 1e-8  # ftol, xtol and gtol by default (scipy's)
+_DEFAULT_LM = LevenbergMarquardt(ftol=_DEFAULT_TOL, xtol=_DEFAULT_TOL, gtol=_DEFAULT_TOL)
 
 
 def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_scale=1.0,
@@ -199,9 +201,13 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     objective.record(x0, r0)  # r(x0), evaluated above to check x0: counted, not repeated
 
     if method == "lm":
-        solver = LevenbergMarquardt(ftol=ftol, xtol=xtol, gtol=gtol, x_scale=scale,
-                                    geodesic=GeodesicAcceleration() if geodesic else None,
-                                    bounds=box)
+        if (ftol == xtol == gtol == _DEFAULT_TOL and scale is None and not geodesic
+                and box is None):
+            solver = _DEFAULT_LM  # the defaults (a frozen solver: one serves every solve)
+        else:
+            solver = LevenbergMarquardt(ftol=ftol, xtol=xtol, gtol=gtol, x_scale=scale,
+                                        geodesic=GeodesicAcceleration() if geodesic else None,
+                                        bounds=box)
     else:
         solver = GaussNewtonCG(ftol=ftol, xtol=xtol, gtol=gtol, bounds=box)
     result = run(solver, objective, x0, gtol=0.0, ftol=0.0, maxfev=max_nfev,

@@ -28,6 +28,9 @@ from .point_cache import PointCache
 __all__ = ["Linearization", "ResidualObjective"]
 
 _ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (a few calls a trial)
+# _setflags(a, False) makes a read-only: ndarray.setflags(write=False) called positionally,
+# a quarter of the cost of ``a.flags.writeable = False`` (which builds a flags object first)
+_setflags = np.ndarray.setflags
 # np.einsum's C function (np.einsum without optimize calls it, after a dispatcher and a
 # wrapper that cost ~1 us of a small LM trial); np.einsum itself where numpy moved it
 _EINSUM = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "c_einsum", np.einsum)
@@ -61,7 +64,7 @@ class Linearization:
         self.dense = dense
         self._column_norms = None
         self.grad = dense.T @ r_model if dense is not None else self.rmatvec(r_model)
-        self.grad.flags.writeable = False
+        _setflags(self.grad, False)
 
     @property
     def shape(self):
@@ -89,7 +92,7 @@ class Linearization:
             raise ValueError("column_norms needs a dense Jacobian (jac=callable)")
         if self._column_norms is None:  # computed once: LM asks for D and for the cosine
             self._column_norms = np.sqrt(_EINSUM("ij,ij->j", self.dense, self.dense))
-            self._column_norms.flags.writeable = False
+            _setflags(self._column_norms, False)
         return self._column_norms
 
     def finite_jacobian(self) -> bool:
@@ -199,7 +202,7 @@ class ResidualObjective:
                 raise ValueError("fun returned no residuals")
             self.m = r.size
             self._shape = r.shape
-        r.flags.writeable = False
+        _setflags(r, False)
         items = self._cache.reset(x)
         items["r"] = r
         return items
@@ -213,15 +216,21 @@ class ResidualObjective:
 
     def cost(self, x) -> float:
         """F(x) (inf when a residual is not finite)."""
-        items = self._cache.lookup(x)
-        if items is None:  # a new point (``_evaluate`` inline: one call less per LM trial)
+        cache = self._cache
+        items = cache.lookup(x)
+        if items is None:  # a new point: ``_evaluate`` and ``_store`` inline (an LM trial)
             self.nfev += 1
-            items = self._store(x, self._fun(x, *self._args))
+            r = np.array(self._fun(x, *self._args), dtype=np.float64)  # a copy, as _store
+            if r.shape != self._shape:  # the first evaluation, or a wrong shape
+                return self._store_then_cost(x, r)
+            _setflags(r, False)
+            items = cache.reset(x)
+            items["r"] = r
         else:
             cost = items.get("cost")
             if cost is not None:
                 return cost
-        r = items["r"]
+            r = items["r"]
         if self._linear:  # Loss.finite_cost's linear branch, without the call
             cost = 0.5 * float(r @ r)
             if not math.isfinite(cost):
@@ -230,6 +239,11 @@ class ResidualObjective:
             cost = self.loss.finite_cost(r)
         items["cost"] = cost
         return cost
+
+    def _store_then_cost(self, x, r):
+        """``cost``'s end for a residual vector of a new shape: checked by ``_store``."""
+        self._store(x, r)
+        return self.cost(x)
 
     def linearize(self, x) -> Linearization:
         """r~, J~ and grad F at x (one Jacobian evaluation in the dense form; one vjp for the
@@ -261,7 +275,7 @@ class ResidualObjective:
                                  f"({self.m}, {x.size})")
             if scale is not None:
                 dense *= scale[:, None]
-            dense.flags.writeable = False
+            _setflags(dense, False)
         lin = items["lin"] = Linearization(self, x, r_model, cost, scale, dense, r)
         return lin
 

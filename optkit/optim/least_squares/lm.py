@@ -83,6 +83,9 @@ __all__ = ["LMState", "LevenbergMarquardt"]
 _ACCEPT = 1e-4  # take the step when ratio >= 1e-4 (MINPACK lmder)
 _MAX = np.maximum.reduce  # ndarray.max without its Python wrapper (~0.6 us less per call)
 _MAXIMUM = np.maximum
+_setflags = np.ndarray.setflags  # _setflags(a, False): a.flags.writeable = False, cheaper
+# LMState(*fields) without the NamedTuple's Python-level __new__ (all fields given, in order)
+_new_state = tuple.__new__
 
 
 class LMState(NamedTuple):
@@ -424,12 +427,13 @@ class LevenbergMarquardt(Solver):
 
     def step(self, objective, state: LMState) -> LMState:
         """One trial step (module docstring)."""
-        sub, lin, cost, x = state.sub, state.lin, state.f, state.x
-        par, w, pnorm = lmpar_coordinates(sub, state.delta, state.par)
+        # the fields in one unpacking (cheaper than an attribute read each)
+        (x, cost, g, lin, sub, diag, delta0, par, xnorm0, cosine0, gnorm0, _, _, first, _, _,
+         free, _) = state
+        par, w, pnorm = lmpar_coordinates(sub, delta0, par)
         q = sub.step(w)
-        free = state.free
         p = q / sub.diag if free is None else expand(free, q / sub.diag, x.size)
-        delta = min(state.delta, pnorm) if state.first else state.delta
+        delta = min(delta0, pnorm) if first else delta0
 
         trial, accelerated = p, False
         if self.geodesic is not None:
@@ -437,24 +441,24 @@ class LevenbergMarquardt(Solver):
             if not (np.isfinite(a).all() and self.geodesic.accepts(a_ratio)):
                 # rejected: shrink as after a poor step, without evaluating r
                 delta, par = 0.5 * min(delta, pnorm / 0.1), par / 0.5
-                stop = minpack_tests(math.nan, math.nan, math.nan, delta, state.xnorm,
+                stop = minpack_tests(math.nan, math.nan, math.nan, delta, xnorm0,
                                      ftol=self.ftol, xtol=self.xtol)
                 return state._replace(first=False, step=None, accepted=False,
                                       accelerated=False, delta=delta, par=par,
                                       ratio=math.nan, stop=stop)
             trial = p + 0.5 * a
             accelerated = True
-            pnorm = norm(state.diag * trial)
+            pnorm = norm(diag * trial)
 
         if self.bounds is None:
             x_trial, clipped = x + trial, False
         else:
             x_trial, trial, clipped = project_step(self.bounds, x, trial)
             if clipped:
-                pnorm = norm(state.diag * trial)
+                pnorm = norm(diag * trial)
         # read-only, owned: the objective's cache keeps it without a copy and knows it again
         # by identity in linearize (point_cache.py)
-        x_trial.flags.writeable = False
+        _setflags(x_trial, False)
         cost1 = objective.cost(x_trial)
         finite = math.isfinite(cost1)
         actred = 1.0 - cost1 / cost if finite and cost1 < 100.0 * cost else -1.0
@@ -464,7 +468,7 @@ class LevenbergMarquardt(Solver):
             dirder = -(jp2 + par * pnorm * pnorm) / (2.0 * cost)
         else:  # an inexact (LSMR), accelerated or projected step: the model's own reduction
             jp = lin.matvec(trial)
-            gp = float(state.g @ trial)
+            gp = float(g @ trial)
             prered = -(gp + 0.5 * float(jp @ jp)) / cost
             dirder = gp / (2.0 * cost)
         ratio = actred / prered if prered != 0 else 0.0
@@ -481,11 +485,14 @@ class LevenbergMarquardt(Solver):
             delta, par = pnorm / 0.5, 0.5 * par
 
         if ratio < _ACCEPT:  # rejected: the same point (built whole: _replace costs more)
-            stop = minpack_tests(actred, prered, ratio, delta, state.xnorm,
-                                 ftol=self.ftol, xtol=self.xtol)
-            return LMState(x, cost, state.g, lin, sub, state.diag, delta, par, state.xnorm,
-                           state.cosine, state.gnorm, None, False, False, ratio, accelerated,
-                           free, stop)
+            stop = None
+            if (abs(actred) <= self.ftol or abs(actred) <= EPS or delta <= self.xtol * xnorm0
+                    or delta <= EPS * xnorm0):  # a test may fire (as after an accepted trial)
+                stop = minpack_tests(actred, prered, ratio, delta, xnorm0, ftol=self.ftol,
+                                     xtol=self.xtol)
+            return _new_state(LMState, (x, cost, g, lin, sub, diag, delta, par, xnorm0,
+                                        cosine0, gnorm0, None, False, False, ratio,
+                                        accelerated, free, stop))
 
         new_lin = objective.linearize(x_trial)
         dense = new_lin.dense
@@ -508,24 +515,24 @@ class LevenbergMarquardt(Solver):
         if not math.isfinite(gnorm):  # J finite, so J^T r overflowed
             raise NumericalError("the Jacobian is not finite at an accepted point",
                                  state=state._replace(stop=None))
-        xnorm = norm(state.diag * x_trial)
+        xnorm = norm(diag * x_trial)
         if fast:
-            diag = state.diag if self.x_scale is not None else _MAXIMUM(state.diag, acnorm)
+            if self.x_scale is None:
+                diag = _MAXIMUM(diag, acnorm)
             sub = DenseSubproblem(dense, new_lin.r, diag)
         else:
-            diag = self._next_diag(state.diag, new_lin)
+            diag = self._next_diag(diag, new_lin)
             sub = self._subproblem(new_lin, diag, free)
         # MINPACK's tests asked only where one may fire (they build the Stop and its
         # message): each condition of minpack_tests and gtol_test implies one of these
-        ftol = self.ftol
         stop = None
-        if ((abs(actred) <= ftol or abs(actred) <= EPS) or delta <= self.xtol * xnorm
+        if (abs(actred) <= self.ftol or abs(actred) <= EPS or delta <= self.xtol * xnorm
                 or delta <= EPS * xnorm):
-            stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=ftol,
+            stop = minpack_tests(actred, prered, ratio, delta, xnorm, ftol=self.ftol,
                                  xtol=self.xtol)
         if (cosine <= self.gtol or cosine <= EPS) and (stop is None
                                                        or not stop.status.success):
             stop = gtol_test(cosine, self.gtol) or stop
-        return LMState(new_lin.x, new_lin.cost, new_lin.grad, new_lin, sub, diag, delta, par,
-                       xnorm, cosine, gnorm, trial, True, False, ratio, accelerated,
-                       free, stop)
+        return _new_state(LMState, (new_lin.x, new_lin.cost, new_lin.grad, new_lin, sub, diag,
+                                    delta, par, xnorm, cosine, gnorm, trial, True, False, ratio,
+                                    accelerated, free, stop))

@@ -186,4 +186,9 @@ def as_loss(loss="linear", f_scale=1.0) -> Loss:
     """
     if isinstance(loss, Loss):
         return loss
+    if type(loss) is str and loss == "linear" and type(f_scale) is float and f_scale == 1.0:
+        return _LINEAR  # the default, built once (a Loss is frozen)
     return Loss(loss, f_scale)
+
+
+_LINEAR = Loss()
