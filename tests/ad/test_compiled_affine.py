@@ -111,15 +111,38 @@ def _dense(X, layout):
 
 
 @pytest.mark.parametrize("layout", ["gap", "other", "before", "strided"])
-def test_bias_not_right_after_the_weights_stays_an_add(layout):
+def test_bias_not_right_after_the_weights_is_joined_to_them(layout):
     X, _ = _data(7)
     rng = np.random.default_rng(8)
     p, q = rng.standard_normal(N_PARAMS), rng.standard_normal(HIDDEN)
     f = _dense(X, layout)
     eqns, folded = _eqns(f, p, q)
+    assert "concatenate" in _names(folded)
+    assert _names(eqns).count("add") == _names(folded).count("add") + 1
+    np.testing.assert_allclose(codegen(stage(f, (p, q))[0], "f", blocked=False)(p, q)[0],
+                               f(p, q), rtol=1e-13, atol=1e-14)
+
+
+def test_bias_is_not_joined_to_weights_larger_than_the_product():
+    """A product with fewer rows than W: joining W and b would copy more than the add reads."""
+    rng = np.random.default_rng(12)
+    X, q = rng.standard_normal((3, D_IN)), rng.standard_normal(HIDDEN)
+    p = rng.standard_normal(N_PARAMS)
+    f = _dense(X, "other")
+    eqns, folded = _eqns(f, p, q)
     assert _names(folded) == _names(eqns)
-    np.testing.assert_array_equal(codegen(stage(f, (p, q))[0], "f", blocked=False)(p, q)[0],
-                                  f(p, q))
+
+
+def test_adjacent_bias_is_folded_whatever_the_rows():
+    """[W; b] a view of p: no copy, so even a one-row product takes the bias in."""
+    rng = np.random.default_rng(13)
+    X, p = rng.standard_normal((1, D_IN)), rng.standard_normal(N_PARAMS)
+    k = D_IN * HIDDEN
+    f = lambda p: X @ p[:k].reshape(D_IN, HIDDEN) + p[k:k + HIDDEN]  # noqa: E731
+    eqns, folded = _eqns(f, p)
+    assert "add" not in _names(folded) and "concatenate" not in _names(folded)
+    np.testing.assert_allclose(codegen(stage(f, (p,))[0], "f", blocked=False)(p)[0], f(p),
+                               rtol=1e-13, atol=1e-14)
 
 
 def test_product_used_twice_or_traced_matrix_is_not_folded():
