@@ -11,6 +11,7 @@ import numpy as np
 __all__ = ["PointCache", "same_args"]
 
 _ALL = np.logical_and.reduce  # ndarray.all without its Python wrapper (a few calls a trial)
+_FLOAT64 = np.dtype(np.float64)
 _SHORT = 32  # up to this size, compare points as lists (~0.1 us against ~1 us for numpy's ==)
 
 
@@ -51,8 +52,10 @@ class PointCache:
 
     def reset(self, x, args=()):
         """Make ``x`` the last point, with nothing known there yet; return its ``items``."""
-        if (type(x) is np.ndarray and x.dtype == np.float64 and not x.flags.writeable
-                and x.flags.owndata):
+        # the dtype by identity (numpy's float64 descriptor is one object; any other
+        # float64 descriptor takes the copy) and one flags object, not two: a reset per LM trial
+        if (type(x) is np.ndarray and x.dtype is _FLOAT64
+                and not (flags := x.flags).writeable and flags.owndata):
             self.x = x  # read-only and no view of a writable base: it cannot change
         else:
             self.x = np.array(x, dtype=np.float64)

@@ -399,9 +399,10 @@ class LevenbergMarquardt(Solver):
         delta = self.factor * xnorm if xnorm > 0 else self.factor
         free, cosine, gnorm = self._measures(lin)
         sub = self._subproblem(lin, diag, free)
-        return LMState(x=x, f=lin.cost, g=lin.grad, lin=lin, sub=sub, diag=diag, delta=delta,
-                       par=0.0, xnorm=xnorm, cosine=cosine, gnorm=gnorm, free=free,
-                       stop=gtol_test(cosine, self.gtol))
+        stop = gtol_test(cosine, self.gtol) if cosine <= self.gtol or cosine <= EPS else None
+        return _new_state(LMState, (x, lin.cost, lin.grad, lin, sub, diag, delta, 0.0, xnorm,
+                                    cosine, gnorm, None, True, True, math.nan, False, free,
+                                    stop))
 
     def result_fields(self, state: LMState) -> dict:
         """The driver's extra result field: the Linearization (r~, J~, grad) at the point

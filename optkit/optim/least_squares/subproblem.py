@@ -72,6 +72,10 @@ class DenseSubproblem:
     n either. ``trial`` keeps its last denominators s^2 + lambda for ``trial_curvature`` at
     the same lambda (lmpar asks for both in turn)."""
 
+    # one is built per accepted LM trial: slots make building and reading it cheaper
+    __slots__ = ("diag", "_qr", "_tau", "_u", "_vt", "_s", "_c", "_sc", "_s2", "full_rank",
+                 "gnorm", "_gauss_newton", "_gauss_newton_curvature", "_lam", "_den")
+
     def __init__(self, jac, r, diag):
         m, n = jac.shape
         self.diag = diag
@@ -90,7 +94,7 @@ class DenseSubproblem:
         else:
             small = jac / diag
             b = r
-        u, s, vt, info = _DGESDD(small, full_matrices=0)
+        u, s, vt, info = _DGESDD(small, 1, 0)  # compute_uv=1, full_matrices=0 (positional)
         if info != 0:  # LAPACK's divide and conquer failed: numpy's svd (dgesdd with checks)
             u, s, vt = np.linalg.svd(small, full_matrices=False)
         self._u, self._vt = u, vt
@@ -125,10 +129,13 @@ class DenseSubproblem:
     def trial(self, lam):
         """(||q(lambda)||, w) with w = -V^T q(lambda), the coordinates lmpar works on."""
         if lam == 0:
-            if self._gauss_newton is None:
-                w = self._coefficients(self._c, 0.0)
-                self._gauss_newton = (math.hypot(*w), w)
-            return self._gauss_newton
+            gauss_newton = self._gauss_newton
+            if gauss_newton is None:
+                # every s > 0 at full rank: c / s, as _coefficients(c, 0) divides, in one map
+                w = (list(map(truediv, self._c, self._s)) if self.full_rank
+                     else self._coefficients(self._c, 0.0))
+                gauss_newton = self._gauss_newton = (math.hypot(*w), w)
+            return gauss_newton
         den = [a + lam for a in self._s2]
         self._lam, self._den = lam, den
         w = list(map(truediv, self._sc, den))
@@ -140,9 +147,10 @@ class DenseSubproblem:
         if lam == 0:
             gauss_newton = self._gauss_newton
             if gauss_newton is not None and w is gauss_newton[1]:
-                if self._gauss_newton_curvature is None:
-                    self._gauss_newton_curvature = self._curvature_at_zero(w)
-                return self._gauss_newton_curvature
+                curvature = self._gauss_newton_curvature
+                if curvature is None:
+                    curvature = self._gauss_newton_curvature = self._curvature_at_zero(w)
+                return curvature
             return self._curvature_at_zero(w)
         den = self._den if lam == self._lam else [a + lam for a in self._s2]
         return sum(map(truediv, map(mul, w, w), den))
