@@ -67,6 +67,8 @@ def _check_tolerance(name, value):
 def _check_count(name, value, minimum):
     if value is None:
         return None
+    if type(value) is int and value >= minimum:  # an int needs no type test (Integral's is slow)
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be None or an integer >= {minimum}, got {value!r}")
     return int(value)
@@ -225,28 +227,31 @@ class _Solve:
         maxfev = math.inf if self.maxfev is None else self.maxfev
         isfinite = math.isfinite
         state, best, gnorm, nit = self.state, self.best, self.gnorm, self.nit
+        stop = failure = None
         try:
             while True:
-                own = converged(state)
-                if own is not None:
-                    return own
-                if gnorm <= gtol or nit >= maxiter or objective.nfev >= maxfev:
-                    return None
+                stop = converged(state)
+                if stop is not None or gnorm <= gtol or nit >= maxiter or (
+                        objective.nfev >= maxfev):
+                    break
                 new = step(objective, state)
                 nit += 1
                 new_gnorm = stationarity(new)
                 if not (isfinite(new.f) and isfinite(new_gnorm)):
-                    return Status.NONFINITE, "the solver produced a non-finite f or g"
+                    stop = Status.NONFINITE, "the solver produced a non-finite f or g"
+                    break
                 state, gnorm = new, new_gnorm
                 if new.f <= best.f:
                     best = new
         except SolverError as exc:
-            self.state, self.best, self.gnorm, self.nit = state, best, gnorm, nit
-            return self.failed(exc)
+            failure = exc
         except FloatingPointError as exc:  # numpy raising on overflow/invalid (np.seterr)
-            return Status.NONFINITE, str(exc)
-        finally:
+            stop = Status.NONFINITE, str(exc)
+        finally:  # every exit, KeyboardInterrupt included (run reports the state reached)
             self.state, self.best, self.gnorm, self.nit = state, best, gnorm, nit
+        if failure is not None:  # after the fields: the better state it carries may win
+            return self.failed(failure)
+        return stop
 
     def limit(self):
         """The budget that is spent (MAXITER, MAXFEV, MAX_TIME), or None."""

@@ -292,3 +292,38 @@ def test_ftol_stop_with_a_large_gradient_says_so():
     # the step that stalls f also brought |g| below gtol: nothing to add
     quiet = run(FixedStep(t=0.25), _bowl(), [1e-4], gtol=1.5e-4, ftol=1e-6)
     assert quiet.status_enum is Status.CONVERGED_FTOL and quiet.message == quiet.status_enum.message
+
+
+def _same_result(a, b):
+    assert a.x.tolist() == b.x.tolist() and a.fun == b.fun and a.jac.tolist() == b.jac.tolist()
+    for key in ("nit", "nfev", "njev", "status", "success", "message"):
+        assert a[key] == b[key], key
+    assert a.status_enum is b.status_enum
+
+
+@pytest.mark.parametrize("make, kwargs", [
+    (lambda: (FixedStep(), _bowl(), [2.0, -1.0]), {}),  # gtol
+    (lambda: (FixedStep(0.01), _bowl(), [2.0]), {"maxiter": 7}),
+    (lambda: (FixedStep(0.01), _bowl(), [2.0]), {"maxfev": 5}),
+    (lambda: (Scripted([[1.0], [3.0]], SolverError("stuck")), _bowl(), [2.0]), {}),
+    (lambda: (Scripted([], LineSearchError("no step", state=_State(
+        np.array([0.5]), 0.25, np.array([1.0])))), _bowl(), [2.0]), {}),
+    (lambda: (Scripted([[-1.0]], SolverError("unreachable")), Objective(
+        lambda x: math.nan if x[0] < 0 else float(x @ x), lambda x: 2 * x), [2.0]), {}),
+    (lambda: (Scripted([[1.0]], FloatingPointError("overflow")), _bowl(), [2.0]), {}),
+])
+def test_plain_loop_ends_as_the_full_loop(make, kwargs):
+    # ftol = 0 and no callback, history or time limit: the driver's plain loop
+    # (iterate_plain); a callback returning None forces the full one, same steps
+    plain = run(*make(), ftol=0.0, **kwargs)
+    full = run(*make(), ftol=0.0, callback=lambda intermediate: None, **kwargs)
+    _same_result(plain, full)
+
+
+def test_plain_loop_hands_over_at_the_limit_and_at_gtol():
+    # the plain loop stops at the budget or the gradient test and the full loop decides:
+    # maxiter with the gradient test holding is a convergence, as in the full loop
+    res = run(FixedStep(0.5), _bowl(), [2.0], ftol=0.0, maxiter=1)
+    assert res.nit == 1 and res.status_enum is Status.CONVERGED_GTOL
+    res = run(FixedStep(0.01), _bowl(), [2.0], ftol=0.0, maxiter=3)
+    assert res.nit == 3 and res.status_enum is Status.MAXITER

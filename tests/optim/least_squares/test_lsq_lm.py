@@ -85,7 +85,25 @@ def test_rejected_trial_keeps_x():
     new = states[-1]
     assert not new.accepted
     np.testing.assert_array_equal(new.x, states[-2].x)
-    assert new.delta < states[-2].delta and new.step_norm == 0.0
+    assert new.delta < states[-2].delta and new.step_norm == 0.0 and new.step is None
+
+
+def test_accepted_trial_keeps_its_step():
+    """The step taken is kept (x_k = x_{k-1} + step) and step_norm is its 2-norm, asked on
+    demand; the driver's history reads it, as it reads every solver's step_norm."""
+    p = by_name("osborne1")
+    objective = ResidualObjective(p.residuals, p.jac)
+    solver = LevenbergMarquardt()
+    state = solver.init(objective, p.x0)
+    assert state.step is None and state.step_norm == 0.0
+    new = solver.step(objective, state)
+    assert new.accepted
+    np.testing.assert_array_equal(new.x, state.x + new.step)
+    assert new.step_norm == np.sqrt(new.step @ new.step) > 0
+    result = run(solver, ResidualObjective(p.residuals, p.jac), p.x0, gtol=0.0, ftol=0.0,
+                 history=True)
+    steps = result.history.as_arrays()["step"][1:]  # row 0 is the start
+    assert steps.size == result.nit and steps.max() > 0 and steps.min() >= 0
 
 
 def test_x_scale_fixes_the_scaling():

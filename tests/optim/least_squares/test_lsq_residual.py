@@ -40,6 +40,13 @@ def test_counts_and_cache():
     np.testing.assert_allclose(lin.grad, jac(x).T @ fun(x))
     with pytest.raises(ValueError):
         lin.r[0] = 1.0  # read-only
+    # a new point through cost (the LM trial's path) and its linearization: read-only too
+    x2 = x + 0.5
+    obj.cost(x2)
+    lin2 = obj.linearize(x2)
+    assert obj.counts() == (3, 2, 0)
+    for array in (obj.residuals(x2), lin2.r, lin2.dense, lin2.grad, lin2.column_norms()):
+        assert not array.flags.writeable
 
 
 def test_operator_form_counts_products():
