@@ -26,17 +26,30 @@ Where the compiled replay stands after it (this script's "why the rest" table, t
 time, 2026-12-06, machine loaded by other jobs; ours v+g / hvp against jax's):
 
     case                  ours v+g   jax v+g   ours hvp   jax hvp   floor v+g/hvp  verdict
-    rosenbrock n=10       1.37-1.38  1.79      1.10-1.11  1.34      0.69/0.48  met/met
-    rosenbrock n=1000     1.58-1.65  1.72      1.22-1.47  1.21      0.52/0.36  met/open
-    rosenbrock n=1e5      1.24-1.39  1.52      1.23-1.46  0.50      0.72/0.72  met/out
-    rosenbrock n=1e6      0.82-0.90  0.84      0.84-1.07  0.25      0.48/0.53  parity/out
-    logistic 2000x500     1.84-1.91  1.80      1.68-1.81  2.55      1.63/1.61  open/met
-    logistic 20000x200    1.72-1.79  2.31      1.52-1.62  2.91      1.46/1.42  met/met
+    rosenbrock n=10       1.37-1.38  1.79      0.91-0.93  1.34      0.75/0.52  met/met
+    rosenbrock n=1000     1.53-1.60  1.72      1.07-1.24  1.21      0.57/0.40  met/met*
+    rosenbrock n=1e5      1.24-1.45  1.52      1.23-1.57  0.50      0.72/0.72  met/out
+    rosenbrock n=1e6      0.82-0.92  0.84      0.84-1.07  0.25      0.48/0.53  parity/out
+    logistic 2000x500     1.44-1.62  1.80      1.24-1.44  2.55      1.27/1.29  met/met
+    logistic 20000x200    1.40       2.31      1.17       2.91      1.10/1.11  met/met
     mlp 32-64-1 b=256     2.13-2.29  1.71      2.43-2.72  2.17      0.77/0.94  open/open
     scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.82/1.01  out/out
 
-(ranges over four runs, the higher ones with the full test suite running alongside; the
-interleaved "memory wall" section gives n=1e6 v+g 0.82-0.86.)
+(ranges over several runs, the higher ones with other jobs on both cores; * the rosenbrock
+n=1000 HVP: 1.07-1.15 on a quiet machine, up to 1.22-1.26 in one run in four with the load
+at 3-4; the mlp rows are another change's.) The two cells closed in this round:
+- rosenbrock n=1000 HVP, 1.38 -> 1.07-1.15 quiet: the call path, ~1.9 us over the product
+  program, is ~1.2 us (``bench/call_path.py``): the split program's kept point and residuals
+  are one tuple read without a lock (the lock alone was ~0.5 us), and the float64 path
+  (``Linearized.product``) compares x with the kept point by its bytes (a copy and a
+  memcmp, 0.22 us at n = 1000, against 0.42 us through ``_Point.same`` and 1.36 us for
+  ``np.array_equal``; still complete: an x written in place or -0.0 for 0.0 is another
+  point). The product program itself is ~0.9-0.98x f (10 numpy calls against f's 11).
+- logistic 2000x500 v+g, 1.86 -> 1.44-1.62: ``A @ w``, the loss's elementwise work and
+  ``s @ A`` run over blocks of 262 rows of A (``compiled.regions``' matvec and vecmat,
+  1 MB of A per block), so the second product reads each block of A from cache instead of
+  memory: the two products cost ~1.2x f where they cost 1.65x (jax.jit reads A twice).
+  The HVP's products gain the same way (1.76 -> 1.24-1.44).
 
 floor: a lower bound for a replay that makes the program's numpy calls, (BLAS time + each
 other call at the cheapest numpy call measured in the run + each in-cache pass of a blocked
@@ -53,13 +66,6 @@ Not met and not proven out of reach (the measured reasons):
 - rosenbrock n=1e6 v+g: 0.82-0.86 interleaved against jax's 0.84, parity within the
   run-to-run spread; 13 in-cache passes per element (floor 0.48) and ~25 calls per block
   of 16384 rows.
-- rosenbrock n=1000 HVP: 1.22 on a quiet run (jax 1.21); the product program alone is
-  ~1.0x f (14 calls against f's 11, on 1000 elements each), the rest, ~1.5 us, is the call
-  path (optkit.hvp, the compiled function's lookup, the split program's check that x is
-  the kept point).
-- logistic 2000x500 v+g: the two matrix-vector products alone are 1.39-1.60x f ("blas
-  v+g"; f's own is 0.73-0.80x), f's logaddexp adds ~0.2x that any replay makes too: 1.8x
-  before the gradient's elementwise work, at jax's ratio within the spread.
 - mlp: numpy performs the hidden layer's elementwise work call by call, where XLA fuses it
   into one loop; the script's "mlp 32-64-1" section measures it: the reverse pass's outer
   product g w^T (256x1 times 1x64) costs 0.23x f, twice a product of two 256x64 arrays
@@ -469,8 +475,10 @@ def _check(name, got, ref, tol):
 
 
 def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
-    """Time f, eager and compiled value+grad and HVP (thread CPU, three interleaved rounds,
-    best of each); every derivative is checked first."""
+    """Time f, eager and compiled value+grad and HVP (thread CPU, five interleaved rounds,
+    best of each: the small cases sit within a few percent of jax's ratios, where three
+    rounds on a shared machine left one in four runs a few percent high); every
+    derivative is checked first."""
     rng = np.random.default_rng(1)
     v = rng.standard_normal(x.shape)
     ref = g_ref(x) if g_ref is not None else fd_grad(f, x)
@@ -504,7 +512,7 @@ def case(name, f, x, g_ref=None, hvp_ref=None, do_hvp=True, quick=False):
         calls.update(hvp=(optkit.hvp, (f, x, v)), chvp=(optkit.hvp, (fc, x, v)),
                      bhvp=(optkit.hvp, (fb, x, v)))
     best = {}
-    for _ in range(1 if quick else 3):  # interleaved rounds, best of each
+    for _ in range(1 if quick else 5):  # interleaved rounds, best of each
         for key, (fn, args) in calls.items():
             t = timeit(fn, *args, min_time=0.05 if quick else 0.1, repeat=3)
             best[key] = min(best.get(key, t), t)
