@@ -314,8 +314,9 @@ def _driver_callback(callback, unravel):
 # ---- the result --------------------------------------------------------------------------------
 def _result(result, objective, box, unravel, mode):
     lin = result.pop("linearization")
-    x = np.array(lin.x)
-    grad = np.array(lin.grad)
+    # the driver's copies of the point returned (x is lin.x and jac is lin.grad there: its
+    # state holds the linearization's own arrays), not two copies more
+    x, grad = result["x"], result["jac"]
     magnitudes = list(map(abs, grad.tolist())) if box is None else None
     if box is None and math.isfinite(sum(magnitudes)):  # no inf or nan (max would skip nan)
         optimality = max(magnitudes)  # ||g||_inf, the projected gradient's without a box
