@@ -235,10 +235,17 @@ def _flat_start(x0):
     (``optkit.boundary``): an array of ndim <= 1, a number, or a list or tuple of numbers is a
     plain vector (unravel is the identity, structured False); any other structure is raveled
     and rebuilt by ``Start.tree``."""
+    if type(x0) is np.ndarray and x0.ndim <= 1:  # boundary's plain vector, the common case
+        return check_x0(x0), _identity, False
     start = as_start(x0)
     if start.structured:
         return check_x0(start.x), start.tree, True
     return check_x0(x0), start.tree, False
+
+
+def _identity(flat):
+    """A plain vector's unravel (``Start.tree`` of a plain vector)."""
+    return flat
 
 
 def _check_max_nfev(max_nfev, n):

@@ -136,9 +136,11 @@ class ResidualObjective:
 
     def __init__(self, fun, jac=None, *, jvp=None, vjp=None, rvv=None, loss="linear",
                  f_scale=1.0, args=()):
-        for name, value in (("fun", fun), ("jac", jac), ("jvp", jvp), ("vjp", vjp),
-                            ("rvv", rvv)):
-            _check_callable(name, value)
+        if not (callable(fun) and (jac is None or callable(jac))
+                and jvp is None and vjp is None and rvv is None):  # else check each, naming it
+            for name, value in (("fun", fun), ("jac", jac), ("jvp", jvp), ("vjp", vjp),
+                                ("rvv", rvv)):
+                _check_callable(name, value)
         if fun is None:
             raise ValueError("fun: a residual callable is required")
         if jac is not None and (jvp is not None or vjp is not None):

@@ -516,7 +516,8 @@ class LevenbergMarquardt(Solver):
         if not math.isfinite(gnorm):  # J finite, so J^T r overflowed
             raise NumericalError("the Jacobian is not finite at an accepted point",
                                  state=state._replace(stop=None))
-        xnorm = norm(diag * x_trial)
+        scaled = diag * x_trial
+        xnorm = math.sqrt(float(scaled @ scaled))  # norm(diag * x_trial), without the call
         if fast:
             if self.x_scale is None:
                 diag = _MAXIMUM(diag, acnorm)
