@@ -16,7 +16,9 @@ A solve (:func:`run`):
    ``solver.init(objective, x0)`` (``init(objective, x0, bounds=bounds)`` with bounds);
 3. loops: the solver's own test (``converged``), then the gradient test and the limits
    (``_Solve.iterate``); one ``step`` (or ``leave_saddle`` where the gradient test holds);
-   then the tests after a step that moved (``_Solve.converged``: ftol, xtol, stall);
+   then the tests after a step that moved (``_Solve.converged``: ftol, xtol, stall). With
+   no callback, history, time limit or test after a step (the least-squares front door's
+   case) the same loop runs with its fields in locals (``_Solve.iterate_plain``);
 4. builds the result from the last state (a success) or the best one seen (anything else).
 
 Invariant on entry to ``step`` (and ``leave_saddle``): ``state.f == f(state.x)`` and
@@ -52,8 +54,8 @@ DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "hist
 # |g|_inf reached no new low. Measured on bench/solvers.py: it solves every problem that
 # ftol=1e-14 solves, at a few more evaluations (see the commit message).
 STALL_RTOL = 1e-14
-_SUM = np.add.reduce  # ndarray.sum without its Python wrapper
 STALL_ITERATIONS = 5
+_SUM = np.add.reduce  # ndarray.sum without its Python wrapper
 
 
 def _check_tolerance(name, value):
