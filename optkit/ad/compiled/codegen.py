@@ -21,6 +21,7 @@ from .algebra import fold_products, merge_scatters, outer_matmuls
 from .assemble import join_scatters
 from .blockcode import region_lines
 from .buffers import plan_buffers
+from .inplace import IN_PLACE, in_place
 from .outer import outer_products
 from .passes import dce, elementwise, fold_and_cse, fold_negations, fuse_scatter_adds, use_counts
 from .regions import BLOCK_SIZE, MIN_BLOCKS, Region, find_regions, may_block, reads_large_matrix
@@ -178,6 +179,10 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE, folded=False):
     names = _Names()
     body = []
     direct = _direct_scatters(eqns, schedule, fused, outputs, plan, position)
+    written = {position[k] for k in schedule if not isinstance(k, Region) and k not in fused
+               and k not in direct and k not in direct.values() and position[k] not in plan}
+    inplace = in_place(plain, program.inputs, pinned, set(range(len(plain))) - written,
+                       plain_fused)
     for item in schedule:
         if isinstance(item, Region):
             live = _read_outside(item, eqns, fused, schedule, outputs)
@@ -194,6 +199,11 @@ def codegen(program, name, blocked="auto", block_size=BLOCK_SIZE, folded=False):
                         f"{names.bind(scatter.out.dtype)})")
             body.append(f"    {out} = {names.bind(eqn.prim.impl)}("
                         f"{', '.join(_operands(names, eqn))}, out={target}[{index}])")
+        elif position.get(item) in inplace:  # a temporary read for the last time
+            i = inplace[position[item]]
+            operands = _operands(names, eqn)
+            body.append(f"    {operands[i]} {IN_PLACE[eqn.prim.impl]} {operands[1 - i]}")
+            body.append(f"    {out} = {operands[i]}")
         elif item not in direct.values():
             body.append(_line(names, out, eqn, plan.get(position[item])))
     params = [f"v{v.id}" for v in program.inputs]
