@@ -20,6 +20,7 @@ from ..minimize import minimize
 from ..optim import OptimizeResult, Status, check_options
 from .batches import factoring
 from .executors import CONNECT_TIMEOUT, open_executor
+from .housekeeping import quiet_worker
 from .progress import progress as make_progress
 from .shipping import native, ship, unship
 
@@ -69,17 +70,20 @@ def _solve_shipped(payload, first, starts, where):
     ``starts`` are the starts ``first``, ``first + 1``, ...; an exception raised by a solve
     gets a note naming its start and ``where`` it ran. The starts arrive unpickled, and are
     given numpy's own dtype instance (:func:`~optkit.distributed.shipping.native`) so that the
-    solves take the same fast paths as in the calling process.
+    solves take the same fast paths as in the calling process. On a Dask worker, the worker's
+    profiler and tick watchdog are slowed down while they run
+    (:func:`~optkit.distributed.housekeeping.quiet_worker`).
     """
     job = unship(payload)
     results = []
-    for i, x0 in enumerate(starts, first):
-        try:
-            results.append(minimize(job["fun"], native(x0), job["method"], args=job["args"],
-                                    **job["options"]))
-        except Exception as exc:
-            exc.add_note(f"(in start {i} of minimize_many, on {where})")
-            raise
+    with quiet_worker():  # on a Dask worker: its profiler and watchdog wait (housekeeping)
+        for i, x0 in enumerate(starts, first):
+            try:
+                results.append(minimize(job["fun"], native(x0), job["method"],
+                                        args=job["args"], **job["options"]))
+            except Exception as exc:
+                exc.add_note(f"(in start {i} of minimize_many, on {where})")
+                raise
     return results
 
 
