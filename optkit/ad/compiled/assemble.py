@@ -47,54 +47,67 @@ def _piece(eqn, n):
     return None
 
 
-def _leaves(k, eqns, producer, uses, n):
-    """The scatters (equation indices) and inner sums whose sum is ``eqns[k]``, or None."""
-    scatters, sums, stack = [], [], [k]
+def _counts(eqns, uses):
+    """``{k: number of scatters}`` for each sum ``eqns[k]`` of scatters into a float64
+    vector (each used once) at a slice or an element, with no more scatters than entries
+    (more would overlap); one forward sweep."""
+    count, producer, sums = {}, {}, {}
+    for k, eqn in enumerate(eqns):
+        producer[eqn.out.id] = k
+        shape = eqn.out.shape
+        if len(shape) != 1 or eqn.out.dtype != FLOAT64:
+            continue
+        if _piece(eqn, shape[0]) is not None:
+            count[eqn.out.id] = 1
+        elif eqn.prim.impl is np.add and not eqn.params and len(eqn.inputs) == 2:
+            a, b = (count.get(v.id) if isinstance(v, Var) and uses[v.id] == 1
+                    and v.shape == shape else None for v in eqn.inputs)
+            if a is not None and b is not None and a + b <= shape[0]:
+                count[eqn.out.id] = sums[k] = a + b
+    return sums, producer
+
+
+def _tree(k, eqns, producer):
+    """The spans ``((start, stop), j)`` of the scatters ``eqns[j]`` summed by ``eqns[k]``
+    and the sums inside, ``k`` included."""
+    n = eqns[k].out.shape[0]
+    spans, sums, stack = [], [], [k]
     while stack:
         j = stack.pop()
         eqn = eqns[j]
-        if eqn.prim.impl is np.add and not eqn.params and len(eqn.inputs) == 2:
-            sums.append(j)
-            for v in eqn.inputs:
-                i = producer.get(v.id) if isinstance(v, Var) else None
-                if i is None or uses[v.id] != 1 or v.shape != (n,) or v.dtype != FLOAT64:
-                    return None
-                stack.append(i)
-        elif _piece(eqn, n) is not None:
-            scatters.append(j)
+        if eqn.prim.name == "scatter_add":
+            spans.append((_piece(eqn, n), j))
         else:
-            return None
-    return scatters, sums
+            sums.append(j)
+            stack.extend(producer[v.id] for v in eqn.inputs)
+    return sorted(spans), sums
 
 
 def join_scatters(eqns, outputs):
     """The rewrite of the module docstring, for each largest such sum."""
     if sum(eqn.prim.name == "scatter_add" for eqn in eqns) < 2:
         return eqns
-    uses = use_counts(eqns, outputs)
-    producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
-    fresh = max([e.out.id for e in eqns] + [v.id for e in eqns for v in e.inputs
-                                            if isinstance(v, Var)], default=0)
+    sums, producer = _counts(eqns, use_counts(eqns, outputs))
+    fresh = None
     result = [[eqn] for eqn in eqns]
     done = set()
-    for k in range(len(eqns) - 1, -1, -1):  # the outermost sum first
-        eqn = eqns[k]
-        if (k in done or eqn.prim.impl is not np.add or len(eqn.out.shape) != 1
-                or eqn.out.dtype != FLOAT64):
+    for k in sorted(sums, reverse=True):  # the outermost sum first
+        if k in done:
             continue
-        n = eqn.out.shape[0]
-        found = _leaves(k, eqns, producer, uses, n)
-        if found is None:
-            continue
-        scatters, sums = found
-        spans = sorted((_piece(eqns[j], n), j) for j in scatters)
+        spans, inner = _tree(k, eqns, producer)
+        done.update(inner)
+        n = eqns[k].out.shape[0]
         if spans[0][0][0] != 0 or spans[-1][0][1] != n or any(
                 a[1] != b[0] for (a, _), (b, _) in itertools.pairwise(spans)):
             continue  # overlapping slices, or a gap
-        lines, pieces = [], []
+        eqn, lines, pieces = eqns[k], [], []
         for _, j in spans:
             g = eqns[j].inputs[0]
             if g.shape == ():
+                if fresh is None:  # new variables are numbered after every other
+                    fresh = max([e.out.id for e in eqns] + [v.id for e in eqns
+                                                            for v in e.inputs
+                                                            if isinstance(v, Var)])
                 fresh += 1
                 one = Var(fresh, np.empty(0))
                 one.shape, one.dtype = (1,), g.dtype
@@ -102,8 +115,7 @@ def join_scatters(eqns, outputs):
                 g = one
             pieces.append(g)
         lines.append(type(eqn)(_concatenate_of(len(pieces)), pieces, {"axis": 0}, eqn.out))
-        for j in scatters + sums:
+        for j in [j for _, j in spans] + inner:
             result[j] = []
-            done.add(j)
         result[k] = lines
     return [e for group in result for e in group]
