@@ -319,6 +319,16 @@ def _driver_callback(callback, unravel):
 
 
 # ---- the result --------------------------------------------------------------------------------
+def _handed_over(array):
+    """``array``, read-only in the finished solve's linearization, as the caller's own: made
+    writable again when it owns its data (the objective made it, and the solve that shared
+    it is over), else a copy. Saves copying J and r (m n + m numbers) per solve."""
+    if array.flags.owndata:
+        array.setflags(write=True)
+        return array
+    return np.array(array)
+
+
 def _result(result, objective, box, unravel, mode):
     lin = result.pop("linearization")
     # the driver's copies of the point returned (x is lin.x and jac is lin.grad there: its
@@ -329,13 +339,14 @@ def _result(result, objective, box, unravel, mode):
         optimality = max(magnitudes)  # ||g||_inf, the projected gradient's without a box
     else:
         optimality = float(np.maximum.reduce(np.abs(projected_gradient(box, x, grad))))
-    if lin.dense is not None:
-        jac = np.array(lin.dense)
-    else:
+    if lin.dense is not None:  # nothing but this result keeps lin: its arrays, handed over
+        jac, fun = _handed_over(lin.dense), _handed_over(lin.residuals)
+    else:  # the operator keeps lin (its x and scale) alive: copies
         jac = LinearOperator(lin.shape, matvec=lin.matvec, rmatvec=lin.rmatvec, dtype=float)
+        fun = np.array(lin.residuals)
     active = box.active_mask(x) if box is not None else np.zeros(x.size, dtype=int)
     return OptimizeResult(
-        x=unravel(x), cost=float(lin.cost), fun=np.array(lin.residuals), jac=jac, grad=grad,
+        x=unravel(x), cost=float(lin.cost), fun=fun, jac=jac, grad=grad,
         optimality=optimality, active_mask=active, nfev=objective.nfev, njev=objective.njev,
         # the driver's fields by key (each attribute read is a __getattr__ call); a failure's
         # message carries the note on the solver's own gtol test

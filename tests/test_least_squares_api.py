@@ -50,6 +50,26 @@ def test_dense_modes_and_operator_agree_with_a_hand_written_jacobian():
     assert np.allclose(dense.jac, optkit.jacobian(p.residuals)(dense.x))
 
 
+@pytest.mark.parametrize("loss", ["linear", "soft_l1"])
+def test_result_arrays_are_the_callers_own(loss):
+    """fun, jac, grad and x are writable arrays that nothing else holds: writing into them
+    changes no other result, and a second solve gives equal, separate arrays."""
+    p = problems.get("osborne1")
+    first = optkit.least_squares(p.residuals, p.x0, loss=loss)
+    second = optkit.least_squares(p.residuals, p.x0, loss=loss)
+    r = p.residuals(first.x)
+    np.testing.assert_array_equal(first.fun, r)  # the raw residuals, also with a loss
+    for key in ("x", "fun", "jac", "grad"):
+        a, b = first[key], second[key]
+        np.testing.assert_array_equal(a, b)
+        assert a.flags.writeable and not np.shares_memory(a, b), key
+        for other in ("x", "fun", "jac", "grad"):
+            assert other == key or not np.shares_memory(a, first[other]), (key, other)
+    first.jac[:] = 0.0
+    first.fun[:] = 0.0
+    np.testing.assert_array_equal(second.fun, r)
+
+
 def test_operator_form_never_forms_j():
     """A separable problem, m = 2n, solved with products only: jac is a LinearOperator."""
     n = 200
