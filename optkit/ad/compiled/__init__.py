@@ -4,11 +4,13 @@ The first call at a given input shape and dtype stages the function (``staging.s
 derivative programs are staged on first use by running the eager transformations
 (``value_and_grad``, ``hvp``) under the staging trace. Each program is optimised
 (constant folding, common-subexpression elimination, dead-code elimination, buffer reuse
-through ufuncs' ``out=``) and turned into Python source whose lines call numpy directly: no
-tracers, no dispatch, no tape on later calls. Chains of elementwise operations and leading-axis
-slices run as loops over cache-sized blocks of rows (``regions``, ``blockcode``;
-``compile(f, blocked=...)``), so their temporaries stay in cache. An HVP program is split in two
-(``linearize``): the work on x alone runs once per point, the work on v for every product.
+through ufuncs' ``out=``, in-place operators on temporaries read for the last time) and
+turned into Python source whose lines call numpy directly: no tracers, no dispatch, no tape
+on later calls. Chains of elementwise operations and leading-axis slices run as loops over
+cache-sized blocks of rows (``regions``, ``blockcode``; ``compile(f, blocked=...)``), so
+their temporaries stay in cache; a product ``A @ x`` with a constant matrix and ``s @ A``
+join such a loop over blocks of A's rows. An HVP program is split in two (``linearize``):
+the work on x alone runs once per point, the work on v for every product.
 ``CompiledFunction(f, warmup=k)`` runs the first k calls of the value and of the value and
 gradient eagerly (tiered compilation; ``optkit.minimize`` uses k = 5; HVPs are compiled on
 first use), and the call that stages returns the values computed while staging.
