@@ -23,6 +23,7 @@ from .methods import OPTKIT_METHODS, SCIPY_METHODS
 from .optim import solve
 from .optim.bounds import Bounds, as_bounds
 from .optim.objective import check_scalar
+from .optim.solvers import METHODS
 from .optim.start import check_x0
 
 __all__ = ["ad_derivatives", "explain_ad_failure", "minimize", "takes_intermediate_result"]
@@ -253,6 +254,8 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
         target = CompiledFunction(target, warmup=COMPILE_WARMUP)
     convex = _convexity_proof(target, start) if derived else False
     ad_fun_and_jac, ad_hessp = ad_derivatives(target)
+    if isinstance(target, CompiledFunction) and hessp is None and _needs_hessp(method):
+        target.expect_products()  # its first value and gradient kept for the HVP's staging
     if ad_gradient:
         fun, jac, fun_and_jac = target, None, ad_fun_and_jac
     else:  # the user's fun and jac, called with plain arrays
@@ -274,6 +277,12 @@ def minimize(fun, x0, method="lbfgs", *, jac=None, hessp=None, hess=None, args=(
     if start.structured:
         res["x"], res["jac"] = start.tree(res["x"]), start.tree(res["jac"])
     return res
+
+
+def _needs_hessp(method):
+    """True if ``method`` (a name or a solver instance) asks for Hessian-vector products."""
+    cls = METHODS.get(method.lower()) if isinstance(method, str) else type(method)
+    return bool(getattr(cls, "needs_hessp", False))
 
 
 def _convexity_proof(fun, start):

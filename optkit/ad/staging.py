@@ -17,6 +17,7 @@ until it ends (``captured``): f writing into one after a traced computation used
 
 from __future__ import annotations
 
+import struct
 import weakref
 
 import numpy as np
@@ -25,8 +26,8 @@ from .captured import Captured, InPlaceWriteError
 from .core import FLOAT64, Trace, Tracer, check_complex, check_real_args, new_level, split_args
 from .numpy_dispatch import tracer_pair
 
-__all__ = ["Var", "Const", "Eqn", "Program", "StagedValues", "StagingTrace", "StagedTracer",
-           "InPlaceWriteError", "stage", "WORTH_KEEPING"]
+__all__ = ["Var", "Const", "Eqn", "Program", "StagedValues", "PointValues", "StagingTrace",
+           "StagedTracer", "InPlaceWriteError", "stage", "WORTH_KEEPING"]
 
 
 class Var:
@@ -175,6 +176,110 @@ class StagedValues:
         return hit[2]
 
 
+# ``PointValues`` keys arrays up to this many bytes by their contents (the cotangents a
+# reverse pass makes afresh, such as a mean's, are found again), larger ones by identity
+_BY_CONTENT = 1 << 18
+
+
+class PointValues:
+    """Values computed while staging at one point, looked up by how they were computed, for
+    a later staging at the same point (``optkit.compile``: the value and gradient at x, then
+    the HVP program staged at x, whose f and gradient are that same work).
+
+    A value's key is its computation: the primitive, its parameters and the keys of its
+    arguments, down to the staged inputs (by position) and the constants (numbers and arrays
+    up to 256 KiB by value, other objects by identity, held here so no id is reused). Unlike
+    ``StagedValues`` (identity of argument objects) this finds the reverse pass's work too,
+    whose cotangent arrays are made afresh by each pass. A staging given these values with
+    ``reuse`` looks a value up before computing it, and every staging given them records its
+    own (its variables' keys in ``keys``). Sound only when the inputs at the two stagings are
+    the same bits (the caller checks) and the constants were not written in between (as
+    everywhere in ``optkit.compile``: captured arrays are constants). Values are kept up to
+    ``max_bytes`` in all and only where the arguments hold ``min_elements`` array elements.
+    """
+
+    __slots__ = ("_ids", "_values", "_held", "_room", "_min_elements", "keys", "_arrays")
+
+    def __init__(self, max_bytes=1 << 24, min_elements=WORTH_KEEPING):
+        self._ids = {}  # a computation (nested keys interned as ints) -> its int key
+        self._values = {}  # int key -> value
+        self._held = []  # constants keyed by identity
+        self._room = max_bytes
+        self._min_elements = min_elements
+        self.keys = {}  # Var id -> int key, of the last staging given these values
+        self._arrays = {}  # id of an array met -> (the array, its int key)
+
+    def _intern(self, key):
+        ids = self._ids
+        found = ids.get(key)
+        if found is None:
+            found = ids[key] = len(ids)
+        return found
+
+    def input_key(self, position):
+        return self._intern(("input", position))
+
+    def _object_key(self, value):
+        cls = value.__class__
+        if cls is float:
+            return ("float", struct.pack("d", value))  # -0.0 and 0.0 apart
+        if cls is np.ndarray and value.nbytes <= _BY_CONTENT:  # a rule's fresh cotangent, too
+            return ("array", value.dtype.str, value.shape, value.strides, value.tobytes())
+        if isinstance(value, np.generic):
+            return ("scalar", value.dtype.str, value.tobytes())
+        if cls is int or cls is bool or cls is str or value is None:
+            return (cls, value)
+        if cls is tuple or cls is slice:  # an index: its parts' keys
+            parts = value if cls is tuple else (value.start, value.stop, value.step)
+            return (cls, *(self._intern(self._object_key(v)) for v in parts))
+        self._held.append(value)
+        return ("id", id(value))
+
+    def eqn_key(self, prim, ins, params):
+        """The int key of ``prim(*ins, **params)`` (``ins``: the equation's Var and Const),
+        or None when an argument was computed by a staging not given these values."""
+        keys = self.keys
+        parts = []
+        for a in ins:
+            if a.__class__ is Var:
+                k = keys.get(a.id)
+                if k is None:
+                    return None
+                parts.append(k)
+            elif a.value.__class__ is np.ndarray:  # a constant met again: its key by identity
+                value = a.value
+                met = self._arrays.get(id(value))
+                if met is None or met[0] is not value:
+                    met = self._arrays[id(value)] = (value, self._intern(self._object_key(value)))
+                parts.append(met[1])
+            else:
+                parts.append(self._intern(self._object_key(a.value)))
+        if params:
+            parts.append(tuple((name, self._intern(self._object_key(v)))
+                               for name, v in params.items()))
+        return self._intern((prim, *parts))
+
+    def find(self, key):
+        return self._values.get(key)
+
+    def keep(self, key, vals, ans):
+        work = 0
+        for v in vals:
+            if type(v) is np.ndarray:
+                work += v.size
+        if work < self._min_elements:
+            return
+        size = getattr(ans, "nbytes", 0)
+        if size <= self._room:
+            self._room -= size
+            self._values[key] = ans
+
+    def value_of(self, var):
+        """The value kept for ``var`` of the last staging given these values, or None."""
+        key = self.keys.get(var.id) if isinstance(var, Var) else None
+        return None if key is None else self._values.get(key)
+
+
 def _reference(value):
     return weakref.ref(value) if type(value) is np.ndarray else value
 
@@ -184,7 +289,7 @@ def _referent(reference):
 
 
 class StagingTrace(Trace):
-    __slots__ = ("eqns", "dynamic_reason", "counter", "values", "reuse", "captured")
+    __slots__ = ("eqns", "dynamic_reason", "counter", "values", "reuse", "captured", "point")
 
     def __init__(self):
         self.eqns = []
@@ -193,6 +298,7 @@ class StagingTrace(Trace):
         self.captured = Captured()  # the arrays recorded by reference, read-only meanwhile
         self.values = None  # StagedValues that keeps what is computed, or None
         self.reuse = False  # look values up in ``values`` before computing them
+        self.point = None  # PointValues: recorded, and looked up before computing
 
     def on_leak(self, what):
         if self.dynamic_reason is None:
@@ -212,6 +318,12 @@ class StagingTrace(Trace):
         if params:
             self.captured.hold_all(params)
         ans = self.values.find(prim, vals, params) if self.reuse else None
+        point = self.point
+        key = None if point is None else point.eqn_key(prim, ins, params)
+        if ans is None and key is not None:
+            ans = point.find(key)
+            if ans is not None and self.values is not None:
+                self.values.keep(prim, vals, params, ans)  # for the check's recordings
         if ans is None:
             ans = prim.impl(*vals, **params)
             # a complex value from or to a primitive with real-only rules is refused as in
@@ -222,9 +334,13 @@ class StagingTrace(Trace):
                 check_real_args(prim, vals)
             if self.values is not None:
                 self.values.keep(prim, vals, params, ans)
+            if key is not None:
+                point.keep(key, vals, ans)
         if isinstance(ans, tuple):  # pragma: no cover - no primitive returns several outputs
             raise TypeError(f"primitive {prim.name} returned a tuple; cannot stage it")
         out = self.new_var(ans)
+        if key is not None:
+            point.keys[out.id] = key
         self.eqns.append(Eqn(prim, ins, params, out))
         return StagedTracer(self, ans, out)
 
@@ -233,21 +349,28 @@ def _flatten(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def stage(fn, example_args, *, values=None, reuse=False):
+def stage(fn, example_args, *, values=None, reuse=False, point=None):
     """Run ``fn(*example_args)`` under a staging trace; return ``(program, outputs)``.
 
     ``values``: a ``StagedValues`` that keeps the values computed; with ``reuse``, values it
     holds are looked up instead of computed (see ``StagedValues`` for when that is allowed).
+    ``point``: a ``PointValues`` of an earlier staging at the same input bits: its values
+    are looked up by computation, and this staging's are added (see ``PointValues``).
 
     Raises ``InPlaceWriteError`` (a ValueError) when ``fn`` modifies an array in place after
     a traced computation used it (``captured``); the arrays' flags are restored either way.
     """
     with new_level(StagingTrace) as trace:
         trace.values, trace.reuse = values, reuse and values is not None
+        trace.point = point
+        if point is not None:
+            point.keys = {}
         tracers = []
         inputs = []
-        for a in example_args:
+        for position, a in enumerate(example_args):
             var = trace.new_var(a)
+            if point is not None:
+                point.keys[var.id] = point.input_key(position)
             inputs.append(var)
             tracers.append(StagedTracer(trace, a, var))
         try:

@@ -103,7 +103,7 @@ def linearized_codegen(program, n_fixed, name, blocked="auto", n_primal=0):
             at_point = codegen(Program(inputs[:n_fixed], dce(x_alone, primal + residuals),
                                        primal + residuals, None), f"{name}_primal_at_x",
                                blocked, folded=True)
-    return Linearized(prepare, apply, n_fixed, at_point, len(primal))
+    return Linearized(prepare, apply, n_fixed, at_point, len(primal), residuals)
 
 
 def _split(eqns, varying_inputs):
@@ -167,8 +167,9 @@ class Linearized:
     values that read x alone (f and its gradient) computed with the residuals, in one run
     of the x part (``primal_at``)."""
 
-    def __init__(self, prepare, apply, n_fixed, at_point=None, n_primal=0):
+    def __init__(self, prepare, apply, n_fixed, at_point=None, n_primal=0, residuals=()):
         self.prepare = prepare
+        self.residuals = tuple(residuals)  # the Vars ``prepare`` returns, in order
         self.apply = apply
         self.n_fixed = n_fixed
         self.at_point = at_point
@@ -199,6 +200,22 @@ class Linearized:
                 a.same(b) for a, b in zip(state[0], xs, strict=True))):
             state = self._keep(xs, self.prepare(*xs))
         return self._run(*args, *state[1])
+
+    def keep_staged(self, xs, value_of, outputs=()):
+        """Keep the residuals at the point ``xs`` where the program was staged, as the
+        staging computed them (``value_of(var)``: a ``staging.PointValues``' lookup), so the
+        products there skip ``prepare``; nothing is kept unless every residual is found with
+        its shape and dtype. A residual that is also one of the staging's ``outputs`` (handed
+        to the caller, who may write into it) is copied. Equal to ``prepare``'s up to the
+        summation order of a blocked reduction (``regions``)."""
+        values = []
+        for var in self.residuals:
+            value = value_of(var)
+            if (not isinstance(value, np.ndarray | np.generic) or value.shape != var.shape
+                    or value.dtype != var.dtype):
+                return
+            values.append(value.copy() if any(value is o for o in outputs) else value)
+        self._keep(xs, tuple(values))
 
     def product(self, x, v):
         """``self(x, v)`` for one leaf of x and one of v, where the caller has checked that
