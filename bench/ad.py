@@ -539,7 +539,8 @@ def mlp_hand_written(quick=False, repeats=5):
         calls["hand " + name] = (fn, args)
         exact["hand " + name] = is_exact
     best = {}
-    for _ in range(2 if quick else repeats):
+    repeats = 2 if quick else repeats
+    for _ in range(repeats):
         for key, (fn, args) in calls.items():
             t = timeit(fn, *args, min_time=0.05 if quick else 0.1, repeat=3)
             best[key] = min(best.get(key, t), t)
