@@ -1,13 +1,15 @@
 """Beyond one process: multistart on local processes and Dask, and a data-parallel objective.
 
-Run: python bench/distributed.py [--quick] [--workers 2] [--starts 32] [--rows 2000000].
+Run: python bench/distributed.py [--quick] [--workers 2] [--starts 32] [--rows 2000000]
+[--multistart-only].
 BLAS is pinned to one thread before numpy loads, here and in every worker (the variables are
 inherited by local processes; Dask's nannies set them for their workers too).
 
 1. Multistart: ``optkit.multistart`` on LJ13 (39 coordinates, box [-1.5, 1.5]^39), 32 starts,
    serially, then on ``--workers`` local processes: ``executor=N`` as a user script calls it
    (single-threaded, before any Dask client: the first call starts the pool, by fork, "cold";
-   a second call reuses it), a forkserver pool started inside the timing (what a
+   a second call reuses it: its CPU seconds and the solves' own seconds summed, the same
+   accounting as the Dask rows below), a forkserver pool started inside the timing (what a
    multithreaded caller gets, and what every call got before pools were forked and kept), one
    started beforehand ("warm"), and a LocalCluster of as many single-threaded workers (its
    first call, which pays the workers' import of optkit, and a second call), twice: with
@@ -15,9 +17,13 @@ inherited by local processes; Dask's nannies set them for their workers too).
    statistical profiler off: it samples the running task every 10 ms; the event loop's tick
    watchdog every 1 s instead of 20 ms; the memory and system monitors every 1 s and 2 s
    instead of 100 ms and 500 ms: each wake-up takes the GIL and CPU; an idle worker used 18 ms
-   of CPU per second with the defaults and 3 ms with these), and with Dask's defaults. Each
+   of CPU per second with the defaults and 3 ms with these), and with Dask's defaults (where
+   optkit slows the profiler and the watchdog while its solves run:
+   ``optkit.distributed.housekeeping``; ``OPTKIT_QUIET_DASK_WORKERS=0`` in the environment
+   turns that off, for a comparison). Each
    prints the second call's CPU seconds (this process, which runs the client and the
-   scheduler, and the workers) against the serial CPU: 2 x serial / total bounds the speed-up
+   scheduler, and the workers, split into the tasks' threads, by Dask's own per-task metric,
+   and the rest) against the serial CPU: 2 x serial / total bounds the speed-up
    on 2 cores whatever else loads the machine; and the solves' own seconds summed (each
    result's ``time``) against serial's, which grows if the solves themselves run slower on the
    workers, with what remains of workers x wall (start, hand-offs between tasks, the tail, other
@@ -52,6 +58,7 @@ os.environ["MKL_NUM_THREADS"] = "1"
 
 import argparse  # noqa: E402
 import concurrent.futures as cf  # noqa: E402
+import contextlib  # noqa: E402
 import logging  # noqa: E402
 import math  # noqa: E402
 import multiprocessing  # noqa: E402
@@ -62,6 +69,7 @@ import time  # noqa: E402
 
 import dask  # noqa: E402
 import numpy as np  # noqa: E402
+import psutil  # noqa: E402
 import scipy.special  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
@@ -96,6 +104,17 @@ def _solve_seconds(best):
     workers it grows when the solves themselves run slower there (shared cores, housekeeping
     threads taking the GIL, arrays that lost their fast paths in transit)."""
     return sum(r.time for r in best.all)
+
+
+def _children_cpu():
+    """CPU seconds (user + system) used so far by this process's live child processes (the
+    kept local pool's workers, before any cluster is started)."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # a child that just exited
+            times = child.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def _cpu_of(code):
@@ -158,7 +177,9 @@ def bench_multistart_local(workers, n_starts):
         method = scope.start_method
     rows.append((f"{workers} processes, cold: started by the call ({method}, "
                  f"{threads} thread)", t_cold, _same(cold, serial)))
+    cpu_before = _children_cpu()
     again, t_again = _timed(optkit.multistart, lj.objective, box, n_starts, executor=workers)
+    cpu_again = _children_cpu() - cpu_before
     rows.append((f"{workers} processes, second call (the kept pool)", t_again,
                  _same(again, serial)))
     executors.close_local_pools()
@@ -178,6 +199,12 @@ def bench_multistart_local(workers, n_starts):
     rows.append((f"{workers} processes, warm forkserver (pool started before)", t_warm,
                  _same(warm, serial)))
     _print_rows(rows, t_serial)
+    solving, solving_serial = _solve_seconds(again), _solve_seconds(serial)
+    print(f"    second call: CPU s of the workers {cpu_again:.2f} against serial "
+          f"{cpu_serial:.2f}; the solves' own seconds, summed: {solving:.2f} against serial "
+          f"{solving_serial:.2f} ({100 * (solving / solving_serial - 1):+.0f}%: two solves at "
+          f"once on {workers} cores); the rest of {workers} x {t_again:.2f} s: "
+          f"{workers * t_again - solving:.2f} s")
     print(f"  best f = {serial.fun:.8f} (f* = {lj.fstar:.8f}); "
           f"{sum(abs(r.fun - lj.fstar) < 1e-6 for r in serial.all)} of {n_starts} starts reach f*")
     bare = min(_cpu_of("pass") for _ in range(3))
@@ -192,11 +219,21 @@ def bench_multistart_local(workers, n_starts):
     return serial, t_serial, cpu_serial
 
 
+def _worker_cpu(dask_worker):
+    """On a worker: its process's CPU seconds, and those its tasks' threads used (Dask's own
+    per-task metric, ``("execute", prefix, key, "thread-cpu", "seconds")``)."""
+    tasks = sum(value for key, value in dask_worker.digests_total.items()
+                if isinstance(key, tuple) and key[0] == "execute" and "thread-cpu" in key)
+    return time.process_time(), tasks
+
+
 def _cpu_seconds(client):
     """CPU seconds used so far by this process (the client, and a LocalCluster's scheduler and
-    nannies, which run in it) and by the workers together."""
+    nannies, which run in it), by the workers together, and by the workers' task threads."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    return own.ru_utime + own.ru_stime, sum(client.run(time.process_time).values())
+    workers = client.run(_worker_cpu).values()
+    return (own.ru_utime + own.ru_stime, sum(w[0] for w in workers),
+            sum(w[1] for w in workers))
 
 
 def bench_multistart_dask(client, workers, n_starts, serial, t_serial, cpu_serial, label=""):
@@ -208,15 +245,17 @@ def bench_multistart_dask(client, workers, n_starts, serial, t_serial, cpu_seria
     box = [(-1.5, 1.5)] * lj.n
     name = f"Dask LocalCluster, {workers} workers x 1 thread{label}"
     cold, t_cold = _timed(optkit.multistart, lj.objective, box, n_starts, executor=client)
-    own, on_workers = _cpu_seconds(client)
+    own, on_workers, in_tasks = _cpu_seconds(client)
     warm, t_warm = _timed(optkit.multistart, lj.objective, box, n_starts, executor=client)
-    own2, on_workers2 = _cpu_seconds(client)
+    own2, on_workers2, in_tasks2 = _cpu_seconds(client)
     _print_rows([(f"{name}, first call", t_cold, _same(cold, serial)),
                  (f"{name}, second call", t_warm, _same(warm, serial))], t_serial)
     total = (own2 - own) + (on_workers2 - on_workers)
     print(f"    CPU s of the second call: this process (client, scheduler) {own2 - own:.2f}, "
           f"workers {on_workers2 - on_workers:.2f}; serial {cpu_serial:.2f} -> at most "
-          f"{workers * cpu_serial / max(total, cpu_serial):.2f}x on {workers} cores")
+          f"{workers * cpu_serial / max(total, cpu_serial):.2f}x on {workers} cores; "
+          f"of the workers', in the tasks' threads {in_tasks2 - in_tasks:.2f}, the rest "
+          f"(event loop, housekeeping) {on_workers2 - on_workers - (in_tasks2 - in_tasks):.2f}")
     solving, solving_serial = _solve_seconds(warm), _solve_seconds(serial)
     print(f"    the solves' own seconds, summed: second call {solving:.2f} against serial "
           f"{solving_serial:.2f} ({100 * (solving / solving_serial - 1):+.0f}%); the rest of "
@@ -302,6 +341,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--starts", type=int, default=32)
     parser.add_argument("--rows", type=float, default=2e6)
+    parser.add_argument("--multistart-only", action="store_true",
+                        help="skip the data-parallel part")
     args = parser.parse_args()
     n_starts, rows = (8, 200_000) if args.quick else (args.starts, int(args.rows))
     serial, t_serial, cpu_serial = bench_multistart_local(args.workers, n_starts)
@@ -315,7 +356,8 @@ def main():
                       dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
         bench_multistart_dask(client, args.workers, n_starts, serial, t_serial, cpu_serial)
-        bench_data_parallel(client, args.workers, rows)
+        if not args.multistart_only:
+            bench_data_parallel(client, args.workers, rows)
 
 
 if __name__ == "__main__":
