@@ -26,8 +26,8 @@ Where the compiled replay stands after it (this script's "why the rest" table, t
 time, 2026-12-06, machine loaded by other jobs; ours v+g / hvp against jax's):
 
     case                  ours v+g   jax v+g   ours hvp   jax hvp   floor v+g/hvp  verdict
-    rosenbrock n=10       1.37-1.38  1.79      0.91-0.93  1.34      0.75/0.52  met/met
-    rosenbrock n=1000     1.53-1.60  1.72      1.07-1.24  1.21      0.57/0.40  met/met*
+    rosenbrock n=10       1.29-1.38  1.79      0.90-0.93  1.34      0.72/0.50  met/met
+    rosenbrock n=1000     1.50-1.60  1.72      1.03-1.14  1.21      0.50/0.35  met/met
     rosenbrock n=1e5      1.24-1.45  1.52      1.23-1.57  0.50      0.72/0.72  met/out
     rosenbrock n=1e6      0.82-0.92  0.84      0.84-1.07  0.25      0.48/0.53  parity/out
     logistic 2000x500     1.44-1.62  1.80      1.24-1.44  2.55      1.27/1.29  met/met
@@ -35,16 +35,19 @@ time, 2026-12-06, machine loaded by other jobs; ours v+g / hvp against jax's):
     mlp 32-64-1 b=256     1.60-1.70  1.71      1.55-1.71  2.17      1.05/1.15  met/met
     scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.82/1.01  out/out
 
-(ranges over several runs, the higher ones with other jobs on both cores; * the rosenbrock
-n=1000 HVP: 1.07-1.15 on a quiet machine, up to 1.22-1.26 in one run in four with the load
-at 3-4; mlp: load 3-6, the hand-written floor below.) The cells closed in this round:
-- rosenbrock n=1000 HVP, 1.38 -> 1.07-1.15 quiet: the call path, ~1.9 us over the product
+(ranges over several runs, the higher ones with other jobs on both cores: the rosenbrock
+n=1000 HVP 1.03-1.14 over five runs at load 4; mlp: load 3-6, the hand-written floor
+below.) The cells closed in this round:
+- rosenbrock n=1000 HVP, 1.38 -> 1.03-1.14: the call path, ~1.9 us over the product
   program, is ~1.2 us (``bench/call_path.py``): the split program's kept point and residuals
   are one tuple read without a lock (the lock alone was ~0.5 us), and the float64 path
   (``Linearized.product``) compares x with the kept point by its bytes (a copy and a
   memcmp, 0.22 us at n = 1000, against 0.42 us through ``_Point.same`` and 1.36 us for
   ``np.array_equal``; still complete: an x written in place or -0.0 for 0.0 is another
-  point). The product program itself is ~0.9-0.98x f (10 numpy calls against f's 11).
+  point). The product program, ~0.9-0.98x f (10 numpy calls against f's 11), writes two
+  of its products into temporaries read for the last time (``compiled.inplace``: the same
+  bits, an allocation fewer each): 1.15 -> 1.075 in an A/B of the same process (v+g at
+  n = 1000 1.52 -> 1.41).
 - logistic 2000x500 v+g, 1.86 -> 1.44-1.62: ``A @ w``, the loss's elementwise work and
   ``s @ A`` run over blocks of 262 rows of A (``compiled.regions``' matvec and vecmat,
   1 MB of A per block), so the second product reads each block of A from cache instead of
