@@ -229,6 +229,9 @@ class _Solve:
         maxfev = math.inf if self.maxfev is None else self.maxfev
         isfinite = math.isfinite
         state, best, gnorm, nit = self.state, self.best, self.gnorm, self.nit
+        # held in locals only (written back below): a state the loop has left is freed at
+        # once, not kept through the solve (an LM state holds J and its factorizations)
+        self.state = self.best = None
         stop = failure = None
         try:
             while True:
@@ -442,6 +445,7 @@ def run(solver, objective, x0, *, bounds=None, gtol=DEFAULT_GTOL, ftol=None, xto
                    trace=History() if history else None, start=start, method=method,
                    measure="|g|_inf" if bounds is None or bounds.is_unbounded
                    else "|P(x - g) - x|_inf")
+    del state  # the solve holds it (and lets it go once it is neither current nor best)
     try:
         status, detail = solve.iterate()
     except KeyboardInterrupt:
