@@ -166,11 +166,9 @@ class CompiledFunction:
         # derived program (a J of r): keeping its values cost more than r's own work twice
         values = (StagedValues(min_elements=WORTH_KEEPING) if self.derived_from is None
                   else None)
-        # an HVP of a plain x records its values by computation: its residuals at x are
-        # then kept for the products there (and f's work at x looked up, when staged before)
-        point = None
-        if kind == "hvp" and treedef is None:
-            point = self._point_values(args) or PointValues()
+        # after value_and_grad_for_hvp staged f and g at this x (``expect_products``), the
+        # HVP looks their work up and records its own: its residuals at x are kept below
+        point = self._point_values(args) if kind == "hvp" and treedef is None else None
         try:
             program, out = stage(target, args, values=values, point=point)
             if program.dynamic_reason is None:
