@@ -124,10 +124,11 @@ class CompiledFunction:
         self._last_hvp = None  # the same for products (and the program's primal_at, or None)
         # an HVP program was compiled (until then value_and_grad_for_hvp is value_and_grad)
         self._hvp_staged = False
-        # products will follow value_and_grad_for_hvp (set by ``expect_products``), and the
-        # (copy of x, PointValues) of its staged value and gradient, for the HVP program
+        # products will follow value_and_grad_for_hvp (set by ``expect_products``), and a
+        # list holding the (copy of x, PointValues) of its staged value and gradient, for the
+        # HVP program: taken by list.pop, atomic, so two threads never share one
         self._products_expected = False
-        self._point = None
+        self._point = []
         functools.update_wrapper(self, fun)
 
     # -- program building --
@@ -206,8 +207,9 @@ class CompiledFunction:
         """The ``PointValues`` of ``value_and_grad_for_hvp``'s staging at ``args[0]``'s bits
         (then let go), or None: the HVP program staged at that x looks up f's and its
         gradient's work instead of computing it again."""
-        kept, self._point = self._point, None
-        if kept is None:
+        try:
+            kept = self._point.pop()
+        except IndexError:
             return None
         x = args[0]
         same = (type(x) is np.ndarray and x.dtype is FLOAT64 and x.shape == kept[0].shape
@@ -409,7 +411,7 @@ class CompiledFunction:
             return None
         if program.dynamic_reason is not None:
             return None
-        self._point = (np.array(x, copy=True), point)
+        self._point = [(np.array(x, copy=True), point)]
         return _plain_value_and_grad(value_of(value), value_of(g), x)
 
     def value_and_grad_for_hvp(self, x):
@@ -432,7 +434,7 @@ class CompiledFunction:
             if out is not None:
                 return _plain_value_and_grad(*out, x)
         elif (self._products_expected and type(x) is np.ndarray and x.dtype is FLOAT64
-              and self._point is None):
+              and not self._point):
             out = self._staged_value_and_grad(x)
             if out is not None:
                 return out
