@@ -199,7 +199,9 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
         objective = ResidualObjective(flat_fun, jvp=ad.jvp, vjp=ad.vjp, rvv=rvv, loss=loss_fn)
     else:
         objective = ResidualObjective(flat_fun, ad.jac, rvv=rvv, loss=loss_fn)
-    objective.record(x0, r0)  # r(x0), evaluated above to check x0: counted, not repeated
+    # r(x0), evaluated above to check x0: counted, not repeated; r0 is the checked copy
+    objective.record(x0, r0, copy=False)
+    del r0  # the objective holds it now
 
     if method == "lm":
         if (ftol == xtol == gtol == _DEFAULT_TOL and scale is None and not geodesic

@@ -194,9 +194,11 @@ class ResidualObjective:
         self.nfev += 1
         return self._store(x, self._fun(x, *self._args))
 
-    def _store(self, x, value):
-        """Check ``value`` = r(x) and make x the cached point holding it; its items."""
-        r = np.array(value, dtype=np.float64)  # a copy: the caller may reuse its buffer
+    def _store(self, x, value, copy=True):
+        """Check ``value`` = r(x) and make x the cached point holding it; its items.
+        ``copy=False``: ``value`` is a float64 array nobody else holds, kept as it is."""
+        # a copy: the caller may reuse its buffer
+        r = np.array(value, dtype=np.float64) if copy else value
         if r.shape != self._shape:  # (m,) once the first evaluation fixed m
             if r.ndim != 1 or (self.m is not None and r.size != self.m):
                 self._vector(r, self.m, "fun")  # raises, with the message
@@ -209,12 +211,15 @@ class ResidualObjective:
         items["r"] = r
         return items
 
-    def record(self, x, value):
+    def record(self, x, value, *, copy=True):
         """Take ``value`` = fun(x), evaluated by the caller (a front door checking x0), as
         this objective's evaluation at x: counted in nfev and cached, as ``residuals(x)``
-        would have done."""
+        would have done. ``copy=False`` hands over a fresh float64 array the caller keeps
+        no use of (kept without a copy, made read-only)."""
         self.nfev += 1
-        self._store(x, value)
+        if not copy and not (type(value) is np.ndarray and value.dtype == np.float64):
+            copy = True  # not an array to keep as it is
+        self._store(x, value, copy)
 
     def cost(self, x) -> float:
         """F(x) (inf when a residual is not finite)."""
@@ -244,7 +249,7 @@ class ResidualObjective:
 
     def _store_then_cost(self, x, r):
         """``cost``'s end for a residual vector of a new shape: checked by ``_store``."""
-        self._store(x, r)
+        self._store(x, r, copy=False)  # r is cost's own copy
         return self.cost(x)
 
     def linearize(self, x) -> Linearization:

@@ -156,3 +156,20 @@ def test_record_checks_the_residuals():
     obj.record(np.zeros(2), np.zeros(3))
     with pytest.raises(ValueError, match="expected shape \\(3,\\)"):
         obj.record(np.ones(2), np.zeros(4))
+
+
+def test_record_keeps_a_handed_over_array_and_copies_otherwise():
+    x = np.array([0.5, -1.0])
+    given = fun(x)
+    obj = ResidualObjective(fun, jac)
+    obj.record(x, given)  # default: a copy, the caller's array left writable
+    assert obj.residuals(x) is not given and given.flags.writeable
+    owned = np.array(fun(x))
+    obj = ResidualObjective(fun, jac)
+    obj.record(x, owned, copy=False)  # handed over: kept as it is, made read-only
+    assert obj.residuals(x) is owned and not owned.flags.writeable
+    assert obj.nfev == 1 and obj.cost(x) == pytest.approx(0.5 * float(given @ given))
+    as_ints = [1, 2]  # not a float64 array: copied whatever copy says
+    obj = ResidualObjective(lambda z: np.array([1.0, 2.0]), jac)
+    obj.record(x, as_ints, copy=False)
+    np.testing.assert_array_equal(obj.residuals(x), [1.0, 2.0])
