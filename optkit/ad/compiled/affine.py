@@ -31,7 +31,7 @@ import numpy as np
 
 from ..core import FLOAT64, ufunc_primitives
 from ..rules.indexing import getitem
-from ..rules.joining import _concatenate_of
+from ..rules.joining import concatenate_of
 from ..rules.shape import reshape
 from ..staging import Const, Var
 from .passes import use_counts
@@ -39,7 +39,7 @@ from .passes import use_counts
 __all__ = ["fold_affine"]
 
 _MATMUL = ufunc_primitives[np.matmul]
-_JOIN = _concatenate_of(2)
+_JOIN = concatenate_of(2)
 _CONST_MAX_BYTES = 1 << 22
 
 

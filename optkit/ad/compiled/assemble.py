@@ -22,7 +22,7 @@ import itertools
 import numpy as np
 
 from ..core import FLOAT64
-from ..rules.joining import _concatenate_of
+from ..rules.joining import concatenate_of
 from ..rules.shape import reshape
 from ..staging import Var
 from .passes import use_counts
@@ -114,7 +114,7 @@ def join_scatters(eqns, outputs):
                 lines.append(type(eqn)(reshape, [g], {"shape": (1,)}, one))
                 g = one
             pieces.append(g)
-        lines.append(type(eqn)(_concatenate_of(len(pieces)), pieces, {"axis": 0}, eqn.out))
+        lines.append(type(eqn)(concatenate_of(len(pieces)), pieces, {"axis": 0}, eqn.out))
         for j in [j for _, j in spans] + inner:
             result[j] = []
         result[k] = lines

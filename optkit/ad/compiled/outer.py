@@ -24,14 +24,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import FLOAT64, ufunc_primitives
-from ..rules.joining import _concatenate_of
+from ..rules.joining import concatenate_of
 from ..staging import Const, Var
 from .passes import use_counts
 
 __all__ = ["outer_products", "MIN_ENTRIES"]
 
 _MATMUL = ufunc_primitives[np.matmul]
-_JOIN = _concatenate_of(2)
+_JOIN = concatenate_of(2)
 MIN_ENTRIES = 4096
 
 

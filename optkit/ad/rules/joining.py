@@ -39,7 +39,7 @@ def _piece_vjp(i):
     return vjp
 
 
-def _concatenate_of(n):
+def concatenate_of(n):
     """The concatenate primitive for ``n`` arrays (rules are per argument position)."""
     prim = _concatenates.get(n)
     if prim is None:
@@ -80,7 +80,7 @@ def _join(pieces, axis):
     axis = int(axis) % ndim
     if len(pieces) == 1:
         return pieces[0].copy()  # a new object, as numpy returns: item assignment must not alias
-    return _concatenate_of(len(pieces))(*pieces, axis=axis)
+    return concatenate_of(len(pieces))(*pieces, axis=axis)
 
 
 def _concatenate_function(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
