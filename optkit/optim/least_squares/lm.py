@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from operator import truediv
+from operator import attrgetter, truediv
 from typing import NamedTuple
 
 import numpy as np
@@ -414,17 +414,15 @@ class LevenbergMarquardt(Solver):
         return (f"max |cos(J_j, r)| = {state.cosine:.2e} at the point returned, "
                 f"gtol = {self.gtol:.2e}")
 
-    def stationarity(self, state: LMState) -> float:
-        """||g||_inf, as the default measures it, computed once per point (``_measures``)."""
-        return state.gnorm
-
-    def accepted(self, state: LMState) -> bool:
-        """False after a rejected trial (x did not move)."""
-        return state.accepted
-
-    def converged(self, state: LMState):
-        """The MINPACK test that fired at ``state`` (a Stop for the driver), or None."""
-        return state.stop
+    # The driver's hooks that read a field of the state, as C-level getters: the driver asks
+    # ``converged`` and ``stationarity`` once per trial, and a Python method costs more than
+    # the read. stationarity(state) = state.gnorm (||g||_inf as the default measures it,
+    # computed once per point by ``_measures``); accepted(state) = state.accepted (False
+    # after a rejected trial: x did not move); converged(state) = state.stop (the MINPACK
+    # test that fired, a Stop for the driver, or None).
+    stationarity = staticmethod(attrgetter("gnorm"))
+    accepted = staticmethod(attrgetter("accepted"))
+    converged = staticmethod(attrgetter("stop"))
 
     def step(self, objective, state: LMState) -> LMState:
         """One trial step (module docstring)."""
