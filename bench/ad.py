@@ -32,7 +32,7 @@ time, 2026-12-06, machine loaded by other jobs; ours v+g / hvp against jax's):
     rosenbrock n=1e6      0.82-0.92  0.84      0.84-1.07  0.25      0.48/0.53  parity/out
     logistic 2000x500     1.44-1.62  1.80      1.24-1.44  2.55      1.27/1.29  met/met
     logistic 20000x200    1.40       2.31      1.17       2.91      1.10/1.11  met/met
-    mlp 32-64-1 b=256     1.60-1.70  1.71      1.55-1.71  2.17      1.05/1.15  met/met
+    mlp 32-64-1 b=256     1.60-1.75  1.71      1.55-1.71  2.17      0.92/0.99  parity/met
     scalar loop (50 it)   1.34-1.38  0.54      1.51-1.58  0.45      0.82/1.01  out/out
 
 (ranges over several runs, the higher ones with other jobs on both cores: the rosenbrock
@@ -53,7 +53,7 @@ below.) The cells closed in this round:
   1 MB of A per block), so the second product reads each block of A from cache instead of
   memory: the two products cost ~1.2x f where they cost 1.65x (jax.jit reads A twice).
   The HVP's products gain the same way (1.76 -> 1.24-1.44).
-- mlp v+g 2.16 -> 1.60-1.70 and HVP 2.31 -> 1.55-1.71, by rewrites of the replay, each
+- mlp v+g 2.16 -> 1.60-1.75 and HVP 2.31 -> 1.55-1.71, by rewrites of the replay, each
   exact up to summation order (``compiled.affine``, ``compiled.outer``,
   ``compiled.assemble``): the bias add goes into the first product as a column of ones on
   X (``[X | 1] [W1; b1]``, the two adjacent in p: a view), the reverse pass's sum over
@@ -67,10 +67,12 @@ below.) The cells closed in this round:
   hand-written one's to 69-75 us, over runs; the rest is the call path and the load).
   Reassociating products through the last product (D = diag(g) S diag(w2), not the
   derivative's roundings, so not a replay's rewrite) gains nothing more (1.42-1.54x).
-  So v+g is met by a thin margin (0.01-0.11 under jax's 1.71 at load 3-6; jax's own
-  figure is from one run at load 9-15) and the exact floor, ~1.5x, leaves no large
-  rewrite; the HVP's part on v, hand-written exact, 1.28-1.47x (with -2 G h precomputed
-  at x, reassociated, 1.15-1.35x).
+  So v+g is at jax's 1.71 within the run-to-run spread (the table's blocked column
+  1.60-1.70 over five runs at load 3-6, the unblocked one, the same program at this size,
+  up to 1.75; jax's own figure is from one run at load 9-15), 0.1-0.2 above an exact
+  floor of ~1.5x that leaves no large rewrite; the HVP is met, its part on v
+  hand-written exact 1.26-1.47x (with -2 G h precomputed at x, reassociated,
+  1.13-1.35x).
 
 floor: a lower bound for a replay that makes the program's numpy calls, (BLAS time + each
 other call at the cheapest numpy call measured in the run + each in-cache pass of a blocked
