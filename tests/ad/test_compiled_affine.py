@@ -123,6 +123,16 @@ def test_bias_not_right_after_the_weights_is_joined_to_them(layout):
                                f(p, q), rtol=1e-13, atol=1e-14)
 
 
+def test_bias_of_one_entry_broadcast_stays_an_add():
+    X, _ = _data(14)
+    p = np.random.default_rng(15).standard_normal(N_PARAMS)
+    k = D_IN * HIDDEN
+    f = lambda p: X @ p[:k].reshape(D_IN, HIDDEN) + p[k:k + 1]  # noqa: E731
+    eqns, folded = _eqns(f, p)
+    assert _names(folded) == _names(eqns)
+    np.testing.assert_array_equal(codegen(stage(f, (p,))[0], "f", blocked=False)(p)[0], f(p))
+
+
 def test_bias_is_not_joined_to_weights_larger_than_the_product():
     """A product with fewer rows than W: joining W and b would copy more than the add reads."""
     rng = np.random.default_rng(12)

@@ -112,7 +112,8 @@ def _bias_fold(eqn, result, producer, uses, fresh):
             continue
         c, w = product.inputs
         c = _matrix(c)
-        if c is None or not _float64(w, 2) or eqn.out.shape != m.shape:
+        if (c is None or not _float64(w, 2) or eqn.out.shape != m.shape
+                or b.shape != w.shape[1:]):  # a row added to every row (not a broadcast (1,))
             continue
         rows, cols = w.shape
         ones = Const(_with_ones_column(c))
