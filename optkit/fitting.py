@@ -149,7 +149,7 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     """
     if not callable(residuals):
         raise TypeError(f"residuals must be callable, got {type(residuals).__name__}")
-    method = _check_method(method)
+    method = method if type(method) is str and method in METHODS else _check_method(method)
     args = args if isinstance(args, tuple) else (args,)
     x0, unravel, structured = _flat_start(x0)
     n = x0.size
@@ -169,11 +169,11 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     if geodesic and method != "lm":
         raise ValueError("geodesic: geodesic acceleration is a Levenberg-Marquardt option; "
                          "use method='lm'")
-    scale = _check_x_scale(x_scale, n, method)
+    scale = None if x_scale is None else _check_x_scale(x_scale, n, method)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
     loss_fn = as_loss(loss, f_scale)
-    box = _bounds(bounds, n)
+    box = None if bounds is None else _bounds(bounds, n)
     if box is not None and not box.contains(x0):
         raise ValueError("x0: outside the bounds; give a start with lb <= x0 <= ub")
 
@@ -214,7 +214,8 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
     else:
         solver = GaussNewtonCG(ftol=ftol, xtol=xtol, gtol=gtol, bounds=box)
     result = run(solver, objective, x0, gtol=0.0, ftol=0.0, maxfev=max_nfev,
-                 callback=_driver_callback(callback, unravel), method=method)
+                 callback=None if callback is None else _driver_callback(callback, unravel),
+                 method=method)
     return _result(result, objective, box, unravel, mode)
 
 

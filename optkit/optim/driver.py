@@ -430,7 +430,7 @@ def run(solver, objective, x0, *, bounds=None, gtol=DEFAULT_GTOL, ftol=None, xto
         callback=callback, history=history)
     _check_solver(solver)
     x0 = check_x0(x0)
-    bounds = as_bounds(bounds, x0.size)
+    bounds = None if bounds is None else as_bounds(bounds, x0.size)
     if bounds is not None:
         x0 = _into_box(x0, bounds, solver, method)
     if maxiter is None:

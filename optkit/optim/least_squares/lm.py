@@ -211,8 +211,8 @@ def _cosine(lin, pg):
 
 
 def _dense_cosine(lin, acnorm):
-    """``_cosine(lin, lin.grad)`` for a dense J~ whose column norms, listed in ``acnorm``,
-    are finite: the same numbers, with the list made once by the caller."""
+    """``_cosine(lin, lin.grad)`` for a dense J~ whose column norms are listed in
+    ``acnorm``: the same numbers, with the list made once by the caller."""
     apg = list(map(abs, lin.grad.tolist()))
     if not math.isfinite(sum(apg)):
         return _cosine_arrays(lin, lin.grad)
@@ -394,11 +394,21 @@ class LevenbergMarquardt(Solver):
             raise ValueError("x0: outside the bounds (the residuals are evaluated only "
                              "inside the box)")
         lin = objective.linearize(x)
-        diag = self._first_diag(lin, x.size)
+        if lin.dense is not None and self.bounds is None and self.x_scale is None:
+            # _first_diag, _measures and _subproblem's dense unbounded case, the column
+            # norms listed once (the same numbers)
+            acnorm = lin.column_norms()
+            listed = acnorm.tolist()
+            diag = acnorm if min(listed) > 0 else np.where(acnorm == 0, 1.0, acnorm)
+            free = None
+            cosine, gnorm = _dense_cosine(lin, listed)
+            sub = DenseSubproblem(lin.dense, lin.r, diag)
+        else:
+            diag = self._first_diag(lin, x.size)
+            free, cosine, gnorm = self._measures(lin)
+            sub = self._subproblem(lin, diag, free)
         xnorm = norm(diag * x)
         delta = self.factor * xnorm if xnorm > 0 else self.factor
-        free, cosine, gnorm = self._measures(lin)
-        sub = self._subproblem(lin, diag, free)
         stop = gtol_test(cosine, self.gtol) if cosine <= self.gtol or cosine <= EPS else None
         return _new_state(LMState, (x, lin.cost, lin.grad, lin, sub, diag, delta, 0.0, xnorm,
                                     cosine, gnorm, None, True, True, math.nan, False, free,
