@@ -298,8 +298,8 @@ def _convexity_proof(fun, start):
         x0 = check_x0(start.x)
         if isinstance(fun, CompiledFunction) and not start.structured:
             recording = fun.checked_recording(x0)
-            if recording is not None:
-                return curvature(recording) in CONVEX_CURVATURES
+            if recording is not None:  # arrays its products proved finite are not read again
+                return curvature(recording, finite=fun.finite_constants()) in CONVEX_CURVATURES
         return is_convex(flat_fun, x0)
 
     return proof

@@ -78,9 +78,9 @@ def _count_proofs(monkeypatch):
     def counted(name):
         prove = getattr(front_door, name)
 
-        def counting(*args):
+        def counting(*args, **kwargs):
             calls.append(name)
-            return prove(*args)
+            return prove(*args, **kwargs)
         return counting
 
     for name in ("is_convex", "curvature"):

@@ -40,7 +40,9 @@ changing global state inside f), as ``optkit.compile`` does. A function that rea
 state which changes *between* calls is outside the proof, as it is outside ``compile``'s.
 
 The analysis is one pass over the program's equations; a constant's entries are read only
-where its sign or finiteness matters (``a . a`` for finiteness, min and max for the sign).
+where its sign or finiteness matters (``a . a`` for finiteness, min and max for the sign),
+and not for finiteness when the caller passes the array as proven finite (``curvature``'s
+``finite``: a product computed with it while staging says so, ``finiteness``).
 """
 
 from __future__ import annotations
@@ -159,11 +161,14 @@ def _sign_of_all(signs):
 class _Analysis:
     """One pass over a program's equations (``run``), facts per value."""
 
-    def __init__(self):
+    def __init__(self, finite=()):
         self.facts = {}  # Var -> _Fact
         self.canon = {}  # Var -> key of its value (common subexpressions share one)
         self.keys = {}  # (prim, inputs, params) -> key
         self.consts = {}  # id(Const.value) -> (value, finite, sign), computed on demand
+        for value in finite:  # proven finite by the caller (``finiteness``): not read again
+            if type(value) is np.ndarray and value.dtype.kind == "f":
+                self.consts[id(value)] = [value, True, False]
 
     # -- constants: read only when asked, once --
     def _const(self, c):
@@ -563,7 +568,7 @@ _BY_NAME = {
 
 
 # ---- entry points ------------------------------------------------------------------------------
-def curvature(program, output=0):
+def curvature(program, output=0, *, finite=()):
     """The curvature of output ``output`` of a staged program, as a function of all its inputs.
 
     Parameters
@@ -573,6 +578,11 @@ def curvature(program, output=0):
         (``program.dynamic_reason`` set) is ``'unknown'``.
     output : int, optional
         Which output (default the first).
+    finite : iterable of numpy.ndarray, optional
+        Constant arrays of the program known to hold finite entries only, told apart by
+        identity: the analysis takes them as finite instead of reading them (a pass over a
+        large matrix). For arrays a product already computed proves finite
+        (``optkit.ad.finiteness.proven_finite``); anything else is read as usual.
 
     Returns
     -------
@@ -594,8 +604,8 @@ def curvature(program, output=0):
         return UNKNOWN
     out = program.outputs[output]
     if isinstance(out, Const):
-        return CONSTANT if _Analysis().finite(out) else UNKNOWN
-    return _Analysis().run(program).facts.get(out, _UNKNOWN).curv
+        return CONSTANT if _Analysis(finite).finite(out) else UNKNOWN
+    return _Analysis(finite).run(program).facts.get(out, _UNKNOWN).curv
 
 
 def function_curvature(fun, *example_args):

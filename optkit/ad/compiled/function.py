@@ -13,6 +13,7 @@ import numpy as np
 from ...tree import flatten
 from ..api import hvp, jvp, register_replay, value_and_grad
 from ..core import COMPLEX128, FLOAT64, Tracer, value_of
+from ..finiteness import proven_finite
 from ..staging import WORTH_KEEPING, InPlaceWriteError, PointValues, Program, StagedValues, stage
 from ..tree import flatten_input
 from ..vspace import as_input
@@ -129,6 +130,9 @@ class CompiledFunction:
         # HVP program: taken by list.pop, atomic, so two threads never share one
         self._products_expected = False
         self._point = []
+        # f's captured arrays that a product computed while staging proved finite
+        # (``finiteness``), for the convexity proof (``finite_constants``)
+        self._finite = ()
         functools.update_wrapper(self, fun)
 
     # -- program building --
@@ -246,6 +250,13 @@ class CompiledFunction:
         them differ); None before such a program exists, or if the tracings differed. What
         ``optkit.ad.convexity.curvature`` analyses, with no new tracing of f."""
         return self._recordings.get(signature((as_input(x),)))
+
+    def finite_constants(self):
+        """The arrays f captured that a product with them, computed while staging f's value
+        and gradient for products (``expect_products``), proved finite
+        (``optkit.ad.finiteness``): what ``optkit.ad.convexity.curvature(..., finite=...)``
+        need not read again. Empty when there is no such staging or no such product."""
+        return self._finite
 
     def _target(self, kind, treedef=None):
         f = self.fun
@@ -412,6 +423,7 @@ class CompiledFunction:
         if program.dynamic_reason is not None:
             return None
         self._point = [(np.array(x, copy=True), point)]
+        self._finite = tuple(proven_finite(program, point.value_of))
         return _plain_value_and_grad(value_of(value), value_of(g), x)
 
     def value_and_grad_for_hvp(self, x):
