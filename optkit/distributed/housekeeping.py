@@ -50,8 +50,9 @@ def _slow_down(worker):
         entry = _QUIETED.setdefault(id(worker), [0, {}])
         entry[0] += 1
         if entry[0] == 1:
+            callbacks = getattr(worker, "periodic_callbacks", {})  # another Dask: nothing
             for name in QUIETED_CALLBACKS:
-                callback = worker.periodic_callbacks.get(name)
+                callback = callbacks.get(name)
                 if callback is not None and callback.callback_time < QUIET_PERIOD_MS:
                     # tornado reads the period each time it schedules the next call
                     entry[1][name] = callback.callback_time
@@ -64,8 +65,9 @@ def _restore(worker):
         entry[0] -= 1
         if entry[0] == 0:
             del _QUIETED[id(worker)]
+            callbacks = getattr(worker, "periodic_callbacks", {})
             for name, period in entry[1].items():
-                callback = worker.periodic_callbacks.get(name)
+                callback = callbacks.get(name)
                 if callback is not None:
                     callback.callback_time = period
 

@@ -66,6 +66,14 @@ def test_overlapping_batches_restore_when_the_last_ends(fake):
     assert _periods(fake) == {"profile": 10.0, "tick": 20.0, "memory_monitor": 100.0}
 
 
+def test_a_worker_without_periodic_callbacks_is_left_alone(monkeypatch):
+    worker = types.SimpleNamespace()  # a Dask whose workers keep them elsewhere
+    monkeypatch.setattr(housekeeping, "_running_worker", lambda: worker)
+    with quiet_worker():
+        pass
+    assert housekeeping._QUIETED == {}
+
+
 def test_opt_out_by_environment(fake, monkeypatch):
     monkeypatch.setenv("OPTKIT_QUIET_DASK_WORKERS", "0")
     with quiet_worker():
