@@ -18,7 +18,7 @@ from scipy.sparse.linalg import LinearOperator
 from .boundary import as_start
 from .minimize import takes_intermediate_result
 from .optim.bounds import Bounds, as_bounds
-from .optim.driver import run
+from .optim.driver import run_checked
 from .optim.least_squares import GaussNewtonCG, GeodesicAcceleration, LevenbergMarquardt
 from .optim.least_squares.box import projected_gradient
 from .optim.least_squares.loss import as_loss
@@ -34,6 +34,7 @@ METHODS = ("lm", "gn-cg")
 JAC_MODES = ("auto", "forward", "reverse", "operator")
 _SCIPY_ONLY = ("trf", "dogbox")  # scipy's methods without an optkit counterpart of that name
 _SUM = np.add.reduce  # ndarray.sum without its Python wrapper
+_setflags = np.ndarray.setflags  # _setflags(a, False): read-only, without a flags object
 _DEFAULT_TOL = 1e-8  # ftol, xtol and gtol by default (scipy's)
 _DEFAULT_LM = LevenbergMarquardt(ftol=_DEFAULT_TOL, xtol=_DEFAULT_TOL, gtol=_DEFAULT_TOL)
 
@@ -199,7 +200,10 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
         objective = ResidualObjective(flat_fun, jvp=ad.jvp, vjp=ad.vjp, rvv=rvv, loss=loss_fn)
     else:
         objective = ResidualObjective(flat_fun, ad.jac, rvv=rvv, loss=loss_fn)
-    # r(x0), evaluated above to check x0: counted, not repeated; r0 is the checked copy
+    # r(x0), evaluated above to check x0: counted, not repeated; r0 is the checked copy.
+    # x0 is this call's own checked copy: read-only, the objective's cache keeps it as it is
+    # and the driver's first linearization finds it by identity (point_cache.py)
+    _setflags(x0, False)
     objective.record(x0, r0, copy=False)
     del r0  # the objective holds it now
 
@@ -213,9 +217,13 @@ def least_squares(residuals, x0, method="lm", *, bounds=None, loss="linear", f_s
                                         bounds=box)
     else:
         solver = GaussNewtonCG(ftol=ftol, xtol=xtol, gtol=gtol, bounds=box)
-    result = run(solver, objective, x0, gtol=0.0, ftol=0.0, maxfev=max_nfev,
-                 callback=None if callback is None else _driver_callback(callback, unravel),
-                 method=method)
+    # every argument is checked above as driver.run would check it (x0 by check_x0, max_nfev,
+    # the callback; the driver's own tests off): the solve itself, without a second round
+    result = run_checked(solver, objective, x0, bounds=None, gtol=0.0, ftol=0.0, xtol=0.0,
+                         maxiter=None, maxfev=max_nfev, max_time=None,
+                         callback=None if callback is None
+                         else _driver_callback(callback, unravel),
+                         history=False, method=method)
     return _result(result, objective, box, unravel, mode)
 
 

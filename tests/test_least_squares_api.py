@@ -50,6 +50,20 @@ def test_dense_modes_and_operator_agree_with_a_hand_written_jacobian():
     assert np.allclose(dense.jac, optkit.jacobian(p.residuals)(dense.x))
 
 
+def test_the_callers_x0_is_left_alone():
+    """The front door keeps a read-only copy of x0 for the solve, never the caller's array:
+    it stays writable and unchanged, and writing into it afterwards changes no result."""
+    p = problems.get("osborne1")
+    x0 = np.array(p.x0, dtype=float)
+    before = x0.copy()
+    res = optkit.least_squares(p.residuals, x0, jac=optkit.jacobian(p.residuals))
+    assert x0.flags.writeable
+    np.testing.assert_array_equal(x0, before)
+    x = res.x.copy()
+    x0[:] = 0.0
+    np.testing.assert_array_equal(res.x, x)
+
+
 @pytest.mark.parametrize("loss", ["linear", "soft_l1"])
 def test_result_arrays_are_the_callers_own(loss):
     """fun, jac, grad and x are writable arrays that nothing else holds: writing into them

@@ -21,6 +21,9 @@ A solve (:func:`run`):
    case) the same loop runs with its fields in locals (``_Solve.iterate_plain``);
 4. builds the result from the last state (a success) or the best one seen (anything else).
 
+Steps 2-4 are :func:`run_checked`, which a front door that has checked every argument itself
+(``optkit.least_squares``) calls directly.
+
 Invariant on entry to ``step`` (and ``leave_saddle``): ``state.f == f(state.x)`` and
 ``state.g == grad f(state.x)``, both finite; with bounds, ``state.x`` lies in the box;
 ``solver.converged(state)`` is None, no limit (maxiter, maxfev, max_time) is reached, and
@@ -43,7 +46,7 @@ from .result import History, OptimizeResult, Status
 from .solvers.base import Solver, inf_norm
 from .start import check_x0
 
-__all__ = ["DEFAULT_GTOL", "DRIVER_OPTIONS", "check_options", "check_x0", "run"]
+__all__ = ["DEFAULT_GTOL", "DRIVER_OPTIONS", "check_options", "check_x0", "run", "run_checked"]
 
 DEFAULT_GTOL = 1e-5  # the first-order test ||g||_inf <= gtol when the caller gives none
 DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "history")
@@ -433,6 +436,19 @@ def run(solver, objective, x0, *, bounds=None, gtol=DEFAULT_GTOL, ftol=None, xto
     bounds = None if bounds is None else as_bounds(bounds, x0.size)
     if bounds is not None:
         x0 = _into_box(x0, bounds, solver, method)
+    return run_checked(solver, objective, x0, bounds=bounds, gtol=gtol, ftol=ftol, xtol=xtol,
+                       maxiter=maxiter, maxfev=maxfev, max_time=max_time, callback=callback,
+                       history=history, method=method)
+
+
+def run_checked(solver, objective, x0, *, bounds, gtol, ftol, xtol, maxiter, maxfev, max_time,
+                callback, history, method):
+    """:func:`run` after its checks: the solve itself, for a front door that has checked
+    every argument as ``run`` would (an optkit Bounds or None, x0 a 1-D finite float64 array
+    of its own inside the box, which the solve may keep: the options as
+    :func:`check_options` returns them, ``solver`` a Solver). The same loop, stops, callbacks,
+    counting and result as ``run``; only the second round of checks is skipped (a few
+    microseconds of a least-squares solve of ~15 trials of ~25 us)."""
     if maxiter is None:
         maxiter = max(1000, 200 * x0.size)
     if ftol is None:

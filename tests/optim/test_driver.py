@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from optkit.optim.driver import STALL_ITERATIONS, run
+from optkit.optim.driver import STALL_ITERATIONS, check_options, check_x0, run, run_checked
 from optkit.optim.errors import LineSearchError, SolverError, TrustRegionError
 from optkit.optim.objective import Objective
 from optkit.optim.result import History, OptimizeResult, Status
@@ -56,6 +56,26 @@ class Scripted(FixedStep):
 
 def _bowl():
     return Objective(lambda x: float(x @ x), lambda x: 2.0 * x)
+
+
+@pytest.mark.parametrize("options", [{}, {"ftol": 1e-6, "xtol": 1e-9, "maxiter": 7},
+                                     {"maxfev": 4, "history": True}])
+def test_run_checked_is_run_after_its_checks(options):
+    """run_checked on arguments checked as run checks them takes the same steps: the same
+    point (bits), counts, status and history; run's checks still refuse bad input."""
+    x0 = np.array([3.0, -2.0])
+    expected = run(FixedStep(), _bowl(), x0, **options)
+    gtol, ftol, xtol, maxiter, maxfev = check_options(**options)
+    got = run_checked(FixedStep(), _bowl(), check_x0(x0), bounds=None, gtol=gtol,
+                      ftol=FixedStep().default_ftol if ftol is None else ftol, xtol=xtol,
+                      maxiter=maxiter, maxfev=maxfev, max_time=None, callback=None,
+                      history=options.get("history", False), method=None)
+    assert got.x.tobytes() == expected.x.tobytes()
+    for key in ("fun", "nit", "nfev", "njev", "status", "message", "success"):
+        assert got[key] == expected[key], key
+    assert (got.history is None) == (expected.history is None)
+    with pytest.raises(ValueError, match="maxfev"):
+        run(FixedStep(), _bowl(), x0, maxfev=0)
 
 
 def test_converges_on_gtol():
