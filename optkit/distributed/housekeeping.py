@@ -4,10 +4,13 @@ A Dask worker runs a task in a thread of its own, and keeps house in its event l
 another thread of the same process. With Dask's defaults two periodic callbacks of that loop
 wake up while a task runs: the statistical profiler, every 10 ms (it samples the running
 task's stack), and the tick watchdog, every 20 ms. Each wake-up takes the GIL from the solve,
-so a busy worker switches threads 150 times a second. Measured on LJ13 multistart (16 L-BFGS
-solves of ~50 ms in one task, one worker, Dask 2026.8, interleaved runs): the solving thread
-used 4% more CPU with those defaults than with both callbacks once a second (its caches
-refilled after every switch), and the event loop 0.04-0.07 s of CPU against 0.02-0.03 s.
+so a busy worker switches threads 150 times a second. Measured on LJ13 multistart (Dask
+2026.8, interleaved runs): with 16 L-BFGS solves of ~50 ms in one task on one worker, the
+solving thread used 4% more CPU with those defaults than with both callbacks once a second,
+and the event loop 0.04-0.07 s of CPU against 0.02-0.03 s; 32 starts on 2 workers took
+0.880 s against 0.808 s (medians of 14), the workers' CPU 1.60 s against 1.47 s, as much as
+with the profiler off and every monitor slowed (1.47 s), and close to 2 local processes
+(0.789 s).
 
 :func:`quiet_worker` sets the two callbacks' period to at least ``QUIET_PERIOD_MS`` (a
 second, what a cluster configured for CPU-bound tasks uses) for the duration of a batch of
