@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 
+from optkit.optim.least_squares import subproblem
 from optkit.optim.least_squares.lmpar import lmpar, lmpar_coordinates
 from optkit.optim.least_squares.subproblem import DenseSubproblem, OperatorSubproblem
 from optkit.optim.residual import ResidualObjective
@@ -24,7 +25,7 @@ def _direct(jac, r, diag, lam):
     return np.linalg.solve(jac.T @ jac + lam * np.diag(diag ** 2), -jac.T @ r)
 
 
-@pytest.mark.parametrize("m, n", [(8, 5), (5, 5), (3, 6), (40, 12)])
+@pytest.mark.parametrize("m, n", [(8, 5), (5, 5), (3, 6), (40, 12), (60, 12)])
 def test_damped_step_solves_the_normal_equations(m, n):
     jac, r, diag = _data(m, n)
     sub = DenseSubproblem(jac, r, diag)
@@ -202,3 +203,30 @@ def test_lmpar_coordinates_are_lmpars_step(seed, zero_column):
         assert lam_c == lam
         np.testing.assert_array_equal(sub.step(w), q)
         assert qnorm == pytest.approx(np.linalg.norm(q), rel=1e-12)
+
+
+@pytest.mark.parametrize("m, n, zero_column", [(8, 5, None), (40, 12, None), (60, 12, None),
+                                               (20, 4, 3)])
+def test_direct_svd_and_qr_paths_agree(monkeypatch, m, n, zero_column):
+    """A tall J factored by one SVD of B (up to DIRECT_SVD_MAX_ENTRIES entries) or by QR and
+    the SVD of R: the same singular values, steps, curvatures and geodesic solves up to
+    rounding, and the same rank."""
+    jac, r, diag = _data(m, n, seed=14)
+    if zero_column is not None:
+        jac[:, zero_column] = 0.0
+    rhs = np.random.default_rng(15).standard_normal(m)
+    subs = []
+    for limit in (m * n, m * n - 1):  # direct SVD, then QR + SVD of R
+        monkeypatch.setattr(subproblem, "DIRECT_SVD_MAX_ENTRIES", limit)
+        subs.append(DenseSubproblem(jac, r, diag))
+    direct, qr = subs
+    assert direct.full_rank == qr.full_rank == (zero_column is None)
+    assert direct.gnorm == pytest.approx(qr.gnorm, rel=1e-12)
+    for lam in (0.0, 1e-3, 0.5, 7.0):
+        q_direct, q_qr = direct.solve(lam), qr.solve(lam)
+        np.testing.assert_allclose(q_direct, q_qr, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(direct.damped(rhs, lam), qr.damped(rhs, lam), rtol=1e-9,
+                                   atol=1e-12)
+        assert direct.curvature(lam, q_direct) == pytest.approx(qr.curvature(lam, q_qr),
+                                                                 rel=1e-9)
+        assert direct.model_norm(q_direct) == pytest.approx(qr.model_norm(q_qr), rel=1e-9)
