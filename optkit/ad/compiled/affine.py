@@ -34,7 +34,7 @@ from ..rules.indexing import getitem
 from ..rules.joining import concatenate_of
 from ..rules.shape import reshape
 from ..staging import Const, Var
-from .passes import use_counts
+from .passes import FreshVars, use_counts
 
 __all__ = ["fold_affine"]
 
@@ -70,20 +70,6 @@ def _span(eqn):
     if step != 1 or stop <= start:
         return None
     return p, start, stop
-
-
-class _Fresh:
-    """New variables, numbered after every other of the program."""
-
-    def __init__(self, eqns):
-        self.last = max([e.out.id for e in eqns] + [v.id for e in eqns for v in e.inputs
-                                                    if isinstance(v, Var)], default=0)
-
-    def __call__(self, shape):
-        self.last += 1
-        v = Var(self.last, np.empty(0))
-        v.shape, v.dtype = tuple(shape), np.dtype(FLOAT64)
-        return v
 
 
 def _with_ones_column(c):
@@ -180,7 +166,7 @@ def fold_affine(eqns, outputs):
     if not pairs and not any(e.prim.impl is np.matmul for e in eqns):
         return eqns
     uses = use_counts(eqns, outputs)
-    fresh = _Fresh(eqns)
+    fresh = FreshVars(eqns)
     result = [[eqn] for eqn in eqns]
     producer = {}
     flat = list(eqns)

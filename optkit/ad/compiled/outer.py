@@ -26,7 +26,7 @@ import numpy as np
 from ..core import FLOAT64, ufunc_primitives
 from ..rules.joining import concatenate_of
 from ..staging import Const, Var
-from .passes import use_counts
+from .passes import FreshVars, use_counts
 
 __all__ = ["outer_products", "MIN_ENTRIES"]
 
@@ -57,20 +57,6 @@ def _outer(eqn):
     return a, b
 
 
-class _Fresh:
-    """New variables, numbered after every other of the program."""
-
-    def __init__(self, eqns):
-        self.last = max([e.out.id for e in eqns] + [v.id for e in eqns for v in e.inputs
-                                                    if isinstance(v, Var)], default=0)
-
-    def __call__(self, shape):
-        self.last += 1
-        v = Var(self.last, np.empty(0))
-        v.shape, v.dtype = tuple(shape), np.dtype(FLOAT64)
-        return v
-
-
 def _depth_two(eqn, columns, rows, fresh):
     """The equations of ``[columns] @ [rows]`` computing ``eqn.out``."""
     (m, _), (_, n) = _shape(columns[0]), _shape(rows[0])
@@ -86,7 +72,7 @@ def outer_products(eqns, outputs):
     if not any(_outer(e) for e in eqns):
         return eqns
     uses = use_counts(eqns, outputs)
-    fresh = _Fresh(eqns)
+    fresh = FreshVars(eqns)
     producer = {eqn.out.id: k for k, eqn in enumerate(eqns)}
     result = [[eqn] for eqn in eqns]
     done = set()

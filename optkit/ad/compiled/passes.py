@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import ufunc_primitives
+from ..core import FLOAT64, ufunc_primitives
 from ..staging import Const, Var
 
-__all__ = ["fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elementwise",
+__all__ = ["FreshVars", "fold_and_cse", "dce", "fold_negations", "fuse_scatter_adds", "elementwise",
            "use_counts", "params_key"]
 
 
@@ -237,6 +237,21 @@ def use_counts(eqns, outputs):
         if isinstance(v, Var):
             uses[v.id] = uses.get(v.id, 0) + 2
     return uses
+
+
+class FreshVars:
+    """A source of new variables for a rewrite, numbered after every other of the program
+    ``eqns``: ``fresh(shape)`` is a float64 Var of that shape."""
+
+    def __init__(self, eqns):
+        self.last = max([e.out.id for e in eqns] + [v.id for e in eqns for v in e.inputs
+                                                    if isinstance(v, Var)], default=0)
+
+    def __call__(self, shape):
+        self.last += 1
+        v = Var(self.last, np.empty(0))
+        v.shape, v.dtype = tuple(shape), np.dtype(FLOAT64)
+        return v
 
 
 def fold_negations(eqns, outputs):
