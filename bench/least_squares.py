@@ -32,7 +32,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-from operator import mul, truediv  # noqa: E402
+from operator import mul, neg, truediv  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -42,7 +42,10 @@ from scipy.linalg import lapack  # noqa: E402
 import optkit  # noqa: E402
 from optkit import problems, residual_ad, residual_programs  # noqa: E402
 from optkit.optim.least_squares.lmpar import lmpar_coordinates  # noqa: E402
-from optkit.optim.least_squares.subproblem import DenseSubproblem  # noqa: E402
+from optkit.optim.least_squares.subproblem import (  # noqa: E402
+    DIRECT_SVD_MAX_ENTRIES,
+    DenseSubproblem,
+)
 
 STARTS_2 = problems.nist.STARTS_2  # the NIST problems' second certified starts
 MGH = ["rosenbrock", "freudenstein-roth", "powell-badly-scaled", "brown-badly-scaled", "beale",
@@ -272,15 +275,15 @@ def _trial_calls(p, x, diag, lam, step, upper):
     math.isfinite(sum(ag)), max(ag), min(cn) > 0
     max(map(truediv, ag, cn))  # the cosine
     d = np.maximum(diag, acnorm)
-    if m > n:
+    if m > n and m * n > DIRECT_SVD_MAX_ENTRIES:
         qr, tau, _, _ = lapack.dgeqrf(jac)
         small = qr[:n] * upper
         small /= d
         b = lapack.dormqr("L", "T", qr, tau, r[:, None], m)[0][:n, 0]
-    else:
+    else:  # small or wide J: one SVD of J D^-1 itself, as DenseSubproblem does
         small, b = jac / d, r
     u, s, vt, _ = lapack.dgesdd(small, full_matrices=0)
-    s, c = s.tolist(), (u.T @ b).tolist()
+    s, c = s.tolist(), list(map(neg, np.dot(b, u).tolist()))
     sc = list(map(mul, s, c))
     s2 = list(map(mul, s, s))
     math.hypot(*sc)
@@ -289,7 +292,7 @@ def _trial_calls(p, x, diag, lam, step, upper):
     den = [a + lam for a in s2]
     w = list(map(truediv, sc, den))
     math.hypot(*w), sum(map(truediv, map(mul, w, w), den))  # one lambda > 0
-    q = -(vt.T @ np.asarray(w, dtype=float))
+    q = np.dot(w, vt)  # the coordinates carry the sign
     q / d  # p
     math.hypot(*map(mul, s, w))  # ||J p||
     dx = d * xt
