@@ -19,6 +19,7 @@ counted again: residuals, cost, the dense J and the gradient.
 """
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -34,6 +35,11 @@ _setflags = np.ndarray.setflags
 # np.einsum's C function (np.einsum without optimize calls it, after a dispatcher and a
 # wrapper that cost ~1 us of a small LM trial); np.einsum itself where numpy moved it
 _EINSUM = getattr(getattr(getattr(np, "_core", None), "multiarray", None), "c_einsum", np.einsum)
+
+
+def _with_args(function, args, x):
+    """function(x, *args) (bound by functools.partial: picklable, unlike a lambda)."""
+    return function(x, *args)
 
 
 def _check_callable(name, value):
@@ -152,6 +158,10 @@ class ResidualObjective:
             args = (args,)
         self._fun, self._jac, self._jvp, self._vjp, self._rvv = fun, jac, jvp, vjp, rvv
         self._args = args
+        # fun(x) and jac(x) with the args bound: without args, the callables themselves, so a
+        # trial calls fun(x), not fun(x, *()) (~0.2 us less per call: no argument unpacking)
+        self._fun_x = fun if not args else partial(_with_args, fun, args)
+        self._jac_x = jac if not args or jac is None else partial(_with_args, jac, args)
         self.loss: Loss = as_loss(loss, f_scale)
         self._linear = self.loss.is_linear  # the linear loss: r~ = r, F = 1/2 r.r
         self.m = None  # number of residuals, fixed by the first evaluation
@@ -227,7 +237,7 @@ class ResidualObjective:
         items = cache.lookup(x)
         if items is None:  # a new point: ``_evaluate`` and ``_store`` inline (an LM trial)
             self.nfev += 1
-            r = np.array(self._fun(x, *self._args), dtype=np.float64)  # a copy, as _store
+            r = np.array(self._fun_x(x), dtype=np.float64)  # a copy, as _store
             if r.shape != self._shape:  # the first evaluation, or a wrong shape
                 return self._store_then_cost(x, r)
             _setflags(r, False)
@@ -276,7 +286,7 @@ class ResidualObjective:
         dense = None
         if self._jac is not None:
             self.njev += 1
-            dense = np.array(self._jac(x, *self._args), dtype=np.float64)
+            dense = np.array(self._jac_x(x), dtype=np.float64)
             if dense.shape != (r.size, x.size):  # r.size is m
                 raise ValueError(f"jac returned an array of shape {dense.shape}; expected "
                                  f"({self.m}, {x.size})")

@@ -1,5 +1,7 @@
 """ResidualObjective: counting, caching, dense and operator forms, the scalar view."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,31 @@ def test_record_keeps_a_handed_over_array_and_copies_otherwise():
     obj = ResidualObjective(lambda z: np.array([1.0, 2.0]), jac)
     obj.record(x, as_ints, copy=False)
     np.testing.assert_array_equal(obj.residuals(x), [1.0, 2.0])
+
+
+def _shifted_fun(x, shift, scale):
+    return scale * (fun(x) - shift)
+
+
+def _shifted_jac(x, shift, scale):
+    return scale * jac(x)
+
+
+@pytest.mark.parametrize("args", [(0.5, 2.0), ()])
+def test_args_reach_fun_and_jac_and_survive_pickling(args):
+    """``args`` are passed to fun and jac on every path (cost, residuals, linearize), and
+    an objective holding them pickles (the bound callables are not lambdas)."""
+    shift, scale = args or (0.0, 1.0)
+    x = np.array([0.3, -1.2])
+    if args:
+        objective = ResidualObjective(_shifted_fun, _shifted_jac, args=args)
+    else:
+        objective = ResidualObjective(fun, jac)
+    for obj in (objective, pickle.loads(pickle.dumps(objective))):
+        r = scale * (fun(x) - shift)
+        assert obj.cost(x) == 0.5 * float(r @ r)
+        np.testing.assert_array_equal(obj.residuals(x), r)
+        lin = obj.linearize(x)
+        np.testing.assert_array_equal(lin.dense, scale * jac(x))
+        np.testing.assert_allclose(lin.grad, (scale * jac(x)).T @ r, rtol=1e-15)
+        assert obj.counts() == (1, 1, 0)
