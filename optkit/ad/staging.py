@@ -77,6 +77,7 @@ class Program:
         self.eqns = eqns
         self.outputs = outputs          # Var or Const per output
         self.dynamic_reason = dynamic_reason
+        self.stale = frozenset()  # ids of Vars whose staged value was not computed (``stage``)
 
 
 class _ValueDependentConversions:
@@ -289,7 +290,8 @@ def _referent(reference):
 
 
 class StagingTrace(Trace):
-    __slots__ = ("eqns", "dynamic_reason", "counter", "values", "reuse", "captured", "point")
+    __slots__ = ("eqns", "dynamic_reason", "counter", "values", "reuse", "captured", "point",
+                 "varying", "stale")
 
     def __init__(self):
         self.eqns = []
@@ -299,6 +301,10 @@ class StagingTrace(Trace):
         self.values = None  # StagedValues that keeps what is computed, or None
         self.reuse = False  # look values up in ``values`` before computing them
         self.point = None  # PointValues: recorded, and looked up before computing
+        # ``stage(..., defer=k)``: ids of the Vars that read an input from position k on, and
+        # of those whose value was not computed (a matrix product's, and what reads one)
+        self.varying = None
+        self.stale = set()
 
     def on_leak(self, what):
         if self.dynamic_reason is None:
@@ -317,6 +323,9 @@ class StagingTrace(Trace):
             ins[i] = var
         if params:
             self.captured.hold_all(params)
+        varying = self.varying
+        if varying is not None and any(var.id in varying for _, var in carried):
+            return self._deferred(prim, vals, ins, params, carried)
         ans = self.values.find(prim, vals, params) if self.reuse else None
         point = self.point
         key = None if point is None else point.eqn_key(prim, ins, params)
@@ -344,13 +353,63 @@ class StagingTrace(Trace):
         self.eqns.append(Eqn(prim, ins, params, out))
         return StagedTracer(self, ans, out)
 
+    def _deferred(self, prim, vals, ins, params, carried):
+        """``process`` for an equation that reads a deferred input: recorded as any other;
+        a matrix product is not computed (a zero-filled stand-in of its shape and dtype, from
+        numpy's own product over an empty shared axis) and what reads a stand-in is computed
+        from it, its value stale. Stale values are neither kept nor looked up (``values``,
+        ``point``); the caller must not use them (``Program.stale``)."""
+        stale = self.stale
+        if prim.impl is np.matmul and _contractible(vals):
+            a, b = vals
+            ans = np.matmul(a[..., :0] if a.ndim > 1 else a[:0],
+                            b[..., :0, :] if b.ndim > 1 else b[:0], **params)
+            is_stale = True
+        else:
+            is_stale = any(var.id in stale for _, var in carried)
+            if is_stale:
+                with np.errstate(all="ignore"):  # stand-in zeros: 0/0 where real values are not
+                    ans = prim.impl(*vals, **params)
+            else:
+                ans = prim.impl(*vals, **params)
+            if getattr(ans, "dtype", None) is not FLOAT64:
+                check_complex(prim, ans)
+            if prim.screened and not prim.nondiff:
+                check_real_args(prim, vals)
+        if isinstance(ans, tuple):  # pragma: no cover - no primitive returns several outputs
+            raise TypeError(f"primitive {prim.name} returned a tuple; cannot stage it")
+        out = self.new_var(ans)
+        self.varying.add(out.id)
+        if is_stale:
+            stale.add(out.id)
+        self.eqns.append(Eqn(prim, ins, params, out))
+        return StagedTracer(self, ans, out)
+
+
+def _contractible(vals):
+    """True for a real floating-point matrix product of two arrays of one dimension or more
+    (what the stand-in of ``StagingTrace._deferred`` reproduces exactly in shape and dtype)."""
+    if len(vals) != 2:
+        return False
+    a, b = vals
+    return (type(a) is np.ndarray and type(b) is np.ndarray and a.ndim >= 1 and b.ndim >= 1
+            and a.dtype.kind == "f" and b.dtype.kind == "f")
+
 
 def _flatten(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def stage(fn, example_args, *, values=None, reuse=False, point=None):
+def stage(fn, example_args, *, values=None, reuse=False, point=None, defer=None):
     """Run ``fn(*example_args)`` under a staging trace; return ``(program, outputs)``.
+
+    ``defer``: a position k; the matrix products that read an input from k on are recorded
+    but not computed, and neither is what reads their results (zero stand-ins): the
+    program is what it would be, but those values are stale (``program.stale``, their Var
+    ids; empty if nothing was deferred) and an output among them must be computed by the
+    program itself. Sound because a recording never depends on a traced value (reading one
+    makes it dynamic, ``on_leak``). The HVP staged with f and g's work at hand
+    (``PointValues``): its products with a matrix, the costly part, then run once, compiled.
 
     ``values``: a ``StagedValues`` that keeps the values computed; with ``reuse``, values it
     holds are looked up instead of computed (see ``StagedValues`` for when that is allowed).
@@ -367,8 +426,12 @@ def stage(fn, example_args, *, values=None, reuse=False, point=None):
             point.keys = {}
         tracers = []
         inputs = []
+        if defer is not None:
+            trace.varying = set()
         for position, a in enumerate(example_args):
             var = trace.new_var(a)
+            if defer is not None and position >= defer:
+                trace.varying.add(var.id)
             if point is not None:
                 point.keys[var.id] = point.input_key(position)
             inputs.append(var)
@@ -393,4 +456,6 @@ def stage(fn, example_args, *, values=None, reuse=False, point=None):
         else:
             outs.append(Const(o))
             values.append(o)
-    return Program(inputs, trace.eqns, outs, trace.dynamic_reason), out
+    program = Program(inputs, trace.eqns, outs, trace.dynamic_reason)
+    program.stale = trace.stale
+    return program, out

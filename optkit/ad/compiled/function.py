@@ -14,7 +14,15 @@ from ...tree import flatten
 from ..api import hvp, jvp, register_replay, value_and_grad
 from ..core import COMPLEX128, FLOAT64, Tracer, value_of
 from ..finiteness import proven_finite
-from ..staging import WORTH_KEEPING, InPlaceWriteError, PointValues, Program, StagedValues, stage
+from ..staging import (
+    WORTH_KEEPING,
+    InPlaceWriteError,
+    PointValues,
+    Program,
+    StagedValues,
+    Var,
+    stage,
+)
 from ..tree import flatten_input
 from ..vspace import as_input
 from .cache import Entry, same_recording, signature
@@ -147,7 +155,10 @@ class CompiledFunction:
     def _program(self, kind, args, treedef=None):
         """The program of ``kind`` for these arguments, or None when they run eagerly: a
         dynamic signature, or a call within the warm-up. The call that stages the program
-        gets the values computed while staging (f is evaluated once, not twice)."""
+        gets the values computed while staging (f is evaluated once, not twice), except an
+        HVP staged with f and g's work at hand (``expect_products``): its products with a
+        matrix are deferred (``stage(..., defer=)``), and its first products are the built
+        program's, blocked where it is (logistic regression 20000 x 200: ~0.8 ms less)."""
         entry = self._entry(args, treedef)
         if entry.dynamic is not None:
             return None
@@ -175,7 +186,9 @@ class CompiledFunction:
         # HVP looks their work up and records its own: its residuals at x are kept below
         point = self._point_values(args) if kind == "hvp" and treedef is None else None
         try:
-            program, out = stage(target, args, values=values, point=point)
+            # with f and g's work at hand, the products with a matrix are left to the program
+            program, out = stage(target, args, values=values, point=point,
+                                 defer=None if point is None else n)
             if program.dynamic_reason is None:
                 entry.dynamic = self._check(kind, program, value_fun, value_args, treedef,
                                             values)
@@ -195,6 +208,9 @@ class CompiledFunction:
             values = [value_of(o) for o in out]
             if point is not None and isinstance(built, Linearized):
                 built.keep_staged(args[:n], point.value_of, values)
+            if any(isinstance(o, Var) and o.id in program.stale
+                   for o in program.outputs[n_primal:]):
+                return built  # the products were deferred (``stage``): computed here, once
             products = tuple(values[n_primal:])
             return lambda *_: products
         elif kind == "value":

@@ -246,7 +246,7 @@ def _add(region, eqn, k, role, fused):
     out = eqn.out
     for v in [out, *_reads(eqn, k, fused)]:  # the widest row read or written sets the block
         if v.shape and v.shape[0] == region.length and role != "slice" or v is out:
-            region.width = max(region.width, int(np.prod(v.shape[1:], dtype=np.int64)))
+            region.width = max(region.width, math.prod(v.shape[1:]))
     if role in ("matvec", "vecmat"):
         matrix = eqn.inputs[0 if role == "matvec" else 1].value
         region.matrix_width = max(region.matrix_width, matrix.shape[1])
