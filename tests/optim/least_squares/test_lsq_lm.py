@@ -199,31 +199,3 @@ def test_a_non_finite_jacobian_at_an_accepted_point_stops_nonfinite(bad):
     assert result.status_enum is Status.NONFINITE and not result.success
     assert "Jacobian is not finite" in result.message
     assert len(calls) == 2 and np.isfinite(result.fun) and np.isfinite(result.jac).all()
-
-
-def _trials(step, solver, p, loss, limit=60):
-    """The states of ``limit`` trials (or until a stop) made by ``step``."""
-    objective = ResidualObjective(p.residuals, p.jac, loss=loss)
-    states = [solver.init(objective, p.x0)]
-    while states[-1].stop is None and len(states) <= limit:
-        states.append(step(objective, states[-1]))
-    return states, objective.counts()
-
-
-@pytest.mark.parametrize("loss", ["linear", "soft_l1"])
-@pytest.mark.parametrize("options", [{}, {"x_scale": 2.0}, {"factor": 1e6}],
-                         ids=["default", "x_scale", "rejections"])
-@pytest.mark.parametrize("p", ROWS, ids=[p.name for p in ROWS])
-def test_the_dense_unbounded_step_is_the_general_one(p, options, loss):
-    """``step``'s written-out dense unbounded path makes the same trials as ``_step``, the
-    path of every case: the same states, bit for bit, and the same counts."""
-    solver = LevenbergMarquardt(**options)
-    fast, fast_counts = _trials(solver.step, solver, p, loss)
-    general, general_counts = _trials(solver._step, solver, p, loss)
-    assert fast_counts == general_counts and len(fast) == len(general)
-    assert any(not s.accepted for s in fast) or options.get("factor") is None
-    for a, b in zip(fast, general, strict=True):
-        assert a.x.tobytes() == b.x.tobytes() and a.diag.tobytes() == b.diag.tobytes()
-        assert (a.f, a.delta, a.par, a.xnorm, a.cosine, a.gnorm, repr(a.ratio), a.accepted,
-                a.first, a.stop) == (b.f, b.delta, b.par, b.xnorm, b.cosine, b.gnorm,
-                                     repr(b.ratio), b.accepted, b.first, b.stop)
