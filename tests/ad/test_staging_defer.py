@@ -13,16 +13,7 @@ from optkit.ad.compiled.function import CompiledFunction, _value_grad_and_hvp
 from optkit.ad.core import value_of
 from optkit.ad.staging import PointValues, Var, stage
 
-
-def _logistic(seed=0, m=4500, d=20):
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal((m, d)) / np.sqrt(d)
-    y = np.where(rng.standard_normal(m) > 0, 1.0, -1.0)
-
-    def f(w):
-        return np.mean(np.logaddexp(0.0, -y * (a @ w))) + 0.005 * np.dot(w, w)
-
-    return f
+from .test_compiled_point_values import _logistic
 
 
 def _rosenbrock(x):  # no matrix product: nothing to defer
