@@ -394,25 +394,14 @@ class LevenbergMarquardt(Solver):
             raise ValueError("x0: outside the bounds (the residuals are evaluated only "
                              "inside the box)")
         lin = objective.linearize(x)
-        if lin.dense is not None and self.bounds is None and self.x_scale is None:
-            # _first_diag, _measures and _subproblem's dense unbounded case, the column
-            # norms listed once (the same numbers)
-            acnorm = lin.column_norms()
-            listed = acnorm.tolist()
-            diag = acnorm if min(listed) > 0 else np.where(acnorm == 0, 1.0, acnorm)
-            free = None
-            cosine, gnorm = _dense_cosine(lin, listed)
-            sub = DenseSubproblem(lin.dense, lin.r, diag)
-        else:
-            diag = self._first_diag(lin, x.size)
-            free, cosine, gnorm = self._measures(lin)
-            sub = self._subproblem(lin, diag, free)
+        diag = self._first_diag(lin, x.size)
+        free, cosine, gnorm = self._measures(lin)
+        sub = self._subproblem(lin, diag, free)
         xnorm = norm(diag * x)
         delta = self.factor * xnorm if xnorm > 0 else self.factor
-        stop = gtol_test(cosine, self.gtol) if cosine <= self.gtol or cosine <= EPS else None
-        return _new_state(LMState, (x, lin.cost, lin.grad, lin, sub, diag, delta, 0.0, xnorm,
-                                    cosine, gnorm, None, True, True, math.nan, False, free,
-                                    stop))
+        return LMState(x=x, f=lin.cost, g=lin.grad, lin=lin, sub=sub, diag=diag, delta=delta,
+                       par=0.0, xnorm=xnorm, cosine=cosine, gnorm=gnorm, free=free,
+                       stop=gtol_test(cosine, self.gtol))
 
     def result_fields(self, state: LMState) -> dict:
         """The driver's extra result field: the Linearization (r~, J~, grad) at the point

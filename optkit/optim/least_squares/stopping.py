@@ -70,7 +70,12 @@ class Stop(NamedTuple):
 
 
 def minpack_tests(actred, prered, ratio, delta, xnorm, *, ftol, xtol):
-    """MINPACK's tests after a trial step (module docstring); a Stop or None."""
+    """MINPACK's tests after a trial step (module docstring); a Stop or None.
+
+    ``LevenbergMarquardt.step`` calls this (and :func:`gtol_test`) only where a test may
+    fire: ``|actred| <= max(ftol, EPS)`` or ``delta <= max(xtol, EPS) xnorm`` (``cosine <=
+    max(gtol, EPS)``), each condition below implying one of them; a new test here needs
+    its condition there too."""
     small_f = abs(actred) <= ftol and prered <= ftol and 0.5 * ratio <= 1.0
     small_x = delta <= xtol * xnorm
     if small_f and small_x:
