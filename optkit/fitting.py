@@ -25,7 +25,7 @@ from .optim.least_squares.loss import as_loss
 from .optim.least_squares.stopping import check_tolerance
 from .optim.residual import ResidualObjective
 from .optim.result import OptimizeResult
-from .optim.start import check_x0
+from .optim.start import all_finite, check_x0
 from .residual_ad import ResidualDerivatives, choose_mode
 
 __all__ = ["JAC_MODES", "METHODS", "least_squares"]
@@ -33,7 +33,6 @@ __all__ = ["JAC_MODES", "METHODS", "least_squares"]
 METHODS = ("lm", "gn-cg")
 JAC_MODES = ("auto", "forward", "reverse", "operator")
 _SCIPY_ONLY = ("trf", "dogbox")  # scipy's methods without an optkit counterpart of that name
-_SUM = np.add.reduce  # ndarray.sum without its Python wrapper
 _setflags = np.ndarray.setflags  # _setflags(a, False): read-only, without a flags object
 _DEFAULT_TOL = 1e-8  # ftol, xtol and gtol by default (scipy's)
 _DEFAULT_LM = LevenbergMarquardt(ftol=_DEFAULT_TOL, xtol=_DEFAULT_TOL, gtol=_DEFAULT_TOL)
@@ -314,8 +313,7 @@ def _first_residuals(fun, x0):
                         f"{type(r0).__name__}") from exc
     if r0.ndim != 1 or r0.size == 0:
         raise ValueError(f"residuals must return a non-empty 1-D array, got shape {r0.shape}")
-    # a finite sum shows every entry finite (cheaper than isfinite(r0).all() on few entries)
-    if not math.isfinite(float(_SUM(r0))) and not np.isfinite(r0).all():
+    if not all_finite(r0):
         bad = np.flatnonzero(~np.isfinite(r0))[:5].tolist()
         raise ValueError(f"residuals are not finite at x0 (entries {bad} ...)")
     return r0

@@ -44,7 +44,7 @@ from .bounds import as_bounds
 from .errors import SolverError
 from .result import History, OptimizeResult, Status
 from .solvers.base import Solver, inf_norm
-from .start import check_x0
+from .start import all_finite, check_x0
 
 __all__ = ["DEFAULT_GTOL", "DRIVER_OPTIONS", "check_options", "check_x0", "run", "run_checked"]
 
@@ -58,7 +58,6 @@ DRIVER_OPTIONS = ("gtol", "ftol", "xtol", "maxiter", "maxfev", "max_time", "hist
 # ftol=1e-14 solves, at a few more evaluations (see the commit message).
 STALL_RTOL = 1e-14
 STALL_ITERATIONS = 5
-_SUM = np.add.reduce  # ndarray.sum without its Python wrapper
 
 
 def _check_tolerance(name, value):
@@ -155,8 +154,7 @@ def _start(solver, objective, x0, bounds):
     f0, g0 = objective.f_and_g(x0)
     if not math.isfinite(f0):
         raise ValueError(f"non-finite objective at x0 (f = {f0})")
-    # a finite sum shows every entry finite (cheaper than isfinite(g0).all() on few entries)
-    if not math.isfinite(float(_SUM(g0))) and not np.isfinite(g0).all():
+    if not all_finite(g0):
         raise ValueError("non-finite gradient at x0 (entries "
                          f"{np.flatnonzero(~np.isfinite(g0))[:5].tolist()} ...)")
     if bounds is None:

@@ -11,11 +11,18 @@ import math
 
 import numpy as np
 
-__all__ = ["check_x0"]
+__all__ = ["all_finite", "check_x0"]
 
 # booleans, signed and unsigned integers, floats; an object array is tried as numbers
 _REAL_KINDS = "biuf"
 _SUM = np.add.reduce  # ndarray.sum without its Python wrapper
+
+
+def all_finite(a) -> bool:
+    """Every entry of the float array ``a`` is finite: a finite sum shows it (one reduction,
+    cheaper than ``np.isfinite(a).all()`` on the few entries of most fits); an infinite or
+    nan sum, which finite entries can also give by overflowing, is checked entry by entry."""
+    return math.isfinite(float(_SUM(a))) or bool(np.isfinite(a).all())
 
 
 def check_x0(x0, *, name="x0", allow_empty=False, allow_nonfinite=False, shape_hint=""):
@@ -27,10 +34,9 @@ def check_x0(x0, *, name="x0", allow_empty=False, allow_nonfinite=False, shape_h
     ``allow_nonfinite``.
     """
     if type(x0) is np.ndarray and x0.dtype == np.float64 and x0.ndim == 1 and x0.size:
-        # the common case (a front door passing its checked start on): a copy, tested finite
-        # by its sum where that is finite (each entry then is)
+        # the common case (a front door passing its checked start on): a copy
         x = x0.copy()
-        if allow_nonfinite or math.isfinite(float(_SUM(x))) or np.isfinite(x).all():
+        if allow_nonfinite or all_finite(x):
             return x
         raise ValueError(f"{name} must be finite")
     try:
